@@ -1,0 +1,114 @@
+"""`python -m bot <command>`: the bot and its offline tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from jobs.config import Config, ConfigError
+from jobs.config_load import load_config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Paperboy: daily arXiv paper digests, delivered to Discord.",
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file (default: config/config.yaml, "
+                        "else config/config.example.yaml)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("ingest", help="fetch every configured source into the database and report")
+
+    p = sub.add_parser("parse", help="parse digest post files and print their papers")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", default="auto", choices=["kedreamix", "daily-arxiv", "auto"])
+    p.add_argument("--json", action="store_true", help="one JSON object per paper (JSON lines)")
+
+    c = sub.add_parser("check-config", help="validate a config file")
+    c.add_argument("path", nargs="?", metavar="PATH")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        if command == "parse":
+            return cmd_parse(args.files, args.format, args.json)
+        if command == "check-config":
+            return cmd_check_config(args.path or args.config)
+        config = load_config(args.config)
+        if command == "ingest":
+            return asyncio.run(cmd_ingest(config))
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    print(f"unknown command {command!r}", file=sys.stderr)
+    return 2
+
+
+def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:
+    from jobs.formats import parse_post
+    from jobs.models import FormatError
+
+    read = 0
+    for name in files:
+        try:
+            content = Path(name).read_bytes()
+        except OSError as exc:
+            print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            continue
+        read += 1
+        try:
+            parsed = parse_post(content, name, fmt)
+        except FormatError as exc:
+            print(f"{name}: not parsed: {exc}", file=sys.stderr)
+            continue
+        for problem in parsed.problems:
+            print(f"{name}: {problem}", file=sys.stderr)
+        for paper in parsed.papers:
+            if as_json:
+                record = paper.to_json()
+                del record["source"]
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                print(f"{paper.arxiv_id}  [{paper.topic} {paper.date}]  {paper.title}")
+        if not as_json:
+            print(f"{name}: {len(parsed.papers)} papers", file=sys.stderr)
+    return 0 if read else 1
+
+
+def cmd_check_config(path: str | None) -> int:
+    config = load_config(path)
+    print(f"{config.path}: OK")
+    print(f"  database: {config.database_path}")
+    for s in config.sources:
+        where = f"{s.repo}@{s.branch}:{s.path or '/'}" if s.kind == "github" else s.path
+        print(f"  source {s.name}: {s.kind} {where} ({s.format}, files {', '.join(s.patterns)})")
+    print(f"  schedule: daily at {config.schedule.time} {config.schedule.timezone}")
+    return 0
+
+
+async def cmd_ingest(config: Config) -> int:
+    from jobs.pipeline import ingest
+    from jobs.store import Store
+
+    async with await Store.open(config.database_path) as store:
+        report = await ingest(store, config.sources)
+        counts = await store.counts()
+    for src in report.sources:
+        print(src.line())
+        for path, reason in src.failures[:20]:
+            print(f"  failed {path}: {reason}")
+        if len(src.failures) > 20:
+            print(f"  … and {len(src.failures) - 20} more failed posts")
+    print(f"total: papers new {report.papers_new}; database {config.database_path} holds "
+          f"{counts['papers']} papers in {counts['posts']} posts")
+    return 0 if report.ok else 1

@@ -1,0 +1,1 @@
+"""Paperboy's pipeline: sources, digest formats, the store and scheduled jobs. Never imports discord."""

@@ -1,0 +1,67 @@
+"""Paperboy's YAML config: loaded, validated, with errors that name the key and the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMATS = ("kedreamix", "daily-arxiv", "auto")
+KINDS = ("directory", "github")
+# Which files of a source folder are posts, by format (globs on the file name).
+DEFAULT_INCLUDE: dict[str, list[str]] = {
+    "kedreamix": ["*.md"],
+    "daily-arxiv": ["*_AI_enhanced_*.jsonl"],
+    "auto": ["*.md", "*.jsonl"],
+}
+
+
+@dataclass(slots=True)
+class SourceConfig:
+    name: str
+    kind: str  # directory | github
+    format: str  # kedreamix | daily-arxiv | auto
+    path: str  # directory: a local folder; github: the folder inside the repository
+    repo: str = ""  # github: owner/name
+    branch: str = "main"
+    include: list[str] = field(default_factory=list)  # file-name globs; empty: DEFAULT_INCLUDE[format]
+    lookback_days: int | None = None  # skip posts dated older than this on every run (None: all)
+    api_url: str = "https://api.github.com"
+    raw_url: str = "https://raw.githubusercontent.com"
+
+    @property
+    def patterns(self) -> list[str]:
+        return self.include or DEFAULT_INCLUDE[self.format]
+
+
+@dataclass(slots=True)
+class ScheduleConfig:
+    time: str = "08:00"  # HH:MM, daily
+    timezone: str = "UTC"
+
+
+@dataclass(slots=True)
+class FeedsConfig:
+    max_per_cycle: int = 25  # papers per feed per cycle; the rest are counted in a closing line
+    images: bool = True  # show the first screenshot in paper embeds
+
+
+@dataclass(slots=True)
+class Config:
+    database_path: Path
+    sources: list[SourceConfig]
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    path: Path | None = None  # the file it was read from
+
+
+class ConfigError(ValueError):
+    """A config problem, worded for the person editing the file."""
+
+
+DEFAULT_CONFIG_PATH = Path("config/config.yaml")
+EXAMPLE_CONFIG_PATH = Path(__file__).resolve().parents[1] / "config" / "config.example.yaml"
+
+
+def default_config_path() -> Path:
+    """config/config.yaml when the user made one, else the shipped example (reads both public repos)."""
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else EXAMPLE_CONFIG_PATH

@@ -1,0 +1,48 @@
+"""Plain records shared by formats, sources, the store and the bot."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Paper:
+    """One paper as one digest post presents it.
+
+    `flags` names fields whose text could not be fully recovered (e.g. "summary_lossy",
+    "takeaways_lossy") so that display can fall back to the English abstract.
+    """
+
+    arxiv_id: str  # without version, e.g. "2410.18605"
+    version: int | None
+    title: str
+    authors: list[str] = field(default_factory=list)
+    abstract: str = ""
+    summary: str = ""
+    takeaways: list[str] = field(default_factory=list)
+    comment: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # abs, pdf, code, project
+    images: list[str] = field(default_factory=list)
+    topic: str = ""
+    date: str = ""  # the post's date, YYYY-MM-DD
+    source: str = ""
+    path: str = ""
+    flags: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class ParsedPost:
+    """What a format adapter returns for one post: its papers and any non-fatal problems."""
+
+    papers: list[Paper]
+    topic: str = ""
+    date: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+class FormatError(ValueError):
+    """A post that cannot be parsed at all (empty, binary, truncated, not this format)."""

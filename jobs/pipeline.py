@@ -1,0 +1,150 @@
+"""One ingest run: list every source, fetch what is new or changed, parse, store.
+
+A broken post is recorded as failed with its reason and the run goes on; a source that cannot be
+listed is reported and the other sources go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from jobs.config import SourceConfig
+from jobs.formats import parse_post
+from jobs.models import FormatError, ParsedPost
+from jobs.sources import build_source
+from jobs.sources.base import Fetched, PostRef, SourceError
+from jobs.store import PostState, Store
+
+log = logging.getLogger(__name__)
+
+FETCH_CONCURRENCY = 8
+
+
+@dataclass(slots=True)
+class SourceReport:
+    name: str
+    posts_new: int = 0
+    posts_changed: int = 0
+    posts_unchanged: int = 0
+    posts_failed: int = 0
+    papers_new: int = 0
+    error: str | None = None
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.name}: FAILED: {self.error}"
+        return (
+            f"{self.name}: posts new {self.posts_new}, changed {self.posts_changed}, "
+            f"failed {self.posts_failed}, unchanged {self.posts_unchanged}; papers new {self.papers_new}"
+        )
+
+
+@dataclass(slots=True)
+class IngestReport:
+    sources: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def papers_new(self) -> int:
+        return sum(s.papers_new for s in self.sources)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.error is None for s in self.sources)
+
+
+def _parse(content: bytes, path: str, fmt: str, source: str) -> ParsedPost:
+    return parse_post(content, path, fmt, source=source)
+
+
+async def ingest(
+    store: Store,
+    sources: list[SourceConfig],
+    client: httpx.AsyncClient | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    own_client = client is None
+    if client is None:
+        from jobs.sources.http import make_client
+
+        client = make_client()
+    try:
+        for cfg in sources:
+            report.sources.append(await ingest_source(store, cfg, client))
+    finally:
+        if own_client:
+            await client.aclose()
+    return report
+
+
+async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClient) -> SourceReport:
+    rep = SourceReport(cfg.name)
+    location = f"{cfg.repo}@{cfg.branch}:{cfg.path}" if cfg.kind == "github" else cfg.path
+    source_id = await store.upsert_source(cfg.name, cfg.kind, cfg.format, location)
+    source = build_source(cfg, client)
+    try:
+        listing = await source.list_posts(await store.listing_etag(source_id))
+    except SourceError as exc:
+        rep.error = str(exc)
+        await store.finish_source_run(source_id, listing_etag=None, error=rep.error)
+        log.warning("source %s: %s", cfg.name, exc)
+        return rep
+    if listing.refs is None:  # 304: nothing changed anywhere in the folder
+        await store.finish_source_run(source_id, listing_etag=listing.etag, error=None)
+        return rep
+
+    known = await store.post_states(source_id)
+    todo: list[tuple[PostRef, PostState | None]] = []
+    for ref in listing.refs:
+        state = known.get(ref.path)
+        if state is not None and state.version == ref.version:
+            rep.posts_unchanged += 1
+        else:
+            todo.append((ref, state))
+
+    gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+    async def fetch(ref: PostRef, state: PostState | None) -> Fetched | SourceError:
+        async with gate:
+            try:
+                if state is not None and state.status == "ok":
+                    return await source.fetch(ref, state.etag, state.last_modified)
+                return await source.fetch(ref)
+            except SourceError as exc:
+                return exc
+
+    # Fetch concurrently, store in listing order so appearance ids follow the posts' order.
+    results = await asyncio.gather(*(fetch(ref, state) for ref, state in todo))
+    listing_failed = False
+    for (ref, state), result in zip(todo, results, strict=True):
+        if isinstance(result, SourceError):
+            # Not stored as a failed post: the content was never seen, so the next run retries it.
+            rep.posts_failed += 1
+            rep.failures.append((ref.path, str(result)))
+            listing_failed = True
+            continue
+        if result.content is None:
+            await store.touch_post(source_id, ref, result)
+            rep.posts_unchanged += 1
+            continue
+        try:
+            parsed = _parse(result.content, ref.path, cfg.format, cfg.name)
+        except FormatError as exc:
+            await store.record_failed_post(source_id, ref, str(exc))
+            rep.posts_failed += 1
+            rep.failures.append((ref.path, str(exc)))
+            continue
+        outcome = await store.record_post(source_id, ref, result, parsed)
+        rep.papers_new += outcome.new_papers
+        if state is None:
+            rep.posts_new += 1
+        else:
+            rep.posts_changed += 1
+    # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
+    etag = None if listing_failed else listing.etag
+    await store.finish_source_run(source_id, listing_etag=etag, error=None)
+    return rep

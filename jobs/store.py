@@ -1,0 +1,431 @@
+"""The one module that speaks SQL. Everything Paperboy keeps lives in one SQLite file (WAL mode).
+
+Papers are deduplicated by arXiv id (without version); each time a paper is listed in a post is an
+*appearance* (paper x post, with the post's topic and date). Appearance ids only grow, so "what is
+new since X" is always "appearances with id > X".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from jobs.models import Paper, ParsedPost
+from jobs.search_text import index_text
+from jobs.sources.base import Fetched, PostRef
+
+MIGRATIONS: list[str] = [
+    # 1: sources, posts with fetch state, papers, appearances, full-text index.
+    """
+    CREATE TABLE sources (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL UNIQUE,
+        kind          TEXT NOT NULL,
+        format        TEXT NOT NULL,
+        location      TEXT NOT NULL,
+        listing_etag  TEXT,
+        last_run_at   TEXT,
+        last_error    TEXT
+    );
+    CREATE TABLE posts (
+        id             INTEGER PRIMARY KEY,
+        source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        path           TEXT NOT NULL,
+        version        TEXT NOT NULL,
+        etag           TEXT,
+        last_modified  TEXT,
+        status         TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+        error          TEXT,
+        topic          TEXT,
+        post_date      TEXT,
+        paper_count    INTEGER NOT NULL DEFAULT 0,
+        fetched_at     TEXT NOT NULL,
+        UNIQUE (source_id, path)
+    );
+    CREATE TABLE papers (
+        id          INTEGER PRIMARY KEY,
+        arxiv_id    TEXT NOT NULL UNIQUE,
+        version     INTEGER,
+        title       TEXT NOT NULL,
+        authors     TEXT NOT NULL DEFAULT '[]',
+        abstract    TEXT NOT NULL DEFAULT '',
+        summary     TEXT NOT NULL DEFAULT '',
+        takeaways   TEXT NOT NULL DEFAULT '[]',
+        comment     TEXT NOT NULL DEFAULT '',
+        links       TEXT NOT NULL DEFAULT '{}',
+        images      TEXT NOT NULL DEFAULT '[]',
+        flags       TEXT NOT NULL DEFAULT '[]',
+        first_seen  TEXT NOT NULL
+    );
+    CREATE TABLE appearances (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        paper_id   INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        post_id    INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+        topic      TEXT NOT NULL,
+        post_date  TEXT NOT NULL,
+        position   INTEGER NOT NULL,
+        UNIQUE (paper_id, post_id)
+    );
+    CREATE INDEX appearances_post ON appearances (post_id);
+    CREATE INDEX appearances_topic_date ON appearances (topic, post_date);
+    CREATE VIRTUAL TABLE papers_fts USING fts5 (
+        title, authors, abstract, summary, takeaways, ids,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+    );
+    """,
+]
+
+_PAPER_COLUMNS = (
+    "p.arxiv_id, p.version, p.title, p.authors, p.abstract, p.summary, p.takeaways, p.comment, "
+    "p.links, p.images, p.flags"
+)
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(slots=True)
+class PostState:
+    version: str
+    etag: str | None
+    last_modified: str | None
+    status: str
+
+
+@dataclass(slots=True)
+class PostOutcome:
+    new_papers: int
+    appearances: int
+
+
+@dataclass(slots=True)
+class TopicInfo:
+    topic: str
+    papers: int
+    latest: str
+
+
+def _paper_from_row(row: Sequence[Any], topic: str = "", date: str = "", source: str = "",
+                    path: str = "") -> Paper:
+    return Paper(
+        arxiv_id=row[0], version=row[1], title=row[2], authors=json.loads(row[3]), abstract=row[4],
+        summary=row[5], takeaways=json.loads(row[6]), comment=row[7], links=json.loads(row[8]),
+        images=json.loads(row[9]), flags=json.loads(row[10]), topic=topic, date=date, source=source,
+        path=path,
+    )
+
+
+def _fts_row(paper_id: int, p: Paper) -> tuple[Any, ...]:
+    ids = f"{p.arxiv_id} {p.arxiv_id.replace('.', '')} arxiv{p.arxiv_id}"
+    return (
+        paper_id, p.title, ", ".join(p.authors), p.abstract, index_text(p.summary),
+        index_text("\n".join(p.takeaways)), ids,
+    )
+
+
+class Store:
+    """Async access to the database. Open with `await Store.open(path)`; one writer at a time."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA synchronous = NORMAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await db.execute("PRAGMA busy_timeout = 5000")
+        store = cls(db, path)
+        try:
+            await store._migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        current = row[0] if row else 0
+        if current > len(MIGRATIONS):
+            raise RuntimeError(
+                f"{self.path}: database schema version {current} is newer than this Paperboy "
+                f"({len(MIGRATIONS)}); upgrade Paperboy or use another database.path"
+            )
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            script = MIGRATIONS[version - 1]
+            await self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {version}; COMMIT;")
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    # ---- sources and posts -------------------------------------------------------------------
+
+    async def upsert_source(self, name: str, kind: str, fmt: str, location: str) -> int:
+        await self.db.execute(
+            "INSERT INTO sources (name, kind, format, location) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, format = excluded.format, "
+            "location = excluded.location",
+            (name, kind, fmt, location),
+        )
+        async with self.db.execute("SELECT id FROM sources WHERE name = ?", (name,)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def listing_etag(self, source_id: int) -> str | None:
+        async with self.db.execute("SELECT listing_etag FROM sources WHERE id = ?", (source_id,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def finish_source_run(self, source_id: int, *, listing_etag: str | None, error: str | None) -> None:
+        if error is None:
+            await self.db.execute(
+                "UPDATE sources SET listing_etag = ?, last_run_at = ?, last_error = NULL WHERE id = ?",
+                (listing_etag, utcnow(), source_id),
+            )
+        else:
+            await self.db.execute(
+                "UPDATE sources SET last_run_at = ?, last_error = ? WHERE id = ?",
+                (utcnow(), error, source_id),
+            )
+
+    async def post_states(self, source_id: int) -> dict[str, PostState]:
+        async with self.db.execute(
+            "SELECT path, version, etag, last_modified, status FROM posts WHERE source_id = ?", (source_id,)
+        ) as cur:
+            return {r[0]: PostState(r[1], r[2], r[3], r[4]) async for r in cur}
+
+    async def touch_post(self, source_id: int, ref: PostRef, fetched: Fetched) -> None:
+        """The server said 304: only the version we now know it by changes."""
+        await self.db.execute(
+            "UPDATE posts SET version = ?, fetched_at = ? WHERE source_id = ? AND path = ?",
+            (ref.version, utcnow(), source_id, ref.path),
+        )
+
+    async def record_failed_post(self, source_id: int, ref: PostRef, error: str) -> None:
+        # A failed post keeps the papers it gave before: a broken edit upstream loses nothing.
+        await self.db.execute(
+            "INSERT INTO posts (source_id, path, version, status, error, fetched_at) "
+            "VALUES (?, ?, ?, 'failed', ?, ?) "
+            "ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version, status = 'failed', "
+            "error = excluded.error, fetched_at = excluded.fetched_at, etag = NULL, last_modified = NULL",
+            (source_id, ref.path, ref.version, error, utcnow()),
+        )
+
+    async def record_post(self, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost) -> PostOutcome:
+        """Store a parsed post and its papers in one transaction. Storing the same post again changes
+        nothing; a changed post adds its new papers and drops appearances it no longer lists."""
+        now = utcnow()
+        db = self.db
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            problems = "; ".join(parsed.problems) or None
+            async with db.execute(
+                "INSERT INTO posts (source_id, path, version, etag, last_modified, status, error, topic, "
+                "post_date, paper_count, fetched_at) VALUES (?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?) "
+                "ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version, etag = excluded.etag, "
+                "last_modified = excluded.last_modified, status = 'ok', error = excluded.error, "
+                "topic = excluded.topic, post_date = excluded.post_date, paper_count = excluded.paper_count, "
+                "fetched_at = excluded.fetched_at RETURNING id",
+                (source_id, ref.path, ref.version, fetched.etag, fetched.last_modified, problems,
+                 parsed.topic, parsed.date, len(parsed.papers), now),
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            post_id = int(row[0])
+
+            ids = [p.arxiv_id for p in parsed.papers]
+            existing = await self._paper_ids(ids)
+            new = 0
+            for paper in parsed.papers:
+                if paper.arxiv_id in existing:
+                    await self._merge_paper(existing[paper.arxiv_id], paper)
+                else:
+                    existing[paper.arxiv_id] = await self._insert_paper(paper, now)
+                    new += 1
+            keep = [existing[i] for i in ids]
+            await db.execute(
+                f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})",
+                (post_id, *keep),
+            )
+            await db.executemany(
+                "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, post_id) DO UPDATE SET topic = excluded.topic, "
+                "post_date = excluded.post_date, position = excluded.position "
+                "WHERE topic != excluded.topic OR post_date != excluded.post_date "
+                "OR position != excluded.position",
+                [
+                    (existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
+                    for i, p in enumerate(parsed.papers)
+                ],
+            )
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        return PostOutcome(new_papers=new, appearances=len(parsed.papers))
+
+    async def _paper_ids(self, arxiv_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(arxiv_ids, 500):
+            async with self.db.execute(
+                f"SELECT arxiv_id, id FROM papers WHERE arxiv_id IN ({','.join('?' * len(chunk))})", chunk
+            ) as cur:
+                found.update({r[0]: r[1] async for r in cur})
+        return found
+
+    async def _insert_paper(self, p: Paper, now: str) -> int:
+        async with self.db.execute(
+            "INSERT INTO papers (arxiv_id, version, title, authors, abstract, summary, takeaways, comment, "
+            "links, images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (p.arxiv_id, p.version, p.title, _j(p.authors), p.abstract, p.summary, _j(p.takeaways),
+             p.comment, _j(p.links), _j(p.images), _j(p.flags), now),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        paper_id = int(row[0])
+        await self.db.execute(
+            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _fts_row(paper_id, p),
+        )
+        return paper_id
+
+    async def _merge_paper(self, paper_id: int, new: Paper) -> None:
+        """A paper seen again: fill what we lacked, take a newer version's metadata. Only writes
+        when something changes, so re-ingesting is a no-op."""
+        async with self.db.execute(
+            f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE id = ?", (paper_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        old = _paper_from_row(row)
+        merged = _merge(old, new)
+        if merged == old:
+            return
+        await self.db.execute(
+            "UPDATE papers SET version = ?, title = ?, authors = ?, abstract = ?, summary = ?, takeaways = ?, "
+            "comment = ?, links = ?, images = ?, flags = ? WHERE id = ?",
+            (merged.version, merged.title, _j(merged.authors), merged.abstract, merged.summary,
+             _j(merged.takeaways), merged.comment, _j(merged.links), _j(merged.images), _j(merged.flags),
+             paper_id),
+        )
+        await self.db.execute("DELETE FROM papers_fts WHERE rowid = ?", (paper_id,))
+        await self.db.execute(
+            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _fts_row(paper_id, merged),
+        )
+
+    # ---- reading papers ----------------------------------------------------------------------
+
+    async def get_paper(self, arxiv_id: str) -> Paper | None:
+        """The paper with its most recent appearance's topic and date."""
+        async with self.db.execute(
+            f"SELECT {_PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
+            "LEFT JOIN appearances a ON a.id = (SELECT id FROM appearances WHERE paper_id = p.id "
+            "ORDER BY post_date DESC, id DESC LIMIT 1) "
+            "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
+            "WHERE p.arxiv_id = ?",
+            (arxiv_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return _paper_from_row(row, row[11] or "", row[12] or "", row[13] or "", row[14] or "")
+
+    async def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for table in ("sources", "posts", "papers", "appearances"):
+            async with self.db.execute(f"SELECT count(*) FROM {table}") as cur:
+                row = await cur.fetchone()
+            out[table] = int(row[0]) if row else 0
+        async with self.db.execute("SELECT count(*) FROM posts WHERE status = 'failed'") as cur:
+            row = await cur.fetchone()
+        out["failed_posts"] = int(row[0]) if row else 0
+        return out
+
+    async def failed_posts(self) -> list[tuple[str, str, str]]:
+        async with self.db.execute(
+            "SELECT s.name, po.path, po.error FROM posts po JOIN sources s ON s.id = po.source_id "
+            "WHERE po.status = 'failed' ORDER BY s.name, po.path"
+        ) as cur:
+            return [(r[0], r[1], r[2] or "") async for r in cur]
+
+    async def topics(self) -> list[TopicInfo]:
+        async with self.db.execute(
+            "SELECT topic, count(DISTINCT paper_id), max(post_date) FROM appearances "
+            "GROUP BY topic ORDER BY topic COLLATE NOCASE"
+        ) as cur:
+            return [TopicInfo(r[0], int(r[1]), r[2] or "") async for r in cur]
+
+
+def _merge(old: Paper, new: Paper) -> Paper:
+    newer = (new.version or 0) > (old.version or 0)
+    first, second = (new, old) if newer else (old, new)
+    summary, summary_lossy = _pick_text(old, new, "summary")
+    takeaways, takeaways_lossy = _pick_text(old, new, "takeaways")
+    flags = [f for f in old.flags if not f.endswith("_lossy")]
+    flags += ["summary_lossy"] * summary_lossy + ["takeaways_lossy"] * takeaways_lossy
+    return Paper(
+        arxiv_id=old.arxiv_id,
+        version=max(old.version or 0, new.version or 0) or None,
+        title=first.title or second.title,
+        authors=first.authors or second.authors,
+        abstract=first.abstract or second.abstract,
+        summary=summary,
+        takeaways=takeaways,
+        comment=first.comment or second.comment,
+        links={**second.links, **first.links},
+        images=first.images + [i for i in second.images if i not in first.images],
+        flags=flags,
+    )
+
+
+def _pick_text(old: Paper, new: Paper, field: str) -> tuple[Any, bool]:
+    """The Chinese text a reader saw first stays, unless it was unrecoverable and a clean copy came.
+    Returns the text and whether it is lossy."""
+    flag = f"{field}_lossy"
+    old_value, new_value = getattr(old, field), getattr(new, field)
+    if old_value and flag not in old.flags:
+        return old_value, False
+    if new_value and flag not in new.flags:
+        return new_value, False
+    if old_value:
+        return old_value, True
+    return new_value, bool(new_value) and flag in new.flags
+
+
+def _j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+

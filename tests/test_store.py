@@ -1,0 +1,148 @@
+"""The store on real SQLite files: dedupe by arXiv id, idempotent re-ingest, migrations, FTS rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jobs.models import Paper, ParsedPost
+from jobs.sources.base import Fetched, PostRef
+from jobs.store import MIGRATIONS, Store
+
+
+def paper(arxiv_id: str, topic: str = "3DGS", date: str = "2024-05-06", **kw: object) -> Paper:
+    fields: dict = {
+        "version": 1,
+        "title": f"Paper {arxiv_id}",
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "abstract": "We splat Gaussians.",
+        "summary": "本文提出了一种高斯泼溅方法。",
+        "takeaways": ["要点一", "要点二"],
+        "links": {"abs": f"https://arxiv.org/abs/{arxiv_id}"},
+    }
+    fields.update(kw)
+    return Paper(arxiv_id=arxiv_id, topic=topic, date=date, **fields)  # type: ignore[arg-type]
+
+
+def post(*papers: Paper, topic: str = "3DGS", date: str = "2024-05-06") -> ParsedPost:
+    return ParsedPost(papers=list(papers), topic=topic, date=date)
+
+
+def table(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(tmp_path / "paperboy.db")
+    yield s
+    await s.close()
+
+
+async def test_new_database_is_wal_and_migrated(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "p.db"
+    async with await Store.open(db) as s:
+        assert await s.schema_version() == len(MIGRATIONS)
+    assert table(db, "PRAGMA journal_mode") == [("wal",)]
+    # Reopening does not re-run migrations.
+    async with await Store.open(db) as s:
+        assert await s.schema_version() == len(MIGRATIONS)
+
+
+async def test_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    with pytest.raises(RuntimeError, match="newer than this Paperboy"):
+        await Store.open(db)
+
+
+async def test_same_paper_in_two_posts_is_one_paper_two_appearances(store: Store, tmp_path: Path) -> None:
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    a = await store.record_post(sid, PostRef("d1/3DGS.md", "v1"), Fetched(b""), post(paper("2401.00001"),
+                                                                                      paper("2401.00002")))
+    b = await store.record_post(
+        sid, PostRef("d1/NeRF.md", "v1"), Fetched(b""),
+        post(paper("2401.00002", topic="NeRF"), paper("2401.00003", topic="NeRF"), topic="NeRF"),
+    )
+    assert (a.new_papers, b.new_papers) == (2, 1)
+    db = tmp_path / "paperboy.db"
+    assert table(db, "SELECT count(*) FROM papers") == [(3,)]
+    assert sorted(table(db, "SELECT topic, count(*) FROM appearances GROUP BY topic")) == [("3DGS", 2), ("NeRF", 2)]
+    got = await store.get_paper("2401.00002")
+    assert got is not None and got.topic == "NeRF" and got.authors == ["Ada Lovelace", "Alan Turing"]
+    topics = {t.topic: t.papers for t in await store.topics()}
+    assert topics == {"3DGS": 2, "NeRF": 2}
+
+
+async def test_recording_the_same_post_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
+    db = tmp_path / "paperboy.db"
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    ref, parsed = PostRef("d1/3DGS.md", "v1"), post(paper("2401.00001"), paper("2401.00002"))
+    await store.record_post(sid, ref, Fetched(b"", etag='"e1"'), parsed)
+    before = [table(db, f"SELECT * FROM {t}") for t in ("papers", "appearances")]
+    again = await store.record_post(sid, ref, Fetched(b"", etag='"e1"'), parsed)
+    assert again.new_papers == 0
+    assert [table(db, f"SELECT * FROM {t}") for t in ("papers", "appearances")] == before
+    assert table(db, "SELECT count(*) FROM papers_fts") == [(2,)]
+
+
+async def test_changed_post_adds_new_papers_and_drops_removed_appearances(store: Store, tmp_path: Path) -> None:
+    db = tmp_path / "paperboy.db"
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("p.md", "v1"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))
+    first_ids = dict(table(db, "SELECT p.arxiv_id, a.id FROM appearances a JOIN papers p ON p.id = a.paper_id"))
+    out = await store.record_post(sid, PostRef("p.md", "v2"), Fetched(b""), post(paper("2401.00001"),
+                                                                              paper("2401.00009")))
+    assert out.new_papers == 1
+    now = dict(table(db, "SELECT p.arxiv_id, a.id FROM appearances a JOIN papers p ON p.id = a.paper_id"))
+    assert set(now) == {"2401.00001", "2401.00009"}
+    assert now["2401.00001"] == first_ids["2401.00001"]  # an appearance keeps its id: not "new" again
+    assert now["2401.00009"] > max(first_ids.values())
+    assert table(db, "SELECT count(*) FROM papers") == [(3,)]  # the dropped paper is kept
+
+
+async def test_failed_post_keeps_its_earlier_papers(store: Store, tmp_path: Path) -> None:
+    db = tmp_path / "paperboy.db"
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("p.md", "v1"), Fetched(b""), post(paper("2401.00001")))
+    await store.record_failed_post(sid, PostRef("p.md", "v2"), "truncated JSON on line 3")
+    states = await store.post_states(sid)
+    assert states["p.md"].status == "failed" and states["p.md"].version == "v2"
+    assert await store.failed_posts() == [("k", "p.md", "truncated JSON on line 3")]
+    assert table(db, "SELECT count(*) FROM appearances") == [(1,)]
+
+
+async def test_a_later_version_updates_metadata_but_keeps_the_first_summary(store: Store) -> None:
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001", summary="第一个摘要")))
+    await store.record_post(
+        sid, PostRef("b.md", "v"), Fetched(b""),
+        post(paper("2401.00001", version=3, title="Better title", summary="第二个摘要",
+                   links={"code": "https://github.com/a/b"})),
+    )
+    got = await store.get_paper("2401.00001")
+    assert got is not None
+    assert (got.version, got.title, got.summary) == (3, "Better title", "第一个摘要")
+    assert got.links == {"abs": "https://arxiv.org/abs/2401.00001", "code": "https://github.com/a/b"}
+
+
+async def test_lossy_summary_is_replaced_by_a_clean_copy(store: Store) -> None:
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""),
+                            post(paper("2401.00001", summary="æ–¹ broken", flags=["summary_lossy"])))
+    got = await store.get_paper("2401.00001")
+    assert got is not None and got.flags == ["summary_lossy"]
+    await store.record_post(sid, PostRef("b.md", "v"), Fetched(b""), post(paper("2401.00001", summary="干净的摘要")))
+    got = await store.get_paper("2401.00001")
+    assert got is not None and (got.summary, got.flags) == ("干净的摘要", [])
+
+
+async def test_fts_rows_index_chinese_as_bigrams(store: Store, tmp_path: Path) -> None:
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001")))
+    rows = table(tmp_path / "paperboy.db", "SELECT rowid FROM papers_fts WHERE papers_fts MATCH '\"高斯\"'")
+    assert rows == [(1,)]
