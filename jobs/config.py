@@ -11,7 +11,7 @@ KINDS = ("directory", "github")
 DEFAULT_INCLUDE: dict[str, list[str]] = {
     "kedreamix": ["*.md"],
     "daily-arxiv": ["*_AI_enhanced_*.jsonl"],
-    "auto": ["*.md", "*.jsonl"],
+    "auto": ["*.md", "*_AI_enhanced_*.jsonl"],
 }
 
 
