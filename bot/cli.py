@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
                         "else config/config.example.yaml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    r = sub.add_parser("run", help="run the bot (the default); without DISCORD_TOKEN, a dry run")
+    r.add_argument("--dry-run", action="store_true", help="one cycle printed to the terminal, even with a token")
+
     sub.add_parser("ingest", help="fetch every configured source into the database and report")
 
     p = sub.add_parser("parse", help="parse digest post files and print their papers")
@@ -45,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if command == "ingest":
             return asyncio.run(cmd_ingest(config))
+        if command == "run":
+            return cmd_run(config, dry=getattr(args, "dry_run", False))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
@@ -52,6 +57,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     print(f"unknown command {command!r}", file=sys.stderr)
     return 2
+
+
+def cmd_run(config: Config, *, dry: bool) -> int:
+    import logging
+    import os
+
+    from dotenv import load_dotenv
+
+    load_dotenv()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if dry or not token:
+        from bot.dry_run import dry_run
+
+        if not token:
+            print("No DISCORD_TOKEN in the environment or .env: doing a dry run.\n")
+        return asyncio.run(dry_run(config))
+    from bot.app import create_bot
+
+    bot = create_bot(config)
+    try:
+        bot.run(token, log_handler=None)
+    except Exception as exc:  # discord.LoginFailure and friends: say it plainly
+        print(f"Could not connect to Discord: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:

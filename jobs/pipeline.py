@@ -128,8 +128,10 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
             listing_failed = True
             continue
         if result.content is None:
-            await store.touch_post(source_id, ref, result)
+            # 304 although the version changed: the server still has the old bytes cached. The
+            # post keeps its old version, so the next run fetches it again.
             rep.posts_unchanged += 1
+            listing_failed = True
             continue
         try:
             parsed = _parse(result.content, ref.path, cfg.format, cfg.name)

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from jobs.matching import matching_keyword
 from jobs.models import Paper, ParsedPost
 from jobs.search_text import index_text
 from jobs.sources.base import Fetched, PostRef
@@ -79,6 +80,54 @@ MIGRATIONS: list[str] = [
         tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
     );
     """,
+    # 2: channel feeds, digest cycles, and the outbox every delivery goes through before Discord.
+    """
+    CREATE TABLE cycles (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        trigger      TEXT NOT NULL,
+        guild_id     INTEGER,
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        summary      TEXT
+    );
+    CREATE TABLE feeds (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id       INTEGER NOT NULL,
+        channel_id     INTEGER NOT NULL,
+        topic          TEXT NOT NULL,
+        keywords       TEXT NOT NULL DEFAULT '[]',
+        cursor         INTEGER,
+        paused_reason  TEXT,
+        created_by     INTEGER,
+        created_at     TEXT NOT NULL,
+        UNIQUE (channel_id, topic)
+    );
+    CREATE INDEX feeds_guild ON feeds (guild_id);
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        cycle_id    INTEGER NOT NULL REFERENCES cycles(id),
+        kind        TEXT NOT NULL CHECK (kind IN ('channel', 'dm')),
+        target_id   INTEGER NOT NULL,
+        guild_id    INTEGER,
+        feed_id     INTEGER,
+        payload     TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        message_id  INTEGER,
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (status, id);
+    CREATE TABLE delivered (
+        kind       TEXT NOT NULL,
+        target_id  INTEGER NOT NULL,
+        paper_id   INTEGER NOT NULL,
+        outbox_id  INTEGER NOT NULL,
+        PRIMARY KEY (kind, target_id, paper_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    """,
 ]
 
 _PAPER_COLUMNS = (
@@ -103,6 +152,39 @@ class PostState:
 class PostOutcome:
     new_papers: int
     appearances: int
+
+
+ALL_TOPICS = "all"
+
+
+@dataclass(slots=True)
+class Feed:
+    id: int
+    guild_id: int
+    channel_id: int
+    topic: str  # a topic, or "all"
+    keywords: list[str]
+    cursor: int | None  # the last appearance id this feed has considered; None: never delivered
+    paused_reason: str | None
+    created_at: str
+
+
+@dataclass(slots=True)
+class FeedPlan:
+    feed: Feed
+    papers: list[Paper]
+    more: int  # wanted but over the per-cycle limit
+
+
+@dataclass(slots=True)
+class OutboxItem:
+    id: int
+    kind: str  # channel | dm
+    target_id: int
+    guild_id: int | None
+    feed_id: int | None
+    payload: dict[str, Any]  # {"header": {...}} | {"papers": [ids], "matched": {...}} | {"footer": {...}}
+    attempts: int
 
 
 @dataclass(slots=True)
@@ -218,13 +300,6 @@ class Store:
             "SELECT path, version, etag, last_modified, status FROM posts WHERE source_id = ?", (source_id,)
         ) as cur:
             return {r[0]: PostState(r[1], r[2], r[3], r[4]) async for r in cur}
-
-    async def touch_post(self, source_id: int, ref: PostRef, fetched: Fetched) -> None:
-        """The server said 304: only the version we now know it by changes."""
-        await self.db.execute(
-            "UPDATE posts SET version = ?, fetched_at = ? WHERE source_id = ? AND path = ?",
-            (ref.version, utcnow(), source_id, ref.path),
-        )
 
     async def record_failed_post(self, source_id: int, ref: PostRef, error: str) -> None:
         # A failed post keeps the papers it gave before: a broken edit upstream loses nothing.
@@ -382,6 +457,235 @@ class Store:
             "GROUP BY topic ORDER BY topic COLLATE NOCASE"
         ) as cur:
             return [TopicInfo(r[0], int(r[1]), r[2] or "") async for r in cur]
+
+
+    # ---- digest cycles -------------------------------------------------------------------------
+
+    async def start_cycle(self, trigger: str, guild_id: int | None = None) -> int:
+        async with self.db.execute(
+            "INSERT INTO cycles (trigger, guild_id, started_at) VALUES (?, ?, ?) RETURNING id",
+            (trigger, guild_id, utcnow()),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def finish_cycle(self, cycle_id: int, summary: str) -> None:
+        await self.db.execute(
+            "UPDATE cycles SET finished_at = ?, summary = ? WHERE id = ?", (utcnow(), summary, cycle_id)
+        )
+
+    async def last_completed_cycle(self) -> datetime | None:
+        """When the last full (scheduled or startup) cycle finished; per-server runs do not count."""
+        async with self.db.execute(
+            "SELECT max(finished_at) FROM cycles WHERE guild_id IS NULL AND finished_at IS NOT NULL"
+        ) as cur:
+            row = await cur.fetchone()
+        if not row or row[0] is None:
+            return None
+        return datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # ---- feeds ---------------------------------------------------------------------------------
+
+    async def add_feed(self, guild_id: int, channel_id: int, topic: str, keywords: list[str],
+                       created_by: int | None) -> tuple[Feed, bool]:
+        """Add a feed, or update the keywords of the same channel+topic. Returns (feed, created)."""
+        existing = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))
+        if existing:
+            await self.db.execute(
+                "UPDATE feeds SET keywords = ?, paused_reason = NULL WHERE id = ?", (_j(keywords), existing[0].id)
+            )
+            return (await self._feed_where("id = ?", (existing[0].id,)))[0], False
+        await self.db.execute(
+            "INSERT INTO feeds (guild_id, channel_id, topic, keywords, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, channel_id, topic, _j(keywords), created_by, utcnow()),
+        )
+        return (await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic)))[0], True
+
+    async def remove_feed(self, channel_id: int, topic: str) -> Feed | None:
+        feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))
+        if not feeds:
+            return None
+        feed = feeds[0]
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            # What was planned and not sent goes too, and may be planned again by another feed.
+            await self.db.execute(
+                "DELETE FROM delivered WHERE outbox_id IN (SELECT id FROM outbox WHERE feed_id = ? "
+                "AND status = 'pending')", (feed.id,),
+            )
+            await self.db.execute("DELETE FROM outbox WHERE feed_id = ? AND status = 'pending'", (feed.id,))
+            await self.db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        return feed
+
+    async def feeds(self, guild_id: int | None = None) -> list[Feed]:
+        if guild_id is None:
+            return await self._feed_where("1", ())
+        return await self._feed_where("guild_id = ?", (guild_id,))
+
+    async def pause_feeds_of_channel(self, channel_id: int, reason: str) -> list[Feed]:
+        await self.db.execute(
+            "UPDATE feeds SET paused_reason = ? WHERE channel_id = ? AND paused_reason IS NULL", (reason, channel_id)
+        )
+        return await self._feed_where("channel_id = ?", (channel_id,))
+
+    async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
+        await self.db.execute(
+            "UPDATE feeds SET paused_reason = NULL WHERE channel_id = ? AND topic = ?", (channel_id, topic)
+        )
+        feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))
+        return feeds[0] if feeds else None
+
+    async def _feed_where(self, where: str, args: tuple[Any, ...]) -> list[Feed]:
+        async with self.db.execute(
+            "SELECT id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at FROM feeds "
+            f"WHERE {where} ORDER BY channel_id, topic", args,
+        ) as cur:
+            return [Feed(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7]) async for r in cur]
+
+    # ---- planning deliveries ---------------------------------------------------------------------
+
+    async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
+        """Put a feed's new papers into the outbox, in one transaction with the feed's cursor.
+
+        A new feed (no cursor yet) gets only the newest post of its topic, not the archive. Papers
+        already delivered to the channel (under another topic, on an earlier date) are skipped.
+        Beyond `max_per_cycle` papers are counted, not queued."""
+        db = self.db
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            async with db.execute("SELECT coalesce(max(id), 0) FROM appearances") as cur:
+                row = await cur.fetchone()
+            top = int(row[0]) if row else 0
+            topic_sql, topic_args = ("", ()) if feed.topic == ALL_TOPICS else (" AND a.topic = ?", (feed.topic,))
+            if feed.cursor is None:
+                if feed.topic == ALL_TOPICS:
+                    scope = "a.post_date = (SELECT max(post_date) FROM appearances)"
+                    scope_args: tuple[Any, ...] = ()
+                else:
+                    scope = ("a.post_id = (SELECT post_id FROM appearances WHERE topic = ? "
+                             "ORDER BY post_date DESC, post_id DESC LIMIT 1)")
+                    scope_args = (feed.topic,)
+            else:
+                scope, scope_args = "a.id > ? AND a.id <= ?", (feed.cursor, top)
+            async with db.execute(
+                f"SELECT a.paper_id, a.topic, a.post_date, {_PAPER_COLUMNS} FROM appearances a "
+                f"JOIN papers p ON p.id = a.paper_id WHERE {scope}{topic_sql} "
+                "AND NOT EXISTS (SELECT 1 FROM delivered d WHERE d.kind = 'channel' AND d.target_id = ? "
+                "AND d.paper_id = a.paper_id) ORDER BY a.post_date, a.id",
+                (*scope_args, *topic_args, feed.channel_id),
+            ) as cur:
+                rows = await cur.fetchall()
+            seen: set[int] = set()
+            wanted: list[tuple[int, Paper]] = []
+            for r in rows:
+                if r[0] in seen:
+                    continue
+                seen.add(r[0])
+                paper = _paper_from_row(r[3:], topic=r[1], date=r[2])
+                if matching_keyword(paper, feed.keywords) is not None:
+                    wanted.append((r[0], paper))
+            taken, more = wanted[:max_per_cycle], len(wanted) - min(len(wanted), max_per_cycle)
+            plan = FeedPlan(feed=feed, papers=[p for _, p in taken], more=more)
+            if taken:
+                base = {"feed_topic": feed.topic, "count": len(taken) + more}
+                dates = sorted({p.date for _, p in taken})
+                header = {"header": {**base, "topics": sorted({p.topic for _, p in taken}), "dates": dates}}
+                await self._enqueue(cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, header)
+                for paper_id, paper in taken:
+                    oid = await self._enqueue(cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id,
+                                              {"papers": [paper.arxiv_id]})
+                    await db.execute(
+                        "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('channel', ?, ?, ?)",
+                        (feed.channel_id, paper_id, oid),
+                    )
+                if more:
+                    footer = {"footer": {**base, "more": more, "shown": len(taken), "latest": dates[-1]}}
+                    await self._enqueue(cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, footer)
+            await db.execute("UPDATE feeds SET cursor = ? WHERE id = ?", (top, feed.id))
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        return plan
+
+    async def _enqueue(self, cycle_id: int, kind: str, target_id: int, guild_id: int | None, feed_id: int | None,
+                       payload: dict[str, Any]) -> int:
+        async with self.db.execute(
+            "INSERT INTO outbox (cycle_id, kind, target_id, guild_id, feed_id, payload, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (cycle_id, kind, target_id, guild_id, feed_id, _j(payload), utcnow()),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    # ---- the outbox ----------------------------------------------------------------------------
+
+    async def pending(self, guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
+        where, args = "status = 'pending'", []
+        if guild_id is not None:
+            where += " AND guild_id = ?"
+            args.append(guild_id)
+        if kind is not None:
+            where += " AND kind = ?"
+            args.append(kind)
+        async with self.db.execute(
+            f"SELECT id, kind, target_id, guild_id, feed_id, payload, attempts FROM outbox WHERE {where} ORDER BY id",
+            args,
+        ) as cur:
+            return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) async for r in cur]
+
+    async def mark_sent(self, outbox_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, error = NULL "
+            "WHERE id = ?", (message_id, utcnow(), outbox_id),
+        )
+
+    async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:
+        """Record a failed send; `final` gives up on it (the target is gone), else it stays pending."""
+        status = "failed" if final else "pending"
+        await self.db.executemany(
+            "UPDATE outbox SET status = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+            [(status, error, i) for i in outbox_ids],
+        )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        async with self.db.execute("SELECT status, count(*) FROM outbox GROUP BY status") as cur:
+            return {r[0]: int(r[1]) async for r in cur}
+
+    async def appearance_cursor(self) -> int:
+        async with self.db.execute("SELECT coalesce(max(id), 0) FROM appearances") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def papers_since(self, cursor: int) -> list[Paper]:
+        """Appearances added after `cursor`, as papers with their topic and date, in ingest order."""
+        async with self.db.execute(
+            f"SELECT {_PAPER_COLUMNS}, a.topic, a.post_date FROM appearances a JOIN papers p ON p.id = a.paper_id "
+            "WHERE a.id > ? ORDER BY a.topic, a.post_date, a.id", (cursor,),
+        ) as cur:
+            return [_paper_from_row(r, topic=r[11], date=r[12]) async for r in cur]
+
+    async def known_topics(self) -> list[str]:
+        async with self.db.execute("SELECT DISTINCT topic FROM appearances ORDER BY topic COLLATE NOCASE") as cur:
+            return [r[0] async for r in cur]
 
 
 def _merge(old: Paper, new: Paper) -> Paper:

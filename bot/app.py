@@ -1,0 +1,159 @@
+"""The Paperboy bot: a commands.Bot that owns the store, the scheduler and the digest cycle."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.buttons import AbstractButton
+from bot.delivery import SendReport, describe_failure, send_pending
+from jobs.config import Config
+from jobs.config_load import load_config
+from jobs.models import Paper
+from jobs.pipeline import IngestReport, ingest
+from jobs.schedule import make_scheduler, missed_run
+from jobs.store import OutboxItem, Store
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.feeds",)
+# View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
+                                  read_message_history=True, send_messages_in_threads=True)
+
+
+@dataclass(slots=True)
+class DigestSummary:
+    ingest: IngestReport
+    feeds: int = 0
+    papers_planned: int = 0
+    send: SendReport = field(default_factory=SendReport)
+    extra: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [src.line() for src in self.ingest.sources]
+        lines.append(f"feeds: {self.feeds} checked, {self.papers_planned} papers queued, "
+                     f"{self.send.sent} messages sent" + (f", {self.send.failed} failed" if self.send.failed else ""))
+        lines += [f"paused: {reason}" for reason in dict.fromkeys(self.send.paused)]
+        lines += self.extra
+        return "\n".join(lines)
+
+
+class PaperboyBot(commands.Bot):
+    def __init__(self, config: Config, *, scheduler: bool = True) -> None:
+        intents = discord.Intents.default()
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None)
+        self.config = config
+        self.use_scheduler = scheduler
+        self.scheduler: Any = None
+        self._digest_lock = asyncio.Lock()
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store opens in setup_hook; the bot is not set up yet")
+        return self._store
+
+    async def setup_hook(self) -> None:
+        self._store = await Store.open(self.config.database_path)
+        self.add_dynamic_items(AbstractButton)
+        for ext in EXTENSIONS:
+            await self.load_extension(ext)
+        await self._sync_commands()
+        self.loop.create_task(self._after_ready(), name="paperboy-startup")
+
+    async def _sync_commands(self) -> None:
+        """Sync slash commands only when they changed: a sync on every start wastes a rate limit."""
+        payload = [cmd.to_dict(self.tree) for cmd in self.tree.get_commands()]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        if await self.store.get_meta(f"commands:{self.application_id}") == digest:
+            return
+        await self.tree.sync()
+        await self.store.set_meta(f"commands:{self.application_id}", digest)
+
+    async def _after_ready(self) -> None:
+        await self.wait_until_ready()
+        log.info("logged in as %s; invite it to a server with: %s", self.user, self.invite_url())
+        # Whatever a crash left planned but unsent goes out first, once.
+        await self.deliver()
+        if not self.use_scheduler:
+            return
+        sched = self.config.schedule
+        self.scheduler = make_scheduler(lambda: self.run_digest(trigger="schedule"), sched.time, sched.timezone)
+        self.scheduler.start()
+        last = await self.store.last_completed_cycle()
+        if missed_run(last, datetime.now(UTC), sched.time, sched.timezone):
+            log.info("the last scheduled digest was missed (last completed: %s); running it now", last)
+            await self.run_digest(trigger="catch-up")
+
+    async def close(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+    # ---- the digest cycle ----------------------------------------------------------------------
+
+    async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> DigestSummary:
+        """One cycle: fetch sources, store, plan every (or one server's) feed, send. Never two at once."""
+        async with self._digest_lock:
+            store = self.store
+            cycle = await store.start_cycle(trigger, guild_id)
+            report = await ingest(store, self.config.sources)
+            summary = DigestSummary(ingest=report)
+            for feed in await store.feeds(guild_id):
+                if feed.paused_reason:
+                    continue
+                plan = await store.plan_feed(cycle, feed, self.config.feeds.max_per_cycle)
+                summary.feeds += 1
+                summary.papers_planned += len(plan.papers)
+            summary.send = await send_pending(self, guild_id=guild_id)
+            await store.finish_cycle(cycle, summary.text())
+            log.info("digest cycle %s (%s): %s", cycle, trigger, summary.text().replace("\n", "; "))
+            return summary
+
+    async def deliver(self) -> SendReport:
+        return await send_pending(self)
+
+    # ---- delivery hooks --------------------------------------------------------------------------
+
+    async def target_failed(self, item: OutboxItem, exc: discord.HTTPException) -> str:
+        """A target that cannot take messages: pause the channel's feeds, and say why."""
+        channel = self.get_channel(item.target_id)
+        where = f"#{channel.name}" if channel is not None and hasattr(channel, "name") else f"channel {item.target_id}"
+        reason = describe_failure(exc, where)
+        await self.store.pause_feeds_of_channel(item.target_id, reason)
+        log.warning("feeds of %s paused: %s", where, reason)
+        return reason
+
+    async def dm_channel_for(self, user_id: int) -> discord.abc.Messageable:
+        user = self.get_user(user_id) or await self.fetch_user(user_id)
+        return user.dm_channel or await user.create_dm()
+
+    def extra_paper_buttons(self, paper: Paper) -> list[discord.ui.Item[Any]]:
+        return []
+
+    def invite_url(self) -> str:
+        assert self.application_id is not None
+        return discord.utils.oauth_url(
+            self.application_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands")
+        )
+
+
+def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True) -> PaperboyBot:
+    """Build the bot without starting it. `config` is a loaded Config or a path to a YAML file."""
+    if not isinstance(config, Config):
+        config = load_config(config)
+    return PaperboyBot(config, scheduler=scheduler)

@@ -1,0 +1,175 @@
+"""/feed add|remove|list|resume and /digest run: a server's admins choose where papers go."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import PaperboyBot
+from bot.autocomplete import topic_choices
+from jobs.matching import split_keywords
+from jobs.store import ALL_TOPICS
+
+MANAGE = discord.Permissions(manage_guild=True)
+FeedChannel = discord.TextChannel | discord.Thread
+
+
+def _needs(channel: FeedChannel, me: discord.Member) -> list[str]:
+    perms = channel.permissions_for(me)
+    missing = []
+    if not perms.view_channel:
+        missing.append("View Channel")
+    if not (perms.send_messages_in_threads if isinstance(channel, discord.Thread) else perms.send_messages):
+        missing.append("Send Messages")
+    if not perms.embed_links:
+        missing.append("Embed Links")
+    return missing
+
+
+class Feeds(commands.Cog):
+    """Admin commands: hidden from members without Manage Server, and refused to them if a server's
+    command settings let them through anyway."""
+
+    feed = app_commands.Group(name="feed", description="Choose which channels get new papers",
+                              guild_only=True, default_permissions=MANAGE)
+    digest = app_commands.Group(name="digest", description="Run the paper digest",
+                                guild_only=True, default_permissions=MANAGE)
+
+    def __init__(self, bot: PaperboyBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    async def cog_app_command_error(self, interaction: discord.Interaction,
+                                    error: app_commands.AppCommandError) -> None:
+        if not isinstance(error, app_commands.MissingPermissions):
+            raise error
+        name = interaction.command.qualified_name.split()[0] if interaction.command else "this command"
+        text = f"You need the **Manage Server** permission to use `/{name}`."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+    async def _canonical_topic(self, topic: str) -> str | None:
+        topic = topic.strip()
+        if topic.casefold() == ALL_TOPICS:
+            return ALL_TOPICS
+        known = await self.bot.store.known_topics()
+        return next((t for t in known if t.casefold() == topic.casefold()), None)
+
+    @feed.command(name="add", description="Post new papers of a topic in a channel")
+    @app_commands.describe(
+        channel="Where to post", topic="A topic, or 'all'",
+        keywords="Only papers mentioning one of these (comma separated, any case)",
+    )
+    async def add(self, interaction: discord.Interaction, channel: FeedChannel, topic: str,
+                  keywords: str | None = None) -> None:
+        assert interaction.guild is not None
+        canonical = await self._canonical_topic(topic)
+        if canonical is None:
+            known = await self.bot.store.known_topics()
+            listing = ", ".join(known[:20]) or "none yet: run /digest run first"
+            await interaction.response.send_message(
+                f"Unknown topic **{discord.utils.escape_markdown(topic[:100])}**. Known topics: {listing}, or `all`.",
+                ephemeral=True,
+            )
+            return
+        missing = _needs(channel, interaction.guild.me)
+        if missing:
+            await interaction.response.send_message(
+                f"I can't post in {channel.mention}: I need {', '.join(missing)} there. "
+                "Fix the channel's permissions, then run this again.", ephemeral=True,
+            )
+            return
+        words = split_keywords(keywords or "")
+        feed, created = await self.bot.store.add_feed(
+            interaction.guild.id, channel.id, canonical, words, interaction.user.id
+        )
+        sched = self.bot.config.schedule
+        what = "every topic" if canonical == ALL_TOPICS else f"**{canonical}**"
+        filt = f" mentioning {', '.join(f'`{w}`' for w in words)}" if words else ""
+        if created:
+            text = (f"Added: {channel.mention} gets new papers of {what}{filt}. The first delivery posts only the "
+                    f"newest digest post, then every new paper, at most {self.bot.config.feeds.max_per_cycle} a "
+                    f"day, daily at {sched.time} ({sched.timezone}). Run `/digest run` to post now.")
+        else:
+            text = f"Updated: {channel.mention} already had {what}; its keywords are now {filt.strip() or 'none'}."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @add.autocomplete("topic")
+    async def add_topic(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return topic_choices([ALL_TOPICS, *await self.bot.store.known_topics()], current)
+
+    @feed.command(name="remove", description="Stop posting a topic in a channel")
+    @app_commands.describe(channel="The feed's channel", topic="The feed's topic")
+    async def remove(self, interaction: discord.Interaction, channel: FeedChannel, topic: str) -> None:
+        feed = await self.bot.store.remove_feed(channel.id, await self._canonical_topic(topic) or topic)
+        if feed is None:
+            await interaction.response.send_message(
+                f"{channel.mention} has no feed for **{discord.utils.escape_markdown(topic[:100])}**; "
+                "`/feed list` shows this server's feeds.", ephemeral=True,
+            )
+            return
+        await interaction.response.send_message(
+            f"Removed: {channel.mention} no longer gets **{feed.topic}** papers.", ephemeral=True
+        )
+
+    @remove.autocomplete("topic")
+    async def remove_topic(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        assert interaction.guild is not None
+        return topic_choices(sorted({f.topic for f in await self.bot.store.feeds(interaction.guild.id)}), current)
+
+    @feed.command(name="resume", description="Resume a paused feed after fixing the channel")
+    @app_commands.describe(channel="The feed's channel", topic="The feed's topic")
+    async def resume(self, interaction: discord.Interaction, channel: FeedChannel, topic: str) -> None:
+        assert interaction.guild is not None
+        missing = _needs(channel, interaction.guild.me)
+        if missing:
+            await interaction.response.send_message(
+                f"Still paused: I need {', '.join(missing)} in {channel.mention}.", ephemeral=True
+            )
+            return
+        feed = await self.bot.store.resume_feed(channel.id, await self._canonical_topic(topic) or topic)
+        text = (f"Resumed: {channel.mention} gets **{feed.topic}** papers again from the next cycle."
+                if feed else f"{channel.mention} has no feed for that topic; `/feed list` shows them.")
+        await interaction.response.send_message(text, ephemeral=True)
+
+    resume.autocomplete("topic")(remove_topic)
+
+    @feed.command(name="list", description="This server's feeds and their state")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        feeds = await self.bot.store.feeds(interaction.guild.id)
+        if not feeds:
+            await interaction.response.send_message(
+                "No feeds yet. Add one with `/feed add channel: topic:`.", ephemeral=True
+            )
+            return
+        lines = []
+        for f in feeds:
+            topic = "all topics" if f.topic == ALL_TOPICS else f.topic
+            words = f" · keywords: {', '.join(f.keywords)}" if f.keywords else ""
+            state = f"⏸️ paused: {f.paused_reason}" if f.paused_reason else "✅ active"
+            lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {state}")
+        embed = discord.Embed(title="Paper feeds", description="\n".join(lines)[:4096], colour=0x4E79A7)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+    @digest.command(name="run", description="Fetch the digests now and post this server's new papers")
+    async def run(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        # Fetching sources can take longer than Discord's 3 seconds.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        summary = await self.bot.run_digest(guild_id=interaction.guild.id, trigger=f"command:{interaction.user.id}")
+        await interaction.followup.send(f"Digest done.\n```\n{summary.text()[:1800]}\n```", ephemeral=True)
+
+
+async def setup(bot: Any) -> None:
+    await bot.add_cog(Feeds(bot))

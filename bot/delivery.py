@@ -1,0 +1,129 @@
+"""Sending the outbox to Discord. Every message was planned in the database first; this module only
+sends what is pending, stores the message id, and decides what a failure means."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.buttons import paper_view
+from bot.embeds import paper_embed
+from bot.render import footer_line, header_line
+from jobs.store import OutboxItem
+
+if TYPE_CHECKING:
+    from bot.app import PaperboyBot
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# Discord error codes that mean "this target will not work until a person fixes something".
+UNKNOWN_CHANNEL = 10003
+MISSING_ACCESS = 50001
+CANNOT_DM = 50007
+MISSING_PERMISSIONS = 50013
+
+
+@dataclass(slots=True)
+class SendReport:
+    sent: int = 0
+    papers: int = 0
+    failed: int = 0
+    paused: list[str] = field(default_factory=list)  # human-readable, one per paused target
+
+
+def nonce_for(item: OutboxItem) -> str:
+    """Derived from the outbox row: a resend after a crash is de-duplicated by Discord."""
+    return f"pb{item.id}"
+
+
+def describe_failure(exc: discord.HTTPException, where: str) -> str:
+    if exc.code in (UNKNOWN_CHANNEL,) or isinstance(exc, discord.NotFound):
+        return f"{where} no longer exists (Discord error {exc.code or exc.status}); remove the feed or add it again"
+    if exc.code == MISSING_ACCESS:
+        return f"the bot can no longer see {where} (Missing Access); give it View Channel there, then /feed resume"
+    if exc.code == MISSING_PERMISSIONS or isinstance(exc, discord.Forbidden):
+        return (f"the bot may not post in {where} (Missing Permissions); give it Send Messages and Embed Links "
+                "there, then /feed resume")
+    return f"Discord answered {exc.status} (error {exc.code}): {exc.text or 'no detail'}"
+
+
+async def render(bot: PaperboyBot, item: OutboxItem) -> dict[str, Any] | None:
+    """The send() arguments for an outbox row; None when its paper is gone from the database."""
+    payload = item.payload
+    if "header" in payload:
+        return {"content": header_line(payload["header"])}
+    if "footer" in payload:
+        return {"content": footer_line(payload["footer"])}
+    ids: list[str] = payload.get("papers", [])
+    matched: dict[str, str] = payload.get("matched", {})
+    embeds: list[discord.Embed] = []
+    view: discord.ui.View | None = None
+    for arxiv_id in ids:
+        paper = await bot.store.get_paper(arxiv_id)
+        if paper is None:
+            continue
+        embeds.append(paper_embed(paper, images=bot.config.feeds.images, matched=matched.get(arxiv_id)))
+        if len(ids) == 1:
+            view = paper_view(paper, *bot.extra_paper_buttons(paper))
+    if not embeds:
+        return None
+    args: dict[str, Any] = {"embeds": embeds}
+    if payload.get("content"):
+        args["content"] = payload["content"]
+    if view is not None:
+        args["view"] = view
+    return args
+
+
+async def _target(bot: PaperboyBot, item: OutboxItem) -> discord.abc.Messageable:
+    if item.kind == "dm":
+        return await bot.dm_channel_for(item.target_id)
+    channel = bot.get_channel(item.target_id)
+    if channel is None:
+        channel = await bot.fetch_channel(item.target_id)
+    assert isinstance(channel, discord.abc.Messageable)
+    return channel
+
+
+async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: str | None = None) -> SendReport:
+    """Send every pending outbox row, oldest first. A target that cannot work (deleted channel, lost
+    access, closed DMs) is given up on for this run and reported; everyone else goes on."""
+    report = SendReport()
+    store = bot.store
+    dead: dict[tuple[str, int], str] = {}
+    for item in await store.pending(guild_id=guild_id, kind=kind):
+        key = (item.kind, item.target_id)
+        if key in dead:
+            await store.mark_failed([item.id], dead[key], final=True)
+            report.failed += 1
+            continue
+        try:
+            args = await render(bot, item)
+            if args is None:
+                await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
+                continue
+            target = await _target(bot, item)
+            message = await target.send(**args, nonce=nonce_for(item), enforce_nonce=True)
+        except discord.HTTPException as exc:
+            gone = exc.status in (403, 404) or exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, CANNOT_DM,
+                                                            MISSING_PERMISSIONS)
+            if not gone:
+                final = item.attempts + 1 >= MAX_ATTEMPTS
+                await store.mark_failed([item.id], describe_failure(exc, "the target"), final=final)
+                report.failed += 1
+                log.warning("outbox %s: %s (attempt %s)", item.id, exc, item.attempts + 1)
+                continue
+            reason = await bot.target_failed(item, exc)
+            dead[key] = reason
+            await store.mark_failed([item.id], reason, final=True)
+            report.failed += 1
+            report.paused.append(reason)
+            continue
+        await store.mark_sent(item.id, message.id)
+        report.sent += 1
+        report.papers += len(args.get("embeds", []))
+    return report

@@ -1,0 +1,43 @@
+"""`python -m bot run` without a token: one real digest cycle into the database, printed instead of posted."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from bot.embeds import embed_text, paper_embed
+from bot.render import footer_line, header_line
+from jobs.config import Config
+from jobs.pipeline import ingest
+from jobs.store import Store
+
+CONNECT_HELP = """\
+This was a dry run: nothing was posted. To connect Paperboy to Discord:
+  1. Create an application at https://discord.com/developers/applications, add a Bot, copy its token.
+  2. Put it in the environment or in a .env file here:  DISCORD_TOKEN=your-token
+  3. Run `python -m bot run` again; it logs an invite link (scopes bot + applications.commands).
+  4. In your server: /feed add channel:#papers topic:all   (see README.md)"""
+
+
+async def dry_run(config: Config) -> int:
+    async with await Store.open(config.database_path) as store:
+        cursor = await store.appearance_cursor()
+        report = await ingest(store, config.sources)
+        papers = await store.papers_since(cursor)
+    for src in report.sources:
+        print(src.line())
+    print()
+    if not papers:
+        print("No new papers since the last cycle: nothing would be posted.")
+    limit = config.feeds.max_per_cycle
+    for topic, group in groupby(papers, key=lambda p: p.topic):
+        items = list(group)
+        dates = sorted({p.date for p in items})
+        print(header_line({"feed_topic": topic, "count": len(items), "dates": dates, "topics": [topic]}))
+        for paper in items[:limit]:
+            print()
+            print(embed_text(paper_embed(paper, images=config.feeds.images)))
+        if len(items) > limit:
+            print(footer_line({"feed_topic": topic, "more": len(items) - limit, "shown": limit}))
+        print("\n" + "=" * 72 + "\n")
+    print(CONNECT_HELP)
+    return 0 if report.ok else 1

@@ -1,0 +1,134 @@
+"""The paper embed: built here, and only here, for the feed, search, /paper and DMs.
+
+Discord rejects a message whose embed breaks a limit (400, error 50035), so every text is trimmed
+to its limit at a sentence or list-item boundary, with "…", before anything is sent.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import discord
+
+from jobs.models import Paper
+
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_VALUE_MAX = 1024
+FIELD_NAME_MAX = 256
+FOOTER_MAX = 2048
+AUTHOR_MAX = 256
+EMBED_TOTAL_MAX = 6000
+AUTHORS_SHOWN = 4
+
+# A readable, colour-blind-friendly palette; a topic always gets the same colour.
+_PALETTE = (0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0x5D8AA8)
+_BOUNDARY = re.compile(r"(?<=[。！？!?；;.])\s*|\n")
+
+
+def topic_colour(topic: str) -> discord.Colour:
+    return discord.Colour(_PALETTE[zlib.crc32(topic.encode("utf-8")) % len(_PALETTE)])
+
+
+def trim(text: str, limit: int) -> str:
+    """Fit `text` in `limit` characters, cutting after the last sentence or line that fits, then "…".
+    Falls back to a word boundary, then to a hard cut, when no boundary is near enough."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    room = text[: limit - 1]
+    floor = int(limit * 0.5)  # don't throw away more than half to land on a boundary
+    cut = max((m.start() for m in _BOUNDARY.finditer(room) if m.start() >= floor), default=-1)
+    if cut < 0:
+        space = room.rfind(" ")
+        cut = space if space >= floor else len(room)
+    return room[:cut].rstrip() + "…"
+
+
+def _trim_list(items: list[str], limit: int) -> str:
+    """A numbered list that stops at the last whole item that fits."""
+    lines: list[str] = []
+    used = 0
+    for i, item in enumerate(items, 1):
+        line = f"{i}. {item}"
+        if used + len(line) + 1 > limit:
+            if not lines:  # even the first item is too long: trim inside it
+                return trim(line, limit)
+            lines.append("…")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
+def format_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
+    if len(authors) <= shown:
+        return ", ".join(authors)
+    return ", ".join(authors[:shown]) + " et al."
+
+
+def _description(paper: Paper, budget: int) -> str:
+    """The Chinese summary then the takeaways; the English abstract when the Chinese text was lost."""
+    lossy = "summary_lossy" in paper.flags or not paper.summary
+    lead = paper.abstract if lossy else paper.summary
+    takeaways = [] if "takeaways_lossy" in paper.flags else paper.takeaways
+    if not takeaways:
+        return trim(lead, budget)
+    # Keep room for at least the first takeaways; the summary yields first.
+    lead = trim(lead, max(budget // 2, budget - 40 - sum(len(t) + 4 for t in takeaways)))
+    head = f"{lead}\n\n**Key takeaways**\n" if lead else "**Key takeaways**\n"
+    return head + _trim_list(takeaways, budget - len(head))
+
+
+def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None) -> discord.Embed:
+    """The rich embed for one paper. `matched` names the subscription that brought it (DMs)."""
+    link = paper.links.get("abs") or f"https://arxiv.org/abs/{paper.arxiv_id}"
+    embed = discord.Embed(
+        title=trim(paper.title or paper.arxiv_id, TITLE_MAX),
+        url=link,
+        colour=topic_colour(paper.topic),
+    )
+    if paper.authors:
+        embed.set_author(name=trim(format_authors(paper.authors), AUTHOR_MAX))
+    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}") if x)
+    embed.set_footer(text=trim(footer, FOOTER_MAX))
+    if matched:
+        embed.add_field(name="Matched", value=trim(matched, FIELD_VALUE_MAX), inline=False)
+    if paper.comment:
+        embed.add_field(name="Comment", value=trim(paper.comment, FIELD_VALUE_MAX), inline=False)
+    if images and paper.images:
+        embed.set_image(url=paper.images[0])
+    budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
+    embed.description = _description(paper, budget) or None
+    return embed
+
+
+def abstract_embed(paper: Paper) -> discord.Embed:
+    embed = discord.Embed(
+        title=trim(paper.title or paper.arxiv_id, TITLE_MAX),
+        url=paper.links.get("abs") or f"https://arxiv.org/abs/{paper.arxiv_id}",
+        description=trim(paper.abstract or "This entry has no English abstract.", DESCRIPTION_MAX),
+        colour=topic_colour(paper.topic),
+    )
+    embed.set_footer(text=f"Abstract · arXiv {paper.arxiv_id}")
+    return embed
+
+
+def embed_text(embed: discord.Embed) -> str:
+    """A plain-text rendering of an embed, for the dry run and logs."""
+    lines = []
+    if embed.author and embed.author.name:
+        lines.append(embed.author.name)
+    if embed.title:
+        lines.append(f"## {embed.title}" + (f"  <{embed.url}>" if embed.url else ""))
+    if embed.description:
+        lines.append(embed.description)
+    for field in embed.fields:
+        lines.append(f"[{field.name}] {field.value}")
+    if embed.image and embed.image.url:
+        lines.append(f"[image] {embed.image.url}")
+    if embed.footer and embed.footer.text:
+        lines.append(f"-- {embed.footer.text}")
+    return "\n".join(lines)

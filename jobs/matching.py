@@ -1,0 +1,52 @@
+"""Which papers a feed filter or a subscription wants. Plain Python over Paper records."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from jobs.models import Paper
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "José Müller" -> "jose muller"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def paper_text(paper: Paper) -> str:
+    """Everything a keyword is matched against, folded."""
+    return fold("\n".join([paper.title, paper.abstract, paper.summary, *paper.takeaways]))
+
+
+def matching_keyword(paper: Paper, keywords: list[str], text: str | None = None) -> str | None:
+    """The first keyword found in the paper (case-insensitive), or None. No keywords: everything matches."""
+    if not keywords:
+        return ""
+    haystack = paper_text(paper) if text is None else text
+    for keyword in keywords:
+        if fold(keyword) in haystack:
+            return keyword
+    return None
+
+
+def matching_author(paper: Paper, author: str) -> str | None:
+    """The paper's author whose name contains `author` as whole words, case- and accent-insensitively."""
+    wanted = fold(author).split()
+    if not wanted:
+        return None
+    for name in paper.authors:
+        words = fold(name).replace(".", " ").replace("-", " ").split()
+        n = len(wanted)
+        if any(words[i : i + n] == wanted for i in range(len(words) - n + 1)):
+            return name
+    return None
+
+
+def split_keywords(text: str) -> list[str]:
+    """"gaussian, talking head ,NeRF" -> ["gaussian", "talking head", "NeRF"] (deduplicated, order kept)."""
+    seen: dict[str, str] = {}
+    for part in text.replace("，", ",").split(","):
+        word = " ".join(part.split())
+        if word and fold(word) not in seen:
+            seen[fold(word)] = word
+    return list(seen.values())

@@ -1,0 +1,237 @@
+"""The channel feed through SimCord: the real bot from create_bot, a simulated server and members."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot import create_bot
+from jobs.config import Config
+from tests.postgen import Entry, entries, write_kedreamix
+
+
+def setup_guild(env):  # type: ignore[no-untyped-def]
+    guild = env.create_guild(name="Lab")
+    papers = guild.create_text_channel("papers")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    student = guild.add_member(env.create_user("student"))
+    return guild, papers, admin, student
+
+
+def paper_messages(channel) -> list[discord.Message]:  # type: ignore[no-untyped-def]
+    return [m for m in channel.history() if m.embeds]
+
+
+def titles(channel) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.embeds[0].title for m in paper_messages(channel)]
+
+
+async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 2))
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3, image="https://pic1.zhimg.com/a.jpg"))
+    write_kedreamix(posts_dir, "NeRF", "2024-05-06", entries("9", 2))
+    guild, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()  # ingest before any feed exists: nothing posted anywhere
+
+    result = await admin.slash(papers, "feed add", channel=papers, topic="3dgs")
+    assert result.ephemeral and "Added" in result.response.content and "**3DGS**" in result.response.content
+
+    summary = await env.bot.run_digest()
+    await env.settle()
+    # Only the newest 3DGS post (3 papers), not the archive and not NeRF.
+    assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]
+    history = papers.history()
+    assert history[0].content.startswith("📰 **3DGS** · 2024-05-06 · 3 new papers")
+    first = paper_messages(papers)[0]
+    embed = first.embeds[0]
+    assert embed.url == "https://arxiv.org/abs/2405.6001"
+    assert embed.author.name == "Ada Lovelace, Alan Turing"
+    assert "本文提出了一种新方法" in embed.description and "1. 提出新方法。" in embed.description
+    assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.6001"
+    assert embed.image.url == "https://pic1.zhimg.com/a.jpg"
+    labels = [c.label for row in first.components for c in row.children]
+    assert labels == ["PDF", "arXiv", "Abstract"]
+    assert summary.send.sent == 4
+
+    # A second run posts nothing.
+    count = len(papers.history())
+    await env.bot.run_digest()
+    assert len(papers.history()) == count
+
+
+async def test_new_posts_bring_only_their_papers_and_repeats_are_skipped(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    guild, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="all")
+    await env.bot.run_digest()
+    assert len(paper_messages(papers)) == 2
+
+    # Next day: one new paper, one repeated from yesterday under another topic.
+    again = entries("6", 1)[0]
+    again.title = "Paper 6-1 on Gaussian splatting"
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [again, Entry("2405.7001", "A brand new NeRF paper")])
+    await env.bot.run_digest()
+    assert titles(papers)[2:] == ["A brand new NeRF paper"]
+    assert papers.history()[-2].content.startswith("📰 **NeRF** · 2024-05-07 · 1 new paper")
+
+
+async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path) -> None:
+    import simcord
+
+    from tests.conftest import make_config
+
+    config = make_config(tmp_path, max_per_cycle=2)
+    many = entries("5", 5)
+    many[4].summary = "一种关于说话人头像生成的方法。"
+    many[4].title = "Talking heads"
+    write_kedreamix(posts_dir, "Mixed", "2024-05-06", many)
+    async with simcord.run(create_bot(config, scheduler=False)) as env:
+        guild, papers, admin, _ = setup_guild(env)
+        other = guild.create_text_channel("talking")
+        await env.bot.run_digest()
+        await admin.slash(papers, "feed add", channel=papers, topic="Mixed")
+        await admin.slash(papers, "feed add", channel=other, topic="Mixed", keywords="头像生成, nothing")
+        await env.bot.run_digest()
+        assert len(paper_messages(papers)) == 2
+        assert papers.history()[-1].content.startswith("…and 3 more papers not shown")
+        assert "/latest topic:Mixed" in papers.history()[-1].content
+        assert titles(other) == ["Talking heads"]
+
+
+async def test_member_without_manage_server_is_refused(simcord_env) -> None:
+    env = simcord_env
+    guild, papers, admin, student = setup_guild(env)
+    # Hidden from them by default, as in the real client...
+    assert "feed add" not in student.available_commands(papers)
+    # ...and refused by the bot when server settings let them run it anyway.
+    commands = await env.bot.tree.fetch_commands()
+    feed = next(c for c in commands if c.name == "feed")
+    guild.set_command_permissions(feed, {student: True})
+    result = await student.slash(papers, "feed add", channel=papers, topic="all")
+    assert result.ephemeral
+    assert result.response.content == "You need the **Manage Server** permission to use `/feed`."
+    assert await env.bot.store.feeds() == []
+
+
+async def test_unknown_topic_is_explained(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1))
+    guild, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    result = await admin.slash(papers, "feed add", channel=papers, topic="Quantum")
+    assert "Unknown topic **Quantum**" in result.response.content and "3DGS" in result.response.content
+    choices = await admin.autocomplete(papers, "feed add", "topic", "3d", channel=papers)
+    assert [c["value"] for c in choices] == ["3DGS"]
+
+
+async def test_lost_channel_pauses_its_feed_and_others_go_on(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    guild, papers, admin, _ = setup_guild(env)
+    other = guild.create_text_channel("other")
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(other, "feed add", channel=other, topic="3DGS")
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=403, code=50013,
+                     message="Missing Permissions", times=None)
+    summary = await env.bot.run_digest()
+    assert len(paper_messages(other)) == 2
+    assert paper_messages(papers) == []
+    assert any("Missing Permissions" in p for p in summary.send.paused)
+    # One refused request, not one per paper: a dead channel is not hammered.
+    posts_to_papers = [r for r in env.http_requests if r.method == "POST" and r.path == f"/channels/{papers.id}/messages"]
+    assert len(posts_to_papers) == 1
+    listing = await admin.slash(papers, "feed list")
+    text = listing.response.embeds[0].description
+    assert f"<#{papers.id}> · **3DGS** · ⏸️ paused: the bot may not post in #papers" in text
+    assert f"<#{other.id}> · **3DGS** · ✅ active" in text
+
+
+async def test_crash_between_planning_and_sending_resumes_without_duplicates(
+    simcord_env, posts_dir: Path, config: Config
+) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    guild, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    # Discord fails every send in this cycle: everything stays planned in the outbox.
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
+    await env.bot.run_digest()
+    assert paper_messages(papers) == []
+    assert (await env.bot.store.outbox_counts()).get("pending") == 4
+    env.backend.faults.clear()
+
+    # The process dies and a fresh one starts on the same database: it sends what was planned.
+    await env.restart_bot(create_bot(config, scheduler=False))
+    await env.settle()
+    assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]
+    await env.bot.run_digest()
+    assert len(papers.history()) == 4
+    sends = [r for r in env.http_requests if r.method == "POST" and r.path == f"/channels/{papers.id}/messages"]
+    assert all(r.json.get("nonce", "").startswith("pb") for r in sends)
+
+
+async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path, config: Config) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", [Entry("2405.6001", "Splat", abstract="An English abstract.")])
+    guild, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await env.bot.run_digest()
+    message = paper_messages(papers)[0]
+
+    await env.restart_bot(create_bot(config, scheduler=False))
+    result = await student.click(message, label="Abstract")
+    assert result.ephemeral
+    assert result.response.embeds[0].description == "An English abstract."
+    # Nobody else sees it.
+    assert all("An English abstract." not in (m.embeds[0].description or "") for m in papers.history(viewer=admin)
+               if m.embeds and m.id != message.id)
+
+
+async def test_oversized_summary_is_trimmed_not_rejected(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    long_summary = "这是一个很长的句子，用来测试裁剪。" * 400  # ~6,800 characters
+    many = [f"要点{i}：" + "内容" * 200 for i in range(10)]
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06",
+                    [Entry("2405.6001", "T" * 300, summary=long_summary, takeaways=many, comment="CVPR " * 400)])
+    guild, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await env.bot.run_digest()
+    embed = paper_messages(papers)[0].embeds[0]
+    assert len(embed) <= 6000 and len(embed.description) <= 4096 and len(embed.title) <= 256
+    assert embed.title.endswith("…") and embed.fields[0].value.endswith("…")
+    assert "。…" in embed.description  # cut at a sentence boundary
+
+
+@pytest.mark.parametrize("topic", ["3DGS"])
+async def test_feed_remove_stops_posts(simcord_env, posts_dir: Path, topic: str) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, topic, "2024-05-06", entries("6", 1))
+    guild, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic=topic)
+    removed = await admin.slash(papers, "feed remove", channel=papers, topic=topic)
+    assert "Removed" in removed.response.content
+    await env.bot.run_digest()
+    assert papers.history() == []
+    missing = await admin.slash(papers, "feed remove", channel=papers, topic=topic)
+    assert "has no feed" in missing.response.content
+
+
+async def test_digest_run_command_defers_and_reports(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    guild, papers, admin, _ = setup_guild(env)
+    result = await admin.slash(papers, "digest run")
+    assert result.deferred and result.ephemeral
+    text = result.followups[0].content
+    assert "local: posts new 1" in text and "papers new 2" in text
