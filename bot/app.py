@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.buttons import AbstractButton
 from bot.delivery import SendReport, describe_failure, send_pending
+from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
 from jobs.models import Paper
@@ -51,7 +52,8 @@ class DigestSummary:
 class PaperboyBot(commands.Bot):
     def __init__(self, config: Config, *, scheduler: bool = True) -> None:
         intents = discord.Intents.default()
-        super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None)
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
+                         tree_cls=PaperboyTree)
         self.config = config
         self.use_scheduler = scheduler
         self.scheduler: Any = None

@@ -34,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check-config", help="validate a config file")
     c.add_argument("path", nargs="?", metavar="PATH")
+
+    s = sub.add_parser("search", help="search the stored papers: words, \"a phrase\", 中文, authors, arXiv ids")
+    s.add_argument("query", nargs="+", metavar="QUERY", help="what to search for (several words: all must match)")
+    s.add_argument("--topic", help="only papers posted under this topic")
+    s.add_argument("--after", metavar="YYYY-MM-DD", help="only papers posted on or after this date")
+    s.add_argument("--before", metavar="YYYY-MM-DD", help="only papers posted on or before this date")
+    s.add_argument("--limit", type=int, default=10, metavar="N", help="results to show (default 10, at most 50)")
+    s.add_argument("--offset", type=int, default=0, metavar="N", help="results to skip (for the next page)")
+    s.add_argument("--json", action="store_true", help="one JSON object per result (JSON lines)")
     return parser
 
 
@@ -48,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if command == "ingest":
             return asyncio.run(cmd_ingest(config))
+        if command == "search":
+            return asyncio.run(cmd_search(config, args))
         if command == "run":
             return cmd_run(config, dry=getattr(args, "dry_run", False))
     except ConfigError as exc:
@@ -143,3 +154,44 @@ async def cmd_ingest(config: Config) -> int:
     print(f"total: papers new {report.papers_new}; database {config.database_path} holds "
           f"{counts['papers']} papers in {counts['posts']} posts")
     return 0 if report.ok else 1
+
+
+async def cmd_search(config: Config, args: argparse.Namespace) -> int:
+    from jobs.search import QueryError, run_search
+    from jobs.store import Store
+
+    if not Path(config.database_path).exists():
+        print(f"no database at {config.database_path}: run `python -m bot ingest` first", file=sys.stderr)
+        return 1
+    async with await Store.open(config.database_path) as store:
+        try:
+            page = await run_search(store, " ".join(args.query), topic=args.topic, after=args.after,
+                                    before=args.before, limit=args.limit, offset=args.offset)
+        except QueryError as exc:
+            print(f"search: {exc}", file=sys.stderr)
+            return 2
+    for note in page.notes:
+        print(note, file=sys.stderr)
+    for n, result in enumerate(page.results, start=page.offset + 1):
+        paper = result.paper
+        links = {"abs": f"https://arxiv.org/abs/{paper.arxiv_id}", **paper.links}
+        if args.json:
+            print(json.dumps({
+                "arxiv_id": paper.arxiv_id, "title": paper.title, "topic": paper.topic, "date": paper.date,
+                "authors": paper.authors, "score": result.score, "snippet": result.snippet, "links": links,
+            }, ensure_ascii=False))
+            continue
+        authors = ", ".join(paper.authors[:4])
+        if len(paper.authors) > 4:
+            authors += f" (+{len(paper.authors) - 4} more)"
+        print(f"{n}. {paper.arxiv_id}  [{paper.topic} {paper.date}]  {' '.join(paper.title.split())}")
+        if authors:
+            print(f"   {authors}")
+        print(f"   {result.snippet}")
+        print(f"   {links['abs']}")
+    if not page.results:
+        print(f"no results for {page.query.text!r}" + (f" past {page.total}" if page.total else ""), file=sys.stderr)
+    elif not args.json:
+        more = f"; --offset {page.offset + len(page.results)} for more" if page.has_more else ""
+        print(f"{page.offset + 1}-{page.offset + len(page.results)} of {page.total}{more}", file=sys.stderr)
+    return 0

@@ -107,7 +107,7 @@ async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: s
                 await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
                 continue
             target = await _target(bot, item)
-            message = await target.send(**args, nonce=nonce_for(item), enforce_nonce=True)
+            message = await target.send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
         except discord.HTTPException as exc:
             gone = exc.status in (403, 404) or exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, CANNOT_DM,
                                                             MISSING_PERMISSIONS)

@@ -128,6 +128,11 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
+    # 3: search: a paper's appearances by date (latest matching appearance, date filters).
+    """
+    CREATE INDEX appearances_paper_date ON appearances (paper_id, post_date, topic);
+    CREATE INDEX appearances_date ON appearances (post_date);
+    """,
 ]
 
 _PAPER_COLUMNS = (
@@ -212,6 +217,31 @@ def _fts_row(paper_id: int, p: Paper) -> tuple[Any, ...]:
     )
 
 
+# Column weights for bm25, in papers_fts column order: title, authors, abstract, summary, takeaways, ids.
+_SEARCH_BM25 = "bm25(papers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 5.0)"
+
+
+@dataclass(slots=True)
+class SearchHit:
+    paper: Paper  # with the topic and date of its latest appearance that matches the filters
+    rank: float  # bm25: lower is better; 0.0 when not ranked (id lookup, filters only)
+
+
+def _appearance_filters(topic: str | None, after: str | None, before: str | None) -> tuple[str, dict[str, Any]]:
+    """SQL conditions on an appearance aliased x (each starting with " AND "), and their parameters."""
+    sql, params = "", {}
+    if topic is not None:
+        sql += " AND x.topic = :topic"
+        params["topic"] = topic
+    if after:
+        sql += " AND x.post_date >= :after"
+        params["after"] = after
+    if before:
+        sql += " AND x.post_date <= :before"
+        params["before"] = before
+    return sql, params
+
+
 class Store:
     """Async access to the database. Open with `await Store.open(path)`; one writer at a time."""
 
@@ -225,10 +255,10 @@ class Store:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path, isolation_level=None)
-        await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA synchronous = NORMAL")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA busy_timeout = 5000")
+        # journal_mode answers with a row: an unread cursor would keep a statement open.
+        for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000"):
+            async with db.execute(f"PRAGMA {pragma}") as cur:
+                await cur.fetchall()
         store = cls(db, path)
         try:
             await store._migrate()
@@ -686,6 +716,202 @@ class Store:
     async def known_topics(self) -> list[str]:
         async with self.db.execute("SELECT DISTINCT topic FROM appearances ORDER BY topic COLLATE NOCASE") as cur:
             return [r[0] async for r in cur]
+
+    # ---- search --------------------------------------------------------------------------------
+
+    # bm25 costs 1-4 µs a candidate, so a query matching more papers than this is ranked among about
+    # this many of its newest matches (by paper id, i.e. ingest order); the total stays exact. Pages
+    # are consistent up to this many results. See benchmarks/search_latency.py.
+    search_rank_cap = 2_000
+
+    async def search(
+        self,
+        match: str | None,
+        *,
+        arxiv_id: str | None = None,
+        topic: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> tuple[list[SearchHit], int]:
+        """One page of papers for an FTS5 MATCH expression (from `jobs.search.build_query`) and/or an
+        exact arXiv id, and how many there are in all.
+
+        Ranked by bm25 (title 10, authors 5, ids 5, abstract/summary/takeaways 2), a newer post date
+        first on ties. topic/after/before (dates inclusive, YYYY-MM-DD) filter on appearances: a paper
+        matches if any appearance does, and is shown with its latest matching appearance. Without
+        match and arxiv_id, the filtered papers come newest first.
+
+        Cost (p95 under 20 ms at 100,000 papers: benchmarks/search_latency.py): the matches are
+        counted, then ranked inside a subquery with LIMIT, so only one page of rows is joined to
+        papers and appearances. bm25 costs 1-4 µs a match, so a query with more matches than
+        `search_rank_cap` is ranked among about that many of its newest (by paper id, i.e. ingest
+        order); the total stays exact. Filters are applied during the FTS scan: a probe of the
+        (paper_id, post_date, topic) index per match or, when the filter selects fewer appearances
+        than there are matches, a lookup in the set of papers it selects (built once; its id range
+        also bounds the scan)."""
+        filters, params = _appearance_filters(topic, after, before)
+        params.update(arxiv_id=arxiv_id, off=offset, lim=limit)
+        db = self.db
+
+        async def one(sql: str) -> Any:
+            async with db.execute(sql, params) as cur:
+                row = await cur.fetchone()
+            return row[0] if row else None
+
+        if match is None and arxiv_id is not None:
+            where = "p.arxiv_id = :arxiv_id"
+            if filters:
+                where += (" AND EXISTS (SELECT 1 FROM appearances x INDEXED BY appearances_paper_date "
+                          f"WHERE x.paper_id = p.id{filters})")
+            async with db.execute(f"SELECT p.id FROM papers p WHERE {where}", params) as cur:
+                found = [int(r[0]) for r in await cur.fetchall()]
+            total, page = len(found), [(i, 0.0) for i in found[offset : offset + limit]]
+        elif match is None:
+            where = filters.removeprefix(" AND ") or "1"
+            async with db.execute(
+                f"SELECT x.paper_id FROM appearances x WHERE {where} "
+                "GROUP BY x.paper_id ORDER BY max(x.post_date) DESC, x.paper_id DESC LIMIT :lim OFFSET :off",
+                params,
+            ) as cur:
+                page = [(int(r[0]), 0.0) for r in await cur.fetchall()]
+            total = int(await one(f"SELECT count(DISTINCT x.paper_id) FROM appearances x WHERE {where}") or 0)
+        else:
+            page, total = await self._ranked(match, filters, params, offset, limit)
+        if not page:
+            return [], total
+        params["ids"] = json.dumps([i for i, _ in page])
+        async with db.execute(
+            f"SELECT p.id, {_PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
+            "LEFT JOIN appearances a ON a.id = (SELECT x.id FROM appearances x INDEXED BY appearances_paper_date "
+            f"WHERE x.paper_id = p.id{filters} ORDER BY x.post_date DESC, x.id DESC LIMIT 1) "
+            "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
+            "WHERE p.id IN (SELECT value FROM json_each(:ids))",
+            params,
+        ) as cur:
+            papers = {
+                int(r[0]): _paper_from_row(r[1:], r[12] or "", r[13] or "", r[14] or "", r[15] or "")
+                for r in await cur.fetchall()
+            }
+        return [SearchHit(papers[i], rank) for i, rank in page if i in papers], total
+
+    async def _ranked(self, match: str, filters: str, params: dict[str, Any], offset: int,
+                      limit: int) -> tuple[list[tuple[int, float]], int]:
+        """(paper id, bm25) of one page of FTS matches, and the total; see `search`."""
+        db = self.db
+
+        async def row(sql: str) -> Sequence[Any]:
+            async with db.execute(sql, params) as cur:
+                found = await cur.fetchone()
+            assert found is not None
+            return found
+
+        want = offset + limit
+        cap = max(self.search_rank_cap, want + 1)
+        # A few rows past the page, so that a tie across its end is usually settled without a second pass.
+        params.update(match=match, n=want + 1 + 16)
+        where = "papers_fts MATCH :match"
+        if params.get("arxiv_id") is not None:
+            where += " AND rowid = (SELECT id FROM papers WHERE arxiv_id = :arxiv_id)"
+        matches = int((await row(f"SELECT count(*) FROM papers_fts WHERE {where}"))[0])
+        if not matches:
+            return [], 0
+        total: int | None = matches
+        candidates = matches
+        if filters:
+            # Probe the appearance index for each match, or build the set of filtered papers once
+            # and look the matches up in it, whichever touches fewer rows.
+            conds = filters.removeprefix(" AND ")
+            params["probe_limit"] = matches * 4 // 5 + 1
+            selected, first, last, appearances = await row(
+                "SELECT count(*), min(paper_id), max(paper_id), (SELECT count(*) FROM appearances) "
+                f"FROM (SELECT x.paper_id FROM appearances x WHERE {conds} LIMIT :probe_limit)"
+            )
+            if selected < params["probe_limit"]:
+                # The set, and its id range: FTS5 skips matches outside it (a date filter selects a
+                # narrow range when papers were ingested in date order).
+                where += (f" AND rowid BETWEEN {int(first or 0)} AND {int(last or 0)}"
+                          f" AND +rowid IN (SELECT x.paper_id FROM appearances x WHERE {conds})")
+            else:
+                where += (" AND EXISTS (SELECT 1 FROM appearances x INDEXED BY appearances_paper_date "
+                          f"WHERE x.paper_id = papers_fts.rowid{filters})")
+            total = None  # counted while ranking, unless a floor (below) needs it first
+            # Expected filtered matches, were matches and filter independent. Ranking them all in one
+            # pass beats counting first whenever their bm25 costs less than a pass over the matches.
+            candidates = matches * selected // max(1, appearances)
+            if candidates <= cap + matches // 4:
+                candidates = 0
+        # More candidates than `cap`: rank those with the newest ids, from a floor placed to hold
+        # about `cap` of them if they are spread evenly (filtered ones: over their own id range).
+        floor: int | None = None
+        lo = hi = 0
+        if candidates > cap:
+            if total is None:
+                total, lo, hi = await row(f"SELECT count(*), min(rowid), max(rowid) FROM papers_fts WHERE {where}")
+            else:
+                lo, hi = await row("SELECT (SELECT min(id) FROM papers), (SELECT max(id) FROM papers)")
+            if total > cap:
+                floor = hi - (hi - lo + 1) * cap // total
+        latest = ("(SELECT max(x.post_date) FROM appearances x INDEXED BY appearances_paper_date "
+                  f"WHERE x.paper_id = m.id{filters})")
+        while True:
+            ranked_where = where if floor is None else f"{where} AND rowid >= {int(floor)}"
+            ranked = f"SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts WHERE {ranked_where}"
+            if total is None:
+                # The total in the same pass (bm25 cannot sit beside a window function: LIMIT -1
+                # keeps the subquery from being flattened into this one).
+                ranked = f"SELECT id, r, count(*) OVER () AS c FROM ({ranked} LIMIT -1)"
+            async with db.execute(f"SELECT m.id, m.r, {latest} AS d{', m.c' if total is None else ''} "
+                                  f"FROM ({ranked} ORDER BY r LIMIT :n) m", params) as cur:
+                rows = list(await cur.fetchall())
+            if total is None:
+                total = int(rows[0][3]) if rows else 0
+            if floor is None or len(rows) > want or floor <= lo:
+                break
+            floor = max(lo, hi - 4 * (hi - floor + 1))  # too few above the floor: widen the window
+        if len(rows) == params["n"] and want and rows[-1][1] == rows[want - 1][1]:
+            # A tie crosses the page's end and beyond: fetch the whole tied group to order it by date.
+            params["boundary"] = rows[want - 1][1]
+            async with db.execute(
+                f"SELECT m.id, m.r, {latest} FROM (SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts "
+                f"WHERE {ranked_where} AND {_SEARCH_BM25} <= :boundary) m", params,
+            ) as cur:
+                rows = list(await cur.fetchall())
+        # Rank ascending (bm25: lower is better), then newer date, then newer paper.
+        rows.sort(key=lambda r: r[0], reverse=True)
+        rows.sort(key=lambda r: r[2] or "", reverse=True)
+        rows.sort(key=lambda r: r[1])
+        return [(int(r[0]), float(r[1])) for r in rows[offset:want]], total
+
+    async def latest_post_papers(self, topic: str) -> list[Paper]:
+        """The papers of the newest post of `topic` (by post date, then the latest stored), in post order."""
+        async with self.db.execute(
+            f"SELECT {_PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM appearances a "
+            "JOIN papers p ON p.id = a.paper_id "
+            "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
+            "WHERE a.post_id = (SELECT post_id FROM appearances WHERE topic = :topic "
+            "ORDER BY post_date DESC, post_id DESC LIMIT 1) AND a.topic = :topic ORDER BY a.position, a.id",
+            {"topic": topic},
+        ) as cur:
+            return [_paper_from_row(r, r[11] or "", r[12] or "", r[13] or "", r[14] or "")
+                    for r in await cur.fetchall()]
+
+    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
+        """Topics for autocomplete: those starting with `prefix` (ignoring case), then those containing
+        it; each group in alphabetical order. An empty prefix lists all topics."""
+        # Skip-scan of the (topic, post_date) index: one seek per distinct topic, not a row scan.
+        async with self.db.execute(
+            "WITH RECURSIVE t(topic) AS (SELECT min(topic) FROM appearances UNION ALL "
+            "SELECT (SELECT min(topic) FROM appearances WHERE topic > t.topic) FROM t WHERE t.topic IS NOT NULL) "
+            "SELECT topic FROM t WHERE topic IS NOT NULL"
+        ) as cur:
+            names = [r[0] async for r in cur]
+        want = " ".join(prefix.split()).casefold()
+        starts = sorted((n for n in names if n.casefold().startswith(want)), key=str.casefold)
+        inside = sorted((n for n in names if want in n.casefold() and not n.casefold().startswith(want)),
+                        key=str.casefold)
+        return (starts + inside)[: max(0, limit)]
 
 
 def _merge(old: Paper, new: Paper) -> Paper:

@@ -34,7 +34,7 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 2))
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3, image="https://pic1.zhimg.com/a.jpg"))
     write_kedreamix(posts_dir, "NeRF", "2024-05-06", entries("9", 2))
-    guild, papers, admin, _ = setup_guild(env)
+    _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()  # ingest before any feed exists: nothing posted anywhere
 
     result = await admin.slash(papers, "feed add", channel=papers, topic="3dgs")
@@ -66,7 +66,7 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
 async def test_new_posts_bring_only_their_papers_and_repeats_are_skipped(simcord_env, posts_dir: Path) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
-    guild, papers, admin, _ = setup_guild(env)
+    _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="all")
     await env.bot.run_digest()
@@ -106,7 +106,7 @@ async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path
 
 async def test_member_without_manage_server_is_refused(simcord_env) -> None:
     env = simcord_env
-    guild, papers, admin, student = setup_guild(env)
+    guild, papers, _, student = setup_guild(env)
     # Hidden from them by default, as in the real client...
     assert "feed add" not in student.available_commands(papers)
     # ...and refused by the bot when server settings let them run it anyway.
@@ -122,7 +122,7 @@ async def test_member_without_manage_server_is_refused(simcord_env) -> None:
 async def test_unknown_topic_is_explained(simcord_env, posts_dir: Path) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1))
-    guild, papers, admin, _ = setup_guild(env)
+    _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
     result = await admin.slash(papers, "feed add", channel=papers, topic="Quantum")
     assert "Unknown topic **Quantum**" in result.response.content and "3DGS" in result.response.content
@@ -145,8 +145,8 @@ async def test_lost_channel_pauses_its_feed_and_others_go_on(simcord_env, posts_
     assert paper_messages(papers) == []
     assert any("Missing Permissions" in p for p in summary.send.paused)
     # One refused request, not one per paper: a dead channel is not hammered.
-    posts_to_papers = [r for r in env.http_requests if r.method == "POST" and r.path == f"/channels/{papers.id}/messages"]
-    assert len(posts_to_papers) == 1
+    sends = [r for r in env.http_requests if r.method == "POST" and r.path == f"/channels/{papers.id}/messages"]
+    assert len(sends) == 1
     listing = await admin.slash(papers, "feed list")
     text = listing.response.embeds[0].description
     assert f"<#{papers.id}> · **3DGS** · ⏸️ paused: the bot may not post in #papers" in text
@@ -158,7 +158,7 @@ async def test_crash_between_planning_and_sending_resumes_without_duplicates(
 ) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
-    guild, papers, admin, _ = setup_guild(env)
+    _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
     # Discord fails every send in this cycle: everything stays planned in the outbox.
@@ -181,7 +181,7 @@ async def test_crash_between_planning_and_sending_resumes_without_duplicates(
 async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path, config: Config) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", [Entry("2405.6001", "Splat", abstract="An English abstract.")])
-    guild, papers, admin, student = setup_guild(env)
+    _, papers, admin, student = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
     await env.bot.run_digest()
@@ -202,7 +202,7 @@ async def test_oversized_summary_is_trimmed_not_rejected(simcord_env, posts_dir:
     many = [f"要点{i}：" + "内容" * 200 for i in range(10)]
     write_kedreamix(posts_dir, "3DGS", "2024-05-06",
                     [Entry("2405.6001", "T" * 300, summary=long_summary, takeaways=many, comment="CVPR " * 400)])
-    guild, papers, admin, _ = setup_guild(env)
+    _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
     await env.bot.run_digest()
@@ -216,7 +216,7 @@ async def test_oversized_summary_is_trimmed_not_rejected(simcord_env, posts_dir:
 async def test_feed_remove_stops_posts(simcord_env, posts_dir: Path, topic: str) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, topic, "2024-05-06", entries("6", 1))
-    guild, papers, admin, _ = setup_guild(env)
+    _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic=topic)
     removed = await admin.slash(papers, "feed remove", channel=papers, topic=topic)
@@ -230,8 +230,10 @@ async def test_feed_remove_stops_posts(simcord_env, posts_dir: Path, topic: str)
 async def test_digest_run_command_defers_and_reports(simcord_env, posts_dir: Path) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
-    guild, papers, admin, _ = setup_guild(env)
+    _, papers, admin, _ = setup_guild(env)
     result = await admin.slash(papers, "digest run")
-    assert result.deferred and result.ephemeral
-    text = result.followups[0].content
+    callbacks = [r.json for r in env.http_requests if r.path.endswith("/callback")]
+    assert callbacks[-1]["type"] == 5  # deferred first: fetching can take longer than 3 s
+    assert result.ephemeral
+    text = result.response.content
     assert "local: posts new 1" in text and "papers new 2" in text

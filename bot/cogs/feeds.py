@@ -30,8 +30,8 @@ def _needs(channel: FeedChannel, me: discord.Member) -> list[str]:
 
 
 class Feeds(commands.Cog):
-    """Admin commands: hidden from members without Manage Server, and refused to them if a server's
-    command settings let them through anyway."""
+    """Admin commands: hidden from members without Manage Server, and refused to them by the tree
+    (bot/tree.py) if a server's command settings let them through anyway."""
 
     feed = app_commands.Group(name="feed", description="Choose which channels get new papers",
                               guild_only=True, default_permissions=MANAGE)
@@ -40,22 +40,6 @@ class Feeds(commands.Cog):
 
     def __init__(self, bot: PaperboyBot) -> None:
         self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
-        return True
-
-    async def cog_app_command_error(self, interaction: discord.Interaction,
-                                    error: app_commands.AppCommandError) -> None:
-        if not isinstance(error, app_commands.MissingPermissions):
-            raise error
-        name = interaction.command.qualified_name.split()[0] if interaction.command else "this command"
-        text = f"You need the **Manage Server** permission to use `/{name}`."
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
 
     async def _canonical_topic(self, topic: str) -> str | None:
         topic = topic.strip()
@@ -89,7 +73,7 @@ class Feeds(commands.Cog):
             )
             return
         words = split_keywords(keywords or "")
-        feed, created = await self.bot.store.add_feed(
+        _, created = await self.bot.store.add_feed(
             interaction.guild.id, channel.id, canonical, words, interaction.user.id
         )
         sched = self.bot.config.schedule
