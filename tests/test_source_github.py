@@ -154,7 +154,7 @@ async def test_lists_blobs_under_the_folder(httpserver: HTTPServer, github: Fake
     assert request.path == TREE_URI and request.args["recursive"] == "1"
     assert request.headers["Accept"] == "application/vnd.github+json"
     assert "Authorization" not in request.headers
-    assert request.headers["User-Agent"].startswith("Paperboy/0.1 (+https://github.com/")
+    assert request.headers["User-Agent"].startswith("Paperboy/0.1 (")
 
 
 async def test_symlinks_and_submodules_are_not_posts(httpserver: HTTPServer, github: FakeGitHub, client) -> None:
