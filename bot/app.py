@@ -14,19 +14,19 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.buttons import AbstractButton
-from bot.delivery import SendReport, describe_failure, send_pending
+from bot.buttons import AbstractButton, FollowTopicButton
+from bot.delivery import CANNOT_DM, SendReport, describe_failure, send_pending
+from bot.fanout import FanoutReport, plan_fanout
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
-from jobs.models import Paper
 from jobs.pipeline import IngestReport, ingest
 from jobs.schedule import make_scheduler, missed_run
 from jobs.store import OutboxItem, Store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.feeds",)
+EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.subscriptions")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
                                   read_message_history=True, send_messages_in_threads=True)
@@ -38,14 +38,16 @@ class DigestSummary:
     feeds: int = 0
     papers_planned: int = 0
     send: SendReport = field(default_factory=SendReport)
-    extra: list[str] = field(default_factory=list)
+    fanout: FanoutReport | None = None
 
     def text(self) -> str:
         lines = [src.line() for src in self.ingest.sources]
         lines.append(f"feeds: {self.feeds} checked, {self.papers_planned} papers queued, "
                      f"{self.send.sent} messages sent" + (f", {self.send.failed} failed" if self.send.failed else ""))
         lines += [f"paused: {reason}" for reason in dict.fromkeys(self.send.paused)]
-        lines += self.extra
+        if self.fanout is not None:
+            f = self.fanout
+            lines.append(f"subscriptions: {f.papers} papers queued for {f.subscribers} members in {f.messages} DMs")
         return "\n".join(lines)
 
 
@@ -68,7 +70,7 @@ class PaperboyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.config.database_path)
-        self.add_dynamic_items(AbstractButton)
+        self.add_dynamic_items(AbstractButton, FollowTopicButton)
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         await self._sync_commands()
@@ -121,6 +123,8 @@ class PaperboyBot(commands.Bot):
                 plan = await store.plan_feed(cycle, feed, self.config.feeds.max_per_cycle)
                 summary.feeds += 1
                 summary.papers_planned += len(plan.papers)
+            if guild_id is None:  # a server's own /digest run does not DM everyone
+                summary.fanout = await plan_fanout(self, cycle)
             summary.send = await send_pending(self, guild_id=guild_id)
             await store.finish_cycle(cycle, summary.text())
             log.info("digest cycle %s (%s): %s", cycle, trigger, summary.text().replace("\n", "; "))
@@ -132,7 +136,14 @@ class PaperboyBot(commands.Bot):
     # ---- delivery hooks --------------------------------------------------------------------------
 
     async def target_failed(self, item: OutboxItem, exc: discord.HTTPException) -> str:
-        """A target that cannot take messages: pause the channel's feeds, and say why."""
+        """A target that cannot take messages: stop DMs to a closed inbox, or pause the channel's feeds;
+        either way, store and return why."""
+        if item.kind == "dm":
+            reason = ("Discord would not let me DM you (error 50007: your direct messages are closed)"
+                      if exc.code == CANNOT_DM else describe_failure(exc, "your DMs"))
+            await self.store.mark_dm_closed(item.target_id, reason)
+            log.info("DMs to user %s stopped: %s", item.target_id, reason)
+            return f"user {item.target_id}: {reason}"
         channel = self.get_channel(item.target_id)
         where = f"#{channel.name}" if channel is not None and hasattr(channel, "name") else f"channel {item.target_id}"
         reason = describe_failure(exc, where)
@@ -141,11 +152,14 @@ class PaperboyBot(commands.Bot):
         return reason
 
     async def dm_channel_for(self, user_id: int) -> discord.abc.Messageable:
+        """The user's DM channel from the database: one request per message, not two."""
+        state = await self.store.dm_state(user_id)
+        if state.dm_channel_id is not None:
+            return self.get_partial_messageable(state.dm_channel_id, type=discord.ChannelType.private)
         user = self.get_user(user_id) or await self.fetch_user(user_id)
-        return user.dm_channel or await user.create_dm()
-
-    def extra_paper_buttons(self, paper: Paper) -> list[discord.ui.Item[Any]]:
-        return []
+        channel = await user.create_dm()
+        await self.store.set_dm_channel(user_id, channel.id)
+        return channel
 
     def invite_url(self) -> str:
         assert self.application_id is not None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.embeds import abstract_embed
+from bot.subscribe import subscribe
 from jobs.models import Paper
 
 if TYPE_CHECKING:
@@ -43,8 +44,30 @@ class AbstractButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
         await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
 
 
+class FollowTopicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pb:follow:(?P<topic>.{1,90})"):
+    """Subscribes the clicker to the paper's topic, and tells only them."""
+
+    def __init__(self, topic: str) -> None:
+        super().__init__(
+            discord.ui.Button(label="Follow topic", style=discord.ButtonStyle.primary, custom_id=f"pb:follow:{topic}")
+        )
+        self.topic = topic
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> FollowTopicButton:
+        return cls(match["topic"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        bot: PaperboyBot = interaction.client  # type: ignore[assignment]
+        await interaction.response.send_message(
+            await subscribe(bot, interaction.user, "topic", self.topic), ephemeral=True
+        )
+
+
 def paper_view(paper: Paper, *extra: discord.ui.Item[Any]) -> discord.ui.View:
-    """PDF, arXiv and Code links, the Abstract button, then any `extra` items (e.g. Share, Follow)."""
+    """PDF, arXiv, Code and Project links, Abstract, Follow topic, then any `extra` items (e.g. Share)."""
     view = discord.ui.View(timeout=None)
     links = paper.links
     for label, key in (("PDF", "pdf"), ("arXiv", "abs"), ("Code", "code"), ("Project", "project")):
@@ -53,6 +76,8 @@ def paper_view(paper: Paper, *extra: discord.ui.Item[Any]) -> discord.ui.View:
             view.add_item(discord.ui.Button(label=label, url=url))
     if len(paper.arxiv_id) <= 60:
         view.add_item(AbstractButton(paper.arxiv_id))
+    if paper.topic and len(paper.topic) <= 90:
+        view.add_item(FollowTopicButton(paper.topic))
     for item in extra:
         view.add_item(item)
     return view

@@ -68,7 +68,7 @@ async def render(bot: PaperboyBot, item: OutboxItem) -> dict[str, Any] | None:
             continue
         embeds.append(paper_embed(paper, images=bot.config.feeds.images, matched=matched.get(arxiv_id)))
         if len(ids) == 1:
-            view = paper_view(paper, *bot.extra_paper_buttons(paper))
+            view = paper_view(paper)
     if not embeds:
         return None
     args: dict[str, Any] = {"embeds": embeds}

@@ -14,8 +14,9 @@ def fold(text: str) -> str:
 
 
 def paper_text(paper: Paper) -> str:
-    """Everything a keyword is matched against, folded."""
-    return fold("\n".join([paper.title, paper.abstract, paper.summary, *paper.takeaways]))
+    """Everything a keyword is matched against, folded, whitespace collapsed (abstracts keep arXiv's
+    line wraps)."""
+    return " ".join(fold("\n".join([paper.title, paper.abstract, paper.summary, *paper.takeaways])).split())
 
 
 def matching_keyword(paper: Paper, keywords: list[str], text: str | None = None) -> str | None:
@@ -24,7 +25,7 @@ def matching_keyword(paper: Paper, keywords: list[str], text: str | None = None)
         return ""
     haystack = paper_text(paper) if text is None else text
     for keyword in keywords:
-        if fold(keyword) in haystack:
+        if " ".join(fold(keyword).split()) in haystack:
             return keyword
     return None
 

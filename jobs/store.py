@@ -133,6 +133,26 @@ MIGRATIONS: list[str] = [
     CREATE INDEX appearances_paper_date ON appearances (paper_id, post_date, topic);
     CREATE INDEX appearances_date ON appearances (post_date);
     """,
+    # 4: personal subscriptions, and what we know of each subscriber's DMs.
+    """
+    CREATE TABLE subscriptions (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id       INTEGER NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('topic', 'keyword', 'author')),
+        value         TEXT NOT NULL,
+        folded        TEXT NOT NULL,
+        paper_cursor  INTEGER NOT NULL,
+        created_at    TEXT NOT NULL,
+        UNIQUE (user_id, kind, folded)
+    );
+    CREATE TABLE dm_users (
+        user_id        INTEGER PRIMARY KEY,
+        dm_channel_id  INTEGER,
+        closed_reason  TEXT,
+        closed_at      TEXT,
+        told           INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 ]
 
 _PAPER_COLUMNS = (
@@ -190,6 +210,39 @@ class OutboxItem:
     feed_id: int | None
     payload: dict[str, Any]  # {"header": {...}} | {"papers": [ids], "matched": {...}} | {"footer": {...}}
     attempts: int
+
+
+@dataclass(slots=True)
+class Subscription:
+    id: int
+    user_id: int
+    kind: str  # topic | keyword | author
+    value: str
+    folded: str  # case- and accent-folded value, for duplicates and matching
+    paper_cursor: int  # only papers with a larger id are for this subscription
+
+    def label(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+@dataclass(slots=True)
+class DmMessage:
+    """One DM to send: an optional header line and papers as (paper id, arxiv id, matched label)."""
+
+    content: str
+    papers: list[tuple[int, str, str]]
+
+    def payload(self) -> dict[str, Any]:
+        return {"content": self.content, "papers": [p[1] for p in self.papers],
+                "matched": {p[1]: p[2] for p in self.papers}}
+
+
+@dataclass(slots=True)
+class DmState:
+    user_id: int
+    dm_channel_id: int | None
+    closed_reason: str | None
+    told: bool
 
 
 @dataclass(slots=True)
@@ -716,6 +769,130 @@ class Store:
     async def known_topics(self) -> list[str]:
         async with self.db.execute("SELECT DISTINCT topic FROM appearances ORDER BY topic COLLATE NOCASE") as cur:
             return [r[0] async for r in cur]
+
+    # ---- subscriptions ---------------------------------------------------------------------------
+
+    async def add_subscription(self, user_id: int, kind: str, value: str, folded: str,
+                               limit: int) -> tuple[Subscription | None, str]:
+        """Returns (subscription, "added" | "duplicate" | "full")."""
+        existing = await self.subscriptions(user_id)
+        for sub in existing:
+            if sub.kind == kind and sub.folded == folded:
+                return sub, "duplicate"
+        if len(existing) >= limit:
+            return None, "full"
+        async with self.db.execute("SELECT coalesce(max(id), 0) FROM papers") as cur:
+            row = await cur.fetchone()
+        cursor = int(row[0]) if row else 0
+        async with self.db.execute(
+            "INSERT INTO subscriptions (user_id, kind, value, folded, paper_cursor, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (user_id, kind, value, folded, cursor, utcnow()),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return Subscription(int(row[0]), user_id, kind, value, folded, cursor), "added"
+
+    async def subscriptions(self, user_id: int | None = None) -> list[Subscription]:
+        where, args = ("WHERE user_id = ?", (user_id,)) if user_id is not None else ("", ())
+        async with self.db.execute(
+            f"SELECT id, user_id, kind, value, folded, paper_cursor FROM subscriptions {where} "
+            "ORDER BY user_id, id", args,
+        ) as cur:
+            return [Subscription(*r) async for r in cur]
+
+    async def remove_subscriptions(self, user_id: int, sub_id: int | None = None) -> list[Subscription]:
+        """Remove one subscription of the user (by id), or all of them when `sub_id` is None."""
+        subs = [s for s in await self.subscriptions(user_id) if sub_id is None or s.id == sub_id]
+        await self.db.executemany("DELETE FROM subscriptions WHERE id = ?", [(s.id,) for s in subs])
+        return subs
+
+    async def new_papers(self, after_paper_id: int) -> list[tuple[int, Paper, list[str]]]:
+        """Papers first stored after `after_paper_id`: (paper id, paper, its topics), oldest first."""
+        async with self.db.execute(
+            f"SELECT p.id, {_PAPER_COLUMNS}, group_concat(DISTINCT a.topic), max(a.post_date) FROM papers p "
+            "JOIN appearances a ON a.paper_id = p.id WHERE p.id > ? GROUP BY p.id ORDER BY p.id",
+            (after_paper_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        out = []
+        for r in rows:
+            topics = sorted((r[12] or "").split(","))
+            out.append((int(r[0]), _paper_from_row(r[1:], topic=topics[0] if topics else "", date=r[13] or ""),
+                        topics))
+        return out
+
+    async def max_paper_id(self) -> int:
+        async with self.db.execute("SELECT coalesce(max(id), 0) FROM papers") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def delivered_papers(self, kind: str, target_ids: list[int], paper_ids: list[int]) -> set[tuple[int, int]]:
+        """(target, paper) pairs among these that were already delivered (or planned)."""
+        if not target_ids or not paper_ids:
+            return set()
+        found: set[tuple[int, int]] = set()
+        for chunk in _chunks([str(p) for p in paper_ids], 500):
+            async with self.db.execute(
+                "SELECT target_id, paper_id FROM delivered WHERE kind = ? "
+                f"AND paper_id IN ({','.join('?' * len(chunk))})", (kind, *chunk),
+            ) as cur:
+                wanted = set(target_ids)
+                found.update((r[0], r[1]) async for r in cur if r[0] in wanted)
+        return found
+
+    async def plan_dm(self, cycle_id: int, user_id: int, messages: list[DmMessage]) -> int:
+        """Queue one user's DM delivery: each message is a list of (paper id, arxiv id, matched label).
+        Papers already delivered to this user are left out. Returns the number of papers queued."""
+        db = self.db
+        queued = 0
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for message in messages:
+                oid = await self._enqueue(cycle_id, "dm", user_id, None, None, message.payload())
+                for paper_id, _, _ in message.papers:
+                    async with db.execute(
+                        "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('dm', ?, ?, ?) "
+                        "ON CONFLICT DO NOTHING RETURNING paper_id", (user_id, paper_id, oid),
+                    ) as cur:
+                        queued += len(await cur.fetchall())
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        return queued
+
+    # ---- DM state ------------------------------------------------------------------------------
+
+    async def dm_state(self, user_id: int) -> DmState:
+        async with self.db.execute(
+            "SELECT dm_channel_id, closed_reason, told FROM dm_users WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return DmState(user_id, row[0], row[1], bool(row[2])) if row else DmState(user_id, None, None, False)
+
+    async def closed_dm_users(self) -> set[int]:
+        async with self.db.execute("SELECT user_id FROM dm_users WHERE closed_reason IS NOT NULL") as cur:
+            return {r[0] async for r in cur}
+
+    async def set_dm_channel(self, user_id: int, channel_id: int) -> None:
+        await self.db.execute(
+            "INSERT INTO dm_users (user_id, dm_channel_id) VALUES (?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id", (user_id, channel_id),
+        )
+
+    async def mark_dm_closed(self, user_id: int, reason: str) -> None:
+        await self.db.execute(
+            "INSERT INTO dm_users (user_id, closed_reason, closed_at, told) VALUES (?, ?, ?, 0) "
+            "ON CONFLICT (user_id) DO UPDATE SET closed_reason = excluded.closed_reason, "
+            "closed_at = excluded.closed_at, told = 0", (user_id, reason, utcnow()),
+        )
+
+    async def reopen_dm(self, user_id: int) -> None:
+        """The user was told how to open their DMs: try again from the next cycle."""
+        await self.db.execute(
+            "UPDATE dm_users SET closed_reason = NULL, closed_at = NULL, told = 1 WHERE user_id = ?", (user_id,)
+        )
 
     # ---- search --------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import create_bot
+from bot import PaperboyBot, create_bot
 from jobs.config import Config, FeedsConfig, SourceConfig
 
 SHARED_DIGESTS = Path(__file__).resolve().parents[2] / "shared" / "digests"
@@ -33,6 +33,23 @@ def config(tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-def simcord_bot(config: Config):
-    # The scheduler stays off in tests: cycles run when a test says so.
-    return create_bot(config, scheduler=False)
+async def make_bot(config: Config):
+    """Builds bots with create_bot (scheduler off: cycles run when a test says so), and closes their
+    databases after the test — SimCord detaches a bot without closing it, as a crash would."""
+    built: list[PaperboyBot] = []
+
+    def build(cfg: Config | None = None, *, scheduler: bool = False) -> PaperboyBot:
+        built.append(create_bot(cfg or config, scheduler=scheduler))
+        return built[-1]
+
+    yield build
+    for bot in built:
+        if bot.scheduler is not None and bot.scheduler.running:
+            bot.scheduler.shutdown(wait=False)
+        if bot._store is not None:
+            await bot._store.close()
+
+
+@pytest.fixture
+def simcord_bot(make_bot):  # type: ignore[no-untyped-def]
+    return make_bot()

@@ -7,8 +7,6 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import create_bot
-from jobs.config import Config
 from tests.postgen import Entry, entries, write_kedreamix
 
 
@@ -54,7 +52,7 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.6001"
     assert embed.image.url == "https://pic1.zhimg.com/a.jpg"
     labels = [c.label for row in first.components for c in row.children]
-    assert labels == ["PDF", "arXiv", "Abstract"]
+    assert labels == ["PDF", "arXiv", "Abstract", "Follow topic"]
     assert summary.send.sent == 4
 
     # A second run posts nothing.
@@ -81,7 +79,7 @@ async def test_new_posts_bring_only_their_papers_and_repeats_are_skipped(simcord
     assert papers.history()[-2].content.startswith("📰 **NeRF** · 2024-05-07 · 1 new paper")
 
 
-async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path) -> None:
+async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path, make_bot) -> None:
     import simcord
 
     from tests.conftest import make_config
@@ -91,7 +89,7 @@ async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path
     many[4].summary = "一种关于说话人头像生成的方法。"
     many[4].title = "Talking heads"
     write_kedreamix(posts_dir, "Mixed", "2024-05-06", many)
-    async with simcord.run(create_bot(config, scheduler=False)) as env:
+    async with simcord.run(make_bot(config)) as env:
         guild, papers, admin, _ = setup_guild(env)
         other = guild.create_text_channel("talking")
         await env.bot.run_digest()
@@ -154,7 +152,7 @@ async def test_lost_channel_pauses_its_feed_and_others_go_on(simcord_env, posts_
 
 
 async def test_crash_between_planning_and_sending_resumes_without_duplicates(
-    simcord_env, posts_dir: Path, config: Config
+    simcord_env, posts_dir: Path, make_bot
 ) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
@@ -169,7 +167,7 @@ async def test_crash_between_planning_and_sending_resumes_without_duplicates(
     env.backend.faults.clear()
 
     # The process dies and a fresh one starts on the same database: it sends what was planned.
-    await env.restart_bot(create_bot(config, scheduler=False))
+    await env.restart_bot(make_bot())
     await env.settle()
     assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]
     await env.bot.run_digest()
@@ -178,7 +176,7 @@ async def test_crash_between_planning_and_sending_resumes_without_duplicates(
     assert all(r.json.get("nonce", "").startswith("pb") for r in sends)
 
 
-async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path, config: Config) -> None:
+async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path, make_bot) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", [Entry("2405.6001", "Splat", abstract="An English abstract.")])
     _, papers, admin, student = setup_guild(env)
@@ -187,7 +185,7 @@ async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path,
     await env.bot.run_digest()
     message = paper_messages(papers)[0]
 
-    await env.restart_bot(create_bot(config, scheduler=False))
+    await env.restart_bot(make_bot())
     result = await student.click(message, label="Abstract")
     assert result.ephemeral
     assert result.response.embeds[0].description == "An English abstract."

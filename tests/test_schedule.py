@@ -7,7 +7,6 @@ from pathlib import Path
 
 import simcord
 
-from bot import create_bot
 from jobs.schedule import JOB_ID, last_scheduled, make_scheduler, missed_run
 from tests.conftest import make_config
 from tests.postgen import entries, write_kedreamix
@@ -41,11 +40,10 @@ async def test_scheduler_runs_daily_never_two_at_once() -> None:
     assert str(job_.trigger.timezone) == SHANGHAI
 
 
-async def test_bot_that_missed_its_run_catches_up_on_start(tmp_path: Path) -> None:
+async def test_bot_that_missed_its_run_catches_up_on_start(tmp_path: Path, make_bot) -> None:
     config = make_config(tmp_path)
     write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 2))
-    bot = create_bot(config, scheduler=True)
-    async with simcord.run(bot) as env:
+    async with simcord.run(make_bot(config, scheduler=True)) as env:
         await env.settle()
         # No cycle had ever completed, so one ran on start; the scheduler is waiting for tomorrow.
         assert await env.bot.store.last_completed_cycle() is not None
@@ -53,8 +51,7 @@ async def test_bot_that_missed_its_run_catches_up_on_start(tmp_path: Path) -> No
         assert env.bot.scheduler.running
 
     # Restarted the same day after the run: no second catch-up.
-    bot = create_bot(config, scheduler=True)
-    async with simcord.run(bot) as env:
+    async with simcord.run(make_bot(config, scheduler=True)) as env:
         await env.settle()
         async with env.bot.store.db.execute("SELECT count(*) FROM cycles") as cur:
             assert (await cur.fetchone())[0] == 1

@@ -1,0 +1,118 @@
+"""/subscribe, /unsubscribe, /subscriptions: each member follows topics, keywords and authors by DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import PaperboyBot
+from bot.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
+from bot.subscribe import OPEN_DMS_HELP, subscribe
+from jobs.subscriptions import MAX_SUBSCRIPTIONS
+
+ALL = "all"
+
+
+class Subscriptions(commands.Cog):
+    def __init__(self, bot: PaperboyBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="subscribe", description="Get new papers on a topic, keyword or author by DM")
+    @app_commands.describe(
+        topic="A digest topic", keyword="A word or phrase (any case) in the title, abstract or summary",
+        author="An author's name (any case, accents optional)",
+    )
+    async def subscribe_(self, interaction: discord.Interaction, topic: str | None = None,
+                         keyword: str | None = None, author: str | None = None) -> None:
+        given = {k: v for k, v in (("topic", topic), ("keyword", keyword), ("author", author)) if v and v.strip()}
+        if len(given) != 1:
+            await interaction.response.send_message(
+                "Give exactly one of `topic:`, `keyword:` or `author:` — for example `/subscribe keyword: nerf`.",
+                ephemeral=True,
+            )
+            return
+        kind, value = next(iter(given.items()))
+        if kind == "topic":
+            known = await self.bot.store.known_topics()
+            match = next((t for t in known if t.casefold() == value.strip().casefold()), None)
+            if match is None:
+                listing = ", ".join(known[:20]) or "none yet"
+                await interaction.response.send_message(
+                    f"Unknown topic **{discord.utils.escape_markdown(value[:100])}**. Known topics: {listing}. "
+                    "For anything else, subscribe to a `keyword:`.", ephemeral=True,
+                )
+                return
+            value = match
+        await interaction.response.send_message(await subscribe(self.bot, interaction.user, kind, value),
+                                                ephemeral=True)
+
+    @subscribe_.autocomplete("topic")
+    async def topic_autocomplete(self, interaction: discord.Interaction,
+                                 current: str) -> list[app_commands.Choice[str]]:
+        return topic_choices(await self.bot.store.known_topics(), current)
+
+    @app_commands.command(name="unsubscribe", description="Stop one of your subscriptions, or all of them")
+    @app_commands.describe(subscription="One of yours, or 'all'")
+    async def unsubscribe(self, interaction: discord.Interaction, subscription: str) -> None:
+        user_id = interaction.user.id
+        if subscription.strip().casefold() == ALL:
+            removed = await self.bot.store.remove_subscriptions(user_id)
+            text = (f"Removed all {len(removed)} of your subscriptions." if removed
+                    else "You have no subscriptions.")
+        else:
+            subs = await self.bot.store.subscriptions(user_id)
+            wanted = subscription.strip()
+            target = next((s for s in subs if str(s.id) == wanted or s.label().casefold() == wanted.casefold()
+                           or s.value.casefold() == wanted.casefold()), None)
+            if target is None:
+                text = "You have no such subscription; pick one from the list, or `all`. `/subscriptions` shows them."
+            else:
+                await self.bot.store.remove_subscriptions(user_id, target.id)
+                text = f"Unsubscribed from {target.kind} **{discord.utils.escape_markdown(target.value)}**."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @unsubscribe.autocomplete("subscription")
+    async def unsubscribe_autocomplete(self, interaction: discord.Interaction,
+                                       current: str) -> list[app_commands.Choice[str]]:
+        typed = current.strip().casefold()
+        subs = await self.bot.store.subscriptions(interaction.user.id)
+        choices = [app_commands.Choice(name=s.label()[:MAX_LEN], value=str(s.id))
+                   for s in subs if typed in s.label().casefold()]
+        if subs and typed in ALL:
+            choices.insert(0, app_commands.Choice(name=f"all ({len(subs)} subscriptions)", value=ALL))
+        return choices[:MAX_CHOICES]
+
+    @app_commands.command(name="subscriptions", description="What you follow (only you see this)")
+    async def subscriptions(self, interaction: discord.Interaction) -> None:
+        subs = await self.bot.store.subscriptions(interaction.user.id)
+        if not subs:
+            await interaction.response.send_message(
+                "You follow nothing yet. Try `/subscribe topic:`, `keyword:` or `author:`.", ephemeral=True
+            )
+            return
+        lines = [f"• {s.kind}: **{discord.utils.escape_markdown(s.value)}**" for s in subs]
+        state = await self.bot.store.dm_state(interaction.user.id)
+        if state.closed_reason:
+            lines.append(f"\n⚠️ Deliveries are stopped: {state.closed_reason}. {OPEN_DMS_HELP}")
+        embed = discord.Embed(title=f"Your subscriptions ({len(subs)}/{MAX_SUBSCRIPTIONS})",
+                              description="\n".join(lines), colour=0x59A14F)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: Any) -> None:
+        """A member whose DMs were closed hears about it the next time they use any command."""
+        state = await self.bot.store.dm_state(interaction.user.id)
+        if state.closed_reason is None or state.told:
+            return
+        await interaction.followup.send(
+            f"⚠️ Your paper alerts could not be delivered: {state.closed_reason}. {OPEN_DMS_HELP} "
+            "I'll try again at the next digest.", ephemeral=True,
+        )
+        await self.bot.store.reopen_dm(interaction.user.id)
+
+
+async def setup(bot: Any) -> None:
+    await bot.add_cog(Subscriptions(bot))

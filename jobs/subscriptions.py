@@ -1,0 +1,71 @@
+"""Matching new papers to personal subscriptions, fast enough for thousands of subscribers.
+
+Topic and author subscriptions are looked up in dictionaries; each distinct keyword is searched once
+per paper, however many people follow it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from jobs.matching import fold, paper_text
+from jobs.models import Paper
+from jobs.store import Subscription
+
+MAX_SUBSCRIPTIONS = 25
+MAX_VALUE = 100
+AUTHOR_NGRAM = 6  # longest author query, in words
+
+
+def folded_value(kind: str, value: str) -> str:
+    """The form duplicates are judged and matches made by."""
+    folded = " ".join(fold(value).split())
+    if kind == "author":
+        folded = " ".join(folded.replace(".", " ").replace("-", " ").split())
+    return folded
+
+
+def _author_keys(name: str) -> set[str]:
+    words = folded_value("author", name).split()
+    return {" ".join(words[i : i + n]) for n in range(1, min(AUTHOR_NGRAM, len(words)) + 1)
+            for i in range(len(words) - n + 1)}
+
+
+@dataclass(slots=True)
+class Match:
+    user_id: int
+    paper_id: int
+    label: str  # which subscription matched, for the embed
+
+
+class SubscriptionIndex:
+    def __init__(self, subscriptions: list[Subscription]) -> None:
+        self.by_topic: dict[str, list[Subscription]] = defaultdict(list)
+        self.by_author: dict[str, list[Subscription]] = defaultdict(list)
+        self.by_keyword: dict[str, list[Subscription]] = defaultdict(list)
+        for sub in subscriptions:
+            {"topic": self.by_topic, "author": self.by_author, "keyword": self.by_keyword}[sub.kind][
+                sub.folded
+            ].append(sub)
+
+    def matches(self, paper_id: int, paper: Paper, topics: list[str]) -> list[Match]:
+        """One match per user: the first subscription (topic, then author, then keyword) that fits."""
+        found: dict[int, Match] = {}
+
+        def take(subs: list[Subscription], label: str) -> None:
+            for sub in subs:
+                if sub.paper_cursor < paper_id and sub.user_id not in found:
+                    found[sub.user_id] = Match(sub.user_id, paper_id, label or sub.label())
+
+        for topic in topics:
+            take(self.by_topic.get(folded_value("topic", topic), []), f"topic: {topic}")
+        if self.by_author:
+            for name in paper.authors:
+                for key in _author_keys(name) & self.by_author.keys():
+                    take(self.by_author[key], f"author: {name}")
+        if self.by_keyword:
+            text = paper_text(paper)
+            for keyword, subs in self.by_keyword.items():
+                if keyword in text:
+                    take(subs, "")
+        return list(found.values())
