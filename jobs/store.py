@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -20,6 +20,8 @@ from jobs.matching import matching_keyword
 from jobs.models import Paper, ParsedPost
 from jobs.search_text import index_text
 from jobs.sources.base import Fetched, PostRef
+
+T = TypeVar("T")
 
 MIGRATIONS: list[str] = [
     # 1: sources, posts with fetch state, papers, appearances, full-text index.
@@ -832,13 +834,13 @@ class Store:
         if not target_ids or not paper_ids:
             return set()
         found: set[tuple[int, int]] = set()
-        for chunk in _chunks([str(p) for p in paper_ids], 500):
+        wanted = set(target_ids)
+        for chunk in _chunks(paper_ids, 500):
             async with self.db.execute(
                 "SELECT target_id, paper_id FROM delivered WHERE kind = ? "
                 f"AND paper_id IN ({','.join('?' * len(chunk))})", (kind, *chunk),
             ) as cur:
-                wanted = set(target_ids)
-                found.update((r[0], r[1]) async for r in cur if r[0] in wanted)
+                found |= {(r[0], r[1]) async for r in cur if r[0] in wanted}
         return found
 
     async def plan_dm(self, cycle_id: int, user_id: int, messages: list[DmMessage]) -> int:
@@ -1131,7 +1133,7 @@ def _j(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+def _chunks(items: list[T], size: int) -> Iterable[list[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

@@ -1,0 +1,203 @@
+"""Personal subscriptions through SimCord: members subscribe with slash commands, a digest cycle runs,
+and the papers land in their DMs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+
+from tests.postgen import Entry, entries, write_kedreamix
+
+
+def world(env):  # type: ignore[no-untyped-def]
+    guild = env.create_guild(name="Lab")
+    general = guild.create_text_channel("general")
+    users = {name: env.create_user(name) for name in ("alice", "bob")}
+    members = {name: guild.add_member(user) for name, user in users.items()}
+    return guild, general, users, members
+
+
+def dm_embeds(user) -> list[discord.Embed]:  # type: ignore[no-untyped-def]
+    return [e for m in user.dm_channel.history() for e in m.embeds]
+
+
+def dm_sends(env) -> list:  # type: ignore[no-untyped-def]
+    dm_ids = {c.id for c in env.bot.private_channels}
+    return [r for r in env.http_requests if r.method == "POST" and r.path.startswith("/channels/")
+            and r.path.endswith("/messages") and int(r.path.split("/")[2]) in dm_ids]
+
+
+async def test_topic_subscription_gets_only_newer_papers_by_dm(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 2))
+    _, general, users, members = world(env)
+    await env.bot.run_digest()
+
+    reply = await members["alice"].slash(general, "subscribe", topic="3dgs")
+    assert reply.ephemeral and reply.response.content.startswith("Subscribed to topic **3DGS**")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    write_kedreamix(posts_dir, "NeRF", "2024-05-06", entries("9", 1))
+    summary = await env.bot.run_digest()
+
+    history = users["alice"].dm_channel.history()
+    assert len(history) == 1  # one message: header + both papers
+    assert history[0].content.startswith("📬 **2 new papers** for your Paperboy subscriptions")
+    assert [e.title for e in history[0].embeds] == ["Paper 6-1 on Gaussian splatting",
+                                                    "Paper 6-2 on Gaussian splatting"]
+    assert history[0].embeds[0].fields[0].name == "Matched"
+    assert history[0].embeds[0].fields[0].value == "topic: 3DGS"
+    assert summary.fanout is not None and summary.fanout.subscribers == 1
+    # Bob follows nothing: nothing is sent to him.
+    assert users["bob"].dm_channel.history() == []
+
+    # One request per DM message: the DM channel id was stored when Alice subscribed.
+    assert len(dm_sends(env)) == 1
+    assert not [r for r in env.http_requests if r.path == "/users/@me/channels" and r.method == "POST"][1:]
+
+
+async def test_nothing_matches_nothing_sent_and_unsubscribe_stops(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    _, general, users, members = world(env)
+    await members["alice"].slash(general, "subscribe", keyword="quantum gravity")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    await env.bot.run_digest()
+    assert users["alice"].dm_channel.history() == []
+
+    await members["bob"].slash(general, "subscribe", author="alan turing")
+    unsub = await members["bob"].slash(general, "unsubscribe", subscription="all")
+    assert unsub.response.content == "Removed all 1 of your subscriptions."
+    write_kedreamix(posts_dir, "3DGS", "2024-05-07", entries("7", 1))
+    await env.bot.run_digest()
+    assert users["bob"].dm_channel.history() == []
+
+
+async def test_two_matching_subscriptions_give_one_embed(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    _, general, users, members = world(env)
+    alice = members["alice"]
+    await alice.slash(general, "subscribe", keyword="Gaussian")
+    await alice.slash(general, "subscribe", author="Jose Garcia")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06",
+                    [Entry("2405.6001", "Gaussian avatars", authors=["José García", "Li Wei"])])
+    await env.bot.run_digest()
+    embeds = dm_embeds(users["alice"])
+    assert len(embeds) == 1
+    assert embeds[0].fields[0].value == "author: José García"  # authors match case- and accent-insensitively
+
+
+async def test_many_papers_are_packed_into_few_messages(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    _, general, users, members = world(env)
+    await members["alice"].slash(general, "subscribe", keyword="splatting")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 12))
+    await env.bot.run_digest()
+    history = users["alice"].dm_channel.history()
+    assert [len(m.embeds) for m in history] == [10, 2]
+    assert all(sum(len(e) for e in m.embeds) <= 6000 for m in history)
+    assert history[0].content.startswith("📬 **12 new papers**") and history[1].content == ""
+
+
+async def test_closed_dms_stop_deliveries_and_are_explained_on_next_command(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    _, general, users, members = world(env)
+    for name in ("alice", "bob"):
+        await members[name].slash(general, "subscribe", keyword="splatting")
+    alice_dm = users["alice"].dm_channel
+    env.inject_error("POST", f"/channels/{alice_dm.id}/messages", status=403, code=50007,
+                     message="Cannot send messages to this user", times=None)
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1))
+    summary = await env.bot.run_digest()
+    assert len(dm_embeds(users["bob"])) == 1  # the fan-out went on for everyone else
+    assert alice_dm.history() == []
+    assert any("50007" in reason for reason in summary.send.paused)
+
+    # While her DMs are known closed, nothing more is attempted.
+    env.backend.faults.clear()
+    write_kedreamix(posts_dir, "3DGS", "2024-05-07", entries("7", 1))
+    await env.bot.run_digest()
+    attempts = [r for r in env.http_requests if r.path == f"/channels/{alice_dm.id}/messages"]
+    assert len(attempts) == 1 and alice_dm.history() == []
+
+    # Her next command's reply tells her what happened and how to fix it.
+    result = await members["alice"].slash(general, "subscriptions")
+    notice = result.followups[-1].content
+    assert "could not be delivered" in notice and "Privacy Settings" in notice and "50007" in notice
+    assert result.followups[-1].ephemeral
+    again = await members["alice"].slash(general, "subscriptions")
+    assert again.followups == []  # told once
+
+    # Once told, the next cycle tries again.
+    write_kedreamix(posts_dir, "3DGS", "2024-05-08", entries("8", 1))
+    await env.bot.run_digest()
+    assert [e.title for e in dm_embeds(users["alice"])] == ["Paper 8-1 on Gaussian splatting"]
+
+
+async def test_restart_in_the_middle_of_a_fanout_resumes_without_duplicates(
+    simcord_env, posts_dir: Path, make_bot
+) -> None:
+    env = simcord_env
+    _, general, users, members = world(env)
+    for name in ("alice", "bob"):
+        await members[name].slash(general, "subscribe", keyword="splatting")
+    env.inject_error("POST", f"/channels/{users['bob'].dm_channel.id}/messages", status=500, times=None)
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    await env.bot.run_digest()
+    assert len(dm_embeds(users["alice"])) == 3 and dm_embeds(users["bob"]) == []
+
+    env.backend.faults.clear()
+    await env.restart_bot(make_bot())
+    await env.settle()
+    await env.bot.run_digest()
+    assert len(dm_embeds(users["alice"])) == 3
+    assert len(dm_embeds(users["bob"])) == 3
+
+
+async def test_subscribe_rules_duplicates_limit_and_options(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "元宇宙/虚拟人", "2024-05-06", entries("6", 1))
+    _, general, _, members = world(env)
+    alice = members["alice"]
+    await env.bot.run_digest()
+
+    none = await alice.slash(general, "subscribe")
+    assert "exactly one of" in none.response.content
+    two = await alice.slash(general, "subscribe", topic="3DGS", keyword="nerf")
+    assert "exactly one of" in two.response.content
+    unknown = await alice.slash(general, "subscribe", topic="Quantum")
+    assert "Unknown topic **Quantum**" in unknown.response.content
+    choices = await alice.autocomplete(general, "subscribe", "topic", "虚拟")
+    assert [c["value"] for c in choices] == ["元宇宙/虚拟人"]
+
+    await alice.slash(general, "subscribe", keyword="NeRF")
+    dup = await alice.slash(general, "subscribe", keyword="  nerf ")
+    assert dup.response.content == "You already follow keyword **nerf**; nothing changed."
+    for i in range(24):
+        await alice.slash(general, "subscribe", keyword=f"word{i}")
+    full = await alice.slash(general, "subscribe", author="Someone Else")
+    assert "already have 25 subscriptions" in full.response.content
+
+    mine = await alice.slash(general, "subscriptions")
+    assert mine.ephemeral and mine.response.embeds[0].title == "Your subscriptions (25/25)"
+    options = await alice.autocomplete(general, "unsubscribe", "subscription", "word1")
+    assert [c["name"] for c in options][:2] == ["keyword: word1", "keyword: word10"]
+    gone = await alice.slash(general, "unsubscribe", subscription=options[0]["value"])
+    assert gone.response.content == "Unsubscribed from keyword **word1**."
+
+
+async def test_follow_topic_button_on_a_feed_post(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    guild, general, users, members = world(env)
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    write_kedreamix(posts_dir, "NeRF", "2024-05-06", entries("6", 1))
+    await env.bot.run_digest()
+    await admin.slash(general, "feed add", channel=general, topic="NeRF")
+    await env.bot.run_digest()
+    post = next(m for m in general.history() if m.embeds)
+
+    clicked = await members["bob"].click(post, label="Follow topic")
+    assert clicked.ephemeral and clicked.response.content.startswith("Subscribed to topic **NeRF**")
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [Entry("2405.7001", "Fresh NeRF")])
+    await env.bot.run_digest()
+    assert [e.title for e in dm_embeds(users["bob"])] == ["Fresh NeRF"]
