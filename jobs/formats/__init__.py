@@ -1,0 +1,134 @@
+"""Format adapters: one post's bytes in, paper records out.
+
+``parse_post(content, path, fmt)`` decodes the post (UTF-8, BOM tolerated; invalid UTF-8 is replaced
+and noted), removes zero-width characters, repairs a mojibake copy, picks the format and hands the text
+to the adapter. A post that cannot be parsed at all raises :class:`jobs.models.FormatError` with a
+reason a person can act on; anything less goes into ``ParsedPost.problems``.
+
+Formats: ``"kedreamix"`` (jobs.formats.kedreamix), ``"daily-arxiv"`` (jobs.formats.daily_arxiv, both
+the jsonl and the rendered markdown) and ``"auto"``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from jobs.formats import daily_arxiv, kedreamix
+from jobs.models import FormatError, ParsedPost
+from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, repair_mojibake, strip_zero_width
+
+__all__ = ["FORMATS", "decode_post", "detect_format", "parse_post"]
+
+FORMATS = ("kedreamix", "daily-arxiv")
+
+# Control characters that text posts do not contain (tab, LF, VT, FF, CR excluded).
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+_DAILY_MD_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.md$")
+_BINARY_SAMPLE = 8192
+
+
+def decode_post(content: bytes | str) -> tuple[str, list[str]]:
+    """Post bytes (or text) -> (text ready for an adapter, problems).
+
+    Raises FormatError for an empty post or binary data.
+    """
+    problems: list[str] = []
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        data = bytes(content)
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            problems.append("the post is UTF-16, not UTF-8")
+            data = data.decode("utf-16", errors="replace").encode("utf-8")
+        if b"\x00" in data:
+            raise FormatError("binary data, not a text post (it contains NUL bytes)")
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            text = data.decode("utf-8", errors="replace")
+            problems.append(
+                f"invalid UTF-8 (first at byte {err.start}): {text.count(REPLACEMENT_CHAR)} character(s) "
+                "replaced; fields containing them are marked lossy"
+            )
+    elif isinstance(content, str):
+        text = content[1:] if content.startswith("\ufeff") else content
+        if "\x00" in text:
+            raise FormatError("binary data, not a text post (it contains NUL characters)")
+    else:
+        raise FormatError(f"not a post: got {type(content).__name__}, expected bytes or str")
+
+    text = strip_zero_width(text)
+    if not text.strip():
+        raise FormatError("empty post")
+    sample = text[:_BINARY_SAMPLE]
+    if len(_CONTROL_RE.findall(sample)) > max(8, len(sample) // 10):
+        raise FormatError("binary data, not a text post (mostly control characters or invalid UTF-8)")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii() and MOJIBAKE_RE.search(text):
+        fixed, _ = repair_mojibake(text, mark_lost=True)
+        if fixed != text:
+            lost = fixed.count(REPLACEMENT_CHAR) - text.count(REPLACEMENT_CHAR)
+            problems.append(
+                "mojibake (UTF-8 read as cp1252) repaired"
+                + (f"; {lost} character(s) could not be recovered and are marked lossy" if lost > 0 else "")
+            )
+            text = fixed
+    return text, problems
+
+
+def _detect(text: str, path: str) -> str | None:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    stripped = text.lstrip()
+    if name.endswith(".jsonl") or stripped.startswith("{"):
+        return "daily-arxiv"
+    if stripped.startswith("---"):  # front matter: the rendered daily-arXiv day has none
+        return "kedreamix"
+    if daily_arxiv.looks_like_md(text):
+        return "daily-arxiv"
+    if kedreamix.looks_like(text):
+        return "kedreamix"
+    if _DAILY_MD_NAME_RE.match(name):
+        return "daily-arxiv"
+    if name.endswith((".md", ".markdown")):
+        return "kedreamix"
+    return None
+
+
+def detect_format(content: bytes | str, path: str) -> str:
+    """ "kedreamix" or "daily-arxiv" from the content (and the file name as a hint).
+
+    Raises FormatError when the content is empty, binary or neither format.
+    """
+    return _detect_or_raise(decode_post(content)[0], path)
+
+
+def _detect_or_raise(text: str, path: str) -> str:
+    fmt = _detect(text, path)
+    if fmt is None:
+        raise FormatError(
+            "unrecognised format: neither a Kedreamix post (front matter, '## ' entries with [PDF](...) "
+            "links) nor a daily-arXiv day (jsonl lines or '### [n] [Title](https://arxiv.org/abs/…)')"
+        )
+    return fmt
+
+
+def parse_post(content: bytes | str, path: str, fmt: str = "auto", *, source: str = "") -> ParsedPost:
+    """Parse one post into paper records (deduplicated by arXiv id within the post).
+
+    `fmt` is "kedreamix", "daily-arxiv" or "auto"; `source` and `path` are copied onto every record.
+    Raises FormatError when the post cannot be parsed at all.
+    """
+    fmt = fmt.replace("_", "-").lower()
+    if fmt not in (*FORMATS, "auto"):
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)} or 'auto'")
+    text, problems = decode_post(content)
+    if fmt == "auto":
+        fmt = _detect_or_raise(text, path)
+    if fmt == "kedreamix":
+        return kedreamix.parse(text, path, source=source, problems=problems)
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if name.endswith(".jsonl") or text.lstrip().startswith("{"):
+        return daily_arxiv.parse_jsonl(text, path, source=source, problems=problems)
+    return daily_arxiv.parse_md(text, path, source=source, problems=problems)

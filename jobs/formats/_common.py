@@ -1,0 +1,192 @@
+"""Pieces both format adapters use: arXiv ids, links, dates from paths, field cleaning, deduplication."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import PurePosixPath
+
+from jobs.models import Paper
+from jobs.text import URL_RE, clean_text, find_urls, trim_url
+
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2})?/\d{7}"
+ARXIV_ID_RE = re.compile(rf"^\s*(?:arxiv:\s*)?({_NEW_ID}|{_OLD_ID})(?:v(\d+))?\s*$", re.I)
+ARXIV_URL_RE = re.compile(
+    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/({_NEW_ID}|{_OLD_ID})(?:v(\d+))?(?:\.pdf)?/?$", re.I
+)
+
+
+def parse_arxiv_id(value: str) -> tuple[str, int | None] | None:
+    """'2410.18355v2' / 'arXiv:2410.18355' / 'hep-th/9901001' / an arxiv.org abs or pdf URL ->
+    (id without version, version or None); None when it is not an arXiv id."""
+    m = ARXIV_ID_RE.match(value) or ARXIV_URL_RE.match(value.strip())
+    if m is None:
+        return None
+    aid = m.group(1)
+    if "/" in aid:  # old style: archive names are lower case, the subject class upper case
+        archive, _, number = aid.partition("/")
+        name, dot, cls = archive.partition(".")
+        aid = f"{name.lower()}{dot}{cls.upper()}/{number}"
+    version = int(m.group(2)) if m.group(2) else None
+    return aid, version
+
+
+def arxiv_links(arxiv_id: str, version: int | None) -> dict[str, str]:
+    suffix = f"v{version}" if version else ""
+    return {"abs": f"https://arxiv.org/abs/{arxiv_id}", "pdf": f"https://arxiv.org/pdf/{arxiv_id}{suffix}"}
+
+
+# --- code and project links --------------------------------------------------------------------------
+
+_CODE_URL_RE = re.compile(
+    r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com|"
+    r"huggingface\.co/spaces)/([A-Za-z0-9_.\-]+)/([A-Za-z0-9_.\-]+)",
+    re.I,
+)
+# Owners that are the digest's own tool or an LLM's placeholder, never a paper's code.
+_NOT_CODE_OWNERS = frozenset(
+    {
+        *("kedreamix", "username", "user", "your-username", "yourusername", "your_username", "your-name"),
+        *("yourname", "author", "authors", "example", "anonymous", "repo", "owner", "org", "organization"),
+    }
+)
+_PLACEHOLDER_RE = re.compile(r"^(?:x+|\.+|_+|-+|\d+)$", re.I)
+_PAGES_HOST_RE = re.compile(r"^https?://[^/\s]+\.(?:github\.io|gitlab\.io|pages\.dev)(?:[/?#]|$)", re.I)
+_PROJECT_LABEL_RE = re.compile(
+    r"(?:project|home|web)[\s_-]*(?:page|site)|website|homepage|project|demo\s*page|主页|项目", re.I
+)
+_ARXIV_HOST_RE = re.compile(r"^https?://(?:[a-z]+\.)?arxiv\.org/", re.I)
+
+
+def is_code_url(url: str) -> bool:
+    m = _CODE_URL_RE.match(url)
+    if m is None:
+        return False
+    owner, repo = m.group(1).lower(), m.group(2).lower()
+    return not (owner in _NOT_CODE_OWNERS or _PLACEHOLDER_RE.match(owner) or _PLACEHOLDER_RE.match(repo))
+
+
+def find_code_url(*texts: str) -> str:
+    """The first code repository URL (GitHub, GitLab, Hugging Face Space, ...) in the texts, in order."""
+    for text in texts:
+        if text and "http" in text:
+            for url in find_urls(text):
+                if is_code_url(url):
+                    return url
+    return ""
+
+
+def find_project_url(*texts: str) -> str:
+    """The first project page URL in the texts: a github.io-style page, or a URL labelled as a project
+    page / website / homepage (the label between the previous URL and this one)."""
+    for text in texts:
+        if not text or "http" not in text:
+            continue
+        prev_end = 0
+        for m in URL_RE.finditer(text):
+            url = trim_url(m.group(0))
+            window = text[max(prev_end, m.start() - 48) : m.start()]
+            prev_end = m.end()
+            if _ARXIV_HOST_RE.match(url) or _CODE_URL_RE.match(url):
+                continue
+            if _PAGES_HOST_RE.match(url) or _PROJECT_LABEL_RE.search(window):
+                return url
+    return ""
+
+
+# --- dates ------------------------------------------------------------------------------------------
+
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def valid_date(text: str) -> str:
+    """The first YYYY-MM-DD in text if it is a real date, else ''."""
+    m = _DATE_RE.search(text)
+    if m is None:
+        return ""
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return ""
+
+
+def date_from_path(path: str) -> str:
+    """The date of a post from its path: the nearest folder named YYYY-MM-DD, else a file name that
+    starts with one (daily-arXiv's '2026-06-30_AI_enhanced_Chinese.jsonl'); '' when there is none."""
+    if not path:
+        return ""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    for part in reversed(parts[:-1]):
+        if len(part) == 10 and _DATE_RE.fullmatch(part):
+            d = valid_date(part)
+            if d:
+                return d
+    if parts and _DATE_RE.match(parts[-1]):
+        return valid_date(parts[-1][:10])
+    return ""
+
+
+def path_stem(path: str) -> str:
+    return PurePosixPath(path.replace("\\", "/")).stem if path else ""
+
+
+# --- building records ---------------------------------------------------------------------------------
+
+
+_GENERATED_FIELDS = frozenset({"summary", "takeaways"})  # LLM text: markdown bold markers go
+
+
+def cleaned(value: str, field: str, flags: list[str], *, multiline: bool = False) -> str:
+    """clean_text, noting `<field>_lossy` in flags when something could not be recovered."""
+    if not value:
+        return ""
+    text, lossy = clean_text(value, multiline=multiline, strip_bold=field in _GENERATED_FIELDS)
+    if lossy and f"{field}_lossy" not in flags:
+        flags.append(f"{field}_lossy")
+    return text
+
+
+def cleaned_list(values: list[str], field: str, flags: list[str]) -> list[str]:
+    out = []
+    for value in values:
+        text = cleaned(value, field, flags)
+        if text:
+            out.append(text)
+    return out
+
+
+_MERGED_FIELDS = ("title", "authors", "abstract", "summary", "takeaways", "comment", "images", "topic")
+
+
+def merge_paper(first: Paper, later: Paper) -> None:
+    """Fill the empty fields of `first` from a later copy of the same paper in the same post."""
+    for name in _MERGED_FIELDS:
+        if not getattr(first, name) and getattr(later, name):
+            setattr(first, name, getattr(later, name))
+            flag = f"{name}_lossy"
+            if flag in later.flags and flag not in first.flags:
+                first.flags.append(flag)
+    if first.version is None and later.version is not None:
+        first.version = later.version
+        first.links["pdf"] = arxiv_links(first.arxiv_id, later.version)["pdf"]
+    for key, value in later.links.items():
+        first.links.setdefault(key, value)
+
+
+def dedupe(papers: list[Paper], problems: list[str]) -> list[Paper]:
+    """One record per arXiv id (version ignored): the first copy wins, later copies fill its gaps."""
+    seen: dict[str, Paper] = {}
+    repeats: dict[str, int] = {}
+    for paper in papers:
+        kept = seen.get(paper.arxiv_id)
+        if kept is None:
+            seen[paper.arxiv_id] = paper
+        else:
+            merge_paper(kept, paper)
+            repeats[paper.arxiv_id] = repeats.get(paper.arxiv_id, 1) + 1
+    if repeats:
+        shown = ", ".join(f"{aid} x{n}" for aid, n in list(repeats.items())[:5])
+        more = f" and {len(repeats) - 5} more" if len(repeats) > 5 else ""
+        problems.append(f"{len(repeats)} paper(s) repeated inside the post, kept once: {shown}{more}")
+    return list(seen.values())
