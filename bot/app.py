@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.buttons import AbstractButton, FollowTopicButton
 from bot.delivery import CANNOT_DM, SendReport, describe_failure, send_pending
 from bot.fanout import FanoutReport, plan_fanout
+from bot.paginator import ShareButton
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
@@ -26,7 +27,7 @@ from jobs.store import OutboxItem, Store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.subscriptions")
+EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
                                   read_message_history=True, send_messages_in_threads=True)
@@ -70,7 +71,7 @@ class PaperboyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.config.database_path)
-        self.add_dynamic_items(AbstractButton, FollowTopicButton)
+        self.add_dynamic_items(AbstractButton, FollowTopicButton, ShareButton)
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         await self._sync_commands()

@@ -1,0 +1,149 @@
+"""A page of papers with Prev / Next buttons and a menu that opens any of them, for /search and /latest.
+
+Shown to the caller only; only the caller can turn its pages; the controls are removed when it times
+out, so nobody clicks a dead button."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.buttons import paper_view
+from bot.embeds import DESCRIPTION_MAX, paper_embed, topic_colour, trim
+from jobs.models import Paper
+
+if TYPE_CHECKING:
+    from bot.app import PaperboyBot
+
+PAGE_SIZE = 5
+TIMEOUT = 600  # seconds; ephemeral messages can be edited for 15 minutes
+
+
+@dataclass(slots=True)
+class Entry:
+    paper: Paper
+    snippet: str = ""
+
+
+# Fetches one page: (entries, total). Offsets are in entries.
+PageFetcher = Callable[[int, int], Awaitable[tuple[list[Entry], int]]]
+
+
+class ShareButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pb:share:(?P<id>[\w./-]{4,60})"):
+    """Posts an opened paper in the channel, for everyone."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(label="Share", style=discord.ButtonStyle.success, custom_id=f"pb:share:{arxiv_id}")
+        )
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+    ) -> ShareButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        bot: PaperboyBot = interaction.client  # type: ignore[assignment]
+        paper = await bot.store.get_paper(self.arxiv_id)
+        if paper is None:
+            await interaction.response.send_message(f"arXiv {self.arxiv_id} is no longer stored.", ephemeral=True)
+            return
+        await interaction.response.send_message(
+            f"{interaction.user.mention} shared:", embed=paper_embed(paper, images=bot.config.feeds.images),
+            view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+def opened_paper(bot: PaperboyBot, paper: Paper) -> dict[str, Any]:
+    """The send() arguments for a paper opened privately: the embed, its buttons and Share."""
+    return {"embed": paper_embed(paper, images=bot.config.feeds.images),
+            "view": paper_view(paper, ShareButton(paper.arxiv_id))}
+
+
+def results_embed(title: str, entries: list[Entry], offset: int, total: int) -> discord.Embed:
+    pages = max(1, -(-total // PAGE_SIZE))
+    lines = []
+    for n, entry in enumerate(entries, offset + 1):
+        p = entry.paper
+        link = p.links.get("abs") or f"https://arxiv.org/abs/{p.arxiv_id}"
+        head = f"**{n}. [{trim(p.title, 200).replace(']', ')')}]({link})**"
+        meta = " · ".join(x for x in (p.topic, p.date, f"arXiv {p.arxiv_id}") if x)
+        lines.append(f"{head}\n{meta}" + (f"\n> {entry.snippet}" if entry.snippet else ""))
+    embed = discord.Embed(title=trim(title, 256), colour=topic_colour(title),
+                          description=trim("\n\n".join(lines), DESCRIPTION_MAX))
+    embed.set_footer(text=f"Page {offset // PAGE_SIZE + 1} of {pages} · {total} paper{'s' * (total != 1)}")
+    return embed
+
+
+class PaperPages(discord.ui.View):
+    def __init__(self, bot: PaperboyBot, owner_id: int, title: str, fetch: PageFetcher,
+                 entries: list[Entry], total: int) -> None:
+        super().__init__(timeout=TIMEOUT)
+        self.bot = bot
+        self.owner_id = owner_id
+        self.title = title
+        self.fetch = fetch
+        self.entries = entries
+        self.total = total
+        self.offset = 0
+        self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
+        self._refresh()
+
+    def embed(self) -> discord.Embed:
+        return results_embed(self.title, self.entries, self.offset, self.total)
+
+    def _refresh(self) -> None:
+        self.prev.disabled = self.offset == 0
+        self.next.disabled = self.offset + PAGE_SIZE >= self.total
+        self.open.options = [
+            discord.SelectOption(
+                label=trim(f"{n}. {e.paper.title}", 100), value=e.paper.arxiv_id,
+                description=trim(" · ".join(x for x in (e.paper.topic, e.paper.date, e.paper.arxiv_id) if x), 100),
+            )
+            for n, e in enumerate(self.entries, self.offset + 1)
+        ]
+        self.open.disabled = not self.entries
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message("These results belong to someone else; run the command "
+                                                "yourself to get your own.", ephemeral=True)
+        return False
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            # The message may be gone or its token expired: then there is nothing left to tidy.
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=None)
+
+    async def _turn(self, interaction: discord.Interaction, offset: int) -> None:
+        self.offset = max(0, offset)
+        self.entries, self.total = await self.fetch(self.offset, PAGE_SIZE)
+        self._refresh()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(label="◀ Prev", style=discord.ButtonStyle.secondary)
+    async def prev(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, self.offset - PAGE_SIZE)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, self.offset + PAGE_SIZE)
+
+    @discord.ui.select(placeholder="Open a paper…", min_values=1, max_values=1,
+                       options=[discord.SelectOption(label="…")])
+    async def open(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
+        paper = next((e.paper for e in self.entries if e.paper.arxiv_id == select.values[0]), None)
+        if paper is None:
+            paper = await self.bot.store.get_paper(select.values[0])
+        if paper is None:
+            await interaction.response.send_message("That paper is no longer stored.", ephemeral=True)
+            return
+        await interaction.response.send_message(**opened_paper(self.bot, paper), ephemeral=True)

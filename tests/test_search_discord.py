@@ -1,0 +1,181 @@
+"""/search, /paper, /latest and /topics through SimCord, on a database ingested from posts the tests write
+(and from ../shared/digests when it is there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import simcord
+
+from tests.conftest import SHARED_DIGESTS
+from tests.postgen import Entry, entries, write_kedreamix
+
+CORPUS = [
+    Entry("2405.10001", "Gaussian Splatting for Dynamic Scenes", authors=["José García", "Li Wei"],
+          abstract="We extend 3D Gaussian splatting to dynamic scenes.",
+          summary="本文将三维高斯泼溅扩展到动态场景，实现实时渲染。", takeaways=["动态场景重建。", "实时渲染。"]),
+    Entry("2405.10002", "Neural Radiance Fields in the Wild", authors=["Ada Lovelace"],
+          abstract="A NeRF that copes with changing light and transient objects.",
+          summary="提出一种适应光照变化的神经辐射场方法。", takeaways=["处理瞬态物体。"]),
+    Entry("2405.10003", "Talking Head Generation with Diffusion", authors=["Alan Turing", "Grace Hopper"],
+          abstract="Audio-driven portrait animation with a diffusion model.",
+          summary="基于扩散模型的音频驱动说话人头像生成。", takeaways=["音频驱动。", "头像生成质量高。"]),
+]
+
+
+def seed(posts: Path) -> None:
+    write_kedreamix(posts, "3DGS", "2024-05-06", CORPUS[:1] + entries("5", 11))
+    write_kedreamix(posts, "NeRF", "2024-05-07", CORPUS[1:2])
+    write_kedreamix(posts, "Talking Head Generation", "2024-05-08", CORPUS[2:])
+
+
+@pytest.fixture
+async def lab(simcord_env, posts_dir: Path):  # type: ignore[no-untyped-def]
+    seed(posts_dir)
+    await simcord_env.bot.run_digest()
+    guild = simcord_env.create_guild(name="Lab")
+    channel = guild.create_text_channel("general")
+    alice = guild.add_member(simcord_env.create_user("alice"))
+    return simcord_env, channel, alice
+
+
+def listed(result) -> str:  # type: ignore[no-untyped-def]
+    """The results embed of an (ephemeral) answer."""
+    message = result.response
+    assert message is not None and message.ephemeral
+    return message.embeds[0].description or ""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("gauss", "Gaussian Splatting for Dynamic Scenes"),  # prefix
+        ('"radiance fields"', "Neural Radiance Fields in the Wild"),  # phrase
+        ("高斯", "Gaussian Splatting for Dynamic Scenes"),  # two Chinese characters inside a sentence
+        ("头像生成", "Talking Head Generation with Diffusion"),  # in the takeaways
+        ("Jose Garcia", "Gaussian Splatting for Dynamic Scenes"),  # author, without accents
+        ("hopper", "Talking Head Generation with Diffusion"),
+        ("arXiv:2405.10002v1", "Neural Radiance Fields in the Wild"),
+        ("https://arxiv.org/pdf/2405.10003.pdf", "Talking Head Generation with Diffusion"),
+    ],
+)
+async def test_search_finds_english_chinese_authors_and_ids(lab, query: str, expected: str) -> None:
+    _env, channel, alice = lab
+    result = await alice.slash(channel, "search", query=query)
+    text = listed(result)
+    assert text.startswith(f"**1. [{expected}]")
+
+
+async def test_title_matches_rank_first_and_snippets_bold_the_match(lab) -> None:
+    _env, channel, alice = lab
+    text = listed(await alice.slash(channel, "search", query="splatting"))
+    assert text.startswith("**1. [Gaussian Splatting for Dynamic Scenes]")
+    assert "**splatting**" in text.lower()
+
+
+async def test_paging_and_opening_a_result(lab) -> None:
+    _env, channel, alice = lab
+    result = await alice.slash(channel, "search", query="gaussian", topic="3DGS")
+    first = result.response
+    assert first.embeds[0].footer.text == "Page 1 of 3 · 12 papers"
+    page2 = await alice.click(first, label="Next ▶")
+    msg = page2.response
+    assert msg.embeds[0].footer.text == "Page 2 of 3 · 12 papers"
+    assert msg.embeds[0].description.startswith("**6. [")
+    back = await alice.click(msg, label="◀ Prev")
+    assert back.response.embeds[0].footer.text.startswith("Page 1 of 3")
+
+    opened = await alice.select(back.response, ["2405.10001"])
+    assert opened.ephemeral
+    paper = opened.response.embeds[0]
+    assert paper.title == "Gaussian Splatting for Dynamic Scenes"
+    assert paper.url == "https://arxiv.org/abs/2405.10001"
+    shared = await alice.click(opened.response, label="Share")
+    assert not shared.ephemeral
+    assert channel.last_message.embeds[0].title == "Gaussian Splatting for Dynamic Scenes"
+
+
+async def test_pager_controls_go_away_when_it_times_out(lab) -> None:
+    env, channel, alice = lab
+    result = await alice.slash(channel, "search", query="gaussian")
+    assert result.response.components
+    await env.advance_time(601)
+    assert result.response.components == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"query": 'NEAR(("gauss" -*'}, "No papers match"),  # FTS syntax is plain text, never an error
+        ({"query": "x"}, "too short"),
+        ({"query": "!!! ***"}, "nothing to search for"),
+        ({"query": "a" * 300}, "too long"),
+        ({"query": "🙂🙂"}, "nothing to search for"),
+        ({"query": "'; DROP TABLE papers; --"}, "No papers match"),
+        ({"query": "gauss", "after": "May 6"}, "after: use YYYY-MM-DD"),
+        ({"query": "gauss", "after": "2024-06-01", "before": "2024-05-01"}, "is later than before"),
+        ({"query": "gauss", "topic": "Quantum"}, "unknown topic"),
+    ],
+)
+async def test_bad_input_gets_a_clear_message(lab, options: dict[str, str], message: str) -> None:
+    env, channel, alice = lab
+    result = await alice.slash(channel, "search", **options)
+    assert result.ephemeral
+    assert message in result.response.content
+    assert (await env.bot.store.counts())["papers"] == 14  # nothing was harmed
+
+
+async def test_date_filters(lab) -> None:
+    _env, channel, alice = lab
+    text = listed(await alice.slash(channel, "search", query="audio", after="2024-05-08"))
+    assert "Talking Head Generation with Diffusion" in text
+    none = await alice.slash(channel, "search", query="audio", before="2024-05-07")
+    assert none.response.content.startswith("No papers match")
+
+
+async def test_paper_command_in_every_id_form(lab) -> None:
+    _env, channel, alice = lab
+    for form in ("2405.10002", "2405.10002v3", "arXiv:2405.10002", "https://arxiv.org/abs/2405.10002v1"):
+        result = await alice.slash(channel, "paper", id=form)
+        assert result.response.embeds[0].title == "Neural Radiance Fields in the Wild", form
+    missing = await alice.slash(channel, "paper", id="2101.00001")
+    assert "not in Paperboy's database" in missing.response.content
+    bad = await alice.slash(channel, "paper", id="hello")
+    assert "is not an arXiv id" in bad.response.content
+
+
+async def test_latest_and_topics(lab) -> None:
+    _env, channel, alice = lab
+    latest = await alice.slash(channel, "latest", topic="nerf")
+    assert latest.response.embeds[0].title == "Latest NeRF · 2024-05-07"
+    assert "Neural Radiance Fields in the Wild" in listed(latest)
+    newest = await alice.slash(channel, "latest")
+    assert newest.response.embeds[0].title.startswith("Latest Talking Head Generation")
+    topics = await alice.slash(channel, "topics")
+    text = topics.response.embeds[0].description
+    assert "**3DGS** · 12 papers · latest 2024-05-06" in text
+    choices = await alice.autocomplete(channel, "search", "topic", "talk", query="x")
+    assert [c["value"] for c in choices] == ["Talking Head Generation"]
+
+
+@pytest.mark.skipif(not SHARED_DIGESTS.is_dir(), reason="../shared/digests is not beside the repository")
+async def test_search_over_the_shared_digests(tmp_path: Path, make_bot) -> None:
+    from jobs.config import Config, SourceConfig
+
+    config = Config(database_path=tmp_path / "shared.db", sources=[
+        SourceConfig(name="k", kind="directory", format="kedreamix", path=str(SHARED_DIGESTS / "kedreamix")),
+        SourceConfig(name="d", kind="directory", format="daily-arxiv", path=str(SHARED_DIGESTS / "daily-arxiv")),
+    ])
+    async with simcord.run(make_bot(config), settle_timeout=120) as env:
+        await env.bot.run_digest()
+        guild = env.create_guild(name="Lab")
+        channel = guild.create_text_channel("general")
+        alice = guild.add_member(env.create_user("alice"))
+        # 2410.18605 is in the shared Kedreamix posts (Talking Head Generation, 2024-10-27).
+        by_id = await alice.slash(channel, "paper", id="arXiv:2410.18605v1")
+        assert by_id.response.embeds[0].title.startswith("Understanding Players as if They Are Talking")
+        for query in ("gaussian splatting", "高斯", "说话人", "Tianze Wang"):
+            result = await alice.slash(channel, "search", query=query)
+            assert result.response.embeds, query
+            assert result.response.embeds[0].footer.text.startswith("Page 1 of"), query
