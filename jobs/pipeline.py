@@ -94,6 +94,7 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
         log.warning("source %s: %s", cfg.name, exc)
         return rep
     if listing.refs is None:  # 304: nothing changed anywhere in the folder
+        rep.posts_unchanged = len(await store.post_states(source_id))
         await store.finish_source_run(source_id, listing_etag=listing.etag, error=None)
         return rep
 
