@@ -235,3 +235,23 @@ async def test_digest_run_command_defers_and_reports(simcord_env, posts_dir: Pat
     assert result.ephemeral
     text = result.response.content
     assert "local: posts new 1" in text and "papers new 2" in text
+
+
+async def test_unrecoverable_chinese_falls_back_to_the_english_abstract(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    from tests.postgen import kedreamix
+
+    clean = kedreamix("3DGS", "2024-05-06", [Entry("2405.6001", "Splat", abstract="The English abstract.",
+                                                   summary="本文提出了一种新的方向，效果很好。")])
+    # A copy whose UTF-8 was read as cp1252 somewhere, with the bytes cp1252 leaves undefined dropped.
+    broken = clean.encode("utf-8").decode("cp1252", errors="ignore").replace("\u00ad", "")
+    (posts_dir / "2024-05-06").mkdir()
+    (posts_dir / "2024-05-06" / "3DGS.md").write_text(broken, encoding="utf-8")
+    _, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await env.bot.run_digest()
+    embed = paper_messages(papers)[0].embeds[0]
+    assert embed.title == "Splat"
+    assert embed.description.startswith("The English abstract.")
+    assert "æ" not in embed.description and "ï¼" not in embed.description

@@ -58,7 +58,8 @@ async def test_changed_post_is_reingested_and_broken_posts_do_not_stop_the_run(t
         report = await ingest(store, local(posts_dir))
         failed = await store.failed_posts()
     (rep,) = report.sources
-    assert (rep.posts_new, rep.posts_changed, rep.posts_failed, rep.papers_new) == (1, 1, 3, 2)  # a new post that fails counts as failed
+    # A new post that fails counts as failed, not as new.
+    assert (rep.posts_new, rep.posts_changed, rep.posts_failed, rep.papers_new) == (1, 1, 3, 2)
     reasons = {path: reason for _, path, reason in failed}
     assert set(reasons) == {"2024-05-07/empty.md", "2024-05-07/binary.md", "2024-05-07/truncated.md"}
     assert "empty" in reasons["2024-05-07/empty.md"]
