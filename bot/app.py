@@ -94,7 +94,7 @@ class PaperboyBot(commands.Bot):
         if not self.use_scheduler:
             return
         sched = self.config.schedule
-        self.scheduler = make_scheduler(lambda: self.run_digest(trigger="schedule"), sched.time, sched.timezone)
+        self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
         self.scheduler.start()
         last = await self.store.last_completed_cycle()
         if missed_run(last, datetime.now(UTC), sched.time, sched.timezone):
@@ -130,6 +130,13 @@ class PaperboyBot(commands.Bot):
             await store.finish_cycle(cycle, summary.text())
             log.info("digest cycle %s (%s): %s", cycle, trigger, summary.text().replace("\n", "; "))
             return summary
+
+    async def scheduled_digest(self) -> None:
+        # A coroutine function, so APScheduler awaits it on the bot's loop rather than in a thread.
+        try:
+            await self.run_digest(trigger="schedule")
+        except Exception:
+            log.exception("the scheduled digest cycle failed; the next one runs as planned")
 
     async def deliver(self) -> SendReport:
         return await send_pending(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,9 +50,13 @@ async def test_bot_that_missed_its_run_catches_up_on_start(tmp_path: Path, make_
         assert await env.bot.store.last_completed_cycle() is not None
         assert (await env.bot.store.counts())["papers"] == 2
         assert env.bot.scheduler.running
+        job = env.bot.scheduler.get_job(JOB_ID)
+        assert inspect.iscoroutinefunction(job.func)  # awaited on the bot's loop, not run in a thread
+        await job.func()  # what the scheduler does at 08:00: a full cycle
+        assert (await env.bot.store.counts())["papers"] == 2
 
     # Restarted the same day after the run: no second catch-up.
     async with simcord.run(make_bot(config, scheduler=True)) as env:
         await env.settle()
-        async with env.bot.store.db.execute("SELECT count(*) FROM cycles") as cur:
-            assert (await cur.fetchone())[0] == 1
+        async with env.bot.store.db.execute("SELECT trigger FROM cycles ORDER BY id") as cur:
+            assert [r[0] for r in await cur.fetchall()] == ["catch-up", "schedule"]
