@@ -1,10 +1,10 @@
-"""Buttons under a paper embed. Link buttons need no handler; the Abstract button is a DynamicItem,
-so a click on a message posted before a restart still finds its handler."""
+"""Buttons under a paper embed. Link buttons need no handler; the others are DynamicItems, so a click
+on a message posted before a restart still finds its handler."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
@@ -15,55 +15,56 @@ from jobs.models import Paper
 if TYPE_CHECKING:
     from bot.app import PaperboyBot
 
-LABEL_MAX = 80
+class KeyedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A button whose custom_id carries one key (an arXiv id, a topic), so a click on a message sent
+    before a restart still finds its handler. Subclasses set PREFIX, LABEL, STYLE and a template
+    with a `key` group."""
+
+    PREFIX: ClassVar[str]
+    LABEL: ClassVar[str]
+    STYLE: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
+    def __init__(self, key: str) -> None:
+        super().__init__(discord.ui.Button(label=self.LABEL, style=self.STYLE, custom_id=f"{self.PREFIX}{key}"))
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(match["key"])
 
 
-class AbstractButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pb:abs:(?P<id>[\w./-]{4,60})"):
+async def stored_paper(interaction: discord.Interaction, arxiv_id: str) -> Paper | None:
+    """The paper a button names; None, after telling the clicker, when it is gone."""
+    bot: PaperboyBot = interaction.client  # type: ignore[assignment]
+    paper = await bot.store.get_paper(arxiv_id)
+    if paper is None:
+        await interaction.response.send_message(f"arXiv {arxiv_id} is no longer in Paperboy's database.",
+                                                ephemeral=True)
+    return paper
+
+
+class AbstractButton(KeyedButton, template=r"pb:abs:(?P<key>[\w./-]{4,60})"):
     """Shows the English abstract to the person who clicked, and to no one else."""
 
-    def __init__(self, arxiv_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(label="Abstract", style=discord.ButtonStyle.secondary, custom_id=f"pb:abs:{arxiv_id}")
-        )
-        self.arxiv_id = arxiv_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> AbstractButton:
-        return cls(match["id"])
+    PREFIX, LABEL = "pb:abs:", "Abstract"
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        bot: PaperboyBot = interaction.client  # type: ignore[assignment]
-        paper = await bot.store.get_paper(self.arxiv_id)
-        if paper is None:
-            await interaction.response.send_message(
-                f"arXiv {self.arxiv_id} is no longer in Paperboy's database.", ephemeral=True
-            )
-            return
-        await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
+        paper = await stored_paper(interaction, self.key)
+        if paper is not None:
+            await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
 
 
-class FollowTopicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pb:follow:(?P<topic>.{1,90})"):
+class FollowTopicButton(KeyedButton, template=r"pb:follow:(?P<key>.{1,90})"):
     """Subscribes the clicker to the paper's topic, and tells only them."""
 
-    def __init__(self, topic: str) -> None:
-        super().__init__(
-            discord.ui.Button(label="Follow topic", style=discord.ButtonStyle.primary, custom_id=f"pb:follow:{topic}")
-        )
-        self.topic = topic
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> FollowTopicButton:
-        return cls(match["topic"])
+    PREFIX, LABEL, STYLE = "pb:follow:", "Follow topic", discord.ButtonStyle.primary
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         bot: PaperboyBot = interaction.client  # type: ignore[assignment]
-        await interaction.response.send_message(
-            await subscribe(bot, interaction.user, "topic", self.topic), ephemeral=True
-        )
+        await interaction.response.send_message(await subscribe(bot, interaction.user, "topic", self.key),
+                                                ephemeral=True)
 
 
 def paper_view(paper: Paper, *extra: discord.ui.Item[Any]) -> discord.ui.View:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.buttons import paper_view
+from bot.buttons import KeyedButton, paper_view, stored_paper
 from bot.embeds import DESCRIPTION_MAX, paper_embed, topic_colour, trim
 from jobs.models import Paper
 
@@ -33,27 +33,16 @@ class Entry:
 PageFetcher = Callable[[int, int], Awaitable[tuple[list[Entry], int]]]
 
 
-class ShareButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pb:share:(?P<id>[\w./-]{4,60})"):
+class ShareButton(KeyedButton, template=r"pb:share:(?P<key>[\w./-]{4,60})"):
     """Posts an opened paper in the channel, for everyone."""
 
-    def __init__(self, arxiv_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(label="Share", style=discord.ButtonStyle.success, custom_id=f"pb:share:{arxiv_id}")
-        )
-        self.arxiv_id = arxiv_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
-    ) -> ShareButton:
-        return cls(match["id"])
+    PREFIX, LABEL, STYLE = "pb:share:", "Share", discord.ButtonStyle.success
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        bot: PaperboyBot = interaction.client  # type: ignore[assignment]
-        paper = await bot.store.get_paper(self.arxiv_id)
+        paper = await stored_paper(interaction, self.key)
         if paper is None:
-            await interaction.response.send_message(f"arXiv {self.arxiv_id} is no longer stored.", ephemeral=True)
             return
+        bot: PaperboyBot = interaction.client  # type: ignore[assignment]
         await interaction.response.send_message(
             f"{interaction.user.mention} shared:", embed=paper_embed(paper, images=bot.config.feeds.images),
             view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
