@@ -155,6 +155,14 @@ MIGRATIONS: list[str] = [
         told           INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 5: search: the papers a topic/date filter selects, read from an index alone (these
+    #    replace the narrower appearances_topic_date and appearances_date).
+    """
+    CREATE INDEX appearances_topic_date_paper ON appearances (topic, post_date, paper_id);
+    DROP INDEX appearances_topic_date;
+    CREATE INDEX appearances_date_paper ON appearances (post_date, paper_id);
+    DROP INDEX appearances_date;
+    """,
 ]
 
 _PAPER_COLUMNS = (
@@ -712,14 +720,14 @@ class Store:
 
     async def _enqueue(self, cycle_id: int, kind: str, target_id: int, guild_id: int | None, feed_id: int | None,
                        payload: dict[str, Any]) -> int:
-        async with self.db.execute(
+        # One round trip to aiosqlite's thread, not three (execute, fetch, close): a fan-out enqueues
+        # one row per DM message.
+        rows = await self.db.execute_fetchall(
             "INSERT INTO outbox (cycle_id, kind, target_id, guild_id, feed_id, payload, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (cycle_id, kind, target_id, guild_id, feed_id, _j(payload), utcnow()),
-        ) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        return int(row[0])
+        )
+        return int(next(iter(rows))[0])
 
     # ---- the outbox ----------------------------------------------------------------------------
 
@@ -833,31 +841,34 @@ class Store:
         """(target, paper) pairs among these that were already delivered (or planned)."""
         if not target_ids or not paper_ids:
             return set()
-        found: set[tuple[int, int]] = set()
-        wanted = set(target_ids)
-        for chunk in _chunks(paper_ids, 500):
-            async with self.db.execute(
-                "SELECT target_id, paper_id FROM delivered WHERE kind = ? "
-                f"AND paper_id IN ({','.join('?' * len(chunk))})", (kind, *chunk),
-            ) as cur:
-                found |= {(r[0], r[1]) async for r in cur if r[0] in wanted}
-        return found
+        wanted = set(paper_ids)
+        # One seek of the primary key (kind, target_id, paper_id) per target, over the papers' id
+        # range. (Searching by paper id alone reads every row of the kind, and a fan-out adds a row
+        # per subscriber and paper, every cycle.)
+        async with self.db.execute(
+            "SELECT target_id, paper_id FROM delivered WHERE kind = ? "
+            "AND target_id IN (SELECT value FROM json_each(?)) AND paper_id BETWEEN ? AND ?",
+            (kind, json.dumps(sorted(set(target_ids))), min(wanted), max(wanted)),
+        ) as cur:
+            return {(r[0], r[1]) for r in await cur.fetchall() if r[1] in wanted}
 
     async def plan_dm(self, cycle_id: int, user_id: int, messages: list[DmMessage]) -> int:
         """Queue one user's DM delivery: each message is a list of (paper id, arxiv id, matched label).
         Papers already delivered to this user are left out. Returns the number of papers queued."""
         db = self.db
-        queued = 0
         await db.execute("BEGIN IMMEDIATE")
         try:
+            rows: list[tuple[int, int, int]] = []
             for message in messages:
                 oid = await self._enqueue(cycle_id, "dm", user_id, None, None, message.payload())
-                for paper_id, _, _ in message.papers:
-                    async with db.execute(
-                        "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('dm', ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING RETURNING paper_id", (user_id, paper_id, oid),
-                    ) as cur:
-                        queued += len(await cur.fetchall())
+                rows += [(user_id, paper_id, oid) for paper_id, _, _ in message.papers]
+            # One statement for all the user's papers; rowcount sums the rows inserted (a conflict
+            # inserts none), so it counts what was queued.
+            cur = await db.executemany(
+                "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('dm', ?, ?, ?) "
+                "ON CONFLICT DO NOTHING", rows,
+            )
+            queued = max(0, cur.rowcount)
             await db.execute("COMMIT")
         except BaseException:
             await db.execute("ROLLBACK")
@@ -1000,27 +1011,30 @@ class Store:
         candidates = matches
         if filters:
             # Probe the appearance index for each match, or build the set of filtered papers once
-            # and look the matches up in it, whichever touches fewer rows.
+            # and look the matches up in it, whichever touches fewer rows. Counting the filtered
+            # appearances (`selected`) decides, up to the larger of two limits:
+            # - fewer than 4/5 of the matches: build the set (its id range then bounds the scan);
+            # - expected filtered matches (were matches and filter independent) at most cap + 1/4
+            #   of the matches: rank them all in one pass (bm25 for them costs less than a pass
+            #   to count them first).
             conds = filters.removeprefix(" AND ")
-            params["probe_limit"] = matches * 4 // 5 + 1
-            selected, first, last, appearances = await row(
-                "SELECT count(*), min(paper_id), max(paper_id), (SELECT count(*) FROM appearances) "
-                f"FROM (SELECT x.paper_id FROM appearances x WHERE {conds} LIMIT :probe_limit)"
+            set_limit = matches * 4 // 5 + 1
+            params.update(set_limit=set_limit, matches=matches, one_pass=cap + matches // 4)
+            selected, appearances = await row(
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM appearances x WHERE "
+                f"{conds} LIMIT max(:set_limit, :one_pass * (SELECT count(*) FROM appearances) / :matches + 1))), "
+                "(SELECT count(*) FROM appearances)"
             )
-            if selected < params["probe_limit"]:
-                # The set, and its id range: FTS5 skips matches outside it (a date filter selects a
-                # narrow range when papers were ingested in date order).
+            one_pass_limit = (cap + matches // 4) * appearances // matches + 1
+            if selected < set_limit:
+                first, last = await row(f"SELECT min(x.paper_id), max(x.paper_id) FROM appearances x WHERE {conds}")
                 where += (f" AND rowid BETWEEN {int(first or 0)} AND {int(last or 0)}"
                           f" AND +rowid IN (SELECT x.paper_id FROM appearances x WHERE {conds})")
             else:
                 where += (" AND EXISTS (SELECT 1 FROM appearances x INDEXED BY appearances_paper_date "
                           f"WHERE x.paper_id = papers_fts.rowid{filters})")
             total = None  # counted while ranking, unless a floor (below) needs it first
-            # Expected filtered matches, were matches and filter independent. Ranking them all in one
-            # pass beats counting first whenever their bm25 costs less than a pass over the matches.
-            candidates = matches * selected // max(1, appearances)
-            if candidates <= cap + matches // 4:
-                candidates = 0
+            candidates = 0 if selected < one_pass_limit else matches
         # More candidates than `cap`: rank those with the newest ids, from a floor placed to hold
         # about `cap` of them if they are spread evenly (filtered ones: over their own id range).
         floor: int | None = None
