@@ -330,7 +330,14 @@ class Store:
             raise
         return store
 
+    async def optimize(self) -> None:
+        """Refresh the query planner's statistics where they went stale (SQLite's advice for
+        long-lived connections: after big changes and before closing)."""
+        async with self.db.execute("PRAGMA optimize") as cur:
+            await cur.fetchall()
+
     async def close(self) -> None:
+        await self.optimize()
         await self.db.close()
 
     async def __aenter__(self) -> Store:
@@ -567,6 +574,7 @@ class Store:
         await self.db.execute(
             "UPDATE cycles SET finished_at = ?, summary = ? WHERE id = ?", (utcnow(), summary, cycle_id)
         )
+        await self.optimize()
 
     async def last_completed_cycle(self) -> datetime | None:
         """When the last full (scheduled or startup) cycle finished; per-server runs do not count."""
