@@ -12,6 +12,7 @@ import discord
 from bot.buttons import paper_view
 from bot.embeds import paper_embed
 from bot.render import footer_line, header_line
+from jobs.models import Paper
 from jobs.store import OutboxItem
 
 if TYPE_CHECKING:
@@ -51,8 +52,10 @@ def describe_failure(exc: discord.HTTPException, where: str) -> str:
     return f"Discord answered {exc.status} (error {exc.code}): {exc.text or 'no detail'}"
 
 
-async def render(bot: PaperboyBot, item: OutboxItem) -> dict[str, Any] | None:
-    """The send() arguments for an outbox row; None when its paper is gone from the database."""
+async def render(bot: PaperboyBot, item: OutboxItem,
+                 papers: dict[str, Paper | None] | None = None) -> dict[str, Any] | None:
+    """The send() arguments for an outbox row; None when its paper is gone from the database.
+    `papers` caches the papers read during one send run (a fan-out sends each to many people)."""
     payload = item.payload
     if "header" in payload:
         return {"content": header_line(payload["header"])}
@@ -63,7 +66,12 @@ async def render(bot: PaperboyBot, item: OutboxItem) -> dict[str, Any] | None:
     embeds: list[discord.Embed] = []
     view: discord.ui.View | None = None
     for arxiv_id in ids:
-        paper = await bot.store.get_paper(arxiv_id)
+        if papers is not None and arxiv_id in papers:
+            paper = papers[arxiv_id]
+        else:
+            paper = await bot.store.get_paper(arxiv_id)
+            if papers is not None:
+                papers[arxiv_id] = paper
         if paper is None:
             continue
         embeds.append(paper_embed(paper, images=bot.config.feeds.images, matched=matched.get(arxiv_id)))
@@ -95,6 +103,10 @@ async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: s
     report = SendReport()
     store = bot.store
     dead: dict[tuple[str, int], str] = {}
+    # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
+    # database lookup; a channel not in the cache, a request), however many messages use them.
+    papers: dict[str, Paper | None] = {}
+    targets: dict[tuple[str, int], discord.abc.Messageable] = {}
     for item in await store.pending(guild_id=guild_id, kind=kind):
         key = (item.kind, item.target_id)
         if key in dead:
@@ -102,12 +114,13 @@ async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: s
             report.failed += 1
             continue
         try:
-            args = await render(bot, item)
+            args = await render(bot, item, papers)
             if args is None:
                 await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
                 continue
-            target = await _target(bot, item)
-            message = await target.send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
+            if key not in targets:
+                targets[key] = await _target(bot, item)
+            message = await targets[key].send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
         except discord.HTTPException as exc:
             gone = exc.status in (403, 404) or exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, CANNOT_DM,
                                                             MISSING_PERMISSIONS)
