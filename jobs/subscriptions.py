@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from jobs.matching import fold, paper_text
+from jobs.matching import contains_keyword, fold, paper_text
 from jobs.models import Paper
 from jobs.store import Subscription
 
@@ -66,6 +66,6 @@ class SubscriptionIndex:
         if self.by_keyword:
             text = paper_text(paper)
             for keyword, subs in self.by_keyword.items():
-                if keyword in text:
+                if contains_keyword(text, keyword):
                     take(subs, "")
         return list(found.values())
