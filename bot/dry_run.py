@@ -26,7 +26,10 @@ async def dry_run(config: Config) -> int:
     for src in report.sources:
         print(src.line())
     print()
-    if not papers:
+    if not papers and not report.ok:
+        print("No new papers: a source could not be read (see above). To try Paperboy offline on the sample\n"
+              "posts beside the repository: python -m bot --config config/local.example.yaml run --dry-run\n")
+    elif not papers:
         print("No new papers since the last cycle: nothing would be posted.")
     limit = config.feeds.max_per_cycle
     for topic, group in groupby(papers, key=lambda p: p.topic):
