@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import discord
+import pytest
 
 from tests.postgen import Entry, entries, write_kedreamix
 
@@ -98,13 +99,15 @@ async def test_many_papers_are_packed_into_few_messages(simcord_env, posts_dir: 
     assert history[0].content.startswith("📬 **12 new papers**") and history[1].content == ""
 
 
-async def test_closed_dms_stop_deliveries_and_are_explained_on_next_command(simcord_env, posts_dir: Path) -> None:
+@pytest.mark.parametrize("status", [403, 400])  # Discord sends 50007 with either
+async def test_closed_dms_stop_deliveries_and_are_explained_on_next_command(simcord_env, posts_dir: Path,
+                                                                            status: int) -> None:
     env = simcord_env
     _, general, users, members = world(env)
     for name in ("alice", "bob"):
         await members[name].slash(general, "subscribe", keyword="splatting")
     alice_dm = users["alice"].dm_channel
-    env.inject_error("POST", f"/channels/{alice_dm.id}/messages", status=403, code=50007,
+    env.inject_error("POST", f"/channels/{alice_dm.id}/messages", status=status, code=50007,
                      message="Cannot send messages to this user", times=None)
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1))
     summary = await env.bot.run_digest()
