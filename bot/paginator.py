@@ -82,12 +82,12 @@ class PaperPages(discord.ui.View):
         self.total = total
         self.offset = 0
         self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
-        self._refresh()
+        self._sync_controls()
 
     def embed(self) -> discord.Embed:
         return results_embed(self.title, self.entries, self.offset, self.total)
 
-    def _refresh(self) -> None:
+    def _sync_controls(self) -> None:
         self.prev.disabled = self.offset == 0
         self.next.disabled = self.offset + PAGE_SIZE >= self.total
         self.open.options = [
@@ -115,7 +115,7 @@ class PaperPages(discord.ui.View):
     async def _turn(self, interaction: discord.Interaction, offset: int) -> None:
         self.offset = max(0, offset)
         self.entries, self.total = await self.fetch(self.offset, PAGE_SIZE)
-        self._refresh()
+        self._sync_controls()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
     @discord.ui.button(label="◀ Prev", style=discord.ButtonStyle.secondary)

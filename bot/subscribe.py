@@ -17,7 +17,7 @@ OPEN_DMS_HELP = (
 )
 
 
-async def remember_dm_channel(bot: PaperboyBot, user: discord.abc.User) -> None:
+async def remember_dm_channel(bot: PaperboyBot, user: discord.User | discord.Member) -> None:
     """Store the user's DM channel now, so each later delivery costs one request, not two."""
     state = await bot.store.dm_state(user.id)
     if state.dm_channel_id is None:
@@ -25,7 +25,7 @@ async def remember_dm_channel(bot: PaperboyBot, user: discord.abc.User) -> None:
         await bot.store.set_dm_channel(user.id, channel.id)
 
 
-async def subscribe(bot: PaperboyBot, user: discord.abc.User, kind: str, value: str) -> str:
+async def subscribe(bot: PaperboyBot, user: discord.User | discord.Member, kind: str, value: str) -> str:
     """Add the subscription and return the reply for the user."""
     value = " ".join(value.split())
     if len(value) < 2:

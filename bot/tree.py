@@ -18,7 +18,7 @@ class PaperboyTree(app_commands.CommandTree):
         command = interaction.command
         if command is None:
             return True
-        root = command.root_parent or command
+        root = getattr(command, "root_parent", None) or command
         required = getattr(root, "default_permissions", None)
         if required is None or interaction.permissions >= required:
             return True

@@ -740,7 +740,7 @@ class Store:
     # ---- the outbox ----------------------------------------------------------------------------
 
     async def pending(self, guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
-        where, args = "status = 'pending'", []
+        where, args = "status = 'pending'", list[Any]()
         if guild_id is not None:
             where += " AND guild_id = ?"
             args.append(guild_id)
