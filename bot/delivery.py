@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.buttons import paper_view
-from bot.embeds import paper_embed
+from bot.embeds import paper_embed, trim
 from bot.render import footer_line, header_line
 from jobs.models import Paper
 from jobs.store import OutboxItem
@@ -92,14 +92,34 @@ async def render(bot: PaperboyBot, item: OutboxItem,
     return args
 
 
-async def _target(bot: PaperboyBot, item: OutboxItem) -> discord.abc.Messageable:
+Target = discord.abc.Messageable | discord.ForumChannel
+
+
+async def _target(bot: PaperboyBot, item: OutboxItem) -> Target:
     if item.kind == "dm":
         return await bot.dm_channel_for(item.target_id)
     channel = bot.get_channel(item.target_id)
     if channel is None:
         channel = await bot.fetch_channel(item.target_id)
-    assert isinstance(channel, discord.abc.Messageable)
+    assert isinstance(channel, discord.abc.Messageable | discord.ForumChannel)
     return channel
+
+
+async def _post(target: Target, item: OutboxItem, args: dict[str, Any]) -> int | None:
+    """Send one outbox row; the new message's id (None when there was nothing to post)."""
+    if isinstance(target, discord.ForumChannel):
+        # In a forum each paper is its own post, for discussion; the header and closing lines have
+        # no place there. Thread creation takes no nonce, so Discord cannot de-duplicate a resend.
+        if "embeds" not in args:
+            return None
+        embed = args["embeds"][0]
+        topic = (embed.footer.text or "").split(" · ")[0].casefold()
+        tags = [t for t in target.available_tags if t.name.casefold() == topic][:1]
+        created = await target.create_thread(name=trim(embed.title or "Paper", 100), embeds=args["embeds"],
+                                             view=args.get("view", discord.utils.MISSING), applied_tags=tags)
+        return created.message.id
+    message = await target.send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
+    return message.id
 
 
 async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: str | None = None,
@@ -119,7 +139,7 @@ async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: s
     # database lookup; a channel not in the cache, a request), however many messages use them.
     papers: dict[str, Paper | None] = {}
 
-    async def send_one(key: tuple[str, int], item: OutboxItem, target: list[discord.abc.Messageable]) -> bool:
+    async def send_one(key: tuple[str, int], item: OutboxItem, target: list[Target]) -> bool:
         """Send one row; False when the rest of this target's rows must wait or fail."""
         queue = queues[key]
         try:
@@ -129,7 +149,7 @@ async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: s
                 return True
             if not target:
                 target.append(await _target(bot, item))
-            message = await target[0].send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
+            message_id = await _post(target[0], item, args)
         except discord.HTTPException as exc:
             report.failed += 1
             gone = exc.status in (403, 404) or exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, CANNOT_DM,
@@ -146,12 +166,12 @@ async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: s
             queue.clear()
             report.paused.append(reason)
             return False
-        await store.mark_sent(item.id, message.id)
-        report.sent += 1
+        await store.mark_sent(item.id, message_id)
+        report.sent += message_id is not None
         report.papers += len(args.get("embeds", []))
         return True
 
-    resolved: dict[tuple[str, int], list[discord.abc.Messageable]] = {}
+    resolved: dict[tuple[str, int], list[Target]] = {}
 
     async def worker() -> None:
         while ready:

@@ -753,7 +753,7 @@ class Store:
         ) as cur:
             return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) async for r in cur]
 
-    async def mark_sent(self, outbox_id: int, message_id: int) -> None:
+    async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         await self.db.execute(
             "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, error = NULL "
             "WHERE id = ?", (message_id, utcnow(), outbox_id),

@@ -255,3 +255,21 @@ async def test_unrecoverable_chinese_falls_back_to_the_english_abstract(simcord_
     assert embed.title == "Splat"
     assert embed.description.startswith("The English abstract.")
     assert "æ" not in embed.description and "ï¼" not in embed.description
+
+
+async def test_a_forum_feed_posts_each_paper_as_its_own_post(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    guild, papers, admin, _ = setup_guild(env)
+    forum = guild.create_forum_channel("paper-forum")
+    await env.bot.run_digest()
+    result = await admin.slash(papers, "feed add", channel=forum, topic="3DGS")
+    assert "Added" in result.response.content
+    await env.bot.run_digest()
+    posts = forum.threads
+    assert sorted(t.name for t in posts) == ["Paper 6-1 on Gaussian splatting", "Paper 6-2 on Gaussian splatting"]
+    starter = posts[0].history()[0]
+    assert starter.embeds[0].footer.text.startswith("3DGS · 2024-05-06")
+    assert "Abstract" in [c.label for row in starter.components for c in row.children]
+    await env.bot.run_digest()
+    assert len(forum.threads) == 2  # nothing posted twice

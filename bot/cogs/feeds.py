@@ -14,7 +14,8 @@ from jobs.matching import split_keywords
 from jobs.store import ALL_TOPICS
 
 MANAGE = discord.Permissions(manage_guild=True)
-FeedChannel = discord.TextChannel | discord.Thread
+# A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).
+FeedChannel = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 def _needs(channel: FeedChannel, me: discord.Member) -> list[str]:
