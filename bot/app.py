@@ -78,13 +78,18 @@ class PaperboyBot(commands.Bot):
         self.loop.create_task(self._after_ready(), name="paperboy-startup")
 
     async def _sync_commands(self) -> None:
-        """Sync slash commands only when they changed: a sync on every start wastes a rate limit."""
+        """Sync slash commands only when they changed: a sync on every start wastes a rate limit.
+        "Changed" means our definitions differ from the last sync, or Discord's list of names differs
+        from ours (a new application, or commands removed elsewhere): one GET tells."""
         payload = [cmd.to_dict(self.tree) for cmd in self.tree.get_commands()]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-        if await self.store.get_meta(f"commands:{self.application_id}") == digest:
-            return
+        key = f"commands:{self.application_id}"
+        if await self.store.get_meta(key) == digest:
+            remote = {c.name for c in await self.tree.fetch_commands()}
+            if remote == {c["name"] for c in payload}:
+                return
         await self.tree.sync()
-        await self.store.set_meta(f"commands:{self.application_id}", digest)
+        await self.store.set_meta(key, digest)
 
     async def _after_ready(self) -> None:
         await self.wait_until_ready()

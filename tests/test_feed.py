@@ -186,6 +186,8 @@ async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path,
     message = paper_messages(papers)[0]
 
     await env.restart_bot(make_bot())
+    # Commands unchanged since the last sync: the restart does not sync them again.
+    assert len([r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands")]) == 1
     result = await student.click(message, label="Abstract")
     assert result.ephemeral
     assert result.response.embeds[0].description == "An English abstract."

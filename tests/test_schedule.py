@@ -60,3 +60,16 @@ async def test_bot_that_missed_its_run_catches_up_on_start(tmp_path: Path, make_
         await env.settle()
         async with env.bot.store.db.execute("SELECT trigger FROM cycles ORDER BY id") as cur:
             assert [r[0] for r in await cur.fetchall()] == ["catch-up", "schedule"]
+
+
+async def test_commands_are_synced_again_for_a_new_application_on_the_same_database(tmp_path: Path,
+                                                                                   make_bot) -> None:
+    config = make_config(tmp_path)
+    async with simcord.run(make_bot(config)) as env:
+        syncs = [r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands")]
+        assert len(syncs) == 1
+    async with simcord.run(make_bot(config)) as env:  # a fresh Discord: nothing registered there
+        guild = env.create_guild(name="Lab")
+        channel = guild.create_text_channel("general")
+        alice = guild.add_member(env.create_user("alice"))
+        assert (await alice.slash(channel, "topics")).response is not None
