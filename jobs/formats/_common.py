@@ -77,6 +77,19 @@ def find_code_url(*texts: str) -> str:
     return ""
 
 
+def entry_links(arxiv_id: str, version: int | None, comment: str, abstract: str, code: str = "") -> dict[str, str]:
+    """abs and pdf, then code (`code` if the format found one, else a code host in the comment or
+    abstract) and a project page, when there are any."""
+    links = arxiv_links(arxiv_id, version)
+    code = code or find_code_url(comment, abstract)
+    if code:
+        links["code"] = code
+    project = find_project_url(comment, abstract)
+    if project:
+        links["project"] = project
+    return links
+
+
 def find_project_url(*texts: str) -> str:
     """The first project page URL in the texts: a github.io-style page, or a URL labelled as a project
     page / website / homepage (the label between the previous URL and this one)."""

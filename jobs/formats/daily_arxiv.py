@@ -31,13 +31,11 @@ import re
 from typing import Any
 
 from jobs.formats._common import (
-    arxiv_links,
     cleaned,
     cleaned_list,
     date_from_path,
     dedupe,
-    find_code_url,
-    find_project_url,
+    entry_links,
     parse_arxiv_id,
 )
 from jobs.models import FormatError, Paper, ParsedPost
@@ -119,14 +117,8 @@ def _paper(
 
     abstract = cleaned(_str(record.get("summary")), "abstract", flags, multiline=True)
     comment = cleaned(_str(record.get("comment")), "comment", flags)
-    links = arxiv_links(arxiv_id, version)
     code_urls = find_urls(_str(record.get("code_url")))  # the tool's own finding, when it has one
-    code = code_urls[0] if code_urls else find_code_url(comment, abstract)
-    if code:
-        links["code"] = code
-    project = find_project_url(comment, abstract)
-    if project:
-        links["project"] = project
+    links = entry_links(arxiv_id, version, comment, abstract, code_urls[0] if code_urls else "")
     return Paper(
         arxiv_id=arxiv_id,
         version=version,

@@ -22,13 +22,12 @@ from __future__ import annotations
 import re
 
 from jobs.formats._common import (
-    arxiv_links,
     cleaned,
     cleaned_list,
     date_from_path,
     dedupe,
+    entry_links,
     find_code_url,
-    find_project_url,
     is_code_url,
     parse_arxiv_id,
     path_stem,
@@ -241,13 +240,9 @@ class _Post:
         generated = rest[cpf:] if cpf >= 0 else ""
         if details >= 0 and details > cpf >= 0:
             generated = rest[cpf:details]
-        links = arxiv_links(arxiv_id, version)
+        # The generated section's "Urls" line is the last resort: it holds placeholders as often as code.
         code = find_code_url(comment_text, abstract_text) or _code_in_generated(generated)
-        if code:
-            links["code"] = code
-        project = find_project_url(comment_text, abstract_text)
-        if project:
-            links["project"] = project
+        links = entry_links(arxiv_id, version, comment_text, abstract_text, code)
 
         return Paper(
             arxiv_id=arxiv_id,
