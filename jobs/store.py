@@ -719,7 +719,17 @@ class Store:
                 if more:
                     footer = {"footer": {**base, "more": more, "shown": len(taken), "latest": dates[-1]}}
                     await self._enqueue(cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, footer)
-            await db.execute("UPDATE feeds SET cursor = ? WHERE id = ?", (top, feed.id))
+            started = feed.cursor is not None
+            if not started:
+                # A feed whose topic has no post yet stays "new": its first delivery is still only the
+                # newest post, not everything the next (maybe first-ever) ingest brings.
+                async with db.execute(
+                    f"SELECT 1 FROM appearances a WHERE 1{topic_sql} LIMIT 1",
+                    topic_args,
+                ) as cur:
+                    started = await cur.fetchone() is not None
+            if started:
+                await db.execute("UPDATE feeds SET cursor = ? WHERE id = ?", (top, feed.id))
             await db.execute("COMMIT")
         except BaseException:
             await db.execute("ROLLBACK")

@@ -275,3 +275,15 @@ async def test_a_forum_feed_posts_each_paper_as_its_own_post(simcord_env, posts_
     assert "Abstract" in [c.label for row in starter.components for c in row.children]
     await env.bot.run_digest()
     assert len(forum.threads) == 2  # nothing posted twice
+
+
+async def test_feed_added_before_the_first_ingest_still_gets_only_the_newest_post(simcord_env,
+                                                                                  posts_dir: Path) -> None:
+    env = simcord_env
+    _, papers, admin, _ = setup_guild(env)
+    await admin.slash(papers, "feed add", channel=papers, topic="all")  # nothing ingested yet
+    await env.bot.run_digest()  # nothing to post, the archive not yet there
+    write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 3))
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    await env.bot.run_digest()  # the first ingest brings the whole archive at once
+    assert titles(papers) == ["Paper 6-1 on Gaussian splatting", "Paper 6-2 on Gaussian splatting"]
