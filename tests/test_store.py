@@ -146,3 +146,39 @@ async def test_fts_rows_index_chinese_as_bigrams(store: Store, tmp_path: Path) -
     await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001")))
     rows = table(tmp_path / "paperboy.db", "SELECT rowid FROM papers_fts WHERE papers_fts MATCH '\"高斯\"'")
     assert rows == [(1,)]
+
+
+async def test_a_merged_paper_is_found_by_its_new_text_only(store: Store) -> None:
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""),
+                            post(paper("2401.00001", title="Zebra stripes", summary="斑马条纹。")))
+    await store.record_post(sid, PostRef("b.md", "v"), Fetched(b""),
+                            post(paper("2401.00001", version=2, title="Okapi patterns")))
+    hits, _ = await store.search('"okapi"', limit=5)
+    assert [h.paper.arxiv_id for h in hits] == ["2401.00001"]
+    assert (await store.search('"zebra"', limit=5))[1] == 0
+    assert (await store.search('"斑马"', limit=5))[1] == 1  # the first summary is kept, and still found
+
+
+async def test_migrating_an_existing_index_keeps_every_paper_searchable(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    async with await Store.open(db) as s:
+        sid = await s.upsert_source("k", "directory", "kedreamix", "/x")
+        await s.record_post(sid, PostRef("a.md", "v"), Fetched(b""),
+                            post(paper("2401.00001", takeaways=["第一条。", "高斯泼溅。"])))
+    # Roll the database back to before migration 6 with the index as it was then (text kept).
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "DROP TABLE papers_fts; CREATE VIRTUAL TABLE papers_fts USING fts5 (title, authors, abstract, "
+            "summary, takeaways, ids, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'); "
+            "PRAGMA user_version = 5;"
+        )
+    async with await Store.open(db) as s:
+        assert await s.schema_version() == len(MIGRATIONS)
+        for query in ('"高斯"', '"lovelace"', '"2401.00001"'):
+            assert (await s.search(query, limit=5))[1] == 1, query
+        # The rebuilt row matches what Python would index: a merge can delete it cleanly.
+        await s.record_post(1, PostRef("b.md", "v"), Fetched(b""), post(paper("2401.00001", version=2, title="New")))
+        assert (await s.search('"new"', limit=5))[1] == 1
+        async with s.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')"):
+            pass
