@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot.buttons import AbstractButton, FollowTopicButton
 from bot.delivery import CANNOT_DM, SendReport, describe_failure, send_pending
-from bot.fanout import FanoutReport, plan_fanout
+from bot.fanout import DM_CURSOR, FanoutReport, plan_fanout
 from bot.paginator import ShareButton
 from bot.tree import PaperboyTree
 from jobs.config import Config
@@ -132,6 +132,8 @@ class PaperboyBot(commands.Bot):
             if guild_id is None:  # a server's own /digest run does not DM everyone
                 summary.fanout = await plan_fanout(self, cycle)
             summary.send = await send_pending(self, guild_id=guild_id)
+            if guild_id is None:
+                await store.prune(int(await store.get_meta(DM_CURSOR) or 0))
             await store.finish_cycle(cycle, summary.text())
             log.info("digest cycle %s (%s): %s", cycle, trigger, summary.text().replace("\n", "; "))
             return summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -800,6 +800,34 @@ class Store:
             "UPDATE outbox SET status = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
             [(status, error, i) for i in outbox_ids],
         )
+
+    async def prune(self, dm_cursor: int, keep_days: int = 30) -> tuple[int, int]:
+        """Forget what can no longer matter, so a year of fan-outs does not fill the disk:
+        - DM delivery records of papers the fan-out cursor has passed (it never looks at them again)
+          whose messages went out more than `keep_days` ago; channel records stay, since an old paper
+          can reappear under a new topic and must not be posted twice;
+        - outbox rows sent or given up on more than `keep_days` ago.
+        Pending rows are never touched. Returns (delivery records, outbox rows) removed."""
+        cutoff = (datetime.now(UTC) - timedelta(days=keep_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            async with self.db.execute(
+                "DELETE FROM delivered WHERE kind = 'dm' AND paper_id <= ? AND outbox_id IN "
+                "(SELECT id FROM outbox WHERE kind = 'dm' AND status != 'pending' AND created_at < ?)",
+                (dm_cursor, cutoff),
+            ) as cur:
+                records = cur.rowcount
+            async with self.db.execute(
+                "DELETE FROM outbox WHERE status != 'pending' AND created_at < ? AND (kind = 'channel' OR NOT EXISTS "
+                "(SELECT 1 FROM delivered d WHERE d.kind = 'dm' AND d.outbox_id = outbox.id))",
+                (cutoff,),
+            ) as cur:
+                rows = cur.rowcount
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        return max(0, records), max(0, rows)
 
     async def outbox_counts(self) -> dict[str, int]:
         async with self.db.execute("SELECT status, count(*) FROM outbox GROUP BY status") as cur:

@@ -182,3 +182,28 @@ async def test_migrating_an_existing_index_keeps_every_paper_searchable(tmp_path
         assert (await s.search('"new"', limit=5))[1] == 1
         async with s.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')"):
             pass
+
+
+async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pending_rows(store: Store,
+                                                                                       tmp_path: Path) -> None:
+    from jobs.store import ALL_TOPICS, DmMessage
+
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))
+    cycle = await store.start_cycle("test")
+    feed, _ = await store.add_feed(1, 10, ALL_TOPICS, [], None)
+    await store.plan_feed(cycle, feed, 25)
+    await store.plan_dm(cycle, 99, [DmMessage("hi", [(1, "2401.00001", "topic: 3DGS")])])
+    await store.plan_dm(cycle, 98, [DmMessage("hi", [(2, "2401.00002", "topic: 3DGS")])])
+    for item in await store.pending():
+        if item.target_id != 98:  # user 98's DM stays pending
+            await store.mark_sent(item.id, 1000 + item.id)
+    db = tmp_path / "paperboy.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE outbox SET created_at = '2000-01-01T00:00:00.000000Z'")
+
+    assert await store.prune(dm_cursor=2, keep_days=30) == (1, 4)  # user 99's record; 3 channel rows + 1 DM
+    kinds = table(db, "SELECT kind, target_id FROM delivered ORDER BY kind, target_id")
+    assert kinds == [("channel", 10), ("channel", 10), ("dm", 98)]
+    assert [i.target_id for i in await store.pending()] == [98]
+    assert await store.prune(dm_cursor=2, keep_days=30) == (0, 0)
