@@ -62,6 +62,7 @@ class PaperboyBot(commands.Bot):
         self.scheduler: Any = None
         self._digest_lock = asyncio.Lock()
         self._store: Store | None = None
+        self._startup: asyncio.Task[None] | None = None
 
     @property
     def store(self) -> Store:
@@ -75,7 +76,8 @@ class PaperboyBot(commands.Bot):
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         await self._sync_commands()
-        self.loop.create_task(self._after_ready(), name="paperboy-startup")
+        # Kept, so the task is not garbage-collected while it waits for the gateway.
+        self._startup = asyncio.create_task(self._after_ready(), name="paperboy-startup")
 
     async def _sync_commands(self) -> None:
         """Sync slash commands only when they changed: a sync on every start wastes a rate limit.
