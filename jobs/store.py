@@ -454,13 +454,16 @@ class Store:
 
             ids = [p.arxiv_id for p in parsed.papers]
             existing = await self._paper_ids(ids)
-            new = 0
+            fresh: dict[str, Paper] = {}
             for paper in parsed.papers:
                 if paper.arxiv_id in existing:
                     await self._merge_paper(existing[paper.arxiv_id], paper)
+                elif paper.arxiv_id in fresh:  # listed twice in one post: one paper
+                    fresh[paper.arxiv_id] = _merge(fresh[paper.arxiv_id], paper)
                 else:
-                    existing[paper.arxiv_id] = await self._insert_paper(paper, now)
-                    new += 1
+                    fresh[paper.arxiv_id] = paper
+            existing.update(await self._insert_papers(list(fresh.values()), now))
+            new = len(fresh)
             keep = [existing[i] for i in ids]
             await db.execute(
                 f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})",
@@ -492,22 +495,24 @@ class Store:
                 found.update({r[0]: r[1] async for r in cur})
         return found
 
-    async def _insert_paper(self, p: Paper, now: str) -> int:
-        async with self.db.execute(
+    async def _insert_papers(self, papers: list[Paper], now: str) -> dict[str, int]:
+        """New papers and their index rows, in a few statements for the lot (each statement is a trip
+        to aiosqlite's thread). Returns their ids by arXiv id."""
+        if not papers:
+            return {}
+        await self.db.executemany(
             "INSERT INTO papers (arxiv_id, version, title, authors, abstract, summary, takeaways, comment, "
-            "links, images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (p.arxiv_id, p.version, p.title, _j(p.authors), p.abstract, p.summary, _j(p.takeaways),
-             p.comment, _j(p.links), _j(p.images), _j(p.flags), now),
-        ) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        paper_id = int(row[0])
-        await self.db.execute(
+            "links, images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(p.arxiv_id, p.version, p.title, _j(p.authors), p.abstract, p.summary, _j(p.takeaways),
+              p.comment, _j(p.links), _j(p.images), _j(p.flags), now) for p in papers],
+        )
+        ids = await self._paper_ids([p.arxiv_id for p in papers])
+        await self.db.executemany(
             "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            _fts_row(paper_id, p),
+            [_fts_row(ids[p.arxiv_id], p) for p in papers],
         )
-        return paper_id
+        return ids
 
     async def _merge_paper(self, paper_id: int, new: Paper) -> None:
         """A paper seen again: fill what we lacked, take a newer version's metadata. Only writes

@@ -207,3 +207,13 @@ async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pendin
     assert kinds == [("channel", 10), ("channel", 10), ("dm", 98)]
     assert [i.target_id for i in await store.pending()] == [98]
     assert await store.prune(dm_cursor=2, keep_days=30) == (0, 0)
+
+
+async def test_a_paper_listed_twice_in_one_post_is_one_paper(store: Store, tmp_path: Path) -> None:
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    out = await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(
+        paper("2401.00001", comment=""), paper("2401.00002"), paper("2401.00001", comment="CVPR 2024")))
+    assert out.new_papers == 2
+    got = await store.get_paper("2401.00001")
+    assert got is not None and got.comment == "CVPR 2024"  # the second copy fills what the first lacked
+    assert table(tmp_path / "paperboy.db", "SELECT count(*) FROM appearances") == [(2,)]
