@@ -14,7 +14,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.buttons import AbstractButton, FollowTopicButton
+from bot.buttons import AbstractButton, AbstractMenu, FollowTopicButton
 from bot.delivery import CANNOT_DM, SendReport, describe_failure, send_pending
 from bot.fanout import DM_CURSOR, FanoutReport, plan_fanout
 from bot.paginator import ShareButton
@@ -72,7 +72,7 @@ class PaperboyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.config.database_path)
-        self.add_dynamic_items(AbstractButton, FollowTopicButton, ShareButton)
+        self.add_dynamic_items(AbstractButton, AbstractMenu, FollowTopicButton, ShareButton)
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         await self._sync_commands()

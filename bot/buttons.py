@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
-from bot.embeds import abstract_embed
+from bot.embeds import abstract_embed, trim
 from bot.subscribe import subscribe
 from jobs.models import Paper
 
@@ -65,6 +65,36 @@ class FollowTopicButton(KeyedButton, template=r"pb:follow:(?P<key>.{1,90})"):
         bot: PaperboyBot = interaction.client  # type: ignore[assignment]
         await interaction.response.send_message(await subscribe(bot, interaction.user, "topic", self.key),
                                                 ephemeral=True)
+
+
+class AbstractMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"pb:absmenu"):
+    """Under a message of several papers (a DM): pick one to read its English abstract, privately."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        options = [discord.SelectOption(label=trim(f"{n}. {p.title}", 100), value=p.arxiv_id,
+                                        description=trim(f"arXiv {p.arxiv_id}", 100))
+                   for n, p in enumerate(papers[:25], 1)]
+        super().__init__(discord.ui.Select(custom_id="pb:absmenu", placeholder="Read an abstract…",
+                                           options=options or [discord.SelectOption(label="…")]))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AbstractMenu:
+        return cls([])  # the choice arrives with the interaction; the options live in the message
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        values = (interaction.data or {}).get("values") or [""]
+        paper = await stored_paper(interaction, str(values[0]))
+        if paper is not None:
+            await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
+
+
+def papers_view(papers: list[Paper]) -> discord.ui.View:
+    """The controls under a message of several paper embeds."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AbstractMenu(papers))
+    return view
 
 
 def paper_view(paper: Paper, *extra: discord.ui.Item[Any]) -> discord.ui.View:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.buttons import paper_view
+from bot.buttons import paper_view, papers_view
 from bot.embeds import paper_embed, trim
 from bot.render import footer_line, header_line
 from jobs.models import Paper
@@ -69,7 +69,7 @@ async def render(bot: PaperboyBot, item: OutboxItem,
     ids: list[str] = payload.get("papers", [])
     matched: dict[str, str] = payload.get("matched", {})
     embeds: list[discord.Embed] = []
-    view: discord.ui.View | None = None
+    shown: list[Paper] = []
     for arxiv_id in ids:
         if papers is not None and arxiv_id in papers:
             paper = papers[arxiv_id]
@@ -80,10 +80,10 @@ async def render(bot: PaperboyBot, item: OutboxItem,
         if paper is None:
             continue
         embeds.append(paper_embed(paper, images=bot.config.feeds.images, matched=matched.get(arxiv_id)))
-        if len(ids) == 1:
-            view = paper_view(paper)
+        shown.append(paper)
     if not embeds:
         return None
+    view = paper_view(shown[0]) if len(shown) == 1 else papers_view(shown)
     args: dict[str, Any] = {"embeds": embeds}
     if payload.get("content"):
         args["content"] = payload["content"]

@@ -98,6 +98,10 @@ async def test_many_papers_are_packed_into_few_messages(simcord_env, posts_dir: 
     assert all(sum(len(e) for e in m.embeds) <= 6000 for m in history)
     assert history[0].content.startswith("📬 **12 new papers**") and history[1].content == ""
 
+    # Under a message of several papers, a menu shows any one's abstract, to the reader only.
+    shown = await users["alice"].select(history[1], ["2405.6012"])  # in the DM, as the user
+    assert shown.ephemeral and shown.response.embeds[0].footer.text == "Abstract · arXiv 2405.6012"
+
 
 @pytest.mark.parametrize("status", [403, 400])  # Discord sends 50007 with either
 async def test_closed_dms_stop_deliveries_and_are_explained_on_next_command(simcord_env, posts_dir: Path,
