@@ -84,11 +84,9 @@ async def render(bot: PaperboyBot, item: OutboxItem,
     if not embeds:
         return None
     view = paper_view(shown[0]) if len(shown) == 1 else papers_view(shown)
-    args: dict[str, Any] = {"embeds": embeds}
+    args: dict[str, Any] = {"embeds": embeds, "view": view}
     if payload.get("content"):
         args["content"] = payload["content"]
-    if view is not None:
-        args["view"] = view
     return args
 
 
