@@ -14,7 +14,7 @@ import httpx
 
 from jobs.config import SourceConfig
 from jobs.formats import parse_post
-from jobs.models import FormatError, ParsedPost
+from jobs.models import FormatError
 from jobs.sources import build_source
 from jobs.sources.base import Fetched, PostRef, SourceError
 from jobs.store import PostState, Store
@@ -55,10 +55,6 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return all(s.error is None for s in self.sources)
-
-
-def _parse(content: bytes, path: str, fmt: str, source: str) -> ParsedPost:
-    return parse_post(content, path, fmt, source=source)
 
 
 async def ingest(
@@ -120,22 +116,22 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
 
     # Fetch concurrently, store in listing order so appearance ids follow the posts' order.
     results = await asyncio.gather(*(fetch(ref, state) for ref, state in todo))
-    listing_failed = False
+    retry_next_run = False
     for (ref, state), result in zip(todo, results, strict=True):
         if isinstance(result, SourceError):
             # Not stored as a failed post: the content was never seen, so the next run retries it.
             rep.posts_failed += 1
             rep.failures.append((ref.path, str(result)))
-            listing_failed = True
+            retry_next_run = True
             continue
         if result.content is None:
             # 304 although the version changed: the server still has the old bytes cached. The
             # post keeps its old version, so the next run fetches it again.
             rep.posts_unchanged += 1
-            listing_failed = True
+            retry_next_run = True
             continue
         try:
-            parsed = _parse(result.content, ref.path, cfg.format, cfg.name)
+            parsed = parse_post(result.content, ref.path, cfg.format, source=cfg.name)
         except FormatError as exc:
             await store.record_failed_post(source_id, ref, str(exc))
             rep.posts_failed += 1
@@ -148,6 +144,6 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
         else:
             rep.posts_changed += 1
     # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
-    etag = None if listing_failed else listing.etag
+    etag = None if retry_next_run else listing.etag
     await store.finish_source_run(source_id, listing_etag=etag, error=None)
     return rep
