@@ -478,7 +478,7 @@ async def run_search(
     if offset < 0:
         raise QueryError("offset: use 0 or more")
     if topic is not None:
-        topic = resolve_topic(topic, await store.topic_names("", limit=10_000))
+        topic = resolve_topic(topic, await store.known_topics())
     hits, total = await store.search(
         query.match, arxiv_id=query.arxiv_id, topic=topic, after=after, before=before,
         limit=limit, offset=offset,

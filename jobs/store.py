@@ -852,8 +852,14 @@ class Store:
             return [_paper_from_row(r, topic=r[11], date=r[12]) async for r in cur]
 
     async def known_topics(self) -> list[str]:
-        async with self.db.execute("SELECT DISTINCT topic FROM appearances ORDER BY topic COLLATE NOCASE") as cur:
-            return [r[0] async for r in cur]
+        """Every topic, in alphabetical order ignoring case."""
+        # Skip-scan of the (topic, post_date) index: one seek per distinct topic, not a row scan.
+        async with self.db.execute(
+            "WITH RECURSIVE t(topic) AS (SELECT min(topic) FROM appearances UNION ALL "
+            "SELECT (SELECT min(topic) FROM appearances WHERE topic > t.topic) FROM t WHERE t.topic IS NOT NULL) "
+            "SELECT topic FROM t WHERE topic IS NOT NULL"
+        ) as cur:
+            return sorted([r[0] async for r in cur], key=str.casefold)
 
     # ---- subscriptions ---------------------------------------------------------------------------
 
@@ -1168,13 +1174,7 @@ class Store:
     async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Topics for autocomplete: those starting with `prefix` (ignoring case), then those containing
         it; each group in alphabetical order. An empty prefix lists all topics."""
-        # Skip-scan of the (topic, post_date) index: one seek per distinct topic, not a row scan.
-        async with self.db.execute(
-            "WITH RECURSIVE t(topic) AS (SELECT min(topic) FROM appearances UNION ALL "
-            "SELECT (SELECT min(topic) FROM appearances WHERE topic > t.topic) FROM t WHERE t.topic IS NOT NULL) "
-            "SELECT topic FROM t WHERE topic IS NOT NULL"
-        ) as cur:
-            names = [r[0] async for r in cur]
+        names = await self.known_topics()
         want = " ".join(prefix.split()).casefold()
         starts = sorted((n for n in names if n.casefold().startswith(want)), key=str.casefold)
         inside = sorted((n for n in names if want in n.casefold() and not n.casefold().startswith(want)),

@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.app import PaperboyBot
 from bot.autocomplete import topic_choices
 from jobs.matching import split_keywords
+from jobs.search import QueryError, resolve_topic
 from jobs.store import ALL_TOPICS
 
 MANAGE = discord.Permissions(manage_guild=True)
@@ -46,8 +47,10 @@ class Feeds(commands.Cog):
         topic = topic.strip()
         if topic.casefold() == ALL_TOPICS:
             return ALL_TOPICS
-        known = await self.bot.store.known_topics()
-        return next((t for t in known if t.casefold() == topic.casefold()), None)
+        try:
+            return resolve_topic(topic, await self.bot.store.known_topics())
+        except QueryError:
+            return None
 
     @feed.command(name="add", description="Post new papers of a topic in a channel")
     @app_commands.describe(

@@ -20,7 +20,7 @@ class Search(commands.Cog):
         self.bot = bot
 
     async def _topics(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return topic_choices(await self.bot.store.topic_names("", limit=10_000), current)
+        return topic_choices(await self.bot.store.known_topics(), current)
 
     async def _show(self, interaction: discord.Interaction, title: str, fetch: Any,
                     entries: list[Entry], total: int) -> None:

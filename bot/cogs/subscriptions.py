@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.app import PaperboyBot
 from bot.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from bot.subscribe import OPEN_DMS_HELP, subscribe
+from jobs.search import QueryError, resolve_topic
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
 ALL = "all"
@@ -37,15 +38,15 @@ class Subscriptions(commands.Cog):
         kind, value = next(iter(given.items()))
         if kind == "topic":
             known = await self.bot.store.known_topics()
-            match = next((t for t in known if t.casefold() == value.strip().casefold()), None)
-            if match is None:
+            try:
+                value = resolve_topic(value, known)
+            except QueryError:
                 listing = ", ".join(known[:20]) or "none yet"
                 await interaction.response.send_message(
                     f"Unknown topic **{discord.utils.escape_markdown(value[:100])}**. Known topics: {listing}. "
                     "For anything else, subscribe to a `keyword:`.", ephemeral=True,
                 )
                 return
-            value = match
         await interaction.response.send_message(await subscribe(self.bot, interaction.user, kind, value),
                                                 ephemeral=True)
 
