@@ -49,19 +49,6 @@ def matching_keyword(paper: Paper, keywords: list[str], text: str | None = None)
     return None
 
 
-def matching_author(paper: Paper, author: str) -> str | None:
-    """The paper's author whose name contains `author` as whole words, case- and accent-insensitively."""
-    wanted = fold(author).split()
-    if not wanted:
-        return None
-    for name in paper.authors:
-        words = fold(name).replace(".", " ").replace("-", " ").split()
-        n = len(wanted)
-        if any(words[i : i + n] == wanted for i in range(len(words) - n + 1)):
-            return name
-    return None
-
-
 def split_keywords(text: str) -> list[str]:
     """"gaussian, talking head ,NeRF" -> ["gaussian", "talking head", "NeRF"] (deduplicated, order kept)."""
     seen: dict[str, str] = {}

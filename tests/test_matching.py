@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.matching import contains_keyword, fold, matching_author, matching_keyword, split_keywords
+from jobs.matching import contains_keyword, fold, matching_keyword, split_keywords
 from jobs.models import Paper
+from jobs.store import Subscription
+from jobs.subscriptions import SubscriptionIndex, folded_value
 
 
 def paper(**kw: object) -> Paper:
@@ -36,6 +38,13 @@ def test_matching_keyword_looks_in_title_abstract_summary_and_takeaways() -> Non
     assert matching_keyword(p, ["头像"]) == "头像"
     assert matching_keyword(p, ["ct"]) == "ct"
     assert matching_keyword(paper(title="A project"), ["ct"]) is None
+
+
+def matching_author(p: Paper, query: str) -> str | None:
+    """The author a subscription to `query` matches, through the index the fan-out uses."""
+    sub = Subscription(1, 7, "author", query, folded_value("author", query), paper_cursor=0)
+    found = SubscriptionIndex([sub]).matches(1, p, [])
+    return found[0].label.removeprefix("author: ") if found else None
 
 
 def test_authors_match_whole_words_without_case_or_accents() -> None:
