@@ -260,3 +260,14 @@ def test_retries_never_pass_the_next_run_and_never_shrink(failures: int, minutes
     assert at is None or T0 < at < nxt
     later = next_retry(failures + 1, T0, T0 + timedelta(days=3))
     assert later - T0 >= next_retry(failures, T0, T0 + timedelta(days=3)) - T0
+
+
+histories = st.lists(st.dates(min_value=date(2024, 1, 1), max_value=date(2024, 6, 30)), max_size=70)
+
+
+@given(histories, st.integers(min_value=0, max_value=60), st.integers(min_value=1, max_value=30))
+def test_once_late_a_silent_source_stays_late(history: list[date], offset: int, more: int) -> None:
+    now = at(date(2024, 6, 30) + timedelta(days=offset))
+    if late_reason(history, now, UTC_TZ) is not None:
+        assert late_reason(history, now + timedelta(days=more), UTC_TZ) is not None
+
