@@ -15,8 +15,9 @@ FORMATS = ("text", "json")
 LEVEL_ENV, FORMAT_ENV = "PAPERBOY_LOG_LEVEL", "PAPERBOY_LOG_FORMAT"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# discord.Client.__init__ warns once per process that voice needs PyNaCl and davey.
-_VOICE_LOGGERS = ("discord.client", "discord.voice_state")
+# discord.Client.__init__ warns once per process that voice needs PyNaCl and davey (discord.py 2.7:
+# only discord.client logs these; discord.voice_state's warnings are about real voice connections).
+_VOICE_LOGGERS = ("discord.client",)
 _VOICE_MARK = "voice will NOT be supported"
 
 
