@@ -74,7 +74,7 @@ import simcord  # noqa: E402
 
 import bot.app as app_module  # noqa: E402
 from bot import create_bot  # noqa: E402
-from bot.delivery import SEND_WORKERS  # noqa: E402
+from bot.delivery.sender import SEND_WORKERS  # noqa: E402
 from jobs.config import Config, FeedsConfig, SourceConfig  # noqa: E402
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, folded_value  # noqa: E402
 from tests.postgen import Entry, write_kedreamix  # noqa: E402

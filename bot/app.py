@@ -14,11 +14,11 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.buttons import AbstractButton, AbstractMenu, FollowTopicButton
-from bot.delivery import CANNOT_DM, SendReport, describe_failure, send_pending
-from bot.fanout import DM_CURSOR, FanoutReport, plan_fanout
-from bot.paginator import ShareButton
+from bot.delivery.fanout import DM_CURSOR, FanoutReport, plan_fanout
+from bot.delivery.sender import CANNOT_DM, SendReport, describe_failure, send_pending
 from bot.tree import PaperboyTree
+from bot.ui.buttons import AbstractButton, AbstractMenu, FollowTopicButton
+from bot.ui.pager import ShareButton
 from jobs.config import Config
 from jobs.config_load import load_config
 from jobs.pipeline import IngestReport, ingest

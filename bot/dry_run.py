@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from bot.embeds import embed_text, paper_embed
-from bot.render import footer_line, header_line
+from bot.ui.embeds import embed_text, paper_embed
+from bot.ui.render import footer_line, header_line
 from jobs.config import Config
 from jobs.pipeline import ingest
 from jobs.store import Store

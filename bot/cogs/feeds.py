@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import PaperboyBot
-from bot.autocomplete import topic_choices
+from bot.ui.autocomplete import topic_choices
 from jobs.matching import split_keywords
 from jobs.search import QueryError, resolve_topic
 from jobs.store import ALL_TOPICS

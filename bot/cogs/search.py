@@ -9,9 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import PaperboyBot
-from bot.autocomplete import topic_choices
-from bot.embeds import DESCRIPTION_MAX, trim
-from bot.paginator import PAGE_SIZE, Entry, PaperPages, opened_paper
+from bot.ui.autocomplete import topic_choices
+from bot.ui.embeds import DESCRIPTION_MAX, trim
+from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, opened_paper
 from jobs.search import QueryError, normalize_arxiv_id, resolve_topic, run_search
 
 

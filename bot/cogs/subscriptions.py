@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import PaperboyBot
-from bot.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from bot.subscribe import OPEN_DMS_HELP, subscribe
+from bot.ui.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from jobs.search import QueryError, resolve_topic
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
-from bot.embeds import abstract_embed, trim
 from bot.subscribe import subscribe
+from bot.ui.embeds import abstract_embed, trim
 from jobs.models import Paper
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.buttons import KeyedButton, paper_view, stored_paper
-from bot.embeds import DESCRIPTION_MAX, paper_embed, topic_colour, trim
+from bot.ui.buttons import KeyedButton, paper_view, stored_paper
+from bot.ui.embeds import DESCRIPTION_MAX, paper_embed, topic_colour, trim
 from jobs.models import Paper
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.buttons import paper_view, papers_view
-from bot.embeds import paper_embed, trim
-from bot.render import footer_line, header_line
+from bot.ui.buttons import paper_view, papers_view
+from bot.ui.embeds import paper_embed, trim
+from bot.ui.render import footer_line, header_line
 from jobs.models import Paper
 from jobs.store import OutboxItem
 

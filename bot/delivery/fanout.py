@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.embeds import EMBED_TOTAL_MAX, paper_embed
+from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
 from jobs.store import DmMessage
 from jobs.subscriptions import SubscriptionIndex
 

@@ -1,0 +1,1 @@
+"""What members see and click: the paper embed, its buttons, the result pages, text lines."""
