@@ -64,7 +64,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,6 +73,7 @@ import discord  # noqa: E402
 import simcord  # noqa: E402
 
 import bot.app as app_module  # noqa: E402
+import bot.digest as digest_module  # noqa: E402
 from bot import create_bot  # noqa: E402
 from bot.delivery.sender import SEND_WORKERS  # noqa: E402
 from jobs.config import Config, FeedsConfig, SourceConfig  # noqa: E402
@@ -308,10 +309,12 @@ def brute_force(users: list[GenUser], papers: list[GenPaper]) -> None:
 
 
 class Phases:
-    """Wraps the functions run_digest calls (bot.app's module globals) to time each phase and, when
+    """Wraps the functions run_digest calls (module globals of bot.digest and bot.app) to time each phase and, when
     tracemalloc is on, its memory: the peak over the phase's start, and what it left allocated."""
 
     NAMES = ("ingest", "plan_fanout", "send_pending")
+    MODULES: ClassVar[dict[str, Any]] = {"ingest": digest_module, "plan_fanout": digest_module,
+                                         "send_pending": app_module}
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -321,13 +324,13 @@ class Phases:
 
     def install(self) -> None:
         for name in self.NAMES:
-            original = getattr(app_module, name)
+            original = getattr(self.MODULES[name], name)
             self._saved[name] = original
-            setattr(app_module, name, self._timed(name, original))
+            setattr(self.MODULES[name], name, self._timed(name, original))
 
     def uninstall(self) -> None:
         for name, original in self._saved.items():
-            setattr(app_module, name, original)
+            setattr(self.MODULES[name], name, original)
 
     def _timed(self, name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -1,4 +1,5 @@
-"""The Paperboy bot: a commands.Bot that owns the store, the scheduler and the digest cycle."""
+"""The composition root: builds the bot and wires the store, the scheduler, delivery and the cogs.
+Nothing imports this module but the entry point (bot/cli.py, and `bot.create_bot` lazily)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,45 +14,26 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.delivery.fanout import DM_CURSOR, FanoutReport, plan_fanout
-from bot.delivery.sender import CANNOT_DM, SendReport, describe_failure, send_pending
+from bot.client import PaperboyClient
+from bot.delivery.sender import SendReport, send_pending
+from bot.delivery.targets import Targets
+from bot.digest import DigestSummary, run_cycle
 from bot.tree import PaperboyTree
-from bot.ui.buttons import AbstractButton, AbstractMenu, FollowTopicButton
-from bot.ui.pager import ShareButton
 from jobs.config import Config
 from jobs.config_load import load_config
-from jobs.pipeline import IngestReport, ingest
 from jobs.schedule import make_scheduler, missed_run
-from jobs.store import OutboxItem, Store
+from jobs.store import Store
 
 log = logging.getLogger(__name__)
 
+# One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
                                   read_message_history=True, send_messages_in_threads=True)
 
 
-@dataclass(slots=True)
-class DigestSummary:
-    ingest: IngestReport
-    feeds: int = 0
-    papers_planned: int = 0
-    send: SendReport = field(default_factory=SendReport)
-    fanout: FanoutReport | None = None
-
-    def text(self) -> str:
-        lines = [src.line() for src in self.ingest.sources]
-        lines.append(f"feeds: {self.feeds} checked, {self.papers_planned} papers queued, "
-                     f"{self.send.sent} messages sent" + (f", {self.send.failed} failed" if self.send.failed else ""))
-        lines += [f"paused: {reason}" for reason in dict.fromkeys(self.send.paused)]
-        if self.fanout is not None:
-            f = self.fanout
-            lines.append(f"subscriptions: {f.papers} papers queued for {f.subscribers} members in {f.messages} DMs")
-        return "\n".join(lines)
-
-
-class PaperboyBot(commands.Bot):
+class PaperboyBot(PaperboyClient):
     def __init__(self, config: Config, *, scheduler: bool = True) -> None:
         intents = discord.Intents.default()
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
@@ -64,15 +45,8 @@ class PaperboyBot(commands.Bot):
         self._store: Store | None = None
         self._startup: asyncio.Task[None] | None = None
 
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            raise RuntimeError("the store opens in setup_hook; the bot is not set up yet")
-        return self._store
-
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.config.database_path)
-        self.add_dynamic_items(AbstractButton, AbstractMenu, FollowTopicButton, ShareButton)
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         await self._sync_commands()
@@ -119,26 +93,9 @@ class PaperboyBot(commands.Bot):
     # ---- the digest cycle ----------------------------------------------------------------------
 
     async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> DigestSummary:
-        """One cycle: fetch sources, store, plan every (or one server's) feed, send. Never two at once."""
+        """One cycle (bot/digest.py) for every server, or one. Never two at once."""
         async with self._digest_lock:
-            store = self.store
-            cycle = await store.start_cycle(trigger, guild_id)
-            report = await ingest(store, self.config.sources)
-            summary = DigestSummary(ingest=report)
-            for feed in await store.feeds(guild_id):
-                if feed.paused_reason:
-                    continue
-                plan = await store.plan_feed(cycle, feed, self.config.feeds.max_per_cycle)
-                summary.feeds += 1
-                summary.papers_planned += len(plan.papers)
-            if guild_id is None:  # a server's own /digest run does not DM everyone
-                summary.fanout = await plan_fanout(self, cycle)
-            summary.send = await send_pending(self, guild_id=guild_id)
-            if guild_id is None:
-                await store.prune(int(await store.get_meta(DM_CURSOR) or 0))
-            await store.finish_cycle(cycle, summary.text())
-            log.info("digest cycle %s (%s): %s", cycle, trigger, summary.text().replace("\n", "; "))
-            return summary
+            return await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger)
 
     async def scheduled_digest(self) -> None:
         # A coroutine function, so APScheduler awaits it on the bot's loop rather than in a thread.
@@ -148,35 +105,12 @@ class PaperboyBot(commands.Bot):
             log.exception("the scheduled digest cycle failed; the next one runs as planned")
 
     async def deliver(self) -> SendReport:
-        return await send_pending(self)
+        """Send whatever is planned and not yet sent."""
+        return await self._send(None)
 
-    # ---- delivery hooks --------------------------------------------------------------------------
-
-    async def target_failed(self, item: OutboxItem, exc: discord.HTTPException) -> str:
-        """A target that cannot take messages: stop DMs to a closed inbox, or pause the channel's feeds;
-        either way, store and return why."""
-        if item.kind == "dm":
-            reason = ("Discord would not let me DM you (error 50007: your direct messages are closed)"
-                      if exc.code == CANNOT_DM else describe_failure(exc, "your DMs"))
-            await self.store.mark_dm_closed(item.target_id, reason)
-            log.info("DMs to user %s stopped: %s", item.target_id, reason)
-            return f"user {item.target_id}: {reason}"
-        channel = self.get_channel(item.target_id)
-        where = f"#{channel.name}" if channel is not None and hasattr(channel, "name") else f"channel {item.target_id}"
-        reason = describe_failure(exc, where)
-        await self.store.pause_feeds_of_channel(item.target_id, reason)
-        log.warning("feeds of %s paused: %s", where, reason)
-        return reason
-
-    async def dm_channel_for(self, user_id: int) -> discord.abc.Messageable:
-        """The user's DM channel from the database: one request per message, not two."""
-        state = await self.store.dm_state(user_id)
-        if state.dm_channel_id is not None:
-            return self.get_partial_messageable(state.dm_channel_id, type=discord.ChannelType.private)
-        user = self.get_user(user_id) or await self.fetch_user(user_id)
-        channel = await user.create_dm()
-        await self.store.set_dm_channel(user_id, channel.id)
-        return channel
+    async def _send(self, guild_id: int | None) -> SendReport:
+        return await send_pending(self.store, Targets(self, self.store), images=self.config.feeds.images,
+                                  guild_id=guild_id)
 
     def invite_url(self) -> str:
         assert self.application_id is not None

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 
+from jobs.store import Store
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, MAX_VALUE, folded_value
-
-if TYPE_CHECKING:
-    from bot.app import PaperboyBot
 
 OPEN_DMS_HELP = (
     "To get them, allow direct messages from this server's members: click the server name → "
@@ -17,15 +13,15 @@ OPEN_DMS_HELP = (
 )
 
 
-async def remember_dm_channel(bot: PaperboyBot, user: discord.User | discord.Member) -> None:
+async def remember_dm_channel(store: Store, user: discord.User | discord.Member) -> None:
     """Store the user's DM channel now, so each later delivery costs one request, not two."""
-    state = await bot.store.dm_state(user.id)
+    state = await store.dm_state(user.id)
     if state.dm_channel_id is None:
         channel = await user.create_dm()
-        await bot.store.set_dm_channel(user.id, channel.id)
+        await store.set_dm_channel(user.id, channel.id)
 
 
-async def subscribe(bot: PaperboyBot, user: discord.User | discord.Member, kind: str, value: str) -> str:
+async def subscribe(store: Store, user: discord.User | discord.Member, kind: str, value: str) -> str:
     """Add the subscription and return the reply for the user."""
     value = " ".join(value.split())
     if len(value) < 2:
@@ -33,13 +29,13 @@ async def subscribe(bot: PaperboyBot, user: discord.User | discord.Member, kind:
     if len(value) > MAX_VALUE:
         return f"That {kind} is too long: at most {MAX_VALUE} characters."
     shown = discord.utils.escape_markdown(value)
-    _, status = await bot.store.add_subscription(user.id, kind, value, folded_value(kind, value),
+    _, status = await store.add_subscription(user.id, kind, value, folded_value(kind, value),
                                                    MAX_SUBSCRIPTIONS)
     if status == "duplicate":
         return f"You already follow {kind} **{shown}**; nothing changed."
     if status == "full":
         return (f"You already have {MAX_SUBSCRIPTIONS} subscriptions, the most one person can have. "
                 "Remove one with `/unsubscribe` first.")
-    await remember_dm_channel(bot, user)
+    await remember_dm_channel(store, user)
     return (f"Subscribed to {kind} **{shown}**. New matching papers will come to you by direct message "
             "after each daily digest.")

@@ -1,9 +1,11 @@
-"""The command tree: one gate in front of every slash command."""
+"""The command tree: one gate in front of every slash command, one handler behind them all."""
 
 from __future__ import annotations
 
 import discord
 from discord import app_commands
+
+from bot.errors import report_failure
 
 _PERMISSION_NAMES = {"manage_guild": "Manage Server"}
 
@@ -27,3 +29,6 @@ class PaperboyTree(app_commands.CommandTree):
             f"You need the **{', '.join(names)}** permission to use `/{root.name}`.", ephemeral=True
         )
         return False
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        await report_failure(interaction, error)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import PaperboyBot
+from bot.client import Interaction, PaperboyClient
 from bot.ui.autocomplete import topic_choices
 from jobs.matching import split_keywords
 from jobs.search import QueryError, resolve_topic
@@ -40,7 +38,7 @@ class Feeds(commands.Cog):
     digest = app_commands.Group(name="digest", description="Run the paper digest",
                                 guild_only=True, default_permissions=MANAGE)
 
-    def __init__(self, bot: PaperboyBot) -> None:
+    def __init__(self, bot: PaperboyClient) -> None:
         self.bot = bot
 
     async def _canonical_topic(self, topic: str) -> str | None:
@@ -57,7 +55,7 @@ class Feeds(commands.Cog):
         channel="Where to post", topic="A topic, or 'all'",
         keywords="Only papers mentioning one of these (comma separated, any case)",
     )
-    async def add(self, interaction: discord.Interaction, channel: FeedChannel, topic: str,
+    async def add(self, interaction: Interaction, channel: FeedChannel, topic: str,
                   keywords: str | None = None) -> None:
         assert interaction.guild is not None
         canonical = await self._canonical_topic(topic)
@@ -92,12 +90,12 @@ class Feeds(commands.Cog):
         await interaction.response.send_message(text, ephemeral=True)
 
     @add.autocomplete("topic")
-    async def add_topic(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def add_topic(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return topic_choices([ALL_TOPICS, *await self.bot.store.known_topics()], current)
 
     @feed.command(name="remove", description="Stop posting a topic in a channel")
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic")
-    async def remove(self, interaction: discord.Interaction, channel: FeedChannel, topic: str) -> None:
+    async def remove(self, interaction: Interaction, channel: FeedChannel, topic: str) -> None:
         feed = await self.bot.store.remove_feed(channel.id, await self._canonical_topic(topic) or topic)
         if feed is None:
             await interaction.response.send_message(
@@ -110,13 +108,13 @@ class Feeds(commands.Cog):
         )
 
     @remove.autocomplete("topic")
-    async def remove_topic(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def remove_topic(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         assert interaction.guild is not None
         return topic_choices(sorted({f.topic for f in await self.bot.store.feeds(interaction.guild.id)}), current)
 
     @feed.command(name="resume", description="Resume a paused feed after fixing the channel")
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic")
-    async def resume(self, interaction: discord.Interaction, channel: FeedChannel, topic: str) -> None:
+    async def resume(self, interaction: Interaction, channel: FeedChannel, topic: str) -> None:
         assert interaction.guild is not None
         missing = _needs(channel, interaction.guild.me)
         if missing:
@@ -132,7 +130,7 @@ class Feeds(commands.Cog):
     resume.autocomplete("topic")(remove_topic)
 
     @feed.command(name="list", description="This server's feeds and their state")
-    async def list_(self, interaction: discord.Interaction) -> None:
+    async def list_(self, interaction: Interaction) -> None:
         assert interaction.guild is not None
         feeds = await self.bot.store.feeds(interaction.guild.id)
         if not feeds:
@@ -151,7 +149,7 @@ class Feeds(commands.Cog):
 
 
     @digest.command(name="run", description="Fetch the digests now and post this server's new papers")
-    async def run(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: Interaction) -> None:
         assert interaction.guild is not None
         # Fetching sources can take longer than Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -159,5 +157,5 @@ class Feeds(commands.Cog):
         await interaction.followup.send(f"Digest done.\n```\n{summary.text()[:1800]}\n```", ephemeral=True)
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: PaperboyClient) -> None:
     await bot.add_cog(Feeds(bot))

@@ -8,23 +8,33 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import PaperboyBot
+from bot.client import Interaction, PaperboyClient
 from bot.ui.autocomplete import topic_choices
+from bot.ui.buttons import AbstractButton, AbstractMenu
 from bot.ui.embeds import DESCRIPTION_MAX, trim
-from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, opened_paper
+from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, ShareButton, opened_paper
 from jobs.search import QueryError, normalize_arxiv_id, resolve_topic, run_search
 
 
 class Search(commands.Cog):
-    def __init__(self, bot: PaperboyBot) -> None:
+    # The buttons and menu that open a paper, on any message we ever sent: this cog answers them.
+    PERSISTENT = (AbstractButton, AbstractMenu, ShareButton)
+
+    def __init__(self, bot: PaperboyClient) -> None:
         self.bot = bot
 
-    async def _topics(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*self.PERSISTENT)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self.PERSISTENT)
+
+    async def _topics(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return topic_choices(await self.bot.store.known_topics(), current)
 
-    async def _show(self, interaction: discord.Interaction, title: str, fetch: Any,
+    async def _show(self, interaction: Interaction, title: str, fetch: Any,
                     entries: list[Entry], total: int) -> None:
-        view = PaperPages(self.bot, interaction.user.id, title, fetch, entries, total)
+        view = PaperPages(interaction.user.id, title, fetch, entries, total)
         view.message = await interaction.followup.send(embed=view.embed(), view=view, ephemeral=True, wait=True)
 
     @app_commands.command(name="search", description="Search every paper Paperboy has seen (English or 中文)")
@@ -33,7 +43,7 @@ class Search(commands.Cog):
         topic="Only this topic", after="From this date on (YYYY-MM-DD)", before="Up to this date (YYYY-MM-DD)",
     )
     @app_commands.autocomplete(topic=_topics)
-    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 300],
+    async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 300],
                      topic: str | None = None, after: str | None = None, before: str | None = None) -> None:
         # The database may be busy with a digest cycle: acknowledge within Discord's 3 seconds first.
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -61,7 +71,7 @@ class Search(commands.Cog):
 
     @app_commands.command(name="paper", description="One paper by arXiv id or arxiv.org link")
     @app_commands.describe(id="e.g. 2410.18355, 2410.18355v2, arXiv:2410.18355 or an arxiv.org abs/pdf link")
-    async def paper(self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 300]) -> None:
+    async def paper(self, interaction: Interaction, id: app_commands.Range[str, 1, 300]) -> None:
         arxiv_id = normalize_arxiv_id(id)
         if arxiv_id is None:
             await interaction.response.send_message(
@@ -77,12 +87,12 @@ class Search(commands.Cog):
                 f"It may still be on https://arxiv.org/abs/{arxiv_id}", ephemeral=True,
             )
             return
-        await interaction.followup.send(**opened_paper(self.bot, found), ephemeral=True)
+        await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images), ephemeral=True)
 
     @app_commands.command(name="latest", description="The newest digest post's papers")
     @app_commands.describe(topic="A topic (default: the newest post of any topic)")
     @app_commands.autocomplete(topic=_topics)
-    async def latest(self, interaction: discord.Interaction, topic: str | None = None) -> None:
+    async def latest(self, interaction: Interaction, topic: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.bot.store
         infos = await store.topics()
@@ -106,7 +116,7 @@ class Search(commands.Cog):
         await self._show(interaction, f"Latest {chosen} · {date}", fetch, *await fetch(0, PAGE_SIZE))
 
     @app_commands.command(name="topics", description="Every topic, with its paper count and latest post")
-    async def topics(self, interaction: discord.Interaction) -> None:
+    async def topics(self, interaction: Interaction) -> None:
         infos = await self.bot.store.topics()
         if not infos:
             await interaction.response.send_message("No topics yet: the first digest has not run.", ephemeral=True)
@@ -118,6 +128,6 @@ class Search(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: PaperboyClient) -> None:
     await bot.add_cog(Search(bot))
 

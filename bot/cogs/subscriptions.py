@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import PaperboyBot
+from bot.client import Interaction, PaperboyClient
 from bot.subscribe import OPEN_DMS_HELP, subscribe
 from bot.ui.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
+from bot.ui.buttons import FollowTopicButton
 from jobs.search import QueryError, resolve_topic
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
@@ -18,15 +19,21 @@ ALL = "all"
 
 
 class Subscriptions(commands.Cog):
-    def __init__(self, bot: PaperboyBot) -> None:
+    def __init__(self, bot: PaperboyClient) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(FollowTopicButton)  # "Follow topic" under any paper we ever sent
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(FollowTopicButton)
 
     @app_commands.command(name="subscribe", description="Get new papers on a topic, keyword or author by DM")
     @app_commands.describe(
         topic="A digest topic", keyword="A word or phrase (any case) in the title, abstract or summary",
         author="An author's name (any case, accents optional)",
     )
-    async def subscribe_(self, interaction: discord.Interaction, topic: str | None = None,
+    async def subscribe_(self, interaction: Interaction, topic: str | None = None,
                          keyword: str | None = None, author: str | None = None) -> None:
         given = {k: v for k, v in (("topic", topic), ("keyword", keyword), ("author", author)) if v and v.strip()}
         if len(given) != 1:
@@ -47,17 +54,17 @@ class Subscriptions(commands.Cog):
                     "For anything else, subscribe to a `keyword:`.", ephemeral=True,
                 )
                 return
-        await interaction.response.send_message(await subscribe(self.bot, interaction.user, kind, value),
+        await interaction.response.send_message(await subscribe(self.bot.store, interaction.user, kind, value),
                                                 ephemeral=True)
 
     @subscribe_.autocomplete("topic")
-    async def topic_autocomplete(self, interaction: discord.Interaction,
+    async def topic_autocomplete(self, interaction: Interaction,
                                  current: str) -> list[app_commands.Choice[str]]:
         return topic_choices(await self.bot.store.known_topics(), current)
 
     @app_commands.command(name="unsubscribe", description="Stop one of your subscriptions, or all of them")
     @app_commands.describe(subscription="One of yours, or 'all'")
-    async def unsubscribe(self, interaction: discord.Interaction, subscription: str) -> None:
+    async def unsubscribe(self, interaction: Interaction, subscription: str) -> None:
         user_id = interaction.user.id
         if subscription.strip().casefold() == ALL:
             removed = await self.bot.store.remove_subscriptions(user_id)
@@ -76,7 +83,7 @@ class Subscriptions(commands.Cog):
         await interaction.response.send_message(text, ephemeral=True)
 
     @unsubscribe.autocomplete("subscription")
-    async def unsubscribe_autocomplete(self, interaction: discord.Interaction,
+    async def unsubscribe_autocomplete(self, interaction: Interaction,
                                        current: str) -> list[app_commands.Choice[str]]:
         typed = current.strip().casefold()
         subs = await self.bot.store.subscriptions(interaction.user.id)
@@ -87,7 +94,7 @@ class Subscriptions(commands.Cog):
         return choices[:MAX_CHOICES]
 
     @app_commands.command(name="subscriptions", description="What you follow (only you see this)")
-    async def subscriptions(self, interaction: discord.Interaction) -> None:
+    async def subscriptions(self, interaction: Interaction) -> None:
         subs = await self.bot.store.subscriptions(interaction.user.id)
         if not subs:
             await interaction.response.send_message(
@@ -103,7 +110,7 @@ class Subscriptions(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @commands.Cog.listener()
-    async def on_app_command_completion(self, interaction: discord.Interaction, command: Any) -> None:
+    async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
         """A member whose DMs were closed hears about it the next time they use any command."""
         state = await self.bot.store.dm_state(interaction.user.id)
         if state.closed_reason is None or state.told:
@@ -115,5 +122,5 @@ class Subscriptions(commands.Cog):
         await self.bot.store.reopen_dm(interaction.user.id)
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: PaperboyClient) -> None:
     await bot.add_cog(Subscriptions(bot))

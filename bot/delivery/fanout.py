@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
-from jobs.store import DmMessage
+from jobs.store import DmMessage, Store
 from jobs.subscriptions import SubscriptionIndex
-
-if TYPE_CHECKING:
-    from bot.app import PaperboyBot
 
 MAX_EMBEDS = 10
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
@@ -45,10 +41,9 @@ def header(count: int) -> str:
     return f"📬 **{count} new {noun}** for your Paperboy subscriptions · `/subscriptions` to change them"
 
 
-async def plan_fanout(bot: PaperboyBot, cycle_id: int) -> FanoutReport:
+async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutReport:
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
     for a user is skipped, and the cursor moves only when every user is planned."""
-    store = bot.store
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
@@ -67,7 +62,6 @@ async def plan_fanout(bot: PaperboyBot, cycle_id: int) -> FanoutReport:
             per_user[match.user_id].append((paper_id, paper.arxiv_id, match.label))
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
     sizes: dict[tuple[str, str], int] = {}
-    images = bot.config.feeds.images
     for user_id, items in per_user.items():
         items = [i for i in items if (user_id, i[0]) not in done]
         if not items:

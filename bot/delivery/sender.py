@@ -1,5 +1,5 @@
 """Sending the outbox to Discord. Every message was planned in the database first; this module only
-sends what is pending, stores the message id, and decides what a failure means."""
+sends what is pending and stores the message id; targets.py says where each row goes and what a failure means."""
 
 from __future__ import annotations
 
@@ -7,18 +7,16 @@ import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
 from bot.ui.embeds import paper_embed, trim
 from bot.ui.render import footer_line, header_line
 from jobs.models import Paper
-from jobs.store import OutboxItem
-
-if TYPE_CHECKING:
-    from bot.app import PaperboyBot
+from jobs.store import OutboxItem, Store
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +24,6 @@ MAX_ATTEMPTS = 5
 # Targets served at once. At Discord's usual 50-150 ms a request, 5 in flight stay near its global
 # limit of 50 requests/s without tripping it; discord.py handles any 429 that still comes.
 SEND_WORKERS = 5
-# Discord error codes that mean "this target will not work until a person fixes something".
-UNKNOWN_CHANNEL = 10003
-MISSING_ACCESS = 50001
-CANNOT_DM = 50007
-MISSING_PERMISSIONS = 50013
 
 
 @dataclass(slots=True)
@@ -46,18 +39,7 @@ def nonce_for(item: OutboxItem) -> str:
     return f"pb{item.id}"
 
 
-def describe_failure(exc: discord.HTTPException, where: str) -> str:
-    if exc.code in (UNKNOWN_CHANNEL,) or isinstance(exc, discord.NotFound):
-        return f"{where} no longer exists (Discord error {exc.code or exc.status}); remove the feed or add it again"
-    if exc.code == MISSING_ACCESS:
-        return f"the bot can no longer see {where} (Missing Access); give it View Channel there, then /feed resume"
-    if exc.code == MISSING_PERMISSIONS or isinstance(exc, discord.Forbidden):
-        return (f"the bot may not post in {where} (Missing Permissions); give it Send Messages and Embed Links "
-                "there, then /feed resume")
-    return f"Discord answered {exc.status} (error {exc.code}): {exc.text or 'no detail'}"
-
-
-async def render(bot: PaperboyBot, item: OutboxItem,
+async def render(store: Store, item: OutboxItem, *, images: bool,
                  papers: dict[str, Paper | None] | None = None) -> dict[str, Any] | None:
     """The send() arguments for an outbox row; None when its paper is gone from the database.
     `papers` caches the papers read during one send run (a fan-out sends each to many people)."""
@@ -74,12 +56,12 @@ async def render(bot: PaperboyBot, item: OutboxItem,
         if papers is not None and arxiv_id in papers:
             paper = papers[arxiv_id]
         else:
-            paper = await bot.store.get_paper(arxiv_id)
+            paper = await store.get_paper(arxiv_id)
             if papers is not None:
                 papers[arxiv_id] = paper
         if paper is None:
             continue
-        embeds.append(paper_embed(paper, images=bot.config.feeds.images, matched=matched.get(arxiv_id)))
+        embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id)))
         shown.append(paper)
     if not embeds:
         return None
@@ -88,19 +70,6 @@ async def render(bot: PaperboyBot, item: OutboxItem,
     if payload.get("content"):
         args["content"] = payload["content"]
     return args
-
-
-Target = discord.abc.Messageable | discord.ForumChannel
-
-
-async def _target(bot: PaperboyBot, item: OutboxItem) -> Target:
-    if item.kind == "dm":
-        return await bot.dm_channel_for(item.target_id)
-    channel = bot.get_channel(item.target_id)
-    if channel is None:
-        channel = await bot.fetch_channel(item.target_id)
-    assert isinstance(channel, discord.abc.Messageable | discord.ForumChannel)
-    return channel
 
 
 async def _post(target: Target, item: OutboxItem, args: dict[str, Any]) -> int | None:
@@ -120,15 +89,14 @@ async def _post(target: Target, item: OutboxItem, args: dict[str, Any]) -> int |
     return message.id
 
 
-async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: str | None = None,
-                       workers: int = SEND_WORKERS) -> SendReport:
+async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id: int | None = None,
+                       kind: str | None = None, workers: int = SEND_WORKERS) -> SendReport:
     """Send every pending outbox row. Each target (a channel, a member's DMs) gets its messages in
     order, one in flight at a time; `workers` targets are served at once, round-robin, so one busy
     target (Discord allows a DM channel about 5 messages per 5 s) does not hold up the others. A target
     that cannot work (deleted channel, lost access, closed DMs) is given up on and reported; a target
     that fails for a passing reason keeps the rest of its rows pending, in order, for the next run."""
     report = SendReport()
-    store = bot.store
     queues: dict[tuple[str, int], deque[OutboxItem]] = {}
     for item in await store.pending(guild_id=guild_id, kind=kind):
         queues.setdefault((item.kind, item.target_id), deque()).append(item)
@@ -141,23 +109,21 @@ async def send_pending(bot: PaperboyBot, *, guild_id: int | None = None, kind: s
         """Send one row; False when the rest of this target's rows must wait or fail."""
         queue = queues[key]
         try:
-            args = await render(bot, item, papers)
+            args = await render(store, item, images=images, papers=papers)
             if args is None:
                 await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
                 return True
             if not target:
-                target.append(await _target(bot, item))
+                target.append(await targets.resolve(item))
             message_id = await _post(target[0], item, args)
         except discord.HTTPException as exc:
             report.failed += 1
-            gone = exc.status in (403, 404) or exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, CANNOT_DM,
-                                                            MISSING_PERMISSIONS)
-            if not gone:
+            if not is_gone(exc):
                 final = item.attempts + 1 >= MAX_ATTEMPTS
                 await store.mark_failed([item.id], describe_failure(exc, "the target"), final=final)
                 log.warning("outbox %s: %s (attempt %s)", item.id, exc, item.attempts + 1)
                 return final  # given up on this row: the next may go; else keep the order
-            reason = await bot.target_failed(item, exc)
+            reason = await targets.failed(item, exc)
             # Everything else for this target fails with it, without another request.
             await store.mark_failed([item.id, *(i.id for i in queue)], reason, final=True)
             report.failed += len(queue)

@@ -4,18 +4,18 @@ on a message posted before a restart still finds its handler."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import discord
 
+from bot.client import Interaction
 from bot.subscribe import subscribe
 from bot.ui.embeds import abstract_embed, trim
+from bot.ui.views import PaperboyView, PersistentItem
 from jobs.models import Paper
 
-if TYPE_CHECKING:
-    from bot.app import PaperboyBot
 
-class KeyedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+class KeyedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
     """A button whose custom_id carries one key (an arXiv id, a topic), so a click on a message sent
     before a restart still finds its handler. Subclasses set PREFIX, LABEL, STYLE and a template
     with a `key` group."""
@@ -35,10 +35,9 @@ class KeyedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!
         return cls(match["key"])
 
 
-async def stored_paper(interaction: discord.Interaction, arxiv_id: str) -> Paper | None:
+async def stored_paper(interaction: Interaction, arxiv_id: str) -> Paper | None:
     """The paper a button names; None, after telling the clicker, when it is gone."""
-    bot: PaperboyBot = interaction.client  # type: ignore[assignment]
-    paper = await bot.store.get_paper(arxiv_id)
+    paper = await interaction.client.store.get_paper(arxiv_id)
     if paper is None:
         await interaction.response.send_message(f"arXiv {arxiv_id} is no longer in Paperboy's database.",
                                                 ephemeral=True)
@@ -50,7 +49,7 @@ class AbstractButton(KeyedButton, template=r"pb:abs:(?P<key>[\w./-]{4,60})"):
 
     PREFIX, LABEL = "pb:abs:", "Abstract"
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def clicked(self, interaction: Interaction) -> None:
         paper = await stored_paper(interaction, self.key)
         if paper is not None:
             await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
@@ -61,13 +60,12 @@ class FollowTopicButton(KeyedButton, template=r"pb:follow:(?P<key>.{1,90})"):
 
     PREFIX, LABEL, STYLE = "pb:follow:", "Follow topic", discord.ButtonStyle.primary
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        bot: PaperboyBot = interaction.client  # type: ignore[assignment]
-        await interaction.response.send_message(await subscribe(bot, interaction.user, "topic", self.key),
-                                                ephemeral=True)
+    async def clicked(self, interaction: Interaction) -> None:
+        reply = await subscribe(interaction.client.store, interaction.user, "topic", self.key)
+        await interaction.response.send_message(reply, ephemeral=True)
 
 
-class AbstractMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"pb:absmenu"):
+class AbstractMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:absmenu"):
     """Under a message of several papers (a DM): pick one to read its English abstract, privately."""
 
     def __init__(self, papers: list[Paper]) -> None:
@@ -83,7 +81,7 @@ class AbstractMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"pb
     ) -> AbstractMenu:
         return cls([])  # the choice arrives with the interaction; the options live in the message
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def clicked(self, interaction: Interaction) -> None:
         values = (interaction.data or {}).get("values") or [""]
         paper = await stored_paper(interaction, str(values[0]))
         if paper is not None:
@@ -92,14 +90,14 @@ class AbstractMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"pb
 
 def papers_view(papers: list[Paper]) -> discord.ui.View:
     """The controls under a message of several paper embeds."""
-    view = discord.ui.View(timeout=None)
+    view = PaperboyView(timeout=None)
     view.add_item(AbstractMenu(papers))
     return view
 
 
 def paper_view(paper: Paper, *extra: discord.ui.Item[Any]) -> discord.ui.View:
     """PDF, arXiv, Code and Project links, Abstract, Follow topic, then any `extra` items (e.g. Share)."""
-    view = discord.ui.View(timeout=None)
+    view = PaperboyView(timeout=None)
     links = paper.links
     for label, key in (("PDF", "pdf"), ("arXiv", "abs"), ("Code", "code"), ("Project", "project")):
         url = links.get(key)

@@ -8,16 +8,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.client import Interaction
 from bot.ui.buttons import KeyedButton, paper_view, stored_paper
 from bot.ui.embeds import DESCRIPTION_MAX, paper_embed, topic_colour, trim
+from bot.ui.views import PaperboyView
 from jobs.models import Paper
-
-if TYPE_CHECKING:
-    from bot.app import PaperboyBot
 
 PAGE_SIZE = 5
 TIMEOUT = 600  # seconds; ephemeral messages can be edited for 15 minutes
@@ -38,20 +37,20 @@ class ShareButton(KeyedButton, template=r"pb:share:(?P<key>[\w./-]{4,60})"):
 
     PREFIX, LABEL, STYLE = "pb:share:", "Share", discord.ButtonStyle.success
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def clicked(self, interaction: Interaction) -> None:
         paper = await stored_paper(interaction, self.key)
         if paper is None:
             return
-        bot: PaperboyBot = interaction.client  # type: ignore[assignment]
         await interaction.response.send_message(
-            f"{interaction.user.mention} shared:", embed=paper_embed(paper, images=bot.config.feeds.images),
+            f"{interaction.user.mention} shared:",
+            embed=paper_embed(paper, images=interaction.client.config.feeds.images),
             view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
-def opened_paper(bot: PaperboyBot, paper: Paper) -> dict[str, Any]:
+def opened_paper(paper: Paper, *, images: bool) -> dict[str, Any]:
     """The send() arguments for a paper opened privately: the embed, its buttons and Share."""
-    return {"embed": paper_embed(paper, images=bot.config.feeds.images),
+    return {"embed": paper_embed(paper, images=images),
             "view": paper_view(paper, ShareButton(paper.arxiv_id))}
 
 
@@ -70,11 +69,9 @@ def results_embed(title: str, entries: list[Entry], offset: int, total: int) -> 
     return embed
 
 
-class PaperPages(discord.ui.View):
-    def __init__(self, bot: PaperboyBot, owner_id: int, title: str, fetch: PageFetcher,
-                 entries: list[Entry], total: int) -> None:
+class PaperPages(PaperboyView):
+    def __init__(self, owner_id: int, title: str, fetch: PageFetcher, entries: list[Entry], total: int) -> None:
         super().__init__(timeout=TIMEOUT)
-        self.bot = bot
         self.owner_id = owner_id
         self.title = title
         self.fetch = fetch
@@ -99,7 +96,7 @@ class PaperPages(discord.ui.View):
         ]
         self.open.disabled = not self.entries
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message("These results belong to someone else; run the command "
@@ -112,27 +109,28 @@ class PaperPages(discord.ui.View):
             with contextlib.suppress(discord.HTTPException):
                 await self.message.edit(view=None)
 
-    async def _turn(self, interaction: discord.Interaction, offset: int) -> None:
+    async def _turn(self, interaction: Interaction, offset: int) -> None:
         self.offset = max(0, offset)
         self.entries, self.total = await self.fetch(self.offset, PAGE_SIZE)
         self._sync_controls()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
     @discord.ui.button(label="◀ Prev", style=discord.ButtonStyle.secondary)
-    async def prev(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+    async def prev(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, self.offset - PAGE_SIZE)
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+    async def next(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, self.offset + PAGE_SIZE)
 
     @discord.ui.select(placeholder="Open a paper…", min_values=1, max_values=1,
                        options=[discord.SelectOption(label="…")])
-    async def open(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
+    async def open(self, interaction: Interaction, select: discord.ui.Select[Any]) -> None:
         paper = next((e.paper for e in self.entries if e.paper.arxiv_id == select.values[0]), None)
         if paper is None:
-            paper = await self.bot.store.get_paper(select.values[0])
+            paper = await interaction.client.store.get_paper(select.values[0])
         if paper is None:
             await interaction.response.send_message("That paper is no longer stored.", ephemeral=True)
             return
-        await interaction.response.send_message(**opened_paper(self.bot, paper), ephemeral=True)
+        images = interaction.client.config.feeds.images
+        await interaction.response.send_message(**opened_paper(paper, images=images), ephemeral=True)

@@ -1,0 +1,38 @@
+"""What cogs and interaction callbacks may know about the bot: its store, its config, a digest run.
+
+A minimal base class rather than the app itself, so UI code and cogs reach the store through a typed
+`Interaction[PaperboyClient]` without importing bot.app (the composition root, which nothing imports).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import discord
+from discord.ext import commands
+
+from jobs.config import Config
+from jobs.store import Store
+
+
+class Summary(Protocol):
+    """A digest cycle's outcome, as a command shows it."""
+
+    def text(self) -> str: ...
+
+
+class PaperboyClient(commands.Bot):
+    config: Config
+    _store: Store | None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store opens in setup_hook; the bot is not set up yet")
+        return self._store
+
+    async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> Summary:
+        raise NotImplementedError
+
+
+Interaction = discord.Interaction[PaperboyClient]
