@@ -12,12 +12,41 @@ from pathlib import Path
 from jobs.config import Config, ConfigError
 from jobs.config_load import load_config
 
+# Each command imports what it needs inside its function: `parse`, `search` and `check-config` start
+# without discord.py (tests/test_cli_imports.py holds them to it).
+
+
+def version() -> str:
+    """The installed package's version; from pyproject.toml when run from a checkout not installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("paperboy")
+    except PackageNotFoundError:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        try:
+            return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+class _PrintVersion(argparse.Action):
+    """argparse's own "version" action, but the version is looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"Paperboy {version()}")
+        parser.exit()
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Paperboy: daily arXiv paper digests, delivered to Discord.",
     )
+    parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and exit")
     parser.add_argument("--config", metavar="PATH", help="config file (default: config/config.yaml, "
                         "else config/config.example.yaml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
