@@ -1,7 +1,8 @@
 """The base of every view and persistent item we send: a failure in a callback gets an answer.
 
-discord.py routes a View's errors to `View.on_error`, but a DynamicItem is dispatched through a
-throwaway `View.from_message` whose on_error only logs; so our dynamic items catch their own."""
+discord.py routes a View item's errors to `View.on_error`, but a DynamicItem's callback runs from the
+view store, which only logs what it raises ("Ignoring exception in dynamic item callback"); so our
+dynamic items catch their own."""
 
 from __future__ import annotations
 
