@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The README's run command: make a virtualenv, install Paperboy, start it (arguments go to `python -m bot`).
+# The README's run command: make .venv (or refresh it when the dependencies changed), start Paperboy.
+# Arguments go to `python -m bot`. A .venv made for the tests (scripts/test.sh) serves as well.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY="${PYTHON:-python3}"
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+. scripts/venv.sh
+ensure_venv requirements.lock requirements-dev.lock
 exec .venv/bin/python -m bot "$@"
