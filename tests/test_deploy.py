@@ -137,12 +137,19 @@ def _cheap_venv(repo: Path, lock: str) -> None:
     (repo / ".venv/.paperboy-deps").write_text(f"{digest} {lock}\n")
 
 
-def _run(repo: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _old_python() -> str | None:
+    """A Python older than 3.11 on this machine, if there is one (pyenv keeps several)."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = sorted(root.glob("versions/3.10*/bin/python3.10")) + sorted(root.glob("versions/3.9*/bin/python3.9"))
+    return str(found[0]) if found else None
+
+
+def _run(repo: Path, script: str, *args: str, python: str | None = None) -> subprocess.CompletedProcess[str]:
     """The script with the package index unreachable, pip's config ignored, and every pip run logged."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV", "PYTHON"))}
     env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_INDEX_URL": "http://127.0.0.1:9/",
             "PIP_RETRIES": "0", "PIP_LOG": str(repo.parent / "pip.log"),
-            "PYTHON": getattr(sys, "_base_executable", sys.executable)}
+            "PYTHON": python or getattr(sys, "_base_executable", sys.executable)}
     return subprocess.run(["bash", f"scripts/{script}", *args], cwd=repo, env=env, capture_output=True,
                           text=True, timeout=120)
 
@@ -184,6 +191,30 @@ def test_run_sh_rebuilds_a_venv_whose_python_is_gone(tmp_path: Path) -> None:
     assert lines[1].startswith("Making .venv with Python 3.")
     assert done.returncode == 1 and lines[-1].startswith("Could not install requirements.lock")
     assert (repo / ".venv/bin/python").resolve().exists()
+
+
+@pytest.mark.skipif(not _old_python(), reason="no Python older than 3.11 on this machine")
+def test_run_sh_rebuilds_a_venv_made_by_an_old_python(tmp_path: Path) -> None:
+    repo = _copy_repo(tmp_path)
+    old = _old_python()
+    subprocess.run([old, "-m", "venv", "--without-pip", str(repo / ".venv")], check=True, timeout=60)
+    version = subprocess.check_output([old, "-c", "import platform; print(platform.python_version())"], text=True)
+    done = _run(repo, "run.sh", "--help")
+    lines = done.stderr.splitlines()
+    assert lines[0] == (f".venv was made by Python {version.strip()}, and Paperboy needs 3.11 or newer: "
+                        "rebuilding .venv")
+    assert lines[1].startswith("Making .venv with Python 3.1") and "3.10" not in lines[1]
+    assert done.returncode == 1 and lines[-1].startswith("Could not install requirements.lock")
+
+
+@pytest.mark.skipif(not _old_python(), reason="no Python older than 3.11 on this machine")
+def test_run_sh_refuses_an_old_python_with_a_plain_message(tmp_path: Path) -> None:
+    repo = _copy_repo(tmp_path)
+    done = _run(repo, "run.sh", "--help", python=_old_python())
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(f"Paperboy needs Python 3.11 or newer, and {_old_python()} is Python 3.")
+    assert done.stderr.rstrip().endswith("install 3.11+ or name one with PYTHON=/path/to/python3.11")
+    assert not (repo / ".venv").exists()
 
 
 def test_test_sh_fails_when_no_tests_ran(tmp_path: Path) -> None:
