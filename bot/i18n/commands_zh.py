@@ -1,0 +1,221 @@
+"""Every slash command, group and option in simplified (zh-CN) and traditional (zh-TW) Chinese.
+
+Keys are the English qualified names ("feed add"); options by their English names. Names follow
+Discord's rules (lowercase, no spaces, 1-32 characters; Chinese characters count as letters) and
+are unique among their siblings; descriptions are at most 100 characters. tests/test_i18n_commands.py
+checks all of this and that every command in bot/cogs has its entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Text = tuple[str, str]  # (zh-CN, zh-TW)
+LOCALES = ("zh-CN", "zh-TW")
+
+
+@dataclass(frozen=True)
+class Option:
+    name: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command or a group."""
+
+    name: Text
+    description: Text
+    options: dict[str, Option] = field(default_factory=dict)
+
+
+_CHANNEL_FEED = Option(("频道", "頻道"), ("推送所在的频道", "推送所在的頻道"))
+_TOPIC_FEED = Option(("主题", "主題"), ("推送的主题", "推送的主題"))
+_STYLE = Option(("样式", "樣式"), ("digest：每天一条汇总消息；cards：每篇论文一张卡片",
+                                  "digest：每天一則彙整訊息；cards：每篇論文一張卡片"))
+
+COMMANDS: dict[str, Command] = {
+    # /feed …, /digest run (bot/cogs/feeds.py)
+    "feed": Command(
+        ("推送", "推送"),
+        ("选择哪些频道接收新论文",
+         "選擇哪些頻道接收新論文"),
+    ),
+    "feed add": Command(
+        ("添加", "新增"),
+        ("在频道中推送某个主题的新论文",
+         "在頻道中推送某個主題的新論文"),
+        {
+            "channel": Option(("频道", "頻道"),
+                            ("发布到哪里",
+                             "發佈到哪裡")),
+            "topic": Option(("主题", "主題"),
+                            ("一个主题，或 all 表示全部",
+                             "一個主題，或 all 表示全部")),
+            "keywords": Option(("关键词", "關鍵字"),
+                            ("只推送提到其中之一的论文（逗号分隔，不区分大小写）",
+                             "只推送提到其中之一的論文（逗號分隔，不分大小寫）")),
+            "style": _STYLE,
+        },
+    ),
+    "feed edit": Command(
+        ("编辑", "編輯"),
+        ("修改一个推送的样式",
+         "修改一個推送的樣式"),
+        {
+            "channel": _CHANNEL_FEED,
+            "topic": _TOPIC_FEED,
+            "style": _STYLE,
+        },
+    ),
+    "feed remove": Command(
+        ("移除", "移除"),
+        ("停止在频道中推送某个主题",
+         "停止在頻道中推送某個主題"),
+        {
+            "channel": _CHANNEL_FEED,
+            "topic": _TOPIC_FEED,
+        },
+    ),
+    "feed resume": Command(
+        ("恢复", "恢復"),
+        ("修好频道后恢复已暂停的推送",
+         "修好頻道後恢復已暫停的推送"),
+        {
+            "channel": _CHANNEL_FEED,
+            "topic": _TOPIC_FEED,
+        },
+    ),
+    "feed list": Command(
+        ("列表", "列表"),
+        ("本服务器的推送及其状态",
+         "本伺服器的推送及其狀態"),
+    ),
+    "digest": Command(
+        ("日报", "日報"),
+        ("运行论文日报",
+         "執行論文日報"),
+    ),
+    "digest run": Command(
+        ("运行", "執行"),
+        ("立即抓取日报并发布本服务器的新论文",
+         "立即抓取日報並發佈本伺服器的新論文"),
+    ),
+    # /search, /paper, /latest, /topics (bot/cogs/search.py)
+    "search": Command(
+        ("搜索", "搜尋"),
+        ("搜索 Paperboy 见过的所有论文（英文或中文）",
+         "搜尋 Paperboy 看過的所有論文（英文或中文）"),
+        {
+            "query": Option(("查询", "查詢"),
+                            ("词语、\"短语\"、中文词（至少两个字）、作者或 arXiv 编号",
+                             "詞語、\"片語\"、中文詞（至少兩個字）、作者或 arXiv 編號")),
+            "topic": Option(("主题", "主題"),
+                            ("只搜索这个主题",
+                             "只搜尋這個主題")),
+            "after": Option(("起始日期", "起始日期"),
+                            ("从这一天起（YYYY-MM-DD）",
+                             "從這一天起（YYYY-MM-DD）")),
+            "before": Option(("截止日期", "截止日期"),
+                            ("到这一天为止（YYYY-MM-DD）",
+                             "到這一天為止（YYYY-MM-DD）")),
+        },
+    ),
+    "paper": Command(
+        ("论文", "論文"),
+        ("按 arXiv 编号或 arxiv.org 链接查看一篇论文",
+         "依 arXiv 編號或 arxiv.org 連結查看一篇論文"),
+        {
+            "id": Option(("编号", "編號"),
+                            ("例如 2410.18355、2410.18355v2、arXiv:2410.18355 或 arxiv.org 的摘要/PDF 链接",
+                             "例如 2410.18355、2410.18355v2、arXiv:2410.18355 或 arxiv.org 的摘要/PDF 連結")),
+        },
+    ),
+    "latest": Command(
+        ("最新", "最新"),
+        ("最新一期日报的论文",
+         "最新一期日報的論文"),
+        {
+            "topic": Option(("主题", "主題"),
+                            ("一个主题（默认：本服务器推送的最新一天）",
+                             "一個主題（預設：本伺服器推送的最新一天）")),
+        },
+    ),
+    "topics": Command(
+        ("主题", "主題"),
+        ("所有主题及其论文数和最新一期",
+         "所有主題及其論文數和最新一期"),
+    ),
+    # /subscribe, /unsubscribe, /subscriptions (bot/cogs/subscriptions.py)
+    "subscribe": Command(
+        ("订阅", "訂閱"),
+        ("通过私信接收某个主题、关键词或作者的新论文",
+         "透過私訊接收某個主題、關鍵字或作者的新論文"),
+        {
+            "topic": Option(("主题", "主題"),
+                            ("一个日报主题",
+                             "一個日報主題")),
+            "keyword": Option(("关键词", "關鍵字"),
+                            ("标题、摘要或总结中的词语（不区分大小写）",
+                             "標題、摘要或總結中的詞語（不分大小寫）")),
+            "author": Option(("作者", "作者"),
+                            ("作者姓名（不区分大小写，重音符号可省略）",
+                             "作者姓名（不分大小寫，重音符號可省略）")),
+        },
+    ),
+    "unsubscribe": Command(
+        ("退订", "取消訂閱"),
+        ("取消一个订阅，或全部取消",
+         "取消一個訂閱，或全部取消"),
+        {
+            "subscription": Option(("订阅", "訂閱"),
+                            ("你的某个订阅，或 all 表示全部",
+                             "你的某個訂閱，或 all 表示全部")),
+        },
+    ),
+    "subscriptions": Command(
+        ("我的订阅", "我的訂閱"),
+        ("你关注的内容（只有你能看到）",
+         "你追蹤的內容（只有你看得到）"),
+    ),
+    # Added by issues 10 and 11, not in bot/cogs yet: /settings language|alerts, /status
+    "settings": Command(
+        ("设置", "設定"),
+        ("本服务器的 Paperboy 设置",
+         "本伺服器的 Paperboy 設定"),
+    ),
+    "settings language": Command(
+        ("语言", "語言"),
+        ("论文卡片和摘要使用的语言",
+         "論文卡片和摘要使用的語言"),
+        {
+            "language": Option(("语言", "語言"),
+                            ("zh：中文；en：英文；both：中英双语",
+                             "zh：中文；en：英文；both：中英雙語")),
+        },
+    ),
+    "settings alerts": Command(
+        ("通知", "通知"),
+        ("Paperboy 在哪个频道报告问题",
+         "Paperboy 在哪個頻道回報問題"),
+        {
+            "channel": Option(("频道", "頻道"),
+                            ("接收问题报告的频道",
+                             "接收問題回報的頻道")),
+        },
+    ),
+    "status": Command(
+        ("状态", "狀態"),
+        ("Paperboy 的运行状态：来源、上次抓取和推送",
+         "Paperboy 的運作狀態：來源、上次抓取和推送"),
+    ),
+}
+
+# Choice names by choice value, for every command that offers them.
+CHOICES: dict[str, Text] = {
+    "zh": ("中文", "中文"),
+    "en": ("英文", "英文"),
+    "both": ("中英双语", "中英雙語"),
+    "digest": ("每日汇总", "每日彙整"),
+    "cards": ("论文卡片", "論文卡片"),
+}
