@@ -23,6 +23,12 @@ _NAMES_VENUE = re.compile(
 _NOT_YET = re.compile(r"submitted|under review|in submission", re.I)
 
 
+def names_a_venue(comment: str) -> bool:
+    """The generous, independent rule: a venue-like mention not only submitted."""
+    return bool(_NAMES_VENUE.search(comment)) and not (
+        _NOT_YET.search(comment) and not re.search(r"accept", comment, re.I))
+
+
 def comments(root: Path) -> dict[str, str]:
     """arXiv id -> comment, over every post under `root`."""
     out: dict[str, str] = {}
@@ -43,8 +49,7 @@ def main(argv: list[str]) -> int:
         print(f"{root}: no such folder")
         return 2
     found = comments(root)
-    named = {k: c for k, c in found.items() if _NAMES_VENUE.search(c) and not (
-        _NOT_YET.search(c) and not re.search(r"accept", c, re.I))}
+    named = {k: c for k, c in found.items() if names_a_venue(c)}
     caught = {k: venue_badge(c) for k, c in named.items()}
     hits = sum(1 for b in caught.values() if b)
     extra = sum(1 for k, c in found.items() if k not in named and venue_badge(c))
