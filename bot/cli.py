@@ -58,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parse", help="parse digest post files and print their papers")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", default="auto", choices=["kedreamix", "daily-arxiv", "auto"])
+    from jobs.formats.registry import FORMAT_NAMES  # no discord: the registry is jobs/ only
+
+    p.add_argument("--format", default="auto", choices=FORMAT_NAMES)
     p.add_argument("--json", action="store_true", help="one JSON object per paper (JSON lines)")
 
     c = sub.add_parser("check-config", help="validate a config file")

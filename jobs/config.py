@@ -5,32 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMATS = ("kedreamix", "daily-arxiv", "auto")
-KINDS = ("directory", "github")
-# Which files of a source folder are posts, by format (globs on the file name).
-DEFAULT_INCLUDE: dict[str, list[str]] = {
-    "kedreamix": ["*.md"],
-    "daily-arxiv": ["*_AI_enhanced_*.jsonl"],
-    "auto": ["*.md", "*_AI_enhanced_*.jsonl"],
-}
+from jobs.formats.registry import default_include
 
 
 @dataclass(slots=True)
 class SourceConfig:
     name: str
-    kind: str  # directory | github
-    format: str  # kedreamix | daily-arxiv | auto
+    kind: str  # a key of jobs.sources.SOURCE_KINDS
+    format: str  # a name in jobs.formats.registry.FORMAT_NAMES
     path: str  # directory: a local folder; github: the folder inside the repository
     repo: str = ""  # github: owner/name
     branch: str = "main"
-    include: list[str] = field(default_factory=list)  # file-name globs; empty: DEFAULT_INCLUDE[format]
+    include: list[str] = field(default_factory=list)  # file-name globs; empty: the format's defaults
     lookback_days: int | None = None  # skip posts dated older than this on every run (None: all)
     api_url: str = "https://api.github.com"
     raw_url: str = "https://raw.githubusercontent.com"
 
     @property
     def patterns(self) -> list[str]:
-        return self.include or DEFAULT_INCLUDE[self.format]
+        return self.include or default_include(self.format)
 
 
 @dataclass(slots=True)

@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from jobs.config import (
-    FORMATS,
-    KINDS,
     Config,
     ConfigError,
     FeedsConfig,
@@ -19,10 +17,12 @@ from jobs.config import (
     SourceConfig,
     default_config_path,
 )
+from jobs.formats.registry import AUTO, FORMAT_NAMES
+from jobs.sources.registry import SOURCE_KINDS
 
 _TOP_KEYS = {"database", "sources", "schedule", "feeds"}
-_SOURCE_KEYS = {
-    "name", "kind", "format", "path", "repo", "branch", "include", "lookback_days", "api_url", "raw_url",
+_SOURCE_KEYS = {"name", "kind", "format", "path", "include", "lookback_days"} | {
+    k for source_kind in SOURCE_KINDS.values() for k in source_kind.options
 }
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -122,8 +122,8 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
         raise r.fail(key, "an empty source; give at least name, kind, format and path")
     p = f"{key}."
     name = r.string(data, "name", p)
-    kind = r.choice(data, "kind", p, KINDS)
-    fmt = r.choice(data, "format", p, FORMATS, "auto")
+    kind = r.choice(data, "kind", p, tuple(SOURCE_KINDS))
+    fmt = r.choice(data, "format", p, FORMAT_NAMES, AUTO)
     if kind == "github":
         path = r.string(data, "path", p, "/").strip("/") if data.get("path") != "" else ""
     else:
@@ -134,16 +134,17 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
         if not folder.is_absolute():
             folder = (file.parent / folder) if (file.parent / folder).exists() else Path.cwd() / folder
         cfg.path = str(folder.resolve())
-        for k in ("repo", "branch", "api_url", "raw_url"):
-            if k in data:
-                raise r.fail(f"{p}{k}", "only applies to kind: github")
-    else:
+    elif kind == "github":
         cfg.repo = r.string(data, "repo", p)
         if not _REPO_RE.match(cfg.repo):
             raise r.fail(f"{p}repo", f"{cfg.repo!r} is not of the form owner/name")
         cfg.branch = r.string(data, "branch", p, "main")
         cfg.api_url = r.string(data, "api_url", p, cfg.api_url).rstrip("/")
         cfg.raw_url = r.string(data, "raw_url", p, cfg.raw_url).rstrip("/")
+    for other, source_kind in SOURCE_KINDS.items():
+        for k in source_kind.options:
+            if k in data and k not in SOURCE_KINDS[kind].options:
+                raise r.fail(f"{p}{k}", f"only applies to kind: {other}")
     include = data.get("include", [])
     if isinstance(include, str):
         include = [include]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-
+from jobs.fold import fold
 from jobs.models import Paper
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "José Müller" -> "jose muller"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def paper_text(paper: Paper) -> str:
-    """Everything a keyword is matched against, folded, whitespace collapsed (abstracts keep arXiv's
-    line wraps)."""
-    return " ".join(fold("\n".join([paper.title, paper.abstract, paper.summary, *paper.takeaways])).split())
+    """Everything a keyword is matched against, folded (which also undoes arXiv's line wraps)."""
+    return fold("\n".join([paper.title, paper.abstract, paper.summary, *paper.takeaways]))
 
 
 def _word_char(c: str) -> bool:
@@ -44,7 +36,7 @@ def matching_keyword(paper: Paper, keywords: list[str], text: str | None = None)
         return ""
     haystack = paper_text(paper) if text is None else text
     for keyword in keywords:
-        if contains_keyword(haystack, " ".join(fold(keyword).split())):
+        if contains_keyword(haystack, fold(keyword)):
             return keyword
     return None
 

@@ -15,7 +15,7 @@ import httpx
 from jobs.config import SourceConfig
 from jobs.formats import parse_post
 from jobs.models import FormatError
-from jobs.sources import build_source
+from jobs.sources import SOURCE_KINDS, build_source
 from jobs.sources.base import Fetched, PostRef, SourceError
 from jobs.store import PostState, Store
 
@@ -79,7 +79,7 @@ async def ingest(
 
 async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClient) -> SourceReport:
     rep = SourceReport(cfg.name)
-    location = f"{cfg.repo}@{cfg.branch}:{cfg.path}" if cfg.kind == "github" else cfg.path
+    location = SOURCE_KINDS[cfg.kind].location(cfg)
     source_id = await store.upsert_source(cfg.name, cfg.kind, cfg.format, location)
     source = build_source(cfg, client)
     try:

@@ -11,8 +11,8 @@ Nothing here speaks SQL (that is `jobs.store`) or Discord. The pieces:
   as the phrase of its character bigrams, which is how `jobs.search_text` indexes Chinese, so a
   two-character word is found inside a longer sentence. All terms are ANDed; each may match any
   indexed column (title, authors, abstract, summary, takeaways, ids).
-- :func:`parse_date`, :func:`check_date_range`, :func:`normalize_arxiv_id`, :func:`resolve_topic` check
-  the other inputs of a search, with messages meant for the person who typed them.
+- :func:`parse_date`, :func:`check_date_range`, :func:`normalize_arxiv_id` (from `jobs.arxiv_id`),
+  :func:`resolve_topic` check the other inputs of a search, with messages meant for the person who typed them.
 - :func:`snippet` cuts a window of the original text around the first match, matches in **bold**.
 - :func:`run_search` puts it together over a `Store`.
 """
@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from jobs.arxiv_id import normalize_arxiv_id
+from jobs.fold import fold, fold_with_index
 from jobs.models import Paper
 from jobs.search_text import has_cjk
 
@@ -70,16 +72,6 @@ _STOPWORDS = frozenset({
 
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
-_ID_NEW = r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
-_ID_OLD = r"(?P<arch>[a-z]+(?:-[a-z]+)*)(?:\.(?P<sub>[a-z]{2}))?/(?P<onum>\d{7})"
-_ARXIV_ID = re.compile(
-    r"(?:(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/"
-    r"|arxiv\s*[:：]?\s*)?"
-    rf"(?:{_ID_NEW}|{_ID_OLD})"
-    r"(?:v\d+)?(?:\.pdf)?/?(?:[?#]\S*)?",
-    re.IGNORECASE,
-)
-
 
 class QueryError(ValueError):
     """Input that cannot be searched; the message is short and meant for the person who typed it."""
@@ -118,32 +110,6 @@ class SearchPage:
     @property
     def has_more(self) -> bool:
         return self.offset + len(self.results) < self.total
-
-
-# ---- arXiv ids -----------------------------------------------------------------------------------
-
-
-def normalize_arxiv_id(text: str) -> str | None:
-    """The arXiv id (without version) when `text` is one in any usual form, else None.
-
-    "2410.18355", "2410.18355v2", "arXiv:2410.18355", "https://arxiv.org/abs/2410.18355v1",
-    "http://arxiv.org/pdf/2410.18355.pdf" -> "2410.18355"; old style "hep-th/9901001v2" -> "hep-th/9901001".
-    """
-    if not text:
-        return None
-    m = _ARXIV_ID.fullmatch(text.strip().strip("<>"))
-    if m is None:
-        return None
-    if m.group("yymm"):
-        yymm, num = m.group("yymm"), m.group("num")
-        month = int(yymm[2:])
-        if not 1 <= month <= 12 or int(yymm) < 704:
-            return None
-        if len(num) != (5 if int(yymm) >= 1501 else 4):  # 5-digit numbers since January 2015
-            return None
-        return f"{yymm}.{num}"
-    arch, sub = m.group("arch").lower(), m.group("sub")
-    return f"{arch}.{sub.upper()}/{m.group('onum')}" if sub else f"{arch}/{m.group('onum')}"
 
 
 # ---- queries -------------------------------------------------------------------------------------
@@ -268,7 +234,7 @@ def check_date_range(after: str | None, before: str | None) -> tuple[str | None,
 
 
 def resolve_topic(text: str, known: Sequence[str]) -> str:
-    """The known topic `text` names (exactly, else ignoring case and spaces); QueryError otherwise."""
+    """The known topic `text` names (exactly, else ignoring case, accents and spaces); QueryError otherwise."""
     wanted = (text or "").strip()
     if not wanted:
         raise QueryError("topic: empty")
@@ -288,45 +254,18 @@ def resolve_topic(text: str, known: Sequence[str]) -> str:
 
 
 def _squash(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return fold(text).replace(" ", "")
 
 
 # ---- snippets ------------------------------------------------------------------------------------
 
 _WORDCHAR_NOT_CJK = rf"[^\W_{_CJK}]"
 _MD_SPECIAL = re.compile(r"([\\*_~`|])")
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
 
-def _fold_char(ch: str) -> str:
-    if ch.isascii():
-        return ch.lower()
-    decomposed = unicodedata.normalize("NFKD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def _fold(text: str) -> tuple[str, list[int] | None]:
-    """Lower-cased, accent-free text and, unless it is the identity, each folded char's source index."""
-    if text.isascii():
-        return text.lower(), None
-    # Fast path (Chinese text, full-width punctuation): one character in, one out, no accents.
-    decomposed = unicodedata.normalize("NFKD", text)
-    if len(decomposed) == len(text) and not _COMBINING.search(decomposed):
-        lowered = decomposed.lower()
-        if len(lowered) == len(text):
-            return lowered, None
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        f = _fold_char(ch)
-        out.append(f)
-        index.extend([i] * len(f))
-    return "".join(out), index
-
-
 def _term_pattern(term: str) -> str | None:
-    folded, _ = _fold(unicodedata.normalize("NFKC", term))
+    folded, _ = fold_with_index(term)
     tokens = _TOKEN.findall(folded)
     if not tokens:
         return None
@@ -343,7 +282,7 @@ def _term_pattern(term: str) -> str | None:
 
 def _matches(text: str, patterns: list[re.Pattern[str]]) -> list[tuple[int, int, int]]:
     """Every match in `text` as (start, end, pattern number), in order of start."""
-    folded, index = _fold(text)
+    folded, index = fold_with_index(text)
     found: list[tuple[int, int, int]] = []
     for n, pat in enumerate(patterns):
         for m in pat.finditer(folded):

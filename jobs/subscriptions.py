@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from jobs.matching import contains_keyword, fold, paper_text
+from jobs.fold import fold
+from jobs.matching import contains_keyword, paper_text
 from jobs.models import Paper
 from jobs.store import Subscription
 
@@ -18,8 +19,9 @@ AUTHOR_NGRAM = 6  # longest author query, in words
 
 
 def folded_value(kind: str, value: str) -> str:
-    """The form duplicates are judged and matches made by."""
-    folded = " ".join(fold(value).split())
+    """The form duplicates are judged and matches made by (stored as `subscriptions.folded`): the
+    fold, and for authors "J.-P. Smith" and "J P Smith" alike."""
+    folded = fold(value)
     if kind == "author":
         folded = " ".join(folded.replace(".", " ").replace("-", " ").split())
     return folded

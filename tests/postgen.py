@@ -81,6 +81,6 @@ def daily_arxiv_line(e: Entry, category: str = "cs.CV") -> str:
 
 
 def entries(prefix: str, n: int, start: int = 1, **kw: object) -> list[Entry]:
-    """n entries with ids like 2405.{prefix}{i:03d} and distinct titles."""
-    return [Entry(arxiv_id=f"2405.{prefix}{i:03d}", title=f"Paper {prefix}-{i} on Gaussian splatting", **kw)
+    """n entries with ids like 2405.{prefix}{i:04d} (valid 2024 ids: five digits) and distinct titles."""
+    return [Entry(arxiv_id=f"2405.{prefix}{i:04d}", title=f"Paper {prefix}-{i} on Gaussian splatting", **kw)
             for i in range(start, start + n)]  # type: ignore[arg-type]

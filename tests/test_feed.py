@@ -46,10 +46,10 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     assert history[0].content.startswith("📰 **3DGS** · 2024-05-06 · 3 new papers")
     first = paper_messages(papers)[0]
     embed = first.embeds[0]
-    assert embed.url == "https://arxiv.org/abs/2405.6001"
+    assert embed.url == "https://arxiv.org/abs/2405.60001"
     assert embed.author.name == "Ada Lovelace, Alan Turing"
     assert "本文提出了一种新方法" in embed.description and "1. 提出新方法。" in embed.description
-    assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.6001"
+    assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001"
     assert embed.image.url == "https://pic1.zhimg.com/a.jpg"
     labels = [c.label for row in first.components for c in row.children]
     assert labels == ["PDF", "arXiv", "Abstract", "Follow topic"]
@@ -73,7 +73,7 @@ async def test_new_posts_bring_only_their_papers_and_repeats_are_skipped(simcord
     # Next day: one new paper, one repeated from yesterday under another topic.
     again = entries("6", 1)[0]
     again.title = "Paper 6-1 on Gaussian splatting"
-    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [again, Entry("2405.7001", "A brand new NeRF paper")])
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [again, Entry("2405.70001", "A brand new NeRF paper")])
     await env.bot.run_digest()
     assert titles(papers)[2:] == ["A brand new NeRF paper"]
     assert papers.history()[-2].content.startswith("📰 **NeRF** · 2024-05-07 · 1 new paper")
@@ -178,7 +178,7 @@ async def test_crash_between_planning_and_sending_resumes_without_duplicates(
 
 async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path, make_bot) -> None:
     env = simcord_env
-    write_kedreamix(posts_dir, "3DGS", "2024-05-06", [Entry("2405.6001", "Splat", abstract="An English abstract.")])
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", [Entry("2405.60001", "Splat", abstract="An English abstract.")])
     _, papers, admin, student = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
@@ -201,7 +201,7 @@ async def test_oversized_summary_is_trimmed_not_rejected(simcord_env, posts_dir:
     long_summary = "这是一个很长的句子，用来测试裁剪。" * 400  # ~6,800 characters
     many = [f"要点{i}：" + "内容" * 200 for i in range(10)]
     write_kedreamix(posts_dir, "3DGS", "2024-05-06",
-                    [Entry("2405.6001", "T" * 300, summary=long_summary, takeaways=many, comment="CVPR " * 400)])
+                    [Entry("2405.60001", "T" * 300, summary=long_summary, takeaways=many, comment="CVPR " * 400)])
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
@@ -243,7 +243,7 @@ async def test_unrecoverable_chinese_falls_back_to_the_english_abstract(simcord_
     env = simcord_env
     from tests.postgen import kedreamix
 
-    clean = kedreamix("3DGS", "2024-05-06", [Entry("2405.6001", "Splat", abstract="The English abstract.",
+    clean = kedreamix("3DGS", "2024-05-06", [Entry("2405.60001", "Splat", abstract="The English abstract.",
                                                    summary="本文提出了一种新的方向，效果很好。")])
     # A copy whose UTF-8 was read as cp1252 somewhere, with the bytes cp1252 leaves undefined dropped.
     broken = clean.encode("utf-8").decode("cp1252", errors="ignore").replace("\u00ad", "")

@@ -154,13 +154,13 @@ def test_ingest_command_prints_per_source_counts(tmp_path: Path, posts_dir: Path
 
 def test_parse_command_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     post = write_kedreamix(tmp_path, "3DGS", "2024-05-06",
-                           [Entry("2405.6001", "A   wrapped    title", comment="CVPR 2024, https://github.com/a/b")])
+                           [Entry("2405.60001", "A   wrapped    title", comment="CVPR 2024, https://github.com/a/b")])
     assert main(["parse", str(post), str(tmp_path / "missing.md"), "--json"]) == 0
     out, err = capsys.readouterr()
     (record,) = [json.loads(line) for line in out.splitlines()]
     assert set(record) >= {"arxiv_id", "version", "title", "authors", "abstract", "summary", "takeaways",
                            "comment", "links", "images", "topic", "date"}
-    assert (record["arxiv_id"], record["version"], record["title"]) == ("2405.6001", 1, "A wrapped title")
+    assert (record["arxiv_id"], record["version"], record["title"]) == ("2405.60001", 1, "A wrapped title")
     assert record["links"]["code"] == "https://github.com/a/b"
     assert (record["topic"], record["date"]) == ("3DGS", "2024-05-06")
     assert "missing.md: cannot read" in err
@@ -177,8 +177,8 @@ def test_run_without_token_is_a_dry_run(tmp_path: Path, posts_dir: Path, monkeyp
     out = capsys.readouterr().out
     assert "No DISCORD_TOKEN" in out
     assert "📰 **3DGS** · 2024-05-06 · 2 new papers" in out
-    assert "## Paper 6-1 on Gaussian splatting  <https://arxiv.org/abs/2405.6001>" in out
-    assert "-- 3DGS · 2024-05-06 · arXiv 2405.6001" in out
+    assert "## Paper 6-1 on Gaussian splatting  <https://arxiv.org/abs/2405.60001>" in out
+    assert "-- 3DGS · 2024-05-06 · arXiv 2405.60001" in out
     assert "DISCORD_TOKEN=your-token" in out
     assert main(["--config", str(cfg), "run", "--dry-run"]) == 0
     assert "No new papers since the last cycle" in capsys.readouterr().out

@@ -80,7 +80,7 @@ async def test_two_matching_subscriptions_give_one_embed(simcord_env, posts_dir:
     await alice.slash(general, "subscribe", keyword="Gaussian")
     await alice.slash(general, "subscribe", author="Jose Garcia")
     write_kedreamix(posts_dir, "3DGS", "2024-05-06",
-                    [Entry("2405.6001", "Gaussian avatars", authors=["José García", "Li Wei"])])
+                    [Entry("2405.60001", "Gaussian avatars", authors=["José García", "Li Wei"])])
     await env.bot.run_digest()
     embeds = dm_embeds(users["alice"])
     assert len(embeds) == 1
@@ -99,8 +99,8 @@ async def test_many_papers_are_packed_into_few_messages(simcord_env, posts_dir: 
     assert history[0].content.startswith("📬 **12 new papers**") and history[1].content == ""
 
     # Under a message of several papers, a menu shows any one's abstract, to the reader only.
-    shown = await users["alice"].select(history[1], ["2405.6012"])  # in the DM, as the user
-    assert shown.ephemeral and shown.response.embeds[0].footer.text == "Abstract · arXiv 2405.6012"
+    shown = await users["alice"].select(history[1], ["2405.60012"])  # in the DM, as the user
+    assert shown.ephemeral and shown.response.embeds[0].footer.text == "Abstract · arXiv 2405.60012"
 
 
 @pytest.mark.parametrize("status", [403, 400])  # Discord sends 50007 with either
@@ -205,6 +205,6 @@ async def test_follow_topic_button_on_a_feed_post(simcord_env, posts_dir: Path) 
 
     clicked = await members["bob"].click(post, label="Follow topic")
     assert clicked.ephemeral and clicked.response.content.startswith("Subscribed to topic **NeRF**")
-    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [Entry("2405.7001", "Fresh NeRF")])
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [Entry("2405.70001", "Fresh NeRF")])
     await env.bot.run_digest()
     assert [e.title for e in dm_embeds(users["bob"])] == ["Fresh NeRF"]

@@ -5,8 +5,9 @@ and noted), removes zero-width characters, repairs a mojibake copy, picks the fo
 to the adapter. A post that cannot be parsed at all raises :class:`jobs.models.FormatError` with a
 reason a person can act on; anything less goes into ``ParsedPost.problems``.
 
-Formats: ``"kedreamix"`` (jobs.formats.kedreamix), ``"daily-arxiv"`` (jobs.formats.daily_arxiv, both
-the jsonl and the rendered markdown) and ``"auto"``.
+Formats (registered in jobs.formats.registry): ``"kedreamix"`` (jobs.formats.kedreamix),
+``"daily-arxiv"`` (jobs.formats.daily_arxiv, both the jsonl and the rendered markdown) and ``"auto"``,
+which picks one per post (`detect_format`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import codecs
 import re
 
 from jobs.formats import daily_arxiv, kedreamix
+from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS
 from jobs.models import FormatError, ParsedPost
 from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, repair_mojibake, strip_zero_width
 
-__all__ = ["FORMATS", "decode_post", "detect_format", "parse_post"]
-
-FORMATS = ("kedreamix", "daily-arxiv")
+__all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "parse_post"]
 
 # Control characters that text posts do not contain (tab, LF, VT, FF, CR excluded).
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
@@ -121,14 +121,9 @@ def parse_post(content: bytes | str, path: str, fmt: str = "auto", *, source: st
     Raises FormatError when the post cannot be parsed at all.
     """
     fmt = fmt.replace("_", "-").lower()
-    if fmt not in (*FORMATS, "auto"):
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)} or 'auto'")
+    if fmt not in FORMAT_NAMES:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_NAMES)}")
     text, problems = decode_post(content)
-    if fmt == "auto":
+    if fmt == AUTO:
         fmt = _detect_or_raise(text, path)
-    if fmt == "kedreamix":
-        return kedreamix.parse(text, path, source=source, problems=problems)
-    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    if name.endswith(".jsonl") or text.lstrip().startswith("{"):
-        return daily_arxiv.parse_jsonl(text, path, source=source, problems=problems)
-    return daily_arxiv.parse_md(text, path, source=source, problems=problems)
+    return FORMATS[fmt].parse(text, path, source=source, problems=problems)

@@ -1,4 +1,6 @@
-"""Pieces both format adapters use: arXiv ids, links, dates from paths, field cleaning, deduplication."""
+"""Pieces both format adapters use: arXiv links, code and project links, dates, field cleaning,
+deduplication. The id parser and the path-date rule have their own homes (jobs.arxiv_id,
+jobs.post_date) and are re-exported here for the adapters."""
 
 from __future__ import annotations
 
@@ -6,30 +8,10 @@ import re
 from datetime import date
 from pathlib import PurePosixPath
 
+from jobs.arxiv_id import parse_arxiv_id as parse_arxiv_id  # the adapters' one id parser
 from jobs.models import Paper
+from jobs.post_date import date_from_path as date_from_path  # the one path-date rule
 from jobs.text import URL_RE, clean_text, find_urls, trim_url
-
-_NEW_ID = r"\d{4}\.\d{4,5}"
-_OLD_ID = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2})?/\d{7}"
-ARXIV_ID_RE = re.compile(rf"^\s*(?:arxiv:\s*)?({_NEW_ID}|{_OLD_ID})(?:v(\d+))?\s*$", re.I)
-ARXIV_URL_RE = re.compile(
-    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/({_NEW_ID}|{_OLD_ID})(?:v(\d+))?(?:\.pdf)?/?$", re.I
-)
-
-
-def parse_arxiv_id(value: str) -> tuple[str, int | None] | None:
-    """'2410.18355v2' / 'arXiv:2410.18355' / 'hep-th/9901001' / an arxiv.org abs or pdf URL ->
-    (id without version, version or None); None when it is not an arXiv id."""
-    m = ARXIV_ID_RE.match(value) or ARXIV_URL_RE.match(value.strip())
-    if m is None:
-        return None
-    aid = m.group(1)
-    if "/" in aid:  # old style: archive names are lower case, the subject class upper case
-        archive, _, number = aid.partition("/")
-        name, dot, cls = archive.partition(".")
-        aid = f"{name.lower()}{dot}{cls.upper()}/{number}"
-    version = int(m.group(2)) if m.group(2) else None
-    return aid, version
 
 
 def arxiv_links(arxiv_id: str, version: int | None) -> dict[str, str]:
@@ -122,22 +104,6 @@ def valid_date(text: str) -> str:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
     except ValueError:
         return ""
-
-
-def date_from_path(path: str) -> str:
-    """The date of a post from its path: the nearest folder named YYYY-MM-DD, else a file name that
-    starts with one (daily-arXiv's '2026-06-30_AI_enhanced_Chinese.jsonl'); '' when there is none."""
-    if not path:
-        return ""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
-    for part in reversed(parts[:-1]):
-        if len(part) == 10 and _DATE_RE.fullmatch(part):
-            d = valid_date(part)
-            if d:
-                return d
-    if parts and _DATE_RE.match(parts[-1]):
-        return valid_date(parts[-1][:10])
-    return ""
 
 
 def path_stem(path: str) -> str:

@@ -238,3 +238,11 @@ def parse_md(text: str, path: str = "", *, source: str = "", problems: list[str]
         if "<div id=toc>" not in text and "# Table of Contents" not in text:
             raise FormatError("no papers found: no '### [n] [Title](https://arxiv.org/abs/…)' entry")
     return ParsedPost(papers=dedupe(papers, problems), topic="", date=date, problems=problems)
+
+
+def parse(text: str, path: str = "", *, source: str = "", problems: list[str] | None = None) -> ParsedPost:
+    """Either shape of a day: jsonl (by its name or a leading '{'), else the rendered markdown."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if name.endswith(".jsonl") or text.lstrip().startswith("{"):
+        return parse_jsonl(text, path, source=source, problems=problems)
+    return parse_md(text, path, source=source, problems=problems)

@@ -1,16 +1,17 @@
-"""Where posts come from: `build_source(cfg, client)` gives a Source for a SourceConfig."""
+"""Where posts come from: `build_source(cfg, client)` gives a Source for a SourceConfig; the kinds
+are in `SOURCE_KINDS` (jobs.sources.registry)."""
 
 from __future__ import annotations
 
-import httpx
-
-from ..config import SourceConfig
+from ..post_date import post_date
 from .base import Fetched, Listing, PostRef, RateLimited, Source, SourceError
-from .directory import DirectorySource, post_date
+from .directory import DirectorySource
 from .github import GitHubSource
-from .http import DEFAULT_RETRY, RetryPolicy, make_client
+from .http import RetryPolicy, make_client
+from .registry import SOURCE_KINDS, build_source
 
 __all__ = [
+    "SOURCE_KINDS",
     "DirectorySource",
     "Fetched",
     "GitHubSource",
@@ -24,15 +25,3 @@ __all__ = [
     "make_client",
     "post_date",
 ]
-
-
-def build_source(
-    cfg: SourceConfig, client: httpx.AsyncClient, *, retry: RetryPolicy = DEFAULT_RETRY
-) -> Source:
-    """The Source for `cfg.kind`. `client` (from `make_client()`) is shared and owned by the caller;
-    the directory kind does not use it. Raises SourceError for an unknown kind or a bad `repo`."""
-    if cfg.kind == "directory":
-        return DirectorySource(cfg)
-    if cfg.kind == "github":
-        return GitHubSource(cfg, client, retry=retry)
-    raise SourceError(f"source {cfg.name!r}: unknown kind {cfg.kind!r} (expected 'directory' or 'github')")

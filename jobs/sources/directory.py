@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import posixpath
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -21,28 +20,16 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 from ..config import SourceConfig
+from ..post_date import post_date
 from .base import Fetched, Listing, PostRef, SourceError
 
 log = logging.getLogger(__name__)
-
-_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-
 
 # ---------------------------------------------------------------- filters shared by every kind
 
 
 def utc_today() -> date:
     return datetime.now(UTC).date()
-
-
-def post_date(path: str) -> date | None:
-    """The last valid YYYY-MM-DD in a post's path (file name, else the nearest folder), or None."""
-    for match in reversed(list(_DATE.finditer(path))):
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            continue
-    return None
 
 
 def lookback_cutoff(lookback_days: int | None, today: date) -> date | None:
@@ -96,6 +83,15 @@ class DirectorySource:
     """Posts in a local folder. `PostRef.path` is the posix path relative to the folder."""
 
     kind = "directory"
+    options: tuple[str, ...] = ()  # config keys only this kind takes
+
+    @classmethod
+    def from_config(cls, cfg: SourceConfig, client: object, *, retry: object = None) -> DirectorySource:
+        return cls(cfg)  # a local folder needs no HTTP client
+
+    @staticmethod
+    def location(cfg: SourceConfig) -> str:
+        return cfg.path
 
     def __init__(self, cfg: SourceConfig, *, today: Callable[[], date] = utc_today) -> None:
         self.name = cfg.name

@@ -32,6 +32,17 @@ _SYMLINK_MODE = "120000"
 
 class GitHubSource:
     kind = "github"
+    options: tuple[str, ...] = ("repo", "branch", "api_url", "raw_url")  # config keys only this kind takes
+
+    @classmethod
+    def from_config(
+        cls, cfg: SourceConfig, client: httpx.AsyncClient, *, retry: http.RetryPolicy = http.DEFAULT_RETRY
+    ) -> GitHubSource:
+        return cls(cfg, client, retry=retry)
+
+    @staticmethod
+    def location(cfg: SourceConfig) -> str:
+        return f"{cfg.repo}@{cfg.branch}:{cfg.path}"
 
     def __init__(
         self,

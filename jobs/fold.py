@@ -1,0 +1,59 @@
+"""The one text fold: how feed keywords, subscriptions, topic names and search highlights compare text.
+
+``fold(text)``, in this order:
+
+1. NFKD: compatibility forms become plain ones (full-width "ＮｅＲＦ" -> "NeRF", "ﬁ" -> "fi") and
+   accented letters split into letter + combining mark;
+2. combining marks are dropped ("José Müller" -> "Jose Muller");
+3. casefold ("Straße" -> "strasse", "NeRF" -> "nerf");
+4. every run of whitespace (line breaks, NBSP, the ideographic space) becomes one space; ends trimmed.
+
+Chinese text passes through unchanged apart from the whitespace. Subscriptions store their folded
+value in the database (``subscriptions.folded``); this fold gives exactly the values stored before it
+had this home (the old ``jobs.matching.fold`` followed by the whitespace collapse every caller did),
+so stored rows keep matching without a migration. tests/test_fold.py pins that.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["fold", "fold_char", "fold_with_index"]
+
+
+def _strip_marks(decomposed: str) -> str:
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold_char(ch: str) -> str:
+    """Steps 1-3 for one character (may give 0, 1 or several characters)."""
+    if ch.isascii():
+        return ch.lower()
+    return _strip_marks(unicodedata.normalize("NFKD", ch)).casefold()
+
+
+def fold(text: str) -> str:
+    """Steps 1-4: the form text is compared in."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(_strip_marks(unicodedata.normalize("NFKD", text)).casefold().split())
+
+
+def fold_with_index(text: str) -> tuple[str, list[int] | None]:
+    """Steps 1-3 without the whitespace step, for finding a folded term inside the original text: the
+    folded text and, unless it is one character per character, each folded character's index in `text`."""
+    if text.isascii():
+        return text.lower(), None
+    decomposed = unicodedata.normalize("NFKD", text)
+    # Fast path (Chinese text, full-width punctuation): one character in, one out, no marks.
+    if len(decomposed) == len(text) and not any(map(unicodedata.combining, decomposed)):
+        folded = decomposed.casefold()
+        if len(folded) == len(text):
+            return folded, None
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        f = fold_char(ch)
+        out.append(f)
+        index.extend([i] * len(f))
+    return "".join(out), index
