@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs.formats import parse_post
+from jobs.formats import FORMAT_NAMES, parse_post
 from jobs.models import FormatError, Paper, ParsedPost
 from jobs.text import HTML_TAG_RE
 
@@ -23,7 +23,7 @@ SAMPLES = {
 }
 RAW = {rel: (FIXTURES / rel).read_bytes() for rel in SAMPLES}
 PATHS = st.sampled_from(["2024-10-27/NeRF.md", "2026-06-30_AI_enhanced_Chinese.jsonl", "2026-06-30.md", "", "x"])
-FORMATS = st.sampled_from(["auto", "kedreamix", "daily-arxiv"])
+FORMATS = st.sampled_from(FORMAT_NAMES)
 _ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})$")
 
 # Lines that mean something to one of the parsers, to build inputs that get past the first checks.

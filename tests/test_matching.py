@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.matching import contains_keyword, fold, matching_keyword, split_keywords
+from jobs.fold import fold
+from jobs.matching import contains_keyword, matching_keyword, split_keywords
 from jobs.models import Paper
 from jobs.store import Subscription
 from jobs.subscriptions import SubscriptionIndex, folded_value
