@@ -16,9 +16,20 @@ so stored rows keep matching without a migration. tests/test_fold.py pins that.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 __all__ = ["fold", "fold_char", "fold_with_index"]
+
+
+@functools.cache
+def _marks_or_astral() -> re.Pattern[str]:
+    """Any combining mark of the BMP, or any character beyond it: the fast path of `fold_with_index`
+    is exact only without them. Built on first use (a BMP scan, ~10 ms); a character class of the BMP
+    compiles to a bitmap, which one of every code point does not."""
+    marks = [c for c in map(chr, range(0x10000)) if unicodedata.combining(c)]
+    return re.compile("[" + re.escape("".join(marks)) + "\U00010000-\U0010ffff]")
 
 
 def _strip_marks(decomposed: str) -> str:
@@ -36,7 +47,10 @@ def fold(text: str) -> str:
     """Steps 1-4: the form text is compared in."""
     if text.isascii():
         return " ".join(text.lower().split())
-    return " ".join(_strip_marks(unicodedata.normalize("NFKD", text)).casefold().split())
+    decomposed = unicodedata.normalize("NFKD", text)
+    if _marks_or_astral().search(decomposed):  # most text has no marks to strip: skip the slow join
+        decomposed = _strip_marks(decomposed)
+    return " ".join(decomposed.casefold().split())
 
 
 def fold_with_index(text: str) -> tuple[str, list[int] | None]:
@@ -46,7 +60,7 @@ def fold_with_index(text: str) -> tuple[str, list[int] | None]:
         return text.lower(), None
     decomposed = unicodedata.normalize("NFKD", text)
     # Fast path (Chinese text, full-width punctuation): one character in, one out, no marks.
-    if len(decomposed) == len(text) and not any(map(unicodedata.combining, decomposed)):
+    if len(decomposed) == len(text) and not _marks_or_astral().search(decomposed):
         folded = decomposed.casefold()
         if len(folded) == len(text):
             return folded, None
