@@ -81,6 +81,8 @@ def daily_arxiv_line(e: Entry, category: str = "cs.CV") -> str:
 
 
 def entries(prefix: str, n: int, start: int = 1, **kw: object) -> list[Entry]:
-    """n entries with ids like 2405.{prefix}{i:04d} (valid 2024 ids: five digits) and distinct titles."""
-    return [Entry(arxiv_id=f"2405.{prefix}{i:04d}", title=f"Paper {prefix}-{i} on Gaussian splatting", **kw)
+    """n entries with ids 2405.{prefix}{i} (i zero-padded to the five digits a 2024 id has) and distinct
+    titles."""
+    width = 5 - len(prefix)
+    return [Entry(arxiv_id=f"2405.{prefix}{i:0{width}d}", title=f"Paper {prefix}-{i} on Gaussian splatting", **kw)
             for i in range(start, start + n)]  # type: ignore[arg-type]
