@@ -18,12 +18,9 @@ from jobs.config import (
     default_config_path,
 )
 from jobs.formats.registry import AUTO, FORMAT_NAMES
-from jobs.sources.registry import SOURCE_KINDS
 
 _TOP_KEYS = {"database", "sources", "schedule", "feeds"}
-_SOURCE_KEYS = {"name", "kind", "format", "path", "include", "lookback_days"} | {
-    k for source_kind in SOURCE_KINDS.values() for k in source_kind.options
-}
+_SOURCE_KEYS = {"name", "kind", "format", "path", "include", "lookback_days"}  # + each kind's options
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -117,7 +114,11 @@ def parse_config(raw: Any, file: Path) -> Config:
 
 
 def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
-    data = r.mapping(item, key, _SOURCE_KEYS)
+    # Imported here, not at the top: the sources bring httpx, which `python -m bot parse` does not need.
+    from jobs.sources.registry import SOURCE_KINDS
+
+    options = {k for source_kind in SOURCE_KINDS.values() for k in source_kind.options}
+    data = r.mapping(item, key, _SOURCE_KEYS | options)
     if not data:
         raise r.fail(key, "an empty source; give at least name, kind, format and path")
     p = f"{key}."
