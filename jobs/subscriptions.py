@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from jobs.matching import contains_keyword, fold, paper_text
 from jobs.models import Paper
-from jobs.store import Subscription
+from jobs.records import Subscription
 
 MAX_SUBSCRIPTIONS = 25
 MAX_VALUE = 100
