@@ -117,3 +117,18 @@ def test_only_the_transaction_helper_begins_commits_or_rolls_back() -> None:
     migrations = sorted((ROOT / "jobs" / "store" / "migrations").glob("*.sql"))
     assert migrations and not [p.name for p in migrations if re.search(r"\b(BEGIN|COMMIT|ROLLBACK)\b",
                                                                        p.read_text(), re.I)]
+
+
+_SQL = re.compile(r"^\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WITH|PRAGMA)\s", re.I)
+
+
+def test_only_the_store_package_speaks_sql() -> None:
+    store_dir = ROOT / "jobs" / "store"
+    found = []
+    for path in [p for d in ("bot", "jobs") for p in (ROOT / d).rglob("*.py") if store_dir not in p.parents]:
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+            if tok.type == tokenize.STRING and _SQL.search(tok.string.lstrip("rbfuRBFU").strip("'\"")):
+                found.append(f"{path.relative_to(ROOT)}:{tok.start[0]}")
+            if tok.type == tokenize.NAME and tok.string in ("sqlite3", "aiosqlite"):
+                found.append(f"{path.relative_to(ROOT)}:{tok.start[0]}: {tok.string}")
+    assert found == []
