@@ -81,8 +81,9 @@ class Connection:
             try:
                 yield self.db
             except BaseException:
-                await self.db.execute(f"ROLLBACK TO {name}")
-                await self.db.execute(f"RELEASE {name}")
+                if self.db.in_transaction:  # SQLite may have rolled back everything already
+                    await self.db.execute(f"ROLLBACK TO {name}")
+                    await self.db.execute(f"RELEASE {name}")
                 raise
             else:
                 await self.db.execute(f"RELEASE {name}")
@@ -96,7 +97,8 @@ class Connection:
                 try:
                     yield self.db
                 except BaseException:
-                    await self.db.execute("ROLLBACK")
+                    if self.db.in_transaction:  # some errors end the transaction themselves
+                        await self.db.execute("ROLLBACK")
                     raise
                 await self.db.execute("COMMIT")
             finally:

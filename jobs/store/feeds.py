@@ -78,8 +78,15 @@ class Feeds(Connection):
 
     async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
         """Put a feed's new papers into the outbox, in one transaction with the feed's cursor. What
-        is chosen and how it is queued: `jobs.feed_plan`."""
+        is chosen and how it is queued: `jobs.feed_plan`.
+
+        The feed is read again inside the transaction: one removed or paused since the caller listed
+        it (a command between two plans of a cycle) gets nothing, and its cursor is the current one."""
         async with self.transaction() as db:
+            now = await self._feed_where("id = ?", (feed.id,))
+            if not now or now[0].paused_reason:
+                return FeedPlan(feed=now[0] if now else feed, papers=[], more=0)
+            feed = now[0]
             top = int(await self._one("SELECT coalesce(max(id), 0) FROM appearances") or 0)
             topic_sql, topic_args = ("", ()) if feed.topic == ALL_TOPICS else (" AND a.topic = ?", (feed.topic,))
             scope = feed_plan.scope(feed)
