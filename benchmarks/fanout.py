@@ -444,16 +444,15 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
             write_day(posts, "2024-05-01", first_day)
             await bot.run_digest()
             store = bot.store
-            await store.db.execute("BEGIN")
-            for user in users:
-                handle = env.create_user(user.name)
-                user.id = handle.id
-                user.dm_channel_id = handle.dm_channel.id
-                for s in user.subs:
-                    await store.add_subscription(user.id, s.kind, s.value, folded_value(s.kind, s.value),
-                                                 MAX_SUBSCRIPTIONS)
-                await store.set_dm_channel(user.id, user.dm_channel_id)
-            await store.db.execute("COMMIT")
+            async with store.transaction():  # one commit for the lot; each call is a savepoint
+                for user in users:
+                    handle = env.create_user(user.name)
+                    user.id = handle.id
+                    user.dm_channel_id = handle.dm_channel.id
+                    for s in user.subs:
+                        await store.add_subscription(user.id, s.kind, s.value, folded_value(s.kind, s.value),
+                                                     MAX_SUBSCRIPTIONS)
+                    await store.set_dm_channel(user.id, user.dm_channel_id)
             await env.settle()
             write_day(posts, "2024-05-02", new_day)
             result.seed_seconds = time.perf_counter() - t_seed

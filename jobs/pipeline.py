@@ -15,9 +15,10 @@ import httpx
 from jobs.config import SourceConfig
 from jobs.formats import parse_post
 from jobs.models import FormatError
+from jobs.records import PostState
 from jobs.sources import SOURCE_KINDS, build_source
 from jobs.sources.base import Fetched, PostRef, SourceError
-from jobs.store import PostState, Store
+from jobs.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from jobs.fold import fold
 from jobs.matching import contains_keyword, paper_text
 from jobs.models import Paper
-from jobs.store import Subscription
+from jobs.records import Subscription
 
 MAX_SUBSCRIPTIONS = 25
 MAX_VALUE = 100

@@ -82,7 +82,8 @@ def test_repeated_paper_appears_once_and_later_copy_fills_gaps() -> None:
     assert [p.arxiv_id for p in post.papers] == ["2410.00001", "2410.00002", "2410.00003"]
     p = by_id(post)["2410.00002"]
     assert p.comment == "Accepted at ICASSP 2025"  # empty in the first copy, filled from the second
-    assert p.images == ["https://pica.zhimg.com/v2-cccc.jpg"]  # the first copy's
+    # Both copies' images, the first copy's first (jobs.merge: the same rule as across posts).
+    assert p.images == ["https://pica.zhimg.com/v2-cccc.jpg", "https://pica.zhimg.com/v2-eeee.jpg"]
     assert any("repeated" in problem for problem in post.problems)
 
 

@@ -7,7 +7,7 @@ import pytest
 from jobs.fold import fold
 from jobs.matching import contains_keyword, matching_keyword, split_keywords
 from jobs.models import Paper
-from jobs.store import Subscription
+from jobs.records import Subscription
 from jobs.subscriptions import SubscriptionIndex, folded_value
 
 

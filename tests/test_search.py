@@ -14,7 +14,7 @@ from bot.cli import main
 from jobs.models import Paper, ParsedPost
 from jobs.search import QueryError, build_query, run_search
 from jobs.sources.base import Fetched, PostRef
-from jobs.store import MIGRATIONS, Store
+from jobs.store import SCHEMA_VERSION, Store
 
 SHARED_DIGESTS = Path(__file__).resolve().parents[2] / "shared" / "digests"
 
@@ -291,7 +291,7 @@ async def test_topic_names_for_autocomplete(store: Store) -> None:
 async def test_search_migration_adds_indexes(tmp_path: Path) -> None:
     db = tmp_path / "p.db"
     async with await Store.open(db) as s:
-        assert await s.schema_version() == len(MIGRATIONS)
+        assert await s.schema_version() == SCHEMA_VERSION
     with sqlite3.connect(db) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"appearances_paper_date", "appearances_topic_date_paper", "appearances_date_paper"} <= names
@@ -485,13 +485,13 @@ async def test_ranked_search_agrees_with_a_reference(tmp_path: Path, cap: int) -
     async with await Store.open(tmp_path / "r.db") as store:
         await store_random(store, papers)
         store.search_rank_cap = cap
-        real_execute = store.db.execute
+        real_execute = store.reader.execute  # searches read on the read connection
 
         def spy(sql: str, *args: object):  # type: ignore[no-untyped-def]
             seen_sql.append(sql)
             return real_execute(sql, *args)
 
-        store.db.execute = spy  # type: ignore[method-assign]
+        store.reader.execute = spy  # type: ignore[method-assign]
         cases = [
             (["alpha"], None, None, None),
             (["golf"], None, None, None),  # in titles only: fewer matches

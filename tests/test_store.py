@@ -9,7 +9,7 @@ import pytest
 
 from jobs.models import Paper, ParsedPost
 from jobs.sources.base import Fetched, PostRef
-from jobs.store import MIGRATIONS, Store
+from jobs.store import SCHEMA_VERSION, Store
 
 
 def paper(arxiv_id: str, topic: str = "3DGS", date: str = "2024-05-06", **kw: object) -> Paper:
@@ -45,17 +45,17 @@ async def store(tmp_path: Path):
 async def test_new_database_is_wal_and_migrated(tmp_path: Path) -> None:
     db = tmp_path / "sub" / "p.db"
     async with await Store.open(db) as s:
-        assert await s.schema_version() == len(MIGRATIONS)
+        assert await s.schema_version() == SCHEMA_VERSION
     assert table(db, "PRAGMA journal_mode") == [("wal",)]
     # Reopening does not re-run migrations.
     async with await Store.open(db) as s:
-        assert await s.schema_version() == len(MIGRATIONS)
+        assert await s.schema_version() == SCHEMA_VERSION
 
 
 async def test_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     db = tmp_path / "p.db"
     with sqlite3.connect(db) as conn:
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     with pytest.raises(RuntimeError, match="newer than this Paperboy"):
         await Store.open(db)
 
@@ -162,31 +162,26 @@ async def test_a_merged_paper_is_found_by_its_new_text_only(store: Store) -> Non
 
 async def test_migrating_an_existing_index_keeps_every_paper_searchable(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
-    async with await Store.open(db) as s:
+    # The database as Paperboy left it before migration 6 (the index kept a copy of the text).
+    async with await Store.open(db, schema=5) as s:
         sid = await s.upsert_source("k", "directory", "kedreamix", "/x")
         await s.record_post(sid, PostRef("a.md", "v"), Fetched(b""),
                             post(paper("2401.00001", takeaways=["第一条。", "高斯泼溅。"])))
-    # Roll the database back to before migration 6 with the index as it was then (text kept).
-    with sqlite3.connect(db) as conn:
-        conn.executescript(
-            "DROP TABLE papers_fts; CREATE VIRTUAL TABLE papers_fts USING fts5 (title, authors, abstract, "
-            "summary, takeaways, ids, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'); "
-            "PRAGMA user_version = 5;"
-        )
+        assert await s.schema_version() == 5
     async with await Store.open(db) as s:
-        assert await s.schema_version() == len(MIGRATIONS)
+        assert await s.schema_version() == SCHEMA_VERSION
         for query in ('"高斯"', '"lovelace"', '"2401.00001"'):
             assert (await s.search(query, limit=5))[1] == 1, query
         # The rebuilt row matches what Python would index: a merge can delete it cleanly.
         await s.record_post(1, PostRef("b.md", "v"), Fetched(b""), post(paper("2401.00001", version=2, title="New")))
         assert (await s.search('"new"', limit=5))[1] == 1
-        async with s.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')"):
+        async with s.transaction() as db, db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')"):
             pass
 
 
 async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pending_rows(store: Store,
                                                                                        tmp_path: Path) -> None:
-    from jobs.store import ALL_TOPICS, DmMessage
+    from jobs.records import ALL_TOPICS, DmMessage
 
     sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
     await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))

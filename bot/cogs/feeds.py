@@ -9,8 +9,8 @@ from discord.ext import commands
 from bot.client import Interaction, PaperboyClient
 from bot.ui.autocomplete import topic_choices
 from jobs.matching import split_keywords
+from jobs.records import ALL_TOPICS
 from jobs.search import QueryError, resolve_topic
-from jobs.store import ALL_TOPICS
 
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
-from jobs.store import DmMessage, Store
+from jobs.records import DmMessage
+from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
 
 MAX_EMBEDS = 10

@@ -16,7 +16,8 @@ from bot.ui.buttons import paper_view, papers_view
 from bot.ui.embeds import paper_embed, trim
 from bot.ui.render import footer_line, header_line
 from jobs.models import Paper
-from jobs.store import OutboxItem, Store
+from jobs.records import OutboxItem
+from jobs.store import Store
 
 log = logging.getLogger(__name__)
 

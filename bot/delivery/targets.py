@@ -6,7 +6,8 @@ import logging
 
 import discord
 
-from jobs.store import OutboxItem, Store
+from jobs.records import OutboxItem
+from jobs.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobs.store import ALL_TOPICS
+from jobs.records import ALL_TOPICS
 
 
 def _date_span(dates: list[str]) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from jobs.arxiv_id import parse_arxiv_id as parse_arxiv_id  # the adapters' one id parser
+from jobs.merge import merge
 from jobs.models import Paper
 from jobs.post_date import date_from_path as date_from_path  # the one path-date rule
 from jobs.text import URL_RE, clean_text, find_urls, trim_url
@@ -135,26 +136,8 @@ def cleaned_list(values: list[str], field: str, flags: list[str]) -> list[str]:
     return out
 
 
-_MERGED_FIELDS = ("title", "authors", "abstract", "summary", "takeaways", "comment", "images", "topic")
-
-
-def merge_paper(first: Paper, later: Paper) -> None:
-    """Fill the empty fields of `first` from a later copy of the same paper in the same post."""
-    for name in _MERGED_FIELDS:
-        if not getattr(first, name) and getattr(later, name):
-            setattr(first, name, getattr(later, name))
-            flag = f"{name}_lossy"
-            if flag in later.flags and flag not in first.flags:
-                first.flags.append(flag)
-    if first.version is None and later.version is not None:
-        first.version = later.version
-        first.links["pdf"] = arxiv_links(first.arxiv_id, later.version)["pdf"]
-    for key, value in later.links.items():
-        first.links.setdefault(key, value)
-
-
 def dedupe(papers: list[Paper], problems: list[str]) -> list[Paper]:
-    """One record per arXiv id (version ignored): the first copy wins, later copies fill its gaps."""
+    """One record per arXiv id (version ignored): repeats merge by `jobs.merge.merge`."""
     seen: dict[str, Paper] = {}
     repeats: dict[str, int] = {}
     for paper in papers:
@@ -162,7 +145,7 @@ def dedupe(papers: list[Paper], problems: list[str]) -> list[Paper]:
         if kept is None:
             seen[paper.arxiv_id] = paper
         else:
-            merge_paper(kept, paper)
+            seen[paper.arxiv_id] = merge(kept, paper)
             repeats[paper.arxiv_id] = repeats.get(paper.arxiv_id, 1) + 1
     if repeats:
         shown = ", ".join(f"{aid} x{n}" for aid, n in list(repeats.items())[:5])

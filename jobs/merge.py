@@ -1,0 +1,66 @@
+"""The one rule for two copies of the same paper (same arXiv id): repeats inside one post (the
+formats' dedupe) and a paper seen again in a later post (the store) both merge with `merge`.
+
+- Metadata (title, authors, abstract, comment) leads from the copy with the newer arXiv version;
+  at equal versions from the earlier copy.
+- The Chinese summary and takeaways a reader saw first stay (the earlier copy leads).
+- A leading value that is empty, or lossy (its `<field>_lossy` flag) while the other copy's is
+  clean, gives way to the other copy's. A lossy value is kept only when no clean one exists, and
+  then keeps its flag.
+- Links: the leading copy's over the other's; images: both, leading copy's first; version: the
+  larger; topic, date, source and path: the earlier copy's, filled if empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from jobs.models import Paper
+
+_METADATA = ("title", "authors", "abstract", "comment")
+_READER_TEXT = ("summary", "takeaways")
+
+
+def _lossy(paper: Paper, name: str) -> bool:
+    return f"{name}_lossy" in paper.flags
+
+
+def pick(lead: Paper, other: Paper, name: str) -> tuple[Any, bool]:
+    """The value of field `name` and whether it is lossy, `lead` preferred."""
+    first, second = getattr(lead, name), getattr(other, name)
+    if first and not _lossy(lead, name):
+        return first, False
+    if second and not _lossy(other, name):
+        return second, False
+    if first:
+        return first, True
+    return second, bool(second) and _lossy(other, name)
+
+
+def merge(earlier: Paper, later: Paper) -> Paper:
+    """One paper from two copies of it, `earlier` seen first. Neither copy is changed."""
+    newer = (later.version or 0) > (earlier.version or 0)
+    lead, other = (later, earlier) if newer else (earlier, later)
+    values: dict[str, Any] = {}
+    lossy: list[str] = []
+    for name in _METADATA + _READER_TEXT:
+        value, is_lossy = pick(lead if name in _METADATA else earlier,
+                               other if name in _METADATA else later, name)
+        values[name] = value
+        if is_lossy:
+            lossy.append(f"{name}_lossy")
+    kept = [f for f in earlier.flags if not f.endswith("_lossy")]
+    kept += [f for f in later.flags if not f.endswith("_lossy") and f not in kept]
+    return replace(
+        earlier,
+        **values,
+        version=max(earlier.version or 0, later.version or 0) or None,
+        links={**other.links, **lead.links},
+        images=lead.images + [i for i in other.images if i not in lead.images],
+        flags=kept + lossy,
+        topic=earlier.topic or later.topic,
+        date=earlier.date or later.date,
+        source=earlier.source or later.source,
+        path=earlier.path or later.path,
+    )

@@ -1,0 +1,100 @@
+"""The records the store hands out and takes in: plain data, no SQL (that is `jobs.store`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jobs.models import Paper
+
+ALL_TOPICS = "all"  # a feed's topic that takes every topic
+
+
+@dataclass(slots=True)
+class PostState:
+    version: str
+    etag: str | None
+    last_modified: str | None
+    status: str
+
+
+@dataclass(slots=True)
+class PostOutcome:
+    new_papers: int
+    appearances: int
+
+
+@dataclass(slots=True)
+class Feed:
+    id: int
+    guild_id: int
+    channel_id: int
+    topic: str  # a topic, or ALL_TOPICS
+    keywords: list[str]
+    cursor: int | None  # the last appearance id this feed has considered; None: never delivered
+    paused_reason: str | None
+    created_at: str
+
+
+@dataclass(slots=True)
+class FeedPlan:
+    feed: Feed
+    papers: list[Paper]
+    more: int  # wanted but over the per-cycle limit
+
+
+@dataclass(slots=True)
+class OutboxItem:
+    id: int
+    kind: str  # channel | dm
+    target_id: int
+    guild_id: int | None
+    feed_id: int | None
+    payload: dict[str, Any]  # {"header": {...}} | {"papers": [ids], "matched": {...}} | {"footer": {...}}
+    attempts: int
+
+
+@dataclass(slots=True)
+class Subscription:
+    id: int
+    user_id: int
+    kind: str  # topic | keyword | author
+    value: str
+    folded: str  # case- and accent-folded value, for duplicates and matching
+    paper_cursor: int  # only papers with a larger id are for this subscription
+
+    def label(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+@dataclass(slots=True)
+class DmMessage:
+    """One DM to send: an optional header line and papers as (paper id, arxiv id, matched label)."""
+
+    content: str
+    papers: list[tuple[int, str, str]]
+
+    def payload(self) -> dict[str, Any]:
+        return {"content": self.content, "papers": [p[1] for p in self.papers],
+                "matched": {p[1]: p[2] for p in self.papers}}
+
+
+@dataclass(slots=True)
+class DmState:
+    user_id: int
+    dm_channel_id: int | None
+    closed_reason: str | None
+    told: bool
+
+
+@dataclass(slots=True)
+class TopicInfo:
+    topic: str
+    papers: int
+    latest: str
+
+
+@dataclass(slots=True)
+class SearchHit:
+    paper: Paper  # with the topic and date of its latest appearance that matches the filters
+    rank: float  # bm25: lower is better; 0.0 when not ranked (id lookup, filters only)

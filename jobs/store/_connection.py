@@ -1,0 +1,134 @@
+"""The store's connections and its one transaction helper.
+
+Two aiosqlite connections to one WAL-mode file:
+- the write connection (`db`): every write, always inside `transaction()`, which holds an
+  asyncio.Lock from BEGIN IMMEDIATE to COMMIT. So a coroutine never starts a transaction inside
+  another coroutine's, and a single write never silently joins one (it takes the lock too).
+- the read connection (`reader`, read-only): reads by any coroutine not in a transaction of its
+  own. WAL lets it read beside an open write transaction, and it sees only committed data, so a
+  reader never observes half of someone else's transaction and never waits for the lock.
+  Reads made by the task that holds the transaction go to the write connection, so they see its
+  own uncommitted writes.
+(An in-memory database cannot be shared by two connections: there the reader is the write
+connection, and reads may see another task's open transaction.)
+
+Nesting: `transaction()` inside a transaction of the same task becomes a SAVEPOINT, rolled back on
+its own if its body raises. Another task (even a child of the holder) waits for the lock; a holder
+that awaits such a task deadlocks, so don't.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from jobs.search_text import index_text
+
+_PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000")
+
+
+async def _pragma(db: aiosqlite.Connection, pragma: str) -> None:
+    # Some pragmas answer with a row: an unread cursor would keep a statement open.
+    async with db.execute(f"PRAGMA {pragma}") as cur:
+        await cur.fetchall()
+
+
+async def connect_writer(path: Path) -> aiosqlite.Connection:
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = await aiosqlite.connect(path, isolation_level=None)
+    for pragma in ("journal_mode = WAL", *_PRAGMAS):
+        await _pragma(db, pragma)
+    # Migrations rebuild index rows in SQL with the same Chinese bigrams as Python does.
+    await db.create_function("pb_index_text", 1, index_text, deterministic=True)
+    return db
+
+
+async def connect_reader(path: Path) -> aiosqlite.Connection:
+    db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    for pragma in (*_PRAGMAS, "query_only = ON"):
+        await _pragma(db, pragma)
+    return db
+
+
+class Connection:
+    """The two connections, the lock, and helpers every part of the store uses."""
+
+    def __init__(self, db: aiosqlite.Connection, reader: aiosqlite.Connection | None, path: Path) -> None:
+        self.db = db
+        self.reader = reader or db
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._savepoints = 0
+
+    def _in_own_transaction(self) -> bool:
+        return self._owner is not None and self._owner is asyncio.current_task()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The one way to write: `async with store.transaction() as db:` commits when the body
+        ends and rolls back if it raises. See the module docstring for locking and nesting."""
+        if self._in_own_transaction():
+            self._savepoints += 1
+            name = f"pb_{self._savepoints}"
+            await self.db.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:  # SQLite may have rolled back everything already
+                    await self.db.execute(f"ROLLBACK TO {name}")
+                    await self.db.execute(f"RELEASE {name}")
+                raise
+            else:
+                await self.db.execute(f"RELEASE {name}")
+            finally:
+                self._savepoints -= 1
+            return
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            try:
+                await self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    if self.db.in_transaction:  # some errors end the transaction themselves
+                        await self.db.execute("ROLLBACK")
+                    raise
+                await self.db.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    @property
+    def _read(self) -> aiosqlite.Connection:
+        """The connection a read goes to (see the module docstring)."""
+        return self.db if self._in_own_transaction() else self.reader
+
+    async def _one(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        """The first column of the first row, or None."""
+        async with self._read.execute(sql, args) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def _all(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        async with self._read.execute(sql, args) as cur:
+            return list(await cur.fetchall())
+
+    async def optimize(self) -> None:
+        """Refresh the query planner's statistics where they went stale (SQLite's advice for
+        long-lived connections: after big changes and before closing)."""
+        async with self.transaction() as db, db.execute("PRAGMA optimize") as cur:
+            await cur.fetchall()
+
+    async def close(self) -> None:
+        try:
+            await self.optimize()
+        finally:
+            if self.reader is not self.db:
+                await self.reader.close()
+            await self.db.close()

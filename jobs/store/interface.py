@@ -1,0 +1,203 @@
+"""The store's public surface as a typed interface: what bot/ and jobs/ may call, and what another
+backend would implement. `jobs.store.Store` (SQLite) satisfies it; tests check that it does.
+
+Writes are atomic per method; `transaction()` groups several into one (nested use from the same task
+is a savepoint). Reads see committed data, or the calling task's own open transaction.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from jobs.models import Paper, ParsedPost
+from jobs.records import (
+    DmMessage,
+    DmState,
+    Feed,
+    FeedPlan,
+    OutboxItem,
+    PostOutcome,
+    PostState,
+    SearchHit,
+    Subscription,
+    TopicInfo,
+)
+from jobs.sources.base import Fetched, PostRef
+
+
+@runtime_checkable
+class StoreProtocol(Protocol):
+    search_rank_cap: int
+
+    async def upsert_source(self, name: str, kind: str, fmt: str, location: str) -> int:
+        ...
+
+    async def listing_etag(self, source_id: int) -> str | None:
+        ...
+
+    async def finish_source_run(self, source_id: int, *, listing_etag: str | None, error: str | None) -> None:
+        ...
+
+    async def post_states(self, source_id: int) -> dict[str, PostState]:
+        ...
+
+    async def record_failed_post(self, source_id: int, ref: PostRef, error: str) -> None:
+        ...
+
+    async def record_post(self, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost) -> PostOutcome:
+        ...
+
+    async def get_paper(self, arxiv_id: str) -> Paper | None:
+        """The paper with its most recent appearance's topic and date."""
+        ...
+
+    async def counts(self) -> dict[str, int]:
+        ...
+
+    async def failed_posts(self) -> list[tuple[str, str, str]]:
+        ...
+
+    async def topics(self) -> list[TopicInfo]:
+        ...
+
+    async def known_topics(self) -> list[str]:
+        """Every topic, in alphabetical order ignoring case."""
+        ...
+
+    async def appearance_cursor(self) -> int:
+        ...
+
+    async def papers_since(self, cursor: int) -> list[Paper]:
+        """Appearances added after `cursor`, as papers with their topic and date, in ingest order."""
+        ...
+
+    async def new_papers(self, after_paper_id: int) -> list[tuple[int, Paper, list[str]]]:
+        """Papers first stored after `after_paper_id`: (paper id, paper, its topics), oldest first."""
+        ...
+
+    async def max_paper_id(self) -> int:
+        ...
+
+    async def latest_post_papers(self, topic: str) -> list[Paper]:
+        """The papers of the newest post of `topic` (by post date, then the latest stored), in post order."""
+        ...
+
+    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
+        ...
+
+    async def add_feed(self, guild_id: int, channel_id: int, topic: str, keywords: list[str],
+                       created_by: int | None) -> tuple[Feed, bool]:
+        """Add a feed, or update the keywords of the same channel+topic. Returns (feed, created)."""
+        ...
+
+    async def remove_feed(self, channel_id: int, topic: str) -> Feed | None:
+        ...
+
+    async def feeds(self, guild_id: int | None = None) -> list[Feed]:
+        ...
+
+    async def pause_feeds_of_channel(self, channel_id: int, reason: str) -> list[Feed]:
+        ...
+
+    async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
+        ...
+
+    async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
+        ...
+
+    async def start_cycle(self, trigger: str, guild_id: int | None = None) -> int:
+        ...
+
+    async def finish_cycle(self, cycle_id: int, summary: str) -> None:
+        ...
+
+    async def last_completed_cycle(self) -> datetime | None:
+        """When the last full (scheduled or startup) cycle finished; per-server runs do not count."""
+        ...
+
+    async def pending(self, guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
+        ...
+
+    async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
+        ...
+
+    async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:
+        """Record a failed send; `final` gives up on it (the target is gone), else it stays pending."""
+        ...
+
+    async def prune(self, dm_cursor: int, keep_days: int = 30) -> tuple[int, int]:
+        ...
+
+    async def outbox_counts(self) -> dict[str, int]:
+        ...
+
+    async def delivered_papers(self, kind: str, target_ids: list[int], paper_ids: list[int]) -> set[tuple[int, int]]:
+        """(target, paper) pairs among these that were already delivered (or planned)."""
+        ...
+
+    async def plan_dm(self, cycle_id: int, user_id: int, messages: list[DmMessage]) -> int:
+        """Queue one user's DM delivery: each message is a list of (paper id, arxiv id, matched label)."""
+        ...
+
+    async def add_subscription(self, user_id: int, kind: str, value: str, folded: str,
+                               limit: int) -> tuple[Subscription | None, str]:
+        """Returns (subscription, "added" | "duplicate" | "full")."""
+        ...
+
+    async def subscriptions(self, user_id: int | None = None) -> list[Subscription]:
+        ...
+
+    async def remove_subscriptions(self, user_id: int, sub_id: int | None = None) -> list[Subscription]:
+        """Remove one subscription of the user (by id), or all of them when `sub_id` is None."""
+        ...
+
+    async def dm_state(self, user_id: int) -> DmState:
+        ...
+
+    async def closed_dm_users(self) -> set[int]:
+        ...
+
+    async def set_dm_channel(self, user_id: int, channel_id: int) -> None:
+        ...
+
+    async def mark_dm_closed(self, user_id: int, reason: str) -> None:
+        ...
+
+    async def reopen_dm(self, user_id: int) -> None:
+        """The user was told how to open their DMs: try again from the next cycle."""
+        ...
+
+    async def search(
+        self,
+        match: str | None,
+        *,
+        arxiv_id: str | None = None,
+        topic: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> tuple[list[SearchHit], int]:
+        ...
+
+    async def get_meta(self, key: str) -> str | None:
+        ...
+
+    async def set_meta(self, key: str, value: str) -> None:
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """Group writes into one transaction: `async with store.transaction() as db:`."""
+        ...
+
+    async def optimize(self) -> None:
+        ...
+
+    async def close(self) -> None:
+        ...
+
+    async def schema_version(self) -> int:
+        ...
+

@@ -1,0 +1,69 @@
+"""The schema: numbered .sql files in migrations/, applied in order, each in one transaction that also
+sets PRAGMA user_version to its number. A database made by any earlier Paperboy upgrades through
+the files it has not seen; its data stays."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+
+from jobs.store._connection import Connection
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    def statements(self) -> list[str]:
+        """The script split into single statements (aiosqlite runs one at a time; executescript
+        would commit the open transaction first)."""
+        out, buf = [], ""
+        for piece in self.sql.split(";"):
+            buf += piece + ";"
+            if sqlite3.complete_statement(buf):
+                text = "\n".join(line for line in buf.splitlines() if not line.lstrip().startswith("--")).strip()
+                if text.rstrip(";").strip():
+                    out.append(text)
+                buf = ""
+        return out
+
+
+def load() -> list[Migration]:
+    folder = resources.files("jobs.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        m = _NAME.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps: {[m.name for m in found]}")
+    return found
+
+
+MIGRATIONS = load()
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+async def schema_version(conn: Connection) -> int:
+    return int(await conn._one("PRAGMA user_version") or 0)
+
+
+async def migrate(conn: Connection, upto: int = SCHEMA_VERSION) -> None:
+    current = await schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"{conn.path}: database schema version {current} is newer than this Paperboy "
+            f"({SCHEMA_VERSION}); upgrade Paperboy or use another database.path"
+        )
+    for migration in MIGRATIONS[current:upto]:
+        async with conn.transaction() as db:
+            for statement in migration.statements():
+                await db.execute(statement)
+            await db.execute(f"PRAGMA user_version = {migration.version}")

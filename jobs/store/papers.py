@@ -1,0 +1,272 @@
+"""Sources, posts, papers and their appearances: what ingest writes and what everything reads.
+
+Papers are deduplicated by arXiv id (without version); each time a paper is listed in a post is an
+*appearance* (paper x post, with the post's topic and date). Appearance ids only grow, so "what is
+new since X" is always "appearances with id > X".
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from jobs.merge import merge
+from jobs.models import Paper, ParsedPost
+from jobs.records import PostOutcome, PostState, TopicInfo
+from jobs.sources.base import Fetched, PostRef
+from jobs.store._connection import Connection
+from jobs.store.rows import PAPER_COLUMNS, chunks, fts_row, j, paper_from_row, utcnow
+
+
+class Papers(Connection):
+    # ---- sources and posts -------------------------------------------------------------------
+
+    async def upsert_source(self, name: str, kind: str, fmt: str, location: str) -> int:
+        async with self.transaction() as db, db.execute(
+            "INSERT INTO sources (name, kind, format, location) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, format = excluded.format, "
+            "location = excluded.location RETURNING id",
+            (name, kind, fmt, location),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def listing_etag(self, source_id: int) -> str | None:
+        return await self._one("SELECT listing_etag FROM sources WHERE id = ?", (source_id,))
+
+    async def finish_source_run(self, source_id: int, *, listing_etag: str | None, error: str | None) -> None:
+        async with self.transaction() as db:
+            if error is None:
+                await db.execute(
+                    "UPDATE sources SET listing_etag = ?, last_run_at = ?, last_error = NULL WHERE id = ?",
+                    (listing_etag, utcnow(), source_id),
+                )
+            else:
+                await db.execute(
+                    "UPDATE sources SET last_run_at = ?, last_error = ? WHERE id = ?", (utcnow(), error, source_id)
+                )
+
+    async def post_states(self, source_id: int) -> dict[str, PostState]:
+        rows = await self._all(
+            "SELECT path, version, etag, last_modified, status FROM posts WHERE source_id = ?", (source_id,)
+        )
+        return {r[0]: PostState(r[1], r[2], r[3], r[4]) for r in rows}
+
+    async def record_failed_post(self, source_id: int, ref: PostRef, error: str) -> None:
+        # A failed post keeps the papers it gave before: a broken edit upstream loses nothing.
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO posts (source_id, path, version, status, error, fetched_at) "
+                "VALUES (?, ?, ?, 'failed', ?, ?) "
+                "ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version, status = 'failed', "
+                "error = excluded.error, fetched_at = excluded.fetched_at, etag = NULL, last_modified = NULL",
+                (source_id, ref.path, ref.version, error, utcnow()),
+            )
+
+    async def record_post(self, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost) -> PostOutcome:
+        """Store a parsed post and its papers in one transaction. Storing the same post again changes
+        nothing; a changed post adds its new papers and drops appearances it no longer lists."""
+        now = utcnow()
+        async with self.transaction() as db:
+            problems = "; ".join(parsed.problems) or None
+            async with db.execute(
+                "INSERT INTO posts (source_id, path, version, etag, last_modified, status, error, topic, "
+                "post_date, paper_count, fetched_at) VALUES (?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?) "
+                "ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version, etag = excluded.etag, "
+                "last_modified = excluded.last_modified, status = 'ok', error = excluded.error, "
+                "topic = excluded.topic, post_date = excluded.post_date, paper_count = excluded.paper_count, "
+                "fetched_at = excluded.fetched_at RETURNING id",
+                (source_id, ref.path, ref.version, fetched.etag, fetched.last_modified, problems,
+                 parsed.topic, parsed.date, len(parsed.papers), now),
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            post_id = int(row[0])
+
+            ids = [p.arxiv_id for p in parsed.papers]
+            existing = await self._paper_ids(db, ids)
+            fresh: dict[str, Paper] = {}
+            for paper in parsed.papers:
+                if paper.arxiv_id in existing:
+                    await self._merge_paper(db, existing[paper.arxiv_id], paper)
+                elif paper.arxiv_id in fresh:  # listed twice in one post: one paper
+                    fresh[paper.arxiv_id] = merge(fresh[paper.arxiv_id], paper)
+                else:
+                    fresh[paper.arxiv_id] = paper
+            existing.update(await self._insert_papers(db, list(fresh.values()), now))
+            keep = [existing[i] for i in ids]
+            await db.execute(
+                f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})",
+                (post_id, *keep),
+            )
+            await db.executemany(
+                "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, post_id) DO UPDATE SET topic = excluded.topic, "
+                "post_date = excluded.post_date, position = excluded.position "
+                "WHERE topic != excluded.topic OR post_date != excluded.post_date "
+                "OR position != excluded.position",
+                [
+                    (existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
+                    for i, p in enumerate(parsed.papers)
+                ],
+            )
+        return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
+
+    @staticmethod
+    async def _paper_ids(db: aiosqlite.Connection, arxiv_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in chunks(arxiv_ids, 500):
+            async with db.execute(
+                f"SELECT arxiv_id, id FROM papers WHERE arxiv_id IN ({','.join('?' * len(chunk))})", chunk
+            ) as cur:
+                found.update({r[0]: r[1] async for r in cur})
+        return found
+
+    async def _insert_papers(self, db: aiosqlite.Connection, papers: list[Paper], now: str) -> dict[str, int]:
+        """New papers and their index rows, in a few statements for the lot (each statement is a trip
+        to aiosqlite's thread). Returns their ids by arXiv id."""
+        if not papers:
+            return {}
+        await db.executemany(
+            "INSERT INTO papers (arxiv_id, version, title, authors, abstract, summary, takeaways, comment, "
+            "links, images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(p.arxiv_id, p.version, p.title, j(p.authors), p.abstract, p.summary, j(p.takeaways),
+              p.comment, j(p.links), j(p.images), j(p.flags), now) for p in papers],
+        )
+        ids = await self._paper_ids(db, [p.arxiv_id for p in papers])
+        await db.executemany(
+            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [fts_row(ids[p.arxiv_id], p) for p in papers],
+        )
+        return ids
+
+    @staticmethod
+    async def _merge_paper(db: aiosqlite.Connection, paper_id: int, new: Paper) -> None:
+        """A paper seen again: merged by `jobs.merge`. Only writes when something changes, so
+        re-ingesting is a no-op."""
+        async with db.execute(f"SELECT {PAPER_COLUMNS} FROM papers p WHERE id = ?", (paper_id,)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        old = paper_from_row(row)
+        merged = merge(old, new)
+        merged.topic = merged.date = merged.source = merged.path = ""  # not stored with the paper
+        if merged == old:
+            return
+        await db.execute(
+            "UPDATE papers SET version = ?, title = ?, authors = ?, abstract = ?, summary = ?, takeaways = ?, "
+            "comment = ?, links = ?, images = ?, flags = ? WHERE id = ?",
+            (merged.version, merged.title, j(merged.authors), merged.abstract, merged.summary,
+             j(merged.takeaways), merged.comment, j(merged.links), j(merged.images), j(merged.flags),
+             paper_id),
+        )
+        # A contentless index forgets a row by being told exactly what it indexed.
+        await db.execute(
+            "INSERT INTO papers_fts (papers_fts, rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
+            fts_row(paper_id, old),
+        )
+        await db.execute(
+            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            fts_row(paper_id, merged),
+        )
+
+    # ---- reading papers ----------------------------------------------------------------------
+
+    async def get_paper(self, arxiv_id: str) -> Paper | None:
+        """The paper with its most recent appearance's topic and date."""
+        rows = await self._all(
+            f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
+            "LEFT JOIN appearances a ON a.id = (SELECT id FROM appearances WHERE paper_id = p.id "
+            "ORDER BY post_date DESC, id DESC LIMIT 1) "
+            "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
+            "WHERE p.arxiv_id = ?",
+            (arxiv_id,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return paper_from_row(row, row[11] or "", row[12] or "", row[13] or "", row[14] or "")
+
+    async def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for table in ("sources", "posts", "papers", "appearances"):
+            out[table] = int(await self._one(f"SELECT count(*) FROM {table}") or 0)
+        out["failed_posts"] = int(await self._one("SELECT count(*) FROM posts WHERE status = 'failed'") or 0)
+        return out
+
+    async def failed_posts(self) -> list[tuple[str, str, str]]:
+        rows = await self._all(
+            "SELECT s.name, po.path, po.error FROM posts po JOIN sources s ON s.id = po.source_id "
+            "WHERE po.status = 'failed' ORDER BY s.name, po.path"
+        )
+        return [(r[0], r[1], r[2] or "") for r in rows]
+
+    async def topics(self) -> list[TopicInfo]:
+        rows = await self._all(
+            "SELECT topic, count(DISTINCT paper_id), max(post_date) FROM appearances "
+            "GROUP BY topic ORDER BY topic COLLATE NOCASE"
+        )
+        return [TopicInfo(r[0], int(r[1]), r[2] or "") for r in rows]
+
+    async def known_topics(self) -> list[str]:
+        """Every topic, in alphabetical order ignoring case."""
+        # Skip-scan of the (topic, post_date) index: one seek per distinct topic, not a row scan.
+        rows = await self._all(
+            "WITH RECURSIVE t(topic) AS (SELECT min(topic) FROM appearances UNION ALL "
+            "SELECT (SELECT min(topic) FROM appearances WHERE topic > t.topic) FROM t WHERE t.topic IS NOT NULL) "
+            "SELECT topic FROM t WHERE topic IS NOT NULL"
+        )
+        return sorted([r[0] for r in rows], key=str.casefold)
+
+    async def appearance_cursor(self) -> int:
+        return int(await self._one("SELECT coalesce(max(id), 0) FROM appearances") or 0)
+
+    async def papers_since(self, cursor: int) -> list[Paper]:
+        """Appearances added after `cursor`, as papers with their topic and date, in ingest order."""
+        rows = await self._all(
+            f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date FROM appearances a JOIN papers p ON p.id = a.paper_id "
+            "WHERE a.id > ? ORDER BY a.topic, a.post_date, a.id", (cursor,),
+        )
+        return [paper_from_row(r, topic=r[11], date=r[12]) for r in rows]
+
+    async def new_papers(self, after_paper_id: int) -> list[tuple[int, Paper, list[str]]]:
+        """Papers first stored after `after_paper_id`: (paper id, paper, its topics), oldest first."""
+        rows = await self._all(
+            f"SELECT p.id, {PAPER_COLUMNS}, group_concat(DISTINCT a.topic), max(a.post_date) FROM papers p "
+            "JOIN appearances a ON a.paper_id = p.id WHERE p.id > ? GROUP BY p.id ORDER BY p.id",
+            (after_paper_id,),
+        )
+        out = []
+        for r in rows:
+            topics = sorted((r[12] or "").split(","))
+            out.append((int(r[0]), paper_from_row(r[1:], topic=topics[0] if topics else "", date=r[13] or ""),
+                        topics))
+        return out
+
+    async def max_paper_id(self) -> int:
+        return int(await self._one("SELECT coalesce(max(id), 0) FROM papers") or 0)
+
+    async def latest_post_papers(self, topic: str) -> list[Paper]:
+        """The papers of the newest post of `topic` (by post date, then the latest stored), in post order."""
+        rows = await self._all(
+            f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM appearances a "
+            "JOIN papers p ON p.id = a.paper_id "
+            "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
+            "WHERE a.post_id = (SELECT post_id FROM appearances WHERE topic = :topic "
+            "ORDER BY post_date DESC, post_id DESC LIMIT 1) AND a.topic = :topic ORDER BY a.position, a.id",
+            {"topic": topic},
+        )
+        return [paper_from_row(r, r[11] or "", r[12] or "", r[13] or "", r[14] or "") for r in rows]
+
+    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
+        """Topics for autocomplete: those starting with `prefix` (ignoring case), then those containing
+        it; each group in alphabetical order. An empty prefix lists all topics."""
+        names = await self.known_topics()
+        want = " ".join(prefix.split()).casefold()
+        starts = sorted((n for n in names if n.casefold().startswith(want)), key=str.casefold)
+        inside = sorted((n for n in names if want in n.casefold() and not n.casefold().startswith(want)),
+                        key=str.casefold)
+        return (starts + inside)[: max(0, limit)]
+

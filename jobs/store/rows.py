@@ -1,0 +1,50 @@
+"""Turning rows into records and records into rows: shared by every part of the store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from jobs.models import Paper
+from jobs.search_text import index_text
+
+T = TypeVar("T")
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+PAPER_COLUMNS = (
+    "p.arxiv_id, p.version, p.title, p.authors, p.abstract, p.summary, p.takeaways, p.comment, "
+    "p.links, p.images, p.flags"
+)
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime(TIME_FORMAT)
+
+
+def paper_from_row(row: Sequence[Any], topic: str = "", date: str = "", source: str = "", path: str = "") -> Paper:
+    return Paper(
+        arxiv_id=row[0], version=row[1], title=row[2], authors=json.loads(row[3]), abstract=row[4],
+        summary=row[5], takeaways=json.loads(row[6]), comment=row[7], links=json.loads(row[8]),
+        images=json.loads(row[9]), flags=json.loads(row[10]), topic=topic, date=date, source=source,
+        path=path,
+    )
+
+
+def fts_row(paper_id: int, p: Paper) -> tuple[Any, ...]:
+    ids = f"{p.arxiv_id} {p.arxiv_id.replace('.', '')} arxiv{p.arxiv_id}"
+    return (
+        paper_id, p.title, ", ".join(p.authors), p.abstract, index_text(p.summary),
+        index_text("\n".join(p.takeaways)), ids,
+    )
+
+
+def j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def chunks(items: list[T], size: int) -> Iterable[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,48 @@
+"""The SQLite store: one class composed of the per-area parts, opened with `open_store(path)`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jobs.store import migrate
+from jobs.store._connection import connect_reader, connect_writer
+from jobs.store.feeds import Feeds
+from jobs.store.meta import Meta
+from jobs.store.outbox import Outbox
+from jobs.store.papers import Papers
+from jobs.store.search import Search
+from jobs.store.subscriptions import Subscriptions
+
+
+class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta):
+    """Async access to the database (WAL mode). Open with `await Store.open(path)`; every write goes
+    through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""
+
+    @classmethod
+    async def open(cls, path: str | Path, *, schema: int = migrate.SCHEMA_VERSION) -> Store:
+        """Open (creating or upgrading) the database. `schema` stops upgrading at that version:
+        for tests that build a database as an older Paperboy left it."""
+        path = Path(path)
+        db = await connect_writer(path)
+        store = cls(db, None, path)
+        try:
+            await migrate.migrate(store, upto=schema)
+            if str(path) != ":memory:":
+                store.reader = await connect_reader(path)
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def schema_version(self) -> int:
+        return await migrate.schema_version(self)
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+async def open_store(path: str | Path) -> Store:
+    return await Store.open(path)
