@@ -56,7 +56,7 @@ def _heading_word(word: str) -> str:
 def _heading_re(words: list[str]) -> re.Pattern[str]:
     # '**Summary**', '**Summary:**', '**Summary**：', '**摘要：**', '**Summary**: text on the same line'
     alternatives = "|".join(_heading_word(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"^\*\*\s*(?:{alternatives})\s*[:：]?\s*\*\*\s*[:：]?\s*(.*)$", re.I)
+    return re.compile(rf"^\*\*\s*(?:{alternatives})\s*(?:[:：]\s*)?\*\*\s*(?:[:：]\s*)?(.*)$", re.I)
 
 
 _SUMMARY_HEAD_RE = _heading_re(["Summary", "摘要", "概述", "概要", "总结", "總結"])
@@ -67,17 +67,21 @@ _TAKEAWAYS_HEAD_RE = _heading_re(
         *("要點", "關鍵要點", "主要要點", "關鍵見解", "重要要點", "關鍵點", "主要結論"),  # in traditional characters
     ]
 )
-_BOLD_ONLY_RE = re.compile(r"^\*\*[^*]{1,40}\*\*\s*[:：]?\s*$")
-# '**Authors:A, B**', '**Authors:** A, B', '**Authors**: A, B'
-_AUTHORS_RE = re.compile(r"^\*\*\s*(?:Authors?|作者)\s*(?:\*\*\s*)?[:：]\s*(?:\*\*)?\s*(.*?)\s*(?:\*\*)?$", re.I)
+# Every pattern over post text is linear on any input: no two quantifiers that can match the same
+# characters stand next to each other ('\s*[:：]?\s*' is written '\s*(?:[:：]\s*)?'), and what a lazy
+# '(.*?)\s*(?:\*\*)?$' did is plain string code (_authors). tests/test_format_hostile.py holds them to it.
+_BOLD_ONLY_RE = re.compile(r"^\*\*[^*]{1,40}\*\*\s*(?:[:：]\s*)?$")
+# '**Authors:A, B**', '**Authors:** A, B', '**Authors**: A, B': the head; the names are the rest of the line.
+_AUTHORS_HEAD_RE = re.compile(r"^\*\*\s*(?:Authors?|作者)\s*(?:\*\*\s*)?[:：]", re.I)
 _PDF_RE = re.compile(r"\[PDF\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BULLET_RE = re.compile(r"^(?:[-*+]\s+|[•·▪●◦]\s*|\d{1,2}[.)、．](?!\d)\s*|[（(]\d{1,2}[)）]\s*)")
 # Where an entry ends besides the next '## ': a repeated date heading or disclaimer (a post repeated
 # inside itself).
-_MARKER_RE = re.compile(r"^(?:(## )|# \d{4}-\d{2}-\d{2}|>\s*⚠)", re.M)
+_MARKER_RE = re.compile(r"^(?:(## )|# \d{4}-\d{2}-\d{2}|>[ \t]*⚠)", re.M)
 _DATE_HEADING_RE = re.compile(r"^#[ \t]+(\d{4}-\d{2}-\d{2})", re.M)
 _IMG_RE = re.compile(
-    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))|!\[[^\]\n]*\]\(\s*<?([^)\s>]+)""",
+    # '[^<>]', not '[^>]': a run of '<img' with no '>' must not be rescanned from every '<img'.
+    r"""<img\b[^<>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))|!\[[^\[\]\n]*\]\(\s*<?([^)\s>]+)""",
     re.I,
 )
 _DETAILS_RE = re.compile(r"<details\b.*?(?:</details\s*>|\Z)", re.S | re.I)
@@ -123,6 +127,16 @@ def _join_wrapped(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
+def _authors(rest: str) -> str:
+    """The names after '**Authors:': without the bold markers around them."""
+    rest = rest.strip()
+    if rest.startswith("**"):
+        rest = rest[2:]
+    if rest.endswith("**"):
+        rest = rest[:-2]
+    return rest.strip()
+
+
 def _takeaways(lines: list[str]) -> list[str]:
     """Bullet texts with the bullet or number removed; a line right under a bullet continues it. Lines
     that are not bullets (an LLM's 'here are the key points:') are dropped, unless nothing is a bullet."""
@@ -149,12 +163,20 @@ def _code_in_generated(text: str) -> str:
     """The first code URL on a links line of the generated section ('5. Urls: …', '链接：…')."""
     if "http" not in text:
         return ""
+    # Whether a label stands before a URL on its line, scanning each stretch of a line once (a line of
+    # many URLs must not be rescanned from its start for each one).
+    scanned = 0
+    labelled = False
     for m in URL_RE.finditer(text):
+        nl = text.rfind("\n", scanned, m.start())
+        if nl >= 0:
+            scanned = nl + 1
+            labelled = False
+        if not labelled and _URLS_LABEL_RE.search(text, scanned, m.start()):
+            labelled = True
+        scanned = m.start()
         url = trim_url(m.group(0))
-        if not is_code_url(url):
-            continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if _URLS_LABEL_RE.search(text, line_start, m.start()):
+        if labelled and is_code_url(url):
             return url
     return ""
 
@@ -201,8 +223,8 @@ class _Post:
                 elif not s:
                     if abstract and abstract[-1]:
                         abstract.append("")
-                elif s.startswith("**") and (m := _AUTHORS_RE.match(s)):
-                    authors_raw = m.group(1)
+                elif s.startswith("**") and (m := _AUTHORS_HEAD_RE.match(s)):
+                    authors_raw = _authors(s[m.end() :])
                 elif s.startswith(">") or _BOLD_ONLY_RE.match(s):
                     pass  # the December translation block, '**论文及项目相关链接**'
                 else:
