@@ -159,7 +159,14 @@ def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:
 
 
 def cmd_check_config(path: str | None) -> int:
+    from jobs.config_load import check_surroundings
+
     config = load_config(path)
+    problems = check_surroundings(config)
+    for problem in problems:
+        print(f"config error: {config.path}: {problem}", file=sys.stderr)
+    if problems:
+        return 2
     print(f"{config.path}: OK")
     print(f"  database: {config.database_path}")
     for s in config.sources:

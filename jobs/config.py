@@ -8,6 +8,24 @@ from pathlib import Path
 from jobs.formats.registry import default_include
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one source run may cost (config section `limits`, shared by every source)."""
+
+    max_post_mb: float = 20.0  # a bigger post is recorded as failed, unparsed
+    max_response_mb: float = 64.0  # a bigger HTTP answer (a listing, a post) is cut off and fails
+    request_timeout_s: float = 120.0  # one GET, retries included, from request to last byte
+    source_timeout_s: float = 1800.0  # listing and fetching one source
+
+    @property
+    def max_post_bytes(self) -> int:
+        return int(self.max_post_mb * 1024 * 1024)
+
+    @property
+    def max_response_bytes(self) -> int:
+        return int(self.max_response_mb * 1024 * 1024)
+
+
 @dataclass(slots=True)
 class SourceConfig:
     name: str
@@ -20,6 +38,7 @@ class SourceConfig:
     lookback_days: int | None = None  # skip posts dated older than this on every run (None: all)
     api_url: str = "https://api.github.com"
     raw_url: str = "https://raw.githubusercontent.com"
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def patterns(self) -> list[str]:

@@ -1,7 +1,13 @@
-"""Reading and validating config YAML. Every error names the file and the key."""
+"""Reading and validating config YAML. Every error names the file and the key.
+
+A hostile or mistaken file gets a message, never a crash: numbers have ranges, a value is shown as a
+short excerpt (never the repr of a huge one), and YAML whose aliases expand past a size limit (a
+"billion laughs" bomb) is refused before it is built.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -13,16 +19,109 @@ from jobs.config import (
     Config,
     ConfigError,
     FeedsConfig,
+    Limits,
     ScheduleConfig,
     SourceConfig,
     default_config_path,
 )
 from jobs.formats.registry import AUTO, FORMAT_NAMES
 
-_TOP_KEYS = {"database", "sources", "schedule", "feeds"}
+_TOP_KEYS = {"database", "sources", "schedule", "feeds", "limits"}
 _SOURCE_KEYS = {"name", "kind", "format", "path", "include", "lookback_days"}  # + each kind's options
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# A config is a few dozen values; past these it is a mistake or an attack, not a config.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_YAML_NODES = 100_000  # after expanding aliases
+LOOKBACK_DAYS = (1, 3650)
+# key: (lowest, highest), all in the unit the key names
+LIMIT_RANGES: dict[str, tuple[float, float]] = {
+    "max_post_mb": (0.01, 1024),
+    "max_response_mb": (0.01, 4096),
+    "request_timeout_s": (1, 3600),
+    "source_timeout_s": (1, 86400),
+}
+
+
+def excerpt(value: Any, width: int = 60) -> str:
+    """A short, safe picture of a value for an error message: never a huge repr, never a crash
+    (repr of an int of more than 4,300 digits raises ValueError)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() > 64:
+            return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= width else f"{value[:width]!r}… ({len(value):,} characters)"
+    if isinstance(value, (list, dict)):
+        kind = "list" if isinstance(value, list) else "mapping"
+        return f"a {kind} of {len(value):,} item(s)"
+    return f"a {type(value).__name__}"
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes in the document with every alias expanded, counted without expanding anything (a node
+    reached twice through aliases counts twice)."""
+    sizes: dict[int, int] = {}
+    building: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in building:
+            raise ConfigError("an alias refers to a value that contains it (a recursive YAML alias)")
+        building.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        building.discard(key)
+        sizes[key] = total = min(total, MAX_YAML_NODES + 1)
+        return total
+
+    return size(root)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps a number Python will not convert (over 4,300 digits) as its text, so the
+    key's own check reports it instead of a ValueError from inside PyYAML."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _safe_load(text: str, file: Path) -> Any:
+    """yaml.safe_load that refuses a document whose aliases expand past MAX_YAML_NODES values."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            expanded = _expanded_size(node)
+        except ConfigError as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{file}: the YAML is nested too deeply") from None
+        if expanded > MAX_YAML_NODES:
+            raise ConfigError(
+                f"{file}: refused: its aliases expand to more than {MAX_YAML_NODES:,} values "
+                "(a YAML alias bomb?); a config needs a few dozen"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 class _Reader:
@@ -48,14 +147,24 @@ class _Reader:
         if value is None:
             raise self.fail(f"{prefix}{key}", "is required")
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{prefix}{key}", f"expected a non-empty string, got {value!r}")
+            raise self.fail(f"{prefix}{key}", f"expected a non-empty string, got {excerpt(value)}")
         return value.strip()
 
     def choice(self, data: dict[str, Any], key: str, prefix: str, choices: tuple[str, ...],
                default: str | None = None) -> str:
         value = self.string(data, key, prefix, default)
         if value not in choices:
-            raise self.fail(f"{prefix}{key}", f"{value!r} is not one of: {', '.join(choices)}")
+            raise self.fail(f"{prefix}{key}", f"{excerpt(value)} is not one of: {', '.join(choices)}")
+        return value
+
+    def number(self, data: dict[str, Any], key: str, prefix: str, bounds: tuple[float, float], default: float,
+               *, whole: bool = False) -> Any:
+        value = data.get(key, default)
+        lo, hi = bounds
+        kinds = (int,) if whole else (int, float)
+        if not isinstance(value, kinds) or isinstance(value, bool) or not lo <= value <= hi:
+            what = "a whole number" if whole else "a number"
+            raise self.fail(f"{prefix}{key}", f"expected {what} from {lo:g} to {hi:g}, got {excerpt(value)}")
         return value
 
 
@@ -79,7 +188,7 @@ def parse_config(raw: Any, file: Path) -> Config:
     for i, item in enumerate(raw_sources):
         sources.append(_source(r, item, f"sources[{i}]", file))
         if sources[-1].name in seen:
-            raise r.fail(f"sources[{i}].name", f"{sources[-1].name!r} is used twice; names must be unique")
+            raise r.fail(f"sources[{i}].name", f"{excerpt(sources[-1].name)} is used twice; names must be unique")
         seen.add(sources[-1].name)
 
     sched = r.mapping(top.get("schedule"), "schedule", {"time", "timezone"})
@@ -88,21 +197,28 @@ def parse_config(raw: Any, file: Path) -> Config:
         # YAML 1.1 reads an unquoted 8:30 as the number 510 (base 60).
         time = f"{time // 60}:{time % 60:02d}"
     if not isinstance(time, str) or not _TIME_RE.match(time.strip()):
-        raise r.fail("schedule.time", f"{time!r} is not a time of day like \"08:30\" (24-hour clock)")
+        raise r.fail("schedule.time", f"{excerpt(time)} is not a time of day like \"08:30\" (24-hour clock)")
     time = time.strip()
     tz = r.string(sched, "timezone", "schedule.", "UTC")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise r.fail("schedule.timezone", f"{tz!r} is not an IANA time zone such as \"Asia/Shanghai\"") from None
+        raise r.fail("schedule.timezone", f"{excerpt(tz)} is not an IANA time zone such as \"Asia/Shanghai\"") from None
 
     feeds = r.mapping(top.get("feeds"), "feeds", {"max_per_cycle", "images"})
-    max_per = feeds.get("max_per_cycle", 25)
-    if not isinstance(max_per, int) or isinstance(max_per, bool) or not 1 <= max_per <= 500:
-        raise r.fail("feeds.max_per_cycle", f"expected a whole number from 1 to 500, got {max_per!r}")
+    max_per = r.number(feeds, "max_per_cycle", "feeds.", (1, 500), 25, whole=True)
     images = feeds.get("images", True)
     if not isinstance(images, bool):
-        raise r.fail("feeds.images", f"expected true or false, got {images!r}")
+        raise r.fail("feeds.images", f"expected true or false, got {excerpt(images)}")
+
+    limits_raw = r.mapping(top.get("limits"), "limits", set(LIMIT_RANGES))
+    defaults = Limits()
+    limits = Limits(**{
+        k: float(r.number(limits_raw, k, "limits.", bounds, getattr(defaults, k)))
+        for k, bounds in LIMIT_RANGES.items()
+    })
+    for source in sources:
+        source.limits = limits
 
     return Config(
         database_path=db_path,
@@ -138,7 +254,7 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
     elif kind == "github":
         cfg.repo = r.string(data, "repo", p)
         if not _REPO_RE.match(cfg.repo):
-            raise r.fail(f"{p}repo", f"{cfg.repo!r} is not of the form owner/name")
+            raise r.fail(f"{p}repo", f"{excerpt(cfg.repo)} is not of the form owner/name")
         cfg.branch = r.string(data, "branch", p, "main")
         cfg.api_url = r.string(data, "api_url", p, cfg.api_url).rstrip("/")
         cfg.raw_url = r.string(data, "raw_url", p, cfg.raw_url).rstrip("/")
@@ -150,25 +266,25 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
     if isinstance(include, str):
         include = [include]
     if not isinstance(include, list) or not all(isinstance(g, str) and g for g in include):
-        raise r.fail(f"{p}include", f"expected a list of file-name globs like \"*.md\", got {include!r}")
+        raise r.fail(f"{p}include", f"expected a list of file-name globs like \"*.md\", got {excerpt(include)}")
     cfg.include = include
-    lookback = data.get("lookback_days")
-    if lookback is not None and (not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 1):
-        raise r.fail(f"{p}lookback_days", f"expected a whole number of days (1 or more), got {lookback!r}")
-    cfg.lookback_days = lookback
+    if data.get("lookback_days") is not None:
+        cfg.lookback_days = r.number(data, "lookback_days", p, LOOKBACK_DAYS, 0, whole=True)
     return cfg
 
 
 def load_config(path: str | Path | None = None) -> Config:
     file = Path(path) if path is not None else default_config_path()
     try:
+        if file.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{file}: refused: over {MAX_CONFIG_BYTES // 1024} KB; a config needs a few")
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such config file (copy config/config.example.yaml to start)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read it: {exc}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = _safe_load(text, file)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -177,3 +293,35 @@ def load_config(path: str | Path | None = None) -> Config:
     if raw is None:
         raise ConfigError(f"{file}: the file is empty; see config/config.example.yaml")
     return parse_config(raw, file)
+
+
+def check_surroundings(config: Config) -> list[str]:
+    """What `check-config` checks beyond the file: every directory source's folder exists and can be
+    read, and the database (or the folder it will be created in) is writable. Each problem names the
+    key and the fix."""
+    problems: list[str] = []
+    for i, src in enumerate(config.sources):
+        if src.kind != "directory":
+            continue
+        folder = Path(src.path)
+        if not folder.is_dir():
+            problems.append(f"sources[{i}].path: folder {src.path} does not exist (create it or fix the path)")
+        elif not os.access(folder, os.R_OK | os.X_OK):
+            problems.append(f"sources[{i}].path: folder {src.path} cannot be read (check its permissions)")
+    db = Path(config.database_path)
+    if db.exists():
+        if db.is_dir():
+            problems.append(f"database.path: {db} is a folder; give a file name such as {db / 'paperboy.db'}")
+        elif not os.access(db, os.R_OK | os.W_OK):
+            problems.append(f"database.path: {db} is not writable (check its permissions)")
+    folder = db.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the database's folder is created on first use, under this one
+    if not folder.is_dir():
+        problems.append(f"database.path: {folder} is not a folder")
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problems.append(
+            f"database.path: folder {folder} is not writable, so {db.name} cannot be created or journalled "
+            "(check its permissions or point database.path elsewhere)"
+        )
+    return problems

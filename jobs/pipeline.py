@@ -1,7 +1,9 @@
 """One ingest run: list every source, fetch what is new or changed, parse, store.
 
 A broken post is recorded as failed with its reason and the run goes on; a source that cannot be
-listed is reported and the other sources go on.
+listed is reported and the other sources go on. Listing and fetching one source share a deadline
+(limits.source_timeout_s); a post over limits.max_post_mb is recorded as failed without being parsed;
+parsing runs in a worker thread so that a big post does not freeze the event loop (the bot's gateway).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from jobs.formats import parse_post
 from jobs.models import FormatError
 from jobs.records import PostState
 from jobs.sources import SOURCE_KINDS, build_source
-from jobs.sources.base import Fetched, PostRef, SourceError
+from jobs.sources.base import Fetched, PostRef, SourceError, TooLarge
 from jobs.store import Store
 
 log = logging.getLogger(__name__)
@@ -83,8 +85,20 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
     location = SOURCE_KINDS[cfg.kind].location(cfg)
     source_id = await store.upsert_source(cfg.name, cfg.kind, cfg.format, location)
     source = build_source(cfg, client)
+    limits = cfg.limits
+    run_deadline = asyncio.get_running_loop().time() + limits.source_timeout_s
+    out_of_time = (
+        f"source run over its {limits.source_timeout_s:g} s limit (limits.source_timeout_s); "
+        "what was stored is kept, the rest is tried next run"
+    )
     try:
-        listing = await source.list_posts(await store.listing_etag(source_id))
+        async with asyncio.timeout_at(run_deadline):
+            listing = await source.list_posts(await store.listing_etag(source_id))
+    except TimeoutError:
+        rep.error = f"listing: {out_of_time}"
+        await store.finish_source_run(source_id, listing_etag=None, error=rep.error)
+        log.warning("source %s: %s", cfg.name, rep.error)
+        return rep
     except SourceError as exc:
         rep.error = str(exc)
         await store.finish_source_run(source_id, listing_etag=None, error=rep.error)
@@ -107,18 +121,26 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
     gate = asyncio.Semaphore(FETCH_CONCURRENCY)
 
     async def fetch(ref: PostRef, state: PostState | None) -> Fetched | SourceError:
-        async with gate:
-            try:
+        try:
+            async with asyncio.timeout_at(run_deadline), gate:
                 if state is not None and state.status == "ok":
                     return await source.fetch(ref, state.etag, state.last_modified)
                 return await source.fetch(ref)
-            except SourceError as exc:
-                return exc
+        except SourceError as exc:
+            return exc
+        except TimeoutError:
+            return SourceError(out_of_time)
 
     # Fetch concurrently, store in listing order so appearance ids follow the posts' order.
     results = await asyncio.gather(*(fetch(ref, state) for ref, state in todo))
     retry_next_run = False
     for (ref, state), result in zip(todo, results, strict=True):
+        if isinstance(result, TooLarge):
+            # Stored as failed: fetching the same version again would not help.
+            await store.record_failed_post(source_id, ref, str(result))
+            rep.posts_failed += 1
+            rep.failures.append((ref.path, str(result)))
+            continue
         if isinstance(result, SourceError):
             # Not stored as a failed post: the content was never seen, so the next run retries it.
             rep.posts_failed += 1
@@ -132,7 +154,12 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
             retry_next_run = True
             continue
         try:
-            parsed = parse_post(result.content, ref.path, cfg.format, source=cfg.name)
+            if len(result.content) > limits.max_post_bytes:
+                raise FormatError(
+                    f"the post is {len(result.content) / (1024 * 1024):.4g} MB, over the "
+                    f"{limits.max_post_mb:g} MB limit (limits.max_post_mb); not parsed"
+                )
+            parsed = await asyncio.to_thread(parse_post, result.content, ref.path, cfg.format, source=cfg.name)
         except FormatError as exc:
             await store.record_failed_post(source_id, ref, str(exc))
             rep.posts_failed += 1

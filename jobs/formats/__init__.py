@@ -1,9 +1,10 @@
 """Format adapters: one post's bytes in, paper records out.
 
-``parse_post(content, path, fmt)`` decodes the post (UTF-8, BOM tolerated; invalid UTF-8 is replaced
-and noted), removes zero-width characters, repairs a mojibake copy, picks the format and hands the text
-to the adapter. A post that cannot be parsed at all raises :class:`jobs.models.FormatError` with a
-reason a person can act on; anything less goes into ``ParsedPost.problems``.
+``parse_post(content, path, fmt)`` decodes the post (UTF-8, BOM tolerated; invalid UTF-8 and NUL
+characters are replaced and noted, so they cost only the fields they are in), removes zero-width
+characters, repairs a mojibake copy, picks the format and hands the text to the adapter. A post that
+cannot be parsed at all raises :class:`jobs.models.FormatError` with a reason a person can act on;
+anything less goes into ``ParsedPost.problems``.
 
 Formats (registered in jobs.formats.registry): ``"kedreamix"`` (jobs.formats.kedreamix),
 ``"daily-arxiv"`` (jobs.formats.daily_arxiv, both the jsonl and the rendered markdown) and ``"auto"``,
@@ -39,8 +40,6 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             problems.append("the post is UTF-16, not UTF-8")
             data = data.decode("utf-16", errors="replace").encode("utf-8")
-        if b"\x00" in data:
-            raise FormatError("binary data, not a text post (it contains NUL bytes)")
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         try:
@@ -53,16 +52,19 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
             )
     elif isinstance(content, str):
         text = content[1:] if content.startswith("\ufeff") else content
-        if "\x00" in text:
-            raise FormatError("binary data, not a text post (it contains NUL characters)")
     else:
         raise FormatError(f"not a post: got {type(content).__name__}, expected bytes or str")
 
+    if "\x00" in text:
+        # A stray NUL costs the field it is in (marked lossy), not the post; mostly-binary data is
+        # refused just below.
+        problems.append(f"{text.count(chr(0))} NUL character(s) replaced; fields containing them are marked lossy")
+        text = text.replace("\x00", REPLACEMENT_CHAR)
     text = strip_zero_width(text)
     if not text.strip():
         raise FormatError("empty post")
     sample = text[:_BINARY_SAMPLE]
-    if len(_CONTROL_RE.findall(sample)) > max(8, len(sample) // 10):
+    if len(_CONTROL_RE.findall(sample)) > max(2, len(sample) // 10):
         raise FormatError("binary data, not a text post (mostly control characters or invalid UTF-8)")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -33,6 +33,10 @@ class SourceError(Exception):
     """A source could not be listed or a post could not be fetched; the message says why."""
 
 
+class TooLarge(SourceError):
+    """A post or an answer is bigger than a configured limit; fetching it again would not help."""
+
+
 class RateLimited(SourceError):
     """GitHub said no more requests until `reset_at`; not retried in a loop."""
 

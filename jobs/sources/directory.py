@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from ..config import SourceConfig
 from ..post_date import post_date
-from .base import Fetched, Listing, PostRef, SourceError
+from .base import Fetched, Listing, PostRef, SourceError, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,17 @@ class DirectorySource:
             return Listing(refs=None, etag=new_etag)
         return Listing(refs=refs, etag=new_etag)
 
+    def _read(self, full: Path) -> bytes:
+        cap = self.cfg.limits.max_post_bytes
+        with open(full, "rb") as handle:
+            content = handle.read(cap + 1)  # never more than the limit in memory
+        if len(content) > cap:
+            raise TooLarge(
+                f"source {self.name!r}: {str(full)!r} is over the {cap / (1024 * 1024):.4g} MB limit "
+                "(limits.max_post_mb)"
+            )
+        return content
+
     async def fetch(
         self, ref: PostRef, etag: str | None = None, last_modified: str | None = None
     ) -> Fetched:
@@ -181,7 +192,7 @@ class DirectorySource:
             raise SourceError(f"source {self.name!r}: refusing path {ref.path!r} outside the folder")
         full = self.root.joinpath(*relative.parts)
         try:
-            content = await asyncio.to_thread(full.read_bytes)
+            content = await asyncio.to_thread(self._read, full)
         except FileNotFoundError as exc:
             raise SourceError(
                 f"source {self.name!r}: {str(full)!r} is gone (deleted or renamed since the listing)"

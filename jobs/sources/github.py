@@ -100,6 +100,8 @@ class GitHubSource:
             headers=self._api_headers(),
             etag=etag,
             retry=self.retry,
+            deadline=self.cfg.limits.request_timeout_s,
+            max_bytes=self.cfg.limits.max_response_bytes,
             hints={
                 404: f"repository {self.owner}/{self.repo} or branch {self.branch!r} not found; "
                 f"check `repo` and `branch` of source {self.name!r}{no_token}",
@@ -208,12 +210,17 @@ class GitHubSource:
         raw.githubusercontent.com is still serving a cached older copy (it caches ~5 minutes): that
         raises SourceError rather than handing out stale content under the new version."""
         url = self.raw_file_url(ref.path)
+        limits = self.cfg.limits
         result = await http.get(
             self.client,
             url,
             etag=etag,
             last_modified=last_modified,
             retry=self.retry,
+            deadline=limits.request_timeout_s,
+            max_bytes=min(limits.max_post_bytes, limits.max_response_bytes),
+            limit_key="limits.max_post_mb" if limits.max_post_bytes <= limits.max_response_bytes
+            else "limits.max_response_mb",
             hints={
                 404: f"the file is gone (renamed or deleted since the listing?); check `path` of source "
                 f"{self.name!r}",

@@ -4,6 +4,10 @@
 429 answers that carry no rate-limit headers, connection failures and timeouts. Any other 4xx fails at
 once. A rate-limit answer (403/429 with `x-ratelimit-remaining: 0`, or with `retry-after`) raises
 `RateLimited` without retrying. Failures become `SourceError` whose message names the URL.
+
+Two limits bound what one GET may cost: `deadline` (seconds for the whole GET, retries included: a
+server that trickles a byte now and then never trips the per-read timeout) and `max_bytes` (the body is
+streamed and reading stops past it: `TooLarge`). Each error names the URL and the config key to raise.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from http import HTTPStatus
 
 import httpx
 
-from .base import RateLimited, SourceError
+from .base import RateLimited, SourceError, TooLarge
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "Paperboy/0.1 (Discord bot for arXiv paper digests; python-httpx)"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+_ERROR_BODY_BYTES = 64 * 1024  # of an error answer, enough for GitHub's JSON `message`
 
 # What a bare status means to someone reading the log; callers add their own via `hints`.
 _DEFAULT_HINTS: dict[int, str] = {
@@ -94,10 +99,10 @@ def _reason(response: httpx.Response) -> str:
     return f"{response.status_code} {phrase}".strip()
 
 
-def _server_message(response: httpx.Response) -> str:
+def _server_message(body: bytes) -> str:
     """GitHub explains errors in a JSON `message`; keep a short version of it."""
     try:
-        data = json.loads(response.content)
+        data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return ""
     if isinstance(data, dict) and isinstance(data.get("message"), str):
@@ -160,6 +165,40 @@ def _transport_problem(exc: Exception) -> str:
 _RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
+def size_text(n: int) -> str:
+    return f"{n / (1024 * 1024):.4g} MB"
+
+
+async def _read_capped(response: httpx.Response, cap: int | None, url: str, limit_key: str) -> bytes:
+    """The body, read in chunks; past `cap` bytes, TooLarge (`limit_key` names the config key)."""
+    if cap is None:
+        return await response.aread()
+    declared = response.headers.get("content-length", "").strip()
+    too_large = f"GET {url}: the answer is over the {size_text(cap)} limit ({limit_key})"
+    if declared.isdigit() and int(declared) > cap:
+        raise TooLarge(f"{too_large}: it declares {size_text(int(declared))}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise TooLarge(f"{too_large}; stopped reading there")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _read_error_body(response: httpx.Response) -> bytes:
+    """The start of an error answer (its explanation), never the whole of an endless one."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= _ERROR_BODY_BYTES:
+            break
+    return b"".join(chunks)[:_ERROR_BODY_BYTES]
+
+
 async def get(
     client: httpx.AsyncClient,
     url: str,
@@ -171,12 +210,43 @@ async def get(
     hints: Mapping[int, str] | None = None,
     rate_limit_hint: str = "",
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    deadline: float | None = None,
+    max_bytes: int | None = None,
+    limit_key: str = "limits.max_response_mb",
 ) -> GetResult:
     """GET `url`; send If-None-Match / If-Modified-Since when `etag` / `last_modified` are given.
 
     Returns a GetResult (status 304 -> `not_modified`, content None). Raises RateLimited for a
-    rate-limit answer and SourceError for anything else that is not a 2xx/304.
+    rate-limit answer, TooLarge for a body over `max_bytes`, and SourceError for anything else that is
+    not a 2xx/304, or when the whole GET (retries included) takes longer than `deadline` seconds.
     """
+    try:
+        async with asyncio.timeout(deadline):
+            return await _get(
+                client, url, headers=headers, etag=etag, last_modified=last_modified, retry=retry, hints=hints,
+                rate_limit_hint=rate_limit_hint, sleep=sleep, max_bytes=max_bytes, limit_key=limit_key,
+            )
+    except TimeoutError:
+        raise SourceError(
+            f"GET {url}: no complete answer within the {deadline:g} s limit (limits.request_timeout_s) — "
+            "the server is stalled or too slow; try again later"
+        ) from None
+
+
+async def _get(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None,
+    etag: str | None,
+    last_modified: str | None,
+    retry: RetryPolicy,
+    hints: Mapping[int, str] | None,
+    rate_limit_hint: str,
+    sleep: Callable[[float], Awaitable[object]],
+    max_bytes: int | None,
+    limit_key: str,
+) -> GetResult:
     request_headers = dict(headers or {})
     if etag:
         request_headers["If-None-Match"] = etag
@@ -188,7 +258,11 @@ async def get(
     for attempt in range(1, attempts + 1):
         last = attempt == attempts
         try:
-            response = await client.get(url, headers=request_headers)
+            async with client.stream("GET", url, headers=request_headers) as response:
+                if 200 <= response.status_code < 300:
+                    body = await _read_capped(response, max_bytes, url, limit_key)
+                else:
+                    body = await _read_error_body(response)
         except _RETRYABLE_ERRORS as exc:
             problem = _transport_problem(exc)
             if last:
@@ -210,7 +284,7 @@ async def get(
             )
         if 200 <= status < 300:
             return GetResult(
-                url, status, response.content, response.headers.get("etag"),
+                url, status, body, response.headers.get("etag"),
                 response.headers.get("last-modified"), response.headers,
             )
 
@@ -231,7 +305,7 @@ async def get(
             await sleep(retry.delay(attempt))
             continue
 
-        server = _server_message(response)
+        server = _server_message(body)
         hint = all_hints.get(status, "unexpected answer")
         message = f"GET {url}: {_reason(response)}"
         if server:
