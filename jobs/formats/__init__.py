@@ -19,7 +19,7 @@ import re
 from jobs.formats import daily_arxiv, kedreamix
 from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS
 from jobs.models import FormatError, ParsedPost
-from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, repair_mojibake, strip_zero_width
+from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, ZERO_WIDTH_RE, repair_mojibake, strip_zero_width
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "parse_post"]
 
@@ -27,6 +27,13 @@ __all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "parse_pos
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 _DAILY_MD_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.md$")
 _BINARY_SAMPLE = 8192
+_CHUNK = 1 << 20
+
+
+def _search(pattern: re.Pattern[str], text: str) -> bool:
+    """pattern.search over a whole post, a megabyte at a time (patterns of at most two characters): one
+    long C call would hold the GIL, freezing the event loop while a worker thread parses."""
+    return any(pattern.search(text, start, start + _CHUNK + 1) for start in range(0, len(text), _CHUNK))
 
 
 def decode_post(content: bytes | str) -> tuple[str, list[str]]:
@@ -60,7 +67,8 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
         # refused just below.
         problems.append(f"{text.count(chr(0))} NUL character(s) replaced; fields containing them are marked lossy")
         text = text.replace("\x00", REPLACEMENT_CHAR)
-    text = strip_zero_width(text)
+    if not text.isascii() and _search(ZERO_WIDTH_RE, text):
+        text = strip_zero_width(text)
     if not text.strip():
         raise FormatError("empty post")
     sample = text[:_BINARY_SAMPLE]
@@ -68,7 +76,7 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
         raise FormatError("binary data, not a text post (mostly control characters or invalid UTF-8)")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii() and MOJIBAKE_RE.search(text):
+    if not text.isascii() and _search(MOJIBAKE_RE, text):
         fixed, _ = repair_mojibake(text, mark_lost=True)
         if fixed != text:
             lost = fixed.count(REPLACEMENT_CHAR) - text.count(REPLACEMENT_CHAR)

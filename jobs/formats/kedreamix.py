@@ -318,7 +318,9 @@ def parse(text: str, path: str = "", *, source: str = "", problems: list[str] | 
     post = _Post(path, source, topic, date, problems)
     papers: list[Paper] = []
     entries = 0
-    markers = list(_MARKER_RE.finditer(body))
+    # A comprehension, not list(): bytecode between matches lets the event loop's thread take the GIL
+    # while a big post is parsed in a worker thread.
+    markers = [m for m in _MARKER_RE.finditer(body)]
     for i, m in enumerate(markers):
         if m.group(1) is None:
             continue
