@@ -1,8 +1,9 @@
 """Every pattern over post text runs in linear time: a long run of spaces, brackets, asterisks, backticks,
 '$', '<'/'>', newlines ... inside any line of any post shape parses within a wall-time budget.
 
-Before the fix, 20,000 spaces in a Kedreamix authors line took 14.7 s and 30,000 '<img ' in a screenshot
-block 2.2 s (both quadratic or worse); 1 MB of either now parses in well under a second. The parse runs in
+Before the fix, 20,000 spaces in a Kedreamix authors line took 8-15 s, 1 MB never finished, and 30,000
+'<img ' in a screenshot block took 3.5 s (quadratic or worse); 1 MB of either now parses in well under a
+second. The parse runs in
 a worker process so that a regression fails at the timeout instead of hanging the run.
 """
 
@@ -18,10 +19,11 @@ from hypothesis import strategies as st
 
 from tests.hostile_posts import SHAPES, UNITS, hostile_post, timed_parse
 
-# Generous for a loaded 2-core machine: a linear parse of 1 MB takes about 0.1-0.9 s here, a quadratic one
-# minutes. Mojibake ('Ã© ' runs) is left to the hypothesis test's smaller sizes: repairing it is real
-# work, linear but about 1.2 s per MB.
-BUDGET_S = 2.0
+# Generous for a loaded 2-core machine. A linear parse of 1 MB takes 0.05-0.5 s on a quiet one (up to
+# 2.9 s was seen at a load average of 12), a quadratic one minutes. Mojibake ('Ã© ' runs) is left to the
+# hypothesis test's smaller sizes: repairing it is real work, linear but about 1.2 s per MB.
+BUDGET_S = 2.0  # for the hypothesis test's 50-150 KB runs
+MEGABYTE_BUDGET_S = 5.0
 KILL_AFTER_S = 30.0
 # kedreamix: title, authors, abstract, the screenshot line; daily-md: entry head, authors, abstract.
 HOT_LINES = {"kedreamix": (14, 16, 18, -3), "daily-md": (10, 11, 27), "jsonl": (0, 1)}
@@ -57,7 +59,7 @@ def test_a_megabyte_run_parses_within_budget(worker: _Worker, shape: str, unit: 
     for line in HOT_LINES[shape]:
         text, path = hostile_post(shape, line, unit, 1_000_000, at=1.0)
         worst = max(worst, worker.seconds(text, path))
-    assert worst < BUDGET_S, f"{shape}: 1 MB of {unit!r} took {worst:.2f} s"
+    assert worst < MEGABYTE_BUDGET_S, f"{shape}: 1 MB of {unit!r} took {worst:.2f} s"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
