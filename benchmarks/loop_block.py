@@ -126,7 +126,7 @@ def main() -> int:
             for label, runs in results.items():
                 blocks = [r[0] * 1000 for r in runs]
                 walls = [r[1] for r in runs]
-                print(f"{name:<18} {label:<24} longest block min {min(blocks):7.1f} ms  median "
+                print(f"{name:<20} {label:<24} longest block min {min(blocks):7.1f} ms  median "
                       f"{statistics.median(blocks):7.1f} ms   wall median {statistics.median(walls):6.2f} s  "
                       f"papers {runs[0][2]}")
     return 0
