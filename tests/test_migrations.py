@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from jobs.store.rows import fts_row
 
 def old_rows(db: Path, version: int) -> None:
     """Rows as the Paperboy of schema `version` wrote them."""
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("INSERT INTO sources (id, name, kind, format, location) VALUES (1, 'k', 'directory', "
                      "'kedreamix', '/x')")
         conn.execute("INSERT INTO posts (id, source_id, path, version, status, topic, post_date, paper_count, "
@@ -87,3 +88,31 @@ def test_migrations_are_numbered_sql_files_split_into_statements() -> None:
     assert len(first) == 7 and first[-1].startswith("CREATE VIRTUAL TABLE papers_fts")
     assert not any(s.lstrip().startswith("--") for m in MIGRATIONS for s in m.statements())
 
+
+
+async def test_a_database_of_the_previous_schema_gets_the_lean_index_and_answers_the_same(tmp_path: Path) -> None:
+    db = tmp_path / "six.db"
+    with closing(sqlite3.connect(db)) as conn:  # the previous Paperboy's file: 4 KiB pages
+        for statement in ("PRAGMA page_size = 4096", "CREATE TABLE x (a)", "DROP TABLE x"):
+            conn.execute(statement)
+    queries = ['"gauss"*', '"splatting"', '"高斯" AND "泼溅"', '"lovelace"', '"2401.00007"', '"okapi"* AND "we"']
+    async with await Store.open(db, schema=SCHEMA_VERSION - 1) as s:
+        for n in range(120):
+            await s.record_post(1 if n else await s.upsert_source("k", "directory", "kedreamix", "/x"),
+                                PostRef(f"{n}.md", "v"), Fetched(b""), ParsedPost(papers=[Paper(
+                                    arxiv_id=f"2401.{n:05d}", version=1,
+                                    title=f"Okapi Gaussian splatting {n}" if n % 3 else f"Other {n}",
+                                    authors=["Ada Lovelace"] if n % 5 == 0 else ["Alan Turing"],
+                                    abstract="We splat Gaussians. " * (n % 7 + 1), summary="高斯泼溅方法。" * (n % 4),
+                                    takeaways=["要点"])], topic="3DGS", date=f"2024-05-{n % 28 + 1:02d}"))
+        before = {q: await s.search(q, limit=10) for q in queries}
+    async with await Store.open(db) as s:
+        assert await s.schema_version() == SCHEMA_VERSION
+        after = {q: await s.search(q, limit=10) for q in queries}
+        page_size = await s._one("PRAGMA page_size")
+        fts_sql = await s._one("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'")
+        free_pages = await s._one("PRAGMA freelist_count")  # the dropped index's pages were given back
+    assert all(before[q][1] > 0 for q in queries)
+    assert {q: ([h.paper.arxiv_id for h in hits], n) for q, (hits, n) in after.items()} == {
+        q: ([h.paper.arxiv_id for h in hits], n) for q, (hits, n) in before.items()}
+    assert page_size == 16384 and "prefix" not in fts_sql and free_pages == 0

@@ -90,7 +90,7 @@ async def test_many_concurrent_writers_all_land(store: Store) -> None:
 async def test_the_store_implements_its_protocol(store: Store) -> None:
     assert isinstance(store, StoreProtocol)
     public = {n for n in dir(Store) if not n.startswith("_") and callable(getattr(Store, n))} - {"open"}
-    declared = {n for n in dir(StoreProtocol) if not n.startswith("_")} - {"search_rank_cap"}
+    declared = {n for n in dir(StoreProtocol) if not n.startswith("_")}
     assert public == declared
 
 

@@ -29,8 +29,6 @@ from jobs.sources.base import Fetched, PostRef
 
 @runtime_checkable
 class StoreProtocol(Protocol):
-    search_rank_cap: int
-
     async def upsert_source(self, name: str, kind: str, fmt: str, location: str) -> int:
         ...
 

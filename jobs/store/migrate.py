@@ -4,12 +4,15 @@ the files it has not seen; its data stays."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
-from jobs.store._connection import Connection
+from jobs.store._connection import PAGE_SIZE, Connection, _pragma
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -19,6 +22,12 @@ class Migration:
     version: int
     name: str
     sql: str
+
+    @property
+    def rewrites_file(self) -> bool:
+        """Marked `-- pb:rewrite-file`: once applied to an existing database, the file is rewritten
+        (VACUUM), to give back the pages it freed and take the current page size."""
+        return "-- pb:rewrite-file" in self.sql
 
     def statements(self) -> list[str]:
         """The script split into single statements (aiosqlite runs one at a time; executescript
@@ -62,8 +71,30 @@ async def migrate(conn: Connection, upto: int = SCHEMA_VERSION) -> None:
             f"{conn.path}: database schema version {current} is newer than this Paperboy "
             f"({SCHEMA_VERSION}); upgrade Paperboy or use another database.path"
         )
-    for migration in MIGRATIONS[current:upto]:
+    pending = MIGRATIONS[current:upto]
+    for migration in pending:
         async with conn.transaction() as db:
             for statement in migration.statements():
                 await db.execute(statement)
             await db.execute(f"PRAGMA user_version = {migration.version}")
+    if current and any(m.rewrites_file for m in pending):
+        await rewrite_file(conn)
+
+
+async def rewrite_file(conn: Connection) -> None:
+    """VACUUM the database into PAGE_SIZE pages. Runs at open, before any other connection exists:
+    VACUUM is not a transaction (it cannot run inside one), and the page size can only change out
+    of WAL mode. A crash midway leaves the file as it was (rollback journal)."""
+    if str(conn.path) == ":memory:":
+        return
+    log.info("%s: rewriting the database file once (a newer schema); large databases take a minute", conn.path)
+    try:
+        await _pragma(conn.db, "journal_mode = DELETE")
+        try:
+            await _pragma(conn.db, f"page_size = {PAGE_SIZE}")
+            await conn.db.execute("VACUUM")
+        finally:
+            await _pragma(conn.db, "journal_mode = WAL")
+    except sqlite3.OperationalError as e:
+        # Another process has the file open: it works as it is, only larger.
+        log.warning("%s: not rewritten (%s); it works as it is, only larger", conn.path, e)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from jobs import search_cost
@@ -31,9 +30,6 @@ def _appearance_filters(topic: str | None, after: str | None, before: str | None
 
 
 class Search(Connection):
-    # Ranked among about this many newest matches when there are more: see jobs.search_cost.
-    search_rank_cap = search_cost.RANK_CAP
-
     async def search(
         self,
         match: str | None,
@@ -53,10 +49,10 @@ class Search(Connection):
         matches if any appearance does, and is shown with its latest matching appearance. Without
         match and arxiv_id, the filtered papers come newest first.
 
-        Cost (p95 under 20 ms at 100,000 papers: benchmarks/search_latency.py): the matches are
-        counted, then ranked inside a subquery with LIMIT, so only one page of rows is joined to
-        papers and appearances; `jobs.search_cost` chooses how filters and large match sets are
-        handled."""
+        Every match is ranked (the page is exactly what full bm25 ranking gives, however many
+        match): the matches are counted, then ranked inside a subquery with LIMIT, so only one page
+        of rows is joined to papers and appearances; `jobs.search_cost` chooses how filters are
+        applied. Cost: benchmarks/search_latency.py."""
         filters, params = _appearance_filters(topic, after, before)
         params.update(arxiv_id=arxiv_id, off=offset, lim=limit)
 
@@ -96,72 +92,53 @@ class Search(Connection):
     async def _ranked(self, match: str, filters: str, params: dict[str, Any], offset: int,
                       limit: int) -> tuple[list[tuple[int, float]], int]:
         """(paper id, bm25) of one page of FTS matches, and the total; see `search`."""
-
-        async def row(sql: str) -> Sequence[Any]:
-            found = await self._all(sql, params)
-            assert found
-            return found[0]
-
         want = offset + limit
-        cap = search_cost.cap(self.search_rank_cap, want)
         params.update(match=match, n=want + 1 + search_cost.TIE_SLACK)
         where = "papers_fts MATCH :match"
         if params.get("arxiv_id") is not None:
             where += " AND rowid = (SELECT id FROM papers WHERE arxiv_id = :arxiv_id)"
-        matches = int((await row(f"SELECT count(*) FROM papers_fts WHERE {where}"))[0])
+        # Counting is a pass without bm25: far cheaper than ranking, and it sizes the filter plan.
+        matches = int(await self._one(f"SELECT count(*) FROM papers_fts WHERE {where}", params) or 0)
         if not matches:
             return [], 0
         total: int | None = matches
-        candidates = matches
         if filters:
-            conds = filters.removeprefix(" AND ")
-            limits = search_cost.filter_limits(matches, cap)
-            params.update(set_limit=limits.set_limit, matches=matches, one_pass=limits.one_pass)
-            # Count the filtered appearances only as far as the decision needs.
-            selected, appearances = await row(
-                "SELECT (SELECT count(*) FROM (SELECT 1 FROM appearances x WHERE "
-                f"{conds} LIMIT max(:set_limit, :one_pass * (SELECT count(*) FROM appearances) / :matches + 1))), "
-                "(SELECT count(*) FROM appearances)"
-            )
-            if selected < limits.set_limit:
-                first, last = await row(f"SELECT min(x.paper_id), max(x.paper_id) FROM appearances x WHERE {conds}")
-                where += (f" AND rowid BETWEEN {int(first or 0)} AND {int(last or 0)}"
-                          f" AND +rowid IN (SELECT x.paper_id FROM appearances x WHERE {conds})")
-            else:
-                where += (" AND EXISTS (SELECT 1 FROM appearances x INDEXED BY appearances_paper_date "
-                          f"WHERE x.paper_id = papers_fts.rowid{filters})")
-            total = None  # counted while ranking, unless a floor (below) needs it first
-            candidates = 0 if search_cost.rank_all_filtered(limits, selected, appearances, matches) else matches
-        floor: int | None = None
-        lo = hi = 0
-        if candidates > cap:
-            if total is None:
-                total, lo, hi = await row(f"SELECT count(*), min(rowid), max(rowid) FROM papers_fts WHERE {where}")
-            else:
-                lo, hi = await row("SELECT (SELECT min(id) FROM papers), (SELECT max(id) FROM papers)")
-            floor = search_cost.floor(lo, hi, cap, total)
+            where += await self._filter_condition(filters, params, matches)
+            total = None  # the filtered matches are counted while they are ranked
+        ranked = f"SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts WHERE {where}"
+        if total is None:
+            # bm25 cannot sit beside a window function: LIMIT -1 keeps the subquery from being
+            # flattened into this one.
+            ranked = f"SELECT id, r, count(*) OVER () AS c FROM ({ranked} LIMIT -1)"
         latest = ("(SELECT max(x.post_date) FROM appearances x INDEXED BY appearances_paper_date "
                   f"WHERE x.paper_id = m.id{filters})")
-        while True:
-            ranked_where = where if floor is None else f"{where} AND rowid >= {int(floor)}"
-            ranked = f"SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts WHERE {ranked_where}"
-            if total is None:
-                # The total in the same pass (bm25 cannot sit beside a window function: LIMIT -1
-                # keeps the subquery from being flattened into this one).
-                ranked = f"SELECT id, r, count(*) OVER () AS c FROM ({ranked} LIMIT -1)"
-            rows = await self._all(f"SELECT m.id, m.r, {latest} AS d{', m.c' if total is None else ''} "
-                                   f"FROM ({ranked} ORDER BY r LIMIT :n) m", params)
-            if total is None:
-                total = int(rows[0][3]) if rows else 0
-            if floor is None or len(rows) > want or floor <= lo:
-                break
-            floor = search_cost.widen(lo, hi, floor)
+        rows = await self._all(f"SELECT m.id, m.r, {latest} AS d{', m.c' if total is None else ''} "
+                               f"FROM ({ranked} ORDER BY r LIMIT :n) m", params)
+        if total is None:
+            total = int(rows[0][3]) if rows else 0
         if len(rows) == params["n"] and want and rows[-1][1] == rows[want - 1][1]:
             # A tie crosses the page's end and beyond: fetch the whole tied group to order it by date.
             params["boundary"] = rows[want - 1][1]
             rows = await self._all(
                 f"SELECT m.id, m.r, {latest} FROM (SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts "
-                f"WHERE {ranked_where} AND {_SEARCH_BM25} <= :boundary) m", params,
+                f"WHERE {where} AND {_SEARCH_BM25} <= :boundary) m", params,
             )
         ordered = search_cost.order(rows)
         return [(int(r[0]), float(r[1])) for r in ordered[offset:want]], total
+
+    async def _filter_condition(self, filters: str, params: dict[str, Any], matches: int) -> str:
+        """The SQL condition keeping FTS matches with an appearance that passes the filters: a lookup
+        in the set of papers the filters select when that set is small, else a probe per match."""
+        conds = filters.removeprefix(" AND ")
+        params["set_limit"] = search_cost.set_limit(matches)
+        # Count the filtered appearances only as far as the decision needs.
+        selected = int(await self._one(
+            f"SELECT count(*) FROM (SELECT 1 FROM appearances x WHERE {conds} LIMIT :set_limit)", params) or 0)
+        if selected < params["set_limit"]:
+            rows = await self._all(f"SELECT min(x.paper_id), max(x.paper_id) FROM appearances x WHERE {conds}",
+                                   params)
+            first, last = rows[0]
+            return (f" AND rowid BETWEEN {int(first or 0)} AND {int(last or 0)}"
+                    f" AND +rowid IN (SELECT x.paper_id FROM appearances x WHERE {conds})")
+        return (" AND EXISTS (SELECT 1 FROM appearances x INDEXED BY appearances_paper_date "
+                f"WHERE x.paper_id = papers_fts.rowid{filters})")
