@@ -66,8 +66,29 @@ def fold_with_index(text: str) -> tuple[str, list[int] | None]:
             return folded, None
     out: list[str] = []
     index: list[int] = []
-    for i, ch in enumerate(text):
-        f = fold_char(ch)
-        out.append(f)
-        index.extend([i] * len(f))
+    for m in _CHUNK.finditer(text):  # word by word: only the odd words go character by character
+        chunk, start = m.group(), m.start()
+        folded = _fold_one_to_one(chunk)
+        if folded is not None:
+            out.append(folded)
+            index.extend(range(start, start + len(chunk)))
+            continue
+        for i, ch in enumerate(chunk, start):
+            f = fold_char(ch)
+            out.append(f)
+            index.extend([i] * len(f))
     return "".join(out), index
+
+
+_CHUNK = re.compile(r"\S+|\s+")
+
+
+def _fold_one_to_one(chunk: str) -> str | None:
+    """Steps 1-3 of `chunk` when they map it one character to one (as character by character), else None."""
+    if chunk.isascii():
+        return chunk.lower()
+    decomposed = unicodedata.normalize("NFKD", chunk)
+    if len(decomposed) != len(chunk) or _marks_or_astral().search(decomposed):
+        return None
+    folded = decomposed.casefold()
+    return folded if len(folded) == len(chunk) else None

@@ -354,18 +354,19 @@ def snippet(paper: Paper, query_terms: Sequence[str], width: int = 160) -> str:
     fields = [paper.abstract, summary, takeaways]
     if any(has_cjk(t) for t in query_terms):
         fields = [summary, takeaways, paper.abstract]
-    fields = [_SPACE.sub(" ", f).strip() for f in fields]
     compiled = [re.compile(p) for p in filter(None, map(_term_pattern, query_terms))]
 
     best: tuple[int, str, list[tuple[int, int, int]]] = (0, "", [])
-    if compiled:
-        for text in fields:
-            if not text:
-                continue
-            found = _matches(text, compiled)
-            terms_found = len({n for _, _, n in found})
-            if terms_found > best[0]:
-                best = (terms_found, text, found)
+    for raw in fields if compiled else ():
+        text = _SPACE.sub(" ", raw).strip()
+        if not text:
+            continue
+        found = _matches(text, compiled)
+        terms_found = len({n for _, _, n in found})
+        if terms_found > best[0]:
+            best = (terms_found, text, found)
+            if terms_found == len(compiled):
+                break  # every term: no later field can do better
     _, text, found = best
     if not found:
         text = _SPACE.sub(" ", summary or paper.abstract).strip()
