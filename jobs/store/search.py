@@ -50,9 +50,9 @@ class Search(Connection):
         match and arxiv_id, the filtered papers come newest first.
 
         Every match is ranked (the page is exactly what full bm25 ranking gives, however many
-        match): the matches are counted, then ranked inside a subquery with LIMIT, so only one page
-        of rows is joined to papers and appearances; `jobs.search_cost` chooses how filters are
-        applied. Cost: benchmarks/search_latency.py."""
+        match): ranked inside a subquery with LIMIT, so only one page of rows is joined to papers and
+        appearances, then counted in a pass without bm25 if the page did not see them all;
+        `jobs.search_cost` chooses how filters are applied. Cost: benchmarks/search_latency.py."""
         filters, params = _appearance_filters(topic, after, before)
         params.update(arxiv_id=arxiv_id, off=offset, lim=limit)
 
@@ -97,12 +97,12 @@ class Search(Connection):
         where = "papers_fts MATCH :match"
         if params.get("arxiv_id") is not None:
             where += " AND rowid = (SELECT id FROM papers WHERE arxiv_id = :arxiv_id)"
-        # Counting is a pass without bm25: far cheaper than ranking, and it sizes the filter plan.
-        matches = int(await self._one(f"SELECT count(*) FROM papers_fts WHERE {where}", params) or 0)
-        if not matches:
-            return [], 0
-        total: int | None = matches
+        total: int | None = 0  # unfiltered: counted after ranking, when the page did not see them all
         if filters:
+            # Counting is a pass without bm25, far cheaper than ranking: it sizes the filter plan.
+            matches = int(await self._one(f"SELECT count(*) FROM papers_fts WHERE {where}", params) or 0)
+            if not matches:
+                return [], 0
             where += await self._filter_condition(filters, params, matches)
             total = None  # the filtered matches are counted while they are ranked
         ranked = f"SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts WHERE {where}"
@@ -116,6 +116,10 @@ class Search(Connection):
                                f"FROM ({ranked} ORDER BY r LIMIT :n) m", params)
         if total is None:
             total = int(rows[0][3]) if rows else 0
+        elif len(rows) < params["n"]:
+            total = len(rows)
+        else:
+            total = int(await self._one(f"SELECT count(*) FROM papers_fts WHERE {where}", params) or 0)
         if len(rows) == params["n"] and want and rows[-1][1] == rows[want - 1][1]:
             # A tie crosses the page's end and beyond: fetch the whole tied group to order it by date.
             params["boundary"] = rows[want - 1][1]
