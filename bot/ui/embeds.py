@@ -19,6 +19,7 @@ FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6000
+URL_MAX = 2048
 AUTHORS_SHOWN = 4
 
 # A readable, colour-blind-friendly palette; a topic always gets the same colour.
@@ -47,18 +48,20 @@ def trim(text: str, limit: int) -> str:
 
 
 def _trim_list(items: list[str], limit: int) -> str:
-    """A numbered list that stops at the last whole item that fits."""
+    """A numbered list that stops at the last whole item that fits, then a "…" line (counted too)."""
     lines: list[str] = []
-    used = 0
+    used = -1  # the newlines between lines: one fewer than the lines
     for i, item in enumerate(items, 1):
         line = f"{i}. {item}"
-        if used + len(line) + 1 > limit:
+        last = i == len(items)
+        # Room for this line, and for the "…" line after it unless it is the last.
+        if used + 1 + len(line) + (0 if last else 2) > limit:
             if not lines:  # even the first item is too long: trim inside it
                 return trim(line, limit)
             lines.append("…")
             break
         lines.append(line)
-        used += len(line) + 1
+        used += 1 + len(line)
     return "\n".join(lines)
 
 
@@ -78,40 +81,53 @@ def _description(paper: Paper, budget: int) -> str:
     # Keep room for at least the first takeaways; the summary yields first.
     lead = trim(lead, max(budget // 2, budget - 40 - sum(len(t) + 4 for t in takeaways)))
     head = f"{lead}\n\n**Key takeaways**\n" if lead else "**Key takeaways**\n"
+    if len(head) + 4 > budget:  # no room for even "1. …": the lead alone
+        return trim(lead, budget)
     return head + _trim_list(takeaways, budget - len(head))
+
+
+def _url(candidate: str | None, fallback: str | None = None) -> str | None:
+    """A link Discord accepts (http(s), no spaces, at most URL_MAX), else `fallback`: a bad URL in one
+    post must not make Discord refuse the whole message."""
+    if candidate and candidate.startswith(("https://", "http://")) and len(candidate) <= URL_MAX \
+            and not any(c.isspace() for c in candidate):
+        return candidate
+    return fallback
+
+
+def _abs_link(paper: Paper) -> str | None:
+    return _url(paper.links.get("abs"), _url(f"https://arxiv.org/abs/{paper.arxiv_id}"))
+
+
+def _title(paper: Paper) -> str | None:
+    # Discord refuses a blank title where it refuses a blank field: say nothing rather than " ".
+    return trim(paper.title.strip() or paper.arxiv_id.strip(), TITLE_MAX) or None
 
 
 def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None) -> discord.Embed:
     """The rich embed for one paper. `matched` names the subscription that brought it (DMs)."""
-    link = paper.links.get("abs") or f"https://arxiv.org/abs/{paper.arxiv_id}"
-    embed = discord.Embed(
-        title=trim(paper.title or paper.arxiv_id, TITLE_MAX),
-        url=link,
-        colour=topic_colour(paper.topic),
-    )
-    if paper.authors:
-        embed.set_author(name=trim(format_authors(paper.authors), AUTHOR_MAX))
-    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}") if x)
+    embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
+    authors = format_authors([a for a in paper.authors if a.strip()])
+    if authors.strip():
+        embed.set_author(name=trim(authors, AUTHOR_MAX))
+    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}") if x.strip())
     embed.set_footer(text=trim(footer, FOOTER_MAX))
-    if matched:
-        embed.add_field(name="Matched", value=trim(matched, FIELD_VALUE_MAX), inline=False)
-    if paper.comment:
-        embed.add_field(name="Comment", value=trim(paper.comment, FIELD_VALUE_MAX), inline=False)
-    if images and paper.images:
-        embed.set_image(url=paper.images[0])
+    for name, value in (("Matched", matched), ("Comment", paper.comment)):
+        if value and value.strip():  # Discord refuses an empty field value, and blank is empty
+            embed.add_field(name=name, value=trim(value.strip(), FIELD_VALUE_MAX), inline=False)
+    image = _url(paper.images[0]) if images and paper.images else None
+    if image:
+        embed.set_image(url=image)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
-    embed.description = _description(paper, budget) or None
+    embed.description = _description(paper, budget).strip() or None
     return embed
 
 
 def abstract_embed(paper: Paper) -> discord.Embed:
-    embed = discord.Embed(
-        title=trim(paper.title or paper.arxiv_id, TITLE_MAX),
-        url=paper.links.get("abs") or f"https://arxiv.org/abs/{paper.arxiv_id}",
-        description=trim(paper.abstract or "This entry has no English abstract.", DESCRIPTION_MAX),
-        colour=topic_colour(paper.topic),
-    )
-    embed.set_footer(text=f"Abstract · arXiv {paper.arxiv_id}")
+    embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
+    embed.set_footer(text=trim(f"Abstract · arXiv {paper.arxiv_id}", FOOTER_MAX))
+    budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
+    embed.description = trim(paper.abstract.strip() or "This entry has no English abstract.", budget)
     return embed
 
 
