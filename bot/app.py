@@ -15,7 +15,7 @@ import discord
 from discord.ext import commands
 
 from bot.client import PaperboyClient
-from bot.delivery.sender import SendReport, send_pending
+from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
 from bot.tree import PaperboyTree
@@ -44,6 +44,7 @@ class PaperboyBot(PaperboyClient):
         self._digest_lock = asyncio.Lock()
         self._store: Store | None = None
         self._startup: asyncio.Task[None] | None = None
+        self.retry_delays = RETRY_DELAYS  # tests shorten them
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.config.database_path)
@@ -97,6 +98,9 @@ class PaperboyBot(PaperboyClient):
         async with self._digest_lock:
             return await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger)
 
+    def digest_busy(self) -> bool:
+        return self._digest_lock.locked()
+
     async def scheduled_digest(self) -> None:
         # A coroutine function, so APScheduler awaits it on the bot's loop rather than in a thread.
         try:
@@ -105,12 +109,14 @@ class PaperboyBot(PaperboyClient):
             log.exception("the scheduled digest cycle failed; the next one runs as planned")
 
     async def deliver(self) -> SendReport:
-        """Send whatever is planned and not yet sent."""
-        return await self._send(None)
+        """Send whatever is planned and not yet sent. Under the digest lock, like a cycle: a `/digest run`
+        arriving meanwhile would otherwise read the same pending rows and send them twice."""
+        async with self._digest_lock:
+            return await self._send(None)
 
     async def _send(self, guild_id: int | None) -> SendReport:
         return await send_pending(self.store, Targets(self, self.store), images=self.config.feeds.images,
-                                  guild_id=guild_id)
+                                  guild_id=guild_id, retry_delays=self.retry_delays)
 
     def invite_url(self) -> str:
         assert self.application_id is not None

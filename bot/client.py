@@ -34,5 +34,9 @@ class PaperboyClient(commands.Bot):
     async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> Summary:
         raise NotImplementedError
 
+    def digest_busy(self) -> bool:
+        """A digest cycle, or the start-up delivery, is running now."""
+        raise NotImplementedError
+
 
 Interaction = discord.Interaction[PaperboyClient]

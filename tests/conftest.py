@@ -48,6 +48,7 @@ async def make_bot(config: Config):
 
     def build(cfg: Config | None = None, *, scheduler: bool = False) -> PaperboyBot:
         built.append(create_bot(cfg or config, scheduler=scheduler))
+        built[-1].retry_delays = (0.0, 0.0)  # a failed send is retried at once, not after seconds
         return built[-1]
 
     yield build

@@ -151,6 +151,13 @@ class Feeds(commands.Cog):
     @digest.command(name="run", description="Fetch the digests now and post this server's new papers")
     async def run(self, interaction: Interaction) -> None:
         assert interaction.guild is not None
+        if self.bot.digest_busy():
+            # Said at once rather than queued behind it: the running cycle may take minutes.
+            await interaction.response.send_message(
+                "A digest cycle (or the delivery after a restart) is running right now and will post what it "
+                "has. Run `/digest run` again in a few minutes if this server's newest papers are missing.",
+                ephemeral=True)
+            return
         # Fetching sources can take longer than Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
         summary = await self.bot.run_digest(guild_id=interaction.guild.id, trigger=f"command:{interaction.user.id}")

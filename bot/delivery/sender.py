@@ -9,6 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
@@ -22,6 +23,13 @@ from jobs.store import Store
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# A send that fails in passing (network, timeout, 5xx) is tried again within this run, well inside
+# Discord's nonce window: if the first had in fact gone through, Discord answers with that message.
+RETRY_DELAYS = (1.0, 4.0)
+# A send that takes longer is abandoned (and retried as above); discord.py itself waits on 429s.
+SEND_TIMEOUT = 60.0
+# What one send may raise without it being our fault or the database's.
+SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 # Targets served at once. At Discord's usual 50-150 ms a request, 5 in flight stay near its global
 # limit of 50 requests/s without tripping it; discord.py handles any 429 that still comes.
 SEND_WORKERS = 5
@@ -90,8 +98,17 @@ async def _post(target: Target, item: OutboxItem, args: dict[str, Any]) -> int |
     return message.id
 
 
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, discord.HTTPException):
+        return describe_failure(exc, "the target")
+    if isinstance(exc, TimeoutError):
+        return f"no answer from Discord within {SEND_TIMEOUT:.0f} s"
+    return f"network error: {type(exc).__name__}: {exc}"
+
+
 async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id: int | None = None,
-                       kind: str | None = None, workers: int = SEND_WORKERS) -> SendReport:
+                       kind: str | None = None, workers: int = SEND_WORKERS,
+                       retry_delays: tuple[float, ...] = RETRY_DELAYS) -> SendReport:
     """Send every pending outbox row. Each target (a channel, a member's DMs) gets its messages in
     order, one in flight at a time; `workers` targets are served at once, round-robin, so one busy
     target (Discord allows a DM channel about 5 messages per 5 s) does not hold up the others. A target
@@ -109,32 +126,55 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
     async def send_one(key: tuple[str, int], item: OutboxItem, target: list[Target]) -> bool:
         """Send one row; False when the rest of this target's rows must wait or fail."""
         queue = queues[key]
-        try:
-            args = await render(store, item, images=images, papers=papers)
-            if args is None:
-                await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
-                return True
-            if not target:
-                target.append(await targets.resolve(item))
-            message_id = await _post(target[0], item, args)
-        except discord.HTTPException as exc:
-            report.failed += 1
-            if not is_gone(exc):
-                final = item.attempts + 1 >= MAX_ATTEMPTS
-                await store.mark_failed([item.id], describe_failure(exc, "the target"), final=final)
-                log.warning("outbox %s: %s (attempt %s)", item.id, exc, item.attempts + 1)
-                return final  # given up on this row: the next may go; else keep the order
-            reason = await targets.failed(item, exc)
-            # Everything else for this target fails with it, without another request.
-            await store.mark_failed([item.id, *(i.id for i in queue)], reason, final=True)
-            report.failed += len(queue)
-            queue.clear()
-            report.paused.append(reason)
-            return False
+        args = await render(store, item, images=images, papers=papers)
+        if args is None:
+            await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
+            return True
+        for delay in (*retry_delays, None):
+            try:
+                if not target:
+                    target.append(await targets.resolve(item))
+                async with asyncio.timeout(SEND_TIMEOUT):
+                    message_id = await _post(target[0], item, args)
+                break
+            except SEND_FAILURES as exc:
+                if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status < 500):
+                    return await refused(queue, item, exc)
+                if delay is None:
+                    return await passing(item, exc)
+                log.info("outbox %s: %s; trying again in %.0f s", item.id, _describe(exc), delay)
+                await asyncio.sleep(delay)
         await store.mark_sent(item.id, message_id)
         report.sent += message_id is not None
         report.papers += len(args.get("embeds", []))
         return True
+
+    async def refused(queue: deque[OutboxItem], item: OutboxItem, exc: discord.HTTPException) -> bool:
+        report.failed += 1
+        if not is_gone(exc):
+            # Discord refused this payload (400, e.g. 50035 invalid form body): it would refuse it
+            # every time, so give it up now and let the rest of the queue go.
+            reason = describe_failure(exc, "the target")
+            await store.mark_failed([item.id], reason, final=True)
+            log.warning("outbox %s given up: Discord refused it: %s", item.id, reason)
+            return True
+        reason = await targets.failed(item, exc)
+        # Everything else for this target fails with it, without another request.
+        await store.mark_failed([item.id, *(i.id for i in queue)], reason, final=True)
+        report.failed += len(queue)
+        queue.clear()
+        report.paused.append(reason)
+        return False
+
+    async def passing(item: OutboxItem, exc: BaseException) -> bool:
+        """A failure that may pass (network, timeout, 5xx): this row, and its target's later rows to
+        keep their order, wait for the next run; after MAX_ATTEMPTS runs the row is given up."""
+        report.failed += 1
+        final = item.attempts + 1 >= MAX_ATTEMPTS
+        await store.mark_failed([item.id], _describe(exc), final=final)
+        log.warning("outbox %s: %s (attempt %s%s)", item.id, _describe(exc), item.attempts + 1,
+                    ", given up" if final else "")
+        return final
 
     resolved: dict[tuple[str, int], list[Target]] = {}
 
