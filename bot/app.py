@@ -7,6 +7,8 @@ import asyncio
 import hashlib
 import json
 import logging
+import signal
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,9 @@ from jobs.schedule import make_scheduler, missed_run
 from jobs.store import Store
 
 log = logging.getLogger(__name__)
+
+# On SIGTERM/SIGINT the send in flight gets this long to finish before the cycle is cancelled.
+SHUTDOWN_GRACE = 20.0
 
 # One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions")
@@ -45,9 +50,18 @@ class PaperboyBot(PaperboyClient):
         self._store: Store | None = None
         self._startup: asyncio.Task[None] | None = None
         self.retry_delays = RETRY_DELAYS  # tests shorten them
+        self.stopping = asyncio.Event()  # set on shutdown: no new send starts
+        self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
+
+    async def open_store(self) -> Store:
+        """Open the database (once). `serve` calls it before logging in, so a database that cannot
+        be opened is reported as such, before any network use."""
+        if self._store is None:
+            self._store = await Store.open(self.config.database_path)
+        return self._store
 
     async def setup_hook(self) -> None:
-        self._store = await Store.open(self.config.database_path)
+        await self.open_store()
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         await self._sync_commands()
@@ -73,7 +87,7 @@ class PaperboyBot(PaperboyClient):
         log.info("logged in as %s; invite it to a server with: %s", self.user, self.invite_url())
         # Whatever a crash left planned but unsent goes out first, once.
         await self.deliver()
-        if not self.use_scheduler:
+        if not self.use_scheduler or self.stopping.is_set():
             return
         sched = self.config.schedule
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
@@ -86,17 +100,23 @@ class PaperboyBot(PaperboyClient):
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await super().close()
-        if self._store is not None:
-            await self._store.close()
-            self._store = None
+        try:
+            await super().close()
+        finally:
+            if self._store is not None:
+                store, self._store = self._store, None
+                await store.close()
 
     # ---- the digest cycle ----------------------------------------------------------------------
 
     async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> DigestSummary:
         """One cycle (bot/digest.py) for every server, or one. Never two at once."""
         async with self._digest_lock:
-            return await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger)
+            self._cycle = asyncio.current_task()
+            try:
+                return await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger)
+            finally:
+                self._cycle = None
 
     def digest_busy(self) -> bool:
         return self._digest_lock.locked()
@@ -112,17 +132,76 @@ class PaperboyBot(PaperboyClient):
         """Send whatever is planned and not yet sent. Under the digest lock, like a cycle: a `/digest run`
         arriving meanwhile would otherwise read the same pending rows and send them twice."""
         async with self._digest_lock:
-            return await self._send(None)
+            self._cycle = asyncio.current_task()
+            try:
+                return await self._send(None)
+            finally:
+                self._cycle = None
 
     async def _send(self, guild_id: int | None) -> SendReport:
         return await send_pending(self.store, Targets(self, self.store), images=self.config.feeds.images,
-                                  guild_id=guild_id, retry_delays=self.retry_delays)
+                                  guild_id=guild_id, retry_delays=self.retry_delays, stop=self.stopping)
+
+    async def shutdown(self, why: str) -> None:
+        """Stop gracefully: no new send starts (the rest stays pending in the outbox), the send in
+        flight finishes (or, after SHUTDOWN_GRACE, the cycle is cancelled: its open transaction rolls
+        back), the scheduler stops, the gateway and the database close."""
+        if self.stopping.is_set():
+            return
+        self.stopping.set()
+        log.info("%s: stopping; the send in flight finishes, anything unsent stays queued", why)
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        cycle = self._cycle
+        if cycle is not None and cycle is not asyncio.current_task():
+            _, late = await asyncio.wait({cycle}, timeout=SHUTDOWN_GRACE)
+            if late:
+                log.warning("the digest cycle did not stop within %.0f s; cancelling it", SHUTDOWN_GRACE)
+                cycle.cancel()
+                await asyncio.wait({cycle}, timeout=5)
+        await self.close()
 
     def invite_url(self) -> str:
         assert self.application_id is not None
         return discord.utils.oauth_url(
             self.application_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands")
         )
+
+
+async def serve(bot: PaperboyBot, main: Coroutine[Any, Any, None]) -> str | None:
+    """Run `main` (`bot.start(token)`) with the database opened first, until it ends or SIGTERM or
+    SIGINT arrives; then shut down gracefully. Returns the signal's name, if one stopped it."""
+    loop = asyncio.get_running_loop()
+    received: list[str] = []
+    pending: set[asyncio.Task[None]] = set()  # the shutdown task, kept from the garbage collector
+
+    def on_signal(sig: signal.Signals) -> None:
+        if received:
+            log.info("%s again: already stopping", sig.name)
+            return
+        received.append(sig.name)
+        task = asyncio.ensure_future(bot.shutdown(f"received {sig.name}"))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        async with bot:
+            try:
+                await bot.open_store()
+                await main
+            finally:
+                if pending:
+                    await asyncio.wait(pending)
+                main.close()  # never awaited when the store failed to open
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+    if received:
+        log.info("Paperboy stopped (%s); the database is closed", received[0])
+    return received[0] if received else None
 
 
 def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True) -> PaperboyBot:

@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from jobs.config import Config, ConfigError
 from jobs.config_load import load_config
@@ -47,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Paperboy: daily arXiv paper digests, delivered to Discord.",
     )
     parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and exit")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the traceback of a fatal error (by default: one line saying what to fix)")
     parser.add_argument("--config", metavar="PATH", help="config file (default: config/config.yaml, "
                         "else config/config.example.yaml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -80,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    config: Config | None = None
     try:
         if command == "parse":
             return cmd_parse(args.files, args.format, args.json)
@@ -87,41 +92,101 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check_config(args.path or args.config)
         config = load_config(args.config)
         if command == "ingest":
-            return asyncio.run(cmd_ingest(config))
+            return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
             return asyncio.run(cmd_search(config, args))
         if command == "run":
-            return cmd_run(config, dry=getattr(args, "dry_run", False))
+            return _locked(config, lambda: cmd_run(config, dry=getattr(args, "dry_run", False)))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a fatal error: one plain line, the traceback only when asked for
+        from jobs.fatal import describe_fatal
+
+        if args.verbose:
+            traceback.print_exc()
+        try:
+            line = describe_fatal(exc, config.database_path if config else None)
+        except Exception:  # the description must not become the next traceback
+            line = f"error: {type(exc).__name__}: {exc}"
+        print(line, file=sys.stderr)
+        return 1
     print(f"unknown command {command!r}", file=sys.stderr)
     return 2
 
 
-def cmd_run(config: Config, *, dry: bool) -> int:
+def _locked(config: Config, command: Callable[[], int]) -> int:
+    """Run a command that writes the database while holding it: one Paperboy per database."""
+    from jobs.instance import InstanceLock
+
+    with InstanceLock(config.database_path):
+        return command()
+
+
+def _until_signal(work: Coroutine[Any, Any, int]) -> int:
+    """Run `work` until it ends, or until SIGTERM or SIGINT cancels it (its open transaction rolls back,
+    its database closes): then exit 0 with a line saying so."""
     import logging
+    import signal
+
+    async def run() -> int:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        received: list[str] = []
+
+        def on_signal(sig: signal.Signals) -> None:
+            if not received:
+                received.append(sig.name)
+                logging.getLogger("paperboy").info("received %s: stopping", sig.name)
+                task.cancel()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, on_signal, sig)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            if not received:
+                raise
+            print(f"stopped by {received[0]}; the database is closed", file=sys.stderr)
+            return 0
+
+    return asyncio.run(run())
+
+
+def cmd_run(config: Config, *, dry: bool) -> int:
     import os
 
     from dotenv import load_dotenv
 
     load_dotenv()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from jobs.logsetup import configure_logging
+
+    configure_logging()  # PAPERBOY_LOG_LEVEL / PAPERBOY_LOG_FORMAT; discord.py's voice warnings left out
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if dry or not token:
         from bot.dry_run import dry_run
 
         if not token:
             print("No DISCORD_TOKEN in the environment or .env: doing a dry run.\n")
-        return asyncio.run(dry_run(config))
-    from bot.app import create_bot
+        return _until_signal(dry_run(config))
+    return asyncio.run(_run_bot(config, token))
+
+
+async def _run_bot(config: Config, token: str) -> int:
+    import aiohttp
+    import discord
+
+    from bot.app import create_bot, serve
 
     bot = create_bot(config)
     try:
-        bot.run(token, log_handler=None)
-    except Exception as exc:  # discord.LoginFailure and friends: say it plainly
+        await serve(bot, bot.start(token))
+    except (discord.LoginFailure, discord.GatewayNotFound, discord.ConnectionClosed,
+            discord.HTTPException, aiohttp.ClientError) as exc:
+        # Only Discord's own failures: a database error says so itself (see jobs/fatal.py).
         print(f"Could not connect to Discord: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -108,12 +108,15 @@ def _describe(exc: BaseException) -> str:
 
 async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id: int | None = None,
                        kind: str | None = None, workers: int = SEND_WORKERS,
-                       retry_delays: tuple[float, ...] = RETRY_DELAYS) -> SendReport:
+                       retry_delays: tuple[float, ...] = RETRY_DELAYS, stop: asyncio.Event | None = None,
+                       ) -> SendReport:
     """Send every pending outbox row. Each target (a channel, a member's DMs) gets its messages in
     order, one in flight at a time; `workers` targets are served at once, round-robin, so one busy
     target (Discord allows a DM channel about 5 messages per 5 s) does not hold up the others. A target
     that cannot work (deleted channel, lost access, closed DMs) is given up on and reported; a target
-    that fails for a passing reason keeps the rest of its rows pending, in order, for the next run."""
+    that fails for a passing reason keeps the rest of its rows pending, in order, for the next run.
+    Once `stop` is set no new send starts: what is not yet sent stays pending."""
+    stop = stop or asyncio.Event()
     report = SendReport()
     queues: dict[tuple[str, int], deque[OutboxItem]] = {}
     for item in await store.pending(guild_id=guild_id, kind=kind):
@@ -140,10 +143,12 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
             except SEND_FAILURES as exc:
                 if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status < 500):
                     return await refused(queue, item, exc)
-                if delay is None:
+                if delay is None or stop.is_set():
                     return await passing(item, exc)
                 log.info("outbox %s: %s; trying again in %.0f s", item.id, _describe(exc), delay)
-                await asyncio.sleep(delay)
+                await asyncio.sleep(delay)  # short: a shutdown waits this out (SHUTDOWN_GRACE is longer)
+                if stop.is_set():
+                    return await passing(item, exc)
         await store.mark_sent(item.id, message_id)
         report.sent += message_id is not None
         report.papers += len(args.get("embeds", []))
@@ -179,7 +184,7 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
     resolved: dict[tuple[str, int], list[Target]] = {}
 
     async def worker() -> None:
-        while ready:
+        while ready and not stop.is_set():
             key = ready.popleft()
             queue = queues[key]
             if await send_one(key, queue.popleft(), resolved.setdefault(key, [])) and queue:

@@ -9,8 +9,9 @@ The records it hands out are in `jobs.records`; the rules that are not SQL in `j
 `jobs.feed_plan` and `jobs.search_cost`.
 """
 
+from jobs.store.errors import StoreUnavailable
 from jobs.store.interface import StoreProtocol
 from jobs.store.migrate import SCHEMA_VERSION
 from jobs.store.sqlite import Store, open_store
 
-__all__ = ["SCHEMA_VERSION", "Store", "StoreProtocol", "open_store"]
+__all__ = ["SCHEMA_VERSION", "Store", "StoreProtocol", "StoreUnavailable", "open_store"]

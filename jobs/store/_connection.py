@@ -20,6 +20,9 @@ that awaits such a task deadlocks, so don't.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +31,8 @@ from typing import Any
 import aiosqlite
 
 from jobs.search_text import index_text
+
+log = logging.getLogger(__name__)
 
 _PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000")
 # A paper's row is about 3 KB: in 4 KiB pages a quarter of each page stayed empty. Takes effect when
@@ -45,17 +50,26 @@ async def connect_writer(path: Path) -> aiosqlite.Connection:
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     db = await aiosqlite.connect(path, isolation_level=None)
-    for pragma in (f"page_size = {PAGE_SIZE}", "journal_mode = WAL", *_PRAGMAS):
-        await _pragma(db, pragma)
-    # Migrations rebuild index rows in SQL with the same Chinese bigrams as Python does.
-    await db.create_function("pb_index_text", 1, index_text, deterministic=True)
+    try:
+        for pragma in (f"page_size = {PAGE_SIZE}", "journal_mode = WAL", *_PRAGMAS):
+            await _pragma(db, pragma)
+        # Migrations rebuild index rows in SQL with the same Chinese bigrams as Python does.
+        await db.create_function("pb_index_text", 1, index_text, deterministic=True)
+    except BaseException:
+        # aiosqlite's worker thread is not a daemon: a connection left open keeps the process alive.
+        await db.close()
+        raise
     return db
 
 
 async def connect_reader(path: Path) -> aiosqlite.Connection:
     db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    for pragma in (*_PRAGMAS, "query_only = ON"):
-        await _pragma(db, pragma)
+    try:
+        for pragma in (*_PRAGMAS, "query_only = ON"):
+            await _pragma(db, pragma)
+    except BaseException:
+        await db.close()
+        raise
     return db
 
 
@@ -85,8 +99,9 @@ class Connection:
                 yield self.db
             except BaseException:
                 if self.db.in_transaction:  # SQLite may have rolled back everything already
-                    await self.db.execute(f"ROLLBACK TO {name}")
-                    await self.db.execute(f"RELEASE {name}")
+                    with contextlib.suppress(sqlite3.Error):
+                        await self.db.execute(f"ROLLBACK TO {name}")
+                        await self.db.execute(f"RELEASE {name}")
                 raise
             else:
                 await self.db.execute(f"RELEASE {name}")
@@ -100,8 +115,11 @@ class Connection:
                 try:
                     yield self.db
                 except BaseException:
-                    if self.db.in_transaction:  # some errors end the transaction themselves
-                        await self.db.execute("ROLLBACK")
+                    # Some errors (a full disk) end the transaction themselves; and a failed
+                    # ROLLBACK must not hide the error that caused it.
+                    if self.db.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            await self.db.execute("ROLLBACK")
                     raise
                 await self.db.execute("COMMIT")
             finally:
@@ -129,9 +147,15 @@ class Connection:
             await cur.fetchall()
 
     async def close(self) -> None:
+        """Close both connections, whatever fails on the way: an optimize that cannot write (a full
+        disk) is only logged; a connection left open would keep the process alive."""
         try:
             await self.optimize()
+        except sqlite3.Error as exc:
+            log.warning("database %s: skipped PRAGMA optimize on close: %s", self.path, exc)
         finally:
-            if self.reader is not self.db:
-                await self.reader.close()
-            await self.db.close()
+            try:
+                if self.reader is not self.db:
+                    await self.reader.close()
+            finally:
+                await self.db.close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from jobs.store._connection import PAGE_SIZE, Connection, _pragma
+from jobs.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,8 @@ async def schema_version(conn: Connection) -> int:
 async def migrate(conn: Connection, upto: int = SCHEMA_VERSION) -> None:
     current = await schema_version(conn)
     if current > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"{conn.path}: database schema version {current} is newer than this Paperboy "
+        raise StoreUnavailable(
+            f"database.path {conn.path}: database schema version {current} is newer than this Paperboy "
             f"({SCHEMA_VERSION}); upgrade Paperboy or use another database.path"
         )
     pending = MIGRATIONS[current:upto]

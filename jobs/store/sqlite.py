@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from jobs.store import migrate
 from jobs.store._connection import connect_reader, connect_writer
+from jobs.store.errors import StoreUnavailable, database_problem
 from jobs.store.feeds import Feeds
 from jobs.store.meta import Meta
 from jobs.store.outbox import Outbox
@@ -23,14 +25,19 @@ class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta):
         """Open (creating or upgrading) the database. `schema` stops upgrading at that version:
         for tests that build a database as an older Paperboy left it."""
         path = Path(path)
-        db = await connect_writer(path)
+        try:
+            db = await connect_writer(path)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(database_problem(exc, path) or f"database.path {path}: {exc}") from exc
         store = cls(db, None, path)
         try:
             await migrate.migrate(store, upto=schema)
             if str(path) != ":memory:":
                 store.reader = await connect_reader(path)
-        except BaseException:
+        except BaseException as exc:
             await db.close()
+            if isinstance(exc, sqlite3.Error | OSError):
+                raise StoreUnavailable(database_problem(exc, path) or f"database.path {path}: {exc}") from exc
             raise
         return store
 
