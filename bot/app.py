@@ -4,11 +4,12 @@ Nothing imports this module but the entry point (bot/cli.py, and `bot.create_bot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -152,10 +153,12 @@ class PaperboyBot(PaperboyClient):
         log.info("%s: stopping; the send in flight finishes, anything unsent stays queued", why)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        cycle = self._cycle
-        if cycle is not None and cycle is not asyncio.current_task():
-            _, late = await asyncio.wait({cycle}, timeout=SHUTDOWN_GRACE)
-            if late:
+        try:
+            # Taken and kept: the running cycle ends (its sends stop), and no other starts.
+            await asyncio.wait_for(self._digest_lock.acquire(), SHUTDOWN_GRACE)
+        except TimeoutError:
+            cycle = self._cycle
+            if cycle is not None:
                 log.warning("the digest cycle did not stop within %.0f s; cancelling it", SHUTDOWN_GRACE)
                 cycle.cancel()
                 await asyncio.wait({cycle}, timeout=5)
@@ -168,9 +171,10 @@ class PaperboyBot(PaperboyClient):
         )
 
 
-async def serve(bot: PaperboyBot, main: Coroutine[Any, Any, None]) -> str | None:
-    """Run `main` (`bot.start(token)`) with the database opened first, until it ends or SIGTERM or
-    SIGINT arrives; then shut down gracefully. Returns the signal's name, if one stopped it."""
+@contextlib.asynccontextmanager
+async def stop_on_signals(bot: PaperboyBot) -> AsyncIterator[list[str]]:
+    """While inside, SIGTERM or SIGINT (how systemd, Docker and Ctrl-C stop a process) start a graceful
+    `bot.shutdown`; on the way out it is awaited. Yields the names of the signals received."""
     loop = asyncio.get_running_loop()
     received: list[str] = []
     pending: set[asyncio.Task[None]] = set()  # the shutdown task, kept from the garbage collector
@@ -188,19 +192,27 @@ async def serve(bot: PaperboyBot, main: Coroutine[Any, Any, None]) -> str | None
     for sig in signals:
         loop.add_signal_handler(sig, on_signal, sig)
     try:
-        async with bot:
-            try:
-                await bot.open_store()
-                await main
-            finally:
-                if pending:
-                    await asyncio.wait(pending)
-                main.close()  # never awaited when the store failed to open
+        yield received
     finally:
-        for sig in signals:
-            loop.remove_signal_handler(sig)
+        try:
+            if pending:
+                await asyncio.wait(pending)
+        finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
     if received:
         log.info("Paperboy stopped (%s); the database is closed", received[0])
+
+
+async def serve(bot: PaperboyBot, main: Coroutine[Any, Any, None]) -> str | None:
+    """Run `main` (`bot.start(token)`) with the database opened first, until it ends or SIGTERM or
+    SIGINT arrives; then shut down gracefully. Returns the signal's name, if one stopped it."""
+    async with stop_on_signals(bot) as received, bot:
+        try:
+            await bot.open_store()
+            await main
+        finally:
+            main.close()  # never awaited when the store failed to open; else a no-op
     return received[0] if received else None
 
 

@@ -52,6 +52,7 @@ class OutboxItem:
     feed_id: int | None
     payload: dict[str, Any]  # {"header": {...}} | {"papers": [ids], "matched": {...}} | {"footer": {...}}
     attempts: int
+    tried: bool = False  # a send was started (mark_trying): it may have reached Discord
 
 
 @dataclass(slots=True)

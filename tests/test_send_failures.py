@@ -4,6 +4,7 @@ errors injected (`env.inject_error`) and network failures raised by SimCord's HT
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,45 @@ async def test_digest_run_during_the_start_up_delivery_sends_nothing_twice(
     assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]
     assert len(papers.history()) == 4
     assert "running right now" in result.response.content
+
+
+CRASH_AT_COMMIT = """
+CREATE TRIGGER crash_at_commit BEFORE UPDATE OF status ON outbox
+WHEN NEW.status = 'sent' AND NEW.message_id IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'the process died here (test)'); END
+"""
+
+
+async def test_a_forum_post_made_just_before_a_crash_is_adopted_not_posted_again(
+    simcord_env, posts_dir: Path, make_bot, config
+) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    guild, papers, admin, _ = setup_guild(env)
+    forum = guild.create_forum_channel("paper-forum")
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=forum, topic="3DGS")
+
+    # Discord creates the first post, then the process dies before recording it: a trigger in the real
+    # database makes that commit fail, as a kill -9 between the two would.
+    with sqlite3.connect(config.database_path) as db:
+        db.execute(CRASH_AT_COMMIT)
+    with pytest.raises(sqlite3.IntegrityError, match="the process died here"):
+        await env.bot.run_digest()
+    assert [t.name for t in forum.threads] == ["Paper 6-1 on Gaussian splatting"]
+    with sqlite3.connect(config.database_path) as db:
+        db.execute("DROP TRIGGER crash_at_commit")
+
+    await env.restart_bot(make_bot())  # a fresh process on the same database: start-up delivery
+    await env.settle()
+
+    # Before: 3 posts (8 of 8 such crashes posted twice). Now the first is found and adopted.
+    assert sorted(t.name for t in forum.threads) == ["Paper 6-1 on Gaussian splatting",
+                                                     "Paper 6-2 on Gaussian splatting"]
+    creates = [r for r in env.http_requests if r.method == "POST" and r.path == f"/channels/{forum.id}/threads"]
+    assert len(creates) == 2
+    assert (await env.bot.store.outbox_counts()) == {"sent": 3}  # the header line, two posts
+    starter = forum.threads[0].history()[0]
+    assert starter.embeds[0].footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001 · #pb2"  # the row's marker
+    await env.bot.run_digest()
+    assert len(forum.threads) == 2

@@ -12,9 +12,10 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot.delivery import forum
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
-from bot.ui.embeds import paper_embed, trim
+from bot.ui.embeds import paper_embed
 from bot.ui.render import footer_line, header_line
 from jobs.models import Paper
 from jobs.records import OutboxItem
@@ -81,19 +82,11 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
     return args
 
 
-async def _post(target: Target, item: OutboxItem, args: dict[str, Any]) -> int | None:
-    """Send one outbox row; the new message's id (None when there was nothing to post)."""
+async def _post(target: Target, item: OutboxItem, args: dict[str, Any], *, tried: bool) -> int | None:
+    """Send one outbox row; the new message's id (None when there was nothing to post). `tried`: an
+    earlier try may have reached Discord."""
     if isinstance(target, discord.ForumChannel):
-        # In a forum each paper is its own post, for discussion; the header and closing lines have
-        # no place there. Thread creation takes no nonce, so Discord cannot de-duplicate a resend.
-        if "embeds" not in args:
-            return None
-        embed = args["embeds"][0]
-        topic = (embed.footer.text or "").split(" · ")[0].casefold()
-        tags = [t for t in target.available_tags if t.name.casefold() == topic][:1]
-        created = await target.create_thread(name=trim(embed.title or "Paper", 100), embeds=args["embeds"],
-                                             view=args.get("view", discord.utils.MISSING), applied_tags=tags)
-        return created.message.id
+        return await forum.post(target, item, args, look=tried)
     message = await target.send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
     return message.id
 
@@ -133,18 +126,24 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
         if args is None:
             await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return True
+        tried = item.tried  # by a run that crashed
         for delay in (*retry_delays, None):
             try:
                 if not target:
                     target.append(await targets.resolve(item))
+                if isinstance(target[0], discord.ForumChannel) and "embeds" in args and not item.tried:
+                    # No nonce for a forum post: say in the database first that it may reach Discord.
+                    await store.mark_trying(item.id)
+                    item.tried = True
                 async with asyncio.timeout(SEND_TIMEOUT):
-                    message_id = await _post(target[0], item, args)
+                    message_id = await _post(target[0], item, args, tried=tried)
                 break
             except SEND_FAILURES as exc:
                 if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status < 500):
                     return await refused(queue, item, exc)
                 if delay is None or stop.is_set():
                     return await passing(item, exc)
+                tried = True  # a failed try may have reached Discord all the same
                 log.info("outbox %s: %s; trying again in %.0f s", item.id, _describe(exc), delay)
                 await asyncio.sleep(delay)  # short: a shutdown waits this out (SHUTDOWN_GRACE is longer)
                 if stop.is_set():

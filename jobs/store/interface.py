@@ -118,6 +118,10 @@ class StoreProtocol(Protocol):
     async def pending(self, guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
         ...
 
+    async def mark_trying(self, outbox_id: int) -> None:
+        """Committed before a send Discord cannot de-duplicate: the row may be on Discord after a crash."""
+        ...
+
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         ...
 

@@ -60,10 +60,17 @@ class Outbox(Connection):
             where += " AND kind = ?"
             args.append(kind)
         rows = await self._all(
-            f"SELECT id, kind, target_id, guild_id, feed_id, payload, attempts FROM outbox WHERE {where} ORDER BY id",
+            f"SELECT id, kind, target_id, guild_id, feed_id, payload, attempts, tried_at IS NOT NULL FROM outbox "
+            f"WHERE {where} ORDER BY id",
             args,
         )
-        return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+        return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], bool(r[7])) for r in rows]
+
+    async def mark_trying(self, outbox_id: int) -> None:
+        """Committed before a send that Discord cannot de-duplicate (a forum post): after a crash the
+        row says it may already be there."""
+        async with self.transaction() as db:
+            await db.execute("UPDATE outbox SET tried_at = coalesce(tried_at, ?) WHERE id = ?", (utcnow(), outbox_id))
 
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         async with self.transaction() as db:
