@@ -29,8 +29,9 @@ from jobs.store import Store
 
 log = logging.getLogger(__name__)
 
-# On SIGTERM/SIGINT the send in flight gets this long to finish before the cycle is cancelled.
-SHUTDOWN_GRACE = 20.0
+# On SIGTERM/SIGINT the send in flight gets this long to finish before the cycle is cancelled:
+# under Docker's 10 s between SIGTERM and SIGKILL (systemd waits 90 s).
+SHUTDOWN_GRACE = 8.0
 
 # One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions")

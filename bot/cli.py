@@ -55,10 +55,13 @@ def _parser() -> argparse.ArgumentParser:
                         "else config/config.example.yaml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    r = sub.add_parser("run", help="run the bot (the default); without DISCORD_TOKEN, a dry run")
+    # --verbose is taken after the command too (`ingest --verbose`); SUPPRESS keeps the top-level value.
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    r = sub.add_parser("run", parents=[verbose], help="run the bot (the default); without DISCORD_TOKEN, a dry run")
     r.add_argument("--dry-run", action="store_true", help="one cycle printed to the terminal, even with a token")
 
-    sub.add_parser("ingest", help="fetch every configured source into the database and report")
+    sub.add_parser("ingest", parents=[verbose], help="fetch every configured source into the database and report")
 
     p = sub.add_parser("parse", help="parse digest post files and print their papers")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -70,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check-config", help="validate a config file")
     c.add_argument("path", nargs="?", metavar="PATH")
 
-    s = sub.add_parser("search", help="search the stored papers: words, \"a phrase\", 中文, authors, arXiv ids")
+    s = sub.add_parser("search", parents=[verbose],
+                       help="search the stored papers: words, \"a phrase\", 中文, authors, arXiv ids")
     s.add_argument("query", nargs="+", metavar="QUERY", help="what to search for (several words: all must match)")
     s.add_argument("--topic", help="only papers posted under this topic")
     s.add_argument("--after", metavar="YYYY-MM-DD", help="only papers posted on or after this date")

@@ -83,10 +83,11 @@ def test_a_file_that_is_not_a_database(tmp_path: Path, args: tuple[str, ...], to
 def test_verbose_adds_the_traceback(tmp_path: Path) -> None:
     database = tmp_path / "pb.db"
     database.write_bytes(b"not a database" * 100)
-    done, _ = paperboy(write_config(tmp_path, database), "ingest", verbose=True)
-    assert done.returncode == 1
-    assert "Traceback" in done.stderr and "file is not a database" in done.stderr
-    assert done.stderr.rstrip().splitlines()[-1].startswith(f"database.path {database}: not an SQLite database")
+    config = write_config(tmp_path, database)
+    for done in (paperboy(config, "ingest", verbose=True)[0], paperboy(config, "ingest", "--verbose")[0]):
+        assert done.returncode == 1
+        assert "Traceback" in done.stderr and "file is not a database" in done.stderr
+        assert done.stderr.rstrip().splitlines()[-1].startswith(f"database.path {database}: not an SQLite database")
 
 
 @pytest.fixture
