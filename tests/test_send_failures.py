@@ -180,3 +180,17 @@ async def test_a_forum_post_made_just_before_a_crash_is_adopted_not_posted_again
     assert starter.embeds[0].footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001 · #pb2"  # the row's marker
     await env.bot.run_digest()
     assert len(forum.threads) == 2
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+async def test_a_passing_refusal_keeps_the_rows_for_the_next_run(simcord_env, posts_dir: Path, status: int) -> None:
+    env = simcord_env
+    papers, other = await two_feeds(env, posts_dir)
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=status, times=None)
+    summary = await env.bot.run_digest()
+    assert paper_messages(papers) == [] and len(paper_messages(other)) == 3
+    assert summary.send.failed == 1 and not summary.send.paused
+    assert (await env.bot.store.outbox_counts()) == {"sent": 4, "pending": 4}  # none given up
+    env.backend.faults.clear()
+    await env.bot.run_digest()
+    assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]

@@ -46,8 +46,13 @@ def mark(embed: discord.Embed, tag: str) -> None:
 async def find_post(forum: discord.ForumChannel, name: str, tag: str) -> int | None:
     """The starter message id of the bot's post in `forum` named `name` whose footer ends with `tag`."""
     me = forum.guild.me.id
-    threads = [t for t in await forum.guild.active_threads() if t.parent_id == forum.id]
-    threads += [t async for t in forum.archived_threads(limit=ARCHIVED_LOOKED_AT)]
+    try:
+        threads = [t for t in await forum.guild.active_threads() if t.parent_id == forum.id]
+        threads += [t async for t in forum.archived_threads(limit=ARCHIVED_LOOKED_AT)]
+    except discord.HTTPException as exc:
+        # Not knowing, post: a paper posted twice is better than a paper never posted.
+        log.warning("could not look for an earlier post in forum %s (%s); posting", forum.id, exc)
+        return None
     for thread in threads:
         if thread.owner_id != me or thread.name.strip() != name.strip():
             continue

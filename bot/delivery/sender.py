@@ -29,6 +29,9 @@ MAX_ATTEMPTS = 5
 RETRY_DELAYS = (1.0, 4.0)
 # A send that takes longer is abandoned (and retried as above); discord.py itself waits on 429s.
 SEND_TIMEOUT = 60.0
+# Discord's answers to a payload it will never take (400: invalid form body, 50035; 413: too large).
+# Any other status (429 after discord.py's own retries, 5xx, 401…) may pass.
+PAYLOAD_REFUSED = (400, 413)
 # What one send may raise without it being our fault or the database's.
 SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 # Targets served at once. At Discord's usual 50-150 ms a request, 5 in flight stay near its global
@@ -139,7 +142,7 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
                     message_id = await _post(target[0], item, args, tried=tried)
                 break
             except SEND_FAILURES as exc:
-                if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status < 500):
+                if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status in PAYLOAD_REFUSED):
                     return await refused(queue, item, exc)
                 if delay is None or stop.is_set():
                     return await passing(item, exc)
