@@ -165,9 +165,9 @@ def cmd_run(config: Config, *, dry: bool) -> int:
 
     from dotenv import load_dotenv
 
-    load_dotenv()
     from jobs.logsetup import configure_logging
 
+    load_dotenv()
     configure_logging()  # PAPERBOY_LOG_LEVEL / PAPERBOY_LOG_FORMAT; discord.py's voice warnings left out
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if dry or not token:
