@@ -20,6 +20,7 @@ that awaits such a task deadlocks, so don't.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +29,9 @@ from typing import Any
 import aiosqlite
 
 from jobs.search_text import index_text
+
+# What a database that cannot be opened, read or written raises, for callers outside the store.
+DatabaseError = sqlite3.Error
 
 _PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000")
 # A paper's row is about 3 KB: in 4 KiB pages a quarter of each page stayed empty. Takes effect when
