@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,18 @@ from bot.digest import DigestSummary, run_cycle
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
-from jobs.schedule import make_scheduler, missed_run
+from jobs.schedule import make_scheduler, missed_run, next_scheduled
+from jobs.source_watch import RetryPlan, plan_retry, retry_plan
 from jobs.store import Store
 
 log = logging.getLogger(__name__)
 
 # One cog per module; each registers the persistent buttons and menus it owns.
-EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions")
+EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
+              "bot.cogs.status")
+RETRY_JOB = "digest-retry"
+# Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
+RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
                                   read_message_history=True, send_messages_in_threads=True)
@@ -44,6 +50,7 @@ class PaperboyBot(PaperboyClient):
         self._digest_lock = asyncio.Lock()
         self._store: Store | None = None
         self._startup: asyncio.Task[None] | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.config.database_path)
@@ -78,9 +85,14 @@ class PaperboyBot(PaperboyClient):
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
         self.scheduler.start()
         last = await self.store.last_completed_cycle()
-        if missed_run(last, datetime.now(UTC), sched.time, sched.timezone):
+        if missed_run(last, self.clock(), sched.time, sched.timezone):
             log.info("the last scheduled digest was missed (last completed: %s); running it now", last)
             await self.run_digest(trigger="catch-up")
+            return
+        plan = await retry_plan(self.store)
+        if plan.at is not None:  # a retry planned before a restart: keep it
+            self.scheduler.add_job(self.retry_digest, "date", run_date=max(plan.at, self.clock()), id=RETRY_JOB,
+                                   replace_existing=True, misfire_grace_time=3600)
 
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
@@ -93,9 +105,29 @@ class PaperboyBot(PaperboyClient):
     # ---- the digest cycle ----------------------------------------------------------------------
 
     async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> DigestSummary:
-        """One cycle (bot/digest.py) for every server, or one. Never two at once."""
+        """One cycle (bot/digest.py) for every server, or one. Never two at once. A scheduled, catch-up
+        or retry cycle that fails (a source unread, posts unfetched) is retried with backoff."""
         async with self._digest_lock:
-            return await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger)
+            now = self.clock()
+            summary = await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger,
+                                      now=now)
+            if guild_id is None and trigger in RETRIED_TRIGGERS:
+                await self._plan_retry(summary, trigger, now)
+            return summary
+
+    async def _plan_retry(self, summary: DigestSummary, trigger: str, now: datetime) -> RetryPlan:
+        sched = self.config.schedule
+        plan = await plan_retry(self.store, failed=summary.failed, was_retry=trigger == "retry", now=now,
+                                next_run=next_scheduled(now, sched.time, sched.timezone))
+        if self.scheduler is not None and self.scheduler.get_job(RETRY_JOB) is not None:
+            self.scheduler.remove_job(RETRY_JOB)
+        if plan.at is not None:
+            log.warning("the %s cycle failed (%s in a row); retrying at %s", trigger, plan.failures,
+                        plan.at.isoformat(timespec="minutes"))
+            if self.scheduler is not None:
+                self.scheduler.add_job(self.retry_digest, "date", run_date=plan.at, id=RETRY_JOB,
+                                       replace_existing=True, misfire_grace_time=3600)
+        return plan
 
     async def scheduled_digest(self) -> None:
         # A coroutine function, so APScheduler awaits it on the bot's loop rather than in a thread.
@@ -103,6 +135,12 @@ class PaperboyBot(PaperboyClient):
             await self.run_digest(trigger="schedule")
         except Exception:
             log.exception("the scheduled digest cycle failed; the next one runs as planned")
+
+    async def retry_digest(self) -> None:
+        try:
+            await self.run_digest(trigger="retry")
+        except Exception:
+            log.exception("the retried digest cycle failed; the next one runs as planned")
 
     async def deliver(self) -> SendReport:
         """Send whatever is planned and not yet sent."""
