@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,10 +137,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
-    from jobs.logsetup import LogSetupError, configure_logging
+    from dotenv import load_dotenv
 
+    from jobs.logsetup import LEVEL_ENV, LogSetupError, configure_logging
+
+    load_dotenv()  # PAPERBOY_LOG_* and the tokens may be in .env
+
+    # The demo is for reading the preview, not the log: warnings and worse unless asked for more.
+    quiet = "WARNING" if command == "demo" and not os.environ.get(LEVEL_ENV) else None
     try:
-        configure_logging(args.log_level, args.log_format)
+        configure_logging(args.log_level or quiet, args.log_format)
     except LogSetupError as exc:
         print(f"paperboy: {exc}", file=sys.stderr)
         return 2

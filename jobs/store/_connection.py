@@ -49,17 +49,25 @@ async def connect_writer(path: Path) -> aiosqlite.Connection:
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     db = await aiosqlite.connect(path, isolation_level=None)
-    for pragma in (f"page_size = {PAGE_SIZE}", "journal_mode = WAL", *_PRAGMAS):
-        await _pragma(db, pragma)
-    # Migrations rebuild index rows in SQL with the same Chinese bigrams as Python does.
-    await db.create_function("pb_index_text", 1, index_text, deterministic=True)
+    try:
+        for pragma in (f"page_size = {PAGE_SIZE}", "journal_mode = WAL", *_PRAGMAS):
+            await _pragma(db, pragma)
+        # Migrations rebuild index rows in SQL with the same Chinese bigrams as Python does.
+        await db.create_function("pb_index_text", 1, index_text, deterministic=True)
+    except BaseException:
+        await db.close()  # an unclosed connection's thread keeps the process from exiting
+        raise
     return db
 
 
 async def connect_reader(path: Path) -> aiosqlite.Connection:
     db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    for pragma in (*_PRAGMAS, "query_only = ON"):
-        await _pragma(db, pragma)
+    try:
+        for pragma in (*_PRAGMAS, "query_only = ON"):
+            await _pragma(db, pragma)
+    except BaseException:
+        await db.close()
+        raise
     return db
 
 
