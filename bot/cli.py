@@ -253,6 +253,9 @@ def cmd_check_config(path: str | None) -> int:
         where = f"{s.repo}@{s.branch}:{s.path or '/'}" if s.kind == "github" else s.path
         print(f"  source {s.name}: {s.kind} {where} ({s.format}, files {', '.join(s.patterns)})")
     print(f"  schedule: daily at {config.schedule.time} {config.schedule.timezone}")
+    w = config.watchdog
+    print(f"  watchdog: late after {w.missed_weekdays} missed weekdays (weekday sources), else {w.gap_factor:g}x "
+          "the usual gap")
     return 0
 
 

@@ -16,7 +16,7 @@ from jobs.cycle_summary import CycleFigures, cycle_summary_line
 from jobs.pipeline import IngestReport, ingest
 from jobs.source_watch import Event, watch_sources
 from jobs.store import Store
-from jobs.watchdog import Alert
+from jobs.watchdog import Alert, Tolerance
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,9 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
     report = await ingest(store, config.sources)
     summary = DigestSummary(ingest=report)
     if guild_id is None:
-        summary.events = await watch_sources(store, report, config.schedule.timezone, now or datetime.now(UTC))
+        tolerance = Tolerance(missed_weekdays=config.watchdog.missed_weekdays, gap_factor=config.watchdog.gap_factor)
+        summary.events = await watch_sources(store, report, config.schedule.timezone, now or datetime.now(UTC),
+                                             tolerance)
         for event in summary.events:
             kind = "alert" if isinstance(event, Alert) else "caught_up"
             await store.plan_alerts(cycle, {"event": kind, "source": event.source, "text": event.text()})

@@ -194,3 +194,19 @@ async def test_settings_and_status_are_for_manage_server(simcord_env, clock: Clo
     assert "newest post 2031-03-06" in fields["Sources"]
     assert "next run 2031-03-08 08:30 UTC" in fields["Schedule"]
     assert fields["Paused feeds"] == "none"
+
+
+async def test_the_configured_tolerance_decides_when_a_source_is_late(
+        simcord_env, watched_config: Config, clock: Clock) -> None:
+    env = simcord_env
+    _, ops, admin, _ = await started(env)
+    await admin.slash(ops, "settings alerts", channel=ops)
+    watched_config.watchdog.missed_weekdays = 5  # the bot reads its config object on each cycle
+    clock.now = START + timedelta(days=6)  # 4 weekdays missed: late by default, not with 5
+    await env.bot.run_digest(trigger="schedule")
+    await env.settle()
+    assert lines(ops) == []
+    clock.now = START + timedelta(days=7)
+    await env.bot.run_digest(trigger="schedule")
+    await env.settle()
+    assert [line.split(" (")[0] for line in lines(ops)] == ["⚠️ Source local has gone quiet: no new post for 5 weekdays"]
