@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib.util
+import logging
 import sys
 import tempfile
 import webbrowser
@@ -45,6 +46,9 @@ def run_demo(config: Config, *, open_browser: bool, check: bool, port: int | Non
 
 
 async def _demo(config: Config, *, open_browser: bool, check: bool, port: int | None) -> int:
+    # SimCord probes discord.py with a client that has no intents, which makes discord.state warn
+    # "Guilds intent seems to be disabled" about a client that is not ours.
+    logging.getLogger("discord.state").setLevel(logging.ERROR)
     import simcord
 
     bot: PaperboyBot = create_bot(config, scheduler=False)
