@@ -5,6 +5,8 @@ with backoff by a one-off scheduler job."""
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -85,7 +87,7 @@ def retry_at(bot) -> datetime | None:  # type: ignore[no-untyped-def]
 
 
 async def test_a_failing_source_alerts_once_retries_with_backoff_and_catches_up_once(
-        simcord_env, posts_dir: Path, clock: Clock) -> None:
+        simcord_env, posts_dir: Path, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
     env = simcord_env
     bot = env.bot
     _, ops, admin, _ = await started(env)
@@ -95,9 +97,18 @@ async def test_a_failing_source_alerts_once_retries_with_backoff_and_catches_up_
 
     hidden = posts_dir.with_name("posts-gone")
     posts_dir.rename(hidden)  # the source's folder vanishes
-    summary = await bot.run_digest(trigger="schedule")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        summary = await bot.run_digest(trigger="schedule")
     await env.settle()
     assert summary.failed
+    # The log says it too, and sums the cycle up in one line (with its figures as fields, for JSON logs).
+    assert any(r.levelno == logging.WARNING and r.getMessage().startswith("watchdog: Source local is failing")
+               for r in caplog.records)
+    [line] = [r for r in caplog.records if r.name == "bot.digest"]
+    assert re.fullmatch(r"cycle \d+ \(schedule\) \d+\.\d s: sources 0/1 ok, failed: local; 0 new papers; "
+                        r"0 feeds; messages 1 sent; DMs 0 to 0 members", line.getMessage())
+    assert line.sources_failed == ["local"] and line.messages_sent == 1  # type: ignore[attr-defined]
     assert len(lines(ops)) == 1
     assert lines(ops)[0].startswith("⚠️ Source local is failing: ")
     assert retry_at(bot) == START + 15 * MIN
