@@ -40,8 +40,9 @@ class Status:
     def when(self, moment: datetime | None) -> str:
         return moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M %Z") if moment else "never"
 
-    def sections(self) -> list[tuple[str, list[str]]]:
-        """(title, lines) in order: the CLI prints them, /status puts each in an embed field."""
+    def sections(self, channel: str = "<#{}>") -> list[tuple[str, list[str]]]:
+        """(title, lines) in order: the CLI prints them, /status puts each in an embed field.
+        `channel` formats a channel id: a mention in Discord, plain words in a terminal."""
         sources = []
         for s in self.sources:
             head = f"{s.name}: last success {self.when(s.last_success)}; newest post {s.last_post or 'none'}"
@@ -58,13 +59,14 @@ class Status:
             schedule.append(f"retry of a failed cycle {self.when(self.retry_at)}")
         outbox = [f"{self.outbox.get('pending', 0)} pending, {self.outbox.get('failed', 0)} failed, "
                   f"{self.outbox.get('sent', 0)} sent (kept 30 days)"]
-        paused = [f"<#{channel}> {topic}: {reason}" for channel, topic, reason in self.paused] or ["none"]
+        paused = [f"{channel.format(cid)} {topic}: {reason}" for cid, topic, reason in self.paused] or ["none"]
         size = [f"{self.database} · {self.database_bytes / 1_000_000:.1f} MB"]
         return [("Sources", sources or ["none configured"]), ("Schedule", schedule), ("Deliveries", outbox),
                 ("Paused feeds", paused), ("Database", size)]
 
     def text(self) -> str:
-        return "\n".join(f"{title}\n" + "\n".join(f"  {line}" for line in lines) for title, lines in self.sections())
+        sections = self.sections(channel="channel {}")
+        return "\n".join(f"{title}\n" + "\n".join(f"  {line}" for line in lines) for title, lines in sections)
 
 
 def database_bytes(path: Path) -> int:

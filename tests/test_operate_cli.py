@@ -113,7 +113,7 @@ def test_status_shows_sources_schedule_outbox_paused_feeds_and_size(site: Path,
     assert "failed run" not in out
     assert "next run " in out and " 08:30 UTC" in out
     assert "Deliveries\n  0 pending, 0 failed, 0 sent" in out
-    assert "Paused feeds\n  <#555> 3DGS: the bot may not post in #gone" in out
+    assert "Paused feeds\n  channel 555 3DGS: the bot may not post in #gone" in out
     assert f"Database\n  {db} · " in out and " MB" in out
 
 
