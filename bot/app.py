@@ -112,12 +112,12 @@ class PaperboyBot(PaperboyClient):
             summary = await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger,
                                       now=now)
             if guild_id is None and trigger in RETRIED_TRIGGERS:
-                await self._plan_retry(summary, trigger, now)
+                await self._plan_retry(summary.failed, trigger, now)
             return summary
 
-    async def _plan_retry(self, summary: DigestSummary, trigger: str, now: datetime) -> RetryPlan:
+    async def _plan_retry(self, failed: bool, trigger: str, now: datetime) -> RetryPlan:
         sched = self.config.schedule
-        plan = await plan_retry(self.store, failed=summary.failed, was_retry=trigger == "retry", now=now,
+        plan = await plan_retry(self.store, failed=failed, was_retry=trigger == "retry", now=now,
                                 next_run=next_scheduled(now, sched.time, sched.timezone))
         if self.scheduler is not None and self.scheduler.get_job(RETRY_JOB) is not None:
             self.scheduler.remove_job(RETRY_JOB)
@@ -131,16 +131,21 @@ class PaperboyBot(PaperboyClient):
 
     async def scheduled_digest(self) -> None:
         # A coroutine function, so APScheduler awaits it on the bot's loop rather than in a thread.
-        try:
-            await self.run_digest(trigger="schedule")
-        except Exception:
-            log.exception("the scheduled digest cycle failed; the next one runs as planned")
+        await self._guarded("schedule")
 
     async def retry_digest(self) -> None:
+        await self._guarded("retry")
+
+    async def _guarded(self, trigger: str) -> None:
+        """A scheduler job: a cycle that raises is logged and retried like one that failed."""
         try:
-            await self.run_digest(trigger="retry")
+            await self.run_digest(trigger=trigger)
         except Exception:
-            log.exception("the retried digest cycle failed; the next one runs as planned")
+            log.exception("the %s digest cycle failed", trigger)
+            try:
+                await self._plan_retry(True, trigger, self.clock())
+            except Exception:
+                log.exception("could not plan a retry; the next scheduled cycle runs as planned")
 
     async def deliver(self) -> SendReport:
         """Send whatever is planned and not yet sent."""
