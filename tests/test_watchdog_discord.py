@@ -5,6 +5,7 @@ with backoff by a one-off scheduler job."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import shutil
@@ -221,3 +222,26 @@ async def test_the_configured_tolerance_decides_when_a_source_is_late(
     await env.bot.run_digest(trigger="schedule")
     await env.settle()
     assert [line.split(" (")[0] for line in lines(ops)] == ["⚠️ Source local has gone quiet: no new post for 5 weekdays"]
+
+
+async def test_the_scheduler_runs_the_retry_job_when_it_is_due(simcord_env, posts_dir: Path,
+                                                               watched_config: Config) -> None:
+    env = simcord_env
+    bot = env.bot
+    await started(env)
+    bot.clock = lambda: datetime.now(UTC)  # this test lets the real scheduler fire the job, on real time
+    # The next scheduled run a day away, whatever the hour: retries come before it.
+    watched_config.schedule.time = (datetime.now(UTC) - 60 * MIN).strftime("%H:%M")
+    posts_dir.rename(posts_dir.with_name("gone"))
+    before = datetime.now(UTC)
+    await bot.run_digest(trigger="schedule")
+    first = retry_at(bot)
+    assert first is not None and before + 15 * MIN <= first <= datetime.now(UTC) + 15 * MIN
+    bot.scheduler.modify_job(RETRY_JOB, next_run_time=datetime.now(UTC))  # due now
+    for _ in range(200):  # the job runs on the bot's loop: the retry cycle fails again, the next waits an hour
+        await asyncio.sleep(0.05)
+        again = retry_at(bot)
+        if again is not None and again > first:
+            break
+    assert again is not None and again - datetime.now(UTC) > 55 * MIN
+    assert (await bot.store.source_health())[0].failures == 2
