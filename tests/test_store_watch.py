@@ -1,4 +1,4 @@
-"""The store's watchdog part on real SQLite files: migration 0007 over an older database, source
+"""The store's watchdog part on real SQLite files: the watchdog migration over an older database, source
 health, alert channels and their outbox rows."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from jobs.pipeline import ingest
-from jobs.store import Store
+from jobs.store import SCHEMA_VERSION, Store
+from jobs.store.migrate import MIGRATIONS
 from tests.conftest import make_config
 from tests.postgen import entries, write_kedreamix
 
@@ -16,12 +17,13 @@ async def test_an_older_database_upgrades_keeping_its_sources(tmp_path: Path, po
     config = make_config(tmp_path)
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
     write_kedreamix(posts_dir, "3DGS", "2024-05-03", entries("3", 1))
-    async with await Store.open(config.database_path, schema=6) as old:  # as Paperboy left it before 0007
+    watchdog = next(m.version for m in MIGRATIONS if m.name.endswith("_watchdog.sql"))
+    async with await Store.open(config.database_path, schema=watchdog - 1) as old:  # as Paperboy left it before
         await old.upsert_source("local", "directory", "kedreamix", str(posts_dir))
         await old.set_meta("k", "v")
         assert await old.get_meta("created_at") is None
     async with await Store.open(config.database_path) as store:
-        assert await store.schema_version() == 7 and await store.get_meta("k") == "v"
+        assert await store.schema_version() == SCHEMA_VERSION and await store.get_meta("k") == "v"
         created = datetime.fromisoformat(str(await store.get_meta("created_at")))
         assert abs((datetime.now(UTC) - created).total_seconds()) < 60
         [health] = await store.source_health()
