@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import signal
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ from bot.digest import DigestSummary, run_cycle
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
-from jobs.schedule import make_scheduler, missed_run
+from jobs.schedule import make_scheduler, missed_run, next_scheduled
+from jobs.source_watch import RetryPlan, plan_retry, retry_plan
 from jobs.store import Store
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,11 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 8.0
 
 # One cog per module; each registers the persistent buttons and menus it owns.
-EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions")
+EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
+              "bot.cogs.status")
+RETRY_JOB = "digest-retry"
+# Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
+RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
                                   read_message_history=True, send_messages_in_threads=True)
@@ -54,6 +59,7 @@ class PaperboyBot(PaperboyClient):
         self.retry_delays = RETRY_DELAYS  # tests shorten them
         self.stopping = asyncio.Event()  # set on shutdown: no new send starts
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
 
     async def open_store(self) -> Store:
         """Open the database (once). `serve` calls it before logging in, so a database that cannot
@@ -95,9 +101,14 @@ class PaperboyBot(PaperboyClient):
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
         self.scheduler.start()
         last = await self.store.last_completed_cycle()
-        if missed_run(last, datetime.now(UTC), sched.time, sched.timezone):
+        if missed_run(last, self.clock(), sched.time, sched.timezone):
             log.info("the last scheduled digest was missed (last completed: %s); running it now", last)
             await self.run_digest(trigger="catch-up")
+            return
+        plan = await retry_plan(self.store)
+        if plan.at is not None:  # a retry planned before a restart: keep it
+            self.scheduler.add_job(self.retry_digest, "date", run_date=max(plan.at, self.clock()), id=RETRY_JOB,
+                                   replace_existing=True, misfire_grace_time=3600)
 
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
@@ -112,23 +123,54 @@ class PaperboyBot(PaperboyClient):
     # ---- the digest cycle ----------------------------------------------------------------------
 
     async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> DigestSummary:
-        """One cycle (bot/digest.py) for every server, or one. Never two at once."""
+        """One cycle (bot/digest.py) for every server, or one. Never two at once. A scheduled, catch-up
+        or retry cycle that fails (a source unread, posts unfetched) is retried with backoff."""
         async with self._digest_lock:
             self._cycle = asyncio.current_task()
             try:
-                return await run_cycle(self.store, self.config, self._send, guild_id=guild_id, trigger=trigger)
+                now = self.clock()
+                summary = await run_cycle(self.store, self.config, self._send, guild_id=guild_id,
+                                          trigger=trigger, now=now)
+                if guild_id is None and trigger in RETRIED_TRIGGERS:
+                    await self._plan_retry(summary.failed, trigger, now)
+                return summary
             finally:
                 self._cycle = None
 
     def digest_busy(self) -> bool:
         return self._digest_lock.locked()
 
+    async def _plan_retry(self, failed: bool, trigger: str, now: datetime) -> RetryPlan:
+        sched = self.config.schedule
+        plan = await plan_retry(self.store, failed=failed, was_retry=trigger == "retry", now=now,
+                                next_run=next_scheduled(now, sched.time, sched.timezone))
+        if self.scheduler is not None and self.scheduler.get_job(RETRY_JOB) is not None:
+            self.scheduler.remove_job(RETRY_JOB)
+        if plan.at is not None:
+            log.warning("the %s cycle failed (%s in a row); retrying at %s", trigger, plan.failures,
+                        plan.at.isoformat(timespec="minutes"))
+            if self.scheduler is not None:
+                self.scheduler.add_job(self.retry_digest, "date", run_date=plan.at, id=RETRY_JOB,
+                                       replace_existing=True, misfire_grace_time=3600)
+        return plan
+
     async def scheduled_digest(self) -> None:
         # A coroutine function, so APScheduler awaits it on the bot's loop rather than in a thread.
+        await self._guarded("schedule")
+
+    async def retry_digest(self) -> None:
+        await self._guarded("retry")
+
+    async def _guarded(self, trigger: str) -> None:
+        """A scheduler job: a cycle that raises is logged and retried like one that failed."""
         try:
-            await self.run_digest(trigger="schedule")
+            await self.run_digest(trigger=trigger)
         except Exception:
-            log.exception("the scheduled digest cycle failed; the next one runs as planned")
+            log.exception("the %s digest cycle failed", trigger)
+            try:
+                await self._plan_retry(True, trigger, self.clock())
+            except Exception:
+                log.exception("could not plan a retry; the next scheduled cycle runs as planned")
 
     async def deliver(self) -> SendReport:
         """Send whatever is planned and not yet sent. Under the digest lock, like a cycle: a `/digest run`

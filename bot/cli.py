@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Coroutine, Sequence
@@ -13,6 +14,8 @@ from typing import Any
 
 from jobs.config import Config, ConfigError
 from jobs.config_load import load_config
+
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
 
 # Each command imports what it needs inside its function: `parse`, `search` and `check-config` start
 # without discord.py (tests/test_cli_imports.py holds them to it).
@@ -43,38 +46,66 @@ class _PrintVersion(argparse.Action):
         parser.exit()
 
 
+TOKENS = ("DISCORD_TOKEN (the bot's token; without it `run` does a dry run) and GITHUB_TOKEN (optional: "
+          "5,000 GitHub API requests an hour instead of 60), from the environment or a .env file here")
+GITHUB_NOTE = "GITHUB_TOKEN (optional, from the environment or .env) raises GitHub's limit to 5,000 requests an hour."
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """--config and the log flags, on the main parser and on every command, so they work before or after
+    the command's name. On a command they default to SUPPRESS: an absent flag there keeps the main one."""
+    default: dict[str, object] = {} if top else {"default": argparse.SUPPRESS}
+    parser.add_argument("--config", metavar="PATH", help="config file (default: config/config.yaml, "
+                        "else config/config.example.yaml)", **default)
+    parser.add_argument("--log-level", metavar="LEVEL", help="DEBUG, INFO (default), WARNING or ERROR; "
+                        "else PAPERBOY_LOG_LEVEL", **default)
+    parser.add_argument("--log-format", metavar="FORMAT", help="text (default) or json (one object a line); "
+                        "else PAPERBOY_LOG_FORMAT", **default)
+    parser.add_argument("--verbose", action="store_true", help="show the traceback of a fatal error (by default: "
+                        "one line saying what to fix)", **default)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Paperboy: daily arXiv paper digests, delivered to Discord.",
+        description="Paperboy: daily arXiv paper digests, delivered to Discord. Without a command: run.",
+        epilog=f"Secrets: {TOKENS}. `python -m bot COMMAND --help` describes each command.",
     )
     parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and exit")
-    parser.add_argument("--verbose", action="store_true",
-                        help="show the traceback of a fatal error (by default: one line saying what to fix)")
-    parser.add_argument("--config", metavar="PATH", help="config file (default: config/config.yaml, "
-                        "else config/config.example.yaml)")
+    _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    # --verbose is taken after the command too (`ingest --verbose`); SUPPRESS keeps the top-level value.
-    verbose = argparse.ArgumentParser(add_help=False)
-    verbose.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    r = sub.add_parser("run", parents=[verbose], help="run the bot (the default); without DISCORD_TOKEN, a dry run")
+    def command(name: str, summary: str, description: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=summary, description=description, epilog=epilog)
+        _common(p, top=False)
+        return p
+
+    r = command("run", "run the bot (the default); without DISCORD_TOKEN, a dry run",
+                "Run the bot: connect to Discord with DISCORD_TOKEN, post each day's new papers at schedule.time, "
+                "answer slash commands. Without DISCORD_TOKEN (or with --dry-run): one digest cycle into the "
+                "database, printing what each feed would post.", epilog=f"Secrets: {TOKENS}.")
     r.add_argument("--dry-run", action="store_true", help="one cycle printed to the terminal, even with a token")
 
-    sub.add_parser("ingest", parents=[verbose], help="fetch every configured source into the database and report")
+    command("ingest", "fetch every configured source into the database and report",
+            "Fetch every configured source into the database (no Discord) and report, per source, the posts "
+            "new, changed and failed and the papers new. Exit 1 when a source could not be read.",
+            epilog=GITHUB_NOTE)
 
-    p = sub.add_parser("parse", help="parse digest post files and print their papers")
+    p = command("parse", "parse digest post files and print their papers",
+                "Parse digest post files (Kedreamix markdown, daily-arXiv jsonl/md) and print their papers. "
+                "No database, no network.")
     p.add_argument("files", nargs="+", metavar="FILE")
     from jobs.formats.registry import FORMAT_NAMES  # no discord: the registry is jobs/ only
 
     p.add_argument("--format", default="auto", choices=FORMAT_NAMES)
     p.add_argument("--json", action="store_true", help="one JSON object per paper (JSON lines)")
 
-    c = sub.add_parser("check-config", help="validate a config file")
+    c = command("check-config", "validate a config file",
+                "Validate a config file and print what it configures; exit 2 naming a bad key or value.")
     c.add_argument("path", nargs="?", metavar="PATH")
 
-    s = sub.add_parser("search", parents=[verbose],
-                       help="search the stored papers: words, \"a phrase\", 中文, authors, arXiv ids")
+    s = command("search", "search the stored papers: words, \"a phrase\", 中文, authors, arXiv ids",
+                "Search the papers in the database, ranked, as /search does.")
     s.add_argument("query", nargs="+", metavar="QUERY", help="what to search for (several words: all must match)")
     s.add_argument("--topic", help="only papers posted under this topic")
     s.add_argument("--after", metavar="YYYY-MM-DD", help="only papers posted on or after this date")
@@ -82,6 +113,28 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=10, metavar="N", help="results to show (default 10, at most 50)")
     s.add_argument("--offset", type=int, default=0, metavar="N", help="results to skip (for the next page)")
     s.add_argument("--json", action="store_true", help="one JSON object per result (JSON lines)")
+
+    command("health", "exit 0 when the last cycle kept to the schedule and the database opens, else 1",
+            "For a container health check or monitoring: exit 0 when the last digest cycle finished within its "
+            "schedule (schedule.time plus an hour's grace) and the database opens; else exit 1. One line says why.")
+    command("status", "sources, retries, the next run, the outbox, paused feeds, database size",
+            "What the bot is doing, from its database: each source with its last success, last new post, "
+            "failures in a row and next retry; the next scheduled run; pending and failed deliveries; paused "
+            "feeds and why; the database's size. The same as /status in Discord.")
+    b = command("backup", "write a consistent copy of the database, even while the bot runs",
+                "Copy the database with SQLite's backup API: a consistent copy even while the bot is running "
+                "and writing. Back up before an upgrade (migrations run when the bot starts).")
+    b.add_argument("path", metavar="PATH", help="where to write the copy (an existing file is replaced)")
+    d = command("demo", "the real bot on the sample posts, in a browser: no token, no network",
+                "An offline demo: the real bot runs on the sample posts in samples/ (config/demo.yaml) inside "
+                "SimCord, a simulated Discord, and serves it in your browser on localhost: a server with "
+                "#papers, a feed for each sample topic, one digest cycle posted. Click through the papers, "
+                "Abstract, /search and /subscribe. Needs no DISCORD_TOKEN and no network; needs SimCord's "
+                "preview (installed by scripts/demo.sh, or `pip install -e .[demo]`).")
+    d.add_argument("--no-browser", action="store_true", help="print the URL but do not open a browser")
+    d.add_argument("--check", action="store_true", help="set up, run the cycle, print what was posted and exit "
+                   "(0 when papers were posted): a smoke test")
+    d.add_argument("--port", type=int, default=None, help="the preview's port on localhost (default: any free one)")
     return parser
 
 
@@ -89,16 +142,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     config: Config | None = None
+    from dotenv import load_dotenv
+
+    from jobs.logsetup import LEVEL_ENV, LogSetupError, configure_logging
+
+    load_dotenv()  # PAPERBOY_LOG_* and the tokens may be in .env
+
+    # The demo is for reading the preview, not the log: warnings and worse unless asked for more.
+    quiet = "WARNING" if command == "demo" and not os.environ.get(LEVEL_ENV) else None
+    try:
+        configure_logging(args.log_level or quiet, args.log_format)
+    except LogSetupError as exc:
+        print(f"paperboy: {exc}", file=sys.stderr)
+        return 2
     try:
         if command == "parse":
             return cmd_parse(args.files, args.format, args.json)
         if command == "check-config":
             return cmd_check_config(args.path or args.config)
-        config = load_config(args.config)
+        config = load_config(args.config or (DEMO_CONFIG if command == "demo" else None))
         if command == "ingest":
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
             return asyncio.run(cmd_search(config, args))
+        if command in ("health", "status", "backup"):
+            from bot import operate
+
+            if command == "health":
+                return asyncio.run(operate.health(config))
+            if command == "status":
+                return asyncio.run(operate.status(config))
+            return asyncio.run(operate.backup(config, args.path))
+        if command == "demo":
+            from bot.demo import run_demo
+
+            return run_demo(config, open_browser=not args.no_browser, check=args.check, port=args.port)
         if command == "run":
             return _locked(config, lambda: cmd_run(config, dry=getattr(args, "dry_run", False)))
     except ConfigError as exc:
@@ -165,10 +243,8 @@ def cmd_run(config: Config, *, dry: bool) -> int:
 
     from dotenv import load_dotenv
 
-    from jobs.logsetup import configure_logging
 
     load_dotenv()
-    configure_logging()  # PAPERBOY_LOG_LEVEL / PAPERBOY_LOG_FORMAT; discord.py's voice warnings left out
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if dry or not token:
         from bot.dry_run import dry_run
@@ -242,6 +318,9 @@ def cmd_check_config(path: str | None) -> int:
         where = f"{s.repo}@{s.branch}:{s.path or '/'}" if s.kind == "github" else s.path
         print(f"  source {s.name}: {s.kind} {where} ({s.format}, files {', '.join(s.patterns)})")
     print(f"  schedule: daily at {config.schedule.time} {config.schedule.timezone}")
+    w = config.watchdog
+    print(f"  watchdog: late after {w.missed_weekdays} missed weekdays (weekday sources), else {w.gap_factor:g}x "
+          "the usual gap")
     return 0
 
 

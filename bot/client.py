@@ -6,6 +6,8 @@ A minimal base class rather than the app itself, so UI code and cogs reach the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 import discord
@@ -24,6 +26,7 @@ class Summary(Protocol):
 class PaperboyClient(commands.Bot):
     config: Config
     _store: Store | None
+    clock: Callable[[], datetime]  # now, as an aware datetime; tests pass a simulated one
 
     @property
     def store(self) -> Store:

@@ -1,16 +1,22 @@
-"""One digest cycle: fetch the sources, store, plan every (or one server's) feed and the DM fan-out, send."""
+"""One digest cycle: fetch the sources, store, watch them, plan every (or one server's) feed, the DM
+fan-out and any watchdog alert, send."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.delivery.fanout import DM_CURSOR, FanoutReport, plan_fanout
 from bot.delivery.sender import SendReport
 from jobs.config import Config
+from jobs.cycle_summary import CycleFigures, cycle_summary_line
 from jobs.pipeline import IngestReport, ingest
+from jobs.source_watch import Event, watch_sources
 from jobs.store import Store
+from jobs.watchdog import Alert, Tolerance
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +31,12 @@ class DigestSummary:
     papers_planned: int = 0
     send: SendReport = field(default_factory=SendReport)
     fanout: FanoutReport | None = None
+    events: list[Event] = field(default_factory=list)  # the watchdog's alerts and caught-ups
+
+    @property
+    def failed(self) -> bool:
+        """A source could not be read, or some of its posts not fetched: the cycle is worth retrying."""
+        return any(s.error is not None or s.incomplete for s in self.ingest.sources)
 
     def text(self) -> str:
         lines = [src.line() for src in self.ingest.sources]
@@ -38,11 +50,20 @@ class DigestSummary:
 
 
 async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int | None = None,
-                    trigger: str = "manual") -> DigestSummary:
-    """Everything is planned in the database before `send` posts it. The caller keeps two cycles apart."""
+                    trigger: str = "manual", now: datetime | None = None) -> DigestSummary:
+    """Everything is planned in the database before `send` posts it. The caller keeps two cycles apart.
+    An all-servers cycle (guild_id None) also runs the source watchdog as of `now` (default: the clock)."""
+    started = time.monotonic()
     cycle = await store.start_cycle(trigger, guild_id)
     report = await ingest(store, config.sources)
     summary = DigestSummary(ingest=report)
+    if guild_id is None:
+        tolerance = Tolerance(missed_weekdays=config.watchdog.missed_weekdays, gap_factor=config.watchdog.gap_factor)
+        summary.events = await watch_sources(store, report, config.schedule.timezone, now or datetime.now(UTC),
+                                             tolerance)
+        for event in summary.events:
+            kind = "alert" if isinstance(event, Alert) else "caught_up"
+            await store.plan_alerts(cycle, {"event": kind, "source": event.source, "text": event.text()})
     for feed in await store.feeds(guild_id):
         if feed.paused_reason:
             continue
@@ -55,5 +76,14 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
     if guild_id is None:
         await store.prune(int(await store.get_meta(DM_CURSOR) or 0))
     await store.finish_cycle(cycle, summary.text())
-    log.info("digest cycle %s (%s): %s", cycle, trigger, summary.text().replace("\n", "; "))
+    figures = CycleFigures(
+        cycle_id=cycle, trigger=trigger, duration=time.monotonic() - started,
+        sources_ok=sum(s.error is None for s in report.sources),
+        sources_failed=[s.name for s in report.sources if s.error is not None],
+        new_papers=report.papers_new, feeds=summary.feeds, messages_sent=summary.send.sent,
+        messages_failed=summary.send.failed,
+        dm_messages=summary.fanout.messages if summary.fanout else 0,
+        dm_members=summary.fanout.subscribers if summary.fanout else 0,
+    )
+    log.info(cycle_summary_line(figures), extra=figures.fields())
     return summary

@@ -58,11 +58,18 @@ class FeedsConfig:
 
 
 @dataclass(slots=True)
+class WatchdogConfig:
+    missed_weekdays: int = 3  # a weekday source is late after this many weekdays without a post
+    gap_factor: float = 3.0  # any other source: after this many times its usual gap between posts
+
+
+@dataclass(slots=True)
 class Config:
     database_path: Path
     sources: list[SourceConfig]
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    watchdog: WatchdogConfig = field(default_factory=WatchdogConfig)
     path: Path | None = None  # the file it was read from
 
 

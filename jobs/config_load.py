@@ -22,11 +22,12 @@ from jobs.config import (
     Limits,
     ScheduleConfig,
     SourceConfig,
+    WatchdogConfig,
     default_config_path,
 )
 from jobs.formats.registry import AUTO, FORMAT_NAMES
 
-_TOP_KEYS = {"database", "sources", "schedule", "feeds", "limits"}
+_TOP_KEYS = {"database", "sources", "schedule", "feeds", "limits", "watchdog"}
 _SOURCE_KEYS = {"name", "kind", "format", "path", "include", "lookback_days"}  # + each kind's options
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -220,11 +221,16 @@ def parse_config(raw: Any, file: Path) -> Config:
     for source in sources:
         source.limits = limits
 
+    watch = r.mapping(top.get("watchdog"), "watchdog", {"missed_weekdays", "gap_factor"})
+    missed = r.number(watch, "missed_weekdays", "watchdog.", (1, 60), 3, whole=True)
+    factor = float(r.number(watch, "gap_factor", "watchdog.", (1, 30), 3.0))
+
     return Config(
         database_path=db_path,
         sources=sources,
         schedule=ScheduleConfig(time=time, timezone=tz),
         feeds=FeedsConfig(max_per_cycle=max_per, images=images),
+        watchdog=WatchdogConfig(missed_weekdays=missed, gap_factor=factor),
         path=file,
     )
 

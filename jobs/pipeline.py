@@ -37,6 +37,7 @@ class SourceReport:
     papers_new: int = 0
     error: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    incomplete: bool = False  # some posts could not be fetched (not: could not be parsed): worth a retry
 
     def line(self) -> str:
         if self.error:
@@ -172,6 +173,7 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
         else:
             rep.posts_changed += 1
     # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
+    rep.incomplete = retry_next_run
     etag = None if retry_next_run else listing.etag
     await store.finish_source_run(source_id, listing_etag=etag, error=None)
     return rep

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jobs.models import Paper
@@ -50,7 +51,8 @@ class OutboxItem:
     target_id: int
     guild_id: int | None
     feed_id: int | None
-    payload: dict[str, Any]  # {"header": {...}} | {"papers": [ids], "matched": {...}} | {"footer": {...}}
+    # {"header": {...}} | {"papers": [ids], "matched": {...}} | {"footer": {...}} | {"alert": {...}}
+    payload: dict[str, Any]
     attempts: int
     tried: bool = False  # a send was started (mark_trying): it may have reached Discord
 
@@ -99,3 +101,15 @@ class TopicInfo:
 class SearchHit:
     paper: Paper  # with the topic and date of its latest appearance that matches the filters
     rank: float  # bm25: lower is better; 0.0 when not ranked (id lookup, filters only)
+
+
+@dataclass(slots=True)
+class SourceHealth:
+    """A source as the watchdog and /status see it."""
+
+    name: str
+    last_success: datetime | None
+    last_post: str | None  # the newest post's date, YYYY-MM-DD
+    failures: int  # failed runs in a row
+    last_error: str | None
+    watch: str | None  # the watchdog's state, JSON (jobs/watchdog.py WatchState)

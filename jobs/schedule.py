@@ -28,6 +28,14 @@ def last_scheduled(now: datetime, time: str, timezone: str) -> datetime:
     return due
 
 
+def next_scheduled(now: datetime, time: str, timezone: str) -> datetime:
+    """The next moment (> now) the daily job is due; by the local calendar, so a DST change keeps the hour."""
+    tz = ZoneInfo(timezone)
+    hour, minute = _hour_minute(time)
+    day = last_scheduled(now, time, timezone).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+
+
 def missed_run(last_completed: datetime | None, now: datetime, time: str, timezone: str) -> bool:
     """True when the bot was down at the last scheduled time: no cycle completed since then."""
     if last_completed is None:

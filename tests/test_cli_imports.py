@@ -72,6 +72,10 @@ def test_check_config_and_search_do_not_load_discord(site: Path) -> None:
     loaded, code, stdout = run_bot("--config", site, "search", "splatting")
     assert code == 0 and "2405.16001" in stdout
     assert loaded == []
+    # The container's health check runs every few minutes beside the bot: it stays light too.
+    for command in ("health", "status"):
+        loaded, code, stdout = run_bot("--config", site, command)
+        assert stdout and loaded == [], command
 
 
 def test_the_bot_itself_still_loads_discord() -> None:

@@ -106,3 +106,14 @@ def test_check_config_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixtu
     typo = write(tmp_path, "databse:\n  path: x.db\nsources: []\n")
     assert main(["--config", str(typo), "ingest"]) == 2
     assert "databse: unknown key" in capsys.readouterr().err
+
+
+def test_watchdog_tolerance_is_configurable_and_checked(tmp_path: Path) -> None:
+    base = GOOD.format(db=tmp_path / "p.db")
+    assert load_config(write(tmp_path, base)).watchdog.missed_weekdays == 3
+    config = load_config(write(tmp_path, base + "watchdog:\n  missed_weekdays: 5\n  gap_factor: 2\n"))
+    assert (config.watchdog.missed_weekdays, config.watchdog.gap_factor) == (5, 2.0)
+    for bad, key in (("missed_weekdays: 0", "watchdog.missed_weekdays"), ("gap_factor: yes", "watchdog.gap_factor"),
+                     ("quiet: 1", "watchdog.quiet")):
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_config(write(tmp_path, base + f"watchdog:\n  {bad}\n"))

@@ -16,7 +16,7 @@ from bot.delivery import forum
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
 from bot.ui.embeds import paper_embed
-from bot.ui.render import footer_line, header_line
+from bot.ui.render import alert_line, footer_line, header_line
 from jobs.models import Paper
 from jobs.records import OutboxItem
 from jobs.store import Store
@@ -61,6 +61,8 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
         return {"content": header_line(payload["header"])}
     if "footer" in payload:
         return {"content": footer_line(payload["footer"])}
+    if "alert" in payload:
+        return {"content": alert_line(payload["alert"])}
     ids: list[str] = payload.get("papers", [])
     matched: dict[str, str] = payload.get("matched", {})
     embeds: list[discord.Embed] = []

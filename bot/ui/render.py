@@ -1,4 +1,4 @@
-"""Text lines around the paper embeds: a feed's header and closing line, cycle summaries."""
+"""Text lines around the paper embeds: a feed's header and closing line; the watchdog's alerts."""
 
 from __future__ import annotations
 
@@ -30,3 +30,11 @@ def footer_line(f: dict[str, Any]) -> str:
     latest = "`/latest`" if topic == ALL_TOPICS else f"`/latest topic:{topic}`"
     return (f"…and {more} more {noun} not shown (this feed posts at most {f.get('shown', 0)} a day). "
             f"See them with {latest} or `/search`.")
+
+
+def alert_line(a: dict[str, Any]) -> str:
+    """A watchdog event, as the outbox keeps it: {"event": "alert" | "caught_up", "text": ...}."""
+    if a.get("event") == "caught_up":
+        return f"✅ {a.get('text', '')}"
+    return (f"⚠️ {a.get('text', '')}\nPaperboy keeps trying; `/status` shows every source. "
+            "You will hear once when it catches up.")

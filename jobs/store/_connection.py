@@ -34,6 +34,9 @@ from jobs.search_text import index_text
 
 log = logging.getLogger(__name__)
 
+# What a database that cannot be opened, read or written raises, for callers outside the store.
+DatabaseError = sqlite3.Error
+
 _PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000")
 # A paper's row is about 3 KB: in 4 KiB pages a quarter of each page stayed empty. Takes effect when
 # the file is created; migrate.py rewrites an older file to it.

@@ -8,7 +8,8 @@ is a savepoint). Reads see committed data, or the calling task's own open transa
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from jobs.models import Paper, ParsedPost
@@ -21,6 +22,7 @@ from jobs.records import (
     PostOutcome,
     PostState,
     SearchHit,
+    SourceHealth,
     Subscription,
     TopicInfo,
 )
@@ -203,3 +205,30 @@ class StoreProtocol(Protocol):
     async def schema_version(self) -> int:
         ...
 
+    # ---- the watchdog and the operator (jobs/store/watch.py) ----
+
+    async def source_health(self) -> list[SourceHealth]:
+        ...
+
+    async def source_post_days(self, name: str) -> list[date]:
+        ...
+
+    async def watch_state(self, name: str) -> str | None:
+        ...
+
+    async def set_watch_state(self, name: str, state: str) -> None:
+        ...
+
+    async def set_alert_channel(self, guild_id: int, channel_id: int | None, set_by: int | None = None) -> None:
+        ...
+
+    async def alert_channel(self, guild_id: int) -> int | None:
+        ...
+
+    async def plan_alerts(self, cycle_id: int, alert: dict[str, Any]) -> int:
+        """One outbox row per server with an alert channel."""
+        ...
+
+    async def backup(self, dest: str | Path) -> int:
+        """A consistent copy at `dest`, made while the bot may be writing; the page count."""
+        ...

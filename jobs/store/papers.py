@@ -37,13 +37,16 @@ class Papers(Connection):
     async def finish_source_run(self, source_id: int, *, listing_etag: str | None, error: str | None) -> None:
         async with self.transaction() as db:
             if error is None:
+                now = utcnow()
                 await db.execute(
-                    "UPDATE sources SET listing_etag = ?, last_run_at = ?, last_error = NULL WHERE id = ?",
-                    (listing_etag, utcnow(), source_id),
+                    "UPDATE sources SET listing_etag = ?, last_run_at = ?, last_ok_at = ?, last_error = NULL, "
+                    "failures = 0 WHERE id = ?",
+                    (listing_etag, now, now, source_id),
                 )
             else:
                 await db.execute(
-                    "UPDATE sources SET last_run_at = ?, last_error = ? WHERE id = ?", (utcnow(), error, source_id)
+                    "UPDATE sources SET last_run_at = ?, last_error = ?, failures = failures + 1 WHERE id = ?",
+                    (utcnow(), error, source_id),
                 )
 
     async def post_states(self, source_id: int) -> dict[str, PostState]:

@@ -14,9 +14,10 @@ from jobs.store.outbox import Outbox
 from jobs.store.papers import Papers
 from jobs.store.search import Search
 from jobs.store.subscriptions import Subscriptions
+from jobs.store.watch import Watch
 
 
-class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta):
+class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch):
     """Async access to the database (WAL mode). Open with `await Store.open(path)`; every write goes
     through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""
 

@@ -1,0 +1,49 @@
+"""/settings: a server's own Paperboy settings (Manage Server). One group; each setting is one method
+below (`@settings.command(name=...)`), so adding one touches nothing else."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import Interaction, PaperboyClient
+
+MANAGE = discord.Permissions(manage_guild=True)
+
+
+class Settings(commands.Cog):
+    settings = app_commands.Group(name="settings", description="This server's Paperboy settings",
+                                  guild_only=True, default_permissions=MANAGE)
+
+    def __init__(self, bot: PaperboyClient) -> None:
+        self.bot = bot
+
+    @settings.command(name="alerts", description="Where Paperboy says when a paper source fails or goes quiet")
+    @app_commands.describe(channel="The channel for alerts; leave it out to turn alerts off")
+    async def alerts(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
+        assert interaction.guild is not None
+        store = self.bot.store
+        if channel is None:
+            before = await store.alert_channel(interaction.guild.id)
+            await store.set_alert_channel(interaction.guild.id, None)
+            was = f" (they went to <#{before}>)" if before else ""
+            await interaction.response.send_message(
+                f"Alerts are off for this server{was}. `/settings alerts channel:` turns them on.", ephemeral=True
+            )
+            return
+        perms = channel.permissions_for(interaction.guild.me)
+        if not (perms.view_channel and perms.send_messages):
+            await interaction.response.send_message(
+                f"I can't post in {channel.mention}: I need View Channel and Send Messages there.", ephemeral=True
+            )
+            return
+        await store.set_alert_channel(interaction.guild.id, channel.id, interaction.user.id)
+        await interaction.response.send_message(
+            f"Alerts go to {channel.mention}: once when a paper source fails or is later than its usual rhythm, "
+            "once when it catches up. `/status` shows every source.", ephemeral=True,
+        )
+
+
+async def setup(bot: PaperboyClient) -> None:
+    await bot.add_cog(Settings(bot))
