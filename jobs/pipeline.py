@@ -16,7 +16,7 @@ import httpx
 
 from jobs.config import SourceConfig
 from jobs.formats import parse_post
-from jobs.models import FormatError
+from jobs.models import FormatError, ParsedPost
 from jobs.records import PostState
 from jobs.sources import SOURCE_KINDS, build_source
 from jobs.sources.base import Fetched, PostRef, SourceError, TooLarge
@@ -25,6 +25,11 @@ from jobs.store import Store
 log = logging.getLogger(__name__)
 
 FETCH_CONCURRENCY = 8
+# Posts are stored a batch at a time, one transaction each: a commit (and the full-text index's
+# flush) per post was most of an ingest's time. A crash loses at most the batch in hand, whose posts
+# stay unrecorded, so the next run fetches them again.
+STORE_BATCH_POSTS = 64
+STORE_BATCH_PAPERS = 2000
 
 
 @dataclass(slots=True)
@@ -135,6 +140,20 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
     # Fetch concurrently, store in listing order so appearance ids follow the posts' order.
     results = await asyncio.gather(*(fetch(ref, state) for ref, state in todo))
     retry_next_run = False
+    batch: list[tuple[PostRef, Fetched, ParsedPost]] = []
+    batch_new: list[bool] = []
+
+    async def store_batch() -> None:
+        outcomes = await store.record_posts(source_id, batch)
+        for outcome, new in zip(outcomes, batch_new, strict=True):
+            rep.papers_new += outcome.new_papers
+            if new:
+                rep.posts_new += 1
+            else:
+                rep.posts_changed += 1
+        batch.clear()
+        batch_new.clear()
+
     for (ref, state), result in zip(todo, results, strict=True):
         if isinstance(result, TooLarge):
             # Stored as failed: fetching the same version again would not help.
@@ -166,12 +185,12 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
             rep.posts_failed += 1
             rep.failures.append((ref.path, str(exc)))
             continue
-        outcome = await store.record_post(source_id, ref, result, parsed)
-        rep.papers_new += outcome.new_papers
-        if state is None:
-            rep.posts_new += 1
-        else:
-            rep.posts_changed += 1
+        batch.append((ref, result, parsed))
+        batch_new.append(state is None)
+        if len(batch) >= STORE_BATCH_POSTS or sum(len(p.papers) for _, _, p in batch) >= STORE_BATCH_PAPERS:
+            await store_batch()
+    if batch:
+        await store_batch()
     # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
     rep.incomplete = retry_next_run
     etag = None if retry_next_run else listing.etag

@@ -23,10 +23,10 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # What a database that cannot be opened, read or written raises, for callers outside the store.
 DatabaseError = sqlite3.Error
+
+T = TypeVar("T")
 
 _PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000")
 # A paper's row is about 3 KB: in 4 KiB pages a quarter of each page stayed empty. Takes effect when
@@ -47,6 +49,16 @@ async def _pragma(db: aiosqlite.Connection, pragma: str) -> None:
     # Some pragmas answer with a row: an unread cursor would keep a statement open.
     async with db.execute(f"PRAGMA {pragma}") as cur:
         await cur.fetchall()
+
+
+async def run_sync(db: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(conn, *args)` on the connection's own thread, with its plain sqlite3 connection: a batch
+    of statements in one trip, where each aiosqlite call is a trip (a queue put and a future). Call
+    it inside `transaction()`: it is a way to run statements, not to begin or end a transaction.
+    (aiosqlite has no public name for this: `_execute` queues a call on its thread, `_conn` is the
+    connection that thread owns; both date from aiosqlite 0.17.)"""
+    conn = db._conn
+    return await db._execute(fn, conn, *args)
 
 
 async def connect_writer(path: Path) -> aiosqlite.Connection:

@@ -7,6 +7,7 @@ is a savepoint). Reads see committed data, or the calling task's own open transa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from pathlib import Path
@@ -47,6 +48,12 @@ class StoreProtocol(Protocol):
         ...
 
     async def record_post(self, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost) -> PostOutcome:
+        ...
+
+    async def record_posts(
+        self, source_id: int, posts: Sequence[tuple[PostRef, Fetched, ParsedPost]]
+    ) -> list[PostOutcome]:
+        """Several posts in one transaction, in order: all stored or none."""
         ...
 
     async def get_paper(self, arxiv_id: str) -> Paper | None:

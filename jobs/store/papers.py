@@ -7,14 +7,15 @@ new since X" is always "appearances with id > X".
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
+from collections.abc import Sequence
 
 from jobs.merge import merge
 from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
-from jobs.store._connection import Connection
-from jobs.store.rows import PAPER_COLUMNS, chunks, fts_row, j, paper_from_row, utcnow
+from jobs.store._connection import Connection, run_sync
+from jobs.store.rows import PAPER_COLUMNS, chunks, j, paper_from_row, utcnow, write_index
 
 
 class Papers(Connection):
@@ -67,113 +68,21 @@ class Papers(Connection):
             )
 
     async def record_post(self, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost) -> PostOutcome:
-        """Store a parsed post and its papers in one transaction. Storing the same post again changes
-        nothing; a changed post adds its new papers and drops appearances it no longer lists."""
+        """Store a parsed post and its papers in one transaction (see `record_posts`)."""
+        return (await self.record_posts(source_id, [(ref, fetched, parsed)]))[0]
+
+    async def record_posts(
+        self, source_id: int, posts: Sequence[tuple[PostRef, Fetched, ParsedPost]]
+    ) -> list[PostOutcome]:
+        """Store parsed posts and their papers, in order, in one transaction: all of them or none, so
+        a crash leaves every one of them unrecorded and the next run fetches them again. Storing the
+        same post again changes nothing; a changed post adds its new papers and drops appearances it
+        no longer lists. All the SQL runs in one trip to the connection's thread."""
+        if not posts:
+            return []
         now = utcnow()
         async with self.transaction() as db:
-            problems = "; ".join(parsed.problems) or None
-            async with db.execute(
-                "INSERT INTO posts (source_id, path, version, etag, last_modified, status, error, topic, "
-                "post_date, paper_count, fetched_at) VALUES (?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?) "
-                "ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version, etag = excluded.etag, "
-                "last_modified = excluded.last_modified, status = 'ok', error = excluded.error, "
-                "topic = excluded.topic, post_date = excluded.post_date, paper_count = excluded.paper_count, "
-                "fetched_at = excluded.fetched_at RETURNING id",
-                (source_id, ref.path, ref.version, fetched.etag, fetched.last_modified, problems,
-                 parsed.topic, parsed.date, len(parsed.papers), now),
-            ) as cur:
-                row = await cur.fetchone()
-            assert row is not None
-            post_id = int(row[0])
-
-            ids = [p.arxiv_id for p in parsed.papers]
-            existing = await self._paper_ids(db, ids)
-            fresh: dict[str, Paper] = {}
-            for paper in parsed.papers:
-                if paper.arxiv_id in existing:
-                    await self._merge_paper(db, existing[paper.arxiv_id], paper)
-                elif paper.arxiv_id in fresh:  # listed twice in one post: one paper
-                    fresh[paper.arxiv_id] = merge(fresh[paper.arxiv_id], paper)
-                else:
-                    fresh[paper.arxiv_id] = paper
-            existing.update(await self._insert_papers(db, list(fresh.values()), now))
-            keep = [existing[i] for i in ids]
-            await db.execute(
-                f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})",
-                (post_id, *keep),
-            )
-            await db.executemany(
-                "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, post_id) DO UPDATE SET topic = excluded.topic, "
-                "post_date = excluded.post_date, position = excluded.position "
-                "WHERE topic != excluded.topic OR post_date != excluded.post_date "
-                "OR position != excluded.position",
-                [
-                    (existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
-                    for i, p in enumerate(parsed.papers)
-                ],
-            )
-        return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
-
-    @staticmethod
-    async def _paper_ids(db: aiosqlite.Connection, arxiv_ids: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for chunk in chunks(arxiv_ids, 500):
-            async with db.execute(
-                f"SELECT arxiv_id, id FROM papers WHERE arxiv_id IN ({','.join('?' * len(chunk))})", chunk
-            ) as cur:
-                found.update({r[0]: r[1] async for r in cur})
-        return found
-
-    async def _insert_papers(self, db: aiosqlite.Connection, papers: list[Paper], now: str) -> dict[str, int]:
-        """New papers and their index rows, in a few statements for the lot (each statement is a trip
-        to aiosqlite's thread). Returns their ids by arXiv id."""
-        if not papers:
-            return {}
-        await db.executemany(
-            "INSERT INTO papers (arxiv_id, version, title, authors, abstract, summary, takeaways, comment, "
-            "links, images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(p.arxiv_id, p.version, p.title, j(p.authors), p.abstract, p.summary, j(p.takeaways),
-              p.comment, j(p.links), j(p.images), j(p.flags), now) for p in papers],
-        )
-        ids = await self._paper_ids(db, [p.arxiv_id for p in papers])
-        await db.executemany(
-            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [fts_row(ids[p.arxiv_id], p) for p in papers],
-        )
-        return ids
-
-    @staticmethod
-    async def _merge_paper(db: aiosqlite.Connection, paper_id: int, new: Paper) -> None:
-        """A paper seen again: merged by `jobs.merge`. Only writes when something changes, so
-        re-ingesting is a no-op."""
-        async with db.execute(f"SELECT {PAPER_COLUMNS} FROM papers p WHERE id = ?", (paper_id,)) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        old = paper_from_row(row)
-        merged = merge(old, new)
-        merged.topic = merged.date = merged.source = merged.path = ""  # not stored with the paper
-        if merged == old:
-            return
-        await db.execute(
-            "UPDATE papers SET version = ?, title = ?, authors = ?, abstract = ?, summary = ?, takeaways = ?, "
-            "comment = ?, links = ?, images = ?, flags = ? WHERE id = ?",
-            (merged.version, merged.title, j(merged.authors), merged.abstract, merged.summary,
-             j(merged.takeaways), merged.comment, j(merged.links), j(merged.images), j(merged.flags),
-             paper_id),
-        )
-        # A contentless index forgets a row by being told exactly what it indexed.
-        await db.execute(
-            "INSERT INTO papers_fts (papers_fts, rowid, title, authors, abstract, summary, takeaways, ids) "
-            "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
-            fts_row(paper_id, old),
-        )
-        await db.execute(
-            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            fts_row(paper_id, merged),
-        )
+            return await run_sync(db, _record_posts, source_id, list(posts), now)
 
     # ---- reading papers ----------------------------------------------------------------------
 
@@ -273,3 +182,116 @@ class Papers(Connection):
                         key=str.casefold)
         return (starts + inside)[: max(0, limit)]
 
+
+
+# ---- the write path, run on the connection's thread (plain sqlite3: no trip per statement) -------
+
+_UPSERT_POST = (
+    "INSERT INTO posts (source_id, path, version, etag, last_modified, status, error, topic, "
+    "post_date, paper_count, fetched_at) VALUES (?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?) "
+    "ON CONFLICT (source_id, path) DO UPDATE SET version = excluded.version, etag = excluded.etag, "
+    "last_modified = excluded.last_modified, status = 'ok', error = excluded.error, "
+    "topic = excluded.topic, post_date = excluded.post_date, paper_count = excluded.paper_count, "
+    "fetched_at = excluded.fetched_at RETURNING id"
+)
+_INSERT_PAPER = (
+    "INSERT INTO papers (arxiv_id, version, title, authors, abstract, summary, takeaways, comment, "
+    "links, images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE_PAPER = (
+    "UPDATE papers SET version = ?, title = ?, authors = ?, abstract = ?, summary = ?, takeaways = ?, "
+    "comment = ?, links = ?, images = ?, flags = ? WHERE id = ?"
+)
+_UPSERT_APPEARANCE = (
+    "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, post_id) DO UPDATE SET topic = excluded.topic, "
+    "post_date = excluded.post_date, position = excluded.position "
+    "WHERE topic != excluded.topic OR post_date != excluded.post_date "
+    "OR position != excluded.position"
+)
+
+
+def _record_posts(
+    conn: sqlite3.Connection, source_id: int, posts: list[tuple[PostRef, Fetched, ParsedPost]], now: str
+) -> list[PostOutcome]:
+    return [_record_post(conn, source_id, ref, fetched, parsed, now) for ref, fetched, parsed in posts]
+
+
+def _record_post(
+    conn: sqlite3.Connection, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost, now: str
+) -> PostOutcome:
+    problems = "; ".join(parsed.problems) or None
+    post_id = int(conn.execute(
+        _UPSERT_POST,
+        (source_id, ref.path, ref.version, fetched.etag, fetched.last_modified, problems,
+         parsed.topic, parsed.date, len(parsed.papers), now),
+    ).fetchone()[0])
+
+    ids = [p.arxiv_id for p in parsed.papers]
+    existing = _paper_ids(conn, ids)
+    fresh: dict[str, Paper] = {}
+    seen_again: dict[int, list[Paper]] = {}
+    for paper in parsed.papers:
+        if paper.arxiv_id in existing:
+            seen_again.setdefault(existing[paper.arxiv_id], []).append(paper)
+        elif paper.arxiv_id in fresh:  # listed twice in one post: one paper
+            fresh[paper.arxiv_id] = merge(fresh[paper.arxiv_id], paper)
+        else:
+            fresh[paper.arxiv_id] = paper
+    if seen_again:
+        _merge_papers(conn, seen_again)
+    for paper in fresh.values():
+        existing[paper.arxiv_id] = conn.execute(
+            _INSERT_PAPER,
+            (paper.arxiv_id, paper.version, paper.title, j(paper.authors), paper.abstract, paper.summary,
+             j(paper.takeaways), paper.comment, j(paper.links), j(paper.images), j(paper.flags), now),
+        ).lastrowid or 0
+    write_index(conn, add=[(existing[p.arxiv_id], p) for p in fresh.values()])
+    keep = [existing[i] for i in ids]
+    conn.execute(
+        f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})",
+        (post_id, *keep),
+    )
+    conn.executemany(
+        _UPSERT_APPEARANCE,
+        [(existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
+         for i, p in enumerate(parsed.papers)],
+    )
+    return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
+
+
+def _paper_ids(conn: sqlite3.Connection, arxiv_ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in chunks(arxiv_ids, 500):
+        found.update(conn.execute(
+            f"SELECT arxiv_id, id FROM papers WHERE arxiv_id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall())
+    return found
+
+
+def _merge_papers(conn: sqlite3.Connection, seen_again: dict[int, list[Paper]]) -> None:
+    """Papers seen again, merged by `jobs.merge` in the order they were listed. Only writes when
+    something changes, so re-ingesting is a no-op."""
+    old: dict[int, Paper] = {}
+    for chunk in chunks(list(seen_again), 500):
+        for row in conn.execute(
+            f"SELECT p.id, {PAPER_COLUMNS} FROM papers p WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            old[row[0]] = paper_from_row(row[1:])
+    changed: list[tuple[int, Paper, Paper]] = []
+    for paper_id, copies in seen_again.items():
+        merged = old[paper_id]
+        for new in copies:
+            merged = merge(merged, new)
+            merged.topic = merged.date = merged.source = merged.path = ""  # not stored with the paper
+        if merged != old[paper_id]:
+            changed.append((paper_id, old[paper_id], merged))
+    if not changed:
+        return
+    conn.executemany(
+        _UPDATE_PAPER,
+        [(m.version, m.title, j(m.authors), m.abstract, m.summary, j(m.takeaways), m.comment, j(m.links),
+          j(m.images), j(m.flags), paper_id) for paper_id, _, m in changed],
+    )
+    write_index(conn, remove=[(paper_id, o) for paper_id, o, _ in changed],
+                add=[(paper_id, m) for paper_id, _, m in changed])

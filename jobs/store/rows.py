@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -39,6 +40,26 @@ def fts_row(paper_id: int, p: Paper) -> tuple[Any, ...]:
         paper_id, p.title, ", ".join(p.authors), p.abstract, index_text(p.summary),
         index_text("\n".join(p.takeaways)), ids,
     )
+
+
+def write_index(
+    conn: sqlite3.Connection, *, add: Sequence[tuple[int, Paper]] = (), remove: Sequence[tuple[int, Paper]] = ()
+) -> None:
+    """The one place that writes papers' full-text index rows: forgets `remove` (a contentless index
+    forgets a row by being told exactly what it indexed, so these are the papers as stored), then
+    indexes `add`; (paper id, paper) each, on the write connection's thread inside its transaction."""
+    if remove:
+        conn.executemany(
+            "INSERT INTO papers_fts (papers_fts, rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
+            [fts_row(paper_id, p) for paper_id, p in remove],
+        )
+    if add:
+        conn.executemany(
+            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [fts_row(paper_id, p) for paper_id, p in add],
+        )
 
 
 def j(value: Any) -> str:
