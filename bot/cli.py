@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from jobs.config import Config, ConfigError
-from jobs.config_load import load_config
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
 
@@ -160,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_parse(args.files, args.format, args.json)
         if command == "check-config":
             return cmd_check_config(args.path or args.config)
+        from jobs.config_load import load_config  # YAML: not for `parse`
+
         config = load_config(args.config or (DEMO_CONFIG if command == "demo" else None))
         if command == "ingest":
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
@@ -304,7 +305,7 @@ def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:
 
 
 def cmd_check_config(path: str | None) -> int:
-    from jobs.config_load import check_surroundings
+    from jobs.config_load import check_surroundings, load_config
 
     config = load_config(path)
     problems = check_surroundings(config)

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import html
 import re
-
-import ftfy
-from ftfy.badness import is_bad
+from functools import cache
+from typing import Any
 
 __all__ = [
     "HTML_TAG_RE",
@@ -59,16 +58,30 @@ MOJIBAKE_RE = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONT_CHARS)}]")
 # A space may stand inside a run where a NBSP (0xA0) was lost.
 _HIGH_RUN_RE = re.compile(f"(?:[{re.escape(_CP1252_C1)}\u00a0-\u00ff]| (?=[{re.escape(_CONT_CHARS)}]))+")
 
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    fix_character_width=False,  # keep full-width Chinese punctuation
-    uncurl_quotes=False,
-    fix_latin_ligatures=False,
-    fix_line_breaks=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
+
+
+# ftfy is imported on first need: loading it is a third of a whole `python -m bot parse` of clean posts.
+def is_bad(text: str) -> bool:
+    """ftfy's badness heuristic."""
+    from ftfy.badness import is_bad as ftfy_is_bad
+
+    return bool(ftfy_is_bad(text))
+
+
+@cache
+def _ftfy_config() -> Any:
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        fix_character_width=False,  # keep full-width Chinese punctuation
+        uncurl_quotes=False,
+        fix_latin_ligatures=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
 
 
 def _utf8_len(lead: int) -> int:
@@ -217,7 +230,9 @@ def repair_mojibake(text: str, *, mark_lost: bool = False) -> tuple[str, bool]:
                 text, lost = _decode_runs(text, only_bad=True)
                 lossy = lossy or lost
             if _looks_mojibake(text):  # some other kind: let ftfy try, then give up on what is left
-                text = ftfy.fix_text(text, _FTFY_CONFIG)
+                import ftfy
+
+                text = ftfy.fix_text(text, _ftfy_config())
                 text = _HIGH_RUN_RE.sub(lambda m: REPLACEMENT_CHAR if _is_bad_run(m.group(0)) else m.group(0), text)
     if REPLACEMENT_CHAR in text:
         lossy = True
@@ -235,7 +250,7 @@ def has_mojibake(text: str) -> bool:
 
 
 def strip_zero_width(text: str) -> str:
-    if text.isascii() or not ZERO_WIDTH_RE.search(text):
+    if text.isascii():
         return text
     for ch in _ZERO_WIDTH_CHARS:  # str.replace beats str.translate on non-ASCII text by far
         if ch in text:
@@ -287,23 +302,23 @@ def strip_html(text: str) -> str:
     return text
 
 
-_WS_RE = re.compile(r"\s+")
-_WS_RUN_RE = re.compile(r"\s\s|[^\S ]")
-_H_WS_RE = re.compile(r"[^\S\n]+")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
 
 
 def collapse_ws(text: str) -> str:
     """All runs of whitespace (line breaks included) become one space; ends are trimmed."""
-    if _WS_RUN_RE.search(text) is None:  # single spaces only: nothing to collapse
-        return text.strip()
-    return _WS_RE.sub(" ", text).strip()
+    # str.split() splits on exactly what the regex '\s+' matches (str.isspace), in C: 4x faster.
+    return " ".join(text.split())
 
 
 def clean_lines(text: str) -> str:
     """Each line trimmed with its inner whitespace collapsed; blank lines dropped; joined with '\\n'."""
-    lines = (_H_WS_RE.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    out = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if line:
+            out.append(line)
+    return "\n".join(out)
 
 
 def clean_text(text: str, *, multiline: bool = False, strip_bold: bool = False) -> tuple[str, bool]:

@@ -28,9 +28,9 @@ print("LOADED", sorted(m for m in {heavy!r} if m in sys.modules), "EXIT", code, 
 """
 
 
-def run_bot(*args: str | Path, cwd: Path = ROOT) -> tuple[list[str], int, str]:
+def run_bot(*args: str | Path, cwd: Path = ROOT, heavy: tuple[str, ...] = HEAVY) -> tuple[list[str], int, str]:
     """(the heavy modules loaded, the exit code, stdout) of `python -m bot ARGS`."""
-    out = subprocess.run([sys.executable, "-c", WRAPPER.format(heavy=HEAVY), *map(str, args)], cwd=cwd,
+    out = subprocess.run([sys.executable, "-c", WRAPPER.format(heavy=heavy), *map(str, args)], cwd=cwd,
                          capture_output=True, text=True, timeout=120)
     report = out.stderr.strip().splitlines()[-1].split()
     assert report[0] == "LOADED", out.stderr
@@ -62,6 +62,20 @@ def test_parse_over_the_shared_posts_does_not_load_discord() -> None:
     loaded, code, stdout = run_bot("parse", *posts)
     assert code == 0 and stdout.count("\n") > 100
     assert loaded == []
+
+
+def test_parse_of_clean_posts_loads_no_yaml_or_ftfy(site: Path) -> None:
+    """A third of a whole `python -m bot parse` was loading these: the mojibake fixer is loaded
+    only for a post that needs it, the config reader only by commands that use it."""
+    posts = sorted((site.parent / "posts").rglob("*.md"))
+    loaded, code, stdout = run_bot("parse", "--json", *posts, heavy=("yaml", "ftfy"))
+    assert code == 0 and "2405.16001" in stdout
+    assert loaded == []
+    mojibake = site.parent / "mojibake.md"
+    mojibake.write_bytes(posts[0].read_text(encoding="utf-8").encode("utf-8").decode("cp1252", "replace")
+                         .encode("utf-8"))
+    loaded, code, stdout = run_bot("parse", mojibake, heavy=("ftfy",))
+    assert code == 0 and "2405.16001" in stdout and loaded == ["ftfy"]
 
 
 def test_check_config_and_search_do_not_load_discord(site: Path) -> None:

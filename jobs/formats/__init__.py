@@ -69,7 +69,7 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
         text = text.replace("\x00", REPLACEMENT_CHAR)
     if not text.isascii() and _search(ZERO_WIDTH_RE, text):
         text = strip_zero_width(text)
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(): that copies the whole post
         raise FormatError("empty post")
     sample = text[:_BINARY_SAMPLE]
     if len(_CONTROL_RE.findall(sample)) > max(2, len(sample) // 10):

@@ -77,7 +77,9 @@ _PDF_RE = re.compile(r"\[PDF\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BULLET_RE = re.compile(r"^(?:[-*+]\s+|[•·▪●◦]\s*|\d{1,2}[.)、．](?!\d)\s*|[（(]\d{1,2}[)）]\s*)")
 # Where an entry ends besides the next '## ': a repeated date heading or disclaimer (a post repeated
 # inside itself).
-_MARKER_RE = re.compile(r"^(?:(## )|# \d{4}-\d{2}-\d{2}|>[ \t]*⚠)", re.M)
+# Matched against "\n" + body: a leading "\n" lets the regex engine jump from line break to line break
+# where '^' with re.M tries every position (3x slower). A match's start is then the line's start in body.
+_MARKER_RE = re.compile(r"\n(?:(## )|# \d{4}-\d{2}-\d{2}|>[ \t]*⚠)")
 _DATE_HEADING_RE = re.compile(r"^#[ \t]+(\d{4}-\d{2}-\d{2})", re.M)
 _IMG_RE = re.compile(
     # '[^<>]', not '[^>]': a run of '<img' with no '>' must not be rescanned from every '<img'.
@@ -320,7 +322,7 @@ def parse(text: str, path: str = "", *, source: str = "", problems: list[str] | 
     entries = 0
     # A comprehension, not list(): bytecode between matches lets the event loop's thread take the GIL
     # while a big post is parsed in a worker thread.
-    markers = [m for m in _MARKER_RE.finditer(body)]
+    markers = [m for m in _MARKER_RE.finditer("\n" + body)]
     for i, m in enumerate(markers):
         if m.group(1) is None:
             continue
