@@ -9,6 +9,7 @@ parsing runs in a worker thread so that a big post does not freeze the event loo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -142,55 +143,71 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
     retry_next_run = False
     batch: list[tuple[PostRef, Fetched, ParsedPost]] = []
     batch_new: list[bool] = []
+    # The batch being stored: SQLite works in the connection's thread (without the GIL) while the
+    # next batch is parsed. One at a time, in order, so appearance ids still follow the listing.
+    storing: asyncio.Task[None] | None = None
 
-    async def store_batch() -> None:
-        outcomes = await store.record_posts(source_id, batch)
-        for outcome, new in zip(outcomes, batch_new, strict=True):
+    async def store_batch(posts: list[tuple[PostRef, Fetched, ParsedPost]], new: list[bool]) -> None:
+        outcomes = await store.record_posts(source_id, posts)
+        for outcome, is_new in zip(outcomes, new, strict=True):
             rep.papers_new += outcome.new_papers
-            if new:
+            if is_new:
                 rep.posts_new += 1
             else:
                 rep.posts_changed += 1
+
+    async def flush() -> None:
+        nonlocal storing
+        if storing is not None:
+            await storing
+        storing = asyncio.create_task(store_batch(batch.copy(), batch_new.copy())) if batch else None
         batch.clear()
         batch_new.clear()
 
-    for (ref, state), result in zip(todo, results, strict=True):
-        if isinstance(result, TooLarge):
-            # Stored as failed: fetching the same version again would not help.
-            await store.record_failed_post(source_id, ref, str(result))
-            rep.posts_failed += 1
-            rep.failures.append((ref.path, str(result)))
-            continue
-        if isinstance(result, SourceError):
-            # Not stored as a failed post: the content was never seen, so the next run retries it.
-            rep.posts_failed += 1
-            rep.failures.append((ref.path, str(result)))
-            retry_next_run = True
-            continue
-        if result.content is None:
-            # 304 although the version changed: the server still has the old bytes cached. The
-            # post keeps its old version, so the next run fetches it again.
-            rep.posts_unchanged += 1
-            retry_next_run = True
-            continue
-        try:
-            if len(result.content) > limits.max_post_bytes:
-                raise FormatError(
-                    f"the post is {len(result.content) / (1024 * 1024):.4g} MB, over the "
-                    f"{limits.max_post_mb:g} MB limit (limits.max_post_mb); not parsed"
-                )
-            parsed = await asyncio.to_thread(parse_post, result.content, ref.path, cfg.format, source=cfg.name)
-        except FormatError as exc:
-            await store.record_failed_post(source_id, ref, str(exc))
-            rep.posts_failed += 1
-            rep.failures.append((ref.path, str(exc)))
-            continue
-        batch.append((ref, result, parsed))
-        batch_new.append(state is None)
-        if len(batch) >= STORE_BATCH_POSTS or sum(len(p.papers) for _, _, p in batch) >= STORE_BATCH_PAPERS:
-            await store_batch()
-    if batch:
-        await store_batch()
+    try:
+        for (ref, state), result in zip(todo, results, strict=True):
+            if isinstance(result, TooLarge):
+                # Stored as failed: fetching the same version again would not help.
+                await store.record_failed_post(source_id, ref, str(result))
+                rep.posts_failed += 1
+                rep.failures.append((ref.path, str(result)))
+                continue
+            if isinstance(result, SourceError):
+                # Not stored as a failed post: the content was never seen, so the next run retries it.
+                rep.posts_failed += 1
+                rep.failures.append((ref.path, str(result)))
+                retry_next_run = True
+                continue
+            if result.content is None:
+                # 304 although the version changed: the server still has the old bytes cached. The
+                # post keeps its old version, so the next run fetches it again.
+                rep.posts_unchanged += 1
+                retry_next_run = True
+                continue
+            try:
+                if len(result.content) > limits.max_post_bytes:
+                    raise FormatError(
+                        f"the post is {len(result.content) / (1024 * 1024):.4g} MB, over the "
+                        f"{limits.max_post_mb:g} MB limit (limits.max_post_mb); not parsed"
+                    )
+                parsed = await asyncio.to_thread(parse_post, result.content, ref.path, cfg.format, source=cfg.name)
+            except FormatError as exc:
+                await store.record_failed_post(source_id, ref, str(exc))
+                rep.posts_failed += 1
+                rep.failures.append((ref.path, str(exc)))
+                continue
+            batch.append((ref, result, parsed))
+            batch_new.append(state is None)
+            if len(batch) >= STORE_BATCH_POSTS or sum(len(p.papers) for _, _, p in batch) >= STORE_BATCH_PAPERS:
+                await flush()
+        await flush()  # the last batch
+        await flush()  # and waits for it
+    except BaseException:
+        if storing is not None:  # cancelled or failed: the batch in hand is rolled back, not left running
+            storing.cancel()
+            with contextlib.suppress(BaseException):
+                await storing
+        raise
     # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
     rep.incomplete = retry_next_run
     etag = None if retry_next_run else listing.etag
