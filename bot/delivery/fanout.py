@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
-from jobs.records import DmMessage
+from jobs.models import Paper
+from jobs.records import DmMessage, Subscription
 from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
 
 MAX_EMBEDS = 10
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
+PLAN_BATCH = 2000  # users per transaction: a few tens of ms holding the write lock each
+
+Item = tuple[int, str, str]  # (paper id, arxiv id, matched label)
 
 
 @dataclass(slots=True)
@@ -44,7 +49,11 @@ def header(count: int) -> str:
 
 async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutReport:
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
-    for a user is skipped, and the cursor moves only when every user is planned."""
+    for a user is skipped, and the cursor moves only when every user is planned.
+
+    Matching and packing run in a worker thread (10,000 subscribers are seconds of Python, which on
+    the event loop would stall the bot's gateway and slash commands); the plans are written
+    PLAN_BATCH users to a transaction."""
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
@@ -53,18 +62,37 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
         await store.set_meta(DM_CURSOR, str(top))
         return report
     closed = await store.closed_dm_users()
-    index = SubscriptionIndex([s for s in subs if s.user_id not in closed])
     papers = await store.new_papers(start)
-    per_user: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    by_id = {}
+    per_user = await asyncio.to_thread(match_users, [s for s in subs if s.user_id not in closed], papers)
+    done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
+    plans = await asyncio.to_thread(pack_users, per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images)
+    for i in range(0, len(plans), PLAN_BATCH):
+        await store.plan_dms(cycle_id, plans[i : i + PLAN_BATCH])
+    for _, messages in plans:
+        report.subscribers += 1
+        report.papers += sum(len(m.papers) for m in messages)
+        report.messages += len(messages)
+    await store.set_meta(DM_CURSOR, str(top))
+    return report
+
+
+def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, list[str]]]) -> dict[int, list[Item]]:
+    """Each user's matching papers, (paper id, arxiv id, label), in paper order."""
+    index = SubscriptionIndex(subs)
+    per_user: dict[int, list[Item]] = defaultdict(list)
     for paper_id, paper, topics in papers:
-        by_id[paper.arxiv_id] = paper
         for match in index.matches(paper_id, paper, topics):
             per_user[match.user_id].append((paper_id, paper.arxiv_id, match.label))
-    done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
+    return per_user
+
+
+def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
+               images: bool) -> list[tuple[int, list[DmMessage]]]:
+    """Each user's DMs: the papers not yet delivered to them, packed into as few messages as fit."""
     sizes: dict[tuple[str, str], int] = {}
-    for user_id, items in per_user.items():
-        items = [i for i in items if (user_id, i[0]) not in done]
+    plans: list[tuple[int, list[DmMessage]]] = []
+    for user_id, all_items in per_user.items():
+        items = [i for i in all_items if (user_id, i[0]) not in done]
         if not items:
             continue
         for _, arxiv_id, label in items:
@@ -75,9 +103,5 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
         for n in pack([sizes[(a, label)] for _, a, label in items]):
             messages.append(DmMessage(header(len(items)) if not messages else "", items[i : i + n]))
             i += n
-        await store.plan_dm(cycle_id, user_id, messages)
-        report.subscribers += 1
-        report.papers += len(items)
-        report.messages += len(messages)
-    await store.set_meta(DM_CURSOR, str(top))
-    return report
+        plans.append((user_id, messages))
+    return plans

@@ -152,6 +152,10 @@ class StoreProtocol(Protocol):
         """Queue one user's DM delivery: each message is a list of (paper id, arxiv id, matched label)."""
         ...
 
+    async def plan_dms(self, cycle_id: int, plans: Sequence[tuple[int, list[DmMessage]]]) -> int:
+        """Many users' DM deliveries, (user id, messages) each, in one transaction."""
+        ...
+
     async def add_subscription(self, user_id: int, kind: str, value: str, folded: str,
                                limit: int) -> tuple[Subscription | None, str]:
         """Returns (subscription, "added" | "duplicate" | "full")."""
