@@ -114,9 +114,10 @@ async def plan_per_user(store: Store, cycle_id: int, *, images: bool) -> None:
     subs = await store.subscriptions()
     closed = await store.closed_dm_users()
     papers = await store.new_papers(start)
-    per_user = fanout.match_users([s for s in subs if s.user_id not in closed], papers)
+    per_user = await fanout.match_users([s for s in subs if s.user_id not in closed], papers)
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
-    for user_id, messages in fanout.pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images):
+    for user_id, messages in await fanout.pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers},
+                                                     images):
         await store.plan_dm(cycle_id, user_id, messages)
     await store.set_meta(fanout.DM_CURSOR, str(await store.max_paper_id()))
 
@@ -143,16 +144,15 @@ def written(db: Path) -> tuple[list[tuple], list[tuple]]:
 
 def floor(db: Path, rows: tuple[list[tuple], list[tuple]]) -> tuple[float, float, float]:
     outbox, delivered = rows
-    conn = sqlite3.connect(db, isolation_level=None)
+    conn = sqlite3.connect(db)
     try:
         conn.execute("PRAGMA synchronous = NORMAL")
         t, c = time.perf_counter(), time.process_time()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT INTO outbox (id, cycle_id, kind, target_id, guild_id, feed_id, payload, created_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", outbox)
-        conn.executemany("INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES (?, ?, ?, ?)",
-                         delivered)
-        conn.execute("COMMIT")
+        with conn:  # one transaction: sqlite3 begins it before the first insert, commits at the end
+            conn.executemany("INSERT INTO outbox (id, cycle_id, kind, target_id, guild_id, feed_id, payload, "
+                             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", outbox)
+            conn.executemany("INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES (?, ?, ?, ?)",
+                             delivered)
         return time.perf_counter() - t, time.process_time() - c, 0.0
     finally:
         conn.close()

@@ -77,10 +77,9 @@ def floor(folder: Path, fmt: str, db: Path) -> Result:
     t, c = time.perf_counter(), time.process_time()
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     parsed = [(f.relative_to(folder).as_posix(), parse_post(f.read_bytes(), f.name, fmt)) for f in files]
-    conn = sqlite3.connect(db, isolation_level=None)
+    conn = sqlite3.connect(db)
     try:
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("BEGIN IMMEDIATE")
         sid = conn.execute("INSERT INTO sources (name, kind, format, location) VALUES ('floor', 'directory', ?, ?) "
                            "RETURNING id", (fmt, str(folder))).fetchone()[0]
         unique: dict[str, Paper] = {}
@@ -106,7 +105,7 @@ def floor(folder: Path, fmt: str, db: Path) -> Result:
                             for i, p in enumerate(post.papers)]
         conn.executemany("INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
                          "VALUES (?, ?, ?, ?, ?)", appearances)
-        conn.execute("COMMIT")
+        conn.commit()  # one transaction: sqlite3 began it before the first insert
     finally:
         conn.close()
     return time.perf_counter() - t, time.process_time() - c, len(appearances)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ from jobs.subscriptions import SubscriptionIndex
 
 MAX_EMBEDS = 10
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
-PLAN_BATCH = 2000  # users per transaction: a few tens of ms holding the write lock each
+PLAN_BATCH = 1000  # users per transaction: a few tens of ms holding the write lock each
+SLICE_S = 0.01  # the longest the planning holds the event loop at a time
 
 Item = tuple[int, str, str]  # (paper id, arxiv id, matched label)
 
@@ -51,9 +53,10 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
     for a user is skipped, and the cursor moves only when every user is planned.
 
-    Matching and packing run in a worker thread (10,000 subscribers are seconds of Python, which on
-    the event loop would stall the bot's gateway and slash commands); the plans are written
-    PLAN_BATCH users to a transaction."""
+    Matching and packing run on the event loop a slice at a time, giving it a turn every SLICE_S
+    (10,000 subscribers are a second of Python, which in one go would stall the bot's gateway and
+    slash commands; in a worker thread the loop would wait for the GIL at every turn, longest on
+    a busy machine); the plans are written PLAN_BATCH users to a transaction."""
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
@@ -63,9 +66,9 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
         return report
     closed = await store.closed_dm_users()
     papers = await store.new_papers(start)
-    per_user = await asyncio.to_thread(match_users, [s for s in subs if s.user_id not in closed], papers)
+    per_user = await match_users([s for s in subs if s.user_id not in closed], papers)
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
-    plans = await asyncio.to_thread(pack_users, per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images)
+    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images)
     for i in range(0, len(plans), PLAN_BATCH):
         await store.plan_dms(cycle_id, plans[i : i + PLAN_BATCH])
     for _, messages in plans:
@@ -76,22 +79,38 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
     return report
 
 
-def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, list[str]]]) -> dict[int, list[Item]]:
+class _Slices:
+    """`await tick()` after each piece of work: every SLICE_S it lets the event loop run."""
+
+    def __init__(self) -> None:
+        self.since = time.perf_counter()
+
+    async def tick(self) -> None:
+        if time.perf_counter() - self.since >= SLICE_S:
+            await asyncio.sleep(0)
+            self.since = time.perf_counter()
+
+
+async def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, list[str]]]) -> dict[int, list[Item]]:
     """Each user's matching papers, (paper id, arxiv id, label), in paper order."""
     index = SubscriptionIndex(subs)
     per_user: dict[int, list[Item]] = defaultdict(list)
+    slices = _Slices()
     for paper_id, paper, topics in papers:
         for match in index.matches(paper_id, paper, topics):
             per_user[match.user_id].append((paper_id, paper.arxiv_id, match.label))
+        await slices.tick()
     return per_user
 
 
-def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
+async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
                images: bool) -> list[tuple[int, list[DmMessage]]]:
     """Each user's DMs: the papers not yet delivered to them, packed into as few messages as fit."""
     sizes: dict[tuple[str, str], int] = {}
     plans: list[tuple[int, list[DmMessage]]] = []
+    slices = _Slices()
     for user_id, all_items in per_user.items():
+        await slices.tick()
         items = [i for i in all_items if (user_id, i[0]) not in done]
         if not items:
             continue
