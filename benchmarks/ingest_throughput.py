@@ -41,13 +41,14 @@ from _bench import SHARED, kedreamix_archive, machine  # noqa: E402
 from jobs.config import SourceConfig  # noqa: E402
 from jobs.formats import parse_post  # noqa: E402
 from jobs.models import Paper, ParsedPost  # noqa: E402
-from jobs.pipeline import STORE_BATCH_POSTS, ingest  # noqa: E402
+from jobs.pipeline import ingest  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
 from jobs.store import Store  # noqa: E402
 from jobs.store.rows import fts_row, j  # noqa: E402
 
 DAY = "2026-06-30_AI_enhanced_Chinese.jsonl"
 BIG_VERSION = 1  # bump when the way the big database is made changes
+BUILD_BATCH = 64  # posts per transaction while building it
 Result = tuple[float, float, int]  # wall s, CPU s, papers
 
 
@@ -141,8 +142,12 @@ def big_database(entries_file: Path, papers: int) -> Path:
                 batch.append((PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
                               ParsedPost(post, date=date)))
                 made, r = made + len(post), r + 1
-                if len(batch) == STORE_BATCH_POSTS or made >= papers:
-                    await store.record_posts(sid, batch)
+                if len(batch) == BUILD_BATCH or made >= papers:
+                    if hasattr(store, "record_posts"):
+                        await store.record_posts(sid, batch)
+                    else:  # an older Paperboy, for its figures
+                        for post_args in batch:
+                            await store.record_post(sid, *post_args)
                     batch = []
                     print(f"\r  building the {papers:,}-paper database: {made:,}", end="", file=sys.stderr)
         print(file=sys.stderr)
