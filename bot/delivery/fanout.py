@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
@@ -49,6 +52,21 @@ def header(count: int) -> str:
     return f"📬 **{count} new {noun}** for your Paperboy subscriptions · `/subscriptions` to change them"
 
 
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: a plan for 10,000 users allocates half a million
+    objects, none in a cycle (reference counting frees them all when the plan is written), yet
+    each time they pile up the collector walks the whole heap with the event loop stopped
+    (200-400 ms a time, three or four times a plan). Restores what it found."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutReport:
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
     for a user is skipped, and the cursor moves only when every user is planned.
@@ -57,6 +75,11 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
     (10,000 subscribers are a second of Python, which in one go would stall the bot's gateway and
     slash commands; in a worker thread the loop would wait for the GIL at every turn, longest on
     a busy machine); the plans are written PLAN_BATCH users to a transaction."""
+    with no_cyclic_gc():
+        return await _plan_fanout(store, cycle_id, images=images)
+
+
+async def _plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutReport:
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
