@@ -115,7 +115,8 @@ def floor(folder: Path, fmt: str, db: Path) -> Result:
 def big_database(entries_file: Path, papers: int) -> Path:
     """A database of `papers` papers made from the day's entries (replica r: ids yymm.NNNNN of month
     r from January 2015, authors and texts of other entries), built once and cached."""
-    cached = Path(tempfile.gettempdir()) / "paperboy-bench" / f"ingest-{papers}-v{BIG_VERSION}.db"
+    schema = getattr(sys.modules["jobs.store"], "SCHEMA_VERSION", 0)  # a copy never migrates inside a timing
+    cached = Path(tempfile.gettempdir()) / "paperboy-bench" / f"ingest-{papers}-v{BIG_VERSION}-s{schema}.db"
     if cached.exists():
         return cached
     cached.parent.mkdir(parents=True, exist_ok=True)
