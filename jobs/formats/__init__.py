@@ -19,7 +19,7 @@ import re
 from jobs.formats import daily_arxiv, kedreamix
 from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS
 from jobs.models import FormatError, ParsedPost
-from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, ZERO_WIDTH_RE, repair_mojibake, strip_zero_width
+from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, has_zero_width, repair_mojibake, strip_zero_width
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "parse_post"]
 
@@ -67,7 +67,7 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
         # refused just below.
         problems.append(f"{text.count(chr(0))} NUL character(s) replaced; fields containing them are marked lossy")
         text = text.replace("\x00", REPLACEMENT_CHAR)
-    if not text.isascii() and _search(ZERO_WIDTH_RE, text):
+    if has_zero_width(text):
         text = strip_zero_width(text)
     if not text or text.isspace():  # not text.strip(): that copies the whole post
         raise FormatError("empty post")
