@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -141,22 +140,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     config: Config | None = None
-    from dotenv import load_dotenv
-
-    from jobs.logsetup import LEVEL_ENV, LogSetupError, configure_logging
-
-    load_dotenv()  # PAPERBOY_LOG_* and the tokens may be in .env
-
-    # The demo is for reading the preview, not the log: warnings and worse unless asked for more.
-    quiet = "WARNING" if command == "demo" and not os.environ.get(LEVEL_ENV) else None
     try:
-        configure_logging(args.log_level or quiet, args.log_format)
-    except LogSetupError as exc:
-        print(f"paperboy: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if command == "parse":
+        if command == "parse":  # the hot offline path: no .env, no log setup, no asyncio
             return cmd_parse(args.files, args.format, args.json)
+        import asyncio
+
+        from dotenv import load_dotenv
+
+        from jobs.logsetup import LEVEL_ENV, LogSetupError, configure_logging
+
+        load_dotenv()  # PAPERBOY_LOG_* and the tokens may be in .env
+        # The demo is for reading the preview, not the log: warnings and worse unless asked for more.
+        quiet = "WARNING" if command == "demo" and not os.environ.get(LEVEL_ENV) else None
+        try:
+            configure_logging(args.log_level or quiet, args.log_format)
+        except LogSetupError as exc:
+            print(f"paperboy: {exc}", file=sys.stderr)
+            return 2
         if command == "check-config":
             return cmd_check_config(args.path or args.config)
         from jobs.config_load import load_config  # YAML: not for `parse`
@@ -211,6 +211,7 @@ def _locked(config: Config, command: Callable[[], int]) -> int:
 def _until_signal(work: Coroutine[Any, Any, int]) -> int:
     """Run `work` until it ends, or until SIGTERM or SIGINT cancels it (its open transaction rolls back,
     its database closes): then exit 0 with a line saying so."""
+    import asyncio
     import logging
     import signal
 
@@ -240,6 +241,7 @@ def _until_signal(work: Coroutine[Any, Any, int]) -> int:
 
 
 def cmd_run(config: Config, *, dry: bool) -> int:
+    import asyncio
     import os
 
     from dotenv import load_dotenv
