@@ -21,6 +21,7 @@ from bot.client import PaperboyClient
 from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
+from bot.i18n.translator import PaperboyTranslator
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
@@ -72,6 +73,8 @@ class PaperboyBot(PaperboyClient):
         await self.open_store()
         for ext in EXTENSIONS:
             await self.load_extension(ext)
+        # Before the sync: the synced payload carries the zh-CN / zh-TW names and descriptions.
+        await self.tree.set_translator(PaperboyTranslator())
         await self._sync_commands()
         # Kept, so the task is not garbage-collected while it waits for the gateway.
         self._startup = asyncio.create_task(self._after_ready(), name="paperboy-startup")
@@ -80,7 +83,11 @@ class PaperboyBot(PaperboyClient):
         """Sync slash commands only when they changed: a sync on every start wastes a rate limit.
         "Changed" means our definitions differ from the last sync, or Discord's list of names differs
         from ours (a new application, or commands removed elsewhere): one GET tells."""
-        payload = [cmd.to_dict(self.tree) for cmd in self.tree.get_commands()]
+        # What tree.sync sends, translations included: a changed translation is a change too.
+        translator = self.tree.translator
+        commands_ = self.tree.get_commands()
+        payload = ([await cmd.get_translated_payload(self.tree, translator) for cmd in commands_] if translator
+                   else [cmd.to_dict(self.tree) for cmd in commands_])
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         key = f"commands:{self.application_id}"
         if await self.store.get_meta(key) == digest:

@@ -10,13 +10,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.i18n.replies import reply_lang
+from jobs.present.i18n import t
+
 log = logging.getLogger(__name__)
 
-SORRY = "Sorry, {what} failed on Paperboy's side. It has been logged; please try again later."
-
-
 def describe(interaction: discord.Interaction[Any]) -> tuple[str, str]:
-    """(what the member used, for the reply; what it was given, for the log)."""
+    """(what the member used, for the reply in their language; what it was given, for the log)."""
     command = interaction.command
     if command is not None and interaction.type is discord.InteractionType.application_command:
         options = {name: value for name, value in interaction.namespace}
@@ -24,16 +24,17 @@ def describe(interaction: discord.Interaction[Any]) -> tuple[str, str]:
     data: dict[str, Any] = dict(interaction.data or {})  # type: ignore[arg-type]
     values = data.get("values")
     given = f"custom_id={data.get('custom_id')!r}" + (f" values={values!r}" if values is not None else "")
-    return "that click", f"component {given}"
+    return t("error.that_click", reply_lang(interaction)), f"component {given}"
 
 
-def reply_for(error: Exception, what: str) -> str:
+def reply_for(error: Exception, what: str, lang: str = "en") -> str:
     """Our own refusals say what was wrong; anything else is our fault, and we say so."""
+    sorry = t("error.sorry", lang, what=what)
     if isinstance(error, app_commands.TransformerError):
         return f"I couldn't use `{error.value}` there: {error}."[:1900]
     if isinstance(error, app_commands.CheckFailure | app_commands.CommandNotFound):
-        return str(error) or SORRY.format(what=what)
-    return SORRY.format(what=what)
+        return str(error) or sorry
+    return sorry
 
 
 async def report_failure(interaction: discord.Interaction[Any], error: Exception) -> None:
@@ -49,7 +50,7 @@ async def report_failure(interaction: discord.Interaction[Any], error: Exception
         log.error("%s failed for user %s", given, user, exc_info=original)
     if interaction.type is discord.InteractionType.autocomplete:
         return  # an autocomplete cannot carry a message; the member just sees no suggestions
-    text = reply_for(error, what)
+    text = reply_for(error, what, reply_lang(interaction))
     try:
         if not interaction.response.is_done():
             await interaction.response.send_message(text, ephemeral=True)

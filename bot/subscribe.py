@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from jobs.present.i18n import t
 from jobs.store import Store
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, MAX_VALUE, folded_value
 
@@ -21,21 +22,21 @@ async def remember_dm_channel(store: Store, user: discord.User | discord.Member)
         await store.set_dm_channel(user.id, channel.id)
 
 
-async def subscribe(store: Store, user: discord.User | discord.Member, kind: str, value: str) -> str:
-    """Add the subscription and return the reply for the user."""
+async def subscribe(store: Store, user: discord.User | discord.Member, kind: str, value: str,
+                    lang: str = "en") -> str:
+    """Add the subscription and return the reply for the user, in `lang`."""
     value = " ".join(value.split())
+    noun = t(f"kind.{kind}", lang)
     if len(value) < 2:
-        return f"That {kind} is too short: type at least 2 characters."
+        return t("subscribe.too_short", lang, kind=noun)
     if len(value) > MAX_VALUE:
-        return f"That {kind} is too long: at most {MAX_VALUE} characters."
+        return t("subscribe.too_long", lang, kind=noun, max=MAX_VALUE)
     shown = discord.utils.escape_markdown(value)
     _, status = await store.add_subscription(user.id, kind, value, folded_value(kind, value),
                                                    MAX_SUBSCRIPTIONS)
     if status == "duplicate":
-        return f"You already follow {kind} **{shown}**; nothing changed."
+        return t("subscribe.duplicate", lang, kind=noun, value=shown)
     if status == "full":
-        return (f"You already have {MAX_SUBSCRIPTIONS} subscriptions, the most one person can have. "
-                "Remove one with `/unsubscribe` first.")
+        return t("subscribe.full", lang, max=MAX_SUBSCRIPTIONS)
     await remember_dm_channel(store, user)
-    return (f"Subscribed to {kind} **{shown}**. New matching papers will come to you by direct message "
-            "after each daily digest.")
+    return t("subscribe.done", lang, kind=noun, value=shown)

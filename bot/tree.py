@@ -6,8 +6,15 @@ import discord
 from discord import app_commands
 
 from bot.errors import report_failure
+from bot.i18n.commands_zh import COMMANDS, LOCALES
+from bot.i18n.replies import reply_lang
+from jobs.present.i18n import CATALOGUE, t
 
-_PERMISSION_NAMES = {"manage_guild": "Manage Server"}
+
+def shown_name(command: str, lang: str) -> str:
+    """A command's name as a client in `lang` lists it."""
+    entry = COMMANDS.get(command)
+    return entry.name[LOCALES.index(lang)] if entry is not None and lang in LOCALES else command  # type: ignore[arg-type]
 
 
 class PaperboyTree(app_commands.CommandTree):
@@ -24,9 +31,12 @@ class PaperboyTree(app_commands.CommandTree):
         required = getattr(root, "default_permissions", None)
         if required is None or interaction.permissions >= required:
             return True
-        names = [_PERMISSION_NAMES.get(name, name.replace("_", " ").title()) for name, on in required if on]
+        lang = reply_lang(interaction)
+        names = [t(f"permission.{name}", lang) if f"permission.{name}" in CATALOGUE
+                 else name.replace("_", " ").title() for name, on in required if on]
         await interaction.response.send_message(
-            f"You need the **{', '.join(names)}** permission to use `/{root.name}`.", ephemeral=True
+            t("error.permission", lang, permission=", ".join(names), command=shown_name(root.name, lang)),
+            ephemeral=True,
         )
         return False
 

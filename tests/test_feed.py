@@ -52,7 +52,7 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001"
     assert embed.image.url == "https://pic1.zhimg.com/a.jpg"
     labels = [c.label for row in first.components for c in row.children]
-    assert labels == ["PDF", "arXiv", "Abstract", "Follow topic"]
+    assert labels == ["PDF", "arXiv", "Abstract", "🌐 English", "Follow topic"]
     assert summary.send.sent == 4
 
     # A second run posts nothing.

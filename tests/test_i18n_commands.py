@@ -143,3 +143,30 @@ async def test_other_locales_keep_english(locale: Locale) -> None:
     ctx = app_commands.TranslationContext(location=app_commands.TranslationContextLocation.choice_name,
                                           data=app_commands.Choice(name="both", value="both"))
     assert await translator.translate(app_commands.locale_str("both"), locale, ctx) is None
+
+
+def test_replies_in_chinese_name_commands_as_a_chinese_client_shows_them() -> None:
+    """A zh reply that says "run `/订阅 关键词:`" names the command and options as that member's client
+    lists them (this catalogue), not the English names; `all` and other values are typed as they are."""
+    import re
+
+    from jobs.present.i18n import CATALOGUE
+
+    for column, lang in enumerate(LOCALES):
+        top = {c.name[column]: key for key, c in COMMANDS.items() if " " not in key}
+        for key, entry in CATALOGUE.items():
+            for span in re.findall(r"`(/[^`{]+)`", str(entry[lang])):
+                words = span[1:].split()
+                command = top.get(words[0])
+                assert command is not None, (key, lang, span)
+                value = False  # the word after "option:" is what the member types
+                for word in words[1:]:
+                    subs = {c.name[column]: k for k, c in COMMANDS.items() if k.startswith(command + " ")}
+                    if value and not word.endswith(":"):
+                        value = False
+                    elif word in subs:
+                        command = subs[word]
+                    else:
+                        options = {o.name[column] for o in COMMANDS[command].options.values()}
+                        assert word.endswith(":") and word[:-1] in options, (key, lang, span, word)
+                        value = True

@@ -67,7 +67,7 @@ async def test_nothing_matches_nothing_sent_and_unsubscribe_stops(simcord_env, p
 
     await members["bob"].slash(general, "subscribe", author="alan turing")
     unsub = await members["bob"].slash(general, "unsubscribe", subscription="all")
-    assert unsub.response.content == "Removed all 1 of your subscriptions."
+    assert unsub.response.content == "Removed your 1 subscription."
     write_kedreamix(posts_dir, "3DGS", "2024-05-07", entries("7", 1))
     await env.bot.run_digest()
     assert users["bob"].dm_channel.history() == []
@@ -99,7 +99,7 @@ async def test_many_papers_are_packed_into_few_messages(simcord_env, posts_dir: 
     assert history[0].content.startswith("📬 **12 new papers**") and history[1].content == ""
 
     # Under a message of several papers, a menu shows any one's abstract, to the reader only.
-    shown = await users["alice"].select(history[1], ["2405.60012"])  # in the DM, as the user
+    shown = await users["alice"].select(history[1], ["2405.60012"], custom_id="pb:absmenu")  # in the DM, as the user
     assert shown.ephemeral and shown.response.embeds[0].footer.text == "Abstract · arXiv 2405.60012"
 
 

@@ -7,8 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
+from bot.i18n.replies import reply_lang
 from bot.ui.autocomplete import topic_choices
+from bot.ui.embeds import LIST_COLOUR
 from jobs.matching import split_keywords
+from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
 from jobs.search import QueryError, resolve_topic
 
@@ -58,20 +61,20 @@ class Feeds(commands.Cog):
     async def add(self, interaction: Interaction, channel: FeedChannel, topic: str,
                   keywords: str | None = None) -> None:
         assert interaction.guild is not None
+        lang = reply_lang(interaction)
         canonical = await self._canonical_topic(topic)
         if canonical is None:
             known = await self.bot.store.known_topics()
-            listing = ", ".join(known[:20]) or "none yet: run /digest run first"
+            listing = ", ".join(known[:20]) or t("feed.no_topics", lang)
             await interaction.response.send_message(
-                f"Unknown topic **{discord.utils.escape_markdown(topic[:100])}**. Known topics: {listing}, or `all`.",
+                t("feed.unknown_topic", lang, topic=discord.utils.escape_markdown(topic[:100]), known=listing),
                 ephemeral=True,
             )
             return
         missing = _needs(channel, interaction.guild.me)
         if missing:
             await interaction.response.send_message(
-                f"I can't post in {channel.mention}: I need {', '.join(missing)} there. "
-                "Fix the channel's permissions, then run this again.", ephemeral=True,
+                t("feed.cannot_post", lang, channel=channel.mention, missing=", ".join(missing)), ephemeral=True,
             )
             return
         words = split_keywords(keywords or "")
@@ -79,14 +82,15 @@ class Feeds(commands.Cog):
             interaction.guild.id, channel.id, canonical, words, interaction.user.id
         )
         sched = self.bot.config.schedule
-        what = "every topic" if canonical == ALL_TOPICS else f"**{canonical}**"
-        filt = f" mentioning {', '.join(f'`{w}`' for w in words)}" if words else ""
+        what = t("feed.every_topic", lang) if canonical == ALL_TOPICS else f"**{canonical}**"
+        listed = ", ".join(f"`{w}`" for w in words)
         if created:
-            text = (f"Added: {channel.mention} gets new papers of {what}{filt}. The first delivery posts only the "
-                    f"newest digest post, then every new paper, at most {self.bot.config.feeds.max_per_cycle} a "
-                    f"day, daily at {sched.time} ({sched.timezone}). Run `/digest run` to post now.")
+            text = t("feed.added", lang, channel=channel.mention, what=what,
+                     filter=t("feed.mentioning", lang, words=listed) if words else "",
+                     max=self.bot.config.feeds.max_per_cycle, time=sched.time, timezone=sched.timezone)
         else:
-            text = f"Updated: {channel.mention} already had {what}; its keywords are now {filt.strip() or 'none'}."
+            text = t("feed.updated", lang, channel=channel.mention, what=what,
+                     keywords=listed or t("feed.none", lang))
         await interaction.response.send_message(text, ephemeral=True)
 
     @add.autocomplete("topic")
@@ -133,18 +137,18 @@ class Feeds(commands.Cog):
     async def list_(self, interaction: Interaction) -> None:
         assert interaction.guild is not None
         feeds = await self.bot.store.feeds(interaction.guild.id)
+        lang = reply_lang(interaction)
         if not feeds:
-            await interaction.response.send_message(
-                "No feeds yet. Add one with `/feed add channel: topic:`.", ephemeral=True
-            )
+            await interaction.response.send_message(t("feed.list_empty", lang), ephemeral=True)
             return
         lines = []
         for f in feeds:
-            topic = "all topics" if f.topic == ALL_TOPICS else f.topic
-            words = f" · keywords: {', '.join(f.keywords)}" if f.keywords else ""
-            state = f"⏸️ paused: {f.paused_reason}" if f.paused_reason else "✅ active"
+            topic = t("feed.all_topics", lang) if f.topic == ALL_TOPICS else f.topic
+            words = " · " + t("feed.keywords", lang, words=", ".join(f.keywords)) if f.keywords else ""
+            state = t("feed.paused", lang, reason=f.paused_reason) if f.paused_reason else t("feed.active", lang)
             lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {state}")
-        embed = discord.Embed(title="Paper feeds", description="\n".join(lines)[:4096], colour=0x4E79A7)
+        embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:4096],
+                              colour=LIST_COLOUR)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

@@ -9,11 +9,35 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
+from bot.i18n.replies import reply_lang, say
 from bot.ui.autocomplete import topic_choices
 from bot.ui.buttons import AbstractButton, AbstractMenu
-from bot.ui.embeds import DESCRIPTION_MAX, trim
+from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, trim
+from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, ShareButton, opened_paper
+from jobs.models import Paper
+from jobs.present.i18n import t
+from jobs.records import ALL_TOPICS
 from jobs.search import QueryError, normalize_arxiv_id, resolve_topic, run_search
+from jobs.store import Store
+
+TOPICS_IN_TITLE = 3  # a /latest title names this many topics, then "+N"
+
+
+async def newest_day(store: Store, topics: set[str] | None) -> tuple[str, list[str], list[Paper]]:
+    """The newest post date among `topics` (every topic when None, or when none of them has papers yet),
+    the topics posted that day, and their papers in topic then post order, each paper once."""
+    infos = await store.topics()
+    chosen = [i for i in infos if topics is None or i.topic in topics] or infos
+    if not chosen:
+        return "", [], []
+    day = max(i.latest for i in chosen)
+    names = [i.topic for i in chosen if i.latest == day]
+    papers: dict[str, Paper] = {}
+    for name in names:
+        for paper in await store.latest_post_papers(name):
+            papers.setdefault(paper.arxiv_id, paper)
+    return day, names, list(papers.values())
 
 
 class Search(commands.Cog):
@@ -34,7 +58,8 @@ class Search(commands.Cog):
 
     async def _show(self, interaction: Interaction, title: str, fetch: Any,
                     entries: list[Entry], total: int) -> None:
-        view = PaperPages(interaction.user.id, title, fetch, entries, total)
+        view = PaperPages(interaction.user.id, title, fetch, entries, total, lang=reply_lang(interaction),
+                          language=await reading_language(interaction))
         view.message = await interaction.followup.send(embed=view.embed(), view=view, ephemeral=True, wait=True)
 
     @app_commands.command(name="search", description="Search every paper Paperboy has seen (English or 中文)")
@@ -57,17 +82,16 @@ class Search(commands.Cog):
         try:
             entries, total = await fetch(0, PAGE_SIZE)
         except QueryError as exc:
-            await interaction.followup.send(f"Can't search that: {exc}.", ephemeral=True)
+            await interaction.followup.send(say(interaction, "search.bad", error=exc), ephemeral=True)
             return
         shown = discord.utils.escape_markdown(trim(query, 80))
         if total == 0:
-            where = f" in **{topic}**" if topic else ""
-            await interaction.followup.send(
-                f"No papers match **{shown}**{where}. Try fewer or shorter words; `/topics` lists topics.",
-                ephemeral=True,
-            )
+            where = say(interaction, "search.in_topic", topic=topic) if topic else ""
+            await interaction.followup.send(say(interaction, "search.none", query=shown, where=where),
+                                            ephemeral=True)
             return
-        await self._show(interaction, f"Search: {trim(query, 80)}", fetch, entries, total)
+        await self._show(interaction, say(interaction, "search.title", query=trim(query, 80)), fetch, entries,
+                         total)
 
     @app_commands.command(name="paper", description="One paper by arXiv id or arxiv.org link")
     @app_commands.describe(id="e.g. 2410.18355, 2410.18355v2, arXiv:2410.18355 or an arxiv.org abs/pdf link")
@@ -75,56 +99,66 @@ class Search(commands.Cog):
         arxiv_id = normalize_arxiv_id(id)
         if arxiv_id is None:
             await interaction.response.send_message(
-                f"**{discord.utils.escape_markdown(trim(id, 80))}** is not an arXiv id. Use a form like "
-                "`2410.18355`, `arXiv:2410.18355v2` or `https://arxiv.org/abs/2410.18355`.", ephemeral=True,
+                say(interaction, "paper.not_an_id", given=discord.utils.escape_markdown(trim(id, 80))),
+                ephemeral=True,
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         found = await self.bot.store.get_paper(arxiv_id)
         if found is None:
-            await interaction.followup.send(
-                f"arXiv {arxiv_id} is not in Paperboy's database: no digest has listed it. "
-                f"It may still be on https://arxiv.org/abs/{arxiv_id}", ephemeral=True,
-            )
+            await interaction.followup.send(say(interaction, "paper.not_stored", id=arxiv_id), ephemeral=True)
             return
-        await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images), ephemeral=True)
+        await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images,
+                                                       language=await reading_language(interaction)), ephemeral=True)
 
     @app_commands.command(name="latest", description="The newest digest post's papers")
-    @app_commands.describe(topic="A topic (default: the newest post of any topic)")
+    @app_commands.describe(topic="A topic (default: the newest day of this server's feeds)")
     @app_commands.autocomplete(topic=_topics)
     async def latest(self, interaction: Interaction, topic: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.bot.store
         infos = await store.topics()
         if not infos:
-            await interaction.followup.send("Nothing ingested yet: the first digest has not run.", ephemeral=True)
+            await interaction.followup.send(say(interaction, "latest.nothing"), ephemeral=True)
             return
         if topic is None:
-            chosen = max(infos, key=lambda t: (t.latest, t.topic)).topic
+            date, names, papers = await newest_day(store, await self._feed_topics(interaction))
+            extra = len(names) - TOPICS_IN_TITLE
+            shown = ", ".join(names[:TOPICS_IN_TITLE]) + (f" +{extra}" if extra > 0 else "")
         else:
             try:
-                chosen = resolve_topic(topic, [t.topic for t in infos])
+                shown = resolve_topic(topic, [t.topic for t in infos])
             except QueryError as exc:
-                await interaction.followup.send(f"Can't show that: {exc}.", ephemeral=True)
+                await interaction.followup.send(say(interaction, "latest.bad", error=exc), ephemeral=True)
                 return
-        papers = await store.latest_post_papers(chosen)
+            papers = await store.latest_post_papers(shown)
+            date = papers[0].date if papers else ""
 
         async def fetch(offset: int, limit: int) -> tuple[list[Entry], int]:
             return [Entry(p) for p in papers[offset : offset + limit]], len(papers)
 
-        date = papers[0].date if papers else ""
-        await self._show(interaction, f"Latest {chosen} · {date}", fetch, *await fetch(0, PAGE_SIZE))
+        await self._show(interaction, say(interaction, "latest.title", topic=shown, date=date), fetch,
+                         *await fetch(0, PAGE_SIZE))
+
+    async def _feed_topics(self, interaction: Interaction) -> set[str] | None:
+        """The topics this server's feeds post; None (every topic) outside a server, for a server without
+        feeds, or with a feed of every topic."""
+        if interaction.guild_id is None:
+            return None
+        topics = {f.topic for f in await self.bot.store.feeds(interaction.guild_id)}
+        return None if not topics or ALL_TOPICS in topics else topics
 
     @app_commands.command(name="topics", description="Every topic, with its paper count and latest post")
     async def topics(self, interaction: Interaction) -> None:
         infos = await self.bot.store.topics()
+        lang = reply_lang(interaction)
         if not infos:
-            await interaction.response.send_message("No topics yet: the first digest has not run.", ephemeral=True)
+            await interaction.response.send_message(t("topics.none", lang), ephemeral=True)
             return
-        lines = [f"**{discord.utils.escape_markdown(t.topic)}** · {t.papers} papers · latest {t.latest}"
-                 for t in infos]
-        embed = discord.Embed(title=f"Topics ({len(infos)})", description=trim("\n".join(lines), DESCRIPTION_MAX),
-                              colour=0x4E79A7)
+        lines = [t("topics.line", lang, topic=discord.utils.escape_markdown(i.topic), n=i.papers, date=i.latest)
+                 for i in infos]
+        embed = discord.Embed(title=t("topics.title", lang, n=len(infos)),
+                              description=trim("\n".join(lines), DESCRIPTION_MAX), colour=LIST_COLOUR)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

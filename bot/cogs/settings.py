@@ -1,5 +1,6 @@
 """/settings: a server's own Paperboy settings (Manage Server). One group; each setting is one method
-below (`@settings.command(name=...)`), so adding one touches nothing else."""
+below (`@settings.command(name=...)`), so adding one touches nothing else. The cog also answers the
+language toggle under every card (the other language, to the clicker only)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
+from bot.i18n.replies import say
+from bot.ui.buttons import LanguageButton, LanguageMenu
+from bot.ui.language import CHOICES
 
 MANAGE = discord.Permissions(manage_guild=True)
 
@@ -16,8 +20,29 @@ class Settings(commands.Cog):
     settings = app_commands.Group(name="settings", description="This server's Paperboy settings",
                                   guild_only=True, default_permissions=MANAGE)
 
+    # "English" / "中文" under a card, "Read in …" under a message of several: shows the other
+    # language to the one who clicked, on any message we ever sent.
+    PERSISTENT = (LanguageButton, LanguageMenu)
+
     def __init__(self, bot: PaperboyClient) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*self.PERSISTENT)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self.PERSISTENT)
+
+    @settings.command(name="language", description="The language of paper cards and digests in this server")
+    @app_commands.describe(language="zh: Chinese; en: English; both: both languages")
+    @app_commands.choices(language=CHOICES)
+    async def language(self, interaction: Interaction, language: app_commands.Choice[str]) -> None:
+        assert interaction.guild_id is not None
+        await self.bot.store.set_guild_language(interaction.guild_id, language.value, interaction.user.id)
+        await interaction.response.send_message(
+            say(interaction, "settings.language_set", language=say(interaction, f"language.{language.value}")),
+            ephemeral=True,
+        )
 
     @settings.command(name="alerts", description="Where Paperboy says when a paper source fails or goes quiet")
     @app_commands.describe(channel="The channel for alerts; leave it out to turn alerts off")

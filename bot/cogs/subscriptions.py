@@ -9,9 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
+from bot.i18n.replies import reply_lang, say
 from bot.subscribe import OPEN_DMS_HELP, subscribe
 from bot.ui.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from bot.ui.buttons import FollowTopicButton
+from bot.ui.language import CHOICES, member_language
+from jobs.present.i18n import t
 from jobs.search import QueryError, resolve_topic
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
@@ -37,10 +40,7 @@ class Subscriptions(commands.Cog):
                          keyword: str | None = None, author: str | None = None) -> None:
         given = {k: v for k, v in (("topic", topic), ("keyword", keyword), ("author", author)) if v and v.strip()}
         if len(given) != 1:
-            await interaction.response.send_message(
-                "Give exactly one of `topic:`, `keyword:` or `author:` — for example `/subscribe keyword: nerf`.",
-                ephemeral=True,
-            )
+            await interaction.response.send_message(say(interaction, "subscribe.one_of"), ephemeral=True)
             return
         kind, value = next(iter(given.items()))
         if kind == "topic":
@@ -48,14 +48,14 @@ class Subscriptions(commands.Cog):
             try:
                 value = resolve_topic(value, known)
             except QueryError:
-                listing = ", ".join(known[:20]) or "none yet"
+                listing = ", ".join(known[:20]) or say(interaction, "none_yet")
                 await interaction.response.send_message(
-                    f"Unknown topic **{discord.utils.escape_markdown(value[:100])}**. Known topics: {listing}. "
-                    "For anything else, subscribe to a `keyword:`.", ephemeral=True,
+                    say(interaction, "subscribe.unknown_topic", topic=discord.utils.escape_markdown(value[:100]),
+                        known=listing), ephemeral=True,
                 )
                 return
-        await interaction.response.send_message(await subscribe(self.bot.store, interaction.user, kind, value),
-                                                ephemeral=True)
+        reply = await subscribe(self.bot.store, interaction.user, kind, value, reply_lang(interaction))
+        await interaction.response.send_message(reply, ephemeral=True)
 
     @subscribe_.autocomplete("topic")
     async def topic_autocomplete(self, interaction: Interaction,
@@ -66,20 +66,21 @@ class Subscriptions(commands.Cog):
     @app_commands.describe(subscription="One of yours, or 'all'")
     async def unsubscribe(self, interaction: Interaction, subscription: str) -> None:
         user_id = interaction.user.id
+        lang = reply_lang(interaction)
         if subscription.strip().casefold() == ALL:
             removed = await self.bot.store.remove_subscriptions(user_id)
-            text = (f"Removed all {len(removed)} of your subscriptions." if removed
-                    else "You have no subscriptions.")
+            text = t("unsubscribe.all", lang, n=len(removed)) if removed else t("unsubscribe.nothing", lang)
         else:
             subs = await self.bot.store.subscriptions(user_id)
             wanted = subscription.strip()
             target = next((s for s in subs if str(s.id) == wanted or s.label().casefold() == wanted.casefold()
                            or s.value.casefold() == wanted.casefold()), None)
             if target is None:
-                text = "You have no such subscription; pick one from the list, or `all`. `/subscriptions` shows them."
+                text = t("unsubscribe.no_such", lang)
             else:
                 await self.bot.store.remove_subscriptions(user_id, target.id)
-                text = f"Unsubscribed from {target.kind} **{discord.utils.escape_markdown(target.value)}**."
+                text = t("unsubscribe.done", lang, kind=t(f"kind.{target.kind}", lang),
+                         value=discord.utils.escape_markdown(target.value))
         await interaction.response.send_message(text, ephemeral=True)
 
     @unsubscribe.autocomplete("subscription")
@@ -94,18 +95,27 @@ class Subscriptions(commands.Cog):
         return choices[:MAX_CHOICES]
 
     @app_commands.command(name="subscriptions", description="What you follow (only you see this)")
-    async def subscriptions(self, interaction: Interaction) -> None:
-        subs = await self.bot.store.subscriptions(interaction.user.id)
-        if not subs:
+    @app_commands.describe(language="The language of papers in your DMs: zh Chinese, en English, both")
+    @app_commands.choices(language=CHOICES)
+    async def subscriptions(self, interaction: Interaction, language: app_commands.Choice[str] | None = None) -> None:
+        lang = reply_lang(interaction)
+        if language is not None:
+            await self.bot.store.set_member_language(interaction.user.id, language.value)
             await interaction.response.send_message(
-                "You follow nothing yet. Try `/subscribe topic:`, `keyword:` or `author:`.", ephemeral=True
+                t("settings.my_language_set", lang, language=t(f"language.{language.value}", lang)), ephemeral=True
             )
             return
-        lines = [f"• {s.kind}: **{discord.utils.escape_markdown(s.value)}**" for s in subs]
+        subs = await self.bot.store.subscriptions(interaction.user.id)
+        if not subs:
+            await interaction.response.send_message(t("subscriptions.none", lang), ephemeral=True)
+            return
+        lines = [f"• {t(f'kind.{s.kind}', lang)}: **{discord.utils.escape_markdown(s.value)}**" for s in subs]
+        reading = await member_language(self.bot.store, interaction.user.id)
+        lines.append("\n" + t("settings.my_language", lang, language=t(f"language.{reading}", lang)))
         state = await self.bot.store.dm_state(interaction.user.id)
         if state.closed_reason:
             lines.append(f"\n⚠️ Deliveries are stopped: {state.closed_reason}. {OPEN_DMS_HELP}")
-        embed = discord.Embed(title=f"Your subscriptions ({len(subs)}/{MAX_SUBSCRIPTIONS})",
+        embed = discord.Embed(title=t("subscriptions.title", lang, n=len(subs), max=MAX_SUBSCRIPTIONS),
                               description="\n".join(lines), colour=0x59A14F)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

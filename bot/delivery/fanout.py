@@ -91,7 +91,8 @@ async def _plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRe
     papers = await store.new_papers(start)
     per_user = await match_users([s for s in subs if s.user_id not in closed], papers)
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
-    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images)
+    languages = await store.member_languages()  # the cards are as long as each member reads them
+    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images, languages)
     for i in range(0, len(plans), PLAN_BATCH):
         await store.plan_dms(cycle_id, plans[i : i + PLAN_BATCH])
     for _, messages in plans:
@@ -127,9 +128,10 @@ async def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, l
 
 
 async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
-               images: bool) -> list[tuple[int, list[DmMessage]]]:
-    """Each user's DMs: the papers not yet delivered to them, packed into as few messages as fit."""
-    sizes: dict[tuple[str, str], int] = {}
+                     images: bool, languages: dict[int, str] | None = None) -> list[tuple[int, list[DmMessage]]]:
+    """Each user's DMs: the papers not yet delivered to them, packed into as few messages as fit (cards
+    measured in each user's reading language, `languages`; zh when not there)."""
+    sizes: dict[tuple[str, str, str], int] = {}
     plans: list[tuple[int, list[DmMessage]]] = []
     slices = _Slices()
     for user_id, all_items in per_user.items():
@@ -137,12 +139,14 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         items = [i for i in all_items if (user_id, i[0]) not in done]
         if not items:
             continue
+        language = (languages or {}).get(user_id) or "zh"
         for _, arxiv_id, label in items:
-            if (arxiv_id, label) not in sizes:
-                sizes[(arxiv_id, label)] = len(paper_embed(by_id[arxiv_id], images=images, matched=label))
+            if (arxiv_id, label, language) not in sizes:
+                embed = paper_embed(by_id[arxiv_id], images=images, matched=label, language=language)
+                sizes[(arxiv_id, label, language)] = len(embed)
         messages: list[DmMessage] = []
         i = 0
-        for n in pack([sizes[(a, label)] for _, a, label in items]):
+        for n in pack([sizes[(a, label, language)] for _, a, label in items]):
             messages.append(DmMessage(header(len(items)) if not messages else "", items[i : i + n]))
             i += n
         plans.append((user_id, messages))

@@ -16,6 +16,7 @@ from bot.delivery import forum
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
 from bot.ui.embeds import paper_embed
+from bot.ui.language import guild_language, member_language
 from bot.ui.render import alert_line, footer_line, header_line
 from jobs.models import Paper
 from jobs.records import OutboxItem
@@ -52,10 +53,24 @@ def nonce_for(item: OutboxItem) -> str:
     return f"pb{item.id}"
 
 
+async def reading_language(store: Store, item: OutboxItem, cache: dict[tuple[str, int], str] | None = None) -> str:
+    """A channel's papers read in its server's language; a member's DMs in theirs."""
+    key = (item.kind, item.target_id)
+    if cache is not None and key in cache:
+        return cache[key]
+    language = (await member_language(store, item.target_id) if item.kind == "dm"
+                else await guild_language(store, item.guild_id))
+    if cache is not None:
+        cache[key] = language
+    return language
+
+
 async def render(store: Store, item: OutboxItem, *, images: bool,
-                 papers: dict[str, Paper | None] | None = None) -> dict[str, Any] | None:
+                 papers: dict[str, Paper | None] | None = None,
+                 languages: dict[tuple[str, int], str] | None = None) -> dict[str, Any] | None:
     """The send() arguments for an outbox row; None when its paper is gone from the database.
-    `papers` caches the papers read during one send run (a fan-out sends each to many people)."""
+    `papers` caches the papers read during one send run (a fan-out sends each to many people),
+    `languages` each target's reading language."""
     payload = item.payload
     if "header" in payload:
         return {"content": header_line(payload["header"])}
@@ -67,6 +82,7 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
     matched: dict[str, str] = payload.get("matched", {})
     embeds: list[discord.Embed] = []
     shown: list[Paper] = []
+    language = await reading_language(store, item, languages)
     for arxiv_id in ids:
         if papers is not None and arxiv_id in papers:
             paper = papers[arxiv_id]
@@ -76,11 +92,11 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
                 papers[arxiv_id] = paper
         if paper is None:
             continue
-        embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id)))
+        embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id), language=language))
         shown.append(paper)
     if not embeds:
         return None
-    view = paper_view(shown[0]) if len(shown) == 1 else papers_view(shown)
+    view = paper_view(shown[0], language=language) if len(shown) == 1 else papers_view(shown, language)
     args: dict[str, Any] = {"embeds": embeds, "view": view}
     if payload.get("content"):
         args["content"] = payload["content"]
@@ -123,11 +139,12 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
     # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
     # database lookup; a channel not in the cache, a request), however many messages use them.
     papers: dict[str, Paper | None] = {}
+    languages: dict[tuple[str, int], str] = {}
 
     async def send_one(key: tuple[str, int], item: OutboxItem, target: list[Target]) -> bool:
         """Send one row; False when the rest of this target's rows must wait or fail."""
         queue = queues[key]
-        args = await render(store, item, images=images, papers=papers)
+        args = await render(store, item, images=images, papers=papers, languages=languages)
         if args is None:
             await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return True

@@ -1,2 +1,2 @@
-"""Slash commands in Chinese: the zh-CN / zh-TW catalogue of command names, descriptions and options,
-and the discord.py Translator that serves it."""
+"""Both languages: the zh-CN / zh-TW catalogue of command names, descriptions and options, the discord.py
+Translator that serves it, and replies in the member's client language (replies.py)."""

@@ -177,6 +177,11 @@ COMMANDS: dict[str, Command] = {
         ("我的订阅", "我的訂閱"),
         ("你关注的内容（只有你能看到）",
          "你追蹤的內容（只有你看得到）"),
+        {
+            "language": Option(("语言", "語言"),
+                            ("私信中论文的语言：zh 中文、en 英文、both 双语",
+                             "私訊中論文的語言：zh 中文、en 英文、both 雙語")),
+        },
     ),
     # Added by issues 10 and 11, not in bot/cogs yet: /settings language|alerts, /status
     "settings": Command(

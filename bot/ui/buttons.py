@@ -9,10 +9,12 @@ from typing import Any, ClassVar, Self
 import discord
 
 from bot.client import Interaction
+from bot.i18n.replies import reply_lang, say
 from bot.subscribe import subscribe
-from bot.ui.embeds import abstract_embed, trim
+from bot.ui.embeds import abstract_embed, paper_embed, title_text, trim
 from bot.ui.views import PaperboyView, PersistentItem
 from jobs.models import Paper
+from jobs.present.i18n import t
 
 
 class KeyedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
@@ -39,8 +41,7 @@ async def stored_paper(interaction: Interaction, arxiv_id: str) -> Paper | None:
     """The paper a button names; None, after telling the clicker, when it is gone."""
     paper = await interaction.client.store.get_paper(arxiv_id)
     if paper is None:
-        await interaction.response.send_message(f"arXiv {arxiv_id} is no longer in Paperboy's database.",
-                                                ephemeral=True)
+        await interaction.response.send_message(say(interaction, "paper.gone", id=arxiv_id), ephemeral=True)
     return paper
 
 
@@ -61,15 +62,44 @@ class FollowTopicButton(KeyedButton, template=r"pb:follow:(?P<key>.{1,90})"):
     PREFIX, LABEL, STYLE = "pb:follow:", "Follow topic", discord.ButtonStyle.primary
 
     async def clicked(self, interaction: Interaction) -> None:
-        reply = await subscribe(interaction.client.store, interaction.user, "topic", self.key)
+        reply = await subscribe(interaction.client.store, interaction.user, "topic", self.key,
+                                reply_lang(interaction))
         await interaction.response.send_message(reply, ephemeral=True)
+
+
+class LanguageButton(KeyedButton, template=r"pb:lang:(?P<key>(?:en|zh):[\w./-]{4,60})"):
+    """Shows a card in the other language to the one who clicked, and to no one else. The key is the
+    language to show and the arXiv id ("en:2410.18355"); the label names that language in itself."""
+
+    PREFIX, LABEL = "pb:lang:", "🌐"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.language, _, self.arxiv_id = key.partition(":")
+        self.item.label = "🌐 " + t("toggle.to_en" if self.language == "en" else "toggle.to_zh", "en")
+
+    @classmethod
+    def toggle(cls, arxiv_id: str, shown: str) -> LanguageButton | None:
+        """The toggle under a card shown in `shown`; none under a card that already has both."""
+        if shown == "both" or len(arxiv_id) > 60:
+            return None
+        return cls(f"{'zh' if shown == 'en' else 'en'}:{arxiv_id}")
+
+    async def clicked(self, interaction: Interaction) -> None:
+        paper = await stored_paper(interaction, self.arxiv_id)
+        if paper is not None:
+            images = interaction.client.config.feeds.images
+            await interaction.response.send_message(
+                embed=paper_embed(paper, images=images, language=self.language),
+                view=paper_view(paper, language=self.language), ephemeral=True,
+            )
 
 
 class AbstractMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:absmenu"):
     """Under a message of several papers (a DM): pick one to read its English abstract, privately."""
 
     def __init__(self, papers: list[Paper]) -> None:
-        options = [discord.SelectOption(label=trim(f"{n}. {p.title}", 100), value=p.arxiv_id,
+        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id,
                                         description=trim(f"arXiv {p.arxiv_id}", 100))
                    for n, p in enumerate(papers[:25], 1)]
         super().__init__(discord.ui.Select(custom_id="pb:absmenu", placeholder="Read an abstract…",
@@ -88,15 +118,40 @@ class AbstractMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:absmenu
             await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
 
 
-def papers_view(papers: list[Paper]) -> discord.ui.View:
-    """The controls under a message of several paper embeds."""
+class LanguageMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:langmenu:(?P<language>en|zh)"):
+    """Under a message of several papers: pick one to read it in the other language, privately."""
+
+    def __init__(self, papers: list[Paper], language: str) -> None:
+        self.language = language
+        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id)
+                   for n, p in enumerate(papers[:25], 1)]
+        placeholder = "🌐 Read in English…" if language == "en" else "🌐 用中文阅读…"
+        super().__init__(discord.ui.Select(custom_id=f"pb:langmenu:{language}", placeholder=placeholder,
+                                           options=options or [discord.SelectOption(label="…")]))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> LanguageMenu:
+        return cls([], match["language"])
+
+    async def clicked(self, interaction: Interaction) -> None:
+        values = (interaction.data or {}).get("values") or [""]
+        await LanguageButton(f"{self.language}:{values[0]}").clicked(interaction)
+
+
+def papers_view(papers: list[Paper], language: str = "zh") -> discord.ui.View:
+    """The controls under a message of several paper embeds (shown in `language`)."""
     view = PaperboyView(timeout=None)
     view.add_item(AbstractMenu(papers))
+    if language != "both":
+        view.add_item(LanguageMenu(papers, "zh" if language == "en" else "en"))
     return view
 
 
-def paper_view(paper: Paper, *extra: discord.ui.Item[Any]) -> discord.ui.View:
-    """PDF, arXiv, Code and Project links, Abstract, Follow topic, then any `extra` items (e.g. Share)."""
+def paper_view(paper: Paper, *extra: discord.ui.Item[Any], language: str = "zh") -> discord.ui.View:
+    """PDF, arXiv, Code and Project links, Abstract, the language toggle (for a card shown in
+    `language`), Follow topic, then any `extra` items (e.g. Share)."""
     view = PaperboyView(timeout=None)
     links = paper.links
     for label, key in (("PDF", "pdf"), ("arXiv", "abs"), ("Code", "code"), ("Project", "project")):
@@ -105,6 +160,9 @@ def paper_view(paper: Paper, *extra: discord.ui.Item[Any]) -> discord.ui.View:
             view.add_item(discord.ui.Button(label=label, url=url))
     if len(paper.arxiv_id) <= 60:
         view.add_item(AbstractButton(paper.arxiv_id))
+    toggle = LanguageButton.toggle(paper.arxiv_id, language)
+    if toggle is not None:
+        view.add_item(toggle)
     if paper.topic and len(paper.topic) <= 90:
         view.add_item(FollowTopicButton(paper.topic))
     for item in extra:

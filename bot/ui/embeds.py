@@ -12,6 +12,8 @@ import zlib
 import discord
 
 from jobs.models import Paper
+from jobs.present.latex import latex_to_text
+from jobs.present.summary import english_one_liner
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -22,6 +24,9 @@ EMBED_TOTAL_MAX = 6000
 URL_MAX = 2048
 AUTHORS_SHOWN = 4
 
+LIST_COLOUR = discord.Colour(0x4E79A7)  # every list embed (search, /latest, /topics, /feed list)
+# Languages a card reads in (the server's or the member's setting): Chinese, English, or both.
+READING_LANGUAGES = ("zh", "en", "both")
 # A readable, colour-blind-friendly palette; a topic always gets the same colour.
 _PALETTE = (0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0x5D8AA8)
 _BOUNDARY = re.compile(r"(?<=[。！？!?；;.])\s*|\n")
@@ -71,11 +76,27 @@ def format_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
     return ", ".join(authors[:shown]) + " et al."
 
 
-def _description(paper: Paper, budget: int) -> str:
-    """The Chinese summary then the takeaways; the English abstract when the Chinese text was lost."""
+def title_text(paper: Paper) -> str:
+    """The title as readers see it everywhere: LaTeX as text ($E^{3}$Gen -> E³Gen)."""
+    return latex_to_text(paper.title) if paper.title.strip() else paper.arxiv_id
+
+
+def _lead(paper: Paper, language: str) -> tuple[str, bool]:
+    """The summary a card opens with, and whether the (Chinese) takeaways follow it. `en` puts an English
+    one-liner from the abstract where the Chinese summary goes; `both` shows the two."""
     lossy = "summary_lossy" in paper.flags or not paper.summary
-    lead = paper.abstract if lossy else paper.summary
-    takeaways = [] if "takeaways_lossy" in paper.flags else paper.takeaways
+    english = english_one_liner(paper.abstract) if paper.abstract else ""
+    if language == "en" and english:
+        return english, False
+    if language == "both" and english and not lossy:
+        return f"{paper.summary}\n\n🇬🇧 {english}", True
+    return (paper.abstract if lossy else paper.summary), True
+
+
+def _description(paper: Paper, budget: int, language: str = "zh") -> str:
+    """The Chinese summary then the takeaways; the English abstract when the Chinese text was lost."""
+    lead, with_takeaways = _lead(paper, language)
+    takeaways = [] if "takeaways_lossy" in paper.flags or not with_takeaways else paper.takeaways
     if not takeaways:
         return trim(lead, budget)
     # Keep room for at least the first takeaways; the summary yields first.
@@ -101,11 +122,13 @@ def _abs_link(paper: Paper) -> str | None:
 
 def _title(paper: Paper) -> str | None:
     # Discord refuses a blank title where it refuses a blank field: say nothing rather than " ".
-    return trim(paper.title.strip() or paper.arxiv_id.strip(), TITLE_MAX) or None
+    return trim(title_text(paper).strip() or paper.arxiv_id.strip(), TITLE_MAX) or None
 
 
-def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None) -> discord.Embed:
-    """The rich embed for one paper. `matched` names the subscription that brought it (DMs)."""
+def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None,
+                language: str = "zh") -> discord.Embed:
+    """The rich embed for one paper. `matched` names the subscription that brought it (DMs); `language`
+    is one of READING_LANGUAGES."""
     embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
     authors = format_authors([a for a in paper.authors if a.strip()])
     if authors.strip():
@@ -119,7 +142,7 @@ def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None
     if image:
         embed.set_image(url=image)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
-    embed.description = _description(paper, budget).strip() or None
+    embed.description = _description(paper, budget, language).strip() or None
     return embed
 
 

@@ -13,10 +13,14 @@ from typing import Any
 import discord
 
 from bot.client import Interaction
+from bot.i18n.replies import say
 from bot.ui.buttons import KeyedButton, paper_view, stored_paper
-from bot.ui.embeds import DESCRIPTION_MAX, paper_embed, topic_colour, trim
+from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, paper_embed, title_text, trim
 from bot.ui.views import PaperboyView
 from jobs.models import Paper
+from jobs.present.i18n import t
+from jobs.present.plural import plural
+from jobs.present.summary import chinese_one_liner, english_one_liner
 
 PAGE_SIZE = 5
 TIMEOUT = 600  # seconds; ephemeral messages can be edited for 15 minutes
@@ -26,6 +30,18 @@ TIMEOUT = 600  # seconds; ephemeral messages can be edited for 15 minutes
 class Entry:
     paper: Paper
     snippet: str = ""
+
+
+SUMMARY_LINE = 160  # characters of the one-line summary under a listed paper
+
+
+def summary_line(paper: Paper, language: str = "zh") -> str:
+    """One line saying what a listed paper is about: the Chinese summary's first sentence, or the
+    abstract's for `en` (and when the Chinese summary was lost)."""
+    chinese = "" if "summary_lossy" in paper.flags else chinese_one_liner(paper.summary, SUMMARY_LINE)
+    if language == "en" or not chinese:
+        return english_one_liner(paper.abstract, SUMMARY_LINE) or chinese
+    return chinese
 
 
 # Fetches one page: (entries, total). Offsets are in entries.
@@ -42,54 +58,65 @@ class ShareButton(KeyedButton, template=r"pb:share:(?P<key>[\w./-]{4,60})"):
         if paper is None:
             return
         await interaction.response.send_message(
-            f"{interaction.user.mention} shared:",
+            say(interaction, "share.shared", user=interaction.user.mention),
             embed=paper_embed(paper, images=interaction.client.config.feeds.images),
             view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
-def opened_paper(paper: Paper, *, images: bool) -> dict[str, Any]:
+def opened_paper(paper: Paper, *, images: bool, language: str = "zh") -> dict[str, Any]:
     """The send() arguments for a paper opened privately: the embed, its buttons and Share."""
-    return {"embed": paper_embed(paper, images=images),
-            "view": paper_view(paper, ShareButton(paper.arxiv_id))}
+    return {"embed": paper_embed(paper, images=images, language=language),
+            "view": paper_view(paper, ShareButton(paper.arxiv_id), language=language)}
 
 
-def results_embed(title: str, entries: list[Entry], offset: int, total: int) -> discord.Embed:
+def results_embed(title: str, entries: list[Entry], offset: int, total: int, *, lang: str = "en",
+                  language: str = "zh") -> discord.Embed:
+    """A page of listed papers: the footer in the reader's `lang`, summaries in the reading `language`."""
     pages = max(1, -(-total // PAGE_SIZE))
     lines = []
     for n, entry in enumerate(entries, offset + 1):
         p = entry.paper
         link = p.links.get("abs") or f"https://arxiv.org/abs/{p.arxiv_id}"
-        head = f"**{n}. [{trim(p.title, 200).replace(']', ')')}]({link})**"
+        head = f"**{n}. [{trim(title_text(p), 200).replace(']', ')')}]({link})**"
         meta = " · ".join(x for x in (p.topic, p.date, f"arXiv {p.arxiv_id}") if x)
-        lines.append(f"{head}\n{meta}" + (f"\n> {entry.snippet}" if entry.snippet else ""))
-    embed = discord.Embed(title=trim(title, 256), colour=topic_colour(title),
+        about = entry.snippet or summary_line(p, language)
+        lines.append(f"{head}\n{meta}" + (f"\n> {about}" if about else ""))
+    embed = discord.Embed(title=trim(title, 256), colour=LIST_COLOUR,
                           description=trim("\n\n".join(lines), DESCRIPTION_MAX))
-    embed.set_footer(text=f"Page {offset // PAGE_SIZE + 1} of {pages} · {total} paper{'s' * (total != 1)}")
+    embed.set_footer(text=t("list.footer", lang, page=offset // PAGE_SIZE + 1, pages=pages,
+                            papers=plural(total, "paper", lang)))
     return embed
 
 
 class PaperPages(PaperboyView):
-    def __init__(self, owner_id: int, title: str, fetch: PageFetcher, entries: list[Entry], total: int) -> None:
+    def __init__(self, owner_id: int, title: str, fetch: PageFetcher, entries: list[Entry], total: int, *,
+                 lang: str = "en", language: str = "zh") -> None:
         super().__init__(timeout=TIMEOUT)
         self.owner_id = owner_id
         self.title = title
         self.fetch = fetch
         self.entries = entries
         self.total = total
+        self.lang = lang  # replies and controls: the member's client language
+        self.language = language  # the papers' own text: zh, en or both
         self.offset = 0
         self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
         self._sync_controls()
 
     def embed(self) -> discord.Embed:
-        return results_embed(self.title, self.entries, self.offset, self.total)
+        return results_embed(self.title, self.entries, self.offset, self.total, lang=self.lang,
+                             language=self.language)
 
     def _sync_controls(self) -> None:
+        self.prev.label = "◀ " + t("button.prev", self.lang)
+        self.next.label = t("button.next", self.lang) + " ▶"
+        self.open.placeholder = t("menu.open_paper", self.lang)
         self.prev.disabled = self.offset == 0
         self.next.disabled = self.offset + PAGE_SIZE >= self.total
         self.open.options = [
             discord.SelectOption(
-                label=trim(f"{n}. {e.paper.title}", 100), value=e.paper.arxiv_id,
+                label=trim(f"{n}. {title_text(e.paper)}", 100), value=e.paper.arxiv_id,
                 description=trim(" · ".join(x for x in (e.paper.topic, e.paper.date, e.paper.arxiv_id) if x), 100),
             )
             for n, e in enumerate(self.entries, self.offset + 1)
@@ -99,8 +126,7 @@ class PaperPages(PaperboyView):
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message("These results belong to someone else; run the command "
-                                                "yourself to get your own.", ephemeral=True)
+        await interaction.response.send_message(say(interaction, "list.not_yours"), ephemeral=True)
         return False
 
     async def on_timeout(self) -> None:
@@ -130,7 +156,8 @@ class PaperPages(PaperboyView):
         if paper is None:
             paper = await interaction.client.store.get_paper(select.values[0])
         if paper is None:
-            await interaction.response.send_message("That paper is no longer stored.", ephemeral=True)
+            await interaction.response.send_message(say(interaction, "list.gone"), ephemeral=True)
             return
         images = interaction.client.config.feeds.images
-        await interaction.response.send_message(**opened_paper(paper, images=images), ephemeral=True)
+        await interaction.response.send_message(**opened_paper(paper, images=images, language=self.language),
+                                                ephemeral=True)

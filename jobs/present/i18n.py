@@ -72,6 +72,174 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "本服务器的论文现在以{language}显示。",
         "zh-TW": "本伺服器的論文現在以{language}顯示。",
     },
+    "settings.my_language_set": {
+        "en": "Papers in your DMs now read in {language}.",
+        "zh-CN": "你私信中的论文现在以{language}显示。",
+        "zh-TW": "你私訊中的論文現在以{language}顯示。",
+    },
+    "settings.my_language": {
+        "en": "Papers in your DMs read in {language}. Change it with `/subscriptions language:`.",
+        "zh-CN": "你私信中的论文以{language}显示。可用 `/我的订阅 语言:` 修改。",
+        "zh-TW": "你私訊中的論文以{language}顯示。可用 `/我的訂閱 語言:` 修改。",
+    },
+    # replies to commands (the member's client language)
+    "error.sorry": {
+        "en": "Sorry, {what} failed on Paperboy's side. It has been logged; please try again later.",
+        "zh-CN": "抱歉，{what} 在 Paperboy 这边出错了。已记录日志，请稍后再试。",
+        "zh-TW": "抱歉，{what} 在 Paperboy 這邊出錯了。已記錄日誌，請稍後再試。",
+    },
+    "error.that_click": {"en": "that click", "zh-CN": "这次点击", "zh-TW": "這次點擊"},
+    "error.permission": {
+        "en": "You need the **{permission}** permission to use `/{command}`.",
+        "zh-CN": "你需要 **{permission}** 权限才能使用 `/{command}`。",
+        "zh-TW": "你需要 **{permission}** 權限才能使用 `/{command}`。",
+    },
+    "permission.manage_guild": {"en": "Manage Server", "zh-CN": "管理服务器", "zh-TW": "管理伺服器"},
+    "paper.gone": {
+        "en": "arXiv {id} is no longer in Paperboy's database.",
+        "zh-CN": "arXiv {id} 已不在 Paperboy 的数据库中。",
+        "zh-TW": "arXiv {id} 已不在 Paperboy 的資料庫中。",
+    },
+    "search.bad": {"en": "Can't search that: {error}.", "zh-CN": "无法搜索：{error}。", "zh-TW": "無法搜尋：{error}。"},
+    "search.none": {
+        "en": "No papers match **{query}**{where}. Try fewer or shorter words; `/topics` lists topics.",
+        "zh-CN": "没有论文匹配 **{query}**{where}。试试更少或更短的词；`/主题` 列出所有主题。",
+        "zh-TW": "沒有論文符合 **{query}**{where}。試試更少或更短的詞；`/主題` 列出所有主題。",
+    },
+    "search.in_topic": {"en": " in **{topic}**", "zh-CN": "（主题 **{topic}**）", "zh-TW": "（主題 **{topic}**）"},
+    "search.title": {"en": "Search: {query}", "zh-CN": "搜索：{query}", "zh-TW": "搜尋：{query}"},
+    "paper.not_an_id": {
+        "en": "**{given}** is not an arXiv id. Use a form like `2410.18355`, `arXiv:2410.18355v2` or "
+              "`https://arxiv.org/abs/2410.18355`.",
+        "zh-CN": "**{given}** 不是 arXiv 编号。请使用 `2410.18355`、`arXiv:2410.18355v2` 或 "
+                 "`https://arxiv.org/abs/2410.18355` 这样的形式。",
+        "zh-TW": "**{given}** 不是 arXiv 編號。請使用 `2410.18355`、`arXiv:2410.18355v2` 或 "
+                 "`https://arxiv.org/abs/2410.18355` 這樣的形式。",
+    },
+    "paper.not_stored": {
+        "en": "arXiv {id} is not in Paperboy's database: no digest has listed it. It may still be on "
+              "https://arxiv.org/abs/{id}",
+        "zh-CN": "arXiv {id} 不在 Paperboy 的数据库中：还没有日报收录它。它可能在 https://arxiv.org/abs/{id}",
+        "zh-TW": "arXiv {id} 不在 Paperboy 的資料庫中：還沒有日報收錄它。它可能在 https://arxiv.org/abs/{id}",
+    },
+    "latest.nothing": {
+        "en": "Nothing ingested yet: the first digest has not run.",
+        "zh-CN": "还没有读取任何内容：第一次日报尚未运行。",
+        "zh-TW": "還沒有讀取任何內容：第一次日報尚未執行。",
+    },
+    "latest.bad": {"en": "Can't show that: {error}.", "zh-CN": "无法显示：{error}。", "zh-TW": "無法顯示：{error}。"},
+    "latest.title": {"en": "Latest {topic} · {date}", "zh-CN": "最新 {topic} · {date}",
+                     "zh-TW": "最新 {topic} · {date}"},
+    "list.footer": {
+        "en": "Page {page} of {pages} · {papers}",
+        "zh-CN": "第 {page}/{pages} 页 · {papers}",
+        "zh-TW": "第 {page}/{pages} 頁 · {papers}",
+    },
+    "list.not_yours": {
+        "en": "These results belong to someone else; run the command yourself to get your own.",
+        "zh-CN": "这些结果属于别人；自己运行命令即可得到你的结果。",
+        "zh-TW": "這些結果屬於別人；自己執行指令即可得到你的結果。",
+    },
+    "list.gone": {"en": "That paper is no longer stored.", "zh-CN": "这篇论文已不再保存。",
+                  "zh-TW": "這篇論文已不再保存。"},
+    "share.shared": {"en": "{user} shared:", "zh-CN": "{user} 分享了：", "zh-TW": "{user} 分享了："},
+    "button.share": {"en": "Share", "zh-CN": "分享", "zh-TW": "分享"},
+    "subscribe.one_of": {
+        "en": "Give exactly one of `topic:`, `keyword:` or `author:` — for example `/subscribe keyword: nerf`.",
+        "zh-CN": "请只填写 `主题:`、`关键词:` 或 `作者:` 其中之一，例如 `/订阅 关键词: 辐射场`。",
+        "zh-TW": "請只填寫 `主題:`、`關鍵字:` 或 `作者:` 其中之一，例如 `/訂閱 關鍵字: 輻射場`。",
+    },
+    "subscribe.unknown_topic": {
+        "en": "Unknown topic **{topic}**. Known topics: {known}. For anything else, subscribe to a `keyword:`.",
+        "zh-CN": "未知主题 **{topic}**。已知主题：{known}。其他内容请订阅 `关键词:`。",
+        "zh-TW": "未知主題 **{topic}**。已知主題：{known}。其他內容請訂閱 `關鍵字:`。",
+    },
+    "none_yet": {"en": "none yet", "zh-CN": "暂无", "zh-TW": "暫無"},
+    "unsubscribe.all": {
+        "en": {"one": "Removed your {n} subscription.", "other": "Removed all {n} of your subscriptions."},
+        "zh-CN": "已移除你的全部 {n} 个订阅。",
+        "zh-TW": "已移除你的全部 {n} 個訂閱。",
+    },
+    "unsubscribe.nothing": {"en": "You have no subscriptions.", "zh-CN": "你没有任何订阅。",
+                            "zh-TW": "你沒有任何訂閱。"},
+    "unsubscribe.no_such": {
+        "en": "You have no such subscription; pick one from the list, or `all`. `/subscriptions` shows them.",
+        "zh-CN": "你没有这个订阅；请从列表中选择，或选 `all`。`/我的订阅` 会列出它们。",
+        "zh-TW": "你沒有這個訂閱；請從清單中選擇，或選 `all`。`/我的訂閱` 會列出它們。",
+    },
+    "unsubscribe.done": {"en": "Unsubscribed from {kind} **{value}**.", "zh-CN": "已退订{kind} **{value}**。",
+                         "zh-TW": "已取消訂閱{kind} **{value}**。"},
+    "kind.topic": {"en": "topic", "zh-CN": "主题", "zh-TW": "主題"},
+    "kind.keyword": {"en": "keyword", "zh-CN": "关键词", "zh-TW": "關鍵字"},
+    "kind.author": {"en": "author", "zh-CN": "作者", "zh-TW": "作者"},
+    "subscribe.too_short": {"en": "That {kind} is too short: type at least 2 characters.",
+                            "zh-CN": "这个{kind}太短了：请至少输入 2 个字符。",
+                            "zh-TW": "這個{kind}太短了：請至少輸入 2 個字元。"},
+    "subscribe.too_long": {"en": "That {kind} is too long: at most {max} characters.",
+                           "zh-CN": "这个{kind}太长了：最多 {max} 个字符。",
+                           "zh-TW": "這個{kind}太長了：最多 {max} 個字元。"},
+    "subscribe.duplicate": {"en": "You already follow {kind} **{value}**; nothing changed.",
+                            "zh-CN": "你已经关注了{kind} **{value}**；没有变化。",
+                            "zh-TW": "你已經追蹤了{kind} **{value}**；沒有變化。"},
+    "subscribe.full": {
+        "en": "You already have {max} subscriptions, the most one person can have. Remove one with `/unsubscribe` "
+              "first.",
+        "zh-CN": "你已经有 {max} 个订阅，这是每人的上限。请先用 `/退订` 移除一个。",
+        "zh-TW": "你已經有 {max} 個訂閱，這是每人的上限。請先用 `/取消訂閱` 移除一個。",
+    },
+    "subscribe.done": {
+        "en": "Subscribed to {kind} **{value}**. New matching papers will come to you by direct message after each "
+              "daily digest.",
+        "zh-CN": "已订阅{kind} **{value}**。每次日报之后，匹配的新论文会通过私信发给你。",
+        "zh-TW": "已訂閱{kind} **{value}**。每次日報之後，符合的新論文會透過私訊傳給你。",
+    },
+    "subscriptions.none": {
+        "en": "You follow nothing yet. Try `/subscribe topic:`, `keyword:` or `author:`.",
+        "zh-CN": "你还没有关注任何内容。试试 `/订阅 主题:`、`关键词:` 或 `作者:`。",
+        "zh-TW": "你還沒有追蹤任何內容。試試 `/訂閱 主題:`、`關鍵字:` 或 `作者:`。",
+    },
+    "subscriptions.title": {"en": "Your subscriptions ({n}/{max})", "zh-CN": "你的订阅（{n}/{max}）",
+                            "zh-TW": "你的訂閱（{n}/{max}）"},
+    "feed.unknown_topic": {
+        "en": "Unknown topic **{topic}**. Known topics: {known}, or `all`.",
+        "zh-CN": "未知主题 **{topic}**。已知主题：{known}，或 `all`。",
+        "zh-TW": "未知主題 **{topic}**。已知主題：{known}，或 `all`。",
+    },
+    "feed.no_topics": {"en": "none yet: run /digest run first", "zh-CN": "暂无：请先运行 `/日报 运行`",
+                       "zh-TW": "暫無：請先執行 `/日報 執行`"},
+    "feed.cannot_post": {
+        "en": "I can't post in {channel}: I need {missing} there. Fix the channel's permissions, then run this "
+              "again.",
+        "zh-CN": "我无法在 {channel} 发帖：我需要那里的 {missing} 权限。修好频道权限后再运行一次。",
+        "zh-TW": "我無法在 {channel} 發文：我需要那裡的 {missing} 權限。修好頻道權限後再執行一次。",
+    },
+    "feed.added": {
+        "en": "Added: {channel} gets new papers of {what}{filter}. The first delivery posts only the newest digest "
+              "post, then every new paper, at most {max} a day, daily at {time} ({timezone}). Run `/digest run` to "
+              "post now.",
+        "zh-CN": "已添加：{channel} 将收到 {what}{filter} 的新论文。第一次只发布最新一期日报，之后发布每篇新论文，"
+                 "每天最多 {max} 篇，每天 {time}（{timezone}）。运行 `/日报 运行` 立即发布。",
+        "zh-TW": "已新增：{channel} 將收到 {what}{filter} 的新論文。第一次只發佈最新一期日報，之後發佈每篇新論文，"
+                 "每天最多 {max} 篇，每天 {time}（{timezone}）。執行 `/日報 執行` 立即發佈。",
+    },
+    "feed.updated": {
+        "en": "Updated: {channel} already had {what}; its keywords are now {keywords}.",
+        "zh-CN": "已更新：{channel} 已有 {what}；关键词现在是 {keywords}。",
+        "zh-TW": "已更新：{channel} 已有 {what}；關鍵字現在是 {keywords}。",
+    },
+    "feed.every_topic": {"en": "every topic", "zh-CN": "所有主题", "zh-TW": "所有主題"},
+    "feed.all_topics": {"en": "all topics", "zh-CN": "所有主题", "zh-TW": "所有主題"},
+    "feed.mentioning": {"en": " mentioning {words}", "zh-CN": "（提到 {words}）", "zh-TW": "（提到 {words}）"},
+    "feed.none": {"en": "none", "zh-CN": "无", "zh-TW": "無"},
+    "feed.list_empty": {
+        "en": "No feeds yet. Add one with `/feed add channel: topic:`.",
+        "zh-CN": "还没有推送。用 `/推送 添加 频道: 主题:` 添加一个。",
+        "zh-TW": "還沒有推送。用 `/推送 新增 頻道: 主題:` 新增一個。",
+    },
+    "feed.list_title": {"en": "Paper feeds", "zh-CN": "论文推送", "zh-TW": "論文推送"},
+    "feed.keywords": {"en": "keywords: {words}", "zh-CN": "关键词：{words}", "zh-TW": "關鍵字：{words}"},
+    "feed.active": {"en": "✅ active", "zh-CN": "✅ 运行中", "zh-TW": "✅ 運作中"},
+    "feed.paused": {"en": "⏸️ paused: {reason}", "zh-CN": "⏸️ 已暂停：{reason}", "zh-TW": "⏸️ 已暫停：{reason}"},
     "settings.alerts_set": {
         "en": "Paperboy's alerts for this server now go to {channel}.",
         "zh-CN": "本服务器的 Paperboy 提醒现在发送到 {channel}。",

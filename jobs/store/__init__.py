@@ -4,7 +4,7 @@
 - `migrate.py` and `migrations/*.sql`: the schema, upgraded in order by PRAGMA user_version;
 - `papers.py` (sources, posts, papers), `feeds.py`, `outbox.py` (cycles, outbox, delivery records),
   `subscriptions.py` (and DM state), `search.py`, `meta.py`, `watch.py` (source health, alert
-  channels, backup): one part of the store each;
+  channels, backup), `languages.py`: one part of the store each;
 - `sqlite.py`: `Store`, composed of those parts; `interface.py`: `StoreProtocol`, its public surface.
 The records it hands out are in `jobs.records`; the rules that are not SQL in `jobs.merge`,
 `jobs.feed_plan` and `jobs.search_cost`.

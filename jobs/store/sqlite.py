@@ -9,6 +9,7 @@ from jobs.store import migrate
 from jobs.store._connection import connect_reader, connect_writer
 from jobs.store.errors import StoreUnavailable, database_problem
 from jobs.store.feeds import Feeds
+from jobs.store.languages import Languages
 from jobs.store.meta import Meta
 from jobs.store.outbox import Outbox
 from jobs.store.papers import Papers
@@ -17,7 +18,7 @@ from jobs.store.subscriptions import Subscriptions
 from jobs.store.watch import Watch
 
 
-class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch):
+class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch, Languages):
     """Async access to the database (WAL mode). Open with `await Store.open(path)`; every write goes
     through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""
 
