@@ -8,11 +8,6 @@ from jobs.present.i18n import t
 from jobs.store import Store
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, MAX_VALUE, folded_value
 
-OPEN_DMS_HELP = (
-    "To get them, allow direct messages from this server's members: click the server name → "
-    "**Privacy Settings** → turn on **Direct Messages** (or User Settings → Privacy & Safety)."
-)
-
 
 async def remember_dm_channel(store: Store, user: discord.User | discord.Member) -> None:
     """Store the user's DM channel now, so each later delivery costs one request, not two."""

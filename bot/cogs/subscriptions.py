@@ -10,11 +10,12 @@ from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
-from bot.subscribe import OPEN_DMS_HELP, subscribe
+from bot.subscribe import subscribe
 from bot.ui.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from bot.ui.buttons import FollowTopicButton
 from bot.ui.language import CHOICES, member_language
 from jobs.present.i18n import t
+from jobs.present.plural import plural
 from jobs.search import QueryError, resolve_topic
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
@@ -91,7 +92,8 @@ class Subscriptions(commands.Cog):
         choices = [app_commands.Choice(name=s.label()[:MAX_LEN], value=str(s.id))
                    for s in subs if typed in s.label().casefold()]
         if subs and typed in ALL:
-            choices.insert(0, app_commands.Choice(name=f"all ({len(subs)} subscriptions)", value=ALL))
+            count = plural(len(subs), "subscription", reply_lang(interaction))
+            choices.insert(0, app_commands.Choice(name=f"all ({count})", value=ALL))
         return choices[:MAX_CHOICES]
 
     @app_commands.command(name="subscriptions", description="What you follow (only you see this)")
@@ -114,7 +116,7 @@ class Subscriptions(commands.Cog):
         lines.append("\n" + t("settings.my_language", lang, language=t(f"language.{reading}", lang)))
         state = await self.bot.store.dm_state(interaction.user.id)
         if state.closed_reason:
-            lines.append(f"\n⚠️ Deliveries are stopped: {state.closed_reason}. {OPEN_DMS_HELP}")
+            lines.append("\n" + t("dm.stopped", lang, reason=state.closed_reason, help=t("dm.open_help", lang)))
         embed = discord.Embed(title=t("subscriptions.title", lang, n=len(subs), max=MAX_SUBSCRIPTIONS),
                               description="\n".join(lines), colour=0x59A14F)
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -126,8 +128,8 @@ class Subscriptions(commands.Cog):
         if state.closed_reason is None or state.told:
             return
         await interaction.followup.send(
-            f"⚠️ Your paper alerts could not be delivered: {state.closed_reason}. {OPEN_DMS_HELP} "
-            "I'll try again at the next digest.", ephemeral=True,
+            say(interaction, "dm.undelivered", reason=state.closed_reason, help=say(interaction, "dm.open_help")),
+            ephemeral=True,
         )
         await self.bot.store.reopen_dm(interaction.user.id)
 

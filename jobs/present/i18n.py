@@ -198,6 +198,21 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "你还没有关注任何内容。试试 `/订阅 主题:`、`关键词:` 或 `作者:`。",
         "zh-TW": "你還沒有追蹤任何內容。試試 `/訂閱 主題:`、`關鍵字:` 或 `作者:`。",
     },
+    "dm.open_help": {
+        "en": "To get them, allow direct messages from this server's members: click the server name → "
+              "**Privacy Settings** → turn on **Direct Messages** (or User Settings → Privacy & Safety).",
+        "zh-CN": "要接收它们，请允许来自本服务器成员的私信：点击服务器名称 → **隐私设置** → 打开**私信**"
+                 "（或 用户设置 → 隐私与安全）。",
+        "zh-TW": "要接收它們，請允許來自本伺服器成員的私訊：點擊伺服器名稱 → **隱私設定** → 開啟**私訊**"
+                 "（或 使用者設定 → 隱私與安全）。",
+    },
+    "dm.stopped": {"en": "⚠️ Deliveries are stopped: {reason}. {help}", "zh-CN": "⚠️ 推送已停止：{reason}。{help}",
+                   "zh-TW": "⚠️ 推送已停止：{reason}。{help}"},
+    "dm.undelivered": {
+        "en": "⚠️ Your paper alerts could not be delivered: {reason}. {help} I'll try again at the next digest.",
+        "zh-CN": "⚠️ 你的论文提醒无法送达：{reason}。{help} 下次日报时我会再试一次。",
+        "zh-TW": "⚠️ 你的論文提醒無法送達：{reason}。{help} 下次日報時我會再試一次。",
+    },
     "subscriptions.title": {"en": "Your subscriptions ({n}/{max})", "zh-CN": "你的订阅（{n}/{max}）",
                             "zh-TW": "你的訂閱（{n}/{max}）"},
     "feed.unknown_topic": {
