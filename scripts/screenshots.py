@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import re
 import shutil
@@ -31,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 
 import discord  # noqa: E402
 import simcord  # noqa: E402
-from simcord.preview._capture import ManagedCapture  # noqa: E402
 
 from bot import create_bot  # noqa: E402
 from jobs.config_load import load_config  # noqa: E402
@@ -45,6 +45,7 @@ DAYS = ("2026-11-16", "2026-11-17", "2026-11-18")  # samples/kedreamix/<day>/<To
 
 def use_system_chromium(path: str) -> None:
     """SimCord launches Playwright's bundled Chromium; launch the system's instead."""
+    from simcord.preview._capture import ManagedCapture
 
     async def ensure_browser(self: ManagedCapture) -> Any:
         if self._browser is None:
@@ -219,5 +220,8 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if not Path(args.chromium).exists():
         sys.exit(f"screenshots: no Chromium at {args.chromium}; apt-get install -y chromium, or pass --chromium")
+    missing = [m for m in ("playwright", "aiohttp", "PIL", "markdown_it") if importlib.util.find_spec(m) is None]
+    if missing:
+        sys.exit(f"screenshots: SimCord's preview needs {', '.join(missing)}; pip install -e '.[screenshots]'")
     use_system_chromium(args.chromium)
     asyncio.run(main(args.out, args.width, args.measure))
