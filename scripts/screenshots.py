@@ -83,13 +83,14 @@ async def shoot(preview: Any, name: str, out: Path, **kw: Any) -> Path:
 
 
 async def shoot_top(preview: Any, name: str, out: Path, *, viewer: Any, width: int, height: int) -> Path:
-    """The channel from its first message down, `height` pixels of it (a capture shows the newest
-    messages when the channel is taller than the window: take a tall one and keep its top)."""
+    """The channel from its first message down, at most `height` pixels of it (a capture shows the
+    newest messages when the channel is taller than the window: take a tall one and keep its top)."""
     from PIL import Image
 
     path = await shoot(preview, name, out, viewer=viewer, mode="viewport", viewport=(width, 12000))
     with Image.open(path) as image:
-        top = image.crop((0, 0, width, height))
+        _, last = content_rows(image)
+        top = image.crop((0, 0, width, min(height, last + 24)))
     top.save(path, optimize=True)
     return path
 
@@ -127,14 +128,19 @@ async def world(env: Any, bot: Any, tmp: Path, out: Path, width: int, measure: b
     print(summary.text())
 
     async with env.preview(channel, viewers=[reader], layout="channel", width=width, height=1400) as preview:
-        history = channel.history()
         await shoot_top(preview, "digest", out, viewer=reader, width=width, height=1400)
-        card = next(m for m in history if m.embeds)
-        opened = await reader.slash(channel, "paper", id=card.embeds[0].url.rsplit("/", 1)[-1])
+        day = next(m for m in reversed(channel.history()) if m.embeds)  # the day's first message
+        menu = next((c for row in day.components for c in row.children
+                     if isinstance(c, discord.SelectMenu) and c.options), None)
+        if menu is not None:  # a digest message: open its first paper from "Open a paper…"
+            opened = await reader.select(day, [menu.options[0].value], custom_id=menu.custom_id)
+        else:  # cards: open the first card's paper with /paper
+            first = next(m for m in reversed(channel.history()) if m.embeds and m.embeds[0].url)
+            opened = await reader.slash(channel, "paper", id=first.embeds[0].url.rsplit("/", 1)[-1])
         await shoot(preview, "card", out, viewer=reader, target=opened)
         found = await reader.slash(channel, "search", query="gaussian")
         await shoot(preview, "search", out, viewer=reader, target=found)
-        toggled = await reader.click(card, label="🌐 English")
+        toggled = await reader.click(opened.response, label="🌐 English")
         await shoot(preview, "card-english", out, viewer=reader, target=toggled)
     dm = reader.user.dm_channel
     async with env.preview(dm, viewers=[reader.user], layout="channel", width=width, height=1400) as preview:
@@ -163,19 +169,26 @@ def thirty_paper_post(tmp: Path) -> None:
     (folder / f"{MEASURED_TOPIC}.md").write_text(head + "\n\n".join(papers) + "\n", encoding="utf-8")
 
 
+def content_rows(image: Any) -> tuple[int, int]:
+    """The first and last rows of a channel capture, between the title bar and the message box, that
+    are not all background (Discord's grey)."""
+    rgb = image.convert("RGB")
+    width, height = rgb.size
+    background = rgb.getpixel((width - 2, height // 2))
+    header, composer = 48, 80  # the channel's title bar; the message box and its margin
+    rows = [y for y in range(header, height - composer)
+            if any(rgb.getpixel((x, y)) != background for x in range(0, width - 20, 3))]
+    return (rows[0], rows[-1]) if rows else (header, header)
+
+
 def content_height(path: Path) -> int:
     """Pixels from the top of the first message to the bottom of the last in a channel capture taller
-    than its content: the rows between the title bar and the message box that are not all background."""
+    than its content."""
     from PIL import Image
 
     with Image.open(path) as image:
-        rgb = image.convert("RGB")
-        width, height = rgb.size
-        background = rgb.getpixel((width - 2, height // 2))
-        header, composer = 48, 80  # the channel's title bar; the message box and its margin
-        rows = [y for y in range(header, height - composer)
-                if any(rgb.getpixel((x, y)) != background for x in range(0, width - 20, 3))]
-    return rows[-1] - rows[0] + 1 if rows else 0
+        first, last = content_rows(image)
+    return last - first + 1 if last > first else 0
 
 
 async def measure_day(env: Any, bot: Any, tmp: Path, out: Path, width: int) -> dict[str, int]:

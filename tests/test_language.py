@@ -47,7 +47,8 @@ def lab(env):  # type: ignore[no-untyped-def]
 
 
 def cards(channel) -> list[discord.Message]:  # type: ignore[no-untyped-def]
-    return [m for m in channel.history() if m.embeds]
+    """The paper cards, oldest first (a card's title links to arXiv; a day's header does not)."""
+    return [m for m in reversed(channel.history()) if m.embeds and m.embeds[0].url]
 
 
 async def test_the_toggle_shows_the_other_language_to_the_clicker_only(simcord_env, posts_dir: Path,

@@ -84,13 +84,14 @@ class Feeds(commands.Cog):
         sched = self.bot.config.schedule
         what = t("feed.every_topic", lang) if canonical == ALL_TOPICS else f"**{canonical}**"
         listed = ", ".join(f"`{w}`" for w in words)
+        how = t("feed.style.cards", lang, max=self.bot.config.feeds.max_per_cycle)
         if created:
             text = t("feed.added", lang, channel=channel.mention, what=what,
-                     filter=t("feed.mentioning", lang, words=listed) if words else "",
-                     max=self.bot.config.feeds.max_per_cycle, time=sched.time, timezone=sched.timezone)
+                     filter=t("feed.mentioning", lang, words=listed) if words else "", how=how,
+                     time=sched.time, timezone=sched.timezone, note="")
         else:
             text = t("feed.updated", lang, channel=channel.mention, what=what,
-                     keywords=listed or t("feed.none", lang))
+                     keywords=listed or t("feed.none", lang), how=how, note="")
         await interaction.response.send_message(text, ephemeral=True)
 
     @add.autocomplete("topic")

@@ -229,18 +229,26 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "我無法在 {channel} 發文：我需要那裡的 {missing} 權限。修好頻道權限後再執行一次。",
     },
     "feed.added": {
-        "en": "Added: {channel} gets new papers of {what}{filter}. The first delivery posts only the newest digest "
-              "post, then every new paper, at most {max} a day, daily at {time} ({timezone}). Run `/digest run` to "
-              "post now.",
-        "zh-CN": "已添加：{channel} 将收到 {what}{filter} 的新论文。第一次只发布最新一期日报，之后发布每篇新论文，"
-                 "每天最多 {max} 篇，每天 {time}（{timezone}）。运行 `/日报 运行` 立即发布。",
-        "zh-TW": "已新增：{channel} 將收到 {what}{filter} 的新論文。第一次只發佈最新一期日報，之後發佈每篇新論文，"
-                 "每天最多 {max} 篇，每天 {time}（{timezone}）。執行 `/日報 執行` 立即發佈。",
+        "en": "Added: {channel} gets new papers of {what}{filter}, as {how}. The first delivery posts only the newest "
+              "digest post, then every new paper, daily at {time} ({timezone}). Run `/digest run` to post now.{note}",
+        "zh-CN": "已添加：{channel} 将收到 {what}{filter} 的新论文，形式为{how}。第一次只发布最新一期日报，之后发布每篇"
+                 "新论文，每天 {time}（{timezone}）。运行 `/日报 运行` 立即发布。{note}",
+        "zh-TW": "已新增：{channel} 將收到 {what}{filter} 的新論文，形式為{how}。第一次只發佈最新一期日報，之後發佈每篇"
+                 "新論文，每天 {time}（{timezone}）。執行 `/日報 執行` 立即發佈。{note}",
     },
+    "feed.style.cards": {"en": "a card per paper, at most {max} a day",
+                         "zh-CN": "每篇论文一张卡片（每天最多 {max} 篇）",
+                         "zh-TW": "每篇論文一張卡片（每天最多 {max} 篇）"},
+    "feed.style.digest": {"en": "one digest message per topic and day (a paged list)",
+                          "zh-CN": "每个主题每天一条汇总消息（分页列表）",
+                          "zh-TW": "每個主題每天一則彙整訊息（分頁清單）"},
+    "feed.forum_note": {"en": " A forum gets a post per paper, for discussion.",
+                        "zh-CN": "论坛频道中每篇论文一个帖子，便于讨论。",
+                        "zh-TW": "論壇頻道中每篇論文一則貼文，方便討論。"},
     "feed.updated": {
-        "en": "Updated: {channel} already had {what}; its keywords are now {keywords}.",
-        "zh-CN": "已更新：{channel} 已有 {what}；关键词现在是 {keywords}。",
-        "zh-TW": "已更新：{channel} 已有 {what}；關鍵字現在是 {keywords}。",
+        "en": "Updated: {channel} already had {what}; its keywords are now {keywords}; it posts {how}.{note}",
+        "zh-CN": "已更新：{channel} 已有 {what}；关键词现在是 {keywords}；形式为{how}。{note}",
+        "zh-TW": "已更新：{channel} 已有 {what}；關鍵字現在是 {keywords}；形式為{how}。{note}",
     },
     "feed.every_topic": {"en": "every topic", "zh-CN": "所有主题", "zh-TW": "所有主題"},
     "feed.all_topics": {"en": "all topics", "zh-CN": "所有主题", "zh-TW": "所有主題"},
