@@ -225,3 +225,14 @@ async def test_a_changed_translation_alone_is_synced_on_restart(simcord_env, mak
     assert syncs() == 2
     synced = {c.name: c for c in await env.bot.tree.fetch_commands()}
     assert synced["topics"].name_localizations[Locale.chinese] == "话题"
+
+
+async def test_settings_alerts_answers_in_the_members_language(simcord_env, client_locales: dict[int, str]) -> None:
+    env = simcord_env
+    _, papers, admin, _ = lab(env)
+    client_locales[admin.id] = "zh-TW"
+    on = await admin.slash(papers, "settings alerts", channel=papers)
+    assert on.response.content.startswith(f"提醒將傳送到 {papers.mention}：")
+    off = await admin.slash(papers, "settings alerts")
+    assert off.response.content == (f"本伺服器的提醒已關閉（之前傳送到 {papers.mention}）。"
+                                    "`/設定 通知 頻道:` 可重新開啟。")

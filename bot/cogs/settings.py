@@ -52,22 +52,18 @@ class Settings(commands.Cog):
         if channel is None:
             before = await store.alert_channel(interaction.guild.id)
             await store.set_alert_channel(interaction.guild.id, None)
-            was = f" (they went to <#{before}>)" if before else ""
-            await interaction.response.send_message(
-                f"Alerts are off for this server{was}. `/settings alerts channel:` turns them on.", ephemeral=True
-            )
+            was = say(interaction, "settings.alerts_were", channel=f"<#{before}>") if before else ""
+            await interaction.response.send_message(say(interaction, "settings.alerts_off", was=was), ephemeral=True)
             return
         perms = channel.permissions_for(interaction.guild.me)
         if not (perms.view_channel and perms.send_messages):
             await interaction.response.send_message(
-                f"I can't post in {channel.mention}: I need View Channel and Send Messages there.", ephemeral=True
+                say(interaction, "settings.alerts_cannot_post", channel=channel.mention), ephemeral=True
             )
             return
         await store.set_alert_channel(interaction.guild.id, channel.id, interaction.user.id)
-        await interaction.response.send_message(
-            f"Alerts go to {channel.mention}: once when a paper source fails or is later than its usual rhythm, "
-            "once when it catches up. `/status` shows every source.", ephemeral=True,
-        )
+        await interaction.response.send_message(say(interaction, "settings.alerts_on", channel=channel.mention),
+                                                ephemeral=True)
 
 
 async def setup(bot: PaperboyClient) -> None:

@@ -263,6 +263,26 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "feed.keywords": {"en": "keywords: {words}", "zh-CN": "关键词：{words}", "zh-TW": "關鍵字：{words}"},
     "feed.active": {"en": "✅ active", "zh-CN": "✅ 运行中", "zh-TW": "✅ 運作中"},
     "feed.paused": {"en": "⏸️ paused: {reason}", "zh-CN": "⏸️ 已暂停：{reason}", "zh-TW": "⏸️ 已暫停：{reason}"},
+    "settings.alerts_off": {
+        "en": "Alerts are off for this server{was}. `/settings alerts channel:` turns them on.",
+        "zh-CN": "本服务器的提醒已关闭{was}。`/设置 通知 频道:` 可重新开启。",
+        "zh-TW": "本伺服器的提醒已關閉{was}。`/設定 通知 頻道:` 可重新開啟。",
+    },
+    "settings.alerts_were": {"en": " (they went to {channel})", "zh-CN": "（之前发送到 {channel}）",
+                             "zh-TW": "（之前傳送到 {channel}）"},
+    "settings.alerts_cannot_post": {
+        "en": "I can't post in {channel}: I need View Channel and Send Messages there.",
+        "zh-CN": "我无法在 {channel} 发帖：我需要那里的查看频道和发送消息权限。",
+        "zh-TW": "我無法在 {channel} 發文：我需要那裡的檢視頻道和傳送訊息權限。",
+    },
+    "settings.alerts_on": {
+        "en": "Alerts go to {channel}: once when a paper source fails or is later than its usual rhythm, once when "
+              "it catches up. `/status` shows every source.",
+        "zh-CN": "提醒将发送到 {channel}：论文来源出错或晚于平常节奏时提醒一次，恢复时再提醒一次。"
+                 "`/状态` 显示所有来源。",
+        "zh-TW": "提醒將傳送到 {channel}：論文來源出錯或晚於平常節奏時提醒一次，恢復時再提醒一次。"
+                 "`/狀態` 顯示所有來源。",
+    },
     "settings.alerts_set": {
         "en": "Paperboy's alerts for this server now go to {channel}.",
         "zh-CN": "本服务器的 Paperboy 提醒现在发送到 {channel}。",
