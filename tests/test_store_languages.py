@@ -22,6 +22,7 @@ async def test_languages_are_set_changed_and_kept(tmp_path: Path) -> None:
         assert await store.guild_language(5) == "both"
         assert await store.guild_language(6) is None
         assert (await store.member_language(9), await store.member_language(8)) == ("en", "zh")
+        assert await store.member_languages() == {9: "en", 8: "zh"}
 
 
 async def test_an_unknown_language_is_refused_and_changes_nothing(tmp_path: Path) -> None:
