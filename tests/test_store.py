@@ -186,7 +186,7 @@ async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pendin
     sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
     await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))
     cycle = await store.start_cycle("test")
-    feed, _ = await store.add_feed(1, 10, ALL_TOPICS, [], None)
+    feed, _ = await store.add_feed(1, 10, ALL_TOPICS, [], None, "cards")
     await store.plan_feed(cycle, feed, 25)
     await store.plan_dm(cycle, 99, [DmMessage("hi", [(1, "2401.00001", "topic: 3DGS")])])
     await store.plan_dm(cycle, 98, [DmMessage("hi", [(2, "2401.00002", "topic: 3DGS")])])

@@ -87,7 +87,9 @@ class Search(commands.Cog):
                 f"It may still be on https://arxiv.org/abs/{arxiv_id}", ephemeral=True,
             )
             return
-        await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images), ephemeral=True)
+        also_in = (await self.bot.store.paper_topics([arxiv_id])).get(arxiv_id)
+        await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images, also_in=also_in),
+                                        ephemeral=True)
 
     @app_commands.command(name="latest", description="The newest digest post's papers")
     @app_commands.describe(topic="A topic (default: the newest post of any topic)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
 from jobs.records import DmMessage
@@ -56,11 +56,16 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
     index = SubscriptionIndex([s for s in subs if s.user_id not in closed])
     papers = await store.new_papers(start)
     per_user: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    # The topic each card shows: the one a topic subscription matched, else the paper's latest.
+    shown: dict[int, dict[str, list[str]]] = defaultdict(dict)
     by_id = {}
+    topics_of: dict[str, list[str]] = {}
     for paper_id, paper, topics in papers:
         by_id[paper.arxiv_id] = paper
+        topics_of[paper.arxiv_id] = topics
         for match in index.matches(paper_id, paper, topics):
             per_user[match.user_id].append((paper_id, paper.arxiv_id, match.label))
+            shown[match.user_id][paper.arxiv_id] = [match.topic or paper.topic, paper.date]
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
     sizes: dict[tuple[str, str], int] = {}
     for user_id, items in per_user.items():
@@ -69,11 +74,14 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
             continue
         for _, arxiv_id, label in items:
             if (arxiv_id, label) not in sizes:
-                sizes[(arxiv_id, label)] = len(paper_embed(by_id[arxiv_id], images=images, matched=label))
+                card = replace(by_id[arxiv_id], topic=shown[user_id][arxiv_id][0])
+                sizes[(arxiv_id, label)] = len(paper_embed(card, images=images, matched=label,
+                                                           also_in=topics_of[arxiv_id]))
         messages: list[DmMessage] = []
         i = 0
         for n in pack([sizes[(a, label)] for _, a, label in items]):
-            messages.append(DmMessage(header(len(items)) if not messages else "", items[i : i + n]))
+            messages.append(DmMessage(header(len(items)) if not messages else "", items[i : i + n],
+                                      shown[user_id]))
             i += n
         await store.plan_dm(cycle_id, user_id, messages)
         report.subscribers += 1

@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import discord
 
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
+from bot.ui.digest_message import digest_message
 from bot.ui.embeds import paper_embed, trim
-from bot.ui.render import footer_line, header_line
+from bot.ui.render import footer_line, header_embed
 from jobs.models import Paper
 from jobs.records import OutboxItem
 from jobs.store import Store
@@ -46,11 +47,15 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
     `papers` caches the papers read during one send run (a fan-out sends each to many people)."""
     payload = item.payload
     if "header" in payload:
-        return {"content": header_line(payload["header"])}
-    if "footer" in payload:
+        return {"embed": header_embed(payload["header"])}
+    if "footer" in payload:  # rows planned by a Paperboy before headers counted what was left out
         return {"content": footer_line(payload["footer"])}
+    if "digest" in payload:
+        return await digest_message(store, item.id, day=payload["digest"])
     ids: list[str] = payload.get("papers", [])
     matched: dict[str, str] = payload.get("matched", {})
+    appearance: dict[str, list[str]] = payload.get("shown", {})
+    topics = await store.paper_topics(ids)
     embeds: list[discord.Embed] = []
     shown: list[Paper] = []
     for arxiv_id in ids:
@@ -62,7 +67,11 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
                 papers[arxiv_id] = paper
         if paper is None:
             continue
-        embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id)))
+        if arxiv_id in appearance:  # labelled as the feed posted it (or the subscription matched it)
+            topic, date = appearance[arxiv_id]
+            paper = replace(paper, topic=topic or paper.topic, date=date or paper.date)
+        embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id),
+                                  also_in=topics.get(arxiv_id)))
         shown.append(paper)
     if not embeds:
         return None
@@ -78,12 +87,13 @@ async def _post(target: Target, item: OutboxItem, args: dict[str, Any]) -> int |
     if isinstance(target, discord.ForumChannel):
         # In a forum each paper is its own post, for discussion; the header and closing lines have
         # no place there. Thread creation takes no nonce, so Discord cannot de-duplicate a resend.
-        if "embeds" not in args:
+        if "embeds" not in args and "view" not in args:
             return None
-        embed = args["embeds"][0]
-        topic = (embed.footer.text or "").split(" · ")[0].casefold()
+        embed = args["embeds"][0] if "embeds" in args else args["embed"]  # a card, or a digest's day
+        topic = ((item.payload.get("digest") or {}).get("topic")
+                 or (embed.footer.text or "").split(" · ")[0]).casefold()
         tags = [t for t in target.available_tags if t.name.casefold() == topic][:1]
-        created = await target.create_thread(name=trim(embed.title or "Paper", 100), embeds=args["embeds"],
+        created = await target.create_thread(name=trim(embed.title or "Paper", 100), embeds=[embed],
                                              view=args.get("view", discord.utils.MISSING), applied_tags=tags)
         return created.message.id
     message = await target.send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
@@ -133,7 +143,7 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
             return False
         await store.mark_sent(item.id, message_id)
         report.sent += message_id is not None
-        report.papers += len(args.get("embeds", []))
+        report.papers += len(args.get("embeds", [])) or len((item.payload.get("digest") or {}).get("papers", []))
         return True
 
     resolved: dict[tuple[str, int], list[Target]] = {}

@@ -12,6 +12,9 @@ import zlib
 import discord
 
 from jobs.models import Paper
+from jobs.present.parts import labelled_parts
+from jobs.present.summary import plain_list_text
+from jobs.text import URL_RE
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -20,6 +23,9 @@ FOOTER_MAX = 2048
 AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6000
 AUTHORS_SHOWN = 4
+CARD_TAKEAWAYS = 3  # a card shows this many; the Abstract reply shows them all
+# `feeds.images`: a thumbnail (True, "thumbnail"), the figure at full width ("full"), or none (False).
+Images = bool | str
 
 # A readable, colour-blind-friendly palette; a topic always gets the same colour.
 _PALETTE = (0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0x5D8AA8)
@@ -46,43 +52,97 @@ def trim(text: str, limit: int) -> str:
     return room[:cut].rstrip() + "…"
 
 
-def _trim_list(items: list[str], limit: int) -> str:
-    """A numbered list that stops at the last whole item that fits."""
-    lines: list[str] = []
-    used = 0
-    for i, item in enumerate(items, 1):
-        line = f"{i}. {item}"
-        if used + len(line) + 1 > limit:
-            if not lines:  # even the first item is too long: trim inside it
-                return trim(line, limit)
-            lines.append("…")
-            break
-        lines.append(line)
-        used += len(line) + 1
-    return "\n".join(lines)
-
-
 def format_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
     if len(authors) <= shown:
         return ", ".join(authors)
     return ", ".join(authors[:shown]) + " et al."
 
 
-def _description(paper: Paper, budget: int) -> str:
-    """The Chinese summary then the takeaways; the English abstract when the Chinese text was lost."""
+def _items(paper: Paper) -> list[str]:
+    """The takeaways as card lines: daily-arXiv's parts with their labels (动机 / 方法 / …), others
+    numbered; text that starts like a list item ("1)") is escaped so it does not nest a list."""
+    if "takeaways_lossy" in paper.flags:
+        return []
+    parts = labelled_parts(paper)
+    if parts:
+        return [f"**{label}** {plain_list_text(text)}" for label, text in parts]
+    return [f"{n}. {plain_list_text(text)}" for n, text in enumerate(paper.takeaways, 1)]
+
+
+def _fit_lines(lines: list[str], limit: int, hidden: int = 0) -> str:
+    """The lines that fit in `limit`, whole, then a note of what was left for the Abstract reply."""
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        rest = len(lines) - i + hidden
+        note = f"*+{rest} more under Abstract*"
+        if used + len(line) + 1 + len(note) + 1 > limit:
+            if not out:  # even the first item is too long: trim inside it
+                return trim(line, limit)
+            out.append(note)
+            return "\n".join(out)
+        out.append(line)
+        used += len(line) + 1
+    if hidden:
+        out.append(f"*+{hidden} more under Abstract*")
+    return "\n".join(out)
+
+
+def _description(paper: Paper, budget: int, *, every_item: bool = False) -> str:
+    """The Chinese summary then at most CARD_TAKEAWAYS takeaways (all with `every_item`); the English
+    abstract when the Chinese text was lost."""
     lossy = "summary_lossy" in paper.flags or not paper.summary
     lead = paper.abstract if lossy else paper.summary
-    takeaways = [] if "takeaways_lossy" in paper.flags else paper.takeaways
-    if not takeaways:
+    items = _items(paper)
+    shown = items if every_item else items[:CARD_TAKEAWAYS]
+    if not shown:
         return trim(lead, budget)
     # Keep room for at least the first takeaways; the summary yields first.
-    lead = trim(lead, max(budget // 2, budget - 40 - sum(len(t) + 4 for t in takeaways)))
-    head = f"{lead}\n\n**Key takeaways**\n" if lead else "**Key takeaways**\n"
-    return head + _trim_list(takeaways, budget - len(head))
+    lead = trim(lead, max(budget // 2, budget - 40 - sum(len(t) + 1 for t in shown)))
+    head = f"{lead}\n\n" if lead else ""
+    return head + _fit_lines(shown, budget - len(head), len(items) - len(shown))
 
 
-def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None) -> discord.Embed:
-    """The rich embed for one paper. `matched` names the subscription that brought it (DMs)."""
+def button_urls(paper: Paper) -> list[str]:
+    """The links a card shows as buttons (bot/ui/buttons.py): PDF and Code."""
+    return [url for key in ("pdf", "code") if _linkable(url := paper.links.get(key, ""))]
+
+
+def _linkable(url: str) -> bool:
+    return url.startswith(("http://", "https://")) and len(url) <= 512
+
+
+_LEAD_IN = re.compile(
+    r"(?:(?:our\s+|the\s+)?(?:source\s+)?(?:code|codes|github|repository|repo)(?:\s+and\s+\w+)?"
+    r"(?:\s+(?:is|are|will\s+be))?(?:\s+(?:publicly|made))?(?:\s+(?:available|released))?"
+    r"(?:\s+(?:at|on|in))?\s*[:：]?\s*)$",
+    re.IGNORECASE,
+)
+
+
+def comment_text(paper: Paper) -> str:
+    """The arXiv comment without the URLs the card already has as buttons (and their "Code:" lead-in)."""
+    comment = paper.comment
+    buttons = {u.rstrip("/") for u in button_urls(paper)}
+    if not comment or not buttons:
+        return comment
+    out, last = [], 0
+    for m in URL_RE.finditer(comment):
+        if m.group(0).rstrip(".,;)").rstrip("/") not in buttons:
+            continue
+        before = comment[last:m.start()]
+        out.append(_LEAD_IN.sub("", before))
+        last = m.end()
+    out.append(comment[last:])
+    text = " ".join("".join(out).split())
+    return re.sub(r"\s*[,;.:：]\s*$|^\s*[,;.:]\s*", "", text).strip() or ""
+
+
+def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = None,
+                also_in: list[str] | None = None) -> discord.Embed:
+    """The rich embed for one paper, labelled with the appearance it shows (`paper.topic` and
+    `paper.date`): `also_in` names the paper's other topics; `matched` the subscription that brought
+    it (DMs)."""
     link = paper.links.get("abs") or f"https://arxiv.org/abs/{paper.arxiv_id}"
     embed = discord.Embed(
         title=trim(paper.title or paper.arxiv_id, TITLE_MAX),
@@ -91,27 +151,41 @@ def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None
     )
     if paper.authors:
         embed.set_author(name=trim(format_authors(paper.authors), AUTHOR_MAX))
-    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}") if x)
+    others = [t for t in also_in or [] if t and t != paper.topic]
+    also = "also in: " + ", ".join(others) if others else ""
+    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}", also) if x)
     embed.set_footer(text=trim(footer, FOOTER_MAX))
     if matched:
         embed.add_field(name="Matched", value=trim(matched, FIELD_VALUE_MAX), inline=False)
-    if paper.comment:
-        embed.add_field(name="Comment", value=trim(paper.comment, FIELD_VALUE_MAX), inline=False)
+    comment = comment_text(paper)
+    if comment:
+        embed.add_field(name="Comment", value=trim(comment, FIELD_VALUE_MAX), inline=False)
     if images and paper.images:
-        embed.set_image(url=paper.images[0])
+        if images == "full":
+            embed.set_image(url=paper.images[0])
+        else:
+            embed.set_thumbnail(url=paper.images[0])
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
     embed.description = _description(paper, budget) or None
     return embed
 
 
 def abstract_embed(paper: Paper) -> discord.Embed:
+    """Every takeaway (or labelled part) the card left out, then the English abstract."""
     embed = discord.Embed(
         title=trim(paper.title or paper.arxiv_id, TITLE_MAX),
         url=paper.links.get("abs") or f"https://arxiv.org/abs/{paper.arxiv_id}",
-        description=trim(paper.abstract or "This entry has no English abstract.", DESCRIPTION_MAX),
         colour=topic_colour(paper.topic),
     )
     embed.set_footer(text=f"Abstract · arXiv {paper.arxiv_id}")
+    abstract = paper.abstract or "This entry has no English abstract."
+    items = _items(paper)
+    if not items:
+        embed.description = trim(abstract, DESCRIPTION_MAX)
+        return embed
+    room = DESCRIPTION_MAX - len("\n\n**Abstract**\n") - min(len(abstract), DESCRIPTION_MAX // 2)
+    head = _fit_lines(items, room)
+    embed.description = trim(f"{head}\n\n**Abstract**\n{abstract}", DESCRIPTION_MAX)
     return embed
 
 
@@ -128,6 +202,8 @@ def embed_text(embed: discord.Embed) -> str:
         lines.append(f"[{field.name}] {field.value}")
     if embed.image and embed.image.url:
         lines.append(f"[image] {embed.image.url}")
+    if embed.thumbnail and embed.thumbnail.url:
+        lines.append(f"[thumbnail] {embed.thumbnail.url}")
     if embed.footer and embed.footer.text:
         lines.append(f"-- {embed.footer.text}")
     return "\n".join(lines)

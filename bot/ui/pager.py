@@ -14,7 +14,7 @@ import discord
 
 from bot.client import Interaction
 from bot.ui.buttons import KeyedButton, paper_view, stored_paper
-from bot.ui.embeds import DESCRIPTION_MAX, paper_embed, topic_colour, trim
+from bot.ui.embeds import DESCRIPTION_MAX, Images, paper_embed, topic_colour, trim
 from bot.ui.views import PaperboyView
 from jobs.models import Paper
 
@@ -41,16 +41,18 @@ class ShareButton(KeyedButton, template=r"pb:share:(?P<key>[\w./-]{4,60})"):
         paper = await stored_paper(interaction, self.key)
         if paper is None:
             return
+        also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id)
         await interaction.response.send_message(
             f"{interaction.user.mention} shared:",
-            embed=paper_embed(paper, images=interaction.client.config.feeds.images),
+            embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in),
             view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
-def opened_paper(paper: Paper, *, images: bool) -> dict[str, Any]:
-    """The send() arguments for a paper opened privately: the embed, its buttons and Share."""
-    return {"embed": paper_embed(paper, images=images),
+def opened_paper(paper: Paper, *, images: Images, also_in: list[str] | None = None) -> dict[str, Any]:
+    """The send() arguments for a paper opened privately: the embed, its buttons and Share. `also_in`
+    names the paper's other topics, as every card does."""
+    return {"embed": paper_embed(paper, images=images, also_in=also_in),
             "view": paper_view(paper, ShareButton(paper.arxiv_id))}
 
 
@@ -133,4 +135,6 @@ class PaperPages(PaperboyView):
             await interaction.response.send_message("That paper is no longer stored.", ephemeral=True)
             return
         images = interaction.client.config.feeds.images
-        await interaction.response.send_message(**opened_paper(paper, images=images), ephemeral=True)
+        also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id)
+        await interaction.response.send_message(**opened_paper(paper, images=images, also_in=also_in),
+                                                ephemeral=True)

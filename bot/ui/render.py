@@ -1,9 +1,14 @@
-"""Text lines around the paper embeds: a feed's header and closing line, cycle summaries."""
+"""What goes around a card feed's paper embeds: the day's header (and, in rows planned by an older
+Paperboy, a separate closing line)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import discord
+
+from bot.ui.embeds import topic_colour, trim
+from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
 
 
@@ -22,6 +27,27 @@ def header_line(h: dict[str, Any]) -> str:
     count = h.get("count", 0)
     noun = "paper" if count == 1 else "papers"
     return f"📰 **{name}** · {_date_span(h.get('dates', []))} · {count} new {noun}"
+
+
+def header_embed(h: dict[str, Any]) -> discord.Embed:
+    """A card feed's header: topic, date and count as the title; when the feed's cap left papers out,
+    which were shown first and where the rest are."""
+    topics = h.get("topics") or []
+    if h.get("feed_topic") == ALL_TOPICS:
+        name = ", ".join(topics[:6]) + (f" +{len(topics) - 6}" if len(topics) > 6 else "")
+    else:
+        name = h.get("feed_topic", "")
+    count = h.get("count", 0)
+    embed = discord.Embed(title=trim("📰 " + t("digest.header", "en", topic=name, date=_date_span(h.get("dates", [])),
+                                                n=count), 256),
+                          colour=topic_colour(topics[0] if len(topics) == 1 else name))
+    more = h.get("more", 0)
+    if more:
+        latest = "`/latest`" if h.get("feed_topic") == ALL_TOPICS else f"`/latest topic:{h.get('feed_topic')}`"
+        embed.description = (f"Showing {h.get('shown', 0)} of {count} (this feed posts at most {h.get('shown', 0)} "
+                             f"a day). {t('digest.more_ranked', 'en', n=more)}. See them all with {latest} or "
+                             "`/search`.")
+    return embed
 
 
 def footer_line(f: dict[str, Any]) -> str:

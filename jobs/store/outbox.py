@@ -65,6 +65,13 @@ class Outbox(Connection):
         )
         return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
 
+    async def outbox_item(self, outbox_id: int) -> OutboxItem | None:
+        """One outbox row, whatever its state: a digest message's buttons read their papers from it."""
+        rows = await self._all(
+            "SELECT id, kind, target_id, guild_id, feed_id, payload, attempts FROM outbox WHERE id = ?", (outbox_id,)
+        )
+        return next((OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows), None)
+
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         async with self.transaction() as db:
             await db.execute(
