@@ -64,6 +64,10 @@ async def test_an_older_database_upgrades_with_its_data(tmp_path: Path, version:
             assert (await s.search(query, limit=5))[1] == 1, query
         if version >= 2:
             assert [(f.channel_id, f.topic, f.cursor) for f in await s.feeds()] == [(50, "3DGS", 1)]
+            # A feed made before styles keeps the cards it had; a new one is a digest.
+            assert [f.style for f in await s.feeds()] == ["cards"]
+            new, _ = await s.add_feed(5, 51, "3DGS", [], None)
+            assert new.style == "digest"
             assert [i.payload for i in await s.pending()] == [{"papers": ["2401.00001"]}]
             assert await s.get_meta("dm_cursor") == "7"
             assert await s.delivered_papers("channel", [50], [1]) == {(50, 1)}
