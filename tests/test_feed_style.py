@@ -231,7 +231,7 @@ async def test_a_capped_day_shows_the_best_ranked_and_says_so_in_the_header(
         history = papers.history()
         header = history[0].embeds[0]
         assert header.title == "📰 Mixed · 2024-05-06 · 6 papers"
-        assert "Showing 3 of 6" in header.description and "…and 3 more" in header.description
+        assert "Showing 3 of 6" in header.description and "The other 3: `/latest topic:Mixed`" in header.description
         assert "keyword matches, then papers with code, then papers with a venue" in header.description
         # Code first, then a venue, then the post's order; nothing after the cards.
         assert [m.embeds[0].title for m in cards(papers)] == [day[2].title, day[1].title, day[0].title]

@@ -27,6 +27,7 @@ from jobs.store import Store
 PAGE_SIZE = 10  # entries a page; 10 entries of at most ENTRY_MAX fit a description
 ENTRY_MAX = 400
 TITLE_SHOWN = 150
+ZH_LINE = 60  # a Chinese one-liner: about two lines of an embed, where English gets ~120 characters
 _THREAD_LOCKS: dict[tuple[int, str], asyncio.Lock] = {}  # (channel, arXiv id): one Discuss at a time
 
 
@@ -40,10 +41,10 @@ def _link_text(text: str) -> str:
 
 
 def one_line(paper: Paper, limit: int) -> str:
-    """The paper in one line: the Chinese summary's first sentence, or the abstract's when the Chinese
-    text was lost."""
+    """The paper in about one line: the Chinese summary's first sentence (at most ZH_LINE characters:
+    Chinese is wide), or the abstract's when the Chinese text was lost."""
     if paper.summary and "summary_lossy" not in paper.flags:
-        return chinese_one_liner(paper.summary, limit)
+        return chinese_one_liner(paper.summary, min(limit, ZH_LINE))
     return english_one_liner(paper.abstract, limit) if paper.abstract else ""
 
 

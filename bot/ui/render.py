@@ -44,9 +44,10 @@ def header_embed(h: dict[str, Any]) -> discord.Embed:
     more = h.get("more", 0)
     if more:
         latest = "`/latest`" if h.get("feed_topic") == ALL_TOPICS else f"`/latest topic:{h.get('feed_topic')}`"
-        embed.description = (f"Showing {h.get('shown', 0)} of {count} (this feed posts at most {h.get('shown', 0)} "
-                             f"a day). {t('digest.more_ranked', 'en', n=more)}. See them all with {latest} or "
-                             "`/search`.")
+        shown = h.get("shown", 0)
+        embed.description = (f"Showing {shown} of {count} (this feed posts at most {shown} a day), best first: "
+                             "keyword matches, then papers with code, then papers with a venue. "
+                             f"The other {more}: {latest} or `/search`.")
     return embed
 
 
