@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 
 # One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions")
-# View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
+# View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads, and Create
+# Public Threads (a digest's Discuss button opens a thread per paper).
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
-                                  read_message_history=True, send_messages_in_threads=True)
+                                  read_message_history=True, send_messages_in_threads=True,
+                                  create_public_threads=True)
 
 
 class PaperboyBot(PaperboyClient):

@@ -299,3 +299,18 @@ async def test_a_daily_arxiv_card_labels_its_parts_without_nested_lists(tmp_path
         assert card.embeds[0].description == (
             "本文看见了。\n\n**动机** 现有方法看不清。\n**方法** 1\\) 构建森林； 2) 剪枝。\n**结论** 看得更清楚。"
         )
+
+
+async def test_discuss_without_thread_permission_says_what_is_missing(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await env.bot.run_digest()
+    env.inject_error("POST", f"/channels/{papers.id}/threads", status=403, code=50013,
+                     message="Missing Permissions", times=None)
+    opened = await student.select(papers.history()[0], ["2405.60001"])
+    refused = await student.click(opened.response, label="💬 Discuss")
+    assert "I need the **Create Public Threads**" in answer(refused).content
+    assert papers.threads == []

@@ -190,8 +190,15 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                 await thread.add_user(interaction.user)
                 await interaction.followup.send(f"This paper's discussion: {thread.mention}", ephemeral=True)
                 return
-            thread = await channel.create_thread(name=thread_name(paper), type=discord.ChannelType.public_thread,
-                                                 auto_archive_duration=10080)
+            try:
+                thread = await channel.create_thread(name=thread_name(paper), auto_archive_duration=10080,
+                                                     type=discord.ChannelType.public_thread)
+            except discord.Forbidden:
+                await interaction.followup.send(
+                    "I can't open a thread here: I need the **Create Public Threads** and **Send Messages in "
+                    "Threads** permissions in this channel. Ask an admin, or discuss the paper right here.",
+                    ephemeral=True)
+                return
         digest = channel.get_partial_message(self.message_id).jump_url
         also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
         await thread.send(

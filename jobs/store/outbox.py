@@ -93,7 +93,8 @@ class Outbox(Connection):
         - DM delivery records of papers the fan-out cursor has passed (it never looks at them again)
           whose messages went out more than `keep_days` ago; channel records stay, since an old paper
           can reappear under a new topic and must not be posted twice;
-        - outbox rows sent or given up on more than `keep_days` ago.
+        - outbox rows sent or given up on more than `keep_days` ago, but for sent digest messages:
+          their pages and menu read the day's papers from the row, for as long as the message lives.
         Pending rows are never touched. Returns (delivery records, outbox rows) removed."""
         cutoff = (datetime.now(UTC) - timedelta(days=keep_days)).strftime(TIME_FORMAT)
         async with self.transaction() as db:
@@ -105,7 +106,8 @@ class Outbox(Connection):
                 records = cur.rowcount
             async with db.execute(
                 "DELETE FROM outbox WHERE status != 'pending' AND created_at < ? AND (kind = 'channel' OR NOT EXISTS "
-                "(SELECT 1 FROM delivered d WHERE d.kind = 'dm' AND d.outbox_id = outbox.id))",
+                "(SELECT 1 FROM delivered d WHERE d.kind = 'dm' AND d.outbox_id = outbox.id)) "
+                "AND NOT (status = 'sent' AND json_extract(payload, '$.digest') IS NOT NULL)",
                 (cutoff,),
             ) as cur:
                 rows = cur.rowcount
