@@ -159,7 +159,8 @@ async def test_a_300_paper_day_is_still_one_message(tmp_path: Path, posts_dir: P
         assert len(message.embeds[0].description) <= 4096
 
 
-async def test_discuss_opens_one_thread_and_a_second_click_finds_it(simcord_env, posts_dir: Path) -> None:
+async def test_discuss_opens_one_thread_and_a_second_click_finds_it(simcord_env, posts_dir: Path,
+                                                                    make_bot) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
     _, papers, admin, student = setup_guild(env)
@@ -177,10 +178,17 @@ async def test_discuss_opens_one_thread_and_a_second_click_finds_it(simcord_env,
     assert start.embeds[0].title == "Paper 6-2 on Gaussian splatting"
     assert digest.jump_url in start.content
 
+    await env.restart_bot(make_bot())  # found again by a bot that did not make it
     again = await admin.select(digest, ["2405.60002"])
     second = await admin.click(again.response, label="💬 Discuss")
     assert answer(second).content == f"This paper's discussion: <#{thread.id}>"
     assert len(papers.threads) == 1 and len(thread.history()) == 1
+
+    # Archived (here by the bot's own client, as a moderator or Discord's auto-archive would): reopened.
+    await env.bot.get_channel(thread.id).edit(archived=True)
+    third = await student.click((await student.select(digest, ["2405.60002"])).response, label="💬 Discuss")
+    assert answer(third).content == f"This paper's discussion: <#{thread.id}>"
+    assert not env.bot.get_channel(thread.id).archived and len(papers.threads) == 1
 
     other = await student.select(digest, ["2405.60003"])
     await student.click(other.response, label="💬 Discuss")
