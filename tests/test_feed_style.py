@@ -322,3 +322,27 @@ async def test_discuss_without_thread_permission_says_what_is_missing(simcord_en
     refused = await student.click(opened.response, label="💬 Discuss")
     assert "I need the **Create Public Threads**" in answer(refused).content
     assert papers.threads == []
+
+
+async def test_a_digest_goes_through_the_outbox_and_is_sent_once_after_a_crash(
+    simcord_env, posts_dir: Path, make_bot
+) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 12))
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
+    await env.bot.run_digest()
+    assert papers.history() == [] and (await env.bot.store.outbox_counts()).get("pending") == 1
+    env.backend.faults.clear()
+
+    await env.restart_bot(make_bot())  # a fresh process sends what was planned, once
+    await env.settle()
+    await env.bot.run_digest()
+    (message,) = papers.history()
+    assert message.embeds[0].title == "📰 3DGS · 2024-05-06 · 12 papers"
+    sends = [r for r in env.http_requests if r.method == "POST" and r.path == f"/channels/{papers.id}/messages"]
+    assert all(r.json.get("nonce", "").startswith("pb") for r in sends)
+    turned = await student.click(message, label="Next ▶")
+    assert turned.acknowledged and listed(papers.history()[0].embeds[0]) == [e.title for e in entries("6", 12)][10:]
