@@ -163,6 +163,7 @@ async def test_discuss_opens_one_thread_and_a_second_click_finds_it(simcord_env,
                                                                     make_bot) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", entries("6", 1, start=2))  # its latest appearance
     _, papers, admin, student = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
@@ -176,7 +177,8 @@ async def test_discuss_opens_one_thread_and_a_second_click_finds_it(simcord_env,
     assert answer(first).content == f"Opened a thread for this paper: <#{thread.id}>"
     start = thread.history()[0]
     assert start.embeds[0].title == "Paper 6-2 on Gaussian splatting"
-    assert digest.jump_url in start.content
+    assert f"from [3DGS · 2024-05-06]({digest.jump_url})" in start.content
+    assert start.embeds[0].footer.text == "3DGS · 2024-05-06 · arXiv 2405.60002 · also in: NeRF"
 
     await env.restart_bot(make_bot())  # found again by a bot that did not make it
     again = await admin.select(digest, ["2405.60002"])

@@ -124,16 +124,22 @@ class DigestMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:dgo:(?P<o
         if paper is None:
             return
         store = interaction.client.store
-        row = await store.outbox_item(self.outbox_id)
-        day = (row.payload.get("digest") if row else None) or {}
-        if day.get("topic"):  # the card shows the topic and date the digest showed it under
-            paper = replace(paper, topic=day["topic"], date=day.get("date", paper.date))
+        paper, _ = await _as_listed(store, self.outbox_id, paper)
         also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
         embed = paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in)
         view = paper_view(paper)
-        if interaction.message is not None:
-            view.add_item(DiscussButton(f"{interaction.message.id}:{paper.arxiv_id}"))
+        if interaction.message is not None and len(paper.arxiv_id) <= 30:
+            view.add_item(DiscussButton(f"{self.outbox_id}:{interaction.message.id}:{paper.arxiv_id}"))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+async def _as_listed(store: Store, outbox_id: int, paper: Paper) -> tuple[Paper, dict[str, Any]]:
+    """The paper labelled with the topic and date its digest listed it under, and that digest's payload."""
+    row = await store.outbox_item(outbox_id)
+    day = (row.payload.get("digest") if row else None) or {}
+    if day.get("topic"):
+        paper = replace(paper, topic=day["topic"], date=day.get("date") or paper.date)
+    return paper, day
 
 
 def thread_name(paper: Paper) -> str:
@@ -154,22 +160,23 @@ async def find_thread(channel: discord.TextChannel, arxiv_id: str) -> discord.Th
 
 
 class DiscussButton(PersistentItem[discord.ui.Button[Any]],
-                    template=r"pb:discuss:(?P<mid>\d{1,19}):(?P<key>[\w./-]{4,60})"):
+                    template=r"pb:discuss:(?P<oid>\d{1,12}):(?P<mid>\d{1,19}):(?P<key>[\w./-]{4,30})"):
     """Opens a public thread for one paper of a digest, its card first, a link back to the digest; a
     second click (by anyone) finds that thread, reopening it when it was archived. One thread per
-    paper, not per message: a message can carry only one thread, and a day lists many papers."""
+    paper, not per message: a message can carry only one thread, and a day lists many papers. The
+    custom_id names the digest's outbox row (the topic and date the card shows) and its message."""
 
     def __init__(self, key: str) -> None:
         super().__init__(discord.ui.Button(label="💬 " + t("button.discuss", "en"),
                                            style=discord.ButtonStyle.success, custom_id=f"pb:discuss:{key}"))
-        mid, _, self.arxiv_id = key.partition(":")
-        self.message_id = int(mid)
+        oid, mid, self.arxiv_id = key.split(":", 2)
+        self.outbox_id, self.message_id = int(oid), int(mid)
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(f"{match['mid']}:{match['key']}")
+        return cls(f"{match['oid']}:{match['mid']}:{match['key']}")
 
     async def clicked(self, interaction: Interaction) -> None:
         channel = interaction.channel
@@ -181,6 +188,7 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
         if paper is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        paper, day = await _as_listed(interaction.client.store, self.outbox_id, paper)
         lock = _THREAD_LOCKS.setdefault((channel.id, paper.arxiv_id), asyncio.Lock())
         async with lock:  # two clicks at once make one thread
             thread = await find_thread(channel, paper.arxiv_id)
@@ -200,9 +208,10 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                     ephemeral=True)
                 return
         digest = channel.get_partial_message(self.message_id).jump_url
+        where = " · ".join(x for x in (day.get("topic"), day.get("date")) if x) or "the digest"
         also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
         await thread.send(
-            content=f"{interaction.user.mention} opened a discussion of this paper from {digest}",
+            content=f"{interaction.user.mention} opened a discussion of this paper from [{where}]({digest})",
             embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in),
             view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
         )
