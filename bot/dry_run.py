@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from bot.ui.embeds import embed_text, paper_embed
-from bot.ui.render import footer_line, header_line
+from bot.ui.digest_message import PAGE_SIZE, digest_embed, page_count
+from bot.ui.embeds import embed_text
 from jobs.config import Config
 from jobs.pipeline import ingest
 from jobs.store import Store
@@ -31,16 +31,13 @@ async def dry_run(config: Config) -> int:
               "posts beside the repository: python -m bot --config config/local.example.yaml run --dry-run\n")
     elif not papers:
         print("No new papers since the last cycle: nothing would be posted.")
-    limit = config.feeds.max_per_cycle
-    for topic, group in groupby(papers, key=lambda p: p.topic):
+    # As a new feed posts them: one digest message per topic and day, every page of it.
+    for (topic, date), group in groupby(papers, key=lambda p: (p.topic, p.date)):
         items = list(group)
-        dates = sorted({p.date for p in items})
-        print(header_line({"feed_topic": topic, "count": len(items), "dates": dates, "topics": [topic]}))
-        for paper in items[:limit]:
+        day = {"topic": topic, "date": date, "papers": [p.arxiv_id for p in items]}
+        for page in range(page_count(len(items))):
+            print(embed_text(digest_embed(day, items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page)))
             print()
-            print(embed_text(paper_embed(paper, images=config.feeds.images)))
-        if len(items) > limit:
-            print(footer_line({"feed_topic": topic, "more": len(items) - limit, "shown": limit}))
-        print("\n" + "=" * 72 + "\n")
+        print("=" * 72 + "\n")
     print(CONNECT_HELP)
     return 0 if report.ok else 1

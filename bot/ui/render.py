@@ -18,17 +18,6 @@ def _date_span(dates: list[str]) -> str:
     return dates[0] if len(dates) == 1 else f"{dates[0]} – {dates[-1]}"
 
 
-def header_line(h: dict[str, Any]) -> str:
-    topics = h.get("topics") or []
-    if h.get("feed_topic") == ALL_TOPICS:
-        name = ", ".join(topics[:6]) + (f" +{len(topics) - 6}" if len(topics) > 6 else "")
-    else:
-        name = h.get("feed_topic", "")
-    count = h.get("count", 0)
-    noun = "paper" if count == 1 else "papers"
-    return f"📰 **{name}** · {_date_span(h.get('dates', []))} · {count} new {noun}"
-
-
 def header_embed(h: dict[str, Any]) -> discord.Embed:
     """A card feed's header: topic, date and count as the title; when the feed's cap left papers out,
     which were shown first and where the rest are."""
