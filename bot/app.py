@@ -41,9 +41,11 @@ EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bo
 RETRY_JOB = "digest-retry"
 # Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
 RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")
-# View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads.
+# View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads, and Create
+# Public Threads (a digest's Discuss button opens a thread per paper).
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
-                                  read_message_history=True, send_messages_in_threads=True)
+                                  read_message_history=True, send_messages_in_threads=True,
+                                  create_public_threads=True)
 
 
 class PaperboyBot(PaperboyClient):

@@ -67,8 +67,9 @@ async def _demo(config: Config, *, open_browser: bool, check: bool, port: int | 
             summary = await bot.run_digest(trigger="demo")
             await env.settle()
             posted = [m for m in papers.history() if m.embeds]
+            # A digest message carries a day's papers: count the papers, not the messages.
             print(f"Demo server ready: #papers has feeds for {', '.join(topics)}; one digest cycle posted "
-                  f"{len(posted)} papers.")
+                  f"{summary.send.papers} papers.")
             if check:
                 print(summary.text())
                 for message in papers.history():

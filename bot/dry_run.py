@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.ui.embeds import embed_text, paper_embed
-from bot.ui.render import footer_line, header_line
+from bot.ui.digest_message import PAGE_SIZE, digest_embed, page_count
+from bot.ui.embeds import embed_text
 from jobs.config import Config
 from jobs.models import Paper
 from jobs.pipeline import ingest
@@ -19,42 +17,27 @@ This was a dry run: nothing was posted. To connect Paperboy to Discord:
   4. In your server: /feed add channel:#papers topic:all   (see README.md)"""
 
 
-@dataclass(slots=True)
-class FeedPreview:
-    topic: str
-    date: str  # the topic's newest post
-    papers: list[Paper]  # that post's papers, at most a cycle's worth
-    more: int  # that post's papers over the limit
-
-
-def first_deliveries(papers: list[Paper], limit: int) -> list[FeedPreview]:
+def newest_days(papers: list[Paper]) -> list[tuple[str, str, list[Paper]]]:
     """What a new feed for each topic would post: the topic's newest post only (as /feed add's first
-    delivery does), at most `limit` papers; the topics with the newest posts first."""
+    delivery does), as (topic, date, papers); the topics with the newest posts first."""
     newest: dict[str, str] = {}
     for p in papers:
         newest[p.topic] = max(newest.get(p.topic, ""), p.date)
-    previews = []
     by_topic = sorted(newest.items(), key=lambda item: item[0].casefold())
-    for topic, day in sorted(by_topic, key=lambda item: item[1], reverse=True):
-        items = [p for p in papers if p.topic == topic and p.date == day]
-        previews.append(FeedPreview(topic, day, items[:limit], max(0, len(items) - limit)))
-    return previews
+    return [(topic, day, [p for p in papers if p.topic == topic and p.date == day])
+            for topic, day in sorted(by_topic, key=lambda item: item[1], reverse=True)]
 
 
-def print_feeds(previews: list[FeedPreview], ingested: int, config: Config) -> None:
-    limit = config.feeds.max_per_cycle
-    print(f"This cycle stored {ingested} new papers. Below is what a feed for each topic would post "
-          f"on its first delivery: the topic's newest post, at most {limit} papers (feeds.max_per_cycle), not "
-          "the whole archive; later cycles post each new paper once.\n")
-    for f in previews:
-        print(header_line({"feed_topic": f.topic, "count": len(f.papers) + f.more, "dates": [f.date],
-                           "topics": [f.topic]}))
-        for paper in f.papers:
+def print_feeds(days: list[tuple[str, str, list[Paper]]], ingested: int) -> None:
+    print(f"This cycle stored {ingested} new papers. Below is what a new feed for each topic would post on its "
+          "first delivery: the topic's newest post as one digest message (every page shown), not the whole "
+          "archive; later cycles post each new day once.\n")
+    for topic, date, items in days:
+        day = {"topic": topic, "date": date, "papers": [p.arxiv_id for p in items]}
+        for page in range(page_count(len(items))):
+            print(embed_text(digest_embed(day, items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page)))
             print()
-            print(embed_text(paper_embed(paper, images=config.feeds.images)))
-        if f.more:
-            print(footer_line({"feed_topic": f.topic, "more": f.more, "shown": limit}))
-        print("\n" + "=" * 72 + "\n")
+        print("=" * 72 + "\n")
 
 
 async def dry_run(config: Config) -> int:
@@ -71,6 +54,6 @@ async def dry_run(config: Config) -> int:
     elif not papers:
         print("No new papers since the last cycle: nothing would be posted.")
     else:
-        print_feeds(first_deliveries(papers, config.feeds.max_per_cycle), report.papers_new, config)
+        print_feeds(newest_days(papers), report.papers_new)
     print(CONNECT_HELP)
     return 0 if report.ok else 1

@@ -51,10 +51,14 @@ class ScheduleConfig:
     timezone: str = "UTC"
 
 
+IMAGE_MODES = ("full", "thumbnail")
+
+
 @dataclass(slots=True)
 class FeedsConfig:
-    max_per_cycle: int = 25  # papers per feed per cycle; the rest are counted in a closing line
-    images: bool = True  # show the first screenshot in paper embeds
+    max_per_cycle: int = 25  # papers per card feed per cycle; the header counts the rest
+    # The first screenshot on a card: "full" width, a "thumbnail" (also True), or none (False).
+    images: bool | str = True
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from jobs.config import (
+    IMAGE_MODES,
     Config,
     ConfigError,
     FeedsConfig,
@@ -209,8 +210,11 @@ def parse_config(raw: Any, file: Path) -> Config:
     feeds = r.mapping(top.get("feeds"), "feeds", {"max_per_cycle", "images"})
     max_per = r.number(feeds, "max_per_cycle", "feeds.", (1, 500), 25, whole=True)
     images = feeds.get("images", True)
-    if not isinstance(images, bool):
-        raise r.fail("feeds.images", f"expected true or false, got {excerpt(images)}")
+    if isinstance(images, str) and images.strip().casefold() in IMAGE_MODES:
+        images = images.strip().casefold()
+    elif not isinstance(images, bool):
+        raise r.fail("feeds.images",
+                     f"expected full, thumbnail, true (a thumbnail) or false (none), got {excerpt(images)}")
 
     limits_raw = r.mapping(top.get("limits"), "limits", set(LIMIT_RANGES))
     defaults = Limits()

@@ -7,9 +7,12 @@
   newest post, not everything a first-ever ingest brings.
 - A paper already delivered to the channel is skipped (the query does that); a paper listed twice
   in the window counts once; keywords filter; beyond `max_per_cycle` papers are counted, not queued.
-- The queue: a header, one message per paper, and a footer when some were left out.
+- Digest style: the whole day, no cap; one message per topic and post date (a paged list).
+- Cards style: at most `max_per_cycle` papers; when more are wanted, the ones shown are ranked
+  (`jobs.present.rank.rank_for_cap`: keyword matches, then code, then a named venue) and the
+  header says so. The queue: a header, then one message per paper.
+- Every paper carries its appearance (topic and post date): the card shows what the feed posted.
 """
-
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -18,6 +21,7 @@ from typing import Any
 
 from jobs.matching import matching_keyword
 from jobs.models import Paper
+from jobs.present.rank import rank_for_cap
 from jobs.records import ALL_TOPICS, Feed
 
 
@@ -44,20 +48,35 @@ def choose(feed: Feed, candidates: Iterable[tuple[int, Paper]],
         seen.add(paper_id)
         if matching_keyword(paper, feed.keywords) is not None:
             wanted.append((paper_id, paper))
-    taken = wanted[:max_per_cycle]
+    if feed.style == "digest" or len(wanted) <= max_per_cycle:
+        return wanted, 0
+    ids = {id(paper): paper_id for paper_id, paper in wanted}
+    best = rank_for_cap([paper for _, paper in wanted], feed.keywords)[:max_per_cycle]
+    # Best first within each day; days in order.
+    taken = sorted(((ids[id(p)], p) for p in best), key=lambda pair: pair[1].date)
     return taken, len(wanted) - len(taken)
 
 
-def payloads(feed: Feed, papers: list[Paper], more: int) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                                                  dict[str, Any] | None]:
-    """The outbox payloads for the papers taken: (header, one per paper, footer or None)."""
-    base = {"feed_topic": feed.topic, "count": len(papers) + more}
-    dates = sorted({p.date for p in papers})
-    header = {"header": {**base, "topics": sorted({p.topic for p in papers}), "dates": dates}}
-    footer = {"footer": {**base, "more": more, "shown": len(papers), "latest": dates[-1]}} if more else None
-    return header, [{"papers": [p.arxiv_id]} for p in papers], footer
+def shown(paper: Paper) -> list[str]:
+    """The appearance a card shows: [topic, post date]."""
+    return [paper.topic, paper.date]
 
 
+def payloads(feed: Feed, papers: list[Paper], more: int) -> list[tuple[dict[str, Any], list[int]]]:
+    """The outbox payloads for the papers taken, in order, each with the indexes (into `papers`) of
+    the papers it delivers."""
+    if feed.style == "digest":
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, paper in enumerate(papers):
+            groups.setdefault((paper.date, paper.topic), []).append(i)
+        return [({"digest": {"feed_topic": feed.topic, "topic": topic, "date": date,
+                             "papers": [papers[i].arxiv_id for i in members]}}, members)
+                for (date, topic), members in groups.items()]
+    header = {"header": {"feed_topic": feed.topic, "count": len(papers) + more, "shown": len(papers),
+                         "more": more, "topics": sorted({p.topic for p in papers}),
+                         "dates": sorted({p.date for p in papers})}}
+    cards = [({"papers": [p.arxiv_id], "shown": {p.arxiv_id: shown(p)}}, [i]) for i, p in enumerate(papers)]
+    return [(header, []), *cards]
 def cursor_moves(feed: Feed, topic_has_posts: bool) -> bool:
     """Whether planning moves the feed's cursor to the newest appearance."""
     return feed.cursor is not None or topic_has_posts

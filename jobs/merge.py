@@ -7,6 +7,7 @@ formats' dedupe) and a paper seen again in a later post (the store) both merge w
 - A leading value that is empty, or lossy (its `<field>_lossy` flag) while the other copy's is
   clean, gives way to the other copy's. A lossy value is kept only when no clean one exists, and
   then keeps its flag.
+- The flag naming daily-arXiv's parts (`ai_parts=…`) goes with the takeaways kept.
 - Links: the leading copy's over the other's; images: both, leading copy's first; version: the
   larger; topic, date, source and path: the earlier copy's, filled if empty.
 """
@@ -17,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from jobs.models import Paper
+from jobs.present.parts import AI_PARTS_FLAG
 
 _METADATA = ("title", "authors", "abstract", "comment")
 _READER_TEXT = ("summary", "takeaways")
@@ -50,8 +52,13 @@ def merge(earlier: Paper, later: Paper) -> Paper:
         values[name] = value
         if is_lossy:
             lossy.append(f"{name}_lossy")
-    kept = [f for f in earlier.flags if not f.endswith("_lossy")]
-    kept += [f for f in later.flags if not f.endswith("_lossy") and f not in kept]
+    def own(flag: str) -> bool:  # flags that travel with a field's value, not with the copy
+        return flag.endswith("_lossy") or flag.startswith(AI_PARTS_FLAG)
+
+    kept = [f for f in earlier.flags if not own(f)]
+    kept += [f for f in later.flags if not own(f) and f not in kept]
+    takeaways_from = earlier if values["takeaways"] is earlier.takeaways else later
+    kept += [f for f in takeaways_from.flags if f.startswith(AI_PARTS_FLAG)]
     return replace(
         earlier,
         **values,

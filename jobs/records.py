@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from jobs.models import Paper
 
 ALL_TOPICS = "all"  # a feed's topic that takes every topic
+FEED_STYLES = ("digest", "cards")  # one paged message per topic and day | one message per paper
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class Feed:
     cursor: int | None  # the last appearance id this feed has considered; None: never delivered
     paused_reason: str | None
     created_at: str
+    style: str = "cards"  # one of FEED_STYLES
 
 
 @dataclass(slots=True)
@@ -51,7 +53,8 @@ class OutboxItem:
     target_id: int
     guild_id: int | None
     feed_id: int | None
-    # {"header": {...}} | {"papers": [ids], "matched": {...}} | {"footer": {...}} | {"alert": {...}}
+    # {"header": {...}} | {"papers": [ids], "matched": {...}, "shown": {id: [topic, date]}}
+    # | {"digest": {"topic", "date", "papers": [ids], ...}} | {"alert": {...}} | {"footer": {...}} (older rows)
     payload: dict[str, Any]
     attempts: int
     tried: bool = False  # a send was started (mark_trying): it may have reached Discord
@@ -76,10 +79,12 @@ class DmMessage:
 
     content: str
     papers: list[tuple[int, str, str]]
+    shown: dict[str, list[str]] = field(default_factory=dict)  # arxiv id -> [topic, date] the card shows
 
     def payload(self) -> dict[str, Any]:
         return {"content": self.content, "papers": [p[1] for p in self.papers],
-                "matched": {p[1]: p[2] for p in self.papers}}
+                "matched": {p[1]: p[2] for p in self.papers},
+                "shown": {p[1]: self.shown[p[1]] for p in self.papers if p[1] in self.shown}}
 
 
 @dataclass(slots=True)

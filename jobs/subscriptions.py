@@ -38,6 +38,7 @@ class Match:
     user_id: int
     paper_id: int
     label: str  # which subscription matched, for the embed
+    topic: str = ""  # the topic a topic subscription matched: the card shows it
 
 
 class SubscriptionIndex:
@@ -54,13 +55,13 @@ class SubscriptionIndex:
         """One match per user: the first subscription (topic, then author, then keyword) that fits."""
         found: dict[int, Match] = {}
 
-        def take(subs: list[Subscription], label: str) -> None:
+        def take(subs: list[Subscription], label: str, topic: str = "") -> None:
             for sub in subs:
                 if sub.paper_cursor < paper_id and sub.user_id not in found:
-                    found[sub.user_id] = Match(sub.user_id, paper_id, label or sub.label())
+                    found[sub.user_id] = Match(sub.user_id, paper_id, label or sub.label(), topic)
 
         for topic in topics:
-            take(self.by_topic.get(folded_value("topic", topic), []), f"topic: {topic}")
+            take(self.by_topic.get(folded_value("topic", topic), []), f"topic: {topic}", topic)
         if self.by_author:
             for name in paper.authors:
                 for key in _author_keys(name) & self.by_author.keys():

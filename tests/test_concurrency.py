@@ -19,7 +19,7 @@ from tests.postgen import entries, write_kedreamix
 
 
 def titles(channel) -> list[str]:  # type: ignore[no-untyped-def]
-    return [m.embeds[0].title for m in channel.history() if m.embeds]
+    return [m.embeds[0].title for m in channel.history() if m.embeds and not m.embeds[0].title.startswith("📰")]
 
 
 def dm_titles(user) -> list[str]:  # type: ignore[no-untyped-def]
@@ -43,9 +43,10 @@ async def test_commands_during_a_digest_cycle_all_answer_and_nothing_is_lost_or_
     write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 3))
     write_kedreamix(posts_dir, "NeRF", "2024-05-01", entries("2", 3))
     await bot.run_digest()
-    assert "Added" in (await admin.slash(gs_channel, "feed add", channel=gs_channel, topic="3DGS")).response.content
+    added = await admin.slash(gs_channel, "feed add", channel=gs_channel, topic="3DGS", style="cards")
+    assert "Added" in added.response.content
     assert "Added" in (await admin.slash(nerf_channel, "feed add", channel=nerf_channel,
-                                         topic="NeRF")).response.content
+                                         topic="NeRF", style="cards")).response.content
     await bot.run_digest()
     assert len(titles(gs_channel)) == 3 and len(titles(nerf_channel)) == 3
 
@@ -72,7 +73,7 @@ async def test_commands_during_a_digest_cycle_all_answer_and_nothing_is_lost_or_
 
     async def commands() -> dict[str, object]:
         await during(triggers[0])
-        add = await admin.slash(late_channel, "feed add", channel=late_channel, topic="NeRF")
+        add = await admin.slash(late_channel, "feed add", channel=late_channel, topic="NeRF", style="cards")
         await during(triggers[1])
         remove = await admin.slash(nerf_channel, "feed remove", channel=nerf_channel, topic="NeRF")
         nerf_at_removal.append(len(titles(nerf_channel)))

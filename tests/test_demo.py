@@ -28,7 +28,7 @@ def test_demo_check_runs_the_bot_on_the_samples_and_posts_into_papers(tmp_path: 
     assert ready, out
     assert {"3DGS", "NeRF", "Talking Head Generation", "cs.CV"} <= set(ready.group(1).split(", "))
     assert int(ready.group(2)) > 20
-    assert "  #papers: 📰 **3DGS** · 2026-11-18 · " in out
+    assert "  #papers: 📰 3DGS · 2026-11-18 · 4 papers" in out  # new feeds post one digest message a day
     assert "Traceback" not in done.stderr and "WARNING" not in done.stderr
 
 
@@ -58,7 +58,7 @@ def test_demo_serves_the_preview_on_localhost_and_stops_on_ctrl_c() -> None:
             proc.wait(timeout=10)
 
 
-def test_dry_run_prints_each_topics_newest_post_newest_first_capped(tmp_path: Path, posts_dir: Path,
+def test_dry_run_prints_each_topics_newest_post_newest_first_as_a_digest(tmp_path: Path, posts_dir: Path,
                                                                    monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
@@ -71,9 +71,9 @@ def test_dry_run_prints_each_topics_newest_post_newest_first_capped(tmp_path: Pa
                    f"    format: kedreamix\n    path: {posts_dir}\nfeeds:\n  max_per_cycle: 2\n", encoding="utf-8")
     assert main(["run", "--dry-run", "--config", str(cfg)]) == 0
     out = capsys.readouterr().out
-    assert "not the whole archive" in out and "at most 2 papers" in out
-    headers = [line for line in out.splitlines() if line.startswith("📰")]
-    assert headers == ["📰 **3DGS** · 2024-05-03 · 3 new papers", "📰 **NeRF** · 2024-05-02 · 1 new paper"]
-    assert "Paper 3-1 on" in out and "Paper 3-2 on" in out and "Paper 3-3 on" not in out
+    assert "not the whole archive" in out
+    headers = [line for line in out.splitlines() if line.startswith("## 📰")]
+    assert headers == ["## 📰 3DGS · 2024-05-03 · 3 papers", "## 📰 NeRF · 2024-05-02 · 1 paper"]
+    # A digest message lists the whole day (its pages), whatever feeds.max_per_cycle says of cards.
+    assert "Paper 3-1 on" in out and "Paper 3-2 on" in out and "Paper 3-3 on" in out
     assert "Paper 1-1 on" not in out  # the older post is archive, not a first delivery
-    assert "…and 1 more paper not shown (this feed posts at most 2 a day)" in out

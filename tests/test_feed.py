@@ -19,8 +19,16 @@ def setup_guild(env):  # type: ignore[no-untyped-def]
     return guild, papers, admin, student
 
 
+def is_header(message: discord.Message) -> bool:
+    return bool(message.embeds) and (message.embeds[0].title or "").startswith("📰")
+
+
 def paper_messages(channel) -> list[discord.Message]:  # type: ignore[no-untyped-def]
-    return [m for m in channel.history() if m.embeds]
+    return [m for m in channel.history() if m.embeds and not is_header(m)]
+
+
+def headers(channel) -> list[discord.Embed]:  # type: ignore[no-untyped-def]
+    return [m.embeds[0] for m in channel.history() if is_header(m)]
 
 
 def titles(channel) -> list[str]:  # type: ignore[no-untyped-def]
@@ -35,7 +43,7 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()  # ingest before any feed exists: nothing posted anywhere
 
-    result = await admin.slash(papers, "feed add", channel=papers, topic="3dgs")
+    result = await admin.slash(papers, "feed add", channel=papers, topic="3dgs", style="cards")
     assert result.ephemeral and "Added" in result.response.content and "**3DGS**" in result.response.content
 
     summary = await env.bot.run_digest()
@@ -43,16 +51,18 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     # Only the newest 3DGS post (3 papers), not the archive and not NeRF.
     assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]
     history = papers.history()
-    assert history[0].content.startswith("📰 **3DGS** · 2024-05-06 · 3 new papers")
+    assert history[0].embeds[0].title == "📰 3DGS · 2024-05-06 · 3 papers"
+    assert not history[0].embeds[0].description  # under the cap: nothing to explain
     first = paper_messages(papers)[0]
     embed = first.embeds[0]
     assert embed.url == "https://arxiv.org/abs/2405.60001"
     assert embed.author.name == "Ada Lovelace, Alan Turing"
     assert "本文提出了一种新方法" in embed.description and "1. 提出新方法。" in embed.description
     assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001"
-    assert embed.image.url == "https://pic1.zhimg.com/a.jpg"
+    # A thumbnail, not a full-width figure (feeds.images: true); the title links to arXiv.
+    assert embed.thumbnail.url == "https://pic1.zhimg.com/a.jpg" and not embed.image
     labels = [c.label for row in first.components for c in row.children]
-    assert labels == ["PDF", "arXiv", "Abstract", "🌐 English", "Follow topic"]
+    assert labels == ["PDF", "Abstract", "🌐 English", "Follow topic"]
     assert summary.send.sent == 4
 
     # A second run posts nothing.
@@ -66,7 +76,7 @@ async def test_new_posts_bring_only_their_papers_and_repeats_are_skipped(simcord
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="all")
+    await admin.slash(papers, "feed add", channel=papers, topic="all", style="cards")
     await env.bot.run_digest()
     assert len(paper_messages(papers)) == 2
 
@@ -76,7 +86,7 @@ async def test_new_posts_bring_only_their_papers_and_repeats_are_skipped(simcord
     write_kedreamix(posts_dir, "NeRF", "2024-05-07", [again, Entry("2405.70001", "A brand new NeRF paper")])
     await env.bot.run_digest()
     assert titles(papers)[2:] == ["A brand new NeRF paper"]
-    assert papers.history()[-2].content.startswith("📰 **NeRF** · 2024-05-07 · 1 new paper")
+    assert papers.history()[-2].embeds[0].title == "📰 NeRF · 2024-05-07 · 1 paper"
 
 
 async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path, make_bot) -> None:
@@ -93,12 +103,15 @@ async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path
         guild, papers, admin, _ = setup_guild(env)
         other = guild.create_text_channel("talking")
         await env.bot.run_digest()
-        await admin.slash(papers, "feed add", channel=papers, topic="Mixed")
-        await admin.slash(papers, "feed add", channel=other, topic="Mixed", keywords="头像生成, nothing")
+        await admin.slash(papers, "feed add", channel=papers, topic="Mixed", style="cards")
+        await admin.slash(papers, "feed add", channel=other, topic="Mixed", style="cards", keywords="头像生成, nothing")
         await env.bot.run_digest()
         assert len(paper_messages(papers)) == 2
-        assert papers.history()[-1].content.startswith("…and 3 more papers not shown")
-        assert "/latest topic:Mixed" in papers.history()[-1].content
+        # The closing line is the header's: no message after the cards.
+        header = headers(papers)
+        assert len(header) == 1 and header[0].title == "📰 Mixed · 2024-05-06 · 5 papers"
+        assert "Showing 2 of 5" in header[0].description and "/latest topic:Mixed" in header[0].description
+        assert is_header(papers.history()[0]) and not papers.history()[-1].content
         assert titles(other) == ["Talking heads"]
 
 
@@ -134,8 +147,8 @@ async def test_lost_channel_pauses_its_feed_and_others_go_on(simcord_env, posts_
     guild, papers, admin, _ = setup_guild(env)
     other = guild.create_text_channel("other")
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
-    await admin.slash(other, "feed add", channel=other, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+    await admin.slash(other, "feed add", channel=other, topic="3DGS", style="cards")
     env.inject_error("POST", f"/channels/{papers.id}/messages", status=403, code=50013,
                      message="Missing Permissions", times=None)
     summary = await env.bot.run_digest()
@@ -147,8 +160,8 @@ async def test_lost_channel_pauses_its_feed_and_others_go_on(simcord_env, posts_
     assert len(sends) == 1
     listing = await admin.slash(papers, "feed list")
     text = listing.response.embeds[0].description
-    assert f"<#{papers.id}> · **3DGS** · ⏸️ paused: the bot may not post in #papers" in text
-    assert f"<#{other.id}> · **3DGS** · ✅ active" in text
+    assert f"<#{papers.id}> · **3DGS** · cards · ⏸️ paused: the bot may not post in #papers" in text
+    assert f"<#{other.id}> · **3DGS** · cards · ✅ active" in text
 
 
 async def test_crash_between_planning_and_sending_resumes_without_duplicates(
@@ -158,7 +171,7 @@ async def test_crash_between_planning_and_sending_resumes_without_duplicates(
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     # Discord fails every send in this cycle: everything stays planned in the outbox.
     env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
     await env.bot.run_digest()
@@ -181,7 +194,7 @@ async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path,
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", [Entry("2405.60001", "Splat", abstract="An English abstract.")])
     _, papers, admin, student = setup_guild(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     await env.bot.run_digest()
     message = paper_messages(papers)[0]
 
@@ -190,7 +203,9 @@ async def test_abstract_button_works_after_restart(simcord_env, posts_dir: Path,
     assert len([r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands")]) == 1
     result = await student.click(message, label="Abstract")
     assert result.ephemeral
-    assert result.response.embeds[0].description == "An English abstract."
+    # Every takeaway, then the abstract.
+    shown = result.response.embeds[0].description
+    assert shown == "1. 提出新方法。\n2. 效果很好。\n\n**Abstract**\nAn English abstract."
     # Nobody else sees it.
     assert all("An English abstract." not in (m.embeds[0].description or "") for m in papers.history(viewer=admin)
                if m.embeds and m.id != message.id)
@@ -204,7 +219,7 @@ async def test_oversized_summary_is_trimmed_not_rejected(simcord_env, posts_dir:
                     [Entry("2405.60001", "T" * 300, summary=long_summary, takeaways=many, comment="CVPR " * 400)])
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     await env.bot.run_digest()
     embed = paper_messages(papers)[0].embeds[0]
     assert len(embed) <= 6000 and len(embed.description) <= 4096 and len(embed.title) <= 256
@@ -218,7 +233,7 @@ async def test_feed_remove_stops_posts(simcord_env, posts_dir: Path, topic: str)
     write_kedreamix(posts_dir, topic, "2024-05-06", entries("6", 1))
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic=topic)
+    await admin.slash(papers, "feed add", channel=papers, topic=topic, style="cards")
     removed = await admin.slash(papers, "feed remove", channel=papers, topic=topic)
     assert "Removed" in removed.response.content
     await env.bot.run_digest()
@@ -251,7 +266,7 @@ async def test_unrecoverable_chinese_falls_back_to_the_english_abstract(simcord_
     (posts_dir / "2024-05-06" / "3DGS.md").write_text(broken, encoding="utf-8")
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     await env.bot.run_digest()
     embed = paper_messages(papers)[0].embeds[0]
     assert embed.title == "Splat"
@@ -281,7 +296,7 @@ async def test_feed_added_before_the_first_ingest_still_gets_only_the_newest_pos
                                                                                   posts_dir: Path) -> None:
     env = simcord_env
     _, papers, admin, _ = setup_guild(env)
-    await admin.slash(papers, "feed add", channel=papers, topic="all")  # nothing ingested yet
+    await admin.slash(papers, "feed add", channel=papers, topic="all", style="cards")  # nothing ingested yet
     await env.bot.run_digest()  # nothing to post, the archive not yet there
     write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 3))
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))

@@ -52,7 +52,7 @@ def test_jsonl_fields() -> None:
         "daily",
         f"data/{JSONL}",
         [],
-        [],
+        ["ai_parts=motivation,method,result,conclusion"],  # so the card labels the parts
     )
 
 

@@ -57,7 +57,7 @@ async def test_the_toggle_shows_the_other_language_to_the_clicker_only(simcord_e
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", [PAPER])
     _, papers, admin, reader = lab(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     await env.bot.run_digest()
 
     card = cards(papers)[0]
@@ -86,7 +86,7 @@ async def test_server_language_en_and_both(simcord_env, posts_dir: Path) -> None
     assert "settings language" not in reader.available_commands(papers)  # for Manage Server only
     done = await admin.slash(papers, "settings language", language="en")
     assert done.ephemeral and done.response.content == "Papers in this server now read in English."
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     await env.bot.run_digest()
 
     card = cards(papers)[0]
@@ -149,7 +149,7 @@ async def test_a_zh_cn_member_sees_chinese_commands_and_replies(simcord_env, pos
     guild.set_command_permissions(synced["feed"], {reader: True})  # a server lets members run /feed
     refused = await reader.slash(papers, "feed list")
     assert refused.response.content == "你需要 **管理服务器** 权限才能使用 `/推送`。"
-    added = await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    added = await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     assert added.response.content.startswith("已新增：")
     followed = await reader.slash(papers, "subscribe", topic="3DGS")
     assert followed.response.content.startswith("已订阅主题 **3DGS**")
@@ -172,8 +172,8 @@ async def test_latest_shows_the_newest_day_of_this_servers_feeds(simcord_env, po
     plain = await reader.slash(papers, "latest")
     assert plain.response.embeds[0].title == "Latest Quantum Niche · 2024-05-08"
 
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
-    await admin.slash(papers, "feed add", channel=papers, topic="NeRF")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+    await admin.slash(papers, "feed add", channel=papers, topic="NeRF", style="cards")
     latest = await reader.slash(papers, "latest")
     embed = latest.response.embeds[0]
     assert embed.title == "Latest 3DGS, NeRF · 2024-05-06"
@@ -202,7 +202,7 @@ async def test_topics_counts_and_latex_titles(simcord_env, posts_dir: Path) -> N
     assert found.response.embeds[0].footer.text == "Page 1 of 1 · 1 paper"
     opened = await reader.select(found.response, ["2405.70009"])
     assert opened.response.embeds[0].title == "E³Gen: Efficient Avatars"
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     await env.bot.run_digest()
     assert cards(papers)[0].embeds[0].title == "E³Gen: Efficient Avatars"
 

@@ -63,3 +63,22 @@ async def test_a_clean_summary_seen_first_stays_in_both_paths(tmp_path: Path) ->
         across = await store.get_paper("2405.00002")
     assert across is not None
     assert (in_post.summary, in_post.title) == (across.summary, across.title) == ("第一个摘要。", "T2")
+
+
+def test_the_ai_parts_flag_goes_with_the_takeaways_kept() -> None:
+    """daily-arXiv names its parts with a flag; a merge keeps the flag of the copy whose takeaways it
+    keeps (the earlier copy's), never both copies' flags."""
+    from jobs.merge import merge
+    from jobs.present.parts import part_names
+
+    first = Paper(arxiv_id="2405.00001", version=1, title="T", takeaways=["动机。", "结论。"],
+                  flags=["ai_parts=motivation,conclusion"])
+    second = Paper(arxiv_id="2405.00001", version=2, title="T", takeaways=["一。", "二。", "三。"], flags=[])
+    kept = merge(first, second)
+    assert kept.takeaways == ["动机。", "结论。"] and kept.flags == ["ai_parts=motivation,conclusion"]
+    assert part_names(kept) == ["motivation", "conclusion"]
+    # An earlier copy with no takeaways gives way to the later one's, and its parts flag with them.
+    empty = Paper(arxiv_id="2405.00001", version=1, title="T", flags=["ai_parts=motivation"])
+    later = Paper(arxiv_id="2405.00001", version=1, title="T", takeaways=["动机。", "方法。"],
+                  flags=["ai_parts=motivation,method"])
+    assert merge(empty, later).flags == ["ai_parts=motivation,method"]

@@ -64,6 +64,10 @@ async def test_an_older_database_upgrades_with_its_data(tmp_path: Path, version:
             assert (await s.search(query, limit=5))[1] == 1, query
         if version >= 2:
             assert [(f.channel_id, f.topic, f.cursor) for f in await s.feeds()] == [(50, "3DGS", 1)]
+            # A feed made before styles keeps the cards it had; a new one is a digest.
+            assert [f.style for f in await s.feeds()] == ["cards"]
+            new, _ = await s.add_feed(5, 51, "3DGS", [], None)
+            assert new.style == "digest"
             assert [i.payload for i in await s.pending()] == [{"papers": ["2401.00001"]}]
             assert await s.get_meta("dm_cursor") == "7"
             assert await s.delivered_papers("channel", [50], [1]) == {(50, 1)}
@@ -97,7 +101,7 @@ async def test_a_database_of_the_previous_schema_gets_the_lean_index_and_answers
             conn.execute(statement)
     queries = ['"gauss"*', '"splatting"', '"高斯" AND "泼溅"', '"lovelace"', '"2401.00007"', '"okapi"* AND "we"']
     lean = next(m.version for m in MIGRATIONS if m.name.endswith("_lean_search_index.sql"))
-    async with await Store.open(db, schema=lean - 1) as s:
+    async with await Store.open(db, schema=lean - 1) as s:  # the schema before the lean index
         for n in range(120):
             await s.record_post(1 if n else await s.upsert_source("k", "directory", "kedreamix", "/x"),
                                 PostRef(f"{n}.md", "v"), Fetched(b""), ParsedPost(papers=[Paper(

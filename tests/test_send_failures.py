@@ -20,8 +20,8 @@ async def two_feeds(env, posts_dir: Path):  # type: ignore[no-untyped-def]
     guild, papers, admin, _ = setup_guild(env)
     other = guild.create_text_channel("other")
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
-    await admin.slash(other, "feed add", channel=other, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+    await admin.slash(other, "feed add", channel=other, topic="3DGS", style="cards")
     return papers, other
 
 
@@ -118,7 +118,7 @@ async def test_digest_run_during_the_start_up_delivery_sends_nothing_twice(
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
     await env.bot.run_digest()
     assert (await env.bot.store.outbox_counts()).get("pending") == 4
@@ -155,7 +155,7 @@ async def test_a_forum_post_made_just_before_a_crash_is_adopted_not_posted_again
     guild, papers, admin, _ = setup_guild(env)
     forum = guild.create_forum_channel("paper-forum")
     await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=forum, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=forum, topic="3DGS", style="cards")
 
     # Discord creates the first post, then the process dies before recording it: a trigger in the real
     # database makes that commit fail, as a kill -9 between the two would.

@@ -25,7 +25,7 @@ async def test_sigterm_mid_send_finishes_that_send_and_leaves_the_rest_queued(
     _, papers, admin, _ = setup_guild(env)
     bot = env.bot
     await bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
 
     # The SIGTERM arrives while Discord is answering the second message (the first paper).
     http, real, sends = bot.http, bot.http.request, []

@@ -186,7 +186,7 @@ async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pendin
     sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
     await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))
     cycle = await store.start_cycle("test")
-    feed, _ = await store.add_feed(1, 10, ALL_TOPICS, [], None)
+    feed, _ = await store.add_feed(1, 10, ALL_TOPICS, [], None, "cards")
     await store.plan_feed(cycle, feed, 25)
     await store.plan_dm(cycle, 99, [DmMessage("hi", [(1, "2401.00001", "topic: 3DGS")])])
     await store.plan_dm(cycle, 98, [DmMessage("hi", [(2, "2401.00002", "topic: 3DGS")])])
@@ -202,6 +202,22 @@ async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pendin
     assert kinds == [("channel", 10), ("channel", 10), ("dm", 98)]
     assert [i.target_id for i in await store.pending()] == [98]
     assert await store.prune(dm_cursor=2, keep_days=30) == (0, 0)
+
+
+async def test_prune_keeps_sent_digest_messages_rows(store: Store, tmp_path: Path) -> None:
+    """A digest message's Prev / Next and menu read its papers from its outbox row, months later too."""
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))
+    cycle = await store.start_cycle("test")
+    feed, _ = await store.add_feed(1, 10, "3DGS", [], None)  # a digest
+    await store.plan_feed(cycle, feed, 25)
+    (item,) = await store.pending()
+    await store.mark_sent(item.id, 1000)
+    with sqlite3.connect(tmp_path / "paperboy.db") as conn:
+        conn.execute("UPDATE outbox SET created_at = '2000-01-01T00:00:00.000000Z'")
+    assert await store.prune(dm_cursor=2, keep_days=30) == (0, 0)
+    kept = await store.outbox_item(item.id)
+    assert kept is not None and kept.payload["digest"]["papers"] == ["2401.00001", "2401.00002"]
 
 
 async def test_a_paper_listed_twice_in_one_post_is_one_paper(store: Store, tmp_path: Path) -> None:

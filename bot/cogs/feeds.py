@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang
 from bot.ui.autocomplete import topic_choices
+from bot.ui.digest_message import DigestMenu, DigestPageButton, DiscussButton
 from bot.ui.embeds import LIST_COLOUR
 from jobs.matching import split_keywords
 from jobs.present.i18n import t
@@ -18,6 +19,18 @@ from jobs.search import QueryError, resolve_topic
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).
 FeedChannel = discord.TextChannel | discord.Thread | discord.ForumChannel
+STYLES = [app_commands.Choice(name="digest: one message a day, a paged list", value="digest"),
+          app_commands.Choice(name="cards: a card per paper", value="cards")]
+_STYLE_TEXT = {"digest": "one digest message per topic and day (a paged list)",
+               "cards": "a card per paper"}
+
+
+def _style_for(channel: FeedChannel, asked: str | None) -> tuple[str | None, str]:
+    """The style a feed in `channel` gets (None: keep the feed's own), and a note when it differs."""
+    if isinstance(channel, discord.ForumChannel):
+        note = " A forum gets a post per paper, for discussion." if asked == "digest" else ""
+        return "cards", note
+    return asked, ""
 
 
 def _needs(channel: FeedChannel, me: discord.Member) -> list[str]:
@@ -41,8 +54,17 @@ class Feeds(commands.Cog):
     digest = app_commands.Group(name="digest", description="Run the paper digest",
                                 guild_only=True, default_permissions=MANAGE)
 
+    # A digest message's pages, its menu and the Discuss button of the cards it opens.
+    PERSISTENT = (DigestPageButton, DigestMenu, DiscussButton)
+
     def __init__(self, bot: PaperboyClient) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*self.PERSISTENT)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self.PERSISTENT)
 
     async def _canonical_topic(self, topic: str) -> str | None:
         topic = topic.strip()
@@ -57,9 +79,11 @@ class Feeds(commands.Cog):
     @app_commands.describe(
         channel="Where to post", topic="A topic, or 'all'",
         keywords="Only papers mentioning one of these (comma separated, any case)",
+        style="digest (default): one message a day with a paged list; cards: a card per paper",
     )
+    @app_commands.choices(style=STYLES)
     async def add(self, interaction: Interaction, channel: FeedChannel, topic: str,
-                  keywords: str | None = None) -> None:
+                  keywords: str | None = None, style: str | None = None) -> None:
         assert interaction.guild is not None
         lang = reply_lang(interaction)
         canonical = await self._canonical_topic(topic)
@@ -78,20 +102,22 @@ class Feeds(commands.Cog):
             )
             return
         words = split_keywords(keywords or "")
-        _, created = await self.bot.store.add_feed(
-            interaction.guild.id, channel.id, canonical, words, interaction.user.id
+        chosen, note = _style_for(channel, style)
+        feed, created = await self.bot.store.add_feed(
+            interaction.guild.id, channel.id, canonical, words, interaction.user.id, chosen
         )
         sched = self.bot.config.schedule
         what = t("feed.every_topic", lang) if canonical == ALL_TOPICS else f"**{canonical}**"
         listed = ", ".join(f"`{w}`" for w in words)
-        how = t("feed.style.cards", lang, max=self.bot.config.feeds.max_per_cycle)
+        how = t(f"feed.style.{feed.style}", lang, max=self.bot.config.feeds.max_per_cycle)
+        note = t("feed.forum_note", lang) if note else ""
         if created:
             text = t("feed.added", lang, channel=channel.mention, what=what,
                      filter=t("feed.mentioning", lang, words=listed) if words else "", how=how,
-                     time=sched.time, timezone=sched.timezone, note="")
+                     time=sched.time, timezone=sched.timezone, note=note)
         else:
             text = t("feed.updated", lang, channel=channel.mention, what=what,
-                     keywords=listed or t("feed.none", lang), how=how, note="")
+                     keywords=listed or t("feed.none", lang), how=how, note=note)
         await interaction.response.send_message(text, ephemeral=True)
 
     @add.autocomplete("topic")
@@ -116,6 +142,27 @@ class Feeds(commands.Cog):
     async def remove_topic(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         assert interaction.guild is not None
         return topic_choices(sorted({f.topic for f in await self.bot.store.feeds(interaction.guild.id)}), current)
+
+    @feed.command(name="edit", description="Change how a feed posts: a daily digest message or a card per paper")
+    @app_commands.describe(channel="The feed's channel", topic="The feed's topic",
+                           style="digest: one message a day with a paged list; cards: a card per paper")
+    @app_commands.choices(style=STYLES)
+    async def edit(self, interaction: Interaction, channel: FeedChannel, topic: str, style: str) -> None:
+        chosen, note = _style_for(channel, style)
+        feed = await self.bot.store.set_feed_style(channel.id, await self._canonical_topic(topic) or topic,
+                                                  chosen or style)
+        if feed is None:
+            await interaction.response.send_message(
+                f"{channel.mention} has no feed for **{discord.utils.escape_markdown(topic[:100])}**; "
+                "`/feed list` shows this server's feeds.", ephemeral=True,
+            )
+            return
+        await interaction.response.send_message(
+            f"Changed: from the next delivery, {channel.mention} gets **{feed.topic}** as "
+            f"{_STYLE_TEXT[feed.style]}.{note}", ephemeral=True,
+        )
+
+    edit.autocomplete("topic")(remove_topic)
 
     @feed.command(name="resume", description="Resume a paused feed after fixing the channel")
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic")
@@ -147,7 +194,7 @@ class Feeds(commands.Cog):
             topic = t("feed.all_topics", lang) if f.topic == ALL_TOPICS else f.topic
             words = " · " + t("feed.keywords", lang, words=", ".join(f.keywords)) if f.keywords else ""
             state = t("feed.paused", lang, reason=f.paused_reason) if f.paused_reason else t("feed.active", lang)
-            lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {state}")
+            lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {f.style} · {state}")
         embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:4096],
                               colour=LIST_COLOUR)
         await interaction.response.send_message(embed=embed, ephemeral=True)

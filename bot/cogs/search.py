@@ -108,7 +108,8 @@ class Search(commands.Cog):
         if found is None:
             await interaction.followup.send(say(interaction, "paper.not_stored", id=arxiv_id), ephemeral=True)
             return
-        await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images,
+        also_in = (await self.bot.store.paper_topics([arxiv_id])).get(arxiv_id)
+        await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images, also_in=also_in,
                                                        language=await reading_language(interaction)), ephemeral=True)
 
     @app_commands.command(name="latest", description="The newest digest post's papers")

@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
 from jobs.models import Paper
@@ -89,10 +89,13 @@ async def _plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRe
         return report
     closed = await store.closed_dm_users()
     papers = await store.new_papers(start)
-    per_user = await match_users([s for s in subs if s.user_id not in closed], papers)
+    # The topic each card shows: the one a topic subscription matched, else the paper's latest.
+    shown: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    per_user = await match_users([s for s in subs if s.user_id not in closed], papers, shown)
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
     languages = await store.member_languages()  # the cards are as long as each member reads them
-    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images, languages)
+    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images, languages,
+                             shown=shown, topics_of={p.arxiv_id: topics for _, p, topics in papers})
     for i in range(0, len(plans), PLAN_BATCH):
         await store.plan_dms(cycle_id, plans[i : i + PLAN_BATCH])
     for _, messages in plans:
@@ -115,23 +118,30 @@ class _Slices:
             self.since = time.perf_counter()
 
 
-async def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, list[str]]]) -> dict[int, list[Item]]:
-    """Each user's matching papers, (paper id, arxiv id, label), in paper order."""
+async def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, list[str]]],
+                      shown: dict[int, dict[str, list[str]]] | None = None) -> dict[int, list[Item]]:
+    """Each user's matching papers, (paper id, arxiv id, label), in paper order. `shown` gets, per user,
+    the [topic, date] each card shows: the topic a topic subscription matched, else the paper's."""
     index = SubscriptionIndex(subs)
     per_user: dict[int, list[Item]] = defaultdict(list)
     slices = _Slices()
     for paper_id, paper, topics in papers:
         for match in index.matches(paper_id, paper, topics):
             per_user[match.user_id].append((paper_id, paper.arxiv_id, match.label))
+            if shown is not None:
+                shown.setdefault(match.user_id, {})[paper.arxiv_id] = [match.topic or paper.topic, paper.date]
         await slices.tick()
     return per_user
 
 
 async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
-                     images: bool, languages: dict[int, str] | None = None) -> list[tuple[int, list[DmMessage]]]:
+                     images: bool, languages: dict[int, str] | None = None, *,
+                     shown: dict[int, dict[str, list[str]]] | None = None,
+                     topics_of: dict[str, list[str]] | None = None) -> list[tuple[int, list[DmMessage]]]:
     """Each user's DMs: the papers not yet delivered to them, packed into as few messages as fit (cards
-    measured in each user's reading language, `languages`; zh when not there)."""
-    sizes: dict[tuple[str, str, str], int] = {}
+    measured in each user's reading language, `languages`; zh when not there, labelled with the topic
+    `shown` gives, and naming the paper's other topics, `topics_of`)."""
+    sizes: dict[tuple[str, str, str, str], int] = {}
     plans: list[tuple[int, list[DmMessage]]] = []
     slices = _Slices()
     for user_id, all_items in per_user.items():
@@ -140,14 +150,21 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         if not items:
             continue
         language = (languages or {}).get(user_id) or "zh"
+        user_shown = (shown or {}).get(user_id, {})
+        keys = []
         for _, arxiv_id, label in items:
-            if (arxiv_id, label, language) not in sizes:
-                embed = paper_embed(by_id[arxiv_id], images=images, matched=label, language=language)
-                sizes[(arxiv_id, label, language)] = len(embed)
+            paper = by_id[arxiv_id]
+            topic = user_shown.get(arxiv_id, [paper.topic])[0] or paper.topic
+            key = (arxiv_id, label, language, topic)
+            keys.append(key)
+            if key not in sizes:
+                embed = paper_embed(replace(paper, topic=topic), images=images, matched=label, language=language,
+                                    also_in=(topics_of or {}).get(arxiv_id))
+                sizes[key] = len(embed)
         messages: list[DmMessage] = []
         i = 0
-        for n in pack([sizes[(a, label, language)] for _, a, label in items]):
-            messages.append(DmMessage(header(len(items)) if not messages else "", items[i : i + n]))
+        for n in pack([sizes[k] for k in keys]):
+            messages.append(DmMessage(header(len(items)) if not messages else "", items[i : i + n], user_shown))
             i += n
         plans.append((user_id, messages))
     return plans

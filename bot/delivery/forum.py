@@ -68,9 +68,9 @@ async def find_post(forum: discord.ForumChannel, name: str, tag: str) -> int | N
 async def post(forum: discord.ForumChannel, item: OutboxItem, args: dict[str, Any], *, look: bool) -> int | None:
     """Post one paper in `forum` (the header and closing lines have no place there: None). `look`: an
     earlier try may have made it (before a crash, or a timeout); if found, it is adopted."""
-    if "embeds" not in args:
+    if "embeds" not in args and "view" not in args:
         return None
-    embed = args["embeds"][0]
+    embed = args["embeds"][0] if "embeds" in args else args["embed"]  # a card, or a digest's day
     name, tag = thread_name(embed), marker(item)
     mark(embed, tag)
     if look:
@@ -78,8 +78,10 @@ async def post(forum: discord.ForumChannel, item: OutboxItem, args: dict[str, An
         if found is not None:
             log.info("outbox %s: adopted forum post %s, made by a try that did not get to record it", item.id, found)
             return found
-    topic = (embed.footer.text or "").split(" · ")[0].casefold()
+    topic = ((item.payload.get("digest") or {}).get("topic")
+             or (embed.footer.text or "").split(" · ")[0]).casefold()
     tags = [t for t in forum.available_tags if t.name.casefold() == topic][:1]
-    created = await forum.create_thread(name=name, embeds=args["embeds"], view=args.get("view", discord.utils.MISSING),
+    created = await forum.create_thread(name=name, embeds=args.get("embeds") or [embed],
+                                        view=args.get("view", discord.utils.MISSING),
                                         applied_tags=tags)
     return created.message.id

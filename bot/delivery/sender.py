@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -15,9 +15,10 @@ import discord
 from bot.delivery import forum
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
+from bot.ui.digest_message import digest_message
 from bot.ui.embeds import paper_embed
 from bot.ui.language import guild_language, member_language
-from bot.ui.render import alert_line, footer_line, header_line
+from bot.ui.render import alert_line, footer_line, header_embed
 from jobs.models import Paper
 from jobs.records import OutboxItem
 from jobs.store import Store
@@ -73,13 +74,17 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
     `languages` each target's reading language."""
     payload = item.payload
     if "header" in payload:
-        return {"content": header_line(payload["header"])}
-    if "footer" in payload:
+        return {"embed": header_embed(payload["header"])}
+    if "footer" in payload:  # rows planned by a Paperboy before headers counted what was left out
         return {"content": footer_line(payload["footer"])}
     if "alert" in payload:
         return {"content": alert_line(payload["alert"])}
+    if "digest" in payload:
+        return await digest_message(store, item.id, day=payload["digest"])
     ids: list[str] = payload.get("papers", [])
     matched: dict[str, str] = payload.get("matched", {})
+    appearance: dict[str, list[str]] = payload.get("shown", {})
+    topics = await store.paper_topics(ids)
     embeds: list[discord.Embed] = []
     shown: list[Paper] = []
     language = await reading_language(store, item, languages)
@@ -92,7 +97,11 @@ async def render(store: Store, item: OutboxItem, *, images: bool,
                 papers[arxiv_id] = paper
         if paper is None:
             continue
-        embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id), language=language))
+        if arxiv_id in appearance:  # labelled as the feed posted it (or the subscription matched it)
+            topic, date = appearance[arxiv_id]
+            paper = replace(paper, topic=topic or paper.topic, date=date or paper.date)
+        embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id), language=language,
+                                  also_in=topics.get(arxiv_id)))
         shown.append(paper)
     if not embeds:
         return None
@@ -153,7 +162,8 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
             try:
                 if not target:
                     target.append(await targets.resolve(item))
-                if isinstance(target[0], discord.ForumChannel) and "embeds" in args and not item.tried:
+                if isinstance(target[0], discord.ForumChannel) and ("embeds" in args or "view" in args) \
+                        and not item.tried:
                     # No nonce for a forum post: say in the database first that it may reach Discord.
                     await store.mark_trying(item.id)
                     item.tried = True
@@ -172,7 +182,7 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
                     return await passing(item, exc)
         await store.mark_sent(item.id, message_id)
         report.sent += message_id is not None
-        report.papers += len(args.get("embeds", []))
+        report.papers += len(args.get("embeds", [])) or len((item.payload.get("digest") or {}).get("papers", []))
         return True
 
     async def refused(queue: deque[OutboxItem], item: OutboxItem, exc: discord.HTTPException) -> bool:

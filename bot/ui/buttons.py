@@ -11,7 +11,7 @@ import discord
 from bot.client import Interaction
 from bot.i18n.replies import reply_lang, say
 from bot.subscribe import subscribe
-from bot.ui.embeds import abstract_embed, paper_embed, title_text, trim
+from bot.ui.embeds import abstract_embed, button_urls, paper_embed, title_text, trim
 from bot.ui.views import PaperboyView, PersistentItem
 from jobs.models import Paper
 from jobs.present.i18n import t
@@ -150,13 +150,13 @@ def papers_view(papers: list[Paper], language: str = "zh") -> discord.ui.View:
 
 
 def paper_view(paper: Paper, *extra: discord.ui.Item[Any], language: str = "zh") -> discord.ui.View:
-    """PDF, arXiv, Code and Project links, Abstract, the language toggle (for a card shown in
-    `language`), Follow topic, then any `extra` items (e.g. Share)."""
+    """PDF and Code links, Abstract, the language toggle (for a card shown in `language`), Follow topic
+    (the topic the card shows), then any `extra` items (Share, Discuss). The title links to arXiv; a
+    project page stays in the comment."""
     view = PaperboyView(timeout=None)
-    links = paper.links
-    for label, key in (("PDF", "pdf"), ("arXiv", "abs"), ("Code", "code"), ("Project", "project")):
-        url = links.get(key)
-        if url and url.startswith(("http://", "https://")) and len(url) <= 512:
+    for label, key in (("PDF", "pdf"), ("Code", "code")):
+        url = paper.links.get(key, "")
+        if url in button_urls(paper):
             view.add_item(discord.ui.Button(label=label, url=url))
     if len(paper.arxiv_id) <= 60:
         view.add_item(AbstractButton(paper.arxiv_id))

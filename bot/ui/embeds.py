@@ -13,7 +13,9 @@ import discord
 
 from jobs.models import Paper
 from jobs.present.latex import latex_to_text
-from jobs.present.summary import english_one_liner
+from jobs.present.parts import labelled_parts
+from jobs.present.summary import english_one_liner, plain_list_text
+from jobs.text import URL_RE
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -23,6 +25,9 @@ AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6000
 URL_MAX = 2048
 AUTHORS_SHOWN = 4
+CARD_TAKEAWAYS = 3  # a card shows this many; the Abstract reply shows them all
+# `feeds.images`: a thumbnail (True, "thumbnail"), the figure at full width ("full"), or none (False).
+Images = bool | str
 
 LIST_COLOUR = discord.Colour(0x4E79A7)  # every list embed (search, /latest, /topics, /feed list)
 # Languages a card reads in (the server's or the member's setting): Chinese, English, or both.
@@ -93,18 +98,50 @@ def _lead(paper: Paper, language: str) -> tuple[str, bool]:
     return (paper.abstract if lossy else paper.summary), True
 
 
-def _description(paper: Paper, budget: int, language: str = "zh") -> str:
-    """The Chinese summary then the takeaways; the English abstract when the Chinese text was lost."""
+def _items(paper: Paper) -> list[str]:
+    """The takeaways as card lines: daily-arXiv's parts with their labels (动机 / 方法 / …), others
+    numbered; text that starts like a list item ("1)") is escaped so it does not nest a list."""
+    if "takeaways_lossy" in paper.flags:
+        return []
+    parts = labelled_parts(paper)
+    if parts:
+        return [f"**{label}** {plain_list_text(text)}" for label, text in parts]
+    return [f"{n}. {plain_list_text(text)}" for n, text in enumerate(paper.takeaways, 1)]
+
+
+def _fit_lines(lines: list[str], limit: int, hidden: int = 0) -> str:
+    """The lines that fit in `limit`, whole, then a note of what was left for the Abstract reply."""
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        rest = len(lines) - i + hidden
+        note = f"*+{rest} more under Abstract*"
+        if used + len(line) + 1 + len(note) + 1 > limit:
+            if not out:  # even the first item is too long: trim inside it
+                return trim(line, limit)
+            out.append(note)
+            return "\n".join(out)
+        out.append(line)
+        used += len(line) + 1
+    if hidden:
+        out.append(f"*+{hidden} more under Abstract*")
+    return "\n".join(out)
+
+
+def _description(paper: Paper, budget: int, language: str = "zh", *, every_item: bool = False) -> str:
+    """The summary in `language` (_lead) then at most CARD_TAKEAWAYS takeaways (all with `every_item`);
+    the English abstract when the Chinese text was lost. Never longer than `budget`."""
     lead, with_takeaways = _lead(paper, language)
-    takeaways = [] if "takeaways_lossy" in paper.flags or not with_takeaways else paper.takeaways
-    if not takeaways:
+    items = _items(paper) if with_takeaways else []
+    shown = items if every_item else items[:CARD_TAKEAWAYS]
+    if not shown:
         return trim(lead, budget)
     # Keep room for at least the first takeaways; the summary yields first.
-    lead = trim(lead, max(budget // 2, budget - 40 - sum(len(t) + 4 for t in takeaways)))
-    head = f"{lead}\n\n**Key takeaways**\n" if lead else "**Key takeaways**\n"
-    if len(head) + 4 > budget:  # no room for even "1. …": the lead alone
+    lead = trim(lead, max(budget // 2, budget - 40 - sum(len(t) + 1 for t in shown)))
+    head = f"{lead}\n\n" if lead else ""
+    if len(head) + 4 > budget:  # no room for even a short item: the lead alone
         return trim(lead, budget)
-    return head + _trim_list(takeaways, budget - len(head))
+    return head + _fit_lines(shown, budget - len(head), len(items) - len(shown))
 
 
 def _url(candidate: str | None, fallback: str | None = None) -> str | None:
@@ -125,32 +162,82 @@ def _title(paper: Paper) -> str | None:
     return trim(title_text(paper).strip() or paper.arxiv_id.strip(), TITLE_MAX) or None
 
 
-def paper_embed(paper: Paper, *, images: bool = True, matched: str | None = None,
-                language: str = "zh") -> discord.Embed:
-    """The rich embed for one paper. `matched` names the subscription that brought it (DMs); `language`
-    is one of READING_LANGUAGES."""
+def button_urls(paper: Paper) -> list[str]:
+    """The links a card shows as buttons (bot/ui/buttons.py): PDF and Code."""
+    return [url for key in ("pdf", "code") if _linkable(url := paper.links.get(key, ""))]
+
+
+def _linkable(url: str) -> bool:
+    # Discord caps a link button's URL at 512 characters.
+    return _url(url) is not None and len(url) <= 512
+
+
+_LEAD_IN = re.compile(
+    r"(?:(?:our\s+|the\s+)?(?:source\s+)?(?:code|codes|github|repository|repo)(?:\s+and\s+\w+)?"
+    r"(?:\s+(?:is|are|will\s+be))?(?:\s+(?:publicly|made))?(?:\s+(?:available|released))?"
+    r"(?:\s+(?:at|on|in))?\s*[:：]?\s*)$",
+    re.IGNORECASE,
+)
+
+
+def comment_text(paper: Paper) -> str:
+    """The arXiv comment without the URLs the card already has as buttons (and their "Code:" lead-in)."""
+    comment = paper.comment
+    buttons = {u.rstrip("/") for u in button_urls(paper)}
+    if not comment or not buttons:
+        return comment
+    out, last = [], 0
+    for m in URL_RE.finditer(comment):
+        if m.group(0).rstrip(".,;)").rstrip("/") not in buttons:
+            continue
+        before = comment[last:m.start()]
+        out.append(_LEAD_IN.sub("", before))
+        last = m.end()
+    out.append(comment[last:])
+    text = " ".join("".join(out).split())
+    return re.sub(r"\s*[,;.:：]\s*$|^\s*[,;.:]\s*", "", text).strip() or ""
+
+
+def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = None,
+                language: str = "zh", also_in: list[str] | None = None) -> discord.Embed:
+    """The rich embed for one paper, labelled with the appearance it shows (`paper.topic` and
+    `paper.date`): `also_in` names the paper's other topics; `matched` the subscription that brought
+    it (DMs); `language` is one of READING_LANGUAGES."""
     embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
     authors = format_authors([a for a in paper.authors if a.strip()])
     if authors.strip():
         embed.set_author(name=trim(authors, AUTHOR_MAX))
-    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}") if x.strip())
+    others = [t for t in also_in or [] if t and t.strip() and t != paper.topic]
+    also = "also in: " + ", ".join(others) if others else ""
+    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}", also) if x.strip())
     embed.set_footer(text=trim(footer, FOOTER_MAX))
-    for name, value in (("Matched", matched), ("Comment", paper.comment)):
+    for name, value in (("Matched", matched), ("Comment", comment_text(paper))):
         if value and value.strip():  # Discord refuses an empty field value, and blank is empty
             embed.add_field(name=name, value=trim(value.strip(), FIELD_VALUE_MAX), inline=False)
     image = _url(paper.images[0]) if images and paper.images else None
     if image:
-        embed.set_image(url=image)
+        if images == "full":
+            embed.set_image(url=image)
+        else:
+            embed.set_thumbnail(url=image)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
     embed.description = _description(paper, budget, language).strip() or None
     return embed
 
 
 def abstract_embed(paper: Paper) -> discord.Embed:
+    """Every takeaway (or labelled part) the card left out, then the English abstract."""
     embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
     embed.set_footer(text=trim(f"Abstract · arXiv {paper.arxiv_id}", FOOTER_MAX))
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
-    embed.description = trim(paper.abstract.strip() or "This entry has no English abstract.", budget)
+    abstract = paper.abstract.strip() or "This entry has no English abstract."
+    items = _items(paper)
+    if not items:
+        embed.description = trim(abstract, budget)
+        return embed
+    room = budget - len("\n\n**Abstract**\n") - min(len(abstract), budget // 2)
+    head = _fit_lines(items, room)
+    embed.description = trim(f"{head}\n\n**Abstract**\n{abstract}", budget)
     return embed
 
 
@@ -167,6 +254,8 @@ def embed_text(embed: discord.Embed) -> str:
         lines.append(f"[{field.name}] {field.value}")
     if embed.image and embed.image.url:
         lines.append(f"[image] {embed.image.url}")
+    if embed.thumbnail and embed.thumbnail.url:
+        lines.append(f"[thumbnail] {embed.thumbnail.url}")
     if embed.footer and embed.footer.text:
         lines.append(f"-- {embed.footer.text}")
     return "\n".join(lines)

@@ -15,7 +15,7 @@ import discord
 from bot.client import Interaction
 from bot.i18n.replies import say
 from bot.ui.buttons import KeyedButton, paper_view, stored_paper
-from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, paper_embed, title_text, trim
+from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, Images, paper_embed, title_text, trim
 from bot.ui.views import PaperboyView
 from jobs.models import Paper
 from jobs.present.i18n import t
@@ -57,16 +57,19 @@ class ShareButton(KeyedButton, template=r"pb:share:(?P<key>[\w./-]{4,60})"):
         paper = await stored_paper(interaction, self.key)
         if paper is None:
             return
+        also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id)
         await interaction.response.send_message(
             say(interaction, "share.shared", user=interaction.user.mention),
-            embed=paper_embed(paper, images=interaction.client.config.feeds.images),
+            embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in),
             view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
-def opened_paper(paper: Paper, *, images: bool, language: str = "zh") -> dict[str, Any]:
-    """The send() arguments for a paper opened privately: the embed, its buttons and Share."""
-    return {"embed": paper_embed(paper, images=images, language=language),
+def opened_paper(paper: Paper, *, images: Images, also_in: list[str] | None = None,
+                 language: str = "zh") -> dict[str, Any]:
+    """The send() arguments for a paper opened privately: the embed, its buttons and Share. `also_in`
+    names the paper's other topics, as every card does; `language` is the reader's."""
+    return {"embed": paper_embed(paper, images=images, also_in=also_in, language=language),
             "view": paper_view(paper, ShareButton(paper.arxiv_id), language=language)}
 
 
@@ -159,5 +162,7 @@ class PaperPages(PaperboyView):
             await interaction.response.send_message(say(interaction, "list.gone"), ephemeral=True)
             return
         images = interaction.client.config.feeds.images
-        await interaction.response.send_message(**opened_paper(paper, images=images, language=self.language),
+        also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id)
+        await interaction.response.send_message(**opened_paper(paper, images=images, also_in=also_in,
+                                                               language=self.language),
                                                 ephemeral=True)

@@ -1,9 +1,14 @@
-"""Text lines around the paper embeds: a feed's header and closing line; the watchdog's alerts."""
+"""What goes around a card feed's paper embeds: the day's header (and, in rows planned by an older
+Paperboy, a separate closing line); the watchdog's alerts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import discord
+
+from bot.ui.embeds import topic_colour, trim
+from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
 
 
@@ -13,7 +18,30 @@ def _date_span(dates: list[str]) -> str:
     return dates[0] if len(dates) == 1 else f"{dates[0]} – {dates[-1]}"
 
 
+def header_embed(h: dict[str, Any]) -> discord.Embed:
+    """A card feed's header: topic, date and count as the title; when the feed's cap left papers out,
+    which were shown first and where the rest are."""
+    topics = h.get("topics") or []
+    if h.get("feed_topic") == ALL_TOPICS:
+        name = ", ".join(topics[:6]) + (f" +{len(topics) - 6}" if len(topics) > 6 else "")
+    else:
+        name = h.get("feed_topic", "")
+    count = h.get("count", 0)
+    embed = discord.Embed(title=trim("📰 " + t("digest.header", "en", topic=name, date=_date_span(h.get("dates", [])),
+                                                n=count), 256),
+                          colour=topic_colour(topics[0] if len(topics) == 1 else name))
+    more = h.get("more", 0)
+    if more:
+        latest = "`/latest`" if h.get("feed_topic") == ALL_TOPICS else f"`/latest topic:{h.get('feed_topic')}`"
+        shown = h.get("shown", 0)
+        embed.description = (f"Showing {shown} of {count} (this feed posts at most {shown} a day), best first: "
+                             "keyword matches, then papers with code, then papers with a venue. "
+                             f"The other {more}: {latest} or `/search`.")
+    return embed
+
+
 def header_line(h: dict[str, Any]) -> str:
+    """The header as one line of text (the dry run's preview of a card feed)."""
     topics = h.get("topics") or []
     if h.get("feed_topic") == ALL_TOPICS:
         name = ", ".join(topics[:6]) + (f" +{len(topics) - 6}" if len(topics) > 6 else "")

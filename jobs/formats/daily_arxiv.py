@@ -39,6 +39,7 @@ from jobs.formats._common import (
     parse_arxiv_id,
 )
 from jobs.models import FormatError, Paper, ParsedPost
+from jobs.present.parts import ai_parts_flag
 from jobs.text import find_urls
 
 _AI_PARTS = ("motivation", "method", "result", "conclusion")
@@ -119,6 +120,11 @@ def _paper(
     comment = cleaned(_str(record.get("comment")), "comment", flags)
     code_urls = find_urls(_str(record.get("code_url")))  # the tool's own finding, when it has one
     links = entry_links(arxiv_id, version, comment, abstract, code_urls[0] if code_urls else "")
+    # The parts present, in order, named by a flag: the card labels them (jobs.present.parts).
+    parts = [(k, cleaned(_str(ai.get(k)), "takeaways", flags)) for k in _AI_PARTS]
+    takeaways = [text for _, text in parts if text]
+    if takeaways:
+        flags.append(ai_parts_flag([name for name, text in parts if text]))
     return Paper(
         arxiv_id=arxiv_id,
         version=version,
@@ -126,7 +132,7 @@ def _paper(
         authors=cleaned_list(_authors(record.get("authors")), "authors", flags),
         abstract=abstract,
         summary=cleaned(_str(ai.get("tldr")), "summary", flags, multiline=True),
-        takeaways=cleaned_list([_str(ai.get(k)) for k in _AI_PARTS], "takeaways", flags),
+        takeaways=takeaways,
         comment=comment,
         links=links,
         images=[],

@@ -11,28 +11,30 @@ from jobs.store._connection import Connection
 from jobs.store.outbox import enqueue
 from jobs.store.rows import PAPER_COLUMNS, j, paper_from_row, utcnow
 
-_FEED_COLUMNS = "id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at"
+_FEED_COLUMNS = "id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style"
 
 
 def _feed(r: Any) -> Feed:
-    return Feed(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7])
+    return Feed(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8])
 
 
 class Feeds(Connection):
     async def add_feed(self, guild_id: int, channel_id: int, topic: str, keywords: list[str],
-                       created_by: int | None) -> tuple[Feed, bool]:
-        """Add a feed, or update the keywords of the same channel+topic. Returns (feed, created)."""
+                       created_by: int | None, style: str | None = None) -> tuple[Feed, bool]:
+        """Add a feed (style `digest` unless told), or update the keywords (and the style, when given)
+        of the same channel+topic. Returns (feed, created)."""
         async with self.transaction() as db:
             existing = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))
             if existing:
                 await db.execute(
-                    "UPDATE feeds SET keywords = ?, paused_reason = NULL WHERE id = ?", (j(keywords), existing[0].id)
+                    "UPDATE feeds SET keywords = ?, paused_reason = NULL, style = coalesce(?, style) WHERE id = ?",
+                    (j(keywords), style, existing[0].id),
                 )
                 return (await self._feed_where("id = ?", (existing[0].id,)))[0], False
             await db.execute(
-                "INSERT INTO feeds (guild_id, channel_id, topic, keywords, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, topic, j(keywords), created_by, utcnow()),
+                "INSERT INTO feeds (guild_id, channel_id, topic, keywords, created_by, created_at, style) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, channel_id, topic, j(keywords), created_by, utcnow(), style or "digest"),
             )
             return (await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic)))[0], True
 
@@ -50,6 +52,14 @@ class Feeds(Connection):
             await db.execute("DELETE FROM outbox WHERE feed_id = ? AND status = 'pending'", (feed.id,))
             await db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
         return feed
+
+    async def set_feed_style(self, channel_id: int, topic: str, style: str) -> Feed | None:
+        """Change how a feed posts from its next delivery on; None when there is no such feed."""
+        async with self.transaction() as db:
+            await db.execute("UPDATE feeds SET style = ? WHERE channel_id = ? AND topic = ?",
+                             (style, channel_id, topic))
+            feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))
+        return feeds[0] if feeds else None
 
     async def feeds(self, guild_id: int | None = None) -> list[Feed]:
         if guild_id is None:
@@ -111,16 +121,12 @@ class Feeds(Connection):
             )
             papers = [p for _, p in taken]
             if taken:
-                header, per_paper, footer = feed_plan.payloads(feed, papers, more)
-                await enqueue(db, cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, header)
-                for (paper_id, _), payload in zip(taken, per_paper, strict=True):
+                for payload, members in feed_plan.payloads(feed, papers, more):
                     oid = await enqueue(db, cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, payload)
-                    await db.execute(
+                    await db.executemany(
                         "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('channel', ?, ?, ?)",
-                        (feed.channel_id, paper_id, oid),
+                        [(feed.channel_id, taken[i][0], oid) for i in members],
                     )
-                if footer:
-                    await enqueue(db, cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, footer)
             has_posts = feed.cursor is not None or bool(
                 await self._one(f"SELECT 1 FROM appearances a WHERE 1{topic_sql} LIMIT 1", topic_args)
             )

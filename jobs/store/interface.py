@@ -60,6 +60,14 @@ class StoreProtocol(Protocol):
         """The paper with its most recent appearance's topic and date."""
         ...
 
+    async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
+        """Several papers at once (as `get_paper` gives them), by arXiv id; ids not stored are left out."""
+        ...
+
+    async def paper_topics(self, arxiv_ids: list[str]) -> dict[str, list[str]]:
+        """Every topic each paper appeared under, alphabetically (ignoring case)."""
+        ...
+
     async def counts(self) -> dict[str, int]:
         ...
 
@@ -95,8 +103,13 @@ class StoreProtocol(Protocol):
         ...
 
     async def add_feed(self, guild_id: int, channel_id: int, topic: str, keywords: list[str],
-                       created_by: int | None) -> tuple[Feed, bool]:
-        """Add a feed, or update the keywords of the same channel+topic. Returns (feed, created)."""
+                       created_by: int | None, style: str | None = None) -> tuple[Feed, bool]:
+        """Add a feed (style `digest` unless told), or update the keywords (and the style, when given)
+        of the same channel+topic. Returns (feed, created)."""
+        ...
+
+    async def set_feed_style(self, channel_id: int, topic: str, style: str) -> Feed | None:
+        """Change how a feed posts from its next delivery on; None when there is no such feed."""
         ...
 
     async def remove_feed(self, channel_id: int, topic: str) -> Feed | None:
@@ -129,6 +142,10 @@ class StoreProtocol(Protocol):
 
     async def mark_trying(self, outbox_id: int) -> None:
         """Committed before a send Discord cannot de-duplicate: the row may be on Discord after a crash."""
+        ...
+
+    async def outbox_item(self, outbox_id: int) -> OutboxItem | None:
+        """One outbox row, whatever its state: a digest message's buttons read their papers from it."""
         ...
 
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:

@@ -74,6 +74,13 @@ class Outbox(Connection):
         async with self.transaction() as db:
             await db.execute("UPDATE outbox SET tried_at = coalesce(tried_at, ?) WHERE id = ?", (utcnow(), outbox_id))
 
+    async def outbox_item(self, outbox_id: int) -> OutboxItem | None:
+        """One outbox row, whatever its state: a digest message's buttons read their papers from it."""
+        rows = await self._all(
+            "SELECT id, kind, target_id, guild_id, feed_id, payload, attempts FROM outbox WHERE id = ?", (outbox_id,)
+        )
+        return next((OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows), None)
+
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         async with self.transaction() as db:
             await db.execute(
@@ -95,7 +102,8 @@ class Outbox(Connection):
         - DM delivery records of papers the fan-out cursor has passed (it never looks at them again)
           whose messages went out more than `keep_days` ago; channel records stay, since an old paper
           can reappear under a new topic and must not be posted twice;
-        - outbox rows sent or given up on more than `keep_days` ago.
+        - outbox rows sent or given up on more than `keep_days` ago, but for sent digest messages:
+          their pages and menu read the day's papers from the row, for as long as the message lives.
         Pending rows are never touched. Returns (delivery records, outbox rows) removed."""
         cutoff = (datetime.now(UTC) - timedelta(days=keep_days)).strftime(TIME_FORMAT)
         async with self.transaction() as db:
@@ -107,7 +115,8 @@ class Outbox(Connection):
                 records = cur.rowcount
             async with db.execute(
                 "DELETE FROM outbox WHERE status != 'pending' AND created_at < ? AND (kind = 'channel' OR NOT EXISTS "
-                "(SELECT 1 FROM delivered d WHERE d.kind = 'dm' AND d.outbox_id = outbox.id))",
+                "(SELECT 1 FROM delivered d WHERE d.kind = 'dm' AND d.outbox_id = outbox.id)) "
+                "AND NOT (status = 'sent' AND json_extract(payload, '$.digest') IS NOT NULL)",
                 (cutoff,),
             ) as cur:
                 rows = cur.rowcount

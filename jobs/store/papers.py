@@ -7,6 +7,7 @@ new since X" is always "appearances with id > X".
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 
@@ -100,6 +101,28 @@ class Papers(Connection):
             return None
         row = rows[0]
         return paper_from_row(row, row[11] or "", row[12] or "", row[13] or "", row[14] or "")
+
+    async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
+        """Several papers at once (as `get_paper` gives them), by arXiv id; ids not stored are left out."""
+        found: dict[str, Paper] = {}
+        for arxiv_id in dict.fromkeys(arxiv_ids):
+            paper = await self.get_paper(arxiv_id)
+            if paper is not None:
+                found[arxiv_id] = paper
+        return found
+
+    async def paper_topics(self, arxiv_ids: list[str]) -> dict[str, list[str]]:
+        """Every topic each paper appeared under, alphabetically (ignoring case)."""
+        if not arxiv_ids:
+            return {}
+        rows = await self._all(
+            "SELECT DISTINCT p.arxiv_id, a.topic FROM papers p JOIN appearances a ON a.paper_id = p.id "
+            "WHERE p.arxiv_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(set(arxiv_ids))),),
+        )
+        out: dict[str, list[str]] = {}
+        for arxiv_id, topic in rows:
+            out.setdefault(arxiv_id, []).append(topic)
+        return {k: sorted(v, key=str.casefold) for k, v in out.items()}
 
     async def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
