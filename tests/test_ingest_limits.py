@@ -43,6 +43,18 @@ def release() -> Iterator[threading.Event]:
     event.set()
 
 
+@pytest.fixture
+def httpserver(release: threading.Event) -> Iterator[HTTPServer]:
+    """A server that answers requests side by side, as GitHub does: with pytest-httpserver's default
+    one-at-a-time server, a trickling answer held back the good post's request until its deadline."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    release.set()  # the stalled handlers finish, so the server can stop
+    server.clear()
+    server.stop()
+
+
 def github(httpserver: HTTPServer, files: dict[str, Callable[[Request], Response] | bytes],
            tree: Callable[[Request], Response] | None = None, **limits: float) -> SourceConfig:
     """A local GitHub (trees API + raw host) whose files are bytes or handlers."""
