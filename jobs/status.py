@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jobs.config import Config
+from jobs.records import SourceHealth
 from jobs.schedule import next_scheduled
 from jobs.source_watch import retry_plan
 from jobs.store import Store
@@ -16,12 +17,8 @@ from jobs.watchdog import WatchState
 
 @dataclass(slots=True)
 class SourceLine:
-    name: str
-    last_success: datetime | None
-    last_post: str | None  # the newest post's date, YYYY-MM-DD
-    failures: int  # failed runs in a row
-    last_error: str | None
-    watch: str | None  # the watchdog's alert, while it lasts
+    health: SourceHealth  # as the store records it
+    alert: str | None  # the watchdog's alert, while it lasts
     next_retry: datetime | None
 
 
@@ -44,16 +41,18 @@ class Status:
         """(title, lines) in order: the CLI prints them, /status puts each in an embed field.
         `channel` formats a channel id: a mention in Discord, plain words in a terminal."""
         sources = []
-        for s in self.sources:
+        for line in self.sources:
+            s = line.health
             head = f"{s.name}: last success {self.when(s.last_success)}; newest post {s.last_post or 'none'}"
             if s.failures:
                 head += f"; {s.failures} failed run{'s' if s.failures != 1 else ''} in a row"
-                head += f", next retry {self.when(s.next_retry)}" if s.next_retry else ", retried at the next run"
+                head += (f", next retry {self.when(line.next_retry)}" if line.next_retry
+                         else ", retried at the next run")
             sources.append(head)
             if s.last_error and s.failures:
                 sources.append(f"  error: {s.last_error}")
-            if s.watch:
-                sources.append(f"  ⚠ {s.watch}")
+            if line.alert:
+                sources.append(f"  ⚠ {line.alert}")
         schedule = [f"last cycle completed {self.when(self.last_cycle)}", f"next run {self.when(self.next_run)}"]
         if self.retry_at:
             schedule.append(f"retry of a failed cycle {self.when(self.retry_at)}")
@@ -82,15 +81,15 @@ async def gather_status(store: Store, config: Config, now: datetime) -> Status:
     sources = []
     for cfg in config.sources:
         row = rows.get(cfg.name)
-        if row is None:
-            sources.append(SourceLine(cfg.name, None, None, 0, None, None, None))
+        if row is None:  # configured, never run
+            sources.append(SourceLine(SourceHealth(cfg.name, None, None, 0, None, None), None, None))
             continue
         try:
             watch = WatchState.from_json(row.watch)
         except ValueError:
             watch = WatchState()
-        sources.append(SourceLine(cfg.name, row.last_success, row.last_post, row.failures, row.last_error,
-                                  watch.reason if watch.alerting else None, retry_at if row.failures else None))
+        sources.append(SourceLine(row, watch.reason if watch.alerting else None,
+                                  retry_at if row.failures else None))
     paused = [(f.channel_id, f.topic, f.paused_reason) for f in await store.feeds() if f.paused_reason]
     return Status(sched.timezone, sources, await store.last_completed_cycle(),
                   next_scheduled(now, sched.time, sched.timezone), retry_at, await store.outbox_counts(),
