@@ -40,18 +40,6 @@ def header_embed(h: dict[str, Any]) -> discord.Embed:
     return embed
 
 
-def header_line(h: dict[str, Any]) -> str:
-    """The header as one line of text (the dry run's preview of a card feed)."""
-    topics = h.get("topics") or []
-    if h.get("feed_topic") == ALL_TOPICS:
-        name = ", ".join(topics[:6]) + (f" +{len(topics) - 6}" if len(topics) > 6 else "")
-    else:
-        name = h.get("feed_topic", "")
-    count = h.get("count", 0)
-    noun = "paper" if count == 1 else "papers"
-    return f"📰 **{name}** · {_date_span(h.get('dates', []))} · {count} new {noun}"
-
-
 def footer_line(f: dict[str, Any]) -> str:
     more, topic = f.get("more", 0), f.get("feed_topic", "")
     noun = "paper" if more == 1 else "papers"
