@@ -7,7 +7,7 @@ import discord
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.ui.embeds import _trim_list, abstract_embed, paper_embed
+from bot.ui.embeds import _fit_lines, abstract_embed, paper_embed
 from jobs.models import Paper
 
 # Long runs of one character, combining marks, emoji (outside the BMP), CJK, newlines and list-ish
@@ -63,13 +63,14 @@ def test_any_paper_makes_an_embed_within_discords_limits(paper: Paper, matched: 
 
 
 @settings(max_examples=300, deadline=None)
-@given(items=st.lists(TEXT, max_size=15), limit=st.integers(0, 5000))
-def test_a_trimmed_list_never_exceeds_its_limit(items: list[str], limit: int) -> None:
-    assert len(_trim_list(items, limit)) <= max(limit, 0)
+@given(items=st.lists(TEXT, max_size=15), limit=st.integers(0, 5000), hidden=st.integers(0, 20))
+def test_a_cards_takeaways_never_exceed_their_limit(items: list[str], limit: int, hidden: int) -> None:
+    assert len(_fit_lines(items, limit, hidden)) <= limit
 
 
 def test_the_list_that_came_out_one_character_too_long() -> None:
-    # Found in the wild (issue 9): items that fill the budget exactly, then the "…" line on top.
+    # Found in the wild (issue 9): items that fill the budget exactly, then the "+N more" line on top.
     items = ["x" * 97, "y" * 97, "z" * 97]
-    for limit in range(95, 310):
-        assert len(_trim_list(items, limit)) <= limit, limit
+    for limit in range(0, 330):
+        for hidden in (0, 1, 9, 10):
+            assert len(_fit_lines(items, limit, hidden)) <= limit, (limit, hidden)

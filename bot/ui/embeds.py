@@ -57,24 +57,6 @@ def trim(text: str, limit: int) -> str:
     return room[:cut].rstrip() + "…"
 
 
-def _trim_list(items: list[str], limit: int) -> str:
-    """A numbered list that stops at the last whole item that fits, then a "…" line (counted too)."""
-    lines: list[str] = []
-    used = -1  # the newlines between lines: one fewer than the lines
-    for i, item in enumerate(items, 1):
-        line = f"{i}. {item}"
-        last = i == len(items)
-        # Room for this line, and for the "…" line after it unless it is the last.
-        if used + 1 + len(line) + (0 if last else 2) > limit:
-            if not lines:  # even the first item is too long: trim inside it
-                return trim(line, limit)
-            lines.append("…")
-            break
-        lines.append(line)
-        used += 1 + len(line)
-    return "\n".join(lines)
-
-
 def format_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
     if len(authors) <= shown:
         return ", ".join(authors)
@@ -123,8 +105,9 @@ def _fit_lines(lines: list[str], limit: int, hidden: int = 0) -> str:
             return "\n".join(out)
         out.append(line)
         used += len(line) + 1
-    if hidden:
-        out.append(f"*+{hidden} more under Abstract*")
+    note = f"*+{hidden} more under Abstract*"
+    if hidden and used + len(note) <= limit:  # always so after a line; with no lines, only if it fits
+        out.append(note)
     return "\n".join(out)
 
 
