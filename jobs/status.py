@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jobs.config import Config
+from jobs.present.i18n import t
 from jobs.records import SourceHealth
 from jobs.schedule import next_scheduled
 from jobs.source_watch import retry_plan
@@ -34,34 +35,42 @@ class Status:
     database: Path = Path()
     database_bytes: int = 0
 
-    def when(self, moment: datetime | None) -> str:
-        return moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M %Z") if moment else "never"
+    def when(self, moment: datetime | None, lang: str = "en") -> str:
+        return (moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M %Z") if moment
+                else t("status.never", lang))
 
-    def sections(self, channel: str = "<#{}>") -> list[tuple[str, list[str]]]:
-        """(title, lines) in order: the CLI prints them, /status puts each in an embed field.
-        `channel` formats a channel id: a mention in Discord, plain words in a terminal."""
+    def sections(self, channel: str = "<#{}>", lang: str = "en") -> list[tuple[str, list[str]]]:
+        """(title, lines) in order, in `lang` (a catalogue language): the CLI prints them, /status puts
+        each in an embed field. `channel` formats a channel id: a mention in Discord, plain words in a
+        terminal. Errors and reasons stay as recorded (English)."""
+        def when(moment: datetime | None) -> str:
+            return self.when(moment, lang)
+
+        none = t("status.none", lang)
         sources = []
         for line in self.sources:
             s = line.health
-            head = f"{s.name}: last success {self.when(s.last_success)}; newest post {s.last_post or 'none'}"
+            head = t("status.source", lang, name=s.name, when=when(s.last_success), post=s.last_post or none)
             if s.failures:
-                head += f"; {s.failures} failed run{'s' if s.failures != 1 else ''} in a row"
-                head += (f", next retry {self.when(line.next_retry)}" if line.next_retry
-                         else ", retried at the next run")
+                head += t("status.failures", lang, n=s.failures)
+                head += (t("status.next_retry", lang, when=when(line.next_retry)) if line.next_retry
+                         else t("status.retry_at_run", lang))
             sources.append(head)
             if s.last_error and s.failures:
-                sources.append(f"  error: {s.last_error}")
+                sources.append("  " + t("status.error", lang, error=s.last_error))
             if line.alert:
                 sources.append(f"  ⚠ {line.alert}")
-        schedule = [f"last cycle completed {self.when(self.last_cycle)}", f"next run {self.when(self.next_run)}"]
+        schedule = [t("status.last_cycle", lang, when=when(self.last_cycle)),
+                    t("status.next_run", lang, when=when(self.next_run))]
         if self.retry_at:
-            schedule.append(f"retry of a failed cycle {self.when(self.retry_at)}")
-        outbox = [f"{self.outbox.get('pending', 0)} pending, {self.outbox.get('failed', 0)} failed, "
-                  f"{self.outbox.get('sent', 0)} sent (kept 30 days)"]
-        paused = [f"{channel.format(cid)} {topic}: {reason}" for cid, topic, reason in self.paused] or ["none"]
+            schedule.append(t("status.retry_cycle", lang, when=when(self.retry_at)))
+        outbox = [t("status.outbox", lang, pending=self.outbox.get("pending", 0), failed=self.outbox.get("failed", 0),
+                    sent=self.outbox.get("sent", 0))]
+        paused = [f"{channel.format(cid)} {topic}: {reason}" for cid, topic, reason in self.paused] or [none]
         size = [f"{self.database} · {self.database_bytes / 1_000_000:.1f} MB"]
-        return [("Sources", sources or ["none configured"]), ("Schedule", schedule), ("Deliveries", outbox),
-                ("Paused feeds", paused), ("Database", size)]
+        return [(t("status.sources", lang), sources or [t("status.none_configured", lang)]),
+                (t("status.schedule", lang), schedule), (t("status.deliveries", lang), outbox),
+                (t("status.paused", lang), paused), (t("status.database", lang), size)]
 
     def text(self) -> str:
         sections = self.sections(channel="channel {}")

@@ -7,9 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
-from bot.i18n.replies import reply_lang
+from bot.i18n.replies import reply_lang, say
 from bot.ui.autocomplete import topic_choices
-from bot.ui.digest_message import DigestMenu, DigestPageButton, DiscussButton
+from bot.ui.digest_message import DigestLanguageButton, DigestMenu, DigestPageButton, DiscussButton
 from bot.ui.embeds import LIST_COLOUR
 from jobs.matching import split_keywords
 from jobs.present.i18n import t
@@ -21,8 +21,6 @@ MANAGE = discord.Permissions(manage_guild=True)
 FeedChannel = discord.TextChannel | discord.Thread | discord.ForumChannel
 STYLES = [app_commands.Choice(name="digest: one message a day, a paged list", value="digest"),
           app_commands.Choice(name="cards: a card per paper", value="cards")]
-_STYLE_TEXT = {"digest": "one digest message per topic and day (a paged list)",
-               "cards": "a card per paper"}
 
 
 def _style_for(channel: FeedChannel, asked: str | None) -> tuple[str | None, str]:
@@ -31,6 +29,11 @@ def _style_for(channel: FeedChannel, asked: str | None) -> tuple[str | None, str
         note = " A forum gets a post per paper, for discussion." if asked == "digest" else ""
         return "cards", note
     return asked, ""
+
+
+def _no_such(interaction: Interaction, channel: FeedChannel, topic: str) -> str:
+    return say(interaction, "feed.no_such", channel=channel.mention,
+               topic=discord.utils.escape_markdown(topic[:100]))
 
 
 def _needs(channel: FeedChannel, me: discord.Member) -> list[str]:
@@ -54,8 +57,8 @@ class Feeds(commands.Cog):
     digest = app_commands.Group(name="digest", description="Run the paper digest",
                                 guild_only=True, default_permissions=MANAGE)
 
-    # A digest message's pages, its menu and the Discuss button of the cards it opens.
-    PERSISTENT = (DigestPageButton, DigestMenu, DiscussButton)
+    # A digest message's pages, its language toggle, its menu and the Discuss button of the cards it opens.
+    PERSISTENT = (DigestPageButton, DigestLanguageButton, DigestMenu, DiscussButton)
 
     def __init__(self, bot: PaperboyClient) -> None:
         self.bot = bot
@@ -129,13 +132,11 @@ class Feeds(commands.Cog):
     async def remove(self, interaction: Interaction, channel: FeedChannel, topic: str) -> None:
         feed = await self.bot.store.remove_feed(channel.id, await self._canonical_topic(topic) or topic)
         if feed is None:
-            await interaction.response.send_message(
-                f"{channel.mention} has no feed for **{discord.utils.escape_markdown(topic[:100])}**; "
-                "`/feed list` shows this server's feeds.", ephemeral=True,
-            )
+            await interaction.response.send_message(_no_such(interaction, channel, topic), ephemeral=True)
             return
         await interaction.response.send_message(
-            f"Removed: {channel.mention} no longer gets **{feed.topic}** papers.", ephemeral=True
+            say(interaction, "feed.removed", channel=channel.mention, topic=feed.topic),
+            ephemeral=True,
         )
 
     @remove.autocomplete("topic")
@@ -152,14 +153,12 @@ class Feeds(commands.Cog):
         feed = await self.bot.store.set_feed_style(channel.id, await self._canonical_topic(topic) or topic,
                                                   chosen or style)
         if feed is None:
-            await interaction.response.send_message(
-                f"{channel.mention} has no feed for **{discord.utils.escape_markdown(topic[:100])}**; "
-                "`/feed list` shows this server's feeds.", ephemeral=True,
-            )
+            await interaction.response.send_message(_no_such(interaction, channel, topic), ephemeral=True)
             return
+        how = say(interaction, f"feed.style.{feed.style}", max=self.bot.config.feeds.max_per_cycle)
         await interaction.response.send_message(
-            f"Changed: from the next delivery, {channel.mention} gets **{feed.topic}** as "
-            f"{_STYLE_TEXT[feed.style]}.{note}", ephemeral=True,
+            say(interaction, "feed.changed", channel=channel.mention, topic=feed.topic,
+                how=how, note=say(interaction, "feed.forum_note") if note else ""), ephemeral=True,
         )
 
     edit.autocomplete("topic")(remove_topic)
@@ -171,12 +170,13 @@ class Feeds(commands.Cog):
         missing = _needs(channel, interaction.guild.me)
         if missing:
             await interaction.response.send_message(
-                f"Still paused: I need {', '.join(missing)} in {channel.mention}.", ephemeral=True
+                say(interaction, "feed.still_paused", missing=", ".join(missing), channel=channel.mention),
+                ephemeral=True,
             )
             return
         feed = await self.bot.store.resume_feed(channel.id, await self._canonical_topic(topic) or topic)
-        text = (f"Resumed: {channel.mention} gets **{feed.topic}** papers again from the next cycle."
-                if feed else f"{channel.mention} has no feed for that topic; `/feed list` shows them.")
+        text = (say(interaction, "feed.resumed", channel=channel.mention, topic=feed.topic)
+                if feed else _no_such(interaction, channel, topic))
         await interaction.response.send_message(text, ephemeral=True)
 
     resume.autocomplete("topic")(remove_topic)
@@ -205,15 +205,14 @@ class Feeds(commands.Cog):
         assert interaction.guild is not None
         if self.bot.digest_busy():
             # Said at once rather than queued behind it: the running cycle may take minutes.
-            await interaction.response.send_message(
-                "A digest cycle (or the delivery after a restart) is running right now and will post what it "
-                "has. Run `/digest run` again in a few minutes if this server's newest papers are missing.",
-                ephemeral=True)
+            await interaction.response.send_message(say(interaction, "digest.busy"), ephemeral=True)
             return
         # Fetching sources can take longer than Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
         summary = await self.bot.run_digest(guild_id=interaction.guild.id, trigger=f"command:{interaction.user.id}")
-        await interaction.followup.send(f"Digest done.\n```\n{summary.text()[:1800]}\n```", ephemeral=True)
+        # The cycle's own summary is the operator's log line, kept as logged (English).
+        await interaction.followup.send(f"{say(interaction, 'digest.done')}\n```\n{summary.text()[:1800]}\n```",
+                                        ephemeral=True)
 
 
 async def setup(bot: PaperboyClient) -> None:

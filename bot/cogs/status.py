@@ -6,6 +6,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
+from bot.i18n.replies import reply_lang
 from bot.ui.status import status_embed
 from jobs.status import gather_status
 
@@ -19,7 +20,7 @@ class Status(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     async def status(self, interaction: Interaction) -> None:
         report = await gather_status(self.bot.store, self.bot.config, self.bot.clock())
-        await interaction.response.send_message(embed=status_embed(report), ephemeral=True)
+        await interaction.response.send_message(embed=status_embed(report, reply_lang(interaction)), ephemeral=True)
 
 
 async def setup(bot: PaperboyClient) -> None:

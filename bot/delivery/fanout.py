@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from bot.ui.embeds import EMBED_TOTAL_MAX, paper_embed
+from bot.ui.embeds import EMBED_TOTAL_MAX, Images, paper_embed
 from jobs.models import Paper
+from jobs.present.i18n import t, text_lang
 from jobs.records import DmMessage, Subscription
 from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
@@ -47,9 +48,9 @@ def pack(sizes: list[int], max_embeds: int = MAX_EMBEDS, max_chars: int = EMBED_
     return counts
 
 
-def header(count: int) -> str:
-    noun = "paper" if count == 1 else "papers"
-    return f"📬 **{count} new {noun}** for your Paperboy subscriptions · `/subscriptions` to change them"
+def header(count: int, lang: str = "en") -> str:
+    """The line over a member's first DM of a batch, in `lang` (text_lang of their language setting)."""
+    return t("dm.header", lang, n=count)
 
 
 @contextmanager
@@ -67,7 +68,7 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutReport:
+async def plan_fanout(store: Store, cycle_id: int, *, images: Images) -> FanoutReport:
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
     for a user is skipped, and the cursor moves only when every user is planned.
 
@@ -79,7 +80,7 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutRep
         return await _plan_fanout(store, cycle_id, images=images)
 
 
-async def _plan_fanout(store: Store, cycle_id: int, *, images: bool) -> FanoutReport:
+async def _plan_fanout(store: Store, cycle_id: int, *, images: Images) -> FanoutReport:
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
@@ -135,7 +136,7 @@ async def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, l
 
 
 async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
-                     images: bool, languages: dict[int, str] | None = None, *,
+                     images: Images, languages: dict[int, str] | None = None, *,
                      shown: dict[int, dict[str, list[str]]] | None = None,
                      topics_of: dict[str, list[str]] | None = None) -> list[tuple[int, list[DmMessage]]]:
     """Each user's DMs: the papers not yet delivered to them, packed into as few messages as fit (cards
@@ -149,7 +150,8 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         items = [i for i in all_items if (user_id, i[0]) not in done]
         if not items:
             continue
-        language = (languages or {}).get(user_id) or "zh"
+        chosen = (languages or {}).get(user_id)
+        language = chosen or "zh"
         user_shown = (shown or {}).get(user_id, {})
         keys = []
         for _, arxiv_id, label in items:
@@ -164,7 +166,8 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         messages: list[DmMessage] = []
         i = 0
         for n in pack([sizes[k] for k in keys]):
-            messages.append(DmMessage(header(len(items)) if not messages else "", items[i : i + n], user_shown))
+            messages.append(DmMessage(header(len(items), text_lang(chosen)) if not messages else "",
+                                      items[i : i + n], user_shown))
             i += n
         plans.append((user_id, messages))
     return plans

@@ -16,10 +16,11 @@ from bot.delivery import forum
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
 from bot.ui.digest_message import digest_message
-from bot.ui.embeds import paper_embed
-from bot.ui.language import guild_language, member_language
+from bot.ui.embeds import Images, paper_embed
+from bot.ui.language import guild_languages, member_languages
 from bot.ui.render import alert_line, footer_line, header_embed
 from jobs.models import Paper
+from jobs.present.i18n import Lang
 from jobs.records import OutboxItem
 from jobs.store import Store
 
@@ -54,40 +55,46 @@ def nonce_for(item: OutboxItem) -> str:
     return f"pb{item.id}"
 
 
-async def reading_language(store: Store, item: OutboxItem, cache: dict[tuple[str, int], str] | None = None) -> str:
-    """A channel's papers read in its server's language; a member's DMs in theirs."""
+Languages = dict[tuple[str, int], tuple[str, Lang]]
+
+
+async def target_languages(store: Store, item: OutboxItem, locale: str | None = None,
+                           cache: Languages | None = None) -> tuple[str, Lang]:
+    """How a row's papers read and the language of Paperboy's words around them: a channel's follow its
+    server (`locale`: the server's Discord locale), a member's DMs follow them."""
     key = (item.kind, item.target_id)
     if cache is not None and key in cache:
         return cache[key]
-    language = (await member_language(store, item.target_id) if item.kind == "dm"
-                else await guild_language(store, item.guild_id))
+    languages = (await member_languages(store, item.target_id) if item.kind == "dm"
+                 else await guild_languages(store, item.guild_id, locale))
     if cache is not None:
-        cache[key] = language
-    return language
+        cache[key] = languages
+    return languages
 
 
-async def render(store: Store, item: OutboxItem, *, images: bool,
+async def render(store: Store, item: OutboxItem, *, images: Images,
                  papers: dict[str, Paper | None] | None = None,
-                 languages: dict[tuple[str, int], str] | None = None) -> dict[str, Any] | None:
+                 languages: Languages | None = None, locale: str | None = None) -> dict[str, Any] | None:
     """The send() arguments for an outbox row; None when its paper is gone from the database.
     `papers` caches the papers read during one send run (a fan-out sends each to many people),
-    `languages` each target's reading language."""
+    `languages` each target's languages (target_languages); `locale` is the Discord locale of the
+    row's server."""
     payload = item.payload
+    language, lang = await target_languages(store, item, locale, languages)
     if "header" in payload:
-        return {"embed": header_embed(payload["header"])}
+        return {"embed": header_embed(payload["header"], lang)}
     if "footer" in payload:  # rows planned by a Paperboy before headers counted what was left out
         return {"content": footer_line(payload["footer"])}
     if "alert" in payload:
         return {"content": alert_line(payload["alert"])}
     if "digest" in payload:
-        return await digest_message(store, item.id, day=payload["digest"])
+        return await digest_message(store, item.id, day=payload["digest"], language=language, lang=lang)
     ids: list[str] = payload.get("papers", [])
     matched: dict[str, str] = payload.get("matched", {})
     appearance: dict[str, list[str]] = payload.get("shown", {})
     topics = await store.paper_topics(ids)
     embeds: list[discord.Embed] = []
     shown: list[Paper] = []
-    language = await reading_language(store, item, languages)
     for arxiv_id in ids:
         if papers is not None and arxiv_id in papers:
             paper = papers[arxiv_id]
@@ -129,7 +136,7 @@ def _describe(exc: BaseException) -> str:
     return f"network error: {type(exc).__name__}: {exc}"
 
 
-async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id: int | None = None,
+async def send_pending(store: Store, targets: Targets, *, images: Images, guild_id: int | None = None,
                        kind: str | None = None, workers: int = SEND_WORKERS,
                        retry_delays: tuple[float, ...] = RETRY_DELAYS, stop: asyncio.Event | None = None,
                        ) -> SendReport:
@@ -148,12 +155,13 @@ async def send_pending(store: Store, targets: Targets, *, images: bool, guild_id
     # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
     # database lookup; a channel not in the cache, a request), however many messages use them.
     papers: dict[str, Paper | None] = {}
-    languages: dict[tuple[str, int], str] = {}
+    languages: Languages = {}
 
     async def send_one(key: tuple[str, int], item: OutboxItem, target: list[Target]) -> bool:
         """Send one row; False when the rest of this target's rows must wait or fail."""
         queue = queues[key]
-        args = await render(store, item, images=images, papers=papers, languages=languages)
+        args = await render(store, item, images=images, papers=papers, languages=languages,
+                            locale=targets.locale(item.guild_id))
         if args is None:
             await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return True

@@ -53,6 +53,11 @@ class Targets:
         assert isinstance(channel, discord.abc.Messageable | discord.ForumChannel)
         return channel
 
+    def locale(self, guild_id: int | None) -> str | None:
+        """A server's Discord locale (its primary language), when the client has the server."""
+        guild = self.client.get_guild(guild_id) if guild_id is not None else None
+        return str(guild.preferred_locale) if guild is not None else None
+
     async def dm_channel(self, user_id: int) -> discord.abc.Messageable:
         """The user's DM channel from the database: one request per message, not two."""
         state = await self.store.dm_state(user_id)

@@ -1,8 +1,10 @@
 """A feed's day as one message: a numbered list of the day's papers under a header, paged, with a menu
 that opens any paper's full card privately and a Discuss button that opens a thread for it.
 
-The buttons and the menu are DynamicItems whose custom_id carries the outbox row (which lists the
-day's papers) and the page, so they keep working after a restart; the feeds cog registers them."""
+The entries read in the server's language (zh, en or both), and a 🌐 toggle shows the page in the
+other one to the clicker only. The buttons, the toggle and the menu are DynamicItems whose custom_id
+carries the outbox row (which lists the day's papers) and the page, so they keep working after a
+restart; the feeds cog registers them."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ from typing import Any, Self
 import discord
 
 from bot.client import Interaction
+from bot.i18n.replies import say
 from bot.ui.buttons import paper_view, stored_paper
-from bot.ui.embeds import DESCRIPTION_MAX, button_urls, paper_embed, topic_colour, trim
+from bot.ui.embeds import DESCRIPTION_MAX, ENGLISH_MARK, button_urls, paper_embed, topic_colour, trim
+from bot.ui.language import guild_languages, reading_language, server_locale
 from bot.ui.views import PaperboyView, PersistentItem
 from jobs.models import Paper
-from jobs.present.i18n import t
+from jobs.present.i18n import t, text_lang
 from jobs.present.latex import latex_to_text
 from jobs.present.summary import chinese_one_liner, english_one_liner
 from jobs.present.venue import venue_badge
@@ -27,7 +31,8 @@ from jobs.store import Store
 PAGE_SIZE = 10  # entries a page; 10 entries of at most ENTRY_MAX fit a description
 ENTRY_MAX = 400
 TITLE_SHOWN = 150
-ZH_LINE = 60  # a Chinese one-liner: about two lines of an embed, where English gets ~120 characters
+LINE = 120  # an English one-liner: about two lines of an embed
+ZH_LINE = 60  # a Chinese one-liner: as wide (Chinese characters are twice as wide)
 _THREAD_LOCKS: dict[tuple[int, str], asyncio.Lock] = {}  # (channel, arXiv id): one Discuss at a time
 
 
@@ -40,16 +45,23 @@ def _link_text(text: str) -> str:
     return discord.utils.escape_markdown(text).replace("[", "(").replace("]", ")")
 
 
-def one_line(paper: Paper, limit: int) -> str:
-    """The paper in about one line: the Chinese summary's first sentence (at most ZH_LINE characters:
-    Chinese is wide), or the abstract's when the Chinese text was lost."""
-    if paper.summary and "summary_lossy" not in paper.flags:
+def one_line(paper: Paper, limit: int, language: str = "zh") -> str:
+    """The paper in about one line of at most `limit` characters, in `language` as cards read: zh, the
+    Chinese summary's first sentence (at most ZH_LINE: Chinese is wide); en, the abstract's (also when
+    the Chinese text was lost); both, the Chinese then the English under it."""
+    has_chinese = bool(paper.summary) and "summary_lossy" not in paper.flags
+    if language == "both" and has_chinese and paper.abstract:
+        chinese = chinese_one_liner(paper.summary, min(limit // 3, ZH_LINE))
+        english = english_one_liner(paper.abstract, limit - len(chinese) - len(ENGLISH_MARK) - 1)
+        return f"{chinese}\n{ENGLISH_MARK}{english}" if english else chinese
+    if has_chinese and (language != "en" or not paper.abstract):
         return chinese_one_liner(paper.summary, min(limit, ZH_LINE))
     return english_one_liner(paper.abstract, limit) if paper.abstract else ""
 
 
-def entry(n: int, paper: Paper) -> str:
-    """One paper of the list: number, linked title, venue badge; one line of summary, PDF and Code."""
+def entry(n: int, paper: Paper, language: str = "zh") -> str:
+    """One paper of the list: number, linked title, venue badge; one line of summary in `language`,
+    PDF and Code."""
     link = paper.links.get("abs") or f"https://arxiv.org/abs/{paper.arxiv_id}"
     title = _link_text(trim(latex_to_text(paper.title or paper.arxiv_id), TITLE_SHOWN))
     badge = venue_badge(paper.comment)
@@ -58,21 +70,28 @@ def entry(n: int, paper: Paper) -> str:
     links = " · ".join(f"[{label}]({paper.links[key]})" for label, key in (("PDF", "pdf"), ("Code", "code"))
                        if paper.links.get(key) in urls)
     room = ENTRY_MAX - len(head) - len(links) - 4
-    summary = one_line(paper, min(120, room)) if room > 10 else ""
+    width = LINE + (ZH_LINE + len(ENGLISH_MARK) + 1 if language == "both" else 0)
+    summary = one_line(paper, min(width, room), language) if room > 10 else ""
     return f"{head}\n" + " · ".join(x for x in (summary, links) if x)
 
 
-def digest_embed(day: dict[str, Any], papers: list[Paper], page: int) -> discord.Embed:
-    """The message's embed for `page` (0-based): the header as its title, that page's entries."""
+def digest_embed(day: dict[str, Any], papers: list[Paper], page: int, language: str = "zh",
+                 lang: str = "en", *, menu: bool = True) -> discord.Embed:
+    """The message's embed for `page` (0-based): the header as its title, that page's entries read in
+    `language` (zh, en, both); the header and footer in `lang` (a catalogue language). The footer
+    points to the menu when there is one (`menu`)."""
     ids: list[str] = day["papers"]
     pages = page_count(len(ids))
-    title = "📰 " + t("digest.header", "en", topic=day["topic"], date=day["date"], n=len(ids))
+    title = "📰 " + t("digest.header", lang, topic=day["topic"], date=day["date"], n=len(ids))
     first = page * PAGE_SIZE + 1
-    lines = [entry(n, p) for n, p in enumerate(papers, first)]
+    lines = [entry(n, p, language) for n, p in enumerate(papers, first)]
     embed = discord.Embed(title=trim(title, 256), colour=topic_colour(day["topic"]),
                           description=trim("\n\n".join(lines), DESCRIPTION_MAX) or None)
-    hint = "Open a paper below for its card, abstract and discussion"
-    embed.set_footer(text=(t("digest.page", "en", page=page + 1, pages=pages) + " · " if pages > 1 else "") + hint)
+    footer = [t("digest.page", lang, page=page + 1, pages=pages)] if pages > 1 else []
+    if menu:
+        footer.append(t("digest.open_hint", lang))
+    if footer:
+        embed.set_footer(text=" · ".join(footer))
     return embed
 
 
@@ -80,8 +99,8 @@ class DigestPageButton(PersistentItem[discord.ui.Button[Any]],
                        template=r"pb:dg:(?P<oid>\d{1,19}):(?P<page>\d{1,4}):(?P<way>[pn])"):
     """◀ Prev / Next ▶ under a digest message: shows the page its custom_id names, for everyone."""
 
-    def __init__(self, outbox_id: int, page: int, way: str, *, disabled: bool = False) -> None:
-        label = "◀ " + t("button.prev", "en") if way == "p" else t("button.next", "en") + " ▶"
+    def __init__(self, outbox_id: int, page: int, way: str, *, disabled: bool = False, lang: str = "en") -> None:
+        label = "◀ " + t("button.prev", lang) if way == "p" else t("button.next", lang) + " ▶"
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
                                            custom_id=f"pb:dg:{outbox_id}:{page}:{way}", row=1))
         self.outbox_id, self.page = outbox_id, page
@@ -93,22 +112,60 @@ class DigestPageButton(PersistentItem[discord.ui.Button[Any]],
         return cls(int(match["oid"]), int(match["page"]), match["way"])
 
     async def clicked(self, interaction: Interaction) -> None:
-        args = await digest_message(interaction.client.store, self.outbox_id, page=self.page)
+        store = interaction.client.store
+        language, lang = await guild_languages(store, interaction.guild_id, server_locale(interaction))
+        args = await digest_message(store, self.outbox_id, page=self.page, language=language, lang=lang)
         if args is None:
-            await interaction.response.send_message("This day's papers are no longer in Paperboy's database.",
-                                                    ephemeral=True)
+            await interaction.response.send_message(say(interaction, "digest.gone"), ephemeral=True)
             return
         await interaction.response.edit_message(**args)
+
+
+class DigestLanguageButton(PersistentItem[discord.ui.Button[Any]],
+                           template=r"pb:dglang:(?P<oid>\d{1,19}):(?P<page>\d{1,4}):(?P<lang>en|zh)"):
+    """"🌐 English" / "🌐 中文" under a digest message: the page it shows, in that language, to the one
+    who clicked only; the message itself stays as it is. The custom_id names the outbox row, the page
+    and the language to show, so Prev/Next re-make it and it keeps working after a restart."""
+
+    def __init__(self, outbox_id: int, page: int, language: str) -> None:
+        label = "🌐 " + t("toggle.to_en" if language == "en" else "toggle.to_zh", "en")
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, row=1,
+                                           custom_id=f"pb:dglang:{outbox_id}:{page}:{language}"))
+        self.outbox_id, self.page, self.language = outbox_id, page, language
+
+    @classmethod
+    def toggle(cls, outbox_id: int, page: int, shown: str) -> DigestLanguageButton | None:
+        """The toggle under a page shown in `shown`; none under one that already has both."""
+        return None if shown == "both" else cls(outbox_id, page, "zh" if shown == "en" else "en")
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["oid"]), int(match["page"]), match["lang"])
+
+    async def clicked(self, interaction: Interaction) -> None:
+        args = await digest_message(interaction.client.store, self.outbox_id, page=self.page,
+                                    language=self.language, lang=text_lang(self.language, str(interaction.locale)),
+                                    menu=False)
+        if args is None:
+            await interaction.response.send_message(say(interaction, "digest.gone"), ephemeral=True)
+            return
+        # The page alone: the message's own menu opens its papers (and their threads under it).
+        await interaction.response.send_message(embed=args["embed"], ephemeral=True)
 
 
 class DigestMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:dgo:(?P<oid>\d{1,19})"):
     """"Open a paper…": the full card of the paper picked, to the one who picked it."""
 
-    def __init__(self, outbox_id: int, papers: list[Paper], first: int = 1) -> None:
+    def __init__(self, outbox_id: int, papers: list[Paper], first: int = 1, language: str = "zh",
+                 lang: str = "en") -> None:
+        # One line in one language: an option's description is a single line.
+        brief = "en" if language == "en" else "zh"
         options = [discord.SelectOption(label=trim(f"{n}. {latex_to_text(p.title or p.arxiv_id)}", 100),
-                                        value=p.arxiv_id, description=trim(one_line(p, 100), 100) or None)
+                                        value=p.arxiv_id, description=trim(one_line(p, 100, brief), 100) or None)
                    for n, p in enumerate(papers[:25], first)]
-        super().__init__(discord.ui.Select(custom_id=f"pb:dgo:{outbox_id}", placeholder=t("menu.open_paper", "en"),
+        super().__init__(discord.ui.Select(custom_id=f"pb:dgo:{outbox_id}", placeholder=t("menu.open_paper", lang),
                                            options=options or [discord.SelectOption(label="…")], row=0))
         self.outbox_id = outbox_id
 
@@ -126,8 +183,10 @@ class DigestMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:dgo:(?P<o
         store = interaction.client.store
         paper, _ = await _as_listed(store, self.outbox_id, paper)
         also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
-        embed = paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in)
-        view = paper_view(paper)
+        language = await reading_language(interaction)  # shown to the clicker only: their language
+        embed = paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
+                            language=language)
+        view = paper_view(paper, language=language)
         if interaction.message is not None and len(paper.arxiv_id) <= 30:
             view.add_item(DiscussButton(f"{self.outbox_id}:{interaction.message.id}:{paper.arxiv_id}"))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
@@ -219,10 +278,11 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
         await interaction.followup.send(f"Opened a thread for this paper: {thread.mention}", ephemeral=True)
 
 
-async def digest_message(store: Store, outbox_id: int, *, page: int = 0,
-                         day: dict[str, Any] | None = None) -> dict[str, Any] | None:
-    """The send()/edit() arguments of a digest message at `page`; None when none of its papers is
-    stored any more. `day` is the outbox row's digest payload (read from the store when not given)."""
+async def digest_message(store: Store, outbox_id: int, *, page: int = 0, day: dict[str, Any] | None = None,
+                         language: str = "zh", lang: str = "en", menu: bool = True) -> dict[str, Any] | None:
+    """The send()/edit() arguments of a digest message at `page`, its entries read in `language` (the
+    server's: zh, en, both), its header, footer and controls in `lang` (text_lang); None when none of
+    its papers is stored any more. `day` is the outbox row's digest payload (read when not given)."""
     if day is None:
         row = await store.outbox_item(outbox_id)
         day = row.payload.get("digest") if row is not None else None
@@ -236,9 +296,13 @@ async def digest_message(store: Store, outbox_id: int, *, page: int = 0,
         return None
     papers = [replace(found[i], topic=day["topic"], date=day["date"]) for i in wanted if i in found]
     view = PaperboyView(timeout=None)
-    view.add_item(DigestMenu(outbox_id, papers, page * PAGE_SIZE + 1))
+    view.add_item(DigestMenu(outbox_id, papers, page * PAGE_SIZE + 1, language, lang))
     pages = page_count(len(ids))
     if pages > 1:
-        view.add_item(DigestPageButton(outbox_id, max(0, page - 1), "p", disabled=page == 0))
-        view.add_item(DigestPageButton(outbox_id, min(pages - 1, page + 1), "n", disabled=page == pages - 1))
-    return {"embed": digest_embed(day, papers, page), "view": view}
+        view.add_item(DigestPageButton(outbox_id, max(0, page - 1), "p", disabled=page == 0, lang=lang))
+        view.add_item(DigestPageButton(outbox_id, min(pages - 1, page + 1), "n", disabled=page == pages - 1,
+                                       lang=lang))
+    toggle = DigestLanguageButton.toggle(outbox_id, page, language)
+    if toggle is not None:
+        view.add_item(toggle)
+    return {"embed": digest_embed(day, papers, page, language, lang, menu=menu), "view": view}

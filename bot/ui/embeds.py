@@ -32,6 +32,7 @@ Images = bool | str
 LIST_COLOUR = discord.Colour(0x4E79A7)  # every list embed (search, /latest, /topics, /feed list)
 # Languages a card reads in (the server's or the member's setting): Chinese, English, or both.
 READING_LANGUAGES = ("zh", "en", "both")
+ENGLISH_MARK = "🇬🇧 "  # before the English under the Chinese, when a card or digest entry reads in both
 # A readable, colour-blind-friendly palette; a topic always gets the same colour.
 _PALETTE = (0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0x5D8AA8)
 _BOUNDARY = re.compile(r"(?<=[。！？!?；;.])\s*|\n")
@@ -76,7 +77,7 @@ def _lead(paper: Paper, language: str) -> tuple[str, bool]:
     if language == "en" and english:
         return english, False
     if language == "both" and english and not lossy:
-        return f"{paper.summary}\n\n🇬🇧 {english}", True
+        return f"{paper.summary}\n\n{ENGLISH_MARK}{english}", True
     return (paper.abstract if lossy else paper.summary), True
 
 

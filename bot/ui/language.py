@@ -1,4 +1,5 @@
-"""Which language papers read in for whoever is looking: zh (the digests' own), en, or both."""
+"""Which language papers read in for whoever is looking: zh (the digests' own), en, or both; and the
+language of Paperboy's own words (headers, buttons) where several people read them."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ from discord import app_commands
 
 from bot.client import Interaction
 from bot.ui.embeds import READING_LANGUAGES
+from jobs.present.i18n import Lang, text_lang
 from jobs.store import Store
 
 DEFAULT = "zh"
 # The option of /settings language and /subscriptions language (bot/i18n translates them by value).
 CHOICES = [app_commands.Choice(name="Chinese", value="zh"), app_commands.Choice(name="English", value="en"),
            app_commands.Choice(name="Both", value="both")]
+
+
+def _reading(chosen: str | None) -> str:
+    return chosen if chosen in READING_LANGUAGES else DEFAULT
 
 
 async def reading_language(interaction: Interaction) -> str:
@@ -27,10 +33,28 @@ async def reading_language(interaction: Interaction) -> str:
 
 
 async def guild_language(store: Store, guild_id: int | None) -> str:
-    chosen = await store.guild_language(guild_id) if guild_id is not None else None
-    return chosen if chosen in READING_LANGUAGES else DEFAULT
+    return _reading(await store.guild_language(guild_id) if guild_id is not None else None)
 
 
 async def member_language(store: Store, user_id: int) -> str:
+    return _reading(await store.member_language(user_id))
+
+
+async def guild_languages(store: Store, guild_id: int | None, locale: str | None) -> tuple[str, Lang]:
+    """A server's channels: how papers read, and Paperboy's words (text_lang; `locale` is the server's
+    Discord locale)."""
+    chosen = await store.guild_language(guild_id) if guild_id is not None else None
+    return _reading(chosen), text_lang(chosen, locale)
+
+
+async def member_languages(store: Store, user_id: int) -> tuple[str, Lang]:
+    """A member's DMs: how papers read, and Paperboy's words (text_lang of their setting)."""
     chosen = await store.member_language(user_id)
-    return chosen if chosen in READING_LANGUAGES else DEFAULT
+    return _reading(chosen), text_lang(chosen)
+
+
+def server_locale(interaction: Interaction) -> str | None:
+    """The Discord locale of the server an interaction came from (its primary language)."""
+    if interaction.guild is not None:
+        return str(interaction.guild.preferred_locale)
+    return str(interaction.guild_locale) if interaction.guild_locale else None

@@ -18,25 +18,23 @@ def _date_span(dates: list[str]) -> str:
     return dates[0] if len(dates) == 1 else f"{dates[0]} – {dates[-1]}"
 
 
-def header_embed(h: dict[str, Any]) -> discord.Embed:
-    """A card feed's header: topic, date and count as the title; when the feed's cap left papers out,
-    which were shown first and where the rest are."""
+def header_embed(h: dict[str, Any], lang: str = "en") -> discord.Embed:
+    """A card feed's header in `lang`: topic, date and count as the title; when the feed's cap left
+    papers out, which were shown first and where the rest are."""
     topics = h.get("topics") or []
     if h.get("feed_topic") == ALL_TOPICS:
         name = ", ".join(topics[:6]) + (f" +{len(topics) - 6}" if len(topics) > 6 else "")
     else:
         name = h.get("feed_topic", "")
     count = h.get("count", 0)
-    embed = discord.Embed(title=trim("📰 " + t("digest.header", "en", topic=name, date=_date_span(h.get("dates", [])),
+    embed = discord.Embed(title=trim("📰 " + t("digest.header", lang, topic=name, date=_date_span(h.get("dates", [])),
                                                 n=count), 256),
                           colour=topic_colour(topics[0] if len(topics) == 1 else name))
     more = h.get("more", 0)
     if more:
-        latest = "`/latest`" if h.get("feed_topic") == ALL_TOPICS else f"`/latest topic:{h.get('feed_topic')}`"
-        shown = h.get("shown", 0)
-        embed.description = (f"Showing {shown} of {count} (this feed posts at most {shown} a day), best first: "
-                             "keyword matches, then papers with code, then papers with a venue. "
-                             f"The other {more}: {latest} or `/search`.")
+        latest = (t("header.latest", lang) if h.get("feed_topic") == ALL_TOPICS
+                  else t("header.latest_topic", lang, topic=h.get("feed_topic")))
+        embed.description = t("header.capped", lang, shown=h.get("shown", 0), count=count, more=more, latest=latest)
     return embed
 
 

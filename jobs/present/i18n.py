@@ -39,6 +39,29 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "……還有 {n} 篇；優先顯示：關鍵字符合、有程式碼、有發表會議的論文",
     },
     "digest.page": {"en": "Page {page}/{pages}", "zh-CN": "第 {page}/{pages} 页", "zh-TW": "第 {page}/{pages} 頁"},
+    "digest.open_hint": {"en": "Open a paper below for its card, abstract and discussion",
+                         "zh-CN": "在下方打开一篇论文，查看卡片、摘要和讨论",
+                         "zh-TW": "在下方開啟一篇論文，查看卡片、摘要和討論"},
+    "digest.gone": {"en": "This day's papers are no longer in Paperboy's database.",
+                    "zh-CN": "这一天的论文已不在 Paperboy 的数据库中。",
+                    "zh-TW": "這一天的論文已不在 Paperboy 的資料庫中。"},
+    "dm.header": {
+        "en": {"one": "📬 **{n} new paper** for your Paperboy subscriptions · `/subscriptions` to change them",
+               "other": "📬 **{n} new papers** for your Paperboy subscriptions · `/subscriptions` to change them"},
+        "zh-CN": "📬 你的 Paperboy 订阅有 **{n} 篇新论文** · 用 `/我的订阅` 修改",
+        "zh-TW": "📬 你的 Paperboy 訂閱有 **{n} 篇新論文** · 用 `/我的訂閱` 修改",
+    },
+    "header.capped": {
+        "en": "Showing {shown} of {count} (this feed posts at most {shown} a day), best first: keyword matches, "
+              "then papers with code, then papers with a venue. The other {more}: {latest} or `/search`.",
+        "zh-CN": "显示 {count} 篇中的 {shown} 篇（本推送每天最多 {shown} 篇），优先：关键词匹配、有代码、"
+                 "有发表会议的论文。其余 {more} 篇：{latest} 或 `/搜索`。",
+        "zh-TW": "顯示 {count} 篇中的 {shown} 篇（本推送每天最多 {shown} 篇），優先：關鍵字符合、有程式碼、"
+                 "有發表會議的論文。其餘 {more} 篇：{latest} 或 `/搜尋`。",
+    },
+    "header.latest": {"en": "`/latest`", "zh-CN": "`/最新`", "zh-TW": "`/最新`"},
+    "header.latest_topic": {"en": "`/latest topic:{topic}`", "zh-CN": "`/最新 主题:{topic}`",
+                            "zh-TW": "`/最新 主題:{topic}`"},
     "latest.none": {"en": "No papers yet.", "zh-CN": "还没有论文。", "zh-TW": "還沒有論文。"},
     # cards
     "card.also_in": {"en": "also in: {topics}", "zh-CN": "也见于：{topics}", "zh-TW": "也見於：{topics}"},
@@ -250,6 +273,34 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "已更新：{channel} 已有 {what}；关键词现在是 {keywords}；形式为{how}。{note}",
         "zh-TW": "已更新：{channel} 已有 {what}；關鍵字現在是 {keywords}；形式為{how}。{note}",
     },
+    "feed.no_such": {
+        "en": "{channel} has no feed for **{topic}**; `/feed list` shows this server's feeds.",
+        "zh-CN": "{channel} 没有 **{topic}** 的推送；`/推送 列表` 列出本服务器的推送。",
+        "zh-TW": "{channel} 沒有 **{topic}** 的推送；`/推送 列表` 列出本伺服器的推送。",
+    },
+    "feed.removed": {"en": "Removed: {channel} no longer gets **{topic}** papers.",
+                     "zh-CN": "已移除：{channel} 不再接收 **{topic}** 的论文。",
+                     "zh-TW": "已移除：{channel} 不再接收 **{topic}** 的論文。"},
+    "feed.changed": {
+        "en": "Changed: from the next delivery, {channel} gets **{topic}** as {how}.{note}",
+        "zh-CN": "已修改：从下一次推送起，{channel} 以{how}接收 **{topic}**。{note}",
+        "zh-TW": "已修改：從下一次推送起，{channel} 以{how}接收 **{topic}**。{note}",
+    },
+    "feed.still_paused": {"en": "Still paused: I need {missing} in {channel}.",
+                          "zh-CN": "仍然暂停：我需要 {channel} 的 {missing} 权限。",
+                          "zh-TW": "仍然暫停：我需要 {channel} 的 {missing} 權限。"},
+    "feed.resumed": {"en": "Resumed: {channel} gets **{topic}** papers again from the next cycle.",
+                     "zh-CN": "已恢复：从下一轮起 {channel} 重新接收 **{topic}** 的论文。",
+                     "zh-TW": "已恢復：從下一輪起 {channel} 重新接收 **{topic}** 的論文。"},
+    "digest.busy": {
+        "en": "A digest cycle (or the delivery after a restart) is running right now and will post what it has. "
+              "Run `/digest run` again in a few minutes if this server's newest papers are missing.",
+        "zh-CN": "一轮日报（或重启后的推送）正在运行，会发布它已有的内容。如果几分钟后本服务器仍缺少最新论文，"
+                 "请再运行一次 `/日报 运行`。",
+        "zh-TW": "一輪日報（或重新啟動後的推送）正在執行，會發佈它已有的內容。如果幾分鐘後本伺服器仍缺少最新論文，"
+                 "請再執行一次 `/日報 執行`。",
+    },
+    "digest.done": {"en": "Digest done.", "zh-CN": "日报已完成。", "zh-TW": "日報已完成。"},
     "feed.every_topic": {"en": "every topic", "zh-CN": "所有主题", "zh-TW": "所有主題"},
     "feed.all_topics": {"en": "all topics", "zh-CN": "所有主题", "zh-TW": "所有主題"},
     "feed.mentioning": {"en": " mentioning {words}", "zh-CN": "（提到 {words}）", "zh-TW": "（提到 {words}）"},
@@ -263,6 +314,33 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "feed.keywords": {"en": "keywords: {words}", "zh-CN": "关键词：{words}", "zh-TW": "關鍵字：{words}"},
     "feed.active": {"en": "✅ active", "zh-CN": "✅ 运行中", "zh-TW": "✅ 運作中"},
     "feed.paused": {"en": "⏸️ paused: {reason}", "zh-CN": "⏸️ 已暂停：{reason}", "zh-TW": "⏸️ 已暫停：{reason}"},
+    # /status (the CLI's `status` prints the English)
+    "status.title": {"en": "Paperboy status", "zh-CN": "Paperboy 状态", "zh-TW": "Paperboy 狀態"},
+    "status.sources": {"en": "Sources", "zh-CN": "来源", "zh-TW": "來源"},
+    "status.schedule": {"en": "Schedule", "zh-CN": "计划", "zh-TW": "排程"},
+    "status.deliveries": {"en": "Deliveries", "zh-CN": "推送", "zh-TW": "推送"},
+    "status.paused": {"en": "Paused feeds", "zh-CN": "已暂停的推送", "zh-TW": "已暫停的推送"},
+    "status.database": {"en": "Database", "zh-CN": "数据库", "zh-TW": "資料庫"},
+    "status.never": {"en": "never", "zh-CN": "从未", "zh-TW": "從未"},
+    "status.none": {"en": "none", "zh-CN": "无", "zh-TW": "無"},
+    "status.none_configured": {"en": "none configured", "zh-CN": "未配置", "zh-TW": "未設定"},
+    "status.source": {"en": "{name}: last success {when}; newest post {post}",
+                      "zh-CN": "{name}：上次成功 {when}；最新一期 {post}",
+                      "zh-TW": "{name}：上次成功 {when}；最新一期 {post}"},
+    "status.failures": {"en": {"one": "; {n} failed run in a row", "other": "; {n} failed runs in a row"},
+                        "zh-CN": "；连续 {n} 次失败", "zh-TW": "；連續 {n} 次失敗"},
+    "status.next_retry": {"en": ", next retry {when}", "zh-CN": "，下次重试 {when}", "zh-TW": "，下次重試 {when}"},
+    "status.retry_at_run": {"en": ", retried at the next run", "zh-CN": "，下次运行时重试",
+                            "zh-TW": "，下次執行時重試"},
+    "status.error": {"en": "error: {error}", "zh-CN": "错误：{error}", "zh-TW": "錯誤：{error}"},
+    "status.last_cycle": {"en": "last cycle completed {when}", "zh-CN": "上一轮完成于 {when}",
+                          "zh-TW": "上一輪完成於 {when}"},
+    "status.next_run": {"en": "next run {when}", "zh-CN": "下次运行 {when}", "zh-TW": "下次執行 {when}"},
+    "status.retry_cycle": {"en": "retry of a failed cycle {when}", "zh-CN": "失败的一轮将于 {when} 重试",
+                           "zh-TW": "失敗的一輪將於 {when} 重試"},
+    "status.outbox": {"en": "{pending} pending, {failed} failed, {sent} sent (kept 30 days)",
+                      "zh-CN": "{pending} 条待发，{failed} 条失败，{sent} 条已发（保留 30 天）",
+                      "zh-TW": "{pending} 則待發，{failed} 則失敗，{sent} 則已發（保留 30 天）"},
     "settings.alerts_off": {
         "en": "Alerts are off for this server{was}. `/settings alerts channel:` turns them on.",
         "zh-CN": "本服务器的提醒已关闭{was}。`/设置 通知 频道:` 可重新开启。",
@@ -300,6 +378,19 @@ def lang_of(locale: str | None) -> Lang:
     if value.startswith("zh"):
         return "zh-CN"
     return "en"
+
+
+def text_lang(chosen: str | None, locale: str | None = None) -> Lang:
+    """The language of Paperboy's own words (headers, buttons) where several people read them: a
+    channel, following its server's reading language, or a DM, following its member's. `chosen` is
+    that setting (zh, en, both; None when nobody chose): en reads English, zh and both Chinese
+    (traditional when `locale`, the server's Discord locale, is zh-TW); unset follows `locale`."""
+    if chosen == "en":
+        return "en"
+    lang = lang_of(locale)
+    if chosen in ("zh", "both") and lang == "en":
+        return "zh-CN"
+    return lang
 
 
 def t(key: str, lang: str | None, **kw: Any) -> str:
