@@ -10,9 +10,9 @@ does after startup) and as its floor, in the same run, interleaved:
   day       one daily-arXiv day (the shared 2026-06-30 jsonl) into a database already holding --big
             papers (built once from the shared daily-arXiv entries with new ids and cached in the temp
             dir; each round works on a fresh copy); target <= 1 s;
-  floor     the same posts parsed by `parse_post`, then their papers, index rows, posts and
-            appearances inserted by plain sqlite3 (executemany, one transaction, no merging): what
-            parsing and writing these rows cannot go below.
+  floor     the same posts parsed by `parse_post`, then their papers (the long text compressed as the
+            store keeps it), index rows, posts and appearances inserted by plain sqlite3 (executemany,
+            one transaction, no merging): what parsing and writing these rows cannot go below.
 
 Wall time (min and median), CPU time of the process (both threads; a busy machine inflates wall time,
 not CPU time) and papers/s.
@@ -44,7 +44,7 @@ from jobs.models import Paper, ParsedPost  # noqa: E402
 from jobs.pipeline import ingest  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
 from jobs.store import Store  # noqa: E402
-from jobs.store.rows import fts_row, j  # noqa: E402
+from jobs.store.rows import fts_row, j, pack_body  # noqa: E402
 
 DAY = "2026-06-30_AI_enhanced_Chinese.jsonl"
 BIG_VERSION = 1  # bump when the way the big database is made changes
@@ -88,10 +88,10 @@ def floor(folder: Path, fmt: str, db: Path) -> Result:
             for p in post.papers:
                 unique.setdefault(p.arxiv_id, p)
         conn.executemany(
-            "INSERT INTO papers (arxiv_id, version, title, authors, abstract, summary, takeaways, comment, links, "
-            "images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-            [(p.arxiv_id, p.version, p.title, j(p.authors), p.abstract, p.summary, j(p.takeaways), p.comment,
-              j(p.links), j(p.images), j(p.flags)) for p in unique.values()])
+            "INSERT INTO papers (arxiv_id, version, title, authors, body, comment, images, flags, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            [(p.arxiv_id, p.version, p.title, j(p.authors), pack_body(p), p.comment, j(p.images), j(p.flags))
+             for p in unique.values()])
         ids = dict(conn.execute("SELECT arxiv_id, id FROM papers WHERE id > (SELECT coalesce(max(id), 0) FROM papers) "
                                 f"- {len(unique)}").fetchall())
         conn.executemany("INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "

@@ -17,8 +17,9 @@ by query within each round:
            loading the page of 10 papers and cutting their snippets — what a /search command waits for;
   bm25     the plain full-ranking SQL on sqlite3 directly (every match ranked by bm25, ORDER BY ...
            LIMIT 10, and a count): the floor of exact ranking with FTS5's bm25;
-  like     a naive scan answering the same queries (every term `LIKE '%term%'` over title, authors,
-           abstract, summary, takeaways; same filters; newest 10 and the total count).
+  like     a naive scan answering the same queries (every term `LIKE '%term%'` over title, authors and
+           the long text: abstract, summary, takeaways, links, unpacked from their compressed column by
+           pb_body; same filters; newest 10 and the total count).
 
 For each: p50/p95 of wall time and of CPU time (time.process_time: every thread of the process, which
 a busy machine does not inflate) per round, then the min and median over the rounds. It checks that
@@ -53,6 +54,7 @@ from jobs.models import Paper, ParsedPost  # noqa: E402
 from jobs.search import SearchQuery, build_query, run_search  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
 from jobs.store import Store  # noqa: E402
+from jobs.store.rows import add_sql_functions  # noqa: E402
 
 DIGESTS = ROOT.parent / "shared" / "digests" / "daily-arxiv"
 BUILD_VERSION = 1  # bump when the way papers are made changes
@@ -178,8 +180,8 @@ def like_search(conn: sqlite3.Connection, q: SearchQuery, filters: dict[str, str
     else:
         conds = []
         for pat in like_patterns(q):
-            cols = ["title", "authors", "abstract", "summary", "takeaways"]
-            conds.append("(" + " OR ".join(f"p.{c} LIKE ?" for c in cols) + ")")
+            cols = ["p.title", "p.authors", "pb_body(p.body)"]
+            conds.append("(" + " OR ".join(f"{c} LIKE ?" for c in cols) + ")")
             args += [pat] * len(cols)
         where = " AND ".join(conds)
     app = ""
@@ -283,6 +285,7 @@ async def measure(path: Path, plan: list[tuple[str, str, dict[str, str]]], repea
     like_totals: list[int] = [0] * len(prepared)
     exact: list[bool] = [False] * len(prepared)
     conn = sqlite3.connect(path)
+    add_sql_functions(conn)  # the LIKE scan reads the compressed text
     async with await Store.open(path) as store:
         print(f"schema: v{await store.schema_version()}")
         # Warm up: the page cache, the aiosqlite thread, the topic list.

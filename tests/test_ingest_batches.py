@@ -58,7 +58,7 @@ def contents(db: Path) -> tuple[list[tuple], list[tuple], list[tuple], int]:
     with sqlite3.connect(db) as conn:
         posts = conn.execute("SELECT path, version, status, topic, post_date, paper_count FROM posts "
                              "ORDER BY path").fetchall()
-        papers = conn.execute("SELECT arxiv_id, version, title, authors, abstract, summary, takeaways, links "
+        papers = conn.execute("SELECT arxiv_id, version, title, authors, comment, images, flags, body "
                               "FROM papers ORDER BY arxiv_id").fetchall()
         appearances = conn.execute(
             "SELECT p.arxiv_id, po.path, a.topic, a.post_date, a.position FROM appearances a "

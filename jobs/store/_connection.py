@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from jobs.search_text import index_text
+from jobs.store.rows import sql_functions
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,9 @@ async def connect_writer(path: Path) -> aiosqlite.Connection:
     try:
         for pragma in (f"page_size = {PAGE_SIZE}", "journal_mode = WAL", *_PRAGMAS):
             await _pragma(db, pragma)
-        # Migrations rebuild index rows in SQL with the same Chinese bigrams as Python does.
-        await db.create_function("pb_index_text", 1, index_text, deterministic=True)
+        # Migrations rebuild rows in SQL as Python makes them (index text, packed bodies).
+        for name, n, fn in sql_functions():
+            await db.create_function(name, n, fn, deterministic=True)
     except BaseException:
         # aiosqlite's worker thread is not a daemon: a connection left open keeps the process alive.
         await db.close()

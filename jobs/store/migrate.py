@@ -30,6 +30,12 @@ class Migration:
         (VACUUM), to give back the pages it freed and take the current page size."""
         return "-- pb:rewrite-file" in self.sql
 
+    @property
+    def foreign_keys_off(self) -> bool:
+        """Marked `-- pb:foreign-keys-off`: runs with foreign keys off (a table rebuilt as SQLite's
+        ALTER TABLE guide says: dropping the old table must not cascade), checked before it commits."""
+        return "-- pb:foreign-keys-off" in self.sql
+
     def statements(self) -> list[str]:
         """The script split into single statements (aiosqlite runs one at a time; executescript
         would commit the open transaction first)."""
@@ -74,10 +80,21 @@ async def migrate(conn: Connection, upto: int = SCHEMA_VERSION) -> None:
         )
     pending = MIGRATIONS[current:upto]
     for migration in pending:
-        async with conn.transaction() as db:
-            for statement in migration.statements():
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {migration.version}")
+        if migration.foreign_keys_off:
+            await _pragma(conn.db, "foreign_keys = OFF")  # a no-op inside a transaction: set before
+        try:
+            async with conn.transaction() as db:
+                for statement in migration.statements():
+                    await db.execute(statement)
+                if migration.foreign_keys_off:
+                    async with db.execute("PRAGMA foreign_key_check") as cur:
+                        broken = await cur.fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration {migration.name} broke foreign keys: {broken[:5]}")
+                await db.execute(f"PRAGMA user_version = {migration.version}")
+        finally:
+            if migration.foreign_keys_off:
+                await _pragma(conn.db, "foreign_keys = ON")
     if current and any(m.rewrites_file for m in pending):
         await rewrite_file(conn)
 

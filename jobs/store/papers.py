@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Sequence
 
 from jobs.merge import merge
@@ -16,7 +17,17 @@ from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
 from jobs.store._connection import Connection, run_sync
-from jobs.store.rows import PAPER_COLUMNS, chunks, j, paper_from_row, utcnow, write_index
+from jobs.store.rows import (
+    PAPER_COLUMNS,
+    PAPER_WIDTH,
+    chunks,
+    j,
+    pack_body,
+    paper_from_row,
+    placed_paper,
+    utcnow,
+    write_index,
+)
 
 
 class Papers(Connection):
@@ -97,10 +108,7 @@ class Papers(Connection):
             "WHERE p.arxiv_id = ?",
             (arxiv_id,),
         )
-        if not rows:
-            return None
-        row = rows[0]
-        return paper_from_row(row, row[11] or "", row[12] or "", row[13] or "", row[14] or "")
+        return placed_paper(rows[0]) if rows else None
 
     async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
         """Several papers at once (as `get_paper` gives them), by arXiv id; ids not stored are left out."""
@@ -164,7 +172,7 @@ class Papers(Connection):
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date FROM appearances a JOIN papers p ON p.id = a.paper_id "
             "WHERE a.id > ? ORDER BY a.topic, a.post_date, a.id", (cursor,),
         )
-        return [paper_from_row(r, topic=r[11], date=r[12]) for r in rows]
+        return [placed_paper(r) for r in rows]
 
     async def new_papers(self, after_paper_id: int) -> list[tuple[int, Paper, list[str]]]:
         """Papers first stored after `after_paper_id`: (paper id, paper, its topics), oldest first."""
@@ -175,8 +183,9 @@ class Papers(Connection):
         )
         out = []
         for r in rows:
-            topics = sorted((r[12] or "").split(","))
-            out.append((int(r[0]), paper_from_row(r[1:], topic=topics[0] if topics else "", date=r[13] or ""),
+            listed, date = r[1 + PAPER_WIDTH :]
+            topics = sorted((listed or "").split(","))
+            out.append((int(r[0]), paper_from_row(r[1:], topic=topics[0] if topics else "", date=date or ""),
                         topics))
         return out
 
@@ -193,7 +202,7 @@ class Papers(Connection):
             "ORDER BY post_date DESC, post_id DESC LIMIT 1) AND a.topic = :topic ORDER BY a.position, a.id",
             {"topic": topic},
         )
-        return [paper_from_row(r, r[11] or "", r[12] or "", r[13] or "", r[14] or "") for r in rows]
+        return [placed_paper(r) for r in rows]
 
     async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Topics for autocomplete: those starting with `prefix` (ignoring case), then those containing
@@ -218,12 +227,12 @@ _UPSERT_POST = (
     "fetched_at = excluded.fetched_at RETURNING id"
 )
 _INSERT_PAPER = (
-    "INSERT INTO papers (arxiv_id, version, title, authors, abstract, summary, takeaways, comment, "
-    "links, images, flags, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO papers (arxiv_id, version, title, authors, body, comment, images, flags, first_seen) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_PAPER = (
-    "UPDATE papers SET version = ?, title = ?, authors = ?, abstract = ?, summary = ?, takeaways = ?, "
-    "comment = ?, links = ?, images = ?, flags = ? WHERE id = ?"
+    "UPDATE papers SET version = ?, title = ?, authors = ?, body = ?, comment = ?, images = ?, flags = ? "
+    "WHERE id = ?"
 )
 _UPSERT_APPEARANCE = (
     "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
@@ -237,11 +246,13 @@ _UPSERT_APPEARANCE = (
 def _record_posts(
     conn: sqlite3.Connection, source_id: int, posts: list[tuple[PostRef, Fetched, ParsedPost]], now: str
 ) -> list[PostOutcome]:
-    return [_record_post(conn, source_id, ref, fetched, parsed, now) for ref, fetched, parsed in posts]
+    seen = int(time.time())  # a new paper's first_seen
+    return [_record_post(conn, source_id, ref, fetched, parsed, now, seen) for ref, fetched, parsed in posts]
 
 
 def _record_post(
-    conn: sqlite3.Connection, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost, now: str
+    conn: sqlite3.Connection, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost, now: str,
+    seen: int,
 ) -> PostOutcome:
     problems = "; ".join(parsed.problems) or None
     post_id = int(conn.execute(
@@ -266,8 +277,8 @@ def _record_post(
     for paper in fresh.values():
         existing[paper.arxiv_id] = conn.execute(
             _INSERT_PAPER,
-            (paper.arxiv_id, paper.version, paper.title, j(paper.authors), paper.abstract, paper.summary,
-             j(paper.takeaways), paper.comment, j(paper.links), j(paper.images), j(paper.flags), now),
+            (paper.arxiv_id, paper.version, paper.title, j(paper.authors), pack_body(paper), paper.comment,
+             j(paper.images), j(paper.flags), seen),
         ).lastrowid or 0
     write_index(conn, add=[(existing[p.arxiv_id], p) for p in fresh.values()])
     keep = [existing[i] for i in ids]
@@ -313,8 +324,8 @@ def _merge_papers(conn: sqlite3.Connection, seen_again: dict[int, list[Paper]]) 
         return
     conn.executemany(
         _UPDATE_PAPER,
-        [(m.version, m.title, j(m.authors), m.abstract, m.summary, j(m.takeaways), m.comment, j(m.links),
-          j(m.images), j(m.flags), paper_id) for paper_id, _, m in changed],
+        [(m.version, m.title, j(m.authors), pack_body(m), m.comment, j(m.images), j(m.flags), paper_id)
+         for paper_id, _, m in changed],
     )
     write_index(conn, remove=[(paper_id, o) for paper_id, o, _ in changed],
                 add=[(paper_id, m) for paper_id, _, m in changed])

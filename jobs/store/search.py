@@ -8,7 +8,7 @@ from typing import Any
 from jobs import search_cost
 from jobs.records import SearchHit
 from jobs.store._connection import Connection
-from jobs.store.rows import PAPER_COLUMNS, paper_from_row
+from jobs.store.rows import PAPER_COLUMNS, placed_paper
 
 # Column weights for bm25, in papers_fts column order: title, authors, abstract, summary, takeaways, ids.
 _SEARCH_BM25 = "bm25(papers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 5.0)"
@@ -86,7 +86,7 @@ class Search(Connection):
             "WHERE p.id IN (SELECT value FROM json_each(:ids))",
             params,
         )
-        papers = {int(r[0]): paper_from_row(r[1:], r[12] or "", r[13] or "", r[14] or "", r[15] or "") for r in rows}
+        papers = {int(r[0]): placed_paper(r[1:]) for r in rows}
         return [SearchHit(papers[i], rank) for i, rank in page if i in papers], total
 
     async def _ranked(self, match: str, filters: str, params: dict[str, Any], offset: int,
