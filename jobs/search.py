@@ -86,6 +86,8 @@ class SearchQuery:
     arxiv_id: str | None = None  # without version
     terms: tuple[str, ...] = ()  # words, phrases and Chinese words searched for (for highlighting)
     ignored: tuple[str, ...] = ()  # words left out: stop words, lone Chinese characters
+    # Each term as (token, prefix?) for the ranking index; None when one is a phrase of several tokens.
+    words: tuple[tuple[str, bool], ...] | None = None
 
 
 @dataclass(slots=True)
@@ -160,7 +162,8 @@ def build_query(text: str | None) -> SearchQuery:
     # NFKC: full-width letters and digits become ASCII, "ﬁ" becomes "fi", decomposed accents compose.
     normal = unicodedata.normalize("NFKC", raw)
 
-    terms: dict[str, tuple[str, str]] = {}  # dedupe key -> (FTS term, display term)
+    # dedupe key -> (FTS term, display term, (token, prefix?) or None for a phrase of several tokens)
+    terms: dict[str, tuple[str, str, tuple[str, bool] | None]] = {}
     stops: dict[str, str] = {}
     singles: dict[str, str] = {}
     content = 0  # letters/digits/characters typed, over all tokens
@@ -171,7 +174,8 @@ def build_query(text: str | None) -> SearchQuery:
             continue
         if quoted and (len(tokens) > 1 or len(tokens[0]) > 1):
             parts = [g for t in tokens for g in (_bigrams(t) if _is_cjk(t) else [t])]
-            terms.setdefault(" ".join(tokens).casefold(), (_fts_string(parts), " ".join(tokens)))
+            word = (parts[0], False) if len(parts) == 1 else None
+            terms.setdefault(" ".join(tokens).casefold(), (_fts_string(parts), " ".join(tokens), word))
             continue
         for token in tokens:
             key = token.casefold()
@@ -179,14 +183,15 @@ def build_query(text: str | None) -> SearchQuery:
                 if len(token) == 1:
                     singles.setdefault(key, token)
                 else:
-                    terms.setdefault(key, (_fts_string(_bigrams(token)), token))
+                    grams = _bigrams(token)
+                    terms.setdefault(key, (_fts_string(grams), token, (grams[0], False) if len(grams) == 1 else None))
             elif key in _STOPWORDS and not quoted:
                 stops.setdefault(key, token)
             elif len(token) <= 2:
                 # Whole words: "AI", "3D", "VR" are acronyms; "ai"* would also find "aim" and "air".
-                terms.setdefault(key, (_fts_string([token]), token))
+                terms.setdefault(key, (_fts_string([token]), token, (token, False)))
             else:
-                terms.setdefault(key, (_fts_string([token]) + "*", token))
+                terms.setdefault(key, (_fts_string([token]) + "*", token, (token, True)))
 
     if content == 0:
         raise QueryError("nothing to search for: use letters, digits or Chinese characters")
@@ -197,15 +202,16 @@ def build_query(text: str | None) -> SearchQuery:
         if not stops:
             raise QueryError("too short: type at least 2 characters (a Chinese word needs 2, e.g. 高斯)")
         # Only stop words ("the of"): search for them, as whole words.
-        terms = {k: (_fts_string([w]), w) for k, w in stops.items()}
+        terms = {k: (_fts_string([w]), w, (w, False)) for k, w in stops.items()}
     else:
         ignored = list(stops.values()) + ignored
     if len(terms) > MAX_TERMS:
         raise QueryError(f"too many words: use at most {MAX_TERMS}")
     return SearchQuery(
         text=raw,
-        match=" AND ".join(fts for fts, _ in terms.values()),
-        terms=tuple(display for _, display in terms.values()),
+        match=" AND ".join(fts for fts, _, _ in terms.values()),
+        terms=tuple(display for _, display, _ in terms.values()),
+        words=None if any(w is None for _, _, w in terms.values()) else tuple(w for _, _, w in terms.values() if w),
         ignored=tuple(ignored),
     )
 
@@ -421,7 +427,7 @@ async def run_search(
         topic = resolve_topic(topic, await store.known_topics())
     hits, total = await store.search(
         query.match, arxiv_id=query.arxiv_id, topic=topic, after=after, before=before,
-        limit=limit, offset=offset,
+        limit=limit, offset=offset, words=query.words,
     )
     results = [SearchResult(h.paper, -h.rank if h.rank else 0.0, snippet(h.paper, query.terms, width))
                for h in hits]

@@ -211,6 +211,7 @@ class StoreProtocol(Protocol):
         before: str | None = None,
         limit: int = 10,
         offset: int = 0,
+        words: Sequence[tuple[str, bool]] | None = None,
     ) -> tuple[list[SearchHit], int]:
         ...
 

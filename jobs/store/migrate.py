@@ -65,6 +65,7 @@ def load() -> list[Migration]:
 
 MIGRATIONS = load()
 SCHEMA_VERSION = len(MIGRATIONS)
+RANK_INDEX_SCHEMA = 13  # from this schema on, Store.open fills the ranking index when it misses papers
 
 
 async def schema_version(conn: Connection) -> int:

@@ -17,6 +17,7 @@ from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
 from jobs.store._connection import Connection, run_sync
+from jobs.store.rank_index import bump_generation
 from jobs.store.rows import (
     PAPER_COLUMNS,
     PAPER_WIDTH,
@@ -26,8 +27,8 @@ from jobs.store.rows import (
     paper_from_row,
     placed_paper,
     utcnow,
-    write_index,
 )
+from jobs.store.text_index import write_index
 
 
 class Papers(Connection):
@@ -291,6 +292,7 @@ def _record_post(
         [(existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
          for i, p in enumerate(parsed.papers)],
     )
+    bump_generation(conn)  # appearances changed: searches filter and order by them
     return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
 
 

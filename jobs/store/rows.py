@@ -83,26 +83,6 @@ def fts_row(paper_id: int, p: Paper) -> tuple[Any, ...]:
     )
 
 
-def write_index(
-    conn: sqlite3.Connection, *, add: Sequence[tuple[int, Paper]] = (), remove: Sequence[tuple[int, Paper]] = ()
-) -> None:
-    """The one place that writes papers' full-text index rows: forgets `remove` (a contentless index
-    forgets a row by being told exactly what it indexed, so these are the papers as stored), then
-    indexes `add`; (paper id, paper) each, on the write connection's thread inside its transaction."""
-    if remove:
-        conn.executemany(
-            "INSERT INTO papers_fts (papers_fts, rowid, title, authors, abstract, summary, takeaways, ids) "
-            "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
-            [fts_row(paper_id, p) for paper_id, p in remove],
-        )
-    if add:
-        conn.executemany(
-            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [fts_row(paper_id, p) for paper_id, p in add],
-        )
-
-
 def j(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 

@@ -1,14 +1,31 @@
-"""Full-text search's SQL. Which plan a query gets is decided in `jobs.search_cost`."""
+"""Full-text search's SQL. Which plan a query gets is decided in `jobs.search_cost`.
+
+A query of words and prefixes (most of them) is ranked from the ranking index by
+`jobs.search_rank`, which scores every match as FTS5's bm25 would, in numpy; phrases of several
+tokens (quoted words, Chinese words of three or more characters) need positions, which only
+papers_fts has, so FTS5 ranks those. Both give the same page for the same query."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from jobs import search_cost
+import numpy as np
+
+from jobs import search_cost, search_rank
 from jobs.records import SearchHit
-from jobs.store._connection import Connection
+from jobs.store import rank_index
+from jobs.store._connection import Connection, run_sync
+from jobs.store.fts_tokens import tokens
+from jobs.store.migrate import rewrite_file
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
+from jobs.store.text_index import rebuild_rank_index
+
+log = logging.getLogger(__name__)
 
 # Column weights for bm25, in papers_fts column order: title, authors, abstract, summary, takeaways, ids.
 _SEARCH_BM25 = "bm25(papers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 5.0)"
@@ -29,7 +46,34 @@ def _appearance_filters(topic: str | None, after: str | None, before: str | None
     return sql, params
 
 
+@dataclass(slots=True)
+class _Snapshot:
+    """What the ranking reads besides postings, as of one generation of the index."""
+
+    generation: int
+    corpus: search_rank.Corpus
+    fresh: list[rank_index.Fresh]
+    appearances: rank_index.Appearances | None = None
+    latest: np.ndarray | None = None  # the newest appearance date of every paper
+
+
 class Search(Connection):
+    _snapshot: _Snapshot | None = None
+    _snapshot_lock: asyncio.Lock | None = None
+
+    async def _ensure_rank_index(self) -> None:
+        """Fill the ranking index when it misses papers (first open after migration 0013)."""
+        async with self.transaction() as db:
+            if await run_sync(db, rank_index.is_stale):
+                log.info("%s: building the ranking index once (about a minute per 100,000 papers)", self.path)
+                count = await run_sync(db, rebuild_rank_index)
+                log.info("%s: ranking index built for %d papers", self.path, count)
+            else:
+                count = 0
+        if count:
+            # Building it merged segments, which leaves free pages behind: give them back once.
+            await rewrite_file(self)
+
     async def search(
         self,
         match: str | None,
@@ -40,6 +84,7 @@ class Search(Connection):
         before: str | None = None,
         limit: int = 10,
         offset: int = 0,
+        words: Sequence[tuple[str, bool]] | None = None,
     ) -> tuple[list[SearchHit], int]:
         """One page of papers for an FTS5 MATCH expression (from `jobs.search.build_query`) and/or an
         exact arXiv id, and how many there are in all.
@@ -47,7 +92,9 @@ class Search(Connection):
         Ranked by bm25 (title 10, authors 5, ids 5, abstract/summary/takeaways 2), a newer post date
         first on ties. topic/after/before (dates inclusive, YYYY-MM-DD) filter on appearances: a paper
         matches if any appearance does, and is shown with its latest matching appearance. Without
-        match and arxiv_id, the filtered papers come newest first.
+        match and arxiv_id, the filtered papers come newest first. `words` (from
+        `jobs.search.build_query`: each term and whether it is a prefix; None when the query has a
+        phrase) lets the ranking index rank it; FTS5 ranks it otherwise, to the same page.
 
         Every match is ranked (the page is exactly what full bm25 ranking gives, however many
         match): ranked inside a subquery with LIMIT, so only one page of rows is joined to papers and
@@ -74,7 +121,10 @@ class Search(Connection):
             total = int(await self._one(f"SELECT count(DISTINCT x.paper_id) FROM appearances x WHERE {where}",
                                         params) or 0)
         else:
-            page, total = await self._ranked(match, filters, params, offset, limit)
+            fast = None
+            if words and arxiv_id is None:
+                fast = await self._rank_words(words, topic, after, before, offset, limit)
+            page, total = fast or await self._ranked(match, filters, params, offset, limit)
         if not page:
             return [], total
         params["ids"] = json.dumps([i for i, _ in page])
@@ -88,6 +138,75 @@ class Search(Connection):
         )
         papers = {int(r[0]): placed_paper(r[1:]) for r in rows}
         return [SearchHit(papers[i], rank) for i, rank in page if i in papers], total
+
+    async def _rank_words(self, words: Sequence[tuple[str, bool]], topic: str | None, after: str | None,
+                          before: str | None, offset: int, limit: int) -> tuple[list[tuple[int, float]], int] | None:
+        """(paper id, bm25) of one page and the total, from the ranking index; None when a word is
+        more than one token to the index (then it is a phrase: FTS5 ranks it)."""
+        terms: list[tuple[str, bool]] = []
+        for text, prefix in words:
+            found = tokens(text)
+            if len(found) != 1:
+                return None
+            terms.append((found[0], prefix))
+        filtered = bool(topic or after or before)
+        snap = await self._current_snapshot(need_appearances=filtered)
+        generation, rows = await run_sync(self._read, rank_index.postings, terms)
+        if generation != snap.generation:  # an ingest committed in between: read both again, once
+            snap = await self._current_snapshot(need_appearances=filtered)
+            generation, rows = await run_sync(self._read, rank_index.postings, terms)
+        corpus = snap.corpus
+        for (term, prefix), found in zip(terms, rows, strict=True):
+            found.extend((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, prefix))
+        counts = [search_rank.phrase_counts(corpus, r) for r in rows]
+        allowed, latest = None, snap.latest
+        if topic or after or before:
+            allowed, latest = self._filtered(snap, topic, after, before)
+        ids, ranks = search_rank.score(corpus, counts, allowed)
+        if latest is None:
+            latest = await self._latest_dates(snap)
+        page_ids, page_ranks = search_rank.page(ids, ranks, latest, offset, limit)
+        return [(int(i), float(r)) for i, r in zip(page_ids, page_ranks, strict=True)], len(ids)
+
+    def _filtered(self, snap: _Snapshot, topic: str | None, after: str | None, before: str | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Papers with an appearance that passes the filters, and the newest such appearance's date."""
+        app = snap.appearances
+        assert app is not None
+        size = len(snap.corpus.segment)
+        keep = np.ones(len(app.paper), dtype=bool)
+        if topic is not None:
+            code = app.topics.get(topic)
+            keep &= app.topic == (code if code is not None else -1)
+        if after:
+            keep &= app.date >= rank_index._day(after)
+        if before:
+            keep &= app.date <= rank_index._day(before)
+        return search_rank.newest(app.paper[keep], app.date[keep], size)
+
+    async def _latest_dates(self, snap: _Snapshot) -> np.ndarray:
+        if snap.latest is None:
+            snap = await self._current_snapshot(need_appearances=True)
+            assert snap.appearances is not None
+            _, snap.latest = search_rank.newest(snap.appearances.paper, snap.appearances.date,
+                                                len(snap.corpus.segment))
+        return snap.latest
+
+    async def _current_snapshot(self, need_appearances: bool) -> _Snapshot:
+        """The arrays of the index's current generation, loaded on the reader's thread when the
+        index changed since they were (one small query when it did not)."""
+        if self._snapshot_lock is None:
+            self._snapshot_lock = asyncio.Lock()
+        async with self._snapshot_lock:
+            generation = int(await self._one("SELECT generation FROM rank_state WHERE id = 1") or 0)
+            snap = self._snapshot
+            if snap is None or snap.generation != generation:
+                snap = _Snapshot(generation, await run_sync(self._read, rank_index.load_corpus),
+                                 await run_sync(self._read, rank_index.load_fresh))
+                self._snapshot = snap
+            if need_appearances and snap.appearances is None:
+                snap.appearances = await run_sync(self._read, rank_index.load_appearances)
+            return snap
 
     async def _ranked(self, match: str, filters: str, params: dict[str, Any], offset: int,
                       limit: int) -> tuple[list[tuple[int, float]], int]:

@@ -34,6 +34,8 @@ class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch, Languages
         store = cls(db, None, path)
         try:
             await migrate.migrate(store, upto=schema)
+            if schema >= migrate.RANK_INDEX_SCHEMA:
+                await store._ensure_rank_index()
             if str(path) != ":memory:":
                 store.reader = await connect_reader(path)
         except BaseException as exc:

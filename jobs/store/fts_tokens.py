@@ -1,0 +1,142 @@
+"""Tokens exactly as the full-text index sees them, decided by SQLite's own tokenizer.
+
+The ranking index (`jobs.store.rank_index`) must count the very tokens FTS5 counts, or its bm25
+would drift from FTS5's. Nothing here guesses unicode61's rules: each character is looked up once
+in an in-memory FTS5 table declared like `papers_fts` ("q<c>q" comes back as "q", "q": a
+separator; as one token: a token character, folded to what sits between the q's). Text is then
+tokenized in Python with that per-character table (str.translate, then split), several times
+faster than a round trip through FTS5. A character the probe cannot place (it did something else
+to "q<c>q") sends its text through the FTS5 table itself. One private connection per thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import string
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import count, repeat
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+# As papers_fts declares them (migration 0007): the columns, in order, and the tokenizer.
+COLUMNS = ("title", "authors", "abstract", "summary", "takeaways", "ids")
+TOKENIZE = "unicode61 remove_diacritics 2"
+# bm25 column weights, in COLUMNS order: jobs.store.search ranks with the same ones.
+WEIGHTS = (10, 5, 2, 2, 2, 5)
+
+_local = threading.local()
+_lock = threading.Lock()
+# codepoint -> what it becomes in a token (" " for a separator); ASCII is unicode61's fixed rule:
+# letters and digits are token characters, folded to lower case; everything else separates.
+_TABLE: dict[int, str] = {c: (chr(c).lower() if chr(c) in string.ascii_letters + string.digits else " ")
+                          for c in range(128)}
+_ODD: set[int] = set()  # characters the probe could not place
+_SEEN: set[str] = {chr(c) for c in range(128)}  # characters in _TABLE or _ODD
+
+
+def _conn() -> sqlite3.Connection:
+    conn: sqlite3.Connection | None = getattr(_local, "conn", None)
+    if conn is None:
+        conn = sqlite3.connect(":memory:")  # scratch: never committed, emptied after each use
+        conn.execute(f"CREATE VIRTUAL TABLE one USING fts5(t, content='', tokenize='{TOKENIZE}')")
+        conn.execute("CREATE VIRTUAL TABLE one_v USING fts5vocab(one, 'instance')")
+        _local.conn = conn
+    return conn
+
+
+def _fts_tokens(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's tokens, in order, from FTS5 itself."""
+    conn = _conn()
+    try:
+        conn.executemany("INSERT INTO one (rowid, t) VALUES (?, ?)", enumerate(texts, 1))
+        out: list[list[str]] = [[] for _ in texts]
+        for term, doc in conn.execute("SELECT term, doc FROM one_v ORDER BY doc, offset"):
+            out[doc - 1].append(term)
+        return out
+    finally:
+        conn.execute("INSERT INTO one (one) VALUES ('delete-all')")
+
+
+def _learn(chars: set[str]) -> None:
+    probe = sorted(chars)
+    for c, toks in zip(probe, _fts_tokens([f"q{c}q" for c in probe]), strict=True):
+        _SEEN.add(c)
+        if toks == ["q", "q"]:
+            _TABLE[ord(c)] = " "
+        elif len(toks) == 1 and len(toks[0]) >= 2 and toks[0][0] == "q" == toks[0][-1] and " " not in toks[0]:
+            _TABLE[ord(c)] = toks[0][1:-1]
+        else:
+            _ODD.add(ord(c))
+
+
+def _split(text: str) -> list[str] | None:
+    """`text`'s tokens by the table, or None when it holds a character the table can't place."""
+    if not text.isascii():
+        new = set(text).difference(_SEEN)
+        if new:
+            with _lock:
+                _learn(new)
+        if _ODD and not _ODD.isdisjoint(map(ord, text)):
+            return None
+    return text.translate(_TABLE).split()
+
+
+def tokens(text: str) -> list[str]:
+    """The tokens of `text` in order, folded as the index folds them."""
+    found = _split(text)
+    return found if found is not None else _fts_tokens([text])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """Postings grouped by term: term i holds ids[starts[i]:starts[i + 1]] (ascending) with counts."""
+
+    terms: list[str]
+    starts: npt.NDArray[np.int64]  # one more than terms: the last is len(ids)
+    ids: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+    lengths: dict[int, int]  # each row's length in tokens
+
+
+def weighted_counts(rows: Sequence[Sequence[Any]]) -> Counted:
+    """Each term's rows and counts weighted by column (WEIGHTS), for index rows (rowid, *COLUMNS),
+    and each row's length in tokens, as FTS5 counts them."""
+    vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, in order of first sight
+    term_id = vocab.__getitem__
+    term_ids: list[int] = []
+    docs: list[int] = []
+    counts: list[int] = []
+    weights: list[int] = []
+    lengths: dict[int, int] = {}
+    for row in rows:
+        doc = int(row[0])
+        columns = [tokens(text or "") for text in row[1:]]
+        lengths[doc] = sum(map(len, columns))
+        by_weight: dict[int, list[str]] = {}
+        for weight, found in zip(WEIGHTS, columns, strict=True):
+            by_weight.setdefault(weight, []).extend(found)
+        # Flat lists filled in C (Counter, extend, repeat); numpy sums and groups them below.
+        for weight, found in by_weight.items():
+            counted = Counter(found)
+            term_ids.extend(map(term_id, counted))
+            counts.extend(counted.values())
+            docs.extend(repeat(doc, len(counted)))
+            weights.extend(repeat(weight, len(counted)))
+    if not term_ids:
+        empty = np.empty(0, dtype=np.int64)
+        return Counted([], np.zeros(1, dtype=np.int64), empty, empty, lengths)
+    tid, doc_ids = np.array(term_ids, dtype=np.int64), np.array(docs, dtype=np.int64)
+    f = np.array(counts, dtype=np.int64) * np.array(weights, dtype=np.int64)
+    order = np.lexsort((doc_ids, tid))
+    tid, doc_ids, f = tid[order], doc_ids[order], f[order]
+    # A term in columns of different weights: one posting, the counts summed.
+    new = np.flatnonzero(np.r_[True, (tid[1:] != tid[:-1]) | (doc_ids[1:] != doc_ids[:-1])])
+    f, tid, doc_ids = np.add.reduceat(f, new), tid[new], doc_ids[new]
+    starts = np.flatnonzero(np.r_[True, tid[1:] != tid[:-1]])
+    names = list(vocab)
+    return Counted([names[i] for i in tid[starts]], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f, lengths)

@@ -1,0 +1,263 @@
+"""The ranking index's SQL (see migration 0013 and jobs/search_rank.py for what it is for).
+
+Writes happen on the write connection's thread inside the caller's transaction: `index_rows` is
+called by `text_index.write_index`, the one place that writes papers_fts, with the same rows, so
+the two indexes hold the same papers. Reads return arrays and encoded postings for `jobs.search_rank`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from jobs.posting_codec import decode_counts, decode_ids, encode_groups
+from jobs.search_rank import Array, Corpus, Postings
+from jobs.store.fts_tokens import Counted, weighted_counts
+
+log = logging.getLogger(__name__)
+
+FANOUT = 8  # segments of one level merged into one of the next
+# Fresh segments (one row each: cheap to write, and readers keep them in memory) are merged into
+# one of level 1 when there are this many, or when they index this many papers (about 400
+# postings, 3 KB of a reader's memory, each). A day's ingest is a few segments and some hundreds.
+FRESH_SEGMENTS, FRESH_PAPERS = 256, 5_000
+
+
+def bump_generation(conn: sqlite3.Connection) -> None:
+    if _exists(conn):
+        conn.execute("UPDATE rank_state SET generation = generation + 1 WHERE id = 1")
+
+
+def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: Iterable[int] = ()) -> None:
+    """Index full-text rows (rowid, title, authors, abstract, summary, takeaways, ids) as a new
+    segment, and forget the papers in `forget` that are not re-added."""
+    if not _exists(conn):
+        return  # a database held at an older schema (tests build those): filled when it upgrades
+    added = {int(r[0]) for r in add}
+    gone = [i for i in forget if i not in added]
+    if gone:
+        conn.executemany("DELETE FROM rank_docs WHERE id = ?", [(i,) for i in gone])
+    if add:
+        counted = weighted_counts(sorted(add, key=lambda r: int(r[0])))
+        seg = _new_segment(conn, 0, len(counted.lengths))
+        conn.executemany("INSERT OR REPLACE INTO rank_docs (id, seg, len) VALUES (?, ?, ?)",
+                         [(i, seg, n) for i, n in counted.lengths.items()])
+        _write_fresh(conn, seg, counted)
+        _merge_full_levels(conn)
+    if add or gone:
+        bump_generation(conn)
+
+
+def _exists(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rank_docs'").fetchone() is not None
+
+
+def _write(conn: sqlite3.Connection, seg: int, terms: list[str], starts: Array, ids: Array, counts: Array, *,
+           compact: bool) -> None:
+    """Segment `seg`'s posting rows, in term order (so they fill pages in order), at consecutive rowids."""
+    blobs = encode_groups(starts, ids, counts, compact=compact)
+    first = int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM rank_postings").fetchone()[0])
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    conn.executemany("INSERT INTO rank_postings (rowid, term, seg, ids, counts) VALUES (?, ?, ?, ?, ?)",
+                     [(first + n, terms[i], seg, *blobs[i]) for n, i in enumerate(order)])
+    conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
+                 (first, first + len(terms) - 1, seg))
+
+
+def _write_fresh(conn: sqlite3.Connection, seg: int, counted: Counted) -> None:
+    order = np.array(sorted(range(len(counted.terms)), key=counted.terms.__getitem__), dtype=np.int64)
+    begin, sizes = counted.starts[:-1][order], np.diff(counted.starts)[order]
+    starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    pick = np.repeat(begin - starts[:-1], sizes) + np.arange(starts[-1])  # the postings, term by term in order
+    conn.execute("INSERT INTO rank_fresh (seg, terms, starts, ids, counts) VALUES (?, ?, ?, ?, ?)",
+                 (seg, "\0".join([counted.terms[i] for i in order.tolist()]), starts.astype("<u4").tobytes(),
+                  counted.ids[pick].astype("<u4").tobytes(), counted.counts[pick].astype("<u4").tobytes()))
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh:
+    """A fresh segment, decoded: term i (sorted) holds ids[starts[i]:starts[i + 1]]."""
+
+    seg: int
+    terms: list[str]
+    starts: Array
+    ids: Array
+    counts: Array
+
+    @classmethod
+    def of(cls, row: Sequence[Any]) -> Fresh:
+        return cls(int(row[0]), row[1].split("\0") if row[1] else [],
+                   *(np.frombuffer(b, dtype="<u4") for b in row[2:5]))
+
+    def lookup(self, term: str, prefix: bool) -> list[tuple[Array, Array]]:
+        lo = bisect_left(self.terms, term)
+        hi = bisect_left(self.terms, _after_prefix(term)) if prefix else lo + (
+            lo < len(self.terms) and self.terms[lo] == term)
+        return [(self.ids[self.starts[i] : self.starts[i + 1]], self.counts[self.starts[i] : self.starts[i + 1]])
+                for i in range(lo, hi)]
+
+
+def _after_prefix(term: str) -> str:
+    """The first string after every string that starts with `term` (bytewise, as SQLite compares)."""
+    return term[:-1] + chr(ord(term[-1]) + 1) if ord(term[-1]) < 0x10FFFF else term + "\U0010ffff"
+
+
+def _new_segment(conn: sqlite3.Connection, level: int, docs: int) -> int:
+    return int(conn.execute("INSERT INTO rank_segments (level, docs) VALUES (?, ?)", (level, docs)).lastrowid or 0)
+
+
+def _merge_full_levels(conn: sqlite3.Connection) -> None:
+    fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
+    if fresh[0] < FRESH_SEGMENTS and fresh[1] < FRESH_PAPERS:
+        return
+    level = 0
+    while True:
+        segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = ? ORDER BY seg", (level,))]
+        if level and len(segs) < FANOUT:
+            return
+        _merge(conn, segs, level + 1)
+        level += 1
+
+
+def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
+    """Rewrite segments `segs` as one segment of `level`: live postings only, compactly encoded."""
+    marks = ",".join("?" * len(segs))
+    docs = conn.execute(f"SELECT id, seg FROM rank_docs WHERE seg IN ({marks})", segs).fetchall()
+    size = max((int(r[0]) for r in docs), default=0) + 1
+    live = np.full(size, -1, dtype=np.int64)
+    if docs:
+        doc_ids, owners = zip(*docs, strict=True)
+        live[np.array(doc_ids, dtype=np.int64)] = np.array(owners, dtype=np.int64)
+    ranges = conn.execute(f"SELECT first_row, last_row FROM rank_segments WHERE seg IN ({marks}) AND level > 0",
+                          segs).fetchall()
+    fresh = [Fresh.of(r) for r in conn.execute(
+        f"SELECT seg, terms, starts, ids, counts FROM rank_fresh WHERE seg IN ({marks})", segs)]
+    conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
+    rows: list[Any] = []
+    for first, last in ranges:
+        rows += conn.execute("SELECT term, seg, ids, counts FROM rank_postings WHERE rowid BETWEEN ? AND ?",
+                             (first, last)).fetchall()
+        conn.execute("DELETE FROM rank_postings WHERE rowid BETWEEN ? AND ?", (first, last))
+    seg = _new_segment(conn, level, len(docs))
+    conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *segs))
+    conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", segs)
+    # Every posting as (term number, id, count, segment), from merged rows and fresh segments alike.
+    names = sorted({r[0] for r in rows}.union(*(f.terms for f in fresh)))
+    number = {t: i for i, t in enumerate(names)}
+    parts_term, parts_ids, parts_counts, parts_seg = [], [], [], []
+    if rows:
+        ids, counts, lengths = _decode_rows(rows)
+        parts_term.append(np.repeat(np.array([number[r[0]] for r in rows], dtype=np.int64), lengths))
+        parts_seg.append(np.repeat(np.array([r[1] for r in rows], dtype=np.int64), lengths))
+        parts_ids.append(ids)
+        parts_counts.append(counts)
+    for f in fresh:
+        parts_term.append(np.repeat(np.array([number[t] for t in f.terms], dtype=np.int64), np.diff(f.starts)))
+        parts_seg.append(np.full(len(f.ids), f.seg, dtype=np.int64))
+        parts_ids.append(f.ids)
+        parts_counts.append(f.counts)
+    if not parts_ids:
+        return
+    term, ids = np.concatenate(parts_term), np.concatenate(parts_ids)
+    counts, owner = np.concatenate(parts_counts), np.concatenate(parts_seg)
+    keep = (ids < size) & (live[np.minimum(ids, size - 1)] == owner)
+    ids, counts, term = ids[keep], counts[keep], term[keep]
+    if not len(ids):
+        return
+    order = np.lexsort((ids, term))
+    ids, counts, term = ids[order], counts[order], term[order]
+    starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
+    _write(conn, seg, [names[t] for t in term[starts].tolist()], np.r_[starts, len(ids)].astype(np.int64),
+           ids, counts, compact=True)
+
+
+def _decode_rows(rows: list[Any]) -> tuple[Array, Array, list[int]]:
+    """All postings of (term, seg, ids, counts) rows, concatenated, and each row's count."""
+    parts = [(decode_ids(r[2]), decode_counts(r[3])) for r in rows]
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            [len(p[0]) for p in parts])
+
+
+def merge_all(conn: sqlite3.Connection) -> None:
+    """Merge every segment into one (after a rebuild: the smallest, quickest form)."""
+    rows = conn.execute("SELECT seg, level FROM rank_segments ORDER BY seg").fetchall()
+    if len(rows) > 1 or (rows and rows[0][1] == 0):
+        _merge(conn, [int(r[0]) for r in rows], max(int(r[1]) for r in rows) + 1)
+
+
+def is_stale(conn: sqlite3.Connection) -> bool:
+    """Does the ranking index miss papers (a database from before it, or one it fell out of step with)?"""
+    papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    return bool(papers != conn.execute("SELECT count(*) FROM rank_docs").fetchone()[0])
+
+
+def clear(conn: sqlite3.Connection) -> None:
+    for table in ("rank_postings", "rank_fresh", "rank_docs", "rank_segments"):
+        conn.execute(f"DELETE FROM {table}")
+
+
+# ---- reading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Appearances:
+    """Every appearance as arrays sorted by paper then date (dates as YYYYMMDD integers)."""
+
+    paper: Array
+    topic: Array
+    date: Array
+    topics: dict[str, int]
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT generation FROM rank_state WHERE id = 1").fetchone()[0])
+
+
+def load_corpus(conn: sqlite3.Connection) -> Corpus:
+    rows = conn.execute("SELECT id, seg, len FROM rank_docs").fetchall()
+    if not rows:
+        empty = np.empty(0, dtype=np.int64)
+        return Corpus.of(empty, empty, empty)
+    ids, segs, lens = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
+    return Corpus.of(ids, segs, lens)
+
+
+def load_appearances(conn: sqlite3.Connection) -> Appearances:
+    topics: dict[str, int] = {}
+    rows = conn.execute("SELECT paper_id, topic, post_date FROM appearances ORDER BY paper_id, post_date").fetchall()
+    paper = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    topic = np.fromiter((topics.setdefault(r[1], len(topics)) for r in rows), dtype=np.int64, count=len(rows))
+    date = np.fromiter((_day(r[2]) for r in rows), dtype=np.int64, count=len(rows))
+    return Appearances(paper, topic, date, topics)
+
+
+def _day(text: str | None) -> int:
+    try:
+        return int((text or "").replace("-", "")[:8] or 0)
+    except ValueError:
+        return 0
+
+
+def load_fresh(conn: sqlite3.Connection) -> list[Fresh]:
+    return [Fresh.of(r) for r in conn.execute("SELECT seg, terms, starts, ids, counts FROM rank_fresh ORDER BY seg")]
+
+
+def postings(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]]) -> tuple[int, list[Postings]]:
+    """The generation, and the merged segments' posting rows of each (term, prefix?) pair: a
+    term's own, or every term it begins (read together, so the caller can tell whether its arrays
+    are still current). Fresh segments are read whole by `load_fresh`."""
+    out: list[Postings] = []
+    for term, prefix in terms:
+        if prefix and term:
+            rows = conn.execute("SELECT seg, ids, counts FROM rank_postings WHERE term >= ? AND term < ?",
+                                (term, _after_prefix(term))).fetchall()
+        else:
+            rows = conn.execute("SELECT seg, ids, counts FROM rank_postings WHERE term = ?", (term,)).fetchall()
+        out.append(rows)
+    return generation(conn), out

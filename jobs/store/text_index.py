@@ -1,0 +1,57 @@
+"""The one place that writes the text indexes of papers: papers_fts (FTS5: matching, phrases, the
+fallback ranking) and the ranking index beside it (jobs/store/rank_index.py), from the same rows."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+
+from jobs.models import Paper
+from jobs.store import rank_index
+from jobs.store.rows import PAPER_COLUMNS, fts_row, paper_from_row
+
+log = logging.getLogger(__name__)
+
+
+def write_index(
+    conn: sqlite3.Connection, *, add: Sequence[tuple[int, Paper]] = (), remove: Sequence[tuple[int, Paper]] = ()
+) -> None:
+    """Forget `remove` (a contentless index forgets a row by being told exactly what it indexed, so
+    these are the papers as stored), then index `add`; (paper id, paper) each, on the write
+    connection's thread inside its transaction."""
+    # A paper merged with a new copy often changes only what the indexes don't hold (images,
+    # links, version): then there is nothing to re-index.
+    old = {paper_id: fts_row(paper_id, p) for paper_id, p in remove}
+    rows = [row for row in (fts_row(paper_id, p) for paper_id, p in add) if old.pop(row[0], None) != row]
+    unchanged = {paper_id for paper_id, _ in remove} - set(old) - {row[0] for row in rows}
+    remove = [(paper_id, p) for paper_id, p in remove if paper_id not in unchanged]
+    if remove:
+        conn.executemany(
+            "INSERT INTO papers_fts (papers_fts, rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
+            [fts_row(paper_id, p) for paper_id, p in remove],
+        )
+    if rows:
+        conn.executemany(
+            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    rank_index.index_rows(conn, rows, forget=[paper_id for paper_id, _ in remove])
+
+
+def rebuild_rank_index(conn: sqlite3.Connection, batch: int = 2000) -> int:
+    """Index every stored paper in the ranking index anew (papers_fts is left as it is); the count."""
+    rank_index.clear(conn)
+    last, done = 0, 0
+    while True:
+        found = conn.execute(f"SELECT p.id, {PAPER_COLUMNS} FROM papers p WHERE p.id > ? ORDER BY p.id LIMIT ?",
+                             (last, batch)).fetchall()
+        if not found:
+            break
+        rank_index.index_rows(conn, [fts_row(int(r[0]), paper_from_row(r[1:])) for r in found])
+        last, done = int(found[-1][0]), done + len(found)
+    rank_index.merge_all(conn)
+    rank_index.bump_generation(conn)
+    return done

@@ -1,0 +1,161 @@
+"""The ranking index (jobs/store/rank_index.py, jobs/search_rank.py): pages equal to FTS5's full bm25
+ranking, scores included, through ingest, updates, merges, filters and an upgrade; tokens equal to
+FTS5's own; postings that decode to what was encoded. Real SQLite files throughout."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from dataclasses import replace
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobs.models import Paper, ParsedPost
+from jobs.posting_codec import decode_counts, decode_ids, encode_groups, encode_ids
+from jobs.search import build_query
+from jobs.sources.base import Fetched, PostRef
+from jobs.store import Store, fts_tokens, rank_index
+
+WORDS = (
+    "gaussian", "splatting", "neural", "radiance", "field", "diffusion", "model", "models", "modeling",
+    "language", "large", "agent", "reinforcement", "learning", "segmentation", "segment", "point", "cloud",
+    "avatar", "talking", "head", "speech", "video", "render", "real", "time", "benchmark", "dataset",
+    "transformer", "attention", "mesh", "light", "scene", "3D",
+)
+ZH = ["高斯", "泼溅", "模型", "扩散", "强化", "学习", "目标", "检测", "实时", "渲染", "数字人", "语言"]
+NAMES = ["José Ramírez", "Ada Lovelace", "Li Wei", "Zhang San", "Müller Jörg", "Ωmega Σigma"]
+
+
+def make_paper(rng: random.Random, n: int, *, summary: bool = True) -> Paper:
+    words = lambda k: " ".join(rng.choice(WORDS) for _ in range(k))  # noqa: E731
+    return Paper(
+        arxiv_id=f"2401.{n:05d}", version=1,
+        title=words(rng.randint(2, 7)).title(),
+        authors=rng.sample(NAMES, rng.randint(1, 3)),
+        abstract=". ".join(words(rng.randint(5, 25)) for _ in range(rng.randint(1, 6))),
+        summary="，".join("".join(rng.sample(ZH, 3)) for _ in range(rng.randint(1, 4))) if summary else "",
+        takeaways=[words(3) + "：" + "".join(rng.sample(ZH, 2)) for _ in range(rng.randint(0, 3))],
+        links={"abs": f"https://arxiv.org/abs/2401.{n:05d}"},
+    )
+
+
+async def add_post(store: Store, path: str, topic: str, date: str, papers: list[Paper]) -> None:
+    sid = await store.upsert_source("test", "directory", "kedreamix", "/tmp/posts")
+    await store.record_post(sid, PostRef(path, path), Fetched(content=b""),
+                            ParsedPost(papers=papers, topic=topic, date=date))
+
+
+QUERIES = [
+    ("gaussian", {}), ("diffusion model", {}), ("model", {}), ("segm", {}), ("real time", {}), ("3D", {}),
+    ("模型", {}), ("高斯", {}), ("Lovelace", {}), ("jose", {}), ("muller", {}), ("ωmega", {}),
+    ("the", {}), ("gaussian", {"topic": "3DGS"}), ("model", {"after": "2024-03-01"}),
+    ("learning", {"topic": "NeRF", "before": "2024-02-15"}), ("nothingmatchesthis", {}),
+]
+
+
+async def compare(store: Store, text: str, filters: dict[str, str], offset: int = 0) -> int:
+    """The ranking index's page against FTS5's full ranking of the same query; the total."""
+    q = build_query(text)
+    assert q.words is not None, text  # a query the ranking index can take
+    fast = await store._rank_words(q.words, filters.get("topic"), filters.get("after"), filters.get("before"),
+                                   offset, 10)
+    assert fast is not None
+    slow_hits, slow_total = await store.search(q.match, limit=10, offset=offset, **filters)  # no words: FTS5
+    hits, total = await store.search(q.match, words=q.words, limit=10, offset=offset, **filters)
+    assert [(h.paper.arxiv_id, h.rank) for h in hits] == [(h.paper.arxiv_id, h.rank) for h in slow_hits], text
+    assert total == slow_total == fast[1], text
+    return total
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(tmp_path / "paperboy.db")
+    yield s
+    await s.close()
+
+
+async def test_pages_equal_fts5_full_ranking_through_ingest_updates_and_merges(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)  # so that this small corpus merges at every level
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    rng = random.Random(7)
+    papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 251)]
+    topics = ["3DGS", "NeRF", "Diffusion Models"]
+    for day in range(25):
+        # Some papers are seen again, now with the Chinese summary they lacked: indexed again.
+        again = [replace(p, summary=p.summary or "再次出现的摘要") for p in rng.sample(papers[: day * 10 + 10], 3)]
+        await add_post(store, f"2024-{day // 28 + 1:02d}-{day % 28 + 1:02d}/{topics[day % 3]}.md", topics[day % 3],
+                       f"2024-{day // 12 + 1:02d}-{day % 12 * 2 + 1:02d}", papers[day * 10 : day * 10 + 10] + again)
+    levels = [r[0] for r in await store._all("SELECT level FROM rank_segments")]
+    assert max(levels) >= 2 and 0 in levels  # merged twice over, and a fresh segment beside them
+    assert await store._one("SELECT count(*) FROM rank_docs WHERE seg NOT IN (SELECT seg FROM rank_segments)") == 0
+    totals = [await compare(store, text, filters) for text, filters in QUERIES]
+    assert await compare(store, "再次", {}) >= 10
+    assert all(totals[:12]) and totals[-1] == 0
+    assert await compare(store, "model", {}, offset=20) > 30  # a later page, ties ordered as FTS5's are
+
+
+async def test_an_updated_paper_is_found_by_its_new_words_only(store: Store) -> None:
+    rng = random.Random(1)
+    first = make_paper(rng, 1, summary=False)
+    await add_post(store, "2024-01-01/NeRF.md", "NeRF", "2024-01-01", [first, make_paper(rng, 2)])
+    assert await compare(store, "一无", {}) == 0
+    # Seen again with a Chinese summary: merge fills it, and both indexes must follow.
+    await add_post(store, "2024-01-02/NeRF.md", "NeRF", "2024-01-02", [replace(first, summary="独一无二的摘要")])
+    phrase = build_query("独一无二")  # four characters: a phrase of bigrams, which FTS5 alone answers
+    assert phrase.words is None and (await store.search(phrase.match))[1] == 1
+    hits, total = await store.search(build_query("一无").match, words=build_query("一无").words)
+    assert total == 1 and hits[0].paper.arxiv_id == first.arxiv_id
+    assert await compare(store, "一无", {}) == 1
+    # Its words stay indexed once: the copy in the first segment is stale, not counted twice.
+    assert await compare(store, first.title.split()[0], {}) >= 1
+
+
+async def test_an_older_database_gets_the_index_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    rng = random.Random(3)
+    async with await Store.open(path, schema=11) as old:
+        await add_post(old, "2024-01-01/3DGS.md", "3DGS", "2024-01-01", [make_paper(rng, n) for n in range(1, 60)])
+    async with await Store.open(path) as store:
+        assert await store._one("SELECT count(*) FROM rank_docs") == 59
+        for text, filters in QUERIES[:12]:
+            await compare(store, text, filters)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0  # building it left no free pages
+    finally:
+        conn.close()
+
+
+def test_tokens_are_fts5s_own_on_the_corpus_words() -> None:
+    texts = [" ".join(WORDS), "，".join(ZH), " ".join(NAMES),
+             "Ｆｕｌｌ-width ÀÉÎ ǅ ß ﬁ İstanbul e\u0301 Σσς 🙂 x_y a·b"]
+    assert [fts_tokens.tokens(t) for t in texts] == fts_tokens._fts_tokens(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_tokens_are_fts5s_own_on_any_text(text: str) -> None:
+    assert fts_tokens.tokens(text) == fts_tokens._fts_tokens([text])[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 300_000), min_size=1, max_size=300), min_size=1, max_size=8),
+       st.integers(0, 80_000), st.booleans())
+def test_postings_decode_to_what_was_encoded(groups: list[set[int]], big: int, compact: bool) -> None:
+    arrays = [np.array(sorted(g), dtype=np.int64) for g in groups]
+    starts = np.r_[0, np.cumsum([len(a) for a in arrays])].astype(np.int64)
+    ids = np.concatenate(arrays)
+    counts = (ids % 7 + 1) * (1 + (ids == ids.max()) * big)
+    blobs = encode_groups(starts, ids, counts, compact=compact)
+    for (a, b), (id_bytes, count_bytes) in zip(pairwise(starts.tolist()), blobs, strict=True):
+        assert decode_ids(id_bytes).tolist() == ids[a:b].tolist()
+        assert decode_counts(count_bytes).tolist() == counts[a:b].tolist()
+        if compact:
+            assert id_bytes == encode_ids(ids[a:b])  # the smallest form, as one group alone would get
