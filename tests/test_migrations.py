@@ -13,7 +13,7 @@ from jobs.models import Paper, ParsedPost
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import SCHEMA_VERSION, Store
 from jobs.store.migrate import MIGRATIONS
-from jobs.store.rows import fts_row, j
+from jobs.store.rows import fts_row, j, pack_body
 
 OKAPI = Paper(arxiv_id="2401.00001", version=1, title="Okapi splatting", authors=["Ada Lovelace"],
               abstract="We splat.", summary="高斯泼溅方法。", takeaways=["第一条。", "斑马条纹。"],
@@ -29,14 +29,20 @@ def old_post(conn: sqlite3.Connection, post_id: int, path: str, topic: str, date
                  (post_id, path, topic, date))
 
 
-def old_paper(conn: sqlite3.Connection, paper_id: int, post_id: int, p: Paper) -> None:
-    """A paper, its index row and its appearance as Paperboy wrote them up to schema 11 (the text in
-    plain columns)."""
-    conn.execute("INSERT INTO papers (id, arxiv_id, version, title, authors, abstract, summary, takeaways, "
-                 "comment, links, images, flags, first_seen) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '2024-05-06T00:00:00.250000Z')",
-                 (paper_id, p.arxiv_id, p.version, p.title, j(p.authors), p.abstract, p.summary, j(p.takeaways),
-                  p.comment, j(p.links), j(p.images), j(p.flags)))
+def old_paper(conn: sqlite3.Connection, paper_id: int, post_id: int, p: Paper, version: int = 11) -> None:
+    """A paper, its index row and its appearance as Paperboy wrote them at schema `version` (up to
+    11 the text in plain columns, from 12 packed in `body`)."""
+    if version >= 12:
+        conn.execute("INSERT INTO papers (id, arxiv_id, version, title, authors, body, comment, images, flags, "
+                     "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1714953600)",
+                     (paper_id, p.arxiv_id, p.version, p.title, j(p.authors), pack_body(p), p.comment,
+                      j(p.images), j(p.flags)))
+    else:
+        conn.execute("INSERT INTO papers (id, arxiv_id, version, title, authors, abstract, summary, takeaways, "
+                     "comment, links, images, flags, first_seen) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '2024-05-06T00:00:00.250000Z')",
+                     (paper_id, p.arxiv_id, p.version, p.title, j(p.authors), p.abstract, p.summary,
+                      j(p.takeaways), p.comment, j(p.links), j(p.images), j(p.flags)))
     conn.execute("INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?)", fts_row(paper_id, p))
     conn.execute("INSERT INTO appearances (paper_id, post_id, topic, post_date, position) VALUES (?, ?, ?, ?, 0)",
@@ -47,7 +53,7 @@ def old_rows(db: Path, version: int) -> None:
     """Rows as the Paperboy of schema `version` wrote them."""
     with closing(sqlite3.connect(db)) as conn, conn:
         old_post(conn, 1, "a.md", "3DGS", "2024-05-06")
-        old_paper(conn, 1, 1, OKAPI)
+        old_paper(conn, 1, 1, OKAPI, version)
         if version >= 2:
             conn.execute("INSERT INTO cycles (id, trigger, started_at) VALUES (1, 'test', '2024-05-06T00:00:00Z')")
             conn.execute("INSERT INTO feeds (guild_id, channel_id, topic, cursor, created_at) "

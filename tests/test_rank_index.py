@@ -84,6 +84,7 @@ async def test_pages_equal_fts5_full_ranking_through_ingest_updates_and_merges(
 ) -> None:
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)  # so that this small corpus merges at every level
     monkeypatch.setattr(rank_index, "FANOUT", 2)
+    monkeypatch.setattr(rank_index, "MERGE_CHUNK", 300)  # and merges a few terms at a time
     rng = random.Random(7)
     papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 251)]
     topics = ["3DGS", "NeRF", "Diffusion Models"]
@@ -120,7 +121,7 @@ async def test_an_updated_paper_is_found_by_its_new_words_only(store: Store) -> 
 async def test_an_older_database_gets_the_index_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     rng = random.Random(3)
-    async with await Store.open(path, schema=11) as old:
+    async with await Store.open(path, schema=12) as old:
         await add_post(old, "2024-01-01/3DGS.md", "3DGS", "2024-01-01", [make_paper(rng, n) for n in range(1, 60)])
     async with await Store.open(path) as store:
         assert await store._one("SELECT count(*) FROM rank_docs") == 59

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,16 +58,17 @@ def _exists(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rank_docs'").fetchone() is not None
 
 
-def _write(conn: sqlite3.Connection, seg: int, terms: list[str], starts: Array, ids: Array, counts: Array, *,
-           compact: bool) -> None:
-    """Segment `seg`'s posting rows, in term order (so they fill pages in order), at consecutive rowids."""
-    blobs = encode_groups(starts, ids, counts, compact=compact)
-    first = int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM rank_postings").fetchone()[0])
-    order = sorted(range(len(terms)), key=terms.__getitem__)
+def _next_row(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM rank_postings").fetchone()[0])
+
+
+def _write(conn: sqlite3.Connection, seg: int, terms: list[str], starts: Array, ids: Array, counts: Array) -> None:
+    """Posting rows of segment `seg` (terms in order), appended at the next rowids."""
+    first = _next_row(conn)
     conn.executemany("INSERT INTO rank_postings (rowid, term, seg, ids, counts) VALUES (?, ?, ?, ?, ?)",
-                     [(first + n, terms[i], seg, *blobs[i]) for n, i in enumerate(order)])
-    conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
-                 (first, first + len(terms) - 1, seg))
+                     [(first + n, term, seg, *blobs)
+                      for n, (term, blobs) in enumerate(zip(terms, encode_groups(starts, ids, counts, compact=True),
+                                                            strict=True))])
 
 
 def _write_fresh(conn: sqlite3.Connection, seg: int, counted: Counted) -> None:
@@ -94,6 +95,15 @@ class Fresh:
     def of(cls, row: Sequence[Any]) -> Fresh:
         return cls(int(row[0]), row[1].split("\0") if row[1] else [],
                    *(np.frombuffer(b, dtype="<u4") for b in row[2:5]))
+
+    def between(self, after: str | None, upto: str | None) -> tuple[int, list[str], Array, Array, Array]:
+        """(segment, terms, starts, ids, counts) of the terms after `after` up to `upto` (inclusive;
+        None: no bound), starts relative to the slice."""
+        lo = 0 if after is None else bisect_right(self.terms, after)
+        hi = len(self.terms) if upto is None else bisect_right(self.terms, upto)
+        a, b = int(self.starts[lo]), int(self.starts[hi])
+        return (self.seg, self.terms[lo:hi], self.starts[lo : hi + 1].astype(np.int64) - a, self.ids[a:b],
+                self.counts[a:b])
 
     def lookup(self, term: str, prefix: bool) -> list[tuple[Array, Array]]:
         lo = bisect_left(self.terms, term)
@@ -125,8 +135,12 @@ def _merge_full_levels(conn: sqlite3.Connection) -> None:
         level += 1
 
 
+MERGE_CHUNK = 2_000_000  # postings merged at a time: bounds a merge's memory (tens of MB)
+
+
 def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
-    """Rewrite segments `segs` as one segment of `level`: live postings only, compactly encoded."""
+    """Rewrite segments `segs` as one segment of `level`: live postings only, compactly encoded,
+    a range of terms at a time."""
     marks = ",".join("?" * len(segs))
     docs = conn.execute(f"SELECT id, seg FROM rank_docs WHERE seg IN ({marks})", segs).fetchall()
     size = max((int(r[0]) for r in docs), default=0) + 1
@@ -138,17 +152,37 @@ def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
                           segs).fetchall()
     fresh = [Fresh.of(r) for r in conn.execute(
         f"SELECT seg, terms, starts, ids, counts FROM rank_fresh WHERE seg IN ({marks})", segs)]
-    conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
-    rows: list[Any] = []
-    for first, last in ranges:
-        rows += conn.execute("SELECT term, seg, ids, counts FROM rank_postings WHERE rowid BETWEEN ? AND ?",
-                             (first, last)).fetchall()
-        conn.execute("DELETE FROM rank_postings WHERE rowid BETWEEN ? AND ?", (first, last))
     seg = _new_segment(conn, level, len(docs))
+    first = _next_row(conn)
     conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *segs))
+    # Rows of the merged segments in term order; new rows (segment `seg`) never pass the filter.
+    rows = conn.execute(f"SELECT term, seg, ids, counts FROM rank_postings WHERE seg IN ({marks}) ORDER BY term",
+                        segs) if ranges else iter(())
+    chunk: list[Any] = []
+    held, after = 0, None  # postings in `chunk`; the last term of the previous chunk
+    for row in rows:
+        if held >= MERGE_CHUNK and row[0] != chunk[-1][0]:
+            _merge_terms(conn, seg, live, chunk, [f.between(after, chunk[-1][0]) for f in fresh])
+            after, chunk, held = chunk[-1][0], [], 0
+        chunk.append(row)
+        held += len(row[2])
+    _merge_terms(conn, seg, live, chunk, [f.between(after, None) for f in fresh])
+    for low, high in ranges:
+        conn.execute("DELETE FROM rank_postings WHERE rowid BETWEEN ? AND ?", (low, high))
+    conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", segs)
-    # Every posting as (term number, id, count, segment), from merged rows and fresh segments alike.
-    names = sorted({r[0] for r in rows}.union(*(f.terms for f in fresh)))
+    conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
+                 (first, _next_row(conn) - 1, seg))
+
+
+def _merge_terms(conn: sqlite3.Connection, seg: int, live: Array, rows: list[Any],
+                 fresh: list[tuple[int, list[str], Array, Array, Array]]) -> None:
+    """Merge the postings of one range of terms: merged segments' rows and fresh segments' slices
+    (segment, terms, starts, ids, counts), live ones only, into rows of segment `seg`."""
+    size = len(live)
+    names = sorted({r[0] for r in rows}.union(*(f[1] for f in fresh)))
+    if not names:
+        return
     number = {t: i for i, t in enumerate(names)}
     parts_term, parts_ids, parts_counts, parts_seg = [], [], [], []
     if rows:
@@ -157,16 +191,14 @@ def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
         parts_seg.append(np.repeat(np.array([r[1] for r in rows], dtype=np.int64), lengths))
         parts_ids.append(ids)
         parts_counts.append(counts)
-    for f in fresh:
-        parts_term.append(np.repeat(np.array([number[t] for t in f.terms], dtype=np.int64), np.diff(f.starts)))
-        parts_seg.append(np.full(len(f.ids), f.seg, dtype=np.int64))
-        parts_ids.append(f.ids)
-        parts_counts.append(f.counts)
-    if not parts_ids:
-        return
+    for owner, terms, starts, ids, counts in fresh:
+        parts_term.append(np.repeat(np.array([number[t] for t in terms], dtype=np.int64), np.diff(starts)))
+        parts_seg.append(np.full(len(ids), owner, dtype=np.int64))
+        parts_ids.append(ids.astype(np.int64))
+        parts_counts.append(counts.astype(np.int64))
     term, ids = np.concatenate(parts_term), np.concatenate(parts_ids)
-    counts, owner = np.concatenate(parts_counts), np.concatenate(parts_seg)
-    keep = (ids < size) & (live[np.minimum(ids, size - 1)] == owner)
+    counts, owner_of = np.concatenate(parts_counts), np.concatenate(parts_seg)
+    keep = (ids < size) & (live[np.minimum(ids, size - 1)] == owner_of)
     ids, counts, term = ids[keep], counts[keep], term[keep]
     if not len(ids):
         return
@@ -174,7 +206,7 @@ def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
     ids, counts, term = ids[order], counts[order], term[order]
     starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
     _write(conn, seg, [names[t] for t in term[starts].tolist()], np.r_[starts, len(ids)].astype(np.int64),
-           ids, counts, compact=True)
+           ids, counts)
 
 
 def _decode_rows(rows: list[Any]) -> tuple[Array, Array, list[int]]:
