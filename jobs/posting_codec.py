@@ -51,7 +51,9 @@ def decode_ids(data: bytes) -> Ids:
     first = int(np.frombuffer(data, dtype="<u4", count=1, offset=1)[0])
     if kind == BITMAP:
         bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8, offset=5), bitorder="little")
-        return np.flatnonzero(bits).astype(np.int64) + first
+        out = np.flatnonzero(bits.view(bool))  # a bool view: several times faster than on uint8
+        out += first
+        return out.astype(np.int64, copy=False)
     gaps = np.frombuffer(data, dtype=_GAP_DTYPES[kind], offset=5).astype(np.int64)
     out = np.empty(len(gaps) + 1, dtype=np.int64)
     out[0] = first

@@ -37,29 +37,40 @@ class Corpus:
     length: Floats  # by paper id
     rows: int
     avgdl: float
+    clean: frozenset[int]  # segments whose postings are all live: no paper of theirs moved since
+    norm: Floats  # by paper id: k1 * (1 - b + b * D / avgdl), the part of bm25 a paper alone decides
 
     @classmethod
-    def of(cls, ids: Array, segments: Array, lengths: Array) -> Corpus:
+    def of(cls, ids: Array, segments: Array, lengths: Array, made: dict[int, int] | None = None) -> Corpus:
+        """From each paper's (id, segment, length), and `made`: how many papers each segment had
+        when written."""
         size = int(ids.max()) + 1 if len(ids) else 1
         segment = np.full(size, -1, dtype=np.int64)
         segment[ids] = segments
         length = np.zeros(size, dtype=np.float64)
         length[ids] = lengths
         rows = len(ids)
-        return cls(segment, length, rows, float(lengths.sum()) / rows if rows else 0.0)
+        held = dict(zip(*np.unique(segments, return_counts=True), strict=True)) if rows else {}
+        clean = frozenset(seg for seg, n in (made or {}).items() if held.get(seg, 0) == n)
+        avgdl = float(lengths.sum()) / rows if rows else 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):  # an empty index: avgdl 0, never used
+            norm = K1 * ((1 - B) + (B * length) / avgdl)
+        return cls(segment, length, rows, avgdl, clean, norm)
 
 
 def phrase_counts(corpus: Corpus, postings: Postings) -> Floats:
     """A phrase's weighted count in every paper (by id), summed over the terms it matches; stale
     postings (of a paper since indexed again elsewhere) are left out."""
-    out = np.zeros(len(corpus.segment), dtype=np.float64)
+    size = len(corpus.segment)
+    out = np.zeros(size, dtype=np.float64)
     for segment, ids_blob, counts_blob in postings:
         ids = decode_ids(ids_blob) if isinstance(ids_blob, bytes) else ids_blob
         counts = decode_counts(counts_blob) if isinstance(counts_blob, bytes) else counts_blob
-        inside = ids < len(out)
-        ids, counts = ids[inside], counts[inside]
-        live = corpus.segment[ids] == segment
-        out += np.bincount(ids[live], weights=counts[live], minlength=len(out))
+        if segment not in corpus.clean:
+            live = corpus.segment[np.minimum(ids, size - 1)] == segment
+            live &= ids < size
+            ids, counts = ids[live], counts[live]
+        out[ids] += counts  # a row's ids are distinct, so each gets its own count
     return out
 
 
@@ -80,12 +91,14 @@ def score(corpus: Corpus, phrases: Sequence[Floats], allowed: npt.NDArray[np.boo
     if allowed is not None:
         match &= allowed
     ids = np.flatnonzero(match)
-    norm = K1 * ((1 - B) + (B * corpus.length[ids]) / corpus.avgdl)
-    total = np.zeros(len(ids), dtype=np.float64)
+    norm = corpus.norm[ids]
+    total: Floats | None = None
     for w, f in zip(weights, phrases, strict=True):
         freq = f[ids]
-        total += w * ((freq * (K1 + 1.0)) / (freq + norm))
-    return ids, -1.0 * total
+        term = w * ((freq * (K1 + 1.0)) / (freq + norm))
+        total = term if total is None else total + term  # 0.0 + x is x: the first needs no sum
+    assert total is not None
+    return ids, np.negative(total, out=total)
 
 
 def page(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> tuple[Array, Floats]:

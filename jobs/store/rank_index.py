@@ -34,9 +34,11 @@ def bump_generation(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE rank_state SET generation = generation + 1 WHERE id = 1")
 
 
-def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: Iterable[int] = ()) -> None:
+def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: Iterable[int] = (), *,
+               bulk: bool = False) -> None:
     """Index full-text rows (rowid, title, authors, abstract, summary, takeaways, ids) as a new
-    segment, and forget the papers in `forget` that are not re-added."""
+    segment, and forget the papers in `forget` that are not re-added. `bulk` (a rebuild): write a
+    compact segment at once, and leave merging to the caller."""
     if not _exists(conn):
         return  # a database held at an older schema (tests build those): filled when it upgrades
     added = {int(r[0]) for r in add}
@@ -45,11 +47,18 @@ def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: I
         conn.executemany("DELETE FROM rank_docs WHERE id = ?", [(i,) for i in gone])
     if add:
         counted = weighted_counts(sorted(add, key=lambda r: int(r[0])))
-        seg = _new_segment(conn, 0, len(counted.lengths))
+        seg = _new_segment(conn, 1 if bulk else 0, len(counted.lengths))
         conn.executemany("INSERT OR REPLACE INTO rank_docs (id, seg, len) VALUES (?, ?, ?)",
                          [(i, seg, n) for i, n in counted.lengths.items()])
-        _write_fresh(conn, seg, counted)
-        _merge_full_levels(conn)
+        if bulk:
+            first = _next_row(conn)
+            order = sorted(range(len(counted.terms)), key=counted.terms.__getitem__)
+            _write(conn, seg, [counted.terms[i] for i in order], *_in_order(counted, order))
+            conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
+                         (first, _next_row(conn) - 1, seg))
+        else:
+            _write_fresh(conn, seg, counted)
+            _merge_full_levels(conn)
     if add or gone:
         bump_generation(conn)
 
@@ -71,14 +80,21 @@ def _write(conn: sqlite3.Connection, seg: int, terms: list[str], starts: Array, 
                                                             strict=True))])
 
 
-def _write_fresh(conn: sqlite3.Connection, seg: int, counted: Counted) -> None:
-    order = np.array(sorted(range(len(counted.terms)), key=counted.terms.__getitem__), dtype=np.int64)
-    begin, sizes = counted.starts[:-1][order], np.diff(counted.starts)[order]
+def _in_order(counted: Counted, order: list[int]) -> tuple[Array, Array, Array]:
+    """(starts, ids, counts) of `counted` with its terms in `order`."""
+    index = np.array(order, dtype=np.int64)
+    begin, sizes = counted.starts[:-1][index], np.diff(counted.starts)[index]
     starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
     pick = np.repeat(begin - starts[:-1], sizes) + np.arange(starts[-1])  # the postings, term by term in order
+    return starts, counted.ids[pick], counted.counts[pick]
+
+
+def _write_fresh(conn: sqlite3.Connection, seg: int, counted: Counted) -> None:
+    order = sorted(range(len(counted.terms)), key=counted.terms.__getitem__)
+    starts, ids, counts = _in_order(counted, order)
     conn.execute("INSERT INTO rank_fresh (seg, terms, starts, ids, counts) VALUES (?, ?, ?, ?, ?)",
-                 (seg, "\0".join([counted.terms[i] for i in order.tolist()]), starts.astype("<u4").tobytes(),
-                  counted.ids[pick].astype("<u4").tobytes(), counted.counts[pick].astype("<u4").tobytes()))
+                 (seg, "\0".join([counted.terms[i] for i in order]), starts.astype("<u4").tobytes(),
+                  ids.astype("<u4").tobytes(), counts.astype("<u4").tobytes()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +273,8 @@ def load_corpus(conn: sqlite3.Connection) -> Corpus:
         empty = np.empty(0, dtype=np.int64)
         return Corpus.of(empty, empty, empty)
     ids, segs, lens = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
-    return Corpus.of(ids, segs, lens)
+    made = {int(seg): int(n) for seg, n in conn.execute("SELECT seg, docs FROM rank_segments")}
+    return Corpus.of(ids, segs, lens, made)
 
 
 def load_appearances(conn: sqlite3.Connection) -> Appearances:

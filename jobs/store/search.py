@@ -150,11 +150,14 @@ class Search(Connection):
                 return None
             terms.append((found[0], prefix))
         filtered = bool(topic or after or before)
-        snap = await self._current_snapshot(need_appearances=filtered)
+        # The postings come with the index's generation: when the arrays held are of another one
+        # (an ingest committed since), load those of this one and read the postings again.
         generation, rows = await run_sync(self._read, rank_index.postings, terms)
-        if generation != snap.generation:  # an ingest committed in between: read both again, once
+        snap = self._snapshot
+        if snap is None or snap.generation != generation or (filtered and snap.appearances is None):
             snap = await self._current_snapshot(need_appearances=filtered)
-            generation, rows = await run_sync(self._read, rank_index.postings, terms)
+            if snap.generation != generation:
+                generation, rows = await run_sync(self._read, rank_index.postings, terms)
         corpus = snap.corpus
         for (term, prefix), found in zip(terms, rows, strict=True):
             found.extend((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, prefix))

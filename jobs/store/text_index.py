@@ -41,7 +41,7 @@ def write_index(
     rank_index.index_rows(conn, rows, forget=[paper_id for paper_id, _ in remove])
 
 
-def rebuild_rank_index(conn: sqlite3.Connection, batch: int = 2000) -> int:
+def rebuild_rank_index(conn: sqlite3.Connection, batch: int = 5000) -> int:
     """Index every stored paper in the ranking index anew (papers_fts is left as it is); the count."""
     rank_index.clear(conn)
     last, done = 0, 0
@@ -50,7 +50,7 @@ def rebuild_rank_index(conn: sqlite3.Connection, batch: int = 2000) -> int:
                              (last, batch)).fetchall()
         if not found:
             break
-        rank_index.index_rows(conn, [fts_row(int(r[0]), paper_from_row(r[1:])) for r in found])
+        rank_index.index_rows(conn, [fts_row(int(r[0]), paper_from_row(r[1:])) for r in found], bulk=True)
         last, done = int(found[-1][0]), done + len(found)
     rank_index.merge_all(conn)
     rank_index.bump_generation(conn)
