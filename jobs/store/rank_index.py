@@ -23,6 +23,7 @@ from jobs.store.fts_tokens import Counted, weighted_counts
 log = logging.getLogger(__name__)
 
 FANOUT = 8  # segments of one level merged into one of the next
+BATCH = 5000  # papers indexed as one segment at most
 # Fresh segments (one row each: cheap to write, and readers keep them in memory) are merged into
 # one of level 1 when there are this many, or when they index this many papers (about 400
 # postings, 3 KB of a reader's memory, each). A day's ingest is a few segments and some hundreds.
@@ -45,8 +46,18 @@ def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: I
     gone = [i for i in forget if i not in added]
     if gone:
         conn.executemany("DELETE FROM rank_docs WHERE id = ?", [(i,) for i in gone])
-    if add:
-        counted = weighted_counts(sorted(add, key=lambda r: int(r[0])))
+    ordered = sorted(add, key=lambda r: int(r[0]))
+    for start in range(0, len(ordered), BATCH):  # a huge post: bounded arrays, no long call holding the GIL
+        _index_batch(conn, ordered[start : start + BATCH], bulk)
+    if not bulk:
+        _merge_full_levels(conn)
+    if add or gone:
+        bump_generation(conn)
+
+
+def _index_batch(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], bulk: bool) -> None:
+    if rows:
+        counted = weighted_counts(rows)
         seg = _new_segment(conn, 1 if bulk else 0, len(counted.lengths))
         conn.executemany("INSERT OR REPLACE INTO rank_docs (id, seg, len) VALUES (?, ?, ?)",
                          [(i, seg, n) for i, n in counted.lengths.items()])
@@ -58,9 +69,6 @@ def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: I
                          (first, _next_row(conn) - 1, seg))
         else:
             _write_fresh(conn, seg, counted)
-            _merge_full_levels(conn)
-    if add or gone:
-        bump_generation(conn)
 
 
 def _exists(conn: sqlite3.Connection) -> bool:

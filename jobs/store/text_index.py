@@ -41,7 +41,7 @@ def write_index(
     rank_index.index_rows(conn, rows, forget=[paper_id for paper_id, _ in remove])
 
 
-def rebuild_rank_index(conn: sqlite3.Connection, batch: int = 5000) -> int:
+def rebuild_rank_index(conn: sqlite3.Connection, batch: int = rank_index.BATCH) -> int:
     """Index every stored paper in the ranking index anew (papers_fts is left as it is); the count."""
     rank_index.clear(conn)
     last, done = 0, 0
