@@ -17,7 +17,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count, repeat
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,10 @@ COLUMNS = ("title", "authors", "abstract", "summary", "takeaways", "ids")
 TOKENIZE = "unicode61 remove_diacritics 2"
 # bm25 column weights, in COLUMNS order: jobs.store.search ranks with the same ones.
 WEIGHTS = (10, 5, 2, 2, 2, 5)
+
+# Row positions (a row is rowid, *COLUMNS) of each weight's columns, and the weights in that order.
+_COLUMNS_BY_WEIGHT = [[i + 1 for i, cw in enumerate(WEIGHTS) if cw == w] for w in sorted(set(WEIGHTS))]
+_WEIGHT_OF = np.array(sorted(set(WEIGHTS)), dtype=np.int64)
 
 _local = threading.local()
 _lock = threading.Lock()
@@ -104,39 +108,43 @@ class Counted:
 
 
 def weighted_counts(rows: Sequence[Sequence[Any]]) -> Counted:
-    """Each term's rows and counts weighted by column (WEIGHTS), for index rows (rowid, *COLUMNS),
-    and each row's length in tokens, as FTS5 counts them."""
+    """Each term's rows and counts weighted by column (WEIGHTS), for index rows (rowid, *COLUMNS)
+    in rowid order, and each row's length in tokens, as FTS5 counts them."""
     vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, in order of first sight
     term_id = vocab.__getitem__
     term_ids: list[int] = []
-    docs: list[int] = []
     counts: list[int] = []
-    weights: list[int] = []
+    group_sizes: list[int] = []  # distinct terms of each (row, weight) group, in order
     lengths: dict[int, int] = {}
     for row in rows:
-        doc = int(row[0])
-        columns = [tokens(text or "") for text in row[1:]]
-        lengths[doc] = sum(map(len, columns))
-        by_weight: dict[int, list[str]] = {}
-        for weight, found in zip(WEIGHTS, columns, strict=True):
-            by_weight.setdefault(weight, []).extend(found)
-        # Flat lists filled in C (Counter, extend, repeat); numpy sums and groups them below.
-        for weight, found in by_weight.items():
+        length = 0
+        # Per weight, the distinct terms and their counts, in C (Counter, map, extend); numpy
+        # weighs, sums and groups them below.
+        for columns in _COLUMNS_BY_WEIGHT:
+            found: list[str] = []
+            for c in columns:
+                text = row[c] or ""
+                found += text.translate(_TABLE).split() if text.isascii() else tokens(text)
+            length += len(found)
             counted = Counter(found)
             term_ids.extend(map(term_id, counted))
             counts.extend(counted.values())
-            docs.extend(repeat(doc, len(counted)))
-            weights.extend(repeat(weight, len(counted)))
+            group_sizes.append(len(counted))
+        lengths[int(row[0])] = length
     if not term_ids:
         empty = np.empty(0, dtype=np.int64)
         return Counted([], np.zeros(1, dtype=np.int64), empty, empty, lengths)
-    tid, doc_ids = np.array(term_ids, dtype=np.int64), np.array(docs, dtype=np.int64)
-    f = np.array(counts, dtype=np.int64) * np.array(weights, dtype=np.int64)
-    order = np.lexsort((doc_ids, tid))
+    sizes = np.array(group_sizes, dtype=np.int64)
+    doc_ids = np.repeat(np.repeat(np.fromiter(lengths, dtype=np.int64, count=len(lengths)), len(_WEIGHT_OF)), sizes)
+    f = np.array(counts, dtype=np.int64) * np.repeat(np.tile(_WEIGHT_OF, len(lengths)), sizes)
+    tid = np.array(term_ids, dtype=np.int64)
+    # Rows come in rowid order, so a stable sort by term leaves each term's rows in order, and a
+    # term found under two weights in one row side by side.
+    order = np.argsort(tid, kind="stable")
     tid, doc_ids, f = tid[order], doc_ids[order], f[order]
-    # A term in columns of different weights: one posting, the counts summed.
     new = np.flatnonzero(np.r_[True, (tid[1:] != tid[:-1]) | (doc_ids[1:] != doc_ids[:-1])])
     f, tid, doc_ids = np.add.reduceat(f, new), tid[new], doc_ids[new]
     starts = np.flatnonzero(np.r_[True, tid[1:] != tid[:-1]])
     names = list(vocab)
-    return Counted([names[i] for i in tid[starts]], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f, lengths)
+    return Counted([names[i] for i in tid[starts].tolist()], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f,
+                   lengths)
