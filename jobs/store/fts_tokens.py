@@ -35,12 +35,20 @@ _WEIGHT_OF = np.array(sorted(set(WEIGHTS)), dtype=np.int64)
 
 _local = threading.local()
 _lock = threading.Lock()
-# codepoint -> what it becomes in a token (" " for a separator); ASCII is unicode61's fixed rule:
-# letters and digits are token characters, folded to lower case; everything else separates.
-_TABLE: dict[int, str] = {c: (chr(c).lower() if chr(c) in string.ascii_letters + string.digits else " ")
-                          for c in range(128)}
-_ODD: set[int] = set()  # characters the probe could not place
-_SEEN: set[str] = {chr(c) for c in range(128)}  # characters in _TABLE or _ODD
+class _Table(dict[int, str]):
+    """codepoint -> what it becomes in a token (" " for a separator). str.translate asks it for
+    every character; one it has not learnt yet is noted (per thread) and read as a separator for
+    now, so a text is scanned for new characters only by the translate that tokenizes it."""
+
+    def __missing__(self, codepoint: int) -> str:
+        _local.__dict__.setdefault("unknown", []).append(codepoint)
+        return " "
+
+
+# ASCII is unicode61's fixed rule: letters and digits are token characters, folded to lower case;
+# everything else separates.
+_TABLE = _Table({c: (chr(c).lower() if chr(c) in string.ascii_letters + string.digits else " ") for c in range(128)})
+_ODD: set[int] = set()  # characters the probe could not place (never in _TABLE)
 
 
 def _conn() -> sqlite3.Connection:
@@ -69,7 +77,6 @@ def _fts_tokens(texts: Sequence[str]) -> list[list[str]]:
 def _learn(chars: set[str]) -> None:
     probe = sorted(chars)
     for c, toks in zip(probe, _fts_tokens([f"q{c}q" for c in probe]), strict=True):
-        _SEEN.add(c)
         if toks == ["q", "q"]:
             _TABLE[ord(c)] = " "
         elif len(toks) == 1 and len(toks[0]) >= 2 and toks[0][0] == "q" == toks[0][-1] and " " not in toks[0]:
@@ -80,14 +87,18 @@ def _learn(chars: set[str]) -> None:
 
 def _split(text: str) -> list[str] | None:
     """`text`'s tokens by the table, or None when it holds a character the table can't place."""
-    if not text.isascii():
-        new = set(text).difference(_SEEN)
-        if new:
+    unknown: list[int] = _local.__dict__.setdefault("unknown", [])
+    unknown.clear()
+    out = text.translate(_TABLE)
+    if unknown:  # characters never seen: learn them, then tokenize again
+        found = set(unknown)
+        if not found <= _ODD:
             with _lock:
-                _learn(new)
-        if _ODD and not _ODD.isdisjoint(map(ord, text)):
+                _learn({chr(c) for c in found - _ODD if c not in _TABLE})
+        if not found.isdisjoint(_ODD):
             return None
-    return text.translate(_TABLE).split()
+        out = text.translate(_TABLE)
+    return out.split()
 
 
 def tokens(text: str) -> list[str]:
@@ -124,7 +135,7 @@ def weighted_counts(rows: Sequence[Sequence[Any]]) -> Counted:
             found: list[str] = []
             for c in columns:
                 text = row[c] or ""
-                found += text.translate(_TABLE).split() if text.isascii() else tokens(text)
+                found += tokens(text)
             length += len(found)
             counted = Counter(found)
             term_ids.extend(map(term_id, counted))
