@@ -12,6 +12,7 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,7 @@ def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: I
     gone = [i for i in forget if i not in added]
     if gone:
         conn.executemany("DELETE FROM rank_docs WHERE id = ?", [(i,) for i in gone])
-    ordered = sorted(add, key=lambda r: int(r[0]))
+    ordered = add if all(a[0] < b[0] for a, b in pairwise(add)) else sorted(add, key=lambda r: int(r[0]))
     for start in range(0, len(ordered), BATCH):  # a huge post: bounded arrays, no long call holding the GIL
         _index_batch(conn, ordered[start : start + BATCH], bulk)
     if not bulk:
