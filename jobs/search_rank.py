@@ -6,7 +6,9 @@ FTS5 (ext/fts5/fts5_aux.c, fts5Bm25Function) scores a row as the sum over the qu
 where f is the phrase's count in the row weighted by column, D the row's length in tokens, avgdl
 the mean length, and idf = log((N - n + 0.5) / (n + 0.5)) (1e-6 when not positive) for a phrase
 in n of the N rows; then negates it (lower is better). The same operations in the same order give
-the same doubles, so a page ranked here is the page FTS5's full ranking gives, ties included.
+the same doubles, so a page ranked here is the page FTS5's full ranking gives, ties included
+(with IEEE doubles and no fused multiply-add in SQLite's build: true of x86-64; a compiler that
+contracts a*b+c, as GCC may on aarch64, could move the last bit and so the order of exact ties).
 No SQL here: the arrays come from `jobs.store.rank_index`.
 """
 
@@ -101,16 +103,21 @@ def score(corpus: Corpus, phrases: Sequence[Floats], allowed: npt.NDArray[np.boo
     return ids, np.negative(total, out=total)
 
 
-def page(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> tuple[Array, Floats]:
-    """The page [offset, offset + limit) ordered by rank, then newer date, then newer id (as
-    `jobs.search_cost.order` orders rows), sorting only the ranks that can reach it."""
-    want = offset + limit
+def near_page(ids: Array, ranks: Floats, want: int) -> tuple[Array, Floats]:
+    """The papers that can be on the first `want` places: the best `want` ranks and every paper
+    tied with the last of them (dates, then ids, order ties: `order`)."""
     if len(ids) > want:
         bound = np.partition(ranks, want - 1)[want - 1]
-        near = np.flatnonzero(ranks <= bound)  # the page and every tie across its end
-        ids, ranks = ids[near], ranks[near]
-    order = np.lexsort((-ids, -dates[ids], ranks))[offset:want]
-    return ids[order], ranks[order]
+        near = np.flatnonzero(ranks <= bound)
+        return ids[near], ranks[near]
+    return ids, ranks
+
+
+def order(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> tuple[Array, Floats]:
+    """Places [offset, offset + limit) by rank, then newer date (YYYYMMDD, aligned with ids), then
+    newer id, as `jobs.search_cost.order` orders rows."""
+    picked = np.lexsort((-ids, -dates, ranks))[offset : offset + limit]
+    return ids[picked], ranks[picked]
 
 
 def newest(papers: Array, dates: Array, size: int) -> tuple[npt.NDArray[np.bool_], Array]:

@@ -4,6 +4,7 @@ FTS5's own; postings that decode to what was encoded. Real SQLite files througho
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from dataclasses import replace
@@ -20,6 +21,7 @@ from jobs.posting_codec import decode_counts, decode_ids, encode_groups, encode_
 from jobs.search import build_query
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import Store, fts_tokens, rank_index
+from jobs.store._connection import run_sync
 
 WORDS = (
     "gaussian", "splatting", "neural", "radiance", "field", "diffusion", "model", "models", "modeling",
@@ -160,3 +162,73 @@ def test_postings_decode_to_what_was_encoded(groups: list[set[int]], big: int, c
         assert decode_counts(count_bytes).tolist() == counts[a:b].tolist()
         if compact:
             assert id_bytes == encode_ids(ids[a:b])  # the smallest form, as one group alone would get
+
+
+async def test_a_search_reads_one_moment_while_an_ingest_commits(store: Store, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ingest that merges segments commits between two of a search's reads (injected from
+    SQLite's statement trace on the read connection): the search still answers as of one moment."""
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 2)
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    rng = random.Random(5)
+    papers = [make_paper(rng, n) for n in range(1, 81)]
+    await add_post(store, "2024-01-01/T.md", "T", "2024-01-01", papers[:20])
+    await add_post(store, "2024-01-02/T.md", "T", "2024-01-02", papers[20:40])
+    q = build_query("gaussian splatting")
+    await store.search(q.match, words=q.words)  # arrays of this generation are held
+    before = await store.search(q.match)  # FTS5's answer before the commit
+
+    def ingest_elsewhere() -> None:  # another writer, on its own connection and event loop
+        async def ingest() -> None:
+            async with await Store.open(store.path) as other:
+                for d in (3, 4):
+                    await add_post(other, f"2024-01-0{d}/T.md", "T", f"2024-01-0{d}", papers[20 * d - 20 : 20 * d])
+        asyncio.run(ingest())
+
+    fired: list[str] = []
+
+    def trace(sql: str) -> None:
+        if "rank_postings" in sql and not fired:
+            fired.append(sql)
+            ingest_elsewhere()
+
+    await run_sync(store.reader, lambda conn: conn.set_trace_callback(trace))
+    during = await store.search(q.match, words=q.words)
+    await run_sync(store.reader, lambda conn: conn.set_trace_callback(None))
+    assert fired
+    assert [(h.paper.arxiv_id, h.rank) for h in during[0]] == [(h.paper.arxiv_id, h.rank) for h in before[0]]
+    assert during[1] == before[1]
+    assert await compare(store, "gaussian splatting", {}) > before[1]  # and the next search sees the commit
+
+
+async def test_a_rolled_back_ingest_leaves_no_trace_in_later_searches(store: Store) -> None:
+    rng = random.Random(2)
+    await add_post(store, "2024-01-01/T.md", "T", "2024-01-01", [make_paper(rng, n) for n in range(1, 11)])
+    zebra = replace(make_paper(rng, 11), title="Zebra stripes")
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            await add_post(store, "2024-01-02/T.md", "T", "2024-01-02", [zebra])
+            q = build_query("zebra")  # seen inside the transaction that writes it
+            assert (await store.search(q.match, words=q.words))[1] == 1
+            raise RuntimeError("the ingest fails: everything it wrote is rolled back")
+    quokka = replace(make_paper(rng, 12), title="Quokka smiles")
+    await add_post(store, "2024-01-03/T.md", "T", "2024-01-03", [quokka])
+    assert await compare(store, "zebra", {}) == 0
+    assert await compare(store, "quokka", {}) == 1
+
+
+async def test_open_does_not_wait_for_another_writer(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    async with await Store.open(path) as first:
+        await add_post(first, "2024-01-01/T.md", "T", "2024-01-01", [make_paper(random.Random(4), 1)])
+    async with await Store.open(path) as bot, bot.transaction():  # the bot, mid-ingest
+        store = await asyncio.wait_for(Store.open(path), 2)  # health, status, search from the shell
+        if store.reader is not store.db:
+            await store.reader.close()
+        await store.db.close()  # not store.close(): its PRAGMA optimize would wait for the writer
+
+
+def test_prefix_upper_bounds_cover_every_continuation() -> None:
+    for term in ("gauss", "a\ud7ff", "z\U0010ffff", "高"):
+        upper = rank_index._after_prefix(term)
+        assert term < upper and term + "\U0010ffff" < upper and not 0xD800 <= ord(upper[-1]) < 0xE000

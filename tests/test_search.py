@@ -15,6 +15,7 @@ from jobs.models import Paper, ParsedPost
 from jobs.search import QueryError, build_query, run_search
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import SCHEMA_VERSION, Store
+from jobs.store._connection import run_sync
 
 SHARED_DIGESTS = Path(__file__).resolve().parents[2] / "shared" / "digests"
 
@@ -483,13 +484,8 @@ async def test_ranked_search_agrees_with_a_reference(tmp_path: Path) -> None:
     seen_sql: list[str] = []
     async with await Store.open(tmp_path / "r.db") as store:
         await store_random(store, papers)
-        real_execute = store.reader.execute  # searches read on the read connection
-
-        def spy(sql: str, *args: object):  # type: ignore[no-untyped-def]
-            seen_sql.append(sql)
-            return real_execute(sql, *args)
-
-        store.reader.execute = spy  # type: ignore[method-assign]
+        # Searches read on the read connection: SQLite reports each statement it runs there.
+        await run_sync(store.reader, lambda conn: conn.set_trace_callback(seen_sql.append))
         cases = [
             (["alpha"], None, None, None),
             (["golf"], None, None, None),  # in titles only: fewer matches

@@ -89,6 +89,24 @@ async def connect_reader(path: Path) -> aiosqlite.Connection:
     return db
 
 
+def _in_read_transaction(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
+    if conn.in_transaction:
+        return fn(conn, *args)
+    conn.execute("BEGIN")  # deferred: the first read fixes the snapshot; nothing is written
+    try:
+        return fn(conn, *args)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _fetch_one(conn: sqlite3.Connection, sql: str, args: Sequence[Any] | dict[str, Any]) -> Any:
+    return conn.execute(sql, args).fetchone()
+
+
+def _fetch_all(conn: sqlite3.Connection, sql: str, args: Sequence[Any] | dict[str, Any]) -> list[Any]:
+    return conn.execute(sql, args).fetchall()
+
+
 class Connection:
     """The two connections, the lock, and helpers every part of the store uses."""
 
@@ -141,6 +159,11 @@ class Connection:
             finally:
                 self._owner = None
 
+    def _db_in_transaction(self) -> bool:
+        """Is a write transaction open that reads on `_read` may see before it commits (the
+        caller's own, or any, on an in-memory database where the reader is the writer)?"""
+        return self._read is self.db and self.db.in_transaction
+
     @property
     def _read(self) -> aiosqlite.Connection:
         """The connection a read goes to (see the module docstring)."""
@@ -148,13 +171,18 @@ class Connection:
 
     async def _one(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> Any:
         """The first column of the first row, or None."""
-        async with self._read.execute(sql, args) as cur:
-            row = await cur.fetchone()
+        row = await run_sync(self._read, _fetch_one, sql, args)
         return row[0] if row else None
 
+    async def _read_together(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(conn, *args)` on the read connection's thread inside one read transaction, so its
+        statements all see the database as of one moment (each statement alone is its own moment).
+        Inside the caller's own transaction (or on an in-memory database) it runs as it is."""
+        return await run_sync(self._read, _in_read_transaction, fn, *args)
+
     async def _all(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
-        async with self._read.execute(sql, args) as cur:
-            return list(await cur.fetchall())
+        # One trip to the connection's thread (an aiosqlite cursor takes three: execute, fetch, close).
+        return await run_sync(self._read, _fetch_all, sql, args)
 
     async def optimize(self) -> None:
         """Refresh the query planner's statistics where they went stale (SQLite's advice for

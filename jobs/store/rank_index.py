@@ -7,6 +7,7 @@ the two indexes hold the same papers. Reads return arrays and encoded postings f
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from bisect import bisect_left, bisect_right
@@ -32,8 +33,9 @@ FRESH_SEGMENTS, FRESH_PAPERS = 256, 5_000
 
 
 def bump_generation(conn: sqlite3.Connection) -> None:
+    """A new generation: a random number, so that one rolled back is never seen again later."""
     if _exists(conn):
-        conn.execute("UPDATE rank_state SET generation = generation + 1 WHERE id = 1")
+        conn.execute("UPDATE rank_state SET generation = random() WHERE id = 1")
 
 
 def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: Iterable[int] = (), *,
@@ -139,8 +141,13 @@ class Fresh:
 
 
 def _after_prefix(term: str) -> str:
-    """The first string after every string that starts with `term` (bytewise, as SQLite compares)."""
-    return term[:-1] + chr(ord(term[-1]) + 1) if ord(term[-1]) < 0x10FFFF else term + "\U0010ffff"
+    """The first string after every string that starts with `term` (code point order, which is
+    SQLite's bytewise UTF-8 order). Surrogates are skipped (they cannot be stored); a term whose
+    last character is the last code point has no next one of its length: drop it and go on."""
+    last = ord(term[-1])
+    if last == 0x10FFFF:
+        return _after_prefix(term[:-1]) if len(term) > 1 else "\U0010ffff" * 2
+    return term[:-1] + chr(0xE000 if 0xD7FF <= last < 0xE000 else last + 1)
 
 
 def _new_segment(conn: sqlite3.Connection, level: int, docs: int) -> int:
@@ -160,7 +167,7 @@ def _merge_full_levels(conn: sqlite3.Connection) -> None:
         level += 1
 
 
-MERGE_CHUNK = 2_000_000  # postings merged at a time: bounds a merge's memory (tens of MB)
+MERGE_CHUNK = 4_000_000  # bytes of encoded ids merged at a time: bounds a merge's memory (tens of MB)
 
 
 def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
@@ -277,39 +284,67 @@ def generation(conn: sqlite3.Connection) -> int:
 
 
 def load_corpus(conn: sqlite3.Connection) -> Corpus:
-    rows = conn.execute("SELECT id, seg, len FROM rank_docs").fetchall()
-    if not rows:
-        empty = np.empty(0, dtype=np.int64)
-        return Corpus.of(empty, empty, empty)
-    ids, segs, lens = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
+    rows = np.array(conn.execute("SELECT id, seg, len FROM rank_docs").fetchall(), dtype=np.int64).reshape(-1, 3)
+    ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
     made = {int(seg): int(n) for seg, n in conn.execute("SELECT seg, docs FROM rank_segments")}
     return Corpus.of(ids, segs, lens, made)
 
 
 def load_appearances(conn: sqlite3.Connection) -> Appearances:
+    rows = conn.execute(
+        "SELECT paper_id, topic, CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER) FROM appearances "
+        "ORDER BY paper_id, post_date").fetchall()
     topics: dict[str, int] = {}
-    rows = conn.execute("SELECT paper_id, topic, post_date FROM appearances ORDER BY paper_id, post_date").fetchall()
-    paper = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    topic = np.fromiter((topics.setdefault(r[1], len(topics)) for r in rows), dtype=np.int64, count=len(rows))
-    date = np.fromiter((_day(r[2]) for r in rows), dtype=np.int64, count=len(rows))
+    paper = np.array([r[0] for r in rows], dtype=np.int64)
+    topic = np.array([topics.setdefault(r[1], len(topics)) for r in rows], dtype=np.int64)
+    date = np.array([r[2] or 0 for r in rows], dtype=np.int64)
     return Appearances(paper, topic, date, topics)
 
 
-def _day(text: str | None) -> int:
+def day_number(text: str | None) -> int:
+    """A YYYY-MM-DD date as the integer YYYYMMDD, as `load_appearances` reads them (0: none)."""
     try:
         return int((text or "").replace("-", "")[:8] or 0)
     except ValueError:
         return 0
 
 
+def newest_dates(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, int]:
+    """The newest appearance date (YYYYMMDD) of each of these papers that has one."""
+    return dict(conn.execute(
+        "SELECT paper_id, CAST(replace(substr(max(post_date), 1, 10), '-', '') AS INTEGER) FROM appearances "
+        "WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY paper_id", (json.dumps(list(ids)),)))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one search reads of the index, all as of one moment (`read`)."""
+
+    generation: int
+    postings: list[Postings]
+    corpus: Corpus | None  # None: the generation the caller holds arrays of
+    fresh: list[Fresh] | None
+    appearances: Appearances | None
+
+
+def read(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]], held: int | None,
+         appearances_held: int | None, need_appearances: bool) -> Reading:
+    """The postings of `terms`, and the arrays of the current generation where the caller holds
+    those of another (`held`, `appearances_held`). Call it in one read transaction."""
+    now = generation(conn)
+    fresh = now != held
+    return Reading(
+        now, postings(conn, terms),
+        load_corpus(conn) if fresh else None, load_fresh(conn) if fresh else None,
+        load_appearances(conn) if need_appearances and now != appearances_held else None,
+    )
 def load_fresh(conn: sqlite3.Connection) -> list[Fresh]:
     return [Fresh.of(r) for r in conn.execute("SELECT seg, terms, starts, ids, counts FROM rank_fresh ORDER BY seg")]
 
 
-def postings(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]]) -> tuple[int, list[Postings]]:
-    """The generation, and the merged segments' posting rows of each (term, prefix?) pair: a
-    term's own, or every term it begins (read together, so the caller can tell whether its arrays
-    are still current). Fresh segments are read whole by `load_fresh`."""
+def postings(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]]) -> list[Postings]:
+    """The merged segments' posting rows of each (term, prefix?) pair: a term's own, or every
+    term it begins. Fresh segments are read whole by `load_fresh`."""
     out: list[Postings] = []
     for term, prefix in terms:
         if prefix and term:
@@ -318,4 +353,4 @@ def postings(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]]) -> tup
         else:
             rows = conn.execute("SELECT seg, ids, counts FROM rank_postings WHERE term = ?", (term,)).fetchall()
         out.append(rows)
-    return generation(conn), out
+    return out

@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,8 +53,9 @@ class _Snapshot:
     generation: int
     corpus: search_rank.Corpus
     fresh: list[rank_index.Fresh]
-    appearances: rank_index.Appearances | None = None
-    latest: np.ndarray | None = None  # the newest appearance date of every paper
+    appearances: rank_index.Appearances | None = None  # loaded for filtered searches only
+    appearances_generation: int | None = None
+    rows: list[search_rank.Postings] = field(default_factory=list)  # one search's postings
 
 
 class Search(Connection):
@@ -62,17 +63,18 @@ class Search(Connection):
     _snapshot_lock: asyncio.Lock | None = None
 
     async def _ensure_rank_index(self) -> None:
-        """Fill the ranking index when it misses papers (first open after migration 0013)."""
+        """Fill the ranking index when it misses papers (first open after migration 0013). The
+        check is a plain read: opening a database another process is writing to does not wait."""
+        if not await run_sync(self._read, rank_index.is_stale):
+            return
         async with self.transaction() as db:
-            if await run_sync(db, rank_index.is_stale):
-                log.info("%s: building the ranking index once (about a minute per 100,000 papers)", self.path)
-                count = await run_sync(db, rebuild_rank_index)
-                log.info("%s: ranking index built for %d papers", self.path, count)
-            else:
-                count = 0
-        if count:
-            # Building it merged segments, which leaves free pages behind: give them back once.
-            await rewrite_file(self)
+            if not await run_sync(db, rank_index.is_stale):
+                return  # another process filled it meanwhile
+            log.info("%s: building the ranking index once (about a minute per 100,000 papers)", self.path)
+            count = await run_sync(db, rebuild_rank_index)
+            log.info("%s: ranking index built for %d papers", self.path, count)
+        # Building it merged segments, which leaves free pages behind: give them back once.
+        await rewrite_file(self)
 
     async def search(
         self,
@@ -150,26 +152,26 @@ class Search(Connection):
                 return None
             terms.append((found[0], prefix))
         filtered = bool(topic or after or before)
-        # The postings come with the index's generation: when the arrays held are of another one
-        # (an ingest committed since), load those of this one and read the postings again.
-        generation, rows = await run_sync(self._read, rank_index.postings, terms)
-        snap = self._snapshot
-        if snap is None or snap.generation != generation or (filtered and snap.appearances is None):
-            snap = await self._current_snapshot(need_appearances=filtered)
-            if snap.generation != generation:
-                generation, rows = await run_sync(self._read, rank_index.postings, terms)
-        corpus = snap.corpus
+        snap = await self._read_index(terms, filtered)
+        corpus, rows = snap.corpus, snap.rows
         for (term, prefix), found in zip(terms, rows, strict=True):
             found.extend((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, prefix))
         counts = [search_rank.phrase_counts(corpus, r) for r in rows]
-        allowed, latest = None, snap.latest
-        if topic or after or before:
+        allowed = latest = None
+        if filtered:
             allowed, latest = self._filtered(snap, topic, after, before)
         ids, ranks = search_rank.score(corpus, counts, allowed)
-        if latest is None:
-            latest = await self._latest_dates(snap)
-        page_ids, page_ranks = search_rank.page(ids, ranks, latest, offset, limit)
+        near_ids, near_ranks = search_rank.near_page(ids, ranks, offset + limit)
+        if latest is not None:
+            dates = latest[near_ids]
+        else:  # ties are ordered by the newest appearance: read it for the few papers that can tie
+            newest = await self._all_dates(near_ids.tolist())
+            dates = np.array([newest.get(i, 0) for i in near_ids.tolist()], dtype=np.int64)
+        page_ids, page_ranks = search_rank.order(near_ids, near_ranks, dates, offset, limit)
         return [(int(i), float(r)) for i, r in zip(page_ids, page_ranks, strict=True)], len(ids)
+
+    async def _all_dates(self, ids: list[int]) -> dict[int, int]:
+        return await run_sync(self._read, rank_index.newest_dates, ids)
 
     def _filtered(self, snap: _Snapshot, topic: str | None, after: str | None, before: str | None
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -182,34 +184,30 @@ class Search(Connection):
             code = app.topics.get(topic)
             keep &= app.topic == (code if code is not None else -1)
         if after:
-            keep &= app.date >= rank_index._day(after)
+            keep &= app.date >= rank_index.day_number(after)
         if before:
-            keep &= app.date <= rank_index._day(before)
+            keep &= app.date <= rank_index.day_number(before)
         return search_rank.newest(app.paper[keep], app.date[keep], size)
 
-    async def _latest_dates(self, snap: _Snapshot) -> np.ndarray:
-        if snap.latest is None:
-            snap = await self._current_snapshot(need_appearances=True)
-            assert snap.appearances is not None
-            _, snap.latest = search_rank.newest(snap.appearances.paper, snap.appearances.date,
-                                                len(snap.corpus.segment))
-        return snap.latest
-
-    async def _current_snapshot(self, need_appearances: bool) -> _Snapshot:
-        """The arrays of the index's current generation, loaded on the reader's thread when the
-        index changed since they were (one small query when it did not)."""
+    async def _read_index(self, terms: list[tuple[str, bool]], need_appearances: bool) -> _Snapshot:
+        """This search's postings, with the arrays of the same moment: one read transaction, which
+        also loads the arrays again when the index changed since they were loaded."""
         if self._snapshot_lock is None:
             self._snapshot_lock = asyncio.Lock()
-        async with self._snapshot_lock:
-            generation = int(await self._one("SELECT generation FROM rank_state WHERE id = 1") or 0)
-            snap = self._snapshot
-            if snap is None or snap.generation != generation:
-                snap = _Snapshot(generation, await run_sync(self._read, rank_index.load_corpus),
-                                 await run_sync(self._read, rank_index.load_fresh))
-                self._snapshot = snap
-            if need_appearances and snap.appearances is None:
-                snap.appearances = await run_sync(self._read, rank_index.load_appearances)
-            return snap
+        async with self._snapshot_lock:  # one reload at a time
+            held = self._snapshot
+            reading = await self._read_together(
+                rank_index.read, terms, held.generation if held else None,
+                held.appearances_generation if held and held.appearances else None, need_appearances)
+            if reading.corpus is not None and reading.fresh is not None:
+                held = _Snapshot(reading.generation, reading.corpus, reading.fresh)
+            assert held is not None
+            if reading.appearances is not None:
+                held.appearances, held.appearances_generation = reading.appearances, reading.generation
+            if not self._db_in_transaction():  # what a writer has not committed is never kept
+                self._snapshot = held
+            return _Snapshot(held.generation, held.corpus, held.fresh, held.appearances, held.appearances_generation,
+                             reading.postings)
 
     async def _ranked(self, match: str, filters: str, params: dict[str, Any], offset: int,
                       limit: int) -> tuple[list[tuple[int, float]], int]:

@@ -14,6 +14,7 @@ CREATE TABLE rank_segments (
     last_row INTEGER NOT NULL DEFAULT -1
 );
 CREATE TABLE rank_postings (
+    id INTEGER PRIMARY KEY,  -- the rowid, declared so that VACUUM keeps it (segments are rowid ranges)
     term TEXT NOT NULL,
     seg INTEGER NOT NULL,
     ids BLOB NOT NULL,     -- jobs/posting_codec.py
