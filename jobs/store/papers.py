@@ -17,7 +17,7 @@ from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
 from jobs.store._connection import Connection, run_sync
-from jobs.store.rank_index import bump_generation
+from jobs.store.rank_index import Pending, bump_generation
 from jobs.store.rows import (
     PAPER_COLUMNS,
     PAPER_WIDTH,
@@ -248,12 +248,19 @@ def _record_posts(
     conn: sqlite3.Connection, source_id: int, posts: list[tuple[PostRef, Fetched, ParsedPost]], now: str
 ) -> list[PostOutcome]:
     seen = int(time.time())  # a new paper's first_seen
-    return [_record_post(conn, source_id, ref, fetched, parsed, now, seen) for ref, fetched, parsed in posts]
+    # The ranking index takes the batch's papers as one segment at its end (a segment per post cost
+    # more than the tokens themselves); papers_fts is written post by post.
+    pending = Pending()
+    outcomes = [_record_post(conn, source_id, ref, fetched, parsed, now, seen, pending)
+                for ref, fetched, parsed in posts]
+    pending.flush(conn)
+    return outcomes
 
 
 def _record_post(
     conn: sqlite3.Connection, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost, now: str,
     seen: int,
+    pending: Pending | None = None,
 ) -> PostOutcome:
     problems = "; ".join(parsed.problems) or None
     post_id = int(conn.execute(
@@ -274,14 +281,14 @@ def _record_post(
         else:
             fresh[paper.arxiv_id] = paper
     if seen_again:
-        _merge_papers(conn, seen_again)
+        _merge_papers(conn, seen_again, pending)
     for paper in fresh.values():
         existing[paper.arxiv_id] = conn.execute(
             _INSERT_PAPER,
             (paper.arxiv_id, paper.version, paper.title, j(paper.authors), pack_body(paper), paper.comment,
              j(paper.images), j(paper.flags), seen),
         ).lastrowid or 0
-    write_index(conn, add=[(existing[p.arxiv_id], p) for p in fresh.values()])
+    write_index(conn, add=[(existing[p.arxiv_id], p) for p in fresh.values()], pending=pending)
     keep = [existing[i] for i in ids]
     conn.execute(
         f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})",
@@ -305,7 +312,7 @@ def _paper_ids(conn: sqlite3.Connection, arxiv_ids: list[str]) -> dict[str, int]
     return found
 
 
-def _merge_papers(conn: sqlite3.Connection, seen_again: dict[int, list[Paper]]) -> None:
+def _merge_papers(conn: sqlite3.Connection, seen_again: dict[int, list[Paper]], pending: Pending | None = None) -> None:
     """Papers seen again, merged by `jobs.merge` in the order they were listed. Only writes when
     something changes, so re-ingesting is a no-op."""
     old: dict[int, Paper] = {}
@@ -329,5 +336,5 @@ def _merge_papers(conn: sqlite3.Connection, seen_again: dict[int, list[Paper]]) 
         [(m.version, m.title, j(m.authors), pack_body(m), m.comment, j(m.images), j(m.flags), paper_id)
          for paper_id, _, m in changed],
     )
-    write_index(conn, remove=[(paper_id, o) for paper_id, o, _ in changed],
+    write_index(conn, pending=pending, remove=[(paper_id, o) for paper_id, o, _ in changed],
                 add=[(paper_id, m) for paper_id, _, m in changed])

@@ -74,6 +74,30 @@ def _index_batch(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], bulk: 
             _write_fresh(conn, seg, counted)
 
 
+class Pending:
+    """Rows for `index_rows` gathered through a transaction and indexed at its end, as one segment:
+    a paper indexed twice meanwhile counts with its last text."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, Sequence[Any]] = {}
+        self.forget: set[int] = set()
+
+    def add(self, rows: Sequence[Sequence[Any]], forget: Iterable[int]) -> None:
+        added = {int(row[0]) for row in rows}
+        for paper_id in forget:
+            self.forget.add(paper_id)
+            if paper_id not in added:
+                self.rows.pop(paper_id, None)  # indexed earlier in the transaction, gone since
+        for row in rows:
+            self.rows.pop(int(row[0]), None)  # re-inserted: the dict keeps first-seen order otherwise
+            self.rows[int(row[0])] = row
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        if self.rows or self.forget:
+            index_rows(conn, list(self.rows.values()), self.forget)
+        self.rows, self.forget = {}, set()
+
+
 def _exists(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rank_docs'").fetchone() is not None
 

@@ -15,11 +15,13 @@ log = logging.getLogger(__name__)
 
 
 def write_index(
-    conn: sqlite3.Connection, *, add: Sequence[tuple[int, Paper]] = (), remove: Sequence[tuple[int, Paper]] = ()
+    conn: sqlite3.Connection, *, add: Sequence[tuple[int, Paper]] = (), remove: Sequence[tuple[int, Paper]] = (),
+    pending: rank_index.Pending | None = None,
 ) -> None:
     """Forget `remove` (a contentless index forgets a row by being told exactly what it indexed, so
     these are the papers as stored), then index `add`; (paper id, paper) each, on the write
-    connection's thread inside its transaction."""
+    connection's thread inside its transaction. With `pending`, the ranking index's share waits in
+    it until its `flush` (in the same transaction)."""
     # A paper merged with a new copy often changes only what the indexes don't hold (images,
     # links, version): then there is nothing to re-index.
     old = {paper_id: fts_row(paper_id, p) for paper_id, p in remove}
@@ -38,7 +40,11 @@ def write_index(
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-    rank_index.index_rows(conn, rows, forget=[paper_id for paper_id, _ in remove])
+    forget = [paper_id for paper_id, _ in remove]
+    if pending is not None:
+        pending.add(rows, forget)
+    else:
+        rank_index.index_rows(conn, rows, forget=forget)
 
 
 def rebuild_rank_index(conn: sqlite3.Connection, batch: int = rank_index.BATCH) -> int:
