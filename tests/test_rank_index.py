@@ -232,3 +232,18 @@ def test_prefix_upper_bounds_cover_every_continuation() -> None:
     for term in ("gauss", "a\ud7ff", "z\U0010ffff", "高"):
         upper = rank_index._after_prefix(term)
         assert term < upper and term + "\U0010ffff" < upper and not 0xD800 <= ord(upper[-1]) < 0xE000
+
+
+async def test_a_batch_of_posts_is_indexed_with_each_papers_last_text(store: Store) -> None:
+    rng = random.Random(9)
+    first = [make_paper(rng, n, summary=False) for n in range(1, 21)]
+    again = [replace(p, summary="批次之内再次出现") for p in first[:5]]  # merged: the summary is filled
+    sid = await store.upsert_source("test", "directory", "kedreamix", "/tmp/posts")
+    await store.record_posts(sid, [
+        (PostRef(path, path), Fetched(content=b""), ParsedPost(papers=papers, topic="T", date=date))
+        for path, date, papers in (("2024-01-01/T.md", "2024-01-01", first), ("2024-01-02/T.md", "2024-01-02", again))
+    ])
+    assert await store._one("SELECT count(*) FROM rank_segments") == 1  # one segment for the batch
+    assert await compare(store, "批次", {}) == 5
+    for text, filters in QUERIES[:6]:
+        await compare(store, text, filters)
