@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
 from bot.ui.autocomplete import topic_choices
 from bot.ui.digest_message import DigestLanguageButton, DigestMenu, DigestPageButton, DiscussButton
 from bot.ui.embeds import LIST_COLOUR
+from bot.ui.views import ItemOwner
 from jobs.matching import split_keywords
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
@@ -48,7 +48,7 @@ def _needs(channel: FeedChannel, me: discord.Member) -> list[str]:
     return missing
 
 
-class Feeds(commands.Cog):
+class Feeds(ItemOwner):
     """Admin commands: hidden from members without Manage Server, and refused to them by the tree
     (bot/tree.py) if a server's command settings let them through anyway."""
 
@@ -59,15 +59,6 @@ class Feeds(commands.Cog):
 
     # A digest message's pages, its language toggle, its menu and the Discuss button of the cards it opens.
     PERSISTENT = (DigestPageButton, DigestLanguageButton, DigestMenu, DiscussButton)
-
-    def __init__(self, bot: PaperboyClient) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*self.PERSISTENT)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*self.PERSISTENT)
 
     async def _canonical_topic(self, topic: str) -> str | None:
         topic = topic.strip()

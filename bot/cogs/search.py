@@ -6,7 +6,6 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
@@ -15,6 +14,7 @@ from bot.ui.buttons import AbstractButton, AbstractMenu
 from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, trim
 from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, ShareButton, opened_paper
+from bot.ui.views import ItemOwner
 from jobs.models import Paper
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
@@ -40,18 +40,9 @@ async def newest_day(store: Store, topics: set[str] | None) -> tuple[str, list[s
     return day, names, list(papers.values())
 
 
-class Search(commands.Cog):
+class Search(ItemOwner):
     # The buttons and menu that open a paper, on any message we ever sent: this cog answers them.
     PERSISTENT = (AbstractButton, AbstractMenu, ShareButton)
-
-    def __init__(self, bot: PaperboyClient) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*self.PERSISTENT)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*self.PERSISTENT)
 
     async def _topics(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return topic_choices(await self.bot.store.known_topics(), current)

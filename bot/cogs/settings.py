@@ -6,32 +6,23 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import say
 from bot.ui.buttons import LanguageButton, LanguageMenu
 from bot.ui.language import CHOICES
+from bot.ui.views import ItemOwner
 
 MANAGE = discord.Permissions(manage_guild=True)
 
 
-class Settings(commands.Cog):
+class Settings(ItemOwner):
     settings = app_commands.Group(name="settings", description="This server's Paperboy settings",
                                   guild_only=True, default_permissions=MANAGE)
 
     # "English" / "中文" under a card, "Read in …" under a message of several: shows the other
     # language to the one who clicked, on any message we ever sent.
     PERSISTENT = (LanguageButton, LanguageMenu)
-
-    def __init__(self, bot: PaperboyClient) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*self.PERSISTENT)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*self.PERSISTENT)
 
     @settings.command(name="language", description="The language of paper cards and digests in this server")
     @app_commands.describe(language="zh: Chinese; en: English; both: both languages")

@@ -14,6 +14,7 @@ from bot.subscribe import subscribe
 from bot.ui.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from bot.ui.buttons import FollowTopicButton
 from bot.ui.language import CHOICES, member_language
+from bot.ui.views import ItemOwner
 from jobs.present.i18n import t
 from jobs.present.plural import plural
 from jobs.search import QueryError, resolve_topic
@@ -22,15 +23,8 @@ from jobs.subscriptions import MAX_SUBSCRIPTIONS
 ALL = "all"
 
 
-class Subscriptions(commands.Cog):
-    def __init__(self, bot: PaperboyClient) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(FollowTopicButton)  # "Follow topic" under any paper we ever sent
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(FollowTopicButton)
+class Subscriptions(ItemOwner):
+    PERSISTENT = (FollowTopicButton,)  # "Follow topic" under any paper we ever sent
 
     @app_commands.command(name="subscribe", description="Get new papers on a topic, keyword or author by DM")
     @app_commands.describe(

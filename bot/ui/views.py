@@ -1,4 +1,5 @@
-"""The base of every view and persistent item we send: a failure in a callback gets an answer.
+"""The base of every view and persistent item we send (a failure in a callback gets an answer), and
+of the cogs that answer persistent items.
 
 discord.py routes a View item's errors to `View.on_error`, but a DynamicItem's callback runs from the
 view store, which only logs what it raises ("Ignoring exception in dynamic item callback"); so our
@@ -9,8 +10,9 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import discord
+from discord.ext import commands
 
-from bot.client import Interaction
+from bot.client import Interaction, PaperboyClient
 from bot.errors import report_failure
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
@@ -33,3 +35,19 @@ class PersistentItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
 
     async def clicked(self, interaction: Interaction) -> None:
         raise NotImplementedError
+
+
+class ItemOwner(commands.Cog):
+    """A cog that answers persistent items (`PERSISTENT`) on any message we ever sent: it registers
+    them while it is loaded, so a restart finds them answered again."""
+
+    PERSISTENT: tuple[type[discord.ui.DynamicItem[Any]], ...] = ()
+
+    def __init__(self, bot: PaperboyClient) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*self.PERSISTENT)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self.PERSISTENT)
