@@ -66,10 +66,8 @@ def _index_batch(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], bulk: 
                          [(i, seg, n) for i, n in counted.lengths.items()])
         if bulk:
             first = _next_row(conn)
-            order = sorted(range(len(counted.terms)), key=counted.terms.__getitem__)
-            _write(conn, seg, [counted.terms[i] for i in order], *_in_order(counted, order))
-            conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
-                         (first, _next_row(conn) - 1, seg))
+            _write(conn, seg, *_by_term(counted))
+            _close_range(conn, seg, first)
         else:
             _write_fresh(conn, seg, counted)
 
@@ -115,21 +113,30 @@ def _write(conn: sqlite3.Connection, seg: int, terms: list[str], starts: Array, 
                                                             strict=True))])
 
 
-def _in_order(counted: Counted, order: list[int]) -> tuple[Array, Array, Array]:
-    """(starts, ids, counts) of `counted` with its terms in `order`."""
+def _close_range(conn: sqlite3.Connection, seg: int, first: int) -> None:
+    """Segment `seg`'s posting rows are those written since rowid `first`."""
+    conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
+                 (first, _next_row(conn) - 1, seg))
+
+
+def _by_term(counted: Counted) -> tuple[list[str], Array, Array, Array]:
+    """`counted` with its terms sorted: (terms, starts, ids, counts)."""
+    order = sorted(range(len(counted.terms)), key=counted.terms.__getitem__)
     index = np.array(order, dtype=np.int64)
     begin, sizes = counted.starts[:-1][index], np.diff(counted.starts)[index]
     starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
     pick = np.repeat(begin - starts[:-1], sizes) + np.arange(starts[-1])  # the postings, term by term in order
-    return starts, counted.ids[pick], counted.counts[pick]
+    return [counted.terms[i] for i in order], starts, counted.ids[pick], counted.counts[pick]
 
 
 def _write_fresh(conn: sqlite3.Connection, seg: int, counted: Counted) -> None:
-    order = sorted(range(len(counted.terms)), key=counted.terms.__getitem__)
-    starts, ids, counts = _in_order(counted, order)
+    terms, starts, ids, counts = _by_term(counted)
     conn.execute("INSERT INTO rank_fresh (seg, terms, starts, ids, counts) VALUES (?, ?, ?, ?, ?)",
-                 (seg, "\0".join([counted.terms[i] for i in order]), starts.astype("<u4").tobytes(),
-                  ids.astype("<u4").tobytes(), counts.astype("<u4").tobytes()))
+                 (seg, "\0".join(terms), starts.astype("<u4").tobytes(), ids.astype("<u4").tobytes(),
+                  counts.astype("<u4").tobytes()))
+
+
+_FRESH = "SELECT seg, terms, starts, ids, counts FROM rank_fresh"  # the columns Fresh.of reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +213,7 @@ def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
         live[np.array(doc_ids, dtype=np.int64)] = np.array(owners, dtype=np.int64)
     ranges = conn.execute(f"SELECT first_row, last_row FROM rank_segments WHERE seg IN ({marks}) AND level > 0",
                           segs).fetchall()
-    fresh = [Fresh.of(r) for r in conn.execute(
-        f"SELECT seg, terms, starts, ids, counts FROM rank_fresh WHERE seg IN ({marks})", segs)]
+    fresh = [Fresh.of(r) for r in conn.execute(f"{_FRESH} WHERE seg IN ({marks})", segs)]
     seg = _new_segment(conn, level, len(docs))
     first = _next_row(conn)
     conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *segs))
@@ -215,7 +221,7 @@ def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
     rows = conn.execute(f"SELECT term, seg, ids, counts FROM rank_postings WHERE seg IN ({marks}) ORDER BY term",
                         segs) if ranges else iter(())
     chunk: list[Any] = []
-    held, after = 0, None  # postings in `chunk`; the last term of the previous chunk
+    held, after = 0, None  # bytes of ids in `chunk`; the last term of the previous chunk
     for row in rows:
         if held >= MERGE_CHUNK and row[0] != chunk[-1][0]:
             _merge_terms(conn, seg, live, chunk, [f.between(after, chunk[-1][0]) for f in fresh])
@@ -227,8 +233,7 @@ def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
         conn.execute("DELETE FROM rank_postings WHERE rowid BETWEEN ? AND ?", (low, high))
     conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", segs)
-    conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
-                 (first, _next_row(conn) - 1, seg))
+    _close_range(conn, seg, first)
 
 
 def _merge_terms(conn: sqlite3.Connection, seg: int, live: Array, rows: list[Any],
@@ -363,7 +368,7 @@ def read(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]], held: int 
         load_appearances(conn) if need_appearances and now != appearances_held else None,
     )
 def load_fresh(conn: sqlite3.Connection) -> list[Fresh]:
-    return [Fresh.of(r) for r in conn.execute("SELECT seg, terms, starts, ids, counts FROM rank_fresh ORDER BY seg")]
+    return [Fresh.of(r) for r in conn.execute(f"{_FRESH} ORDER BY seg")]
 
 
 def postings(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]]) -> list[Postings]:
