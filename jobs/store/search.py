@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,7 @@ def _appearance_filters(topic: str | None, after: str | None, before: str | None
     return sql, params
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Snapshot:
     """What the ranking reads besides postings, as of one generation of the index."""
 
@@ -55,7 +55,6 @@ class _Snapshot:
     fresh: list[rank_index.Fresh]
     appearances: rank_index.Appearances | None = None  # loaded for filtered searches only
     appearances_generation: int | None = None
-    rows: list[search_rank.Postings] = field(default_factory=list)  # one search's postings
 
 
 class Search(Connection):
@@ -152,8 +151,8 @@ class Search(Connection):
                 return None
             terms.append((found[0], prefix))
         filtered = bool(topic or after or before)
-        snap = await self._read_index(terms, filtered)
-        corpus, rows = snap.corpus, snap.rows
+        snap, rows = await self._read_index(terms, filtered)
+        corpus = snap.corpus
         for (term, prefix), found in zip(terms, rows, strict=True):
             found.extend((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, prefix))
         counts = [search_rank.phrase_counts(corpus, r) for r in rows]
@@ -165,13 +164,10 @@ class Search(Connection):
         if latest is not None:
             dates = latest[near_ids]
         else:  # ties are ordered by the newest appearance: read it for the few papers that can tie
-            newest = await self._all_dates(near_ids.tolist())
+            newest = await run_sync(self._read, rank_index.newest_dates, near_ids.tolist())
             dates = np.array([newest.get(i, 0) for i in near_ids.tolist()], dtype=np.int64)
         page_ids, page_ranks = search_rank.order(near_ids, near_ranks, dates, offset, limit)
         return [(int(i), float(r)) for i, r in zip(page_ids, page_ranks, strict=True)], len(ids)
-
-    async def _all_dates(self, ids: list[int]) -> dict[int, int]:
-        return await run_sync(self._read, rank_index.newest_dates, ids)
 
     def _filtered(self, snap: _Snapshot, topic: str | None, after: str | None, before: str | None
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -189,7 +185,8 @@ class Search(Connection):
             keep &= app.date <= rank_index.day_number(before)
         return search_rank.newest(app.paper[keep], app.date[keep], size)
 
-    async def _read_index(self, terms: list[tuple[str, bool]], need_appearances: bool) -> _Snapshot:
+    async def _read_index(self, terms: list[tuple[str, bool]], need_appearances: bool
+                          ) -> tuple[_Snapshot, list[search_rank.Postings]]:
         """This search's postings, with the arrays of the same moment: one read transaction, which
         also loads the arrays again when the index changed since they were loaded."""
         if self._snapshot_lock is None:
@@ -203,11 +200,10 @@ class Search(Connection):
                 held = _Snapshot(reading.generation, reading.corpus, reading.fresh)
             assert held is not None
             if reading.appearances is not None:
-                held.appearances, held.appearances_generation = reading.appearances, reading.generation
+                held = replace(held, appearances=reading.appearances, appearances_generation=reading.generation)
             if not self._db_in_transaction():  # what a writer has not committed is never kept
                 self._snapshot = held
-            return _Snapshot(held.generation, held.corpus, held.fresh, held.appearances, held.appearances_generation,
-                             reading.postings)
+            return held, reading.postings
 
     async def _ranked(self, match: str, filters: str, params: dict[str, Any], offset: int,
                       limit: int) -> tuple[list[tuple[int, float]], int]:
