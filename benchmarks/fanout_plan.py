@@ -108,7 +108,7 @@ async def idle() -> tuple[float, float, float]:
     return time.perf_counter() - t, time.process_time() - c, sentinel.worst
 
 
-async def plan_per_user(store: Store, cycle_id: int, *, images: bool) -> None:
+async def plan_per_user(store: Store, cycle_id: int) -> None:
     """The baseline: matching and packing on the event loop, one transaction per user."""
     start = int(await store.get_meta(fanout.DM_CURSOR) or 0)
     subs = await store.subscriptions()
@@ -116,8 +116,7 @@ async def plan_per_user(store: Store, cycle_id: int, *, images: bool) -> None:
     papers = await store.new_papers(start)
     per_user = await fanout.match_users([s for s in subs if s.user_id not in closed], papers)
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
-    for user_id, messages in await fanout.pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers},
-                                                     images):
+    for user_id, messages in await fanout.pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}):
         await store.plan_dm(cycle_id, user_id, messages)
     await store.set_meta(fanout.DM_CURSOR, str(await store.max_paper_id()))
 
@@ -128,7 +127,7 @@ async def timed(db: Path, plan: Callable[..., Awaitable[object]]) -> tuple[float
         cycle = await store.start_cycle("bench")
         async with Sentinel() as sentinel:
             t, c = time.perf_counter(), time.process_time()
-            await plan(store, cycle, images=True)
+            await plan(store, cycle)
             wall, cpu = time.perf_counter() - t, time.process_time() - c
     return wall, cpu, sentinel.worst
 

@@ -73,13 +73,14 @@ async def _demo(config: Config, *, open_browser: bool, check: bool, port: int | 
             if check:
                 print(summary.text())
                 for message in papers.history():
-                    line = message.embeds[0].title if message.embeds else message.content
+                    line = (message.content.splitlines() or [""])[0].replace("**", "") or message.embeds[0].title
                     print(f"  #papers: {line}")
                 return 0 if posted else 1
             async with env.preview(papers, viewers=[you], layout="channel", port=port) as preview:
                 print(f"\nOpen {preview.url}\n(the address carries a key: keep it to yourself). You are `you`, "
-                      "an admin: click Abstract and Follow topic under a paper, try /search gaussian, /latest, "
-                      "/subscribe keyword:avatar. Ctrl-C stops the demo.")
+                      "an admin: under a day of papers, Next ▶ pages it for you alone, Open a paper… shows a "
+                      "paper's full card (Abstract, 💬 Discuss) and 🌐 English reads it in English; try "
+                      "/search gaussian, /latest, /subscribe keyword:avatar. Ctrl-C stops the demo.")
                 if open_browser:
                     webbrowser.open(preview.url)
                 await preview.wait_closed()

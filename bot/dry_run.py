@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bot.ui.digest_message import PAGE_SIZE, digest_embed, page_count
 from bot.ui.embeds import embed_text
+from bot.ui.paper_pages import PAGE_SIZE, header, page_count, page_embeds
 from jobs.config import Config
 from jobs.models import Paper
 from jobs.pipeline import ingest
+from jobs.present.rank import rank_day
+from jobs.records import PagedDay
 from jobs.store import Store
 
 CONNECT_HELP = """\
@@ -33,10 +35,13 @@ def print_feeds(days: list[tuple[str, str, list[Paper]]], ingested: int) -> None
           "first delivery: the topic's newest post as one digest message (every page shown), not the whole "
           "archive; later cycles post each new day once.\n")
     for topic, date, items in days:
-        day = {"topic": topic, "date": date, "papers": [p.arxiv_id for p in items]}
-        for page in range(page_count(len(items))):
-            print(embed_text(digest_embed(day, items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page)))
-            print()
+        ranked = [items[i] for i in rank_day(items)]
+        day = PagedDay("digest", [p.arxiv_id for p in ranked], topic, date)
+        for page in range(page_count(len(ranked))):
+            print("## " + header(day, page, "en").replace("**", ""))
+            for embed in page_embeds(day, ranked[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page * PAGE_SIZE + 1):
+                print(embed_text(embed))
+                print()
         print("=" * 72 + "\n")
 
 

@@ -7,7 +7,8 @@
   newest post, not everything a first-ever ingest brings.
 - A paper already delivered to the channel is skipped (the query does that); a paper listed twice
   in the window counts once; keywords filter; beyond `max_per_cycle` papers are counted, not queued.
-- Digest style: the whole day, no cap; one message per topic and post date (a paged list).
+- Digest style: the whole day, no cap; one message per topic and post date (pages of per-paper embeds),
+  its papers ranked as a capped day's are (`rank_day`) so the best of a long day come first.
 - Cards style: at most `max_per_cycle` papers; when more are wanted, the ones shown are ranked
   (`jobs.present.rank.rank_for_cap`: keyword matches, then code, then a named venue) and the
   header says so. The queue: a header, then one message per paper.
@@ -21,8 +22,8 @@ from typing import Any
 
 from jobs.matching import matching_keyword
 from jobs.models import Paper
-from jobs.present.rank import rank_for_cap
-from jobs.records import ALL_TOPICS, Feed
+from jobs.present.rank import rank_day, rank_for_cap
+from jobs.records import ALL_TOPICS, Feed, PagedDay
 
 
 class Scope(Enum):
@@ -69,9 +70,13 @@ def payloads(feed: Feed, papers: list[Paper], more: int) -> list[tuple[dict[str,
         groups: dict[tuple[str, str], list[int]] = {}
         for i, paper in enumerate(papers):
             groups.setdefault((paper.date, paper.topic), []).append(i)
-        return [({"digest": {"feed_topic": feed.topic, "topic": topic, "date": date,
-                             "papers": [papers[i].arxiv_id for i in members]}}, members)
-                for (date, topic), members in groups.items()]
+        days = []
+        for (date, topic), members in groups.items():
+            ranked = [members[i] for i in rank_day([papers[i] for i in members], feed.keywords)]
+            day = PagedDay("digest", [papers[i].arxiv_id for i in ranked], topic, date, feed.topic,
+                           list(feed.keywords))
+            days.append((day.payload(), ranked))
+        return days
     header = {"header": {"feed_topic": feed.topic, "count": len(papers) + more, "shown": len(papers),
                          "more": more, "topics": sorted({p.topic for p in papers}),
                          "dates": sorted({p.date for p in papers})}}

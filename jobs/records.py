@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -75,16 +75,61 @@ class Subscription:
 
 @dataclass(slots=True)
 class DmMessage:
-    """One DM to send: an optional header line and papers as (paper id, arxiv id, matched label)."""
+    """One DM to send: papers as (paper id, arxiv id, matched label). One paper is a card under a header
+    line (`content`); more are a member's day, paged, grouped under each subscription (`groups`: label and
+    count, in order)."""
 
     content: str
     papers: list[tuple[int, str, str]]
     shown: dict[str, list[str]] = field(default_factory=dict)  # arxiv id -> [topic, date] the card shows
+    groups: list[tuple[str, int]] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
+        if len(self.papers) > 1:
+            ids = [p[1] for p in self.papers]
+            return PagedDay("dm", ids, groups=self.groups or [(p[2], 1) for p in self.papers],
+                            shown={i: self.shown[i] for i in ids if i in self.shown}).payload()
         return {"content": self.content, "papers": [p[1] for p in self.papers],
                 "matched": {p[1]: p[2] for p in self.papers},
                 "shown": {p[1]: self.shown[p[1]] for p in self.papers if p[1] in self.shown}}
+
+
+@dataclass(slots=True)
+class PagedDay:
+    """The outbox payload of a day shown as one paged message: a feed's topic-day (`digest`) or a member's
+    day of matches (`dm`). Written by the planners (jobs.feed_plan, the DM fan-out), read by bot/ui."""
+
+    kind: str  # digest | dm
+    papers: list[str]  # arXiv ids, in the order shown (ranked when planned)
+    topic: str = ""
+    date: str = ""
+    feed_topic: str = ""
+    keywords: list[str] = field(default_factory=list)  # the feed's, for why a paper is ranked where it is
+    groups: list[tuple[str, int]] = field(default_factory=list)  # dm: each subscription's label and count
+    shown: dict[str, list[str]] = field(default_factory=dict)  # dm: arxiv id -> [topic, date] its card shows
+
+    def payload(self) -> dict[str, Any]:
+        if self.kind == "digest":
+            return {"digest": {"feed_topic": self.feed_topic, "topic": self.topic, "date": self.date,
+                               "papers": self.papers, "keywords": self.keywords}}
+        return {"dm": {"papers": self.papers, "groups": [list(g) for g in self.groups], "shown": self.shown}}
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> PagedDay | None:
+        if day := payload.get("digest"):
+            return cls("digest", list(day.get("papers") or []), day.get("topic", ""), day.get("date", ""),
+                       day.get("feed_topic", ""), list(day.get("keywords") or []))
+        if dm := payload.get("dm"):
+            return cls("dm", list(dm.get("papers") or []), groups=[(str(g), int(n)) for g, n in dm.get("groups", [])],
+                       shown=dict(dm.get("shown") or {}))
+        return None
+
+    def labelled(self, paper: Paper) -> Paper:
+        """The paper labelled as this day lists it: the digest's topic and date, or the topic a DM matched."""
+        if self.kind == "digest" and self.topic:
+            return replace(paper, topic=self.topic, date=self.date or paper.date)
+        topic, date = self.shown.get(paper.arxiv_id, [paper.topic, paper.date])
+        return replace(paper, topic=topic or paper.topic, date=date or paper.date)
 
 
 @dataclass(slots=True)

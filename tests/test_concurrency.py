@@ -10,6 +10,7 @@ command then runs while the cycle waits for its next statement."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -23,7 +24,8 @@ def titles(channel) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def dm_titles(user) -> list[str]:  # type: ignore[no-untyped-def]
-    return [e.title for m in user.dm_channel.history() for e in m.embeds]
+    """The papers a member's DMs show (a day's page numbers its papers: "1. Title")."""
+    return [re.sub(r"^\d+\. ", "", e.title) for m in user.dm_channel.history() for e in m.embeds]
 
 
 async def test_commands_during_a_digest_cycle_all_answer_and_nothing_is_lost_or_doubled(

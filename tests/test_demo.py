@@ -28,7 +28,7 @@ def test_demo_check_runs_the_bot_on_the_samples_and_posts_into_papers(tmp_path: 
     assert ready, out
     assert {"3DGS", "NeRF", "Talking Head Generation", "cs.CV"} <= set(ready.group(1).split(", "))
     assert int(ready.group(2)) > 20
-    assert "  #papers: 📰 3DGS · 2026-11-18 · 4 papers" in out  # new feeds post one digest message a day
+    assert "  #papers: 📰 3DGS · 2026-11-18 · 4 papers · best first" in out  # one digest message a day
     assert "Traceback" not in done.stderr and "WARNING" not in done.stderr
 
 
@@ -72,7 +72,7 @@ def test_dry_run_prints_each_topics_newest_post_newest_first_as_a_digest(tmp_pat
     assert main(["run", "--dry-run", "--config", str(cfg)]) == 0
     out = capsys.readouterr().out
     assert "not the whole archive" in out
-    headers = [line for line in out.splitlines() if line.startswith("## 📰")]
+    headers = [line.split(" · best")[0] for line in out.splitlines() if line.startswith("## 📰")]
     assert headers == ["## 📰 3DGS · 2024-05-03 · 3 papers", "## 📰 NeRF · 2024-05-02 · 1 paper"]
     # A digest message lists the whole day (its pages), whatever feeds.max_per_cycle says of cards.
     assert "Paper 3-1 on" in out and "Paper 3-2 on" in out and "Paper 3-3 on" in out

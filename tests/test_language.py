@@ -117,9 +117,10 @@ async def test_member_language_for_dms(simcord_env, posts_dir: Path) -> None:
     await env.bot.run_digest()
 
     dm = reader.user.dm_channel.history()[0]
-    assert dm.embeds[0].description == "We splat Gaussians in real time. It renders at 200 fps on one GPU."
-    shown = await reader.user.select(dm, ["2405.70001"], custom_id="pb:langmenu:zh")
-    assert shown.ephemeral and shown.response.embeds[0].description.startswith(SUMMARY)
+    english = "We splat Gaussians in real time. It renders at 200 fps on one GPU."
+    assert dm.embeds[0].description.split("\n")[1] == english
+    shown = await reader.user.click(dm, label="🌐 中文")  # the member's own DM: the page turns in place
+    assert shown.response.id == dm.id and shown.response.embeds[0].description.split("\n")[1] == SUMMARY
 
 
 async def test_a_zh_cn_member_sees_chinese_commands_and_replies(simcord_env, posts_dir: Path,

@@ -178,8 +178,8 @@ def test_run_without_token_is_a_dry_run(tmp_path: Path, posts_dir: Path, monkeyp
     assert "No DISCORD_TOKEN" in out
     # The day as a new feed posts it: one digest message.
     assert "## 📰 3DGS · 2024-05-06 · 2 papers" in out
-    assert "**1.** [Paper 6-1 on Gaussian splatting](https://arxiv.org/abs/2405.60001)" in out
-    assert "**2.** [Paper 6-2 on Gaussian splatting](https://arxiv.org/abs/2405.60002)" in out
+    assert "## 1. Paper 6-1 on Gaussian splatting  <https://arxiv.org/abs/2405.60001>" in out
+    assert "## 2. Paper 6-2 on Gaussian splatting  <https://arxiv.org/abs/2405.60002>" in out
     assert "DISCORD_TOKEN=your-token" in out
     assert main(["--config", str(cfg), "run", "--dry-run"]) == 0
     assert "No new papers since the last cycle" in capsys.readouterr().out

@@ -42,12 +42,12 @@ async def test_topic_subscription_gets_only_newer_papers_by_dm(simcord_env, post
     summary = await env.bot.run_digest()
 
     history = users["alice"].dm_channel.history()
-    assert len(history) == 1  # one message: header + both papers
-    assert history[0].content.startswith("📬 **2 new papers** for your Paperboy subscriptions")
-    assert [e.title for e in history[0].embeds] == ["Paper 6-1 on Gaussian splatting",
-                                                    "Paper 6-2 on Gaussian splatting"]
-    assert history[0].embeds[0].fields[0].name == "Matched"
-    assert history[0].embeds[0].fields[0].value == "topic: 3DGS"
+    assert len(history) == 1  # one message a day: both papers, under the subscription that matched them
+    assert history[0].content == ("📬 **2 new papers** for your subscriptions: **3DGS** · 2 papers · "
+                                  "`/subscriptions` to change them")
+    assert [e.title for e in history[0].embeds] == ["1. Paper 6-1 on Gaussian splatting",
+                                                    "2. Paper 6-2 on Gaussian splatting"]
+    assert not history[0].embeds[0].fields  # the subscription is named once, above, not on every paper
     assert summary.fanout is not None and summary.fanout.subscribers == 1
     # Bob follows nothing: nothing is sent to him.
     assert users["bob"].dm_channel.history() == []
@@ -87,20 +87,56 @@ async def test_two_matching_subscriptions_give_one_embed(simcord_env, posts_dir:
     assert embeds[0].fields[0].value == "author: José García"  # authors match case- and accent-insensitively
 
 
-async def test_many_papers_are_packed_into_few_messages(simcord_env, posts_dir: Path) -> None:
+async def test_a_days_matches_are_one_dm_grouped_under_each_subscription(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    _, general, users, members = world(env)
+    alice = members["alice"]
+    write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 1))
+    await env.bot.run_digest()  # the topic is known
+    await alice.slash(general, "subscribe", topic="3DGS")
+    await alice.slash(general, "subscribe", keyword="扩散")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 18))
+    write_kedreamix(posts_dir, "Diffusion Models", "2024-05-06",
+                    entries("7", 15, summary="本文提出一种扩散模型方法，效果很好。"))
+    await env.bot.run_digest()
+
+    (message,) = users["alice"].dm_channel.history()  # 33 papers: one message
+    assert message.content.splitlines()[0] == (
+        "📬 **33 new papers** for your subscriptions: **3DGS** · 18 papers · **keyword 扩散** · 15 papers · "
+        "`/subscriptions` to change them")
+    assert message.content.splitlines()[1] == "Page 1/7 · **3DGS** 1–5 of 18"
+    assert len(message.embeds) == 5 and sum(len(e) for e in message.embeds) <= 6000
+    assert all("本文提出" in e.description and "\n- " in e.description for e in message.embeds)
+    assert len(dm_sends(env)) == 1
+
+    # A DM is its member's alone: the page turns in place, across the subscriptions.
+    for _ in range(3):
+        turned = await users["alice"].click(users["alice"].dm_channel.history()[0], label="Next ▶")
+        assert turned.acknowledged
+    (message,) = users["alice"].dm_channel.history()
+    assert message.content.splitlines()[1] == "Page 4/7 · **3DGS** 16–18 of 18 · **keyword 扩散** 1–2 of 15"
+    assert [e.title.split(". ", 1)[1] for e in message.embeds][3:] == ["Paper 7-1 on Gaussian splatting",
+                                                                        "Paper 7-2 on Gaussian splatting"]
+    # The menu opens any paper of the page as a full card, to the reader only; no thread in a DM.
+    shown = await users["alice"].select(message, ["2405.70001"])
+    assert shown.ephemeral and shown.response.embeds[0].title == "Paper 7-1 on Gaussian splatting"
+    assert "💬 Discuss" not in [c.get("label") for row in shown.response.components for c in row["components"]]
+
+
+async def test_a_zh_member_reads_their_dm_in_chinese(simcord_env, posts_dir: Path) -> None:
     env = simcord_env
     _, general, users, members = world(env)
     await members["alice"].slash(general, "subscribe", keyword="splatting")
+    await members["alice"].slash(general, "subscriptions", language="zh")
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 12))
     await env.bot.run_digest()
-    history = users["alice"].dm_channel.history()
-    assert [len(m.embeds) for m in history] == [10, 2]
-    assert all(sum(len(e) for e in m.embeds) <= 6000 for m in history)
-    assert history[0].content.startswith("📬 **12 new papers**") and history[1].content == ""
-
-    # Under a message of several papers, a menu shows any one's abstract, to the reader only.
-    shown = await users["alice"].select(history[1], ["2405.60012"], custom_id="pb:absmenu")  # in the DM, as the user
-    assert shown.ephemeral and shown.response.embeds[0].footer.text == "Abstract · arXiv 2405.60012"
+    (message,) = users["alice"].dm_channel.history()
+    assert message.content.splitlines() == [
+        "📬 你的订阅有 **12 篇新论文**：**关键词 splatting** · 12 篇 · 用 `/我的订阅` 修改",
+        "第 1/3 页 · **关键词 splatting** 第 1–5 篇，共 12 篇"]
+    labels = [getattr(c, "label", None) or getattr(c, "placeholder", None)
+              for row in message.components for c in row.children]
+    assert labels == ["打开一篇论文…", "◀ 上一页", "下一页 ▶", "🌐 English"]
 
 
 @pytest.mark.parametrize("status", [403, 400])  # Discord sends 50007 with either

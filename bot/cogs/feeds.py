@@ -7,8 +7,8 @@ from discord import app_commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
+from bot.ui import paper_pages
 from bot.ui.autocomplete import topic_choices
-from bot.ui.digest_message import DigestLanguageButton, DigestMenu, DigestPageButton, DiscussButton
 from bot.ui.embeds import LIST_COLOUR
 from bot.ui.views import ItemOwner
 from jobs.matching import split_keywords
@@ -57,8 +57,8 @@ class Feeds(ItemOwner):
     digest = app_commands.Group(name="digest", description="Run the paper digest",
                                 guild_only=True, default_permissions=MANAGE)
 
-    # A digest message's pages, its language toggle, its menu and the Discuss button of the cards it opens.
-    PERSISTENT = (DigestPageButton, DigestLanguageButton, DigestMenu, DiscussButton)
+    # A day's pages (digests and DMs), its language toggle, its menu and the Discuss button of the cards it opens.
+    PERSISTENT = paper_pages.PERSISTENT
 
     async def _canonical_topic(self, topic: str) -> str | None:
         topic = topic.strip()

@@ -1,4 +1,4 @@
-"""After a cycle: every subscriber's new matching papers, packed into as few DMs as Discord allows."""
+"""After a cycle: every subscriber's new matching papers, as one DM a day (paged; see bot/ui/paper_pages.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from bot.ui.embeds import EMBED_TOTAL_MAX, Images, paper_embed
 from jobs.models import Paper
 from jobs.present.i18n import t, text_lang
+from jobs.present.rank import rank_day
 from jobs.records import DmMessage, Subscription
 from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
 
-MAX_EMBEDS = 10
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
 PLAN_BATCH = 1000  # users per transaction: a few tens of ms holding the write lock each
 SLICE_S = 0.01  # the longest the planning holds the event loop at a time
@@ -32,24 +31,8 @@ class FanoutReport:
     messages: int = 0
 
 
-def pack(sizes: list[int], max_embeds: int = MAX_EMBEDS, max_chars: int = EMBED_TOTAL_MAX) -> list[int]:
-    """How many embeds go in each message, in order: at most `max_embeds` and `max_chars` of embed
-    text per message. (The header line is message content, which Discord counts separately.)"""
-    counts: list[int] = []
-    n = used = 0
-    for size in sizes:
-        if n and (n == max_embeds or used + size > max_chars):
-            counts.append(n)
-            n = used = 0
-        n += 1
-        used += size
-    if n:
-        counts.append(n)
-    return counts
-
-
 def header(count: int, lang: str = "en") -> str:
-    """The line over a member's first DM of a batch, in `lang` (text_lang of their language setting)."""
+    """The line over a member's lone new paper, in `lang` (text_lang of their language setting)."""
     return t("dm.header", lang, n=count)
 
 
@@ -68,7 +51,7 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-async def plan_fanout(store: Store, cycle_id: int, *, images: Images) -> FanoutReport:
+async def plan_fanout(store: Store, cycle_id: int) -> FanoutReport:
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
     for a user is skipped, and the cursor moves only when every user is planned.
 
@@ -77,10 +60,10 @@ async def plan_fanout(store: Store, cycle_id: int, *, images: Images) -> FanoutR
     slash commands; in a worker thread the loop would wait for the GIL at every turn, longest on
     a busy machine); the plans are written PLAN_BATCH users to a transaction."""
     with no_cyclic_gc():
-        return await _plan_fanout(store, cycle_id, images=images)
+        return await _plan_fanout(store, cycle_id)
 
 
-async def _plan_fanout(store: Store, cycle_id: int, *, images: Images) -> FanoutReport:
+async def _plan_fanout(store: Store, cycle_id: int) -> FanoutReport:
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
@@ -94,9 +77,8 @@ async def _plan_fanout(store: Store, cycle_id: int, *, images: Images) -> Fanout
     shown: dict[int, dict[str, list[str]]] = defaultdict(dict)
     per_user = await match_users([s for s in subs if s.user_id not in closed], papers, shown)
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
-    languages = await store.member_languages()  # the cards are as long as each member reads them
-    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, images, languages,
-                             shown=shown, topics_of={p.arxiv_id: topics for _, p, topics in papers})
+    languages = await store.member_languages()  # a lone paper's header is in the member's language
+    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, languages, shown=shown)
     for i in range(0, len(plans), PLAN_BATCH):
         await store.plan_dms(cycle_id, plans[i : i + PLAN_BATCH])
     for _, messages in plans:
@@ -136,13 +118,12 @@ async def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, l
 
 
 async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
-                     images: Images, languages: dict[int, str] | None = None, *,
-                     shown: dict[int, dict[str, list[str]]] | None = None,
-                     topics_of: dict[str, list[str]] | None = None) -> list[tuple[int, list[DmMessage]]]:
-    """Each user's DMs: the papers not yet delivered to them, packed into as few messages as fit (cards
-    measured in each user's reading language, `languages`; zh when not there, labelled with the topic
-    `shown` gives, and naming the paper's other topics, `topics_of`)."""
-    sizes: dict[tuple[str, str, str, str], int] = {}
+                     languages: dict[int, str] | None = None, *,
+                     shown: dict[int, dict[str, list[str]]] | None = None) -> list[tuple[int, list[DmMessage]]]:
+    """Each user's DM for this cycle: one message with every paper not yet delivered to them, grouped under
+    the subscription that matched it (groups in the order first matched, papers ranked within each: code,
+    then a named venue), paged when there is more than one paper; a single paper is a full card under a
+    header in the member's language (`languages`), labelled with the topic `shown` gives."""
     plans: list[tuple[int, list[DmMessage]]] = []
     slices = _Slices()
     for user_id, all_items in per_user.items():
@@ -150,24 +131,17 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         items = [i for i in all_items if (user_id, i[0]) not in done]
         if not items:
             continue
-        chosen = (languages or {}).get(user_id)
-        language = chosen or "zh"
         user_shown = (shown or {}).get(user_id, {})
-        keys = []
-        for _, arxiv_id, label in items:
-            paper = by_id[arxiv_id]
-            topic = user_shown.get(arxiv_id, [paper.topic])[0] or paper.topic
-            key = (arxiv_id, label, language, topic)
-            keys.append(key)
-            if key not in sizes:
-                embed = paper_embed(replace(paper, topic=topic), images=images, matched=label, language=language,
-                                    also_in=(topics_of or {}).get(arxiv_id))
-                sizes[key] = len(embed)
-        messages: list[DmMessage] = []
-        i = 0
-        for n in pack([sizes[k] for k in keys]):
-            messages.append(DmMessage(header(len(items), text_lang(chosen)) if not messages else "",
-                                      items[i : i + n], user_shown))
-            i += n
-        plans.append((user_id, messages))
+        if len(items) == 1:
+            lang = text_lang((languages or {}).get(user_id))
+            plans.append((user_id, [DmMessage(header(1, lang), items, user_shown)]))
+            continue
+        groups: dict[str, list[Item]] = {}
+        for item in items:
+            groups.setdefault(item[2], []).append(item)
+        ordered: list[Item] = []
+        for members in groups.values():
+            ordered += [members[i] for i in rank_day([by_id[m[1]] for m in members])]
+        plans.append((user_id, [DmMessage("", ordered, user_shown,
+                                          [(label, len(members)) for label, members in groups.items()])]))
     return plans

@@ -15,13 +15,13 @@ import discord
 from bot.delivery import forum
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
-from bot.ui.digest_message import digest_message
 from bot.ui.embeds import Images, paper_embed
 from bot.ui.language import guild_languages, member_languages
+from bot.ui.paper_pages import page_args
 from bot.ui.render import alert_line, footer_line, header_embed
 from jobs.models import Paper
 from jobs.present.i18n import Lang
-from jobs.records import OutboxItem
+from jobs.records import OutboxItem, PagedDay
 from jobs.store import Store
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,9 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
         return {"content": footer_line(payload["footer"])}
     if "alert" in payload:
         return {"content": alert_line(payload["alert"])}
-    if "digest" in payload:
-        return await digest_message(store, item.id, day=payload["digest"], language=language, lang=lang)
+    day = PagedDay.of(payload)
+    if day is not None:  # a feed's topic-day or a member's day of matches: one paged message
+        return await page_args(store, item.id, day, language=language, lang=lang)
     ids: list[str] = payload.get("papers", [])
     matched: dict[str, str] = payload.get("matched", {})
     appearance: dict[str, list[str]] = payload.get("shown", {})
@@ -190,7 +191,8 @@ async def send_pending(store: Store, targets: Targets, *, images: Images, guild_
                     return await passing(item, exc)
         await store.mark_sent(item.id, message_id)
         report.sent += message_id is not None
-        report.papers += len(args.get("embeds", [])) or len((item.payload.get("digest") or {}).get("papers", []))
+        day = PagedDay.of(item.payload)
+        report.papers += len(day.papers) if day is not None else len(args.get("embeds", []))
         return True
 
     async def refused(queue: deque[OutboxItem], item: OutboxItem, exc: discord.HTTPException) -> bool:

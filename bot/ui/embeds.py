@@ -12,9 +12,12 @@ import zlib
 import discord
 
 from jobs.models import Paper
+from jobs.present.clip import clip, display_width
+from jobs.present.i18n import t
 from jobs.present.latex import latex_to_text
 from jobs.present.parts import labelled_parts
 from jobs.present.summary import english_one_liner, plain_list_text
+from jobs.present.venue import venue_badge
 from jobs.text import URL_RE
 
 TITLE_MAX = 256
@@ -35,7 +38,6 @@ READING_LANGUAGES = ("zh", "en", "both")
 ENGLISH_MARK = "🇬🇧 "  # before the English under the Chinese, when a card or digest entry reads in both
 # A readable, colour-blind-friendly palette; a topic always gets the same colour.
 _PALETTE = (0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0x5D8AA8)
-_BOUNDARY = re.compile(r"(?<=[。！？!?；;.])\s*|\n")
 
 
 def topic_colour(topic: str) -> discord.Colour:
@@ -43,19 +45,8 @@ def topic_colour(topic: str) -> discord.Colour:
 
 
 def trim(text: str, limit: int) -> str:
-    """Fit `text` in `limit` characters, cutting after the last sentence or line that fits, then "…".
-    Falls back to a word boundary, then to a hard cut, when no boundary is near enough."""
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return "…"[:limit]
-    room = text[: limit - 1]
-    floor = int(limit * 0.5)  # don't throw away more than half to land on a boundary
-    cut = max((m.start() for m in _BOUNDARY.finditer(room) if m.start() >= floor), default=-1)
-    if cut < 0:
-        space = room.rfind(" ")
-        cut = space if space >= floor else len(room)
-    return room[:cut].rstrip() + "…"
+    """Fit `text` in `limit` characters (a Discord limit), cut where a reader would (jobs.present.clip)."""
+    return clip(text, limit)
 
 
 def format_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
@@ -206,6 +197,68 @@ def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = No
             embed.set_thumbnail(url=image)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
     embed.description = _description(paper, budget, language).strip() or None
+    return embed
+
+
+BRIEF_AUTHORS = 3
+BRIEF_LEAD = 230  # screen columns (a Chinese character is two): about three lines of an embed
+BRIEF_ITEM = 120  # a takeaway: about a line and a half
+BRIEF_TEXT = 600  # the whole description: a page of five stays about one screen high
+
+
+def _brief_items(paper: Paper, language: str) -> list[str]:
+    """The takeaways a brief embed may show, as plain text (daily-arXiv's parts keep their labels)."""
+    if "takeaways_lossy" in paper.flags or language == "en":
+        return []
+    parts = labelled_parts(paper)
+    if parts:
+        return [f"**{label}** {text}" for label, text in parts]
+    return list(paper.takeaways)
+
+
+def _brief_lead(paper: Paper, language: str) -> str:
+    lead, _ = _lead(paper, language)
+    if language == "both" and f"\n\n{ENGLISH_MARK}" in lead:
+        chinese, english = lead.split(f"\n\n{ENGLISH_MARK}", 1)
+        return (clip(chinese, BRIEF_LEAD, measure=display_width) + "\n" + ENGLISH_MARK
+                + clip(english, BRIEF_LEAD, measure=display_width))
+    return clip(" ".join(lead.split()), BRIEF_LEAD, measure=display_width)
+
+
+def brief_embed(paper: Paper, *, number: int | None = None, language: str = "zh", lang: str = "en",
+                reasons: list[str] | None = None, also_in: list[str] | None = None) -> discord.Embed:
+    """One paper of a day's page: its linked title (numbered as the page's menu numbers it), first authors,
+    a line of badges and links (venue, PDF, Code), the summary in `language` and as many takeaways as fit,
+    each cut where a reader would. The footer says why it is where it is (`reasons`, already in `lang`),
+    its arXiv id and, in a DM, the paper's other topics (`also_in`)."""
+    title = title_text(paper).strip() or paper.arxiv_id
+    if number is not None:
+        title = f"{number}. {title}"
+    embed = discord.Embed(title=trim(title, TITLE_MAX), url=_abs_link(paper), colour=topic_colour(paper.topic))
+    authors = [a for a in paper.authors if a.strip()]
+    if authors:
+        embed.set_author(name=trim(format_authors(authors, BRIEF_AUTHORS), AUTHOR_MAX))
+    badge = venue_badge(paper.comment)
+    links = [f"[{t('button.' + key, lang)}]({paper.links[key]})" for key in ("pdf", "code")
+             if paper.links.get(key) in button_urls(paper)]
+    badges = " · ".join(([f"`{badge}`"] if badge else []) + links)
+    lines = [badges] if badges else []
+    lead = _brief_lead(paper, language)
+    if lead:
+        lines.append(lead)
+    used = sum(display_width(x) + 1 for x in lines)
+    for item in _brief_items(paper, language):
+        line = "- " + clip(plain_list_text(" ".join(item.split())), BRIEF_ITEM, measure=display_width)
+        if used + display_width(line) + 1 > BRIEF_TEXT:
+            break
+        lines.append(line)
+        used += display_width(line) + 1
+    embed.description = trim("\n".join(x for x in lines if x), DESCRIPTION_MAX) or None
+    others = [x for x in also_in or [] if x and x.strip() and x != paper.topic]
+    footer = [*(reasons or []), f"arXiv {paper.arxiv_id}"]
+    if others:
+        footer.append(t("card.also_in", lang, topics=", ".join(others)))
+    embed.set_footer(text=trim(" · ".join(footer), FOOTER_MAX))
     return embed
 
 

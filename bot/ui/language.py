@@ -32,6 +32,19 @@ async def reading_language(interaction: Interaction) -> str:
     return DEFAULT
 
 
+async def reader_languages(interaction: Interaction) -> tuple[str, Lang]:
+    """For a page only this member sees: how papers read (reading_language) and Paperboy's words around
+    them, which follow what was chosen (theirs, else the server's) and otherwise their client's locale."""
+    store = interaction.client.store
+    chosen = await store.member_language(interaction.user.id)
+    if chosen not in READING_LANGUAGES and interaction.guild_id is not None:
+        chosen = await store.guild_language(interaction.guild_id)
+    locale = str(interaction.locale)
+    if not locale.startswith("zh"):  # which Chinese script: the member's client, else their server's
+        locale = server_locale(interaction) or locale
+    return _reading(chosen), text_lang(chosen, locale)
+
+
 async def guild_language(store: Store, guild_id: int | None) -> str:
     return _reading(await store.guild_language(guild_id) if guild_id is not None else None)
 

@@ -366,6 +366,23 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "本服务器的 Paperboy 提醒现在发送到 {channel}。",
         "zh-TW": "本伺服器的 Paperboy 提醒現在傳送到 {channel}。",
     },
+    # a day of papers as pages of per-paper embeds (bot/ui/paper_pages.py)
+    "digest.ranked": {"en": "best first: keyword matches, code, a named venue",
+                      "zh-CN": "排序：关键词匹配、有代码、有发表会议",
+                      "zh-TW": "排序：關鍵字符合、有程式碼、有發表會議"},
+    "reason.keyword": {"en": "🔑 {detail}", "zh-CN": "🔑 {detail}", "zh-TW": "🔑 {detail}"},
+    "reason.code": {"en": "💻 code", "zh-CN": "💻 有代码", "zh-TW": "💻 有程式碼"},
+    "reason.venue": {"en": "🏛 {detail}", "zh-CN": "🏛 {detail}", "zh-TW": "🏛 {detail}"},
+    "dm.day_header": {
+        "en": {"one": "📬 **{n} new paper** for your subscriptions: {groups} · `/subscriptions` to change them",
+               "other": "📬 **{n} new papers** for your subscriptions: {groups} · `/subscriptions` to change them"},
+        "zh-CN": "📬 你的订阅有 **{n} 篇新论文**：{groups} · 用 `/我的订阅` 修改",
+        "zh-TW": "📬 你的訂閱有 **{n} 篇新論文**：{groups} · 用 `/我的訂閱` 修改",
+    },
+    "dm.group": {"en": {"one": "**{label}** · {n} paper", "other": "**{label}** · {n} papers"},
+                 "zh-CN": "**{label}** · {n} 篇", "zh-TW": "**{label}** · {n} 篇"},
+    "dm.group_span": {"en": "**{label}** {first}–{last} of {n}", "zh-CN": "**{label}** 第 {first}–{last} 篇，共 {n} 篇",
+                      "zh-TW": "**{label}** 第 {first}–{last} 篇，共 {n} 篇"},
 }
 
 

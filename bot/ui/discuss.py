@@ -1,0 +1,107 @@
+"""💬 Discuss under a paper opened from a channel's day: one public thread per paper in that channel, its
+card first and a link back to the day's message; a second click (by anyone) finds it again."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, Self
+
+import discord
+
+from bot.client import Interaction
+from bot.ui.buttons import paper_view, stored_paper
+from bot.ui.embeds import paper_embed, trim
+from bot.ui.views import PersistentItem
+from jobs.models import Paper
+from jobs.present.i18n import t
+from jobs.present.latex import latex_to_text
+from jobs.records import PagedDay
+from jobs.store import Store
+
+_THREAD_LOCKS: dict[tuple[int, str], asyncio.Lock] = {}  # (channel, arXiv id): one Discuss at a time
+
+
+async def read_day(store: Store, outbox_id: int) -> PagedDay | None:
+    """The day an outbox row pages through; None when the row is gone or is no day."""
+    row = await store.outbox_item(outbox_id)
+    return PagedDay.of(row.payload) if row is not None else None
+
+
+def thread_name(paper: Paper) -> str:
+    """A thread's name ends with the arXiv id, so that a second click finds it."""
+    suffix = f" · {paper.arxiv_id}"
+    return trim(latex_to_text(paper.title or "Paper"), 100 - len(suffix)) + suffix
+
+
+async def find_thread(channel: discord.TextChannel, arxiv_id: str) -> discord.Thread | None:
+    suffix = f" · {arxiv_id}"
+    for thread in channel.threads:
+        if thread.name.endswith(suffix):
+            return thread
+    async for thread in channel.archived_threads(limit=100):
+        if thread.name.endswith(suffix):
+            return thread
+    return None
+
+
+class DiscussButton(PersistentItem[discord.ui.Button[Any]],
+                    template=r"pb:discuss:(?P<oid>\d{1,12}):(?P<mid>\d{1,19}):(?P<key>[\w./-]{4,30})"):
+    """Opens a public thread for one paper of a day, its card first, a link back to the day's message; a
+    second click (by anyone) finds that thread, reopening it when it was archived. One thread per paper,
+    not per message: a message can carry only one thread, and a day lists many papers. The custom_id names
+    the day's outbox row (the topic and date the card shows) and its message in the channel."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(discord.ui.Button(label="💬 " + t("button.discuss", "en"),
+                                           style=discord.ButtonStyle.success, custom_id=f"pb:discuss:{key}"))
+        oid, mid, self.arxiv_id = key.split(":", 2)
+        self.outbox_id, self.message_id = int(oid), int(mid)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(f"{match['oid']}:{match['mid']}:{match['key']}")
+
+    async def clicked(self, interaction: Interaction) -> None:
+        channel = interaction.channel
+        if not isinstance(channel, discord.TextChannel):
+            await interaction.response.send_message("Threads can be opened in a text channel only; "
+                                                    "discuss this paper right here.", ephemeral=True)
+            return
+        paper = await stored_paper(interaction, self.arxiv_id)
+        if paper is None:
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        day = await read_day(interaction.client.store, self.outbox_id)
+        if day is not None:
+            paper = day.labelled(paper)
+        lock = _THREAD_LOCKS.setdefault((channel.id, paper.arxiv_id), asyncio.Lock())
+        async with lock:  # two clicks at once make one thread
+            thread = await find_thread(channel, paper.arxiv_id)
+            if thread is not None:
+                if thread.archived:
+                    thread = await thread.edit(archived=False)
+                await thread.add_user(interaction.user)
+                await interaction.followup.send(f"This paper's discussion: {thread.mention}", ephemeral=True)
+                return
+            try:
+                thread = await channel.create_thread(name=thread_name(paper), auto_archive_duration=10080,
+                                                     type=discord.ChannelType.public_thread)
+            except discord.Forbidden:
+                await interaction.followup.send(
+                    "I can't open a thread here: I need the **Create Public Threads** and **Send Messages in "
+                    "Threads** permissions in this channel. Ask an admin, or discuss the paper right here.",
+                    ephemeral=True)
+                return
+        digest = channel.get_partial_message(self.message_id).jump_url
+        where = " · ".join(x for x in ((day.topic, day.date) if day else ()) if x) or "the digest"
+        also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
+        await thread.send(
+            content=f"{interaction.user.mention} opened a discussion of this paper from [{where}]({digest})",
+            embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in),
+            view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
+        )
+        await thread.add_user(interaction.user)
+        await interaction.followup.send(f"Opened a thread for this paper: {thread.mention}", ephemeral=True)

@@ -1,0 +1,246 @@
+"""A day of papers as one message of per-paper embeds, paged: a feed's topic-day (a digest) and a member's
+daily DM are both this.
+
+A page shows PAGE_SIZE papers, each a brief embed (title, first authors, badges, summary, takeaways). A
+message posted in a channel never changes after it is sent: Prev/Next, the 🌐 toggle and "Open a paper…"
+answer the clicker alone, with a page of their own that has its own paging, toggle and menu (a private
+page is edited in place when clicked again). A DM is its member's alone, so there the message turns its
+own pages. Every control is a DynamicItem whose custom_id names the outbox row (which lists the papers),
+the page and the language, so it keeps working after a restart; the feeds cog registers them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Self
+
+import discord
+
+from bot.client import Interaction
+from bot.i18n.replies import say
+from bot.ui.buttons import paper_view, stored_paper
+from bot.ui.discuss import DiscussButton, read_day
+from bot.ui.embeds import READING_LANGUAGES, brief_embed, paper_embed, title_text, trim
+from bot.ui.language import reader_languages, reading_language
+from bot.ui.views import PaperboyView, PersistentItem
+from jobs.models import Paper
+from jobs.present.i18n import t, text_lang
+from jobs.present.rank import rank_reasons
+from jobs.present.summary import chinese_one_liner, english_one_liner
+from jobs.records import PagedDay
+from jobs.store import Store
+
+PAGE_SIZE = 5  # papers a page: five brief embeds stay under Discord's 6,000 characters and one screen
+CONTENT_MAX = 2000
+_LANG = r"(?::(?P<language>zh|en|both|-))?"  # -: a private page read as its reader's settings say
+_MID = r"(?::(?P<mid>\d{1,19}))?"
+
+
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def group_name(label: str, lang: str) -> str:
+    """A subscription's label ("topic: 3DGS", "keyword: 扩散") as a DM's group reads: "3DGS", "keyword 扩散"."""
+    kind, _, value = label.partition(": ")
+    if kind == "topic" or not value:
+        return value or label
+    return f"{t('kind.' + kind, lang)} {value}" if kind in ("keyword", "author") else label
+
+
+def _group_spans(day: PagedDay, first: int, last: int, lang: str) -> str:
+    """Which subscriptions a DM page shows: "**3DGS** 1–5 of 18 · **keyword 扩散** 1–2 of 36"."""
+    spans, start = [], 0
+    for label, count in day.groups:
+        lo, hi = max(first, start), min(last, start + count)
+        if lo < hi:
+            spans.append(t("dm.group_span", lang, label=group_name(label, lang), first=lo - start + 1,
+                           last=hi - start, n=count))
+        start += count
+    return " · ".join(spans)
+
+
+def header(day: PagedDay, page: int, lang: str) -> str:
+    """The line over a page: what the day is, and where this page is in it."""
+    total, pages = len(day.papers), page_count(len(day.papers))
+    where = t("digest.page", lang, page=page + 1, pages=pages) if pages > 1 else ""
+    if day.kind == "digest":
+        head = "📰 **" + t("digest.header", lang, topic=day.topic, date=day.date, n=total) + "**"
+        order = t("digest.ranked", lang) if total > 1 else ""
+        return trim(" · ".join(x for x in (head, where, order) if x), CONTENT_MAX)
+    groups = " · ".join(t("dm.group", lang, label=group_name(label, lang), n=n) for label, n in day.groups)
+    head = t("dm.day_header", lang, n=total, groups=groups)
+    first = page * PAGE_SIZE
+    span = _group_spans(day, first, min(total, first + PAGE_SIZE), lang) if pages > 1 else ""
+    return trim(head + ("\n" + " · ".join(x for x in (where, span) if x) if where else ""), CONTENT_MAX)
+
+
+def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str = "zh", lang: str = "en",
+                topics: dict[str, list[str]] | None = None) -> list[discord.Embed]:
+    """A page's brief embeds, numbered from `first`; a digest's say why each is where it is, a DM's name the
+    paper's other topics (`topics`)."""
+    embeds = []
+    for n, paper in enumerate(papers, first):
+        reasons = [t(f"reason.{why}", lang, detail=detail) for why, detail in rank_reasons(paper, day.keywords)
+                   ] if day.kind == "digest" and len(day.papers) > 1 else []
+        embeds.append(brief_embed(paper, number=n, language=language, lang=lang, reasons=reasons,
+                                  also_in=(topics or {}).get(paper.arxiv_id)))
+    return embeds
+
+
+async def page_args(store: Store, outbox_id: int, day: PagedDay, *, page: int = 0, language: str = "zh",
+                    lang: str = "en", shown: str | None = None, message_id: int = 0) -> dict[str, Any] | None:
+    """The send()/edit() arguments of `page` (0-based) of a day: its header line, one brief embed a paper
+    read in `language` (zh, en, both) and the controls, Paperboy's words in `lang`. `shown` marks a page
+    shown to one member: the language its controls keep (zh, en, both; "-": whatever the reader's settings
+    say); None for the message posted in a channel or DM. None when none of the day's papers is stored."""
+    ids = day.papers
+    page = min(max(0, page), page_count(len(ids)) - 1)
+    first = page * PAGE_SIZE
+    wanted = ids[first:first + PAGE_SIZE]
+    found = await store.get_papers(wanted)
+    if not found and not await store.get_papers(ids):
+        return None
+    papers = [day.labelled(found[i]) for i in wanted if i in found]
+    topics = await store.paper_topics([p.arxiv_id for p in papers]) if day.kind == "dm" else {}
+    embeds = page_embeds(day, papers, first + 1, language=language, lang=lang, topics=topics)
+    view = PaperboyView(timeout=None)
+    view.add_item(DayMenu(outbox_id, papers, first + 1, language, lang, shown=shown, message_id=message_id))
+    pages = page_count(len(ids))
+    if pages > 1:
+        for target, way in ((max(0, page - 1), "p"), (min(pages - 1, page + 1), "n")):
+            view.add_item(DayPageButton(outbox_id, target, way, lang=lang, shown=shown, message_id=message_id,
+                                        disabled=(page == 0) if way == "p" else (page == pages - 1)))
+    toggle = DayLanguageButton.toggle(outbox_id, page, language, message_id=message_id)
+    if toggle is not None:
+        view.add_item(toggle)
+    return {"content": header(day, page, lang), "embeds": embeds, "view": view}
+
+
+async def _show(interaction: Interaction, outbox_id: int, page: int, shown: str | None,
+                message_id: int | None) -> None:
+    """Answer a click on a day's controls: the page it names, to the clicker alone. In a channel the
+    message stays as it was posted and the clicker gets a page of their own; on that private page (or in
+    a DM, which only its member sees) the page turns in place."""
+    day = await read_day(interaction.client.store, outbox_id)
+    message = interaction.message
+    in_place = message is not None and (message.flags.ephemeral or interaction.guild_id is None)
+    if shown in READING_LANGUAGES:  # a language picked with the toggle: its words follow it
+        language, lang = shown, text_lang(shown, str(interaction.locale))
+    else:  # the page as the reader's settings say
+        (language, lang), shown = await reader_languages(interaction), "-"
+    mid = message_id or (message.id if message is not None and not in_place else 0)
+    args = None if day is None else await page_args(interaction.client.store, outbox_id, day, page=page,
+                                                    language=language, lang=lang, shown=shown, message_id=mid)
+    if args is None:
+        await interaction.response.send_message(say(interaction, "digest.gone"), ephemeral=True)
+    elif in_place:
+        await interaction.response.edit_message(**args)
+    else:
+        await interaction.response.send_message(**args, ephemeral=True)
+
+
+class DayPageButton(PersistentItem[discord.ui.Button[Any]],
+                    template=rf"pb:dg:(?P<oid>\d{{1,19}}):(?P<page>\d{{1,4}}):(?P<way>[pn]){_LANG}{_MID}"):
+    """◀ Prev / Next ▶: the page its custom_id names, to the clicker (see `_show`)."""
+
+    def __init__(self, outbox_id: int, page: int, way: str, *, disabled: bool = False, lang: str = "en",
+                 shown: str | None = None, message_id: int | None = None) -> None:
+        label = "◀ " + t("button.prev", lang) if way == "p" else t("button.next", lang) + " ▶"
+        extra = f":{shown}:{message_id or 0}" if shown else ""
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
+                                           custom_id=f"pb:dg:{outbox_id}:{page}:{way}{extra}", row=1))
+        self.outbox_id, self.page, self.shown, self.message_id = outbox_id, page, shown, message_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["oid"]), int(match["page"]), match["way"], shown=match["language"],
+                   message_id=int(match["mid"] or 0))
+
+    async def clicked(self, interaction: Interaction) -> None:
+        await _show(interaction, self.outbox_id, self.page, self.shown, self.message_id)
+
+
+class DayLanguageButton(PersistentItem[discord.ui.Button[Any]],
+                        template=rf"pb:dglang:(?P<oid>\d{{1,19}}):(?P<page>\d{{1,4}}):(?P<lang>en|zh){_MID}"):
+    """"🌐 English" / "🌐 中文": the page it shows, in that language, to the clicker (see `_show`), with
+    the same paging, menu, takeaways and Discuss as the page it came from."""
+
+    def __init__(self, outbox_id: int, page: int, language: str, *, message_id: int | None = None) -> None:
+        label = "🌐 " + t("toggle.to_en" if language == "en" else "toggle.to_zh", "en")
+        extra = f":{message_id}" if message_id else ""
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, row=1,
+                                           custom_id=f"pb:dglang:{outbox_id}:{page}:{language}{extra}"))
+        self.outbox_id, self.page, self.language, self.message_id = outbox_id, page, language, message_id
+
+    @classmethod
+    def toggle(cls, outbox_id: int, page: int, shown: str, *,
+               message_id: int | None = None) -> DayLanguageButton | None:
+        """The toggle under a page shown in `shown`; none under one that already has both."""
+        if shown == "both":
+            return None
+        return cls(outbox_id, page, "zh" if shown == "en" else "en", message_id=message_id)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["oid"]), int(match["page"]), match["lang"], message_id=int(match["mid"] or 0))
+
+    async def clicked(self, interaction: Interaction) -> None:
+        await _show(interaction, self.outbox_id, self.page, self.language, self.message_id)
+
+
+def one_line(paper: Paper, limit: int, language: str = "zh") -> str:
+    """A menu option's one line: the Chinese summary's first sentence, or the abstract's for en."""
+    if paper.summary and "summary_lossy" not in paper.flags and language != "en":
+        return chinese_one_liner(paper.summary, limit)
+    return english_one_liner(paper.abstract, limit) if paper.abstract else ""
+
+
+class DayMenu(PersistentItem[discord.ui.Select[Any]], template=rf"pb:dgo:(?P<oid>\d{{1,19}}){_LANG}{_MID}"):
+    """"Open a paper…": the full card of the paper picked, to the one who picked it, with Discuss under a
+    channel's day."""
+
+    def __init__(self, outbox_id: int, papers: list[Paper], first: int = 1, language: str = "zh",
+                 lang: str = "en", *, shown: str | None = None, message_id: int | None = None) -> None:
+        brief = "en" if language == "en" else "zh"  # an option's description is a single line
+        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id,
+                                        description=trim(one_line(p, 100, brief), 100) or None)
+                   for n, p in enumerate(papers[:25], first)]
+        extra = f":{shown}:{message_id or 0}" if shown else ""
+        super().__init__(discord.ui.Select(custom_id=f"pb:dgo:{outbox_id}{extra}", row=0,
+                                           placeholder=t("menu.open_paper", lang),
+                                           options=options or [discord.SelectOption(label="…")]))
+        self.outbox_id, self.shown, self.message_id = outbox_id, shown, message_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        # the choice arrives with the interaction
+        return cls(int(match["oid"]), [], shown=match["language"], message_id=int(match["mid"] or 0))
+
+    async def clicked(self, interaction: Interaction) -> None:
+        values = (interaction.data or {}).get("values") or [""]
+        paper = await stored_paper(interaction, str(values[0]))
+        if paper is None:
+            return
+        store = interaction.client.store
+        day = await read_day(store, self.outbox_id)
+        if day is not None:
+            paper = day.labelled(paper)
+        also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
+        language = self.shown if self.shown in READING_LANGUAGES else await reading_language(interaction)
+        embed = paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
+                            language=language)
+        view = paper_view(paper, language=language)
+        message = interaction.message
+        mid = self.message_id or (message.id if message is not None and not message.flags.ephemeral else 0)
+        if interaction.guild_id is not None and mid and len(paper.arxiv_id) <= 30:
+            view.add_item(DiscussButton(f"{self.outbox_id}:{mid}:{paper.arxiv_id}"))
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+PERSISTENT: tuple[type[discord.ui.DynamicItem[Any]], ...] = (DayPageButton, DayLanguageButton, DayMenu, DiscussButton)
