@@ -10,7 +10,7 @@ from datetime import datetime
 
 from jobs.pipeline import IngestReport
 from jobs.store import Store
-from jobs.watchdog import Alert, CaughtUp, Tolerance, WatchState, late_reason, next_retry, observe
+from jobs.watchdog import Alert, CaughtUp, Tolerance, WatchState, late_reason, next_retry, observe, ongoing_alert
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,19 @@ async def watch_sources(store: Store, report: IngestReport, timezone: str, now: 
         if event is not None:
             events.append(event)
     return events
+
+
+async def ongoing_alerts(store: Store) -> list[Alert]:
+    """The outages under way now, one alert each (for an alert channel set after they began)."""
+    alerts = []
+    for health in await store.source_health():
+        try:
+            alert = ongoing_alert(health.name, WatchState.from_json(health.watch))
+        except ValueError:  # damaged state: the next cycle starts it afresh and alerts then
+            continue
+        if alert is not None:
+            alerts.append(alert)
+    return alerts
 
 
 @dataclass(slots=True)

@@ -148,7 +148,8 @@ class CaughtUp:
 @dataclass(slots=True)
 class WatchState:
     """What the store keeps per source between checks. `alerting` is the outage flag; while it is
-    set `papers` counts the new papers seen, reported once the source is well again."""
+    set `papers` counts the new papers seen, reported once the source is well again, and `announced`
+    the causes already alerted in this outage (each is said once, however often the cause flips)."""
 
     alerting: bool = False
     cause: str | None = None
@@ -156,6 +157,7 @@ class WatchState:
     since: datetime | None = None
     papers: int = 0
     extra: dict[str, object] = field(default_factory=dict)  # keys a newer version wrote: kept, not lost
+    announced: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         data = {k: v for k, v in asdict(self).items() if k != "extra"}
@@ -172,10 +174,13 @@ class WatchState:
             if not isinstance(data, dict):
                 raise TypeError("not an object")
             since = data.pop("since", None)
-            known = {k: data.pop(k) for k in ("alerting", "cause", "reason", "papers") if k in data}
+            known = {k: data.pop(k) for k in ("alerting", "cause", "reason", "papers", "announced") if k in data}
             state = cls(**known, since=datetime.fromisoformat(since) if since else None, extra=data)
-            if not isinstance(state.alerting, bool) or not isinstance(state.papers, int):
+            if not isinstance(state.alerting, bool) or not isinstance(state.papers, int) \
+                    or not isinstance(state.announced, list):
                 raise TypeError("wrong field types")
+            if state.alerting and not state.announced and state.cause:  # written before `announced` was kept
+                state.announced = [state.cause]
         except (ValueError, TypeError) as exc:
             raise ValueError(f"unreadable watchdog state {text[:80]!r}: {exc}") from exc
         return state
@@ -186,8 +191,9 @@ def observe(state: WatchState, source: str, *, error: str | None, late: str | No
     """One check of one source: the next state and at most one event.
 
     A failure or lateness raises one Alert; further checks while it lasts say nothing (the reason is
-    kept up to date for /status). When the source fetches cleanly and is no longer late, one CaughtUp
-    with the papers that arrived since the alert.
+    kept up to date for /status), except that a change of cause not yet announced in this outage
+    (quiet -> failing, failing -> quiet) raises one more. When the source fetches cleanly and is no
+    longer late, one CaughtUp with the papers that arrived since the first alert.
     """
     trouble: tuple[Literal["failed", "late"], str] | None = (
         ("failed", error) if error is not None else ("late", late) if late is not None else None
@@ -196,13 +202,23 @@ def observe(state: WatchState, source: str, *, error: str | None, late: str | No
         if trouble is None:
             return state, None
         cause, reason = trouble
-        return (WatchState(True, cause, reason, now, 0, state.extra), Alert(source, cause, reason))
+        return (WatchState(True, cause, reason, now, 0, state.extra, [cause]), Alert(source, cause, reason))
     papers = state.papers + max(new_papers, 0)
     if trouble is not None:
         cause, reason = trouble
-        return WatchState(True, cause, reason, state.since, papers, state.extra), None
+        new_cause = cause not in state.announced
+        announced = [*state.announced, cause] if new_cause else state.announced
+        return (WatchState(True, cause, reason, state.since, papers, state.extra, announced),
+                Alert(source, cause, reason) if new_cause else None)
     since = state.since or now
     return WatchState(extra=state.extra), CaughtUp(source, papers, since)
+
+
+def ongoing_alert(source: str, state: WatchState) -> Alert | None:
+    """The alert for an outage already under way (for a channel set after it began), else None."""
+    if not state.alerting or state.cause not in ("failed", "late"):
+        return None
+    return Alert(source, "failed" if state.cause == "failed" else "late", state.reason or "")
 
 
 # ---- retries ----------------------------------------------------------------------------------

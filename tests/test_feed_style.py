@@ -53,6 +53,9 @@ async def test_a_card_shows_the_feeds_topic_and_date_and_follows_that_topic(simc
     embed = card.embeds[0]
     assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001 · also in: NeRF"
     assert embed.colour == topic_colour("3DGS") != topic_colour("NeRF")  # the colour of the topic shown
+    # Follow topic is a grey button, quieter than the paper's own links.
+    styles = {c.label: c.style for row in card.components for c in row.children}
+    assert styles["Follow topic"] == discord.ButtonStyle.secondary
     followed = await student.click(card, label="Follow topic")
     assert followed.ephemeral and followed.response.content.startswith("Subscribed to topic **3DGS**")
     assert [(s.kind, s.value) for s in await env.bot.store.subscriptions()] == [("topic", "3DGS")]

@@ -160,27 +160,34 @@ async def test_a_zh_cn_member_sees_chinese_commands_and_replies(simcord_env, pos
     assert listing.response.embeds[0].title == "Paper feeds"
 
 
-async def test_latest_shows_the_newest_day_of_this_servers_feeds(simcord_env, posts_dir: Path) -> None:
+async def test_latest_shows_the_newest_day_of_each_followed_topic(simcord_env, posts_dir: Path) -> None:
     env = simcord_env
     write_kedreamix(posts_dir, "3DGS", "2024-05-05", entries("1", 2))
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("2", 2))
-    write_kedreamix(posts_dir, "NeRF", "2024-05-06", entries("3", 1))
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", entries("3", 1))
     write_kedreamix(posts_dir, "Quantum Niche", "2024-05-08", entries("4", 1))
     _, papers, admin, reader = lab(env)
     await env.bot.run_digest()
 
-    # No feeds here: the newest day of every topic.
-    plain = await reader.slash(papers, "latest")
-    assert plain.response.embeds[0].title == "Latest Quantum Niche · 2024-05-08"
+    # No feeds here and no subscriptions: each topic's newest day, the newest first.
+    plain = (await reader.slash(papers, "latest")).response.embeds[0]
+    assert plain.title == "Latest Quantum Niche, NeRF, 3DGS · 2024-05-06 – 2024-05-08"
+    assert plain.footer.text == "Page 1 of 1 · 4 papers"
+    assert [line.split(" · arXiv")[0] for line in (plain.description or "").split("\n") if " · arXiv " in line] == [
+        "Quantum Niche · 2024-05-08", "NeRF · 2024-05-07", "3DGS · 2024-05-06", "3DGS · 2024-05-06"]
+    # A member's subscribed topics, where the server has no feeds.
+    await reader.slash(papers, "subscribe", topic="NeRF")
+    mine = (await reader.slash(papers, "latest")).response.embeds[0]
+    assert mine.title == "Latest NeRF · 2024-05-07" and "Paper 3-1" in (mine.description or "")
 
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
-    await admin.slash(papers, "feed add", channel=papers, topic="NeRF", style="cards")
+    await admin.slash(papers, "feed add", channel=papers, topic="Quantum Niche", style="cards")
     latest = await reader.slash(papers, "latest")
     embed = latest.response.embeds[0]
-    assert embed.title == "Latest 3DGS, NeRF · 2024-05-06"
+    assert embed.title == "Latest Quantum Niche, 3DGS · 2024-05-06 – 2024-05-08"  # the feeds', not NeRF
     assert embed.footer.text == "Page 1 of 1 · 3 papers"
     text = embed.description or ""
-    assert "Paper 2-1" in text and "Paper 3-1" in text and "Paper 1-1" not in text
+    assert "Paper 2-1" in text and "Paper 4-1" in text and "Paper 1-1" not in text and "Paper 3-1" not in text
     # One line of summary under each listed paper, as search shows a snippet.
     assert text.count("> 本文提出了一种新方法，在标准基准上效果很好。") == 3
     # The colour of a list does not depend on its title.

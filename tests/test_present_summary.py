@@ -8,6 +8,7 @@ from jobs.present.summary import (
     chinese_one_liner,
     english_one_liner,
     english_sentences,
+    english_takeaways,
     plain_list_text,
 )
 
@@ -28,18 +29,87 @@ def test_sentences_are_not_cut_at_abbreviations_or_decimals() -> None:
     ]
 
 
-def test_one_liner_is_the_first_sentence_when_it_is_long() -> None:
-    assert english_one_liner(ABSTRACT) == english_sentences(ABSTRACT)[0]
+def test_one_liner_is_the_contribution_sentence_not_the_background() -> None:
+    assert english_one_liner(ABSTRACT, limit=100) == \
+        "We present SplatFlow, which is 3.5x faster than prior work vs. the baseline."
+    # a short contribution sentence brings the next along, as a short first sentence did
+    assert english_one_liner(ABSTRACT) == \
+        "We present SplatFlow, which is 3.5x faster than prior work vs. the baseline. " \
+        "It reaches 31.2 dB PSNR on i.e. standard scenes."
+
+
+BACKGROUND_THEN_PROPOSE = (
+    "Recent advancements in audio-driven talking head generation have enabled lifelike avatars for film, games "
+    "and telepresence. However, existing methods struggle with lip sync under fast speech, e.g. in rap. "
+    "We propose SyncTalker, a diffusion model that aligns lips to phonemes. Specifically, we use a phoneme "
+    "encoder to condition each frame. The avatars look great. Experiments show that SyncTalker outperforms "
+    "prior work by 12% in lip-sync error. Code is available at https://github.com/x/synctalker."
+)
+
+
+def test_background_opener_then_we_propose() -> None:
+    assert english_one_liner(BACKGROUND_THEN_PROPOSE, limit=150) == \
+        "We propose SyncTalker, a diffusion model that aligns lips to phonemes."
+
+
+@pytest.mark.parametrize(("abstract", "line"), [
+    ("Neural fields are popular. They are slow. In this paper, we make them fast with hashing. It works.",
+     "In this paper, we make them fast with hashing."),
+    ("Avatars are everywhere in modern games and films today. Existing avatars are stiff and look unreal. "
+     "This work animates them from one photo. Results are good.", "This work animates them from one photo."),
+    ("Video generation has advanced quickly over the past two years of research. Motion is hard. "
+     "To address this, we add a motion prior to each frame. It helps.",
+     "To address this, we add a motion prior to each frame."),
+    ("Talking heads need good lip sync for dubbing and for telepresence in meetings. "
+     "GaussTalk, a 3D Gaussian avatar, syncs lips in real time. It runs at 100 FPS.",
+     "GaussTalk, a 3D Gaussian avatar, syncs lips in real time."),
+    ("Diffusion models generate images from text, e.g. Stable Diffusion and DALL-E 2 among others. "
+     "Here we study how they memorise faces. We find they do.", "Here we study how they memorise faces."),
+    ("Lung cancer kills many people. Purpose: This study investigated how nodules are segmented in lung CT. "
+     "Methods: We trained a U-Net.", "Purpose: This study investigated how nodules are segmented in lung CT."),
+])
+def test_contribution_patterns(abstract: str, line: str) -> None:
+    assert english_one_liner(abstract, limit=80) == line
+
+
+def test_no_contribution_falls_back_to_the_first_sentence() -> None:
+    text = ("Gaussian splatting renders scenes in real time on consumer hardware, e.g. on laptops. "
+            "Previous methods are slow. Many were proposed in 2023.")
+    assert english_one_liner(text, limit=100) == \
+        "Gaussian splatting renders scenes in real time on consumer hardware, e.g. on laptops."
 
 
 def test_short_first_sentence_brings_the_second() -> None:
-    text = "Avatars matter. We present a method that animates them from one photo. It is fast."
-    assert english_one_liner(text) == "Avatars matter. We present a method that animates them from one photo."
+    text = "We present Avatars. They animate from one photo. It is fast."
+    assert english_one_liner(text) == "We present Avatars. They animate from one photo."
+    assert english_one_liner("Avatars matter. Faces move a lot. More.") == "Avatars matter. Faces move a lot."
 
 
 def test_second_sentence_only_when_both_fit() -> None:
-    text = "Avatars matter. " + "We present a very long sentence " * 20 + "here."
+    text = "Avatars matter. " + "Faces move in a very long sentence " * 20 + "here."
     assert english_one_liner(text, limit=200) == "Avatars matter."
+
+
+def test_english_takeaways_are_method_and_result_sentences_in_order() -> None:
+    assert english_takeaways(BACKGROUND_THEN_PROPOSE, limit=150) == [
+        "Specifically, we use a phoneme encoder to condition each frame.",
+        "Experiments show that SyncTalker outperforms prior work by 12% in lip-sync error.",
+    ]
+    assert english_takeaways(BACKGROUND_THEN_PROPOSE, n=1, limit=150) == [
+        "Experiments show that SyncTalker outperforms prior work by 12% in lip-sync error.",
+    ]
+
+
+def test_english_takeaways_keep_a_result_and_never_repeat_the_lead() -> None:
+    text = ("We propose XNet. We use A to do this. We leverage B as well. We employ C too. We design D also. "
+            "XNet achieves state-of-the-art results on three benchmarks.")
+    lead = english_one_liner(text)
+    assert lead == "We propose XNet. We use A to do this."  # short: the next sentence comes along
+    takeaways = english_takeaways(text)
+    assert takeaways == ["We leverage B as well.", "We employ C too.",
+                         "XNet achieves state-of-the-art results on three benchmarks."]
+    assert not any(t in lead for t in takeaways)
+    assert english_takeaways("") == [] and english_takeaways("Only background here.") == []
 
 
 def test_overlong_sentence_is_cut_at_a_word() -> None:

@@ -151,7 +151,8 @@ async def test_latest_and_topics(lab) -> None:
     assert latest.response.embeds[0].title == "Latest NeRF · 2024-05-07"
     assert "Neural Radiance Fields in the Wild" in listed(latest)
     newest = await alice.slash(channel, "latest")
-    assert newest.response.embeds[0].title.startswith("Latest Talking Head Generation")
+    # No feeds, no subscriptions: each topic's newest day, the newest first.
+    assert newest.response.embeds[0].title.startswith("Latest Talking Head Generation, ")
     topics = await alice.slash(channel, "topics")
     text = topics.response.embeds[0].description
     assert "**3DGS** · 12 papers · latest 2024-05-06" in text

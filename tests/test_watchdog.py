@@ -3,6 +3,7 @@ one caught-up after it, and the retry backoff."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -154,21 +155,37 @@ def test_failure_alerts_once_then_caught_up_once() -> None:
     assert event is None
 
 
-def test_late_source_stays_alerting_through_a_change_of_cause_and_counts_every_paper() -> None:
+def test_a_change_of_cause_is_announced_once_and_every_paper_is_counted() -> None:
     state, event = observe(WatchState(), "daily", error=None, late="no new post for 3 weekdays", new_papers=0,
                            now=T0)
     assert isinstance(event, Alert) and event.cause == "late"
     assert event.text() == "Source daily has gone quiet: no new post for 3 weekdays"
-    # Now it also fails: no second alert, but /status sees the current reason.
+    # Now it also fails: one more alert, for the new cause, and /status sees the current reason.
     state, event = observe(state, "daily", error="timeout", late="no new post for 4 weekdays", new_papers=0,
                            now=T0 + timedelta(days=1))
-    assert event is None and (state.cause, state.reason) == ("failed", "timeout")
-    # A backfilled old post arrives while still late: counted, not yet caught up.
+    assert event == Alert("daily", "failed", "timeout") and (state.cause, state.reason) == ("failed", "timeout")
+    state, event = observe(state, "daily", error="timeout", late=None, new_papers=0, now=T0 + timedelta(days=1))
+    assert event is None  # still failing: nothing new to say
+    # A backfilled old post arrives while still late: counted, not yet caught up; quiet was said already.
     state, event = observe(state, "daily", error=None, late="no new post for 4 weekdays", new_papers=1,
                            now=T0 + timedelta(days=1, hours=1))
-    assert event is None and state.papers == 1
+    assert event is None and state.papers == 1 and state.cause == "late"
+    state, event = observe(state, "daily", error="timeout", late=None, new_papers=0,
+                           now=T0 + timedelta(days=1, hours=2))
+    assert event is None  # flapping between causes says each once per outage
     state, event = observe(state, "daily", error=None, late=None, new_papers=40, now=T0 + timedelta(days=2))
     assert event == CaughtUp("daily", 41, T0)
+    # The next outage starts afresh.
+    state, event = observe(state, "daily", error="timeout", late=None, new_papers=0, now=T0 + timedelta(days=3))
+    assert event == Alert("daily", "failed", "timeout")
+
+
+def test_a_state_stored_before_causes_were_kept_does_not_repeat_its_alert() -> None:
+    old = WatchState.from_json('{"alerting": true, "cause": "failed", "reason": "x", "papers": 0, '
+                               '"since": "2024-05-13T00:30:00+00:00"}')
+    assert old.announced == ["failed"]
+    _, event = observe(old, "s", error="x", late=None, new_papers=0, now=T0)
+    assert event is None
 
 
 def test_caught_up_text_says_one_paper() -> None:
@@ -203,19 +220,22 @@ checks = st.lists(
 @given(checks)
 def test_one_alert_per_outage_and_caught_up_only_after_an_alert(sequence: list[tuple[str | None, str | None, int]]
                                                                ) -> None:
-    state, events = WatchState(), []
+    state, events, said = WatchState(), [], set()
     for i, (error, late, papers) in enumerate(sequence):
         before = state.alerting
         state, event = observe(state, "s", error=error, late=late, new_papers=papers, now=T0 + timedelta(hours=i))
-        # Something is said exactly when the outage flag flips.
-        assert (event is not None) == (state.alerting != before)
+        new_cause = state.alerting and state.cause not in said
+        said = said | {state.cause} if state.alerting else set()
+        # Something is said exactly when the outage flag flips, or a cause not yet said in this outage comes.
+        assert (event is not None) == (state.alerting != before or new_cause)
         if event is not None:
             events.append(event)
         # The state survives the store at every step.
         assert WatchState.from_json(state.to_json()) == state
-    kinds = [type(e) for e in events]
-    assert kinds == [Alert, CaughtUp] * (len(kinds) // 2) + [Alert] * (len(kinds) % 2)
-    assert state.alerting == (len(kinds) % 2 == 1)
+    # Outages: one to two alerts (one per cause), then one caught-up.
+    kinds = "".join("A" if isinstance(e, Alert) else "C" for e in events)
+    assert re.fullmatch(r"(?:AA?C)*(?:AA?)?", kinds), kinds
+    assert state.alerting == kinds.endswith("A")
 
 
 @given(checks)
@@ -224,7 +244,7 @@ def test_caught_up_counts_every_paper_since_its_alert(sequence: list[tuple[str |
     for i, (error, late, papers) in enumerate(sequence):
         was_alerting = state.alerting
         state, event = observe(state, "s", error=error, late=late, new_papers=papers, now=T0 + timedelta(hours=i))
-        if isinstance(event, Alert):
+        if isinstance(event, Alert) and not was_alerting:
             counted = 0
         elif was_alerting:
             counted += papers

@@ -245,3 +245,35 @@ async def test_the_scheduler_runs_the_retry_job_when_it_is_due(simcord_env, post
             break
     assert again is not None and again - datetime.now(UTC) > 55 * MIN
     assert (await bot.store.source_health())[0].failures == 2
+
+
+async def test_setting_alerts_during_an_outage_announces_it_once_and_a_change_of_cause_once_more(
+        simcord_env, posts_dir: Path, clock: Clock) -> None:
+    env = simcord_env
+    bot = env.bot
+    _, ops, admin, _ = await started(env)
+    hidden = posts_dir.with_name("posts-gone")
+    posts_dir.rename(hidden)  # the source fails while no server has an alert channel
+    await bot.run_digest(trigger="schedule")
+    await env.settle()
+    assert lines(ops) == []
+
+    result = await admin.slash(ops, "settings alerts", channel=ops)
+    assert result.ephemeral and "Alerts go to" in result.response.content
+    await env.settle()
+    assert len(lines(ops)) == 1 and lines(ops)[0].startswith("⚠️ Source local is failing: ")
+    await admin.slash(ops, "settings alerts", channel=ops)  # the same channel again: nothing new to say
+    clock.now = START + 15 * MIN
+    await bot.run_digest(trigger="schedule")  # still failing: the outage was announced
+    await env.settle()
+    assert len(lines(ops)) == 1
+
+    hidden.rename(posts_dir)  # readable again, but no post since Thursday: the cause is now quiet
+    clock.now = START + timedelta(days=6)
+    await bot.run_digest(trigger="schedule")
+    await env.settle()
+    assert len(lines(ops)) == 2 and lines(ops)[1].startswith("⚠️ Source local has gone quiet: no new post for ")
+    clock.now += timedelta(hours=1)
+    await bot.run_digest(trigger="schedule")
+    await env.settle()
+    assert len(lines(ops)) == 2

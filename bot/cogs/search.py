@@ -15,6 +15,7 @@ from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, trim
 from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, ShareButton, opened_paper
 from bot.ui.views import ItemOwner
+from jobs.fold import fold
 from jobs.models import Paper
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
@@ -24,20 +25,23 @@ from jobs.store import Store
 TOPICS_IN_TITLE = 3  # a /latest title names this many topics, then "+N"
 
 
-async def newest_day(store: Store, topics: set[str] | None) -> tuple[str, list[str], list[Paper]]:
-    """The newest post date among `topics` (every topic when None, or when none of them has papers yet),
-    the topics posted that day, and their papers in topic then post order, each paper once."""
+async def newest_days(store: Store, topics: set[str] | None) -> tuple[list[tuple[str, str]], list[Paper]]:
+    """Each of `topics`' newest day (every topic when None, or when none of them has papers yet): the
+    (topic, date) pairs, newest day first, then by topic, and their papers grouped the same way, in post
+    order within a topic, each paper once (under the first group it appears in)."""
     infos = await store.topics()
-    chosen = [i for i in infos if topics is None or i.topic in topics] or infos
-    if not chosen:
-        return "", [], []
-    day = max(i.latest for i in chosen)
-    names = [i.topic for i in chosen if i.latest == day]
+    folded = {fold(name) for name in topics} if topics is not None else None
+    chosen = [i for i in infos if folded is None or fold(i.topic) in folded] or infos
+    chosen.sort(key=lambda i: i.latest, reverse=True)  # stable: topics stay alphabetical within a day
+    days: list[tuple[str, str]] = []
     papers: dict[str, Paper] = {}
-    for name in names:
-        for paper in await store.latest_post_papers(name):
+    for info in chosen:
+        shown = await store.latest_post_papers(info.topic)
+        if shown:
+            days.append((info.topic, shown[0].date or info.latest))
+        for paper in shown:
             papers.setdefault(paper.arxiv_id, paper)
-    return day, names, list(papers.values())
+    return days, list(papers.values())
 
 
 class Search(ItemOwner):
@@ -104,7 +108,7 @@ class Search(ItemOwner):
                                                        language=await reading_language(interaction)), ephemeral=True)
 
     @app_commands.command(name="latest", description="The newest digest post's papers")
-    @app_commands.describe(topic="A topic (default: the newest day of this server's feeds)")
+    @app_commands.describe(topic="A topic (default: the newest day of each topic you follow)")
     @app_commands.autocomplete(topic=_topics)
     async def latest(self, interaction: Interaction, topic: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -114,9 +118,13 @@ class Search(ItemOwner):
             await interaction.followup.send(say(interaction, "latest.nothing"), ephemeral=True)
             return
         if topic is None:
-            date, names, papers = await newest_day(store, await self._feed_topics(interaction))
+            # Each followed topic's newest day, as one list grouped by topic (each entry names its topic).
+            days, papers = await newest_days(store, await self._followed_topics(interaction))
+            names = [name for name, _ in days]
             extra = len(names) - TOPICS_IN_TITLE
             shown = ", ".join(names[:TOPICS_IN_TITLE]) + (f" +{extra}" if extra > 0 else "")
+            dates = sorted({day for _, day in days})
+            date = f"{dates[0]} – {dates[-1]}" if len(dates) > 1 else "".join(dates)
         else:
             try:
                 shown = resolve_topic(topic, [t.topic for t in infos])
@@ -132,13 +140,18 @@ class Search(ItemOwner):
         await self._show(interaction, say(interaction, "latest.title", topic=shown, date=date), fetch,
                          *await fetch(0, PAGE_SIZE))
 
-    async def _feed_topics(self, interaction: Interaction) -> set[str] | None:
-        """The topics this server's feeds post; None (every topic) outside a server, for a server without
-        feeds, or with a feed of every topic."""
-        if interaction.guild_id is None:
-            return None
-        topics = {f.topic for f in await self.bot.store.feeds(interaction.guild_id)}
-        return None if not topics or ALL_TOPICS in topics else topics
+    async def _followed_topics(self, interaction: Interaction) -> set[str] | None:
+        """The topics /latest shows: those this server's feeds post (None, every topic, for a feed of all);
+        in a DM or a server without feeds, the member's subscribed topics; else None."""
+        store = self.bot.store
+        if interaction.guild_id is not None:
+            topics = {f.topic for f in await store.feeds(interaction.guild_id)}
+            if ALL_TOPICS in topics:
+                return None
+            if topics:
+                return topics
+        subscribed = {s.value for s in await store.subscriptions(interaction.user.id) if s.kind == "topic"}
+        return subscribed or None
 
     @app_commands.command(name="topics", description="Every topic, with its paper count and latest post")
     async def topics(self, interaction: Interaction) -> None:

@@ -4,6 +4,8 @@ language toggle under every card (the other language, to the clicker only)."""
 
 from __future__ import annotations
 
+import logging
+
 import discord
 from discord import app_commands
 
@@ -11,8 +13,11 @@ from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import say
 from bot.ui.buttons import LanguageButton, LanguageMenu
 from bot.ui.language import CHOICES
+from bot.ui.render import alert_line
 from bot.ui.views import ItemOwner
+from jobs.source_watch import ongoing_alerts
 
+log = logging.getLogger(__name__)
 MANAGE = discord.Permissions(manage_guild=True)
 
 
@@ -52,9 +57,23 @@ class Settings(ItemOwner):
                 say(interaction, "settings.alerts_cannot_post", channel=channel.mention), ephemeral=True
             )
             return
+        before = await store.alert_channel(interaction.guild.id)
         await store.set_alert_channel(interaction.guild.id, channel.id, interaction.user.id)
         await interaction.response.send_message(say(interaction, "settings.alerts_on", channel=channel.mention),
                                                 ephemeral=True)
+        if before != channel.id:
+            await self._announce_ongoing(channel)
+
+    async def _announce_ongoing(self, channel: discord.TextChannel) -> None:
+        """An outage that began before this channel was set is announced there now: the cycle that
+        raised its alert had nowhere to post it, and it says nothing more until the source is back."""
+        for alert in await ongoing_alerts(self.bot.store):
+            try:
+                await channel.send(alert_line({"event": "alert", "source": alert.source, "text": alert.text()}),
+                                   allowed_mentions=discord.AllowedMentions.none())
+            except discord.HTTPException:
+                log.warning("could not announce %s's outage in channel %s", alert.source, channel.id, exc_info=True)
+                return
 
 
 async def setup(bot: PaperboyClient) -> None:

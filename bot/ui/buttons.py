@@ -59,7 +59,7 @@ class AbstractButton(KeyedButton, template=r"pb:abs:(?P<key>[\w./-]{4,60})"):
 class FollowTopicButton(KeyedButton, template=r"pb:follow:(?P<key>.{1,90})"):
     """Subscribes the clicker to the paper's topic, and tells only them."""
 
-    PREFIX, LABEL, STYLE = "pb:follow:", "Follow topic", discord.ButtonStyle.primary
+    PREFIX, LABEL, STYLE = "pb:follow:", "Follow topic", discord.ButtonStyle.secondary  # grey: not the loudest
 
     async def clicked(self, interaction: Interaction) -> None:
         reply = await subscribe(interaction.client.store, interaction.user, "topic", self.key,

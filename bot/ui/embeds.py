@@ -16,7 +16,7 @@ from jobs.present.clip import clip, display_width
 from jobs.present.i18n import t
 from jobs.present.latex import latex_to_text
 from jobs.present.parts import labelled_parts
-from jobs.present.summary import english_one_liner, plain_list_text
+from jobs.present.summary import english_one_liner, english_takeaways, plain_list_text
 from jobs.present.venue import venue_badge
 from jobs.text import URL_RE
 
@@ -60,16 +60,17 @@ def title_text(paper: Paper) -> str:
     return latex_to_text(paper.title) if paper.title.strip() else paper.arxiv_id
 
 
-def _lead(paper: Paper, language: str) -> tuple[str, bool]:
-    """The summary a card opens with, and whether the (Chinese) takeaways follow it. `en` puts an English
-    one-liner from the abstract where the Chinese summary goes; `both` shows the two."""
+def _lead(paper: Paper, language: str) -> tuple[str, list[str]]:
+    """The summary a card opens with and the takeaway lines under it. `en` puts the abstract's contribution
+    sentence where the Chinese summary goes and the abstract's method and result sentences as takeaways
+    (the digests' own takeaways are Chinese); `both` shows the two summaries over the Chinese takeaways."""
     lossy = "summary_lossy" in paper.flags or not paper.summary
     english = english_one_liner(paper.abstract) if paper.abstract else ""
     if language == "en" and english:
-        return english, False
+        return english, [f"{n}. {plain_list_text(t)}" for n, t in enumerate(english_takeaways(paper.abstract), 1)]
     if language == "both" and english and not lossy:
-        return f"{paper.summary}\n\n{ENGLISH_MARK}{english}", True
-    return (paper.abstract if lossy else paper.summary), True
+        return f"{paper.summary}\n\n{ENGLISH_MARK}{english}", _items(paper)
+    return (paper.abstract if lossy else paper.summary), _items(paper)
 
 
 def _items(paper: Paper) -> list[str]:
@@ -106,8 +107,7 @@ def _fit_lines(lines: list[str], limit: int, hidden: int = 0) -> str:
 def _description(paper: Paper, budget: int, language: str = "zh", *, every_item: bool = False) -> str:
     """The summary in `language` (_lead) then at most CARD_TAKEAWAYS takeaways (all with `every_item`);
     the English abstract when the Chinese text was lost. Never longer than `budget`."""
-    lead, with_takeaways = _lead(paper, language)
-    items = _items(paper) if with_takeaways else []
+    lead, items = _lead(paper, language)
     shown = items if every_item else items[:CARD_TAKEAWAYS]
     if not shown:
         return trim(lead, budget)
@@ -207,8 +207,11 @@ BRIEF_TEXT = 600  # the whole description: a page of five stays about one screen
 
 
 def _brief_items(paper: Paper, language: str) -> list[str]:
-    """The takeaways a brief embed may show, as plain text (daily-arXiv's parts keep their labels)."""
-    if "takeaways_lossy" in paper.flags or language == "en":
+    """The takeaways a brief embed may show, as plain text (daily-arXiv's parts keep their labels); in
+    English the abstract's method and result sentences, as on a card."""
+    if language == "en":
+        return english_takeaways(paper.abstract) if paper.abstract and english_one_liner(paper.abstract) else []
+    if "takeaways_lossy" in paper.flags:
         return []
     parts = labelled_parts(paper)
     if parts:
