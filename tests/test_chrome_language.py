@@ -170,3 +170,18 @@ async def test_an_alert_reads_in_the_servers_language(simcord_env, posts_dir: Pa
     await env.bot.run_digest()
     assert ops.history()[-1].content.startswith("✅ 來源 local 已恢復：3 篇論文（自 20")
     assert news.history()[-1].content.startswith("✅ Source local caught up: 3 papers (alerting since 20")
+
+
+async def test_missing_permissions_are_named_as_the_admins_client_names_them(
+        simcord_env, posts_dir: Path, client_locales: dict[int, str]) -> None:  # noqa: F811
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("1", 1))
+    papers, admin, _ = lab(env)
+    locked = papers.guild.create_text_channel(
+        "locked", overwrites={env.bot.user: discord.PermissionOverwrite(embed_links=False)})
+    await env.bot.run_digest()
+    client_locales[admin.id] = "zh-TW"
+    refused = await admin.slash(papers, "feed add", channel=locked, topic="3DGS")
+    assert refused.response.content == (f"我無法在 {locked.mention} 發文：我需要那裡的 嵌入連結 權限。"
+                                        "修好頻道權限後再執行一次。")
+    assert await env.bot.store.feeds(papers.guild.id) == []  # nothing was added
