@@ -63,7 +63,8 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
                                              tolerance)
         for event in summary.events:
             kind = "alert" if isinstance(event, Alert) else "caught_up"
-            await store.plan_alerts(cycle, {"event": kind, "source": event.source, "text": event.text()})
+            # The English text and its parts: each server's alert reads in its own language.
+            await store.plan_alerts(cycle, {"event": kind, "text": event.text(), **event.parts()})
     for feed in await store.feeds(guild_id):
         if feed.paused_reason:
             continue

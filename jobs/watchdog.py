@@ -133,6 +133,10 @@ class Alert:
         verb = "is failing" if self.cause == "failed" else "has gone quiet"
         return f"Source {self.source} {verb}: {self.reason}"
 
+    def parts(self) -> dict[str, object]:
+        """What the alert says, for a message in any language (bot/ui/render.py alert_line)."""
+        return {"source": self.source, "cause": self.cause, "reason": self.reason}
+
 
 @dataclass(frozen=True, slots=True)
 class CaughtUp:
@@ -143,6 +147,10 @@ class CaughtUp:
     def text(self) -> str:
         papers = f"{self.papers} paper" + ("" if self.papers == 1 else "s")
         return f"Source {self.source} caught up: {papers} (alerting since {self.since:%Y-%m-%d %H:%M %Z})"
+
+    def parts(self) -> dict[str, object]:
+        """What the message says, for a message in any language (bot/ui/render.py alert_line)."""
+        return {"source": self.source, "papers": self.papers, "since": f"{self.since:%Y-%m-%d %H:%M %Z}"}
 
 
 @dataclass(slots=True)

@@ -75,3 +75,14 @@ def test_traditional_strings_are_traditional() -> None:
 def test_unknown_key_is_an_error() -> None:
     with pytest.raises(KeyError):
         t("no.such.key", "en")
+
+
+def test_traditional_differs_from_simplified_where_the_script_does() -> None:
+    """Every key in all three languages; zh-TW is its own text wherever zh-CN uses a simplified-only
+    character (not a copy of the simplified one)."""
+    for key, entry in CATALOGUE.items():
+        assert all(entry.get(lang) for lang in LANGS), key
+        if set(str(entry["zh-CN"])) & SIMPLIFIED_ONLY:
+            assert entry["zh-TW"] != entry["zh-CN"], key
+    assert t("card.more", "zh-TW", n=2) == "*另有 2 條見「摘要」*"
+    assert t("card.more", "en", n=2) == "*+2 more under Abstract*"

@@ -36,15 +36,16 @@ def _no_such(interaction: Interaction, channel: FeedChannel, topic: str) -> str:
                topic=discord.utils.escape_markdown(topic[:100]))
 
 
-def _needs(channel: FeedChannel, me: discord.Member) -> list[str]:
+def _needs(channel: FeedChannel, me: discord.Member, lang: str = "en") -> list[str]:
+    """The permissions Paperboy lacks in `channel`, named as the asker's Discord client (`lang`) names them."""
     perms = channel.permissions_for(me)
     missing = []
     if not perms.view_channel:
-        missing.append("View Channel")
+        missing.append(t("permission.view_channel", lang))
     if not (perms.send_messages_in_threads if isinstance(channel, discord.Thread) else perms.send_messages):
-        missing.append("Send Messages")
+        missing.append(t("permission.send_messages", lang))
     if not perms.embed_links:
-        missing.append("Embed Links")
+        missing.append(t("permission.embed_links", lang))
     return missing
 
 
@@ -89,7 +90,7 @@ class Feeds(ItemOwner):
                 ephemeral=True,
             )
             return
-        missing = _needs(channel, interaction.guild.me)
+        missing = _needs(channel, interaction.guild.me, lang)
         if missing:
             await interaction.response.send_message(
                 t("feed.cannot_post", lang, channel=channel.mention, missing=", ".join(missing)), ephemeral=True,
@@ -158,7 +159,7 @@ class Feeds(ItemOwner):
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic")
     async def resume(self, interaction: Interaction, channel: FeedChannel, topic: str) -> None:
         assert interaction.guild is not None
-        missing = _needs(channel, interaction.guild.me)
+        missing = _needs(channel, interaction.guild.me, reply_lang(interaction))
         if missing:
             await interaction.response.send_message(
                 say(interaction, "feed.still_paused", missing=", ".join(missing), channel=channel.mention),

@@ -105,7 +105,8 @@ class Search(ItemOwner):
             return
         also_in = (await self.bot.store.paper_topics([arxiv_id])).get(arxiv_id)
         await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images, also_in=also_in,
-                                                       language=await reading_language(interaction)), ephemeral=True)
+                                                       language=await reading_language(interaction),
+                                                       lang=reply_lang(interaction)), ephemeral=True)
 
     @app_commands.command(name="latest", description="The newest digest post's papers")
     @app_commands.describe(topic="A topic (default: the newest day of each topic you follow)")

@@ -86,7 +86,7 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
     if "footer" in payload:  # rows planned by a Paperboy before headers counted what was left out
         return {"content": footer_line(payload["footer"])}
     if "alert" in payload:
-        return {"content": alert_line(payload["alert"])}
+        return {"content": alert_line(payload["alert"], lang)}
     day = PagedDay.of(payload)
     if day is not None:  # a feed's topic-day or a member's day of matches: one paged message
         return await page_args(store, item.id, day, language=language, lang=lang)
@@ -109,11 +109,12 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
             topic, date = appearance[arxiv_id]
             paper = replace(paper, topic=topic or paper.topic, date=date or paper.date)
         embeds.append(paper_embed(paper, images=images, matched=matched.get(arxiv_id), language=language,
-                                  also_in=topics.get(arxiv_id)))
+                                  also_in=topics.get(arxiv_id), lang=lang))
         shown.append(paper)
     if not embeds:
         return None
-    view = paper_view(shown[0], language=language) if len(shown) == 1 else papers_view(shown, language)
+    view = (paper_view(shown[0], language=language, lang=lang) if len(shown) == 1
+            else papers_view(shown, language, lang))
     args: dict[str, Any] = {"embeds": embeds, "view": view}
     if payload.get("content"):
         args["content"] = payload["content"]

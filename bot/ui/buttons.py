@@ -19,15 +19,16 @@ from jobs.present.i18n import t
 
 class KeyedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
     """A button whose custom_id carries one key (an arXiv id, a topic), so a click on a message sent
-    before a restart still finds its handler. Subclasses set PREFIX, LABEL, STYLE and a template
-    with a `key` group."""
+    before a restart still finds its handler. Subclasses set PREFIX, LABEL (a catalogue key: the label
+    reads in `lang`, the language of the message it is under), STYLE and a template with a `key` group."""
 
     PREFIX: ClassVar[str]
     LABEL: ClassVar[str]
     STYLE: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
 
-    def __init__(self, key: str) -> None:
-        super().__init__(discord.ui.Button(label=self.LABEL, style=self.STYLE, custom_id=f"{self.PREFIX}{key}"))
+    def __init__(self, key: str, lang: str = "en") -> None:
+        super().__init__(discord.ui.Button(label=t(self.LABEL, lang), style=self.STYLE,
+                                           custom_id=f"{self.PREFIX}{key}"))
         self.key = key
 
     @classmethod
@@ -46,20 +47,21 @@ async def stored_paper(interaction: Interaction, arxiv_id: str) -> Paper | None:
 
 
 class AbstractButton(KeyedButton, template=r"pb:abs:(?P<key>[\w./-]{4,60})"):
-    """Shows the English abstract to the person who clicked, and to no one else."""
+    """Shows the English abstract to the person who clicked, and to no one else (in their language)."""
 
-    PREFIX, LABEL = "pb:abs:", "Abstract"
+    PREFIX, LABEL = "pb:abs:", "button.abstract"
 
     async def clicked(self, interaction: Interaction) -> None:
         paper = await stored_paper(interaction, self.key)
         if paper is not None:
-            await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
+            await interaction.response.send_message(embed=abstract_embed(paper, lang=reply_lang(interaction)),
+                                                    ephemeral=True)
 
 
 class FollowTopicButton(KeyedButton, template=r"pb:follow:(?P<key>.{1,90})"):
     """Subscribes the clicker to the paper's topic, and tells only them."""
 
-    PREFIX, LABEL, STYLE = "pb:follow:", "Follow topic", discord.ButtonStyle.secondary  # grey: not the loudest
+    PREFIX, LABEL, STYLE = "pb:follow:", "button.follow_topic", discord.ButtonStyle.secondary  # grey: not the loudest
 
     async def clicked(self, interaction: Interaction) -> None:
         reply = await subscribe(interaction.client.store, interaction.user, "topic", self.key,
@@ -71,16 +73,17 @@ class LanguageButton(KeyedButton, template=r"pb:lang:(?P<key>(?:en|zh):[\w./-]{4
     """Shows a card in the other language to the one who clicked, and to no one else. The key is the
     language to show and the arXiv id ("en:2410.18355"); the label names that language in itself."""
 
-    PREFIX, LABEL = "pb:lang:", "🌐"
+    PREFIX, LABEL = "pb:lang:", "toggle.to_en"
 
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
+    def __init__(self, key: str, lang: str = "en") -> None:
+        super().__init__(key, lang)
         self.language, _, self.arxiv_id = key.partition(":")
         self.item.label = "🌐 " + t("toggle.to_en" if self.language == "en" else "toggle.to_zh", "en")
 
     @classmethod
     def toggle(cls, arxiv_id: str, shown: str) -> LanguageButton | None:
-        """The toggle under a card shown in `shown`; none under a card that already has both."""
+        """The toggle under a card shown in `shown`; none under a card that already has both. Its label
+        names the language it shows, in that language, whatever the reader's."""
         if shown == "both" or len(arxiv_id) > 60:
             return None
         return cls(f"{'zh' if shown == 'en' else 'en'}:{arxiv_id}")
@@ -89,20 +92,21 @@ class LanguageButton(KeyedButton, template=r"pb:lang:(?P<key>(?:en|zh):[\w./-]{4
         paper = await stored_paper(interaction, self.arxiv_id)
         if paper is not None:
             images = interaction.client.config.feeds.images
+            lang = reply_lang(interaction)  # the card is the clicker's alone: their client's words
             await interaction.response.send_message(
-                embed=paper_embed(paper, images=images, language=self.language),
-                view=paper_view(paper, language=self.language), ephemeral=True,
+                embed=paper_embed(paper, images=images, language=self.language, lang=lang),
+                view=paper_view(paper, language=self.language, lang=lang), ephemeral=True,
             )
 
 
 class AbstractMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:absmenu"):
     """Under a message of several papers (a DM): pick one to read its English abstract, privately."""
 
-    def __init__(self, papers: list[Paper]) -> None:
+    def __init__(self, papers: list[Paper], lang: str = "en") -> None:
         options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id,
                                         description=trim(f"arXiv {p.arxiv_id}", 100))
                    for n, p in enumerate(papers[:25], 1)]
-        super().__init__(discord.ui.Select(custom_id="pb:absmenu", placeholder="Read an abstract…",
+        super().__init__(discord.ui.Select(custom_id="pb:absmenu", placeholder=t("menu.read_abstract", lang),
                                            options=options or [discord.SelectOption(label="…")]))
 
     @classmethod
@@ -115,17 +119,18 @@ class AbstractMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:absmenu
         values = (interaction.data or {}).get("values") or [""]
         paper = await stored_paper(interaction, str(values[0]))
         if paper is not None:
-            await interaction.response.send_message(embed=abstract_embed(paper), ephemeral=True)
+            await interaction.response.send_message(embed=abstract_embed(paper, lang=reply_lang(interaction)),
+                                                    ephemeral=True)
 
 
 class LanguageMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:langmenu:(?P<language>en|zh)"):
     """Under a message of several papers: pick one to read it in the other language, privately."""
 
-    def __init__(self, papers: list[Paper], language: str) -> None:
+    def __init__(self, papers: list[Paper], language: str, lang: str = "en") -> None:
         self.language = language
         options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id)
                    for n, p in enumerate(papers[:25], 1)]
-        placeholder = "🌐 Read in English…" if language == "en" else "🌐 用中文阅读…"
+        placeholder = t("menu.read_in_en" if language == "en" else "menu.read_in_zh", lang)
         super().__init__(discord.ui.Select(custom_id=f"pb:langmenu:{language}", placeholder=placeholder,
                                            options=options or [discord.SelectOption(label="…")]))
 
@@ -140,31 +145,31 @@ class LanguageMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:langmen
         await LanguageButton(f"{self.language}:{values[0]}").clicked(interaction)
 
 
-def papers_view(papers: list[Paper], language: str = "zh") -> discord.ui.View:
-    """The controls under a message of several paper embeds (shown in `language`)."""
+def papers_view(papers: list[Paper], language: str = "zh", lang: str = "en") -> discord.ui.View:
+    """The controls under a message of several paper embeds (shown in `language`; labels in `lang`)."""
     view = PaperboyView(timeout=None)
-    view.add_item(AbstractMenu(papers))
+    view.add_item(AbstractMenu(papers, lang))
     if language != "both":
-        view.add_item(LanguageMenu(papers, "zh" if language == "en" else "en"))
+        view.add_item(LanguageMenu(papers, "zh" if language == "en" else "en", lang))
     return view
 
 
-def paper_view(paper: Paper, *extra: discord.ui.Item[Any], language: str = "zh") -> discord.ui.View:
+def paper_view(paper: Paper, *extra: discord.ui.Item[Any], language: str = "zh", lang: str = "en") -> discord.ui.View:
     """PDF and Code links, Abstract, the language toggle (for a card shown in `language`), Follow topic
-    (the topic the card shows), then any `extra` items (Share, Discuss). The title links to arXiv; a
-    project page stays in the comment."""
+    (the topic the card shows), then any `extra` items (Share, Discuss); labels in `lang`. The title
+    links to arXiv; a project page stays in the comment."""
     view = PaperboyView(timeout=None)
-    for label, key in (("PDF", "pdf"), ("Code", "code")):
+    for key in ("pdf", "code"):
         url = paper.links.get(key, "")
         if url in button_urls(paper):
-            view.add_item(discord.ui.Button(label=label, url=url))
+            view.add_item(discord.ui.Button(label=t(f"button.{key}", lang), url=url))
     if len(paper.arxiv_id) <= 60:
-        view.add_item(AbstractButton(paper.arxiv_id))
+        view.add_item(AbstractButton(paper.arxiv_id, lang))
     toggle = LanguageButton.toggle(paper.arxiv_id, language)
     if toggle is not None:
         view.add_item(toggle)
     if paper.topic and len(paper.topic) <= 90:
-        view.add_item(FollowTopicButton(paper.topic))
+        view.add_item(FollowTopicButton(paper.topic, lang))
     for item in extra:
         view.add_item(item)
     return view

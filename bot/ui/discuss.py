@@ -12,6 +12,7 @@ import discord
 from bot.client import Interaction
 from bot.ui.buttons import paper_view, stored_paper
 from bot.ui.embeds import paper_embed, trim
+from bot.ui.language import guild_languages, server_locale
 from bot.ui.views import PersistentItem
 from jobs.models import Paper
 from jobs.present.i18n import t
@@ -97,11 +98,14 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                 return
         digest = channel.get_partial_message(self.message_id).jump_url
         where = " · ".join(x for x in ((day.topic, day.date) if day else ()) if x) or "the digest"
-        also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
-        await thread.send(
+        store = interaction.client.store
+        also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
+        language, lang = await guild_languages(store, interaction.guild_id, server_locale(interaction))
+        await thread.send(  # in the channel, for everyone: the server's languages
             content=f"{interaction.user.mention} opened a discussion of this paper from [{where}]({digest})",
-            embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in),
-            view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
+            embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
+                              language=language, lang=lang),
+            view=paper_view(paper, language=language, lang=lang), allowed_mentions=discord.AllowedMentions.none(),
         )
         await thread.add_user(interaction.user)
         await interaction.followup.send(f"Opened a thread for this paper: {thread.mention}", ephemeral=True)

@@ -84,13 +84,13 @@ def _items(paper: Paper) -> list[str]:
     return [f"{n}. {plain_list_text(text)}" for n, text in enumerate(paper.takeaways, 1)]
 
 
-def _fit_lines(lines: list[str], limit: int, hidden: int = 0) -> str:
-    """The lines that fit in `limit`, whole, then a note of what was left for the Abstract reply."""
+def _fit_lines(lines: list[str], limit: int, hidden: int = 0, lang: str = "en") -> str:
+    """The lines that fit in `limit`, whole, then a note (in `lang`) of what was left for the Abstract reply."""
     out: list[str] = []
     used = 0
     for i, line in enumerate(lines):
         rest = len(lines) - i + hidden
-        note = f"*+{rest} more under Abstract*"
+        note = t("card.more", lang, n=rest)
         if used + len(line) + 1 + len(note) + 1 > limit:
             if not out:  # even the first item is too long: trim inside it
                 return trim(line, limit)
@@ -98,13 +98,14 @@ def _fit_lines(lines: list[str], limit: int, hidden: int = 0) -> str:
             return "\n".join(out)
         out.append(line)
         used += len(line) + 1
-    note = f"*+{hidden} more under Abstract*"
+    note = t("card.more", lang, n=hidden)
     if hidden and used + len(note) <= limit:  # always so after a line; with no lines, only if it fits
         out.append(note)
     return "\n".join(out)
 
 
-def _description(paper: Paper, budget: int, language: str = "zh", *, every_item: bool = False) -> str:
+def _description(paper: Paper, budget: int, language: str = "zh", *, every_item: bool = False,
+                 lang: str = "en") -> str:
     """The summary in `language` (_lead) then at most CARD_TAKEAWAYS takeaways (all with `every_item`);
     the English abstract when the Chinese text was lost. Never longer than `budget`."""
     lead, items = _lead(paper, language)
@@ -116,7 +117,7 @@ def _description(paper: Paper, budget: int, language: str = "zh", *, every_item:
     head = f"{lead}\n\n" if lead else ""
     if len(head) + 4 > budget:  # no room for even a short item: the lead alone
         return trim(lead, budget)
-    return head + _fit_lines(shown, budget - len(head), len(items) - len(shown))
+    return head + _fit_lines(shown, budget - len(head), len(items) - len(shown), lang)
 
 
 def _url(candidate: str | None, fallback: str | None = None) -> str | None:
@@ -173,20 +174,33 @@ def comment_text(paper: Paper) -> str:
     return re.sub(r"\s*[,;.:：]\s*$|^\s*[,;.:]\s*", "", text).strip() or ""
 
 
+def matched_text(label: str, lang: str = "en") -> str:
+    """A subscription's label as planned ("topic: 3DGS", "keyword: nerf") in `lang`; a label of
+    another shape is shown as it is."""
+    kind, sep, value = label.partition(": ")
+    if lang == "en" or not sep or kind not in ("topic", "keyword", "author"):
+        return label
+    return t("card.matched_value", lang, kind=t(f"kind.{kind}", lang), value=value)
+
+
 def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = None,
-                language: str = "zh", also_in: list[str] | None = None) -> discord.Embed:
+                language: str = "zh", also_in: list[str] | None = None, lang: str = "en") -> discord.Embed:
     """The rich embed for one paper, labelled with the appearance it shows (`paper.topic` and
     `paper.date`): `also_in` names the paper's other topics; `matched` the subscription that brought
-    it (DMs); `language` is one of READING_LANGUAGES."""
+    it (DMs); `language` is one of READING_LANGUAGES, how the paper's own text reads; `lang` the
+    language of Paperboy's words on it (field names, footer, notes)."""
     embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
     authors = format_authors([a for a in paper.authors if a.strip()])
     if authors.strip():
         embed.set_author(name=trim(authors, AUTHOR_MAX))
     others = [t for t in also_in or [] if t and t.strip() and t != paper.topic]
-    also = "also in: " + ", ".join(others) if others else ""
-    footer = " · ".join(x for x in (paper.topic, paper.date, f"arXiv {paper.arxiv_id}", also) if x.strip())
+    also = t("card.also_in", lang, topics=", ".join(others)) if others else ""
+    footer = " · ".join(x for x in (paper.topic, paper.date, t("card.arxiv", lang, id=paper.arxiv_id), also)
+                        if x.strip())
     embed.set_footer(text=trim(footer, FOOTER_MAX))
-    for name, value in (("Matched", matched), ("Comment", comment_text(paper))):
+    fields = ((t("card.matched", lang), matched_text(matched, lang) if matched else matched),
+              (t("card.comment", lang), comment_text(paper)))
+    for name, value in fields:
         if value and value.strip():  # Discord refuses an empty field value, and blank is empty
             embed.add_field(name=name, value=trim(value.strip(), FIELD_VALUE_MAX), inline=False)
     image = _url(paper.images[0]) if images and paper.images else None
@@ -196,7 +210,7 @@ def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = No
         else:
             embed.set_thumbnail(url=image)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
-    embed.description = _description(paper, budget, language).strip() or None
+    embed.description = _description(paper, budget, language, lang=lang).strip() or None
     return embed
 
 
@@ -265,19 +279,21 @@ def brief_embed(paper: Paper, *, number: int | None = None, language: str = "zh"
     return embed
 
 
-def abstract_embed(paper: Paper) -> discord.Embed:
-    """Every takeaway (or labelled part) the card left out, then the English abstract."""
+def abstract_embed(paper: Paper, *, lang: str = "en") -> discord.Embed:
+    """Every takeaway (or labelled part) the card left out, then the English abstract; Paperboy's
+    words (footer, heading) in `lang`, the clicker's."""
     embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
-    embed.set_footer(text=trim(f"Abstract · arXiv {paper.arxiv_id}", FOOTER_MAX))
+    embed.set_footer(text=trim(t("abstract.footer", lang, id=paper.arxiv_id), FOOTER_MAX))
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - len(embed))
-    abstract = paper.abstract.strip() or "This entry has no English abstract."
+    abstract = paper.abstract.strip() or t("abstract.none", lang)
     items = _items(paper)
     if not items:
         embed.description = trim(abstract, budget)
         return embed
-    room = budget - len("\n\n**Abstract**\n") - min(len(abstract), budget // 2)
-    head = _fit_lines(items, room)
-    embed.description = trim(f"{head}\n\n**Abstract**\n{abstract}", budget)
+    heading = f"\n\n**{t('abstract.heading', lang)}**\n"
+    room = budget - len(heading) - min(len(abstract), budget // 2)
+    head = _fit_lines(items, room, lang=lang)
+    embed.description = trim(f"{head}{heading}{abstract}", budget)
     return embed
 
 

@@ -16,6 +16,7 @@ from bot.client import Interaction
 from bot.i18n.replies import say
 from bot.ui.buttons import KeyedButton, paper_view, stored_paper
 from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, Images, paper_embed, title_text, trim
+from bot.ui.language import guild_languages, server_locale
 from bot.ui.views import PaperboyView
 from jobs.models import Paper
 from jobs.present.i18n import t
@@ -49,28 +50,33 @@ PageFetcher = Callable[[int, int], Awaitable[tuple[list[Entry], int]]]
 
 
 class ShareButton(KeyedButton, template=r"pb:share:(?P<key>[\w./-]{4,60})"):
-    """Posts an opened paper in the channel, for everyone."""
+    """Posts an opened paper in the channel, for everyone: its words in the server's language."""
 
-    PREFIX, LABEL, STYLE = "pb:share:", "Share", discord.ButtonStyle.success
+    PREFIX, LABEL, STYLE = "pb:share:", "button.share", discord.ButtonStyle.success
 
     async def clicked(self, interaction: Interaction) -> None:
         paper = await stored_paper(interaction, self.key)
         if paper is None:
             return
-        also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id)
+        store = interaction.client.store
+        also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id)
+        # The channel's readers, not the clicker: the card reads as the server's cards do.
+        language, lang = await guild_languages(store, interaction.guild_id, server_locale(interaction))
         await interaction.response.send_message(
-            say(interaction, "share.shared", user=interaction.user.mention),
-            embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in),
-            view=paper_view(paper), allowed_mentions=discord.AllowedMentions.none(),
+            t("share.shared", lang, user=interaction.user.mention),
+            embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
+                              language=language, lang=lang),
+            view=paper_view(paper, language=language, lang=lang), allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
 def opened_paper(paper: Paper, *, images: Images, also_in: list[str] | None = None,
-                 language: str = "zh") -> dict[str, Any]:
+                 language: str = "zh", lang: str = "en") -> dict[str, Any]:
     """The send() arguments for a paper opened privately: the embed, its buttons and Share. `also_in`
-    names the paper's other topics, as every card does; `language` is the reader's."""
-    return {"embed": paper_embed(paper, images=images, also_in=also_in, language=language),
-            "view": paper_view(paper, ShareButton(paper.arxiv_id), language=language)}
+    names the paper's other topics, as every card does; `language` is the reader's reading language,
+    `lang` their client's (the card's own words and buttons)."""
+    return {"embed": paper_embed(paper, images=images, also_in=also_in, language=language, lang=lang),
+            "view": paper_view(paper, ShareButton(paper.arxiv_id, lang), language=language, lang=lang)}
 
 
 def results_embed(title: str, entries: list[Entry], offset: int, total: int, *, lang: str = "en",
@@ -164,5 +170,5 @@ class PaperPages(PaperboyView):
         images = interaction.client.config.feeds.images
         also_in = (await interaction.client.store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id)
         await interaction.response.send_message(**opened_paper(paper, images=images, also_in=also_in,
-                                                               language=self.language),
+                                                               language=self.language, lang=self.lang),
                                                 ephemeral=True)

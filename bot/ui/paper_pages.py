@@ -16,7 +16,7 @@ from typing import Any, Self
 import discord
 
 from bot.client import Interaction
-from bot.i18n.replies import say
+from bot.i18n.replies import reply_lang, say
 from bot.ui.buttons import paper_view, stored_paper
 from bot.ui.discuss import DiscussButton, read_day
 from bot.ui.embeds import READING_LANGUAGES, brief_embed, paper_embed, title_text, trim
@@ -233,9 +233,10 @@ class DayMenu(PersistentItem[discord.ui.Select[Any]], template=rf"pb:dgo:(?P<oid
             paper = day.labelled(paper)
         also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
         language = self.shown if self.shown in READING_LANGUAGES else await reading_language(interaction)
+        lang = reply_lang(interaction)  # a card for the clicker alone: their client's words
         embed = paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
-                            language=language)
-        view = paper_view(paper, language=language)
+                            language=language, lang=lang)
+        view = paper_view(paper, language=language, lang=lang)
         message = interaction.message
         mid = self.message_id or (message.id if message is not None and not message.flags.ephemeral else 0)
         if interaction.guild_id is not None and mid and len(paper.arxiv_id) <= 30:

@@ -46,9 +46,26 @@ def footer_line(f: dict[str, Any]) -> str:
             f"See them with {latest} or `/search`.")
 
 
-def alert_line(a: dict[str, Any]) -> str:
-    """A watchdog event, as the outbox keeps it: {"event": "alert" | "caught_up", "text": ...}."""
-    if a.get("event") == "caught_up":
-        return f"✅ {a.get('text', '')}"
-    return (f"⚠️ {a.get('text', '')}\nPaperboy keeps trying; `/status` shows every source. "
-            "You will hear once when it catches up.")
+def alert_line(a: dict[str, Any], lang: str = "en") -> str:
+    """A watchdog event, as the outbox keeps it: {"event": "alert" | "caught_up", "text": ..., and for
+    `lang` the parts: "source", "cause" and "reason", or "papers" and "since"}, in `lang` (the server's).
+    Rows planned before the parts were kept read as their English text."""
+    caught_up = a.get("event") == "caught_up"
+    text = _alert_text(a, lang, caught_up) or a.get("text", "")
+    if caught_up:
+        return f"✅ {text}"
+    return f"⚠️ {text}\n{t('alert.keeps_trying', lang)}"
+
+
+def _alert_text(a: dict[str, Any], lang: str, caught_up: bool) -> str | None:
+    """The event's sentence from its parts, or None when the row has only the English text."""
+    source = a.get("source")
+    if lang == "en" or not source:
+        return None
+    if caught_up:
+        if isinstance(a.get("papers"), int) and a.get("since"):
+            return t("alert.caught_up", lang, source=source, n=a["papers"], since=a["since"])
+        return None
+    if a.get("cause") in ("failed", "late") and a.get("reason"):
+        return t(f"alert.{a['cause']}", lang, source=source, reason=a["reason"])
+    return None

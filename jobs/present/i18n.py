@@ -383,6 +383,37 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                  "zh-CN": "**{label}** · {n} 篇", "zh-TW": "**{label}** · {n} 篇"},
     "dm.group_span": {"en": "**{label}** {first}–{last} of {n}", "zh-CN": "**{label}** 第 {first}–{last} 篇，共 {n} 篇",
                       "zh-TW": "**{label}** 第 {first}–{last} 篇，共 {n} 篇"},
+    # chrome around papers: cards, their buttons, the Abstract reply, alerts (issue 16 item 5)
+    "card.more": {"en": "*+{n} more under Abstract*", "zh-CN": "*另有 {n} 条见“摘要”*",
+                  "zh-TW": "*另有 {n} 條見「摘要」*"},
+    "card.arxiv": {"en": "arXiv {id}", "zh-CN": "arXiv {id}", "zh-TW": "arXiv {id}"},
+    "card.matched_value": {"en": "{kind}: {value}", "zh-CN": "{kind}：{value}", "zh-TW": "{kind}：{value}"},
+    "abstract.footer": {"en": "Abstract · arXiv {id}", "zh-CN": "摘要 · arXiv {id}", "zh-TW": "摘要 · arXiv {id}"},
+    "abstract.heading": {"en": "Abstract", "zh-CN": "英文摘要", "zh-TW": "英文摘要"},
+    "abstract.none": {"en": "This entry has no English abstract.", "zh-CN": "这篇论文没有英文摘要。",
+                      "zh-TW": "這篇論文沒有英文摘要。"},
+    "menu.read_abstract": {"en": "Read an abstract…", "zh-CN": "阅读一篇摘要…", "zh-TW": "閱讀一篇摘要…"},
+    # English keeps what a card in either language showed before: the menu named its language in it
+    "menu.read_in_en": {"en": "🌐 Read in English…", "zh-CN": "🌐 用英文阅读…", "zh-TW": "🌐 用英文閱讀…"},
+    "menu.read_in_zh": {"en": "🌐 用中文阅读…", "zh-CN": "🌐 用中文阅读…", "zh-TW": "🌐 用中文閱讀…"},
+    "permission.view_channel": {"en": "View Channel", "zh-CN": "查看频道", "zh-TW": "檢視頻道"},
+    "permission.send_messages": {"en": "Send Messages", "zh-CN": "发送消息", "zh-TW": "傳送訊息"},
+    "permission.embed_links": {"en": "Embed Links", "zh-CN": "嵌入链接", "zh-TW": "嵌入連結"},
+    "alert.failed": {"en": "Source {source} is failing: {reason}", "zh-CN": "来源 {source} 抓取失败：{reason}",
+                     "zh-TW": "來源 {source} 抓取失敗：{reason}"},
+    "alert.late": {"en": "Source {source} has gone quiet: {reason}", "zh-CN": "来源 {source} 久未更新：{reason}",
+                   "zh-TW": "來源 {source} 久未更新：{reason}"},
+    "alert.keeps_trying": {
+        "en": "Paperboy keeps trying; `/status` shows every source. You will hear once when it catches up.",
+        "zh-CN": "Paperboy 会继续尝试；`/状态` 显示所有来源。恢复时会再通知一次。",
+        "zh-TW": "Paperboy 會繼續嘗試；`/狀態` 顯示所有來源。恢復時會再通知一次。",
+    },
+    "alert.caught_up": {
+        "en": {"one": "Source {source} caught up: {n} paper (alerting since {since})",
+               "other": "Source {source} caught up: {n} papers (alerting since {since})"},
+        "zh-CN": "来源 {source} 已恢复：{n} 篇论文（自 {since} 起提醒）",
+        "zh-TW": "來源 {source} 已恢復：{n} 篇論文（自 {since} 起提醒）",
+    },
 }
 
 
