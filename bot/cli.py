@@ -316,7 +316,10 @@ def cmd_check_config(path: str | None) -> int:
     if problems:
         return 2
     print(f"{config.path}: OK")
-    print(f"  database: {config.database_path}")
+    url = config.database_url
+    # A URL may carry a password: only its redacted form is printed.
+    print(f"  database: {url.shown if url is not None and url.path is None else config.database_path}"
+          + (f" (from {url.key})" if url is not None else ""))
     for s in config.sources:
         where = f"{s.repo}@{s.branch}:{s.path or '/'}" if s.kind == "github" else s.path
         print(f"  source {s.name}: {s.kind} {where} ({s.format}, files {', '.join(s.patterns)})")
