@@ -3,7 +3,8 @@ Red-DiscordBot's `_drivers` keeps one. A backend is a store class implementing t
 is imported only when chosen, so SQLite alone never loads asyncpg.
 
 A backend that does not implement every area yet is refused by name, after it connected (so a bad URL
-is still reported as such): "the PostgreSQL backend is not complete yet: areas … are missing".
+is still reported as such) and before it created or migrated anything: "the PostgreSQL backend is not
+complete yet: areas … are missing". Such a backend's class has `reach(url)`, which only connects.
 """
 
 from __future__ import annotations
@@ -55,12 +56,11 @@ async def open_database(url: DatabaseUrl) -> Any:
     (one plain line, no password) when it cannot be reached or its backend is not complete."""
     backend = BACKENDS[url.backend]
     store_class = backend.load()
-    store = await store_class.open(url.path if url.path is not None else url)
     missing = missing_areas(store_class)
-    if missing:
-        await store.close()
-        raise BackendIncomplete(
-            f"{url.key} {url.shown}: the {backend.title} backend is not complete yet: areas "
-            f"{', '.join(missing)} are missing; use a SQLite path (database.path in the config"
-            + (f", and unset {ENV_VAR})" if url.key == ENV_VAR else ")"))
-    return store
+    if not missing:
+        return await store_class.open(url.path if url.path is not None else url)
+    await store_class.reach(url)  # a bad URL is still said as such; nothing is created or migrated
+    raise BackendIncomplete(
+        f"{url.key} {url.shown}: the {backend.title} backend is not complete yet: areas "
+        f"{', '.join(missing)} are missing; use a SQLite path (database.path in the config"
+        + (f", and unset {ENV_VAR})" if url.key == ENV_VAR else ")"))

@@ -31,6 +31,12 @@ class PostgresStore(PgMeta, PgSettings, PgSubscriptions):
             raise
         return store
 
+    @classmethod
+    async def reach(cls, url: DatabaseUrl) -> None:
+        """Connect and disconnect, changing nothing: StoreUnavailable says why the server cannot be used."""
+        pool = await create_pool(url, min_size=1, max_size=1)
+        await pool.close()
+
     async def __aenter__(self) -> PostgresStore:
         return self
 
