@@ -162,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from jobs.config_load import load_config  # YAML: not for `parse`
 
         config = load_config(args.config or (DEMO_CONFIG if command == "demo" else None))
+        if command != "demo" and config.database_url is not None and config.database_url.path is None:
+            asyncio.run(_check_server_database(config))  # refuses an incomplete backend in one line
         if command == "ingest":
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
@@ -198,6 +200,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"unknown command {command!r}", file=sys.stderr)
     return 2
+
+
+async def _check_server_database(config: Config) -> None:
+    """A database server (database.url / PAPERBOY_DATABASE_URL): reach it and check its backend can serve
+    every area, or raise StoreUnavailable with one line. The commands still open SQLite by path, so this
+    stays until the call sites open the store through jobs.store.backends."""
+    from jobs.store.backends import open_database
+
+    assert config.database_url is not None
+    store = await open_database(config.database_url)
+    await store.close()
 
 
 def _locked(config: Config, command: Callable[[], int]) -> int:
@@ -316,7 +329,10 @@ def cmd_check_config(path: str | None) -> int:
     if problems:
         return 2
     print(f"{config.path}: OK")
-    print(f"  database: {config.database_path}")
+    url = config.database_url
+    # A URL may carry a password: only its redacted form is printed.
+    print(f"  database: {url.shown if url is not None and url.path is None else config.database_path}"
+          + (f" (from {url.key})" if url is not None else ""))
     for s in config.sources:
         where = f"{s.repo}@{s.branch}:{s.path or '/'}" if s.kind == "github" else s.path
         print(f"  source {s.name}: {s.kind} {where} ({s.format}, files {', '.join(s.patterns)})")

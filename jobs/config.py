@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jobs.database_url import DatabaseUrl
 from jobs.formats.registry import default_include
 
 
@@ -69,12 +70,14 @@ class WatchdogConfig:
 
 @dataclass(slots=True)
 class Config:
-    database_path: Path
+    database_path: Path  # the SQLite file (database.path, or a sqlite:// database.url)
     sources: list[SourceConfig]
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     watchdog: WatchdogConfig = field(default_factory=WatchdogConfig)
     path: Path | None = None  # the file it was read from
+    # database.url or PAPERBOY_DATABASE_URL when given; None: SQLite at database_path
+    database_url: DatabaseUrl | None = None
 
 
 class ConfigError(ValueError):

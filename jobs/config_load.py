@@ -26,6 +26,7 @@ from jobs.config import (
     WatchdogConfig,
     default_config_path,
 )
+from jobs.database_url import ENV_VAR, DatabaseUrl, DatabaseUrlError, parse_database_url
 from jobs.formats.registry import AUTO, FORMAT_NAMES
 
 _TOP_KEYS = {"database", "sources", "schedule", "feeds", "limits", "watchdog"}
@@ -174,11 +175,7 @@ def parse_config(raw: Any, file: Path) -> Config:
     r = _Reader(file)
     top = r.mapping(raw, "", _TOP_KEYS)
 
-    database = r.mapping(top.get("database"), "database", {"path"})
-    db_path = Path(r.string(database, "path", "database.", "data/paperboy.db"))
-    if not db_path.is_absolute():
-        # Relative paths are relative to the working directory, like every other CLI.
-        db_path = Path.cwd() / db_path
+    db_path, db_url = _database(r, top.get("database"))
 
     raw_sources = top.get("sources")
     if raw_sources is None:
@@ -236,7 +233,33 @@ def parse_config(raw: Any, file: Path) -> Config:
         feeds=FeedsConfig(max_per_cycle=max_per, images=images),
         watchdog=WatchdogConfig(missed_weekdays=missed, gap_factor=factor),
         path=file,
+        database_url=db_url,
     )
+
+
+def _database(r: _Reader, raw: Any) -> tuple[Path, DatabaseUrl | None]:
+    """database.path or database.url (not both); PAPERBOY_DATABASE_URL, when set, overrides either."""
+    database = r.mapping(raw, "database", {"path", "url"})
+    if "path" in database and "url" in database:
+        raise r.fail("database", "give path (a SQLite file) or url (sqlite:// or postgresql://), not both")
+    env = os.environ.get(ENV_VAR, "").strip()
+    url: DatabaseUrl | None = None
+    try:
+        if env:
+            url = parse_database_url(env, ENV_VAR)
+        elif "url" in database:
+            url = parse_database_url(r.string(database, "url", "database."), "database.url")
+    except DatabaseUrlError as exc:
+        if env:  # not the file's fault: no file name in front
+            raise ConfigError(str(exc)) from None
+        raise ConfigError(f"{r.file}: {exc}") from None
+    if url is not None and url.path is not None:
+        return url.path, url
+    db_path = Path(r.string(database, "path", "database.", "data/paperboy.db"))
+    if not db_path.is_absolute():
+        # Relative paths are relative to the working directory, like every other CLI.
+        db_path = Path.cwd() / db_path
+    return db_path, url
 
 
 def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
@@ -318,6 +341,8 @@ def check_surroundings(config: Config) -> list[str]:
             problems.append(f"sources[{i}].path: folder {src.path} does not exist (create it or fix the path)")
         elif not os.access(folder, os.R_OK | os.X_OK):
             problems.append(f"sources[{i}].path: folder {src.path} cannot be read (check its permissions)")
+    if config.database_url is not None and config.database_url.path is None:
+        return problems  # a database server: reaching it is the store's to check when it opens
     db = Path(config.database_path)
     if db.exists():
         if db.is_dir():

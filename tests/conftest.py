@@ -8,6 +8,7 @@ from hypothesis import settings
 
 from bot import PaperboyBot, create_bot
 from jobs.config import Config, FeedsConfig, SourceConfig
+from tests.engines import ENGINES, fresh_database
 
 SHARED_DIGESTS = Path(__file__).resolve().parents[2] / "shared" / "digests"
 
@@ -62,3 +63,11 @@ async def make_bot(config: Config):
 @pytest.fixture
 def simcord_bot(make_bot):  # type: ignore[no-untyped-def]
     return make_bot()
+
+
+@pytest.fixture(params=ENGINES)
+async def store_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh, empty database's URL, once per engine (tests/engines.py): SQLite always; PostgreSQL when
+    a server answers (else skipped, or failed with CI=true)."""
+    async with fresh_database(request.param, tmp_path) as url:
+        yield url

@@ -1,6 +1,6 @@
-"""The store's one transaction helper on a real SQLite file: writes take turns, a single write never
-joins another coroutine's transaction, reads go on beside one, and nesting is a savepoint. And no
-code anywhere else opens or ends a transaction by hand."""
+"""The store's one transaction helper on both engines (a SQLite file, a PostgreSQL database): writes
+take turns, a single write never joins another coroutine's transaction, reads go on beside one, and
+nesting is a savepoint. And no code anywhere else opens or ends a transaction by hand."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from jobs.store import Store, StoreProtocol
+from tests.engines import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(tmp_path / "paperboy.db")
+async def store(store_url: str):  # type: ignore[no-untyped-def]
+    s = await open_store(store_url)
     yield s
     await s.close()
 
@@ -61,7 +62,7 @@ async def test_reads_go_on_beside_a_transaction_and_see_only_committed_data(stor
     task = asyncio.create_task(writer())
     await inside.wait()
     assert await asyncio.wait_for(store.get_meta("k"), 2) == "old"  # no waiting, nothing half-done
-    assert await asyncio.wait_for(store.feeds(), 2) == []
+    assert await asyncio.wait_for(store.member_languages(), 2) == {}
     release.set()
     await task
     assert await store.get_meta("k") == "new"
@@ -80,15 +81,18 @@ async def test_nested_transaction_in_the_same_task_is_a_savepoint(store: Store) 
     assert await store.get_meta("after") == "1"
 
 
-async def test_many_concurrent_writers_all_land(store: Store) -> None:
+async def test_many_concurrent_writers_all_land(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "paperboy.db")
     await asyncio.gather(*(store.set_meta(f"k{i}", str(i)) for i in range(50)),
                          *(store.add_feed(1, 100 + i, "3DGS", [], None) for i in range(20)))
     assert [await store.get_meta(f"k{i}") for i in range(50)] == [str(i) for i in range(50)]
     assert len(await store.feeds()) == 20
+    await store.close()
 
 
-async def test_the_store_implements_its_protocol(store: Store) -> None:
-    assert isinstance(store, StoreProtocol)
+async def test_the_store_implements_its_protocol(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "paperboy.db") as store:
+        assert isinstance(store, StoreProtocol)
     public = {n for n in dir(Store) if not n.startswith("_") and callable(getattr(Store, n))} - {"open"}
     declared = {n for n in dir(StoreProtocol) if not n.startswith("_")}
     assert public == declared

@@ -1,15 +1,17 @@
 """The store's watchdog part on real SQLite files: the watchdog migration over an older database, source
-health, alert channels and their outbox rows."""
+health, alert channels (on PostgreSQL too) and their outbox rows."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from jobs.pipeline import ingest
 from jobs.store import SCHEMA_VERSION, Store
 from jobs.store.migrate import MIGRATIONS
 from tests.conftest import make_config
+from tests.engines import open_store
 from tests.postgen import entries, write_kedreamix
 
 
@@ -53,14 +55,23 @@ async def test_failures_count_in_a_row_and_reset(tmp_path: Path, posts_dir: Path
         assert await store.watch_state("local") == '{"alerting": true}'
 
 
+async def test_alert_channels_are_set_moved_and_turned_off(store_url: str) -> None:
+    async with await open_store(store_url) as store:
+        await set_alert_channels(store)
+
+
+async def set_alert_channels(store: Any) -> None:
+    await store.set_alert_channel(1, 100, 7)
+    await store.set_alert_channel(2, 200)
+    await store.set_alert_channel(2, 201)
+    await store.set_alert_channel(3, 300)
+    await store.set_alert_channel(3, None)
+    assert [await store.alert_channel(g) for g in (1, 2, 3)] == [100, 201, None]
+
+
 async def test_alerts_go_to_each_servers_channel_through_the_outbox(tmp_path: Path) -> None:
     async with await Store.open(tmp_path / "a.db") as store:
-        await store.set_alert_channel(1, 100, 7)
-        await store.set_alert_channel(2, 200)
-        await store.set_alert_channel(2, 201)
-        await store.set_alert_channel(3, 300)
-        await store.set_alert_channel(3, None)
-        assert [await store.alert_channel(g) for g in (1, 2, 3)] == [100, 201, None]
+        await set_alert_channels(store)
         cycle = await store.start_cycle("schedule")
         assert await store.plan_alerts(cycle, {"event": "alert", "text": "x"}) == 2
         rows = await store.pending()

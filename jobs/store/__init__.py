@@ -5,7 +5,8 @@
 - `papers.py` (sources, posts, papers), `feeds.py`, `outbox.py` (cycles, outbox, delivery records),
   `subscriptions.py` (and DM state), `search.py`, `meta.py`, `watch.py` (source health, alert
   channels, backup), `languages.py`: one part of the store each;
-- `sqlite.py`: `Store`, composed of those parts; `interface.py`: `StoreProtocol`, its public surface.
+- `sqlite.py`: `Store`, composed of those parts; `areas.py`: one typed interface per area (ingest, papers,
+  search, feeds and outbox, subscriptions, settings, watch, meta); `interface.py`: `StoreProtocol`, their union.
 The records it hands out are in `jobs.records`; the rules that are not SQL in `jobs.merge`,
 `jobs.feed_plan` and `jobs.search_cost`.
 """

@@ -50,8 +50,9 @@ class Migration:
         return out
 
 
-def load() -> list[Migration]:
-    folder = resources.files("jobs.store") / "migrations"
+def load(package: str = "jobs.store") -> list[Migration]:
+    """The numbered .sql files in `package`'s migrations/ folder (each backend has its own), in order."""
+    folder = resources.files(package) / "migrations"
     found = []
     for entry in folder.iterdir():
         m = _NAME.match(entry.name)

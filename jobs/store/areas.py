@@ -1,0 +1,334 @@
+"""The store's areas: one narrow typed interface per concern, so a caller can name only the part of
+the store it uses, and a backend (jobs/store/backends.py) implements them all.
+
+Carved out of what was one 68-method `StoreProtocol` (interface.py, now the union of these). Each
+method keeps the contract it had there: writes are atomic per method; `MetaArea.transaction()` groups
+several into one (nested use from the same task is a savepoint); reads see committed data, or the
+calling task's own open transaction. `jobs.store.Store` (SQLite) implements every area
+(tests/test_store_areas.py checks names and signatures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from jobs.models import Paper, ParsedPost
+from jobs.records import (
+    DmMessage,
+    DmState,
+    Feed,
+    FeedPlan,
+    OutboxItem,
+    PostOutcome,
+    PostState,
+    SearchHit,
+    SourceHealth,
+    Subscription,
+    TopicInfo,
+)
+from jobs.sources.base import Fetched, PostRef
+
+
+@runtime_checkable
+class IngestArea(Protocol):
+    """Sources and their posts: what ingest records (jobs/pipeline.py)."""
+
+    async def upsert_source(self, name: str, kind: str, fmt: str, location: str) -> int:
+        ...
+
+    async def listing_etag(self, source_id: int) -> str | None:
+        ...
+
+    async def finish_source_run(self, source_id: int, *, listing_etag: str | None, error: str | None) -> None:
+        ...
+
+    async def post_states(self, source_id: int) -> dict[str, PostState]:
+        ...
+
+    async def record_failed_post(self, source_id: int, ref: PostRef, error: str) -> None:
+        ...
+
+    async def record_post(self, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost) -> PostOutcome:
+        ...
+
+    async def record_posts(
+        self, source_id: int, posts: Sequence[tuple[PostRef, Fetched, ParsedPost]]
+    ) -> list[PostOutcome]:
+        """Several posts in one transaction, in order: all stored or none."""
+        ...
+
+    async def failed_posts(self) -> list[tuple[str, str, str]]:
+        ...
+
+
+
+
+@runtime_checkable
+class PapersArea(Protocol):
+    """Papers and topics, as readers and planners see them."""
+
+    async def get_paper(self, arxiv_id: str) -> Paper | None:
+        """The paper with its most recent appearance's topic and date."""
+        ...
+
+    async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
+        """Several papers at once (as `get_paper` gives them), by arXiv id; ids not stored are left out."""
+        ...
+
+    async def paper_topics(self, arxiv_ids: list[str]) -> dict[str, list[str]]:
+        """Every topic each paper appeared under, alphabetically (ignoring case)."""
+        ...
+
+    async def counts(self) -> dict[str, int]:
+        ...
+
+    async def topics(self) -> list[TopicInfo]:
+        ...
+
+    async def known_topics(self) -> list[str]:
+        """Every topic, in alphabetical order ignoring case."""
+        ...
+
+    async def appearance_cursor(self) -> int:
+        ...
+
+    async def papers_since(self, cursor: int) -> list[Paper]:
+        """Appearances added after `cursor`, as papers with their topic and date, in ingest order."""
+        ...
+
+    async def new_papers(self, after_paper_id: int) -> list[tuple[int, Paper, list[str]]]:
+        """Papers first stored after `after_paper_id`: (paper id, paper, its topics), oldest first."""
+        ...
+
+    async def max_paper_id(self) -> int:
+        ...
+
+    async def latest_post_papers(self, topic: str) -> list[Paper]:
+        """The papers of the newest post of `topic` (by post date, then the latest stored), in post order."""
+        ...
+
+    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
+        ...
+
+
+
+
+@runtime_checkable
+class SearchArea(Protocol):
+    """Ranked search over the papers."""
+
+    async def search(
+        self,
+        match: str | None,
+        *,
+        arxiv_id: str | None = None,
+        topic: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        words: Sequence[tuple[str, bool]] | None = None,
+    ) -> tuple[list[SearchHit], int]:
+        ...
+
+
+
+
+@runtime_checkable
+class FeedsArea(Protocol):
+    """Feeds, cycles and the outbox: what is planned, sent, failed and delivered."""
+
+    async def add_feed(self, guild_id: int, channel_id: int, topic: str, keywords: list[str],
+                       created_by: int | None, style: str | None = None) -> tuple[Feed, bool]:
+        """Add a feed (style `digest` unless told), or update the keywords (and the style, when given)
+        of the same channel+topic. Returns (feed, created)."""
+        ...
+
+    async def set_feed_style(self, channel_id: int, topic: str, style: str) -> Feed | None:
+        """Change how a feed posts from its next delivery on; None when there is no such feed."""
+        ...
+
+    async def remove_feed(self, channel_id: int, topic: str) -> Feed | None:
+        ...
+
+    async def feeds(self, guild_id: int | None = None) -> list[Feed]:
+        ...
+
+    async def pause_feeds_of_channel(self, channel_id: int, reason: str) -> list[Feed]:
+        ...
+
+    async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
+        ...
+
+    async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
+        ...
+
+    async def start_cycle(self, trigger: str, guild_id: int | None = None) -> int:
+        ...
+
+    async def finish_cycle(self, cycle_id: int, summary: str) -> None:
+        ...
+
+    async def last_completed_cycle(self) -> datetime | None:
+        """When the last full (scheduled or startup) cycle finished; per-server runs do not count."""
+        ...
+
+    async def pending(self, guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
+        ...
+
+    async def mark_trying(self, outbox_id: int) -> None:
+        """Committed before a send Discord cannot de-duplicate: the row may be on Discord after a crash."""
+        ...
+
+    async def outbox_item(self, outbox_id: int) -> OutboxItem | None:
+        """One outbox row, whatever its state: a digest message's buttons read their papers from it."""
+        ...
+
+    async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
+        ...
+
+    async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:
+        """Record a failed send; `final` gives up on it (the target is gone), else it stays pending."""
+        ...
+
+    async def prune(self, dm_cursor: int, keep_days: int = 30) -> tuple[int, int]:
+        ...
+
+    async def outbox_counts(self) -> dict[str, int]:
+        ...
+
+    async def delivered_papers(self, kind: str, target_ids: list[int], paper_ids: list[int]) -> set[tuple[int, int]]:
+        """(target, paper) pairs among these that were already delivered (or planned)."""
+        ...
+
+    async def plan_dm(self, cycle_id: int, user_id: int, messages: list[DmMessage]) -> int:
+        """Queue one user's DM delivery: each message is a list of (paper id, arxiv id, matched label)."""
+        ...
+
+    async def plan_dms(self, cycle_id: int, plans: Sequence[tuple[int, list[DmMessage]]]) -> int:
+        """Many users' DM deliveries, (user id, messages) each, in one transaction."""
+        ...
+
+
+
+
+@runtime_checkable
+class SubscriptionsArea(Protocol):
+    """Members' subscriptions and the state of their DMs."""
+
+    async def add_subscription(self, user_id: int, kind: str, value: str, folded: str,
+                               limit: int) -> tuple[Subscription | None, str]:
+        """Returns (subscription, "added" | "duplicate" | "full")."""
+        ...
+
+    async def subscriptions(self, user_id: int | None = None) -> list[Subscription]:
+        ...
+
+    async def remove_subscriptions(self, user_id: int, sub_id: int | None = None) -> list[Subscription]:
+        """Remove one subscription of the user (by id), or all of them when `sub_id` is None."""
+        ...
+
+    async def dm_state(self, user_id: int) -> DmState:
+        ...
+
+    async def closed_dm_users(self) -> set[int]:
+        ...
+
+    async def set_dm_channel(self, user_id: int, channel_id: int) -> None:
+        ...
+
+    async def mark_dm_closed(self, user_id: int, reason: str) -> None:
+        ...
+
+    async def reopen_dm(self, user_id: int) -> None:
+        """The user was told how to open their DMs: try again from the next cycle."""
+        ...
+
+
+
+
+@runtime_checkable
+class SettingsArea(Protocol):
+    """Per-server and per-member settings: languages and the alert channel."""
+
+    async def guild_language(self, guild_id: int) -> str | None:
+        ...
+
+    async def set_guild_language(self, guild_id: int, language: str, set_by: int | None) -> None:
+        ...
+
+    async def member_language(self, user_id: int) -> str | None:
+        ...
+
+    async def member_languages(self) -> dict[int, str]:
+        ...
+
+    async def set_member_language(self, user_id: int, language: str) -> None:
+        ...
+
+    async def set_alert_channel(self, guild_id: int, channel_id: int | None, set_by: int | None = None) -> None:
+        ...
+
+    async def alert_channel(self, guild_id: int) -> int | None:
+        ...
+
+
+
+
+@runtime_checkable
+class WatchArea(Protocol):
+    """The source watchdog and health: each source's history, its watch state, alerts to plan."""
+
+    async def source_health(self) -> list[SourceHealth]:
+        ...
+
+    async def source_post_days(self, name: str) -> list[date]:
+        ...
+
+    async def watch_state(self, name: str) -> str | None:
+        ...
+
+    async def set_watch_state(self, name: str, state: str) -> None:
+        ...
+
+    async def plan_alerts(self, cycle_id: int, alert: dict[str, Any]) -> int:
+        """One outbox row per server with an alert channel."""
+        ...
+
+
+
+
+@runtime_checkable
+class MetaArea(Protocol):
+    """The store as a whole: small key/values, its schema, transactions, upkeep and closing."""
+
+    async def get_meta(self, key: str) -> str | None:
+        ...
+
+    async def set_meta(self, key: str, value: str) -> None:
+        ...
+
+    async def schema_version(self) -> int:
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """Group writes into one transaction: `async with store.transaction() as db:`."""
+        ...
+
+    async def optimize(self) -> None:
+        ...
+
+    async def close(self) -> None:
+        ...
+
+    async def backup(self, dest: str | Path) -> int:
+        """A consistent copy at `dest`, made while the bot may be writing; the page count."""
+        ...
+
+
+AREAS: tuple[type, ...] = (IngestArea, PapersArea, SearchArea, FeedsArea, SubscriptionsArea, SettingsArea,
+                          WatchArea, MetaArea)

@@ -1,0 +1,171 @@
+"""Typed outbox messages: one dataclass per kind of row the outbox holds, each with `to_payload()` (the
+JSON dict the outbox column keeps) and `from_payload()` (that dict back), losslessly for every shape
+written today and by older Paperboys.
+
+Kinds, by the key that tells them apart:
+- `HeaderMessage` {"header": {...}}: a card feed's day, before its cards (older rows lack shown/more);
+- `CardMessage` {"papers": [id], "shown": {...}}: one paper of a card feed (older rows lack shown);
+- `DigestMessage` {"digest": {...}}: a digest feed's topic and day as one paged message;
+- `DirectMessage` {"content", "papers", "matched", "shown"}: papers matched to a member's subscriptions;
+- `AlertMessage` {"alert": {...}}: a watchdog event for a server's alert channel;
+- `FooterMessage` {"footer": {...}}: rows planned by a Paperboy before headers counted what was left out;
+  read, never written any more.
+A forum post is not a kind of its own: a feed in a forum channel gets card or digest rows, and the
+target decides that each becomes a thread (its marker comes from the row id, not the payload).
+
+Not wired in yet: the writers (jobs/feed_plan.py, jobs/records.DmMessage, bot/digest.py's alerts) and
+readers (bot/delivery, bot/ui) still use plain dicts; `message_from_payload` is the one place that
+will read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class PayloadError(ValueError):
+    """An outbox payload of no known shape; the message names the keys found."""
+
+
+def _keys(payload: dict[str, Any], required: set[str], optional: set[str], what: str) -> None:
+    missing, unknown = required - payload.keys(), payload.keys() - required - optional
+    if missing or unknown:
+        parts = [f"missing {sorted(missing)}" if missing else "", f"unknown {sorted(unknown)}" if unknown else ""]
+        raise PayloadError(f"{what} payload: {'; '.join(p for p in parts if p)} (has {sorted(payload)})")
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    """The fields that were there: None stands for a key older rows did not write."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMessage:
+    feed_topic: str
+    count: int  # papers wanted this cycle: shown + more
+    topics: list[str]
+    dates: list[str]
+    shown: int | None = None
+    more: int | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"header": _present(feed_topic=self.feed_topic, count=self.count, shown=self.shown, more=self.more,
+                                   topics=self.topics, dates=self.dates)}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> HeaderMessage:
+        _keys(payload, {"header"}, set(), "header")
+        h = payload["header"]
+        _keys(h, {"feed_topic", "count", "topics", "dates"}, {"shown", "more"}, "header")
+        return cls(feed_topic=h["feed_topic"], count=h["count"], topics=list(h["topics"]), dates=list(h["dates"]),
+                   shown=h.get("shown"), more=h.get("more"))
+
+
+@dataclass(frozen=True, slots=True)
+class CardMessage:
+    papers: list[str]  # arXiv ids (one today)
+    shown: dict[str, list[str]] | None = None  # arXiv id -> [topic, post date] the card shows
+
+    def to_payload(self) -> dict[str, Any]:
+        return _present(papers=self.papers, shown=self.shown)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> CardMessage:
+        _keys(payload, {"papers"}, {"shown"}, "card")
+        return cls(papers=list(payload["papers"]), shown=payload.get("shown"))
+
+
+@dataclass(frozen=True, slots=True)
+class DigestMessage:
+    feed_topic: str
+    topic: str
+    date: str
+    papers: list[str]  # arXiv ids, in the order the digest lists them
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"digest": {"feed_topic": self.feed_topic, "topic": self.topic, "date": self.date,
+                           "papers": self.papers}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> DigestMessage:
+        _keys(payload, {"digest"}, set(), "digest")
+        d = payload["digest"]
+        _keys(d, {"feed_topic", "topic", "date", "papers"}, set(), "digest")
+        return cls(feed_topic=d["feed_topic"], topic=d["topic"], date=d["date"], papers=list(d["papers"]))
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    content: str  # the line above the cards ("" for none)
+    papers: list[str]
+    matched: dict[str, str]  # arXiv id -> the subscription that matched it
+    shown: dict[str, list[str]]
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"content": self.content, "papers": self.papers, "matched": self.matched, "shown": self.shown}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> DirectMessage:
+        _keys(payload, {"content", "papers", "matched", "shown"}, set(), "DM")
+        return cls(content=payload["content"], papers=list(payload["papers"]), matched=dict(payload["matched"]),
+                   shown=dict(payload["shown"]))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMessage:
+    event: str  # "alert" | "caught_up"
+    source: str
+    text: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"alert": {"event": self.event, "source": self.source, "text": self.text}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> AlertMessage:
+        _keys(payload, {"alert"}, set(), "alert")
+        a = payload["alert"]
+        _keys(a, {"event", "source", "text"}, set(), "alert")
+        return cls(event=a["event"], source=a["source"], text=a["text"])
+
+
+@dataclass(frozen=True, slots=True)
+class FooterMessage:
+    feed_topic: str
+    count: int
+    more: int
+    shown: int
+    latest: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"footer": {"feed_topic": self.feed_topic, "count": self.count, "more": self.more,
+                           "shown": self.shown, "latest": self.latest}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> FooterMessage:
+        _keys(payload, {"footer"}, set(), "footer")
+        f = payload["footer"]
+        _keys(f, {"feed_topic", "count", "more", "shown", "latest"}, set(), "footer")
+        return cls(**f)
+
+
+OutboxMessage = HeaderMessage | CardMessage | DigestMessage | DirectMessage | AlertMessage | FooterMessage
+
+# The key that marks each wrapped kind; a payload without one is a card or a DM (a DM has "content").
+_BY_KEY: dict[str, type[HeaderMessage | DigestMessage | AlertMessage | FooterMessage]] = {
+    "header": HeaderMessage, "digest": DigestMessage, "alert": AlertMessage, "footer": FooterMessage,
+}
+
+
+def message_from_payload(payload: Any) -> OutboxMessage:
+    """The typed message of an outbox payload; PayloadError names what is wrong with one of no known shape."""
+    if not isinstance(payload, dict):
+        raise PayloadError(f"outbox payload: expected a JSON object, got {type(payload).__name__}")
+    for key, kind in _BY_KEY.items():
+        if key in payload:
+            return kind.from_payload(payload)
+    if "content" in payload or "matched" in payload:
+        return DirectMessage.from_payload(payload)
+    if "papers" in payload:
+        return CardMessage.from_payload(payload)
+    raise PayloadError(f"outbox payload of no known kind (has {sorted(payload)})")
