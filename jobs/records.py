@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from jobs.messages import DayMessage, DigestMessage
 from jobs.models import Paper
 
 ALL_TOPICS = "all"  # a feed's topic that takes every topic
@@ -110,18 +111,18 @@ class PagedDay:
 
     def payload(self) -> dict[str, Any]:
         if self.kind == "digest":
-            return {"digest": {"feed_topic": self.feed_topic, "topic": self.topic, "date": self.date,
-                               "papers": self.papers, "keywords": self.keywords}}
-        return {"dm": {"papers": self.papers, "groups": [list(g) for g in self.groups], "shown": self.shown}}
+            return DigestMessage(self.feed_topic, self.topic, self.date, self.papers, self.keywords).to_payload()
+        return DayMessage(self.papers, self.groups, self.shown).to_payload()
 
     @classmethod
     def of(cls, payload: dict[str, Any]) -> PagedDay | None:
-        if day := payload.get("digest"):
-            return cls("digest", list(day.get("papers") or []), day.get("topic", ""), day.get("date", ""),
-                       day.get("feed_topic", ""), list(day.get("keywords") or []))
-        if dm := payload.get("dm"):
-            return cls("dm", list(dm.get("papers") or []), groups=[(str(g), int(n)) for g, n in dm.get("groups", [])],
-                       shown=dict(dm.get("shown") or {}))
+        """The day an outbox payload pages through; None for a payload of another kind."""
+        if "digest" in payload:
+            d = DigestMessage.from_payload(payload)
+            return cls("digest", d.papers, d.topic, d.date, d.feed_topic, d.keywords or [])
+        if "dm" in payload:
+            m = DayMessage.from_payload(payload)
+            return cls("dm", m.papers, groups=m.groups, shown=m.shown)
         return None
 
     def labelled(self, paper: Paper) -> Paper:

@@ -1,4 +1,4 @@
-"""Typed outbox messages (jobs/store/messages.py): every payload the store writes today, planned through
+"""Typed outbox messages (jobs/messages.py): every payload the store writes today, planned through
 the real store (card and digest feeds, a capped day, DMs, alerts), reads back as its typed message and
 writes back to the same dict; so do the shapes older Paperboys left in the outbox. A payload of no known
 shape is refused with a message naming its keys."""
@@ -10,13 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from jobs.models import Paper, ParsedPost
-from jobs.records import DmMessage
-from jobs.sources.base import Fetched, PostRef
-from jobs.store import Store
-from jobs.store.messages import (
+from jobs.messages import (
     AlertMessage,
     CardMessage,
+    DayMessage,
     DigestMessage,
     DirectMessage,
     FooterMessage,
@@ -24,6 +21,10 @@ from jobs.store.messages import (
     PayloadError,
     message_from_payload,
 )
+from jobs.models import Paper, ParsedPost
+from jobs.records import DmMessage
+from jobs.sources.base import Fetched, PostRef
+from jobs.store import Store
 
 
 def paper(arxiv_id: str, topic: str, date: str) -> Paper:
@@ -45,13 +46,17 @@ async def test_every_payload_the_store_writes_round_trips(tmp_path: Path) -> Non
         await store.plan_feed(cycle, cards, max_per_cycle=2)  # a capped day: the header counts the rest
         await store.plan_feed(cycle, digest, max_per_cycle=25)
         await store.plan_dms(cycle, [(7, [DmMessage("New for you:", [(1, "2405.60000", "topic: 3DGS")],
-                                                    {"2405.60000": ["3DGS", "2024-05-06"]})])])
+                                                    {"2405.60000": ["3DGS", "2024-05-06"]})]),
+                                     (8, [DmMessage("", [(1, "2405.60000", "topic: 3DGS"),
+                                                         (2, "2405.60001", "keyword: splat")],
+                                                    {"2405.60000": ["3DGS", "2024-05-06"]},
+                                                    [("topic: 3DGS", 1), ("keyword: splat", 1)])])])
         await store.plan_alerts(cycle, {"event": "alert", "source": "local", "text": "no post for 4 days"})
         rows = await store.pending()
 
     kinds = [type(message_from_payload(r.payload)) for r in rows]
-    assert sorted(k.__name__ for k in set(kinds)) == ["AlertMessage", "CardMessage", "DigestMessage",
-                                                       "DirectMessage", "HeaderMessage"]
+    assert sorted(k.__name__ for k in set(kinds)) == ["AlertMessage", "CardMessage", "DayMessage",
+                                                       "DigestMessage", "DirectMessage", "HeaderMessage"]
     for row in rows:
         message = message_from_payload(row.payload)
         assert message.to_payload() == row.payload
@@ -59,15 +64,22 @@ async def test_every_payload_the_store_writes_round_trips(tmp_path: Path) -> Non
     # A feed's first delivery is the newest post: 3 papers, 2 shown.
     assert header == HeaderMessage(feed_topic="3DGS", count=3, shown=2, more=1, topics=["3DGS"], dates=["2024-05-07"])
     assert next(message_from_payload(r.payload) for r in rows if "digest" in r.payload) == DigestMessage(
-        feed_topic="3DGS", topic="3DGS", date="2024-05-07", papers=["2405.70000", "2405.70001", "2405.70002"])
-    dm = next(message_from_payload(r.payload) for r in rows if r.kind == "dm")
+        feed_topic="3DGS", topic="3DGS", date="2024-05-07", papers=["2405.70000", "2405.70001", "2405.70002"],
+        keywords=[])
+    dm = next(message_from_payload(r.payload) for r in rows if r.kind == "dm" and r.target_id == 7)
     assert dm == DirectMessage(content="New for you:", papers=["2405.60000"], matched={"2405.60000": "topic: 3DGS"},
                                shown={"2405.60000": ["3DGS", "2024-05-06"]})
+    day = next(message_from_payload(r.payload) for r in rows if r.kind == "dm" and r.target_id == 8)
+    assert day == DayMessage(papers=["2405.60000", "2405.60001"], groups=[("topic: 3DGS", 1), ("keyword: splat", 1)],
+                             shown={"2405.60000": ["3DGS", "2024-05-06"]})
 
 
 OLDER_ROWS = [  # what earlier Paperboys planned, still in a live outbox after an upgrade
     ({"header": {"feed_topic": "3DGS", "count": 30, "topics": ["3DGS"], "dates": ["2024-05-06"]}}, HeaderMessage),
     ({"papers": ["2405.00001"]}, CardMessage),
+    ({"digest": {"feed_topic": "3DGS", "topic": "3DGS", "date": "2024-05-06", "papers": ["2405.00001"]}},
+     DigestMessage),  # before digests kept the feed's keywords
+    ({"content": "📬", "papers": ["2405.00001", "2405.00002"], "matched": {}, "shown": {}}, DirectMessage),
     ({"footer": {"feed_topic": "3DGS", "count": 30, "more": 5, "shown": 25, "latest": "2024-05-06"}}, FooterMessage),
     ({"alert": {"event": "caught_up", "source": "local", "text": "back"}}, AlertMessage),
 ]

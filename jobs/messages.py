@@ -6,16 +6,18 @@ Kinds, by the key that tells them apart:
 - `HeaderMessage` {"header": {...}}: a card feed's day, before its cards (older rows lack shown/more);
 - `CardMessage` {"papers": [id], "shown": {...}}: one paper of a card feed (older rows lack shown);
 - `DigestMessage` {"digest": {...}}: a digest feed's topic and day as one paged message;
-- `DirectMessage` {"content", "papers", "matched", "shown"}: papers matched to a member's subscriptions;
+- `DayMessage` {"dm": {...}}: a member's day of matches as one paged DM, grouped under each subscription;
+- `DirectMessage` {"content", "papers", "matched", "shown"}: one paper matched to a member's subscriptions
+  (older Paperboys wrote up to ten a message);
 - `AlertMessage` {"alert": {...}}: a watchdog event for a server's alert channel;
 - `FooterMessage` {"footer": {...}}: rows planned by a Paperboy before headers counted what was left out;
   read, never written any more.
 A forum post is not a kind of its own: a feed in a forum channel gets card or digest rows, and the
 target decides that each becomes a thread (its marker comes from the row id, not the payload).
 
-Not wired in yet: the writers (jobs/feed_plan.py, jobs/records.DmMessage, bot/digest.py's alerts) and
-readers (bot/delivery, bot/ui) still use plain dicts; `message_from_payload` is the one place that
-will read them.
+The days (DigestMessage, DayMessage) are written and read through `jobs.records.PagedDay`; the other kinds'
+writers (jobs/feed_plan.py, jobs/records.DmMessage, bot/digest.py's alerts) and readers (bot/delivery) still
+use plain dicts; `message_from_payload` is the one place that will read them.
 """
 
 from __future__ import annotations
@@ -81,18 +83,39 @@ class DigestMessage:
     feed_topic: str
     topic: str
     date: str
-    papers: list[str]  # arXiv ids, in the order the digest lists them
+    papers: list[str]  # arXiv ids, in the order the digest lists them (ranked since keywords were kept)
+    keywords: list[str] | None = None  # the feed's, for why a paper ranks where it does; older rows lack it
 
     def to_payload(self) -> dict[str, Any]:
-        return {"digest": {"feed_topic": self.feed_topic, "topic": self.topic, "date": self.date,
-                           "papers": self.papers}}
+        return {"digest": _present(feed_topic=self.feed_topic, topic=self.topic, date=self.date,
+                                   papers=self.papers, keywords=self.keywords)}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DigestMessage:
         _keys(payload, {"digest"}, set(), "digest")
         d = payload["digest"]
-        _keys(d, {"feed_topic", "topic", "date", "papers"}, set(), "digest")
-        return cls(feed_topic=d["feed_topic"], topic=d["topic"], date=d["date"], papers=list(d["papers"]))
+        _keys(d, {"feed_topic", "topic", "date", "papers"}, {"keywords"}, "digest")
+        return cls(feed_topic=d["feed_topic"], topic=d["topic"], date=d["date"], papers=list(d["papers"]),
+                   keywords=list(d["keywords"]) if "keywords" in d else None)
+
+
+@dataclass(frozen=True, slots=True)
+class DayMessage:
+    papers: list[str]  # arXiv ids: each group's in turn, ranked within it
+    groups: list[tuple[str, int]]  # each subscription's label ("topic: 3DGS") and how many papers it has
+    shown: dict[str, list[str]]  # arXiv id -> [topic, post date] its card shows
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"dm": {"papers": self.papers, "groups": [[label, n] for label, n in self.groups],
+                       "shown": self.shown}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> DayMessage:
+        _keys(payload, {"dm"}, set(), "DM day")
+        d = payload["dm"]
+        _keys(d, {"papers", "groups", "shown"}, set(), "DM day")
+        return cls(papers=list(d["papers"]), groups=[(str(g), int(n)) for g, n in d["groups"]],
+                   shown=dict(d["shown"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +172,13 @@ class FooterMessage:
         return cls(**f)
 
 
-OutboxMessage = HeaderMessage | CardMessage | DigestMessage | DirectMessage | AlertMessage | FooterMessage
+OutboxMessage = (HeaderMessage | CardMessage | DigestMessage | DayMessage | DirectMessage | AlertMessage
+                 | FooterMessage)
 
 # The key that marks each wrapped kind; a payload without one is a card or a DM (a DM has "content").
-_BY_KEY: dict[str, type[HeaderMessage | DigestMessage | AlertMessage | FooterMessage]] = {
-    "header": HeaderMessage, "digest": DigestMessage, "alert": AlertMessage, "footer": FooterMessage,
+_BY_KEY: dict[str, type[HeaderMessage | DigestMessage | DayMessage | AlertMessage | FooterMessage]] = {
+    "header": HeaderMessage, "digest": DigestMessage, "dm": DayMessage, "alert": AlertMessage,
+    "footer": FooterMessage,
 }
 
 
