@@ -6,7 +6,7 @@ how papers look:
     pip install -e '.[dev,screenshots]'          # simcord[preview,screenshot]: the preview and Playwright
     apt-get install -y chromium                   # Playwright's own browser download is not needed
     python scripts/screenshots.py                 # writes docs/screenshots/*.png
-    python scripts/screenshots.py --measure       # also: the height of a 30-paper day in the channel
+    python scripts/screenshots.py --measure       # also: a 30-paper day's height in each style (digest: one page of 5)
 
 Options: --out DIR, --chromium PATH (default: $CHROMIUM or /usr/bin/chromium), --width PX.
 """

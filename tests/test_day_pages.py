@@ -60,7 +60,7 @@ async def test_a_33_paper_day_is_one_message_of_paper_embeds_paged_privately(
     assert first.author.name == "Ada Lovelace, Alan Turing"
     assert first.description.startswith("`ECCV 2024` · [PDF](https://arxiv.org/pdf/2405.60021v1) · "
                                         "[Code](https://github.com/lab/splat)\n")
-    assert first.footer.text == "💻 code · 🏛 ECCV 2024 · arXiv 2405.60021"  # why it is first
+    assert first.footer.text is None  # its badges say why it is first: code, then a named venue
     for embed in message.embeds:  # every paper readable without a click: summary and takeaways
         assert SUMMARY in embed.description
         assert "\n- 提出新方法。\n- 效果很好。" in embed.description
@@ -180,3 +180,18 @@ async def test_a_summary_is_cut_between_words_and_never_inside_a_bracket(simcord
     lead = papers.history()[0].embeds[0].description.split("\n")[1]
     assert lead.endswith("…") and len(lead) < len(long)
     assert "Alo…" not in lead and "（" not in lead
+
+
+async def test_a_keyword_feed_ranks_title_matches_first_and_names_the_keyword(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", [
+        Entry("2405.70001", "Neural Avatars", abstract="We present avatars built from Gaussian splatting."),
+        *entries("6", 3), Entry("2405.70002", "Unrelated Robots", abstract="We present robots.")])
+    _, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", keywords="splatting")
+    await env.bot.run_digest()
+    (message,) = papers.history()
+    assert titles(message) == ["Paper 6-1 on Gaussian splatting", "Paper 6-2 on Gaussian splatting",
+                               "Paper 6-3 on Gaussian splatting", "Neural Avatars"]  # the title first
+    assert all(e.description.startswith("🔑 splatting · [PDF](") for e in message.embeds)

@@ -245,9 +245,10 @@ def _brief_lead(paper: Paper, language: str) -> str:
 def brief_embed(paper: Paper, *, number: int | None = None, language: str = "zh", lang: str = "en",
                 reasons: list[str] | None = None, also_in: list[str] | None = None) -> discord.Embed:
     """One paper of a day's page: its linked title (numbered as the page's menu numbers it), first authors,
-    a line of badges and links (venue, PDF, Code), the summary in `language` and as many takeaways as fit,
-    each cut where a reader would. The footer says why it is where it is (`reasons`, already in `lang`),
-    its arXiv id and, in a DM, the paper's other topics (`also_in`)."""
+    a line of badges that also says why it ranks where it does (`reasons` such as a matched keyword, already
+    in `lang`; the venue; PDF and Code), the summary in `language` and as many takeaways as fit, each cut
+    where a reader would. In a DM (`also_in` given) the footer names its topic, day and other topics. No
+    footer otherwise: a page of five stays one screen high."""
     title = title_text(paper).strip() or paper.arxiv_id
     if number is not None:
         title = f"{number}. {title}"
@@ -258,7 +259,7 @@ def brief_embed(paper: Paper, *, number: int | None = None, language: str = "zh"
     badge = venue_badge(paper.comment)
     links = [f"[{t('button.' + key, lang)}]({paper.links[key]})" for key in ("pdf", "code")
              if paper.links.get(key) in button_urls(paper)]
-    badges = " · ".join(([f"`{badge}`"] if badge else []) + links)
+    badges = " · ".join([*(reasons or []), *([f"`{badge}`"] if badge else []), *links])
     lines = [badges] if badges else []
     lead = _brief_lead(paper, language)
     if lead:
@@ -271,11 +272,10 @@ def brief_embed(paper: Paper, *, number: int | None = None, language: str = "zh"
         lines.append(line)
         used += display_width(line) + 1
     embed.description = trim("\n".join(x for x in lines if x), DESCRIPTION_MAX) or None
-    others = [x for x in also_in or [] if x and x.strip() and x != paper.topic]
-    footer = [*(reasons or []), f"arXiv {paper.arxiv_id}"]
-    if others:
-        footer.append(t("card.also_in", lang, topics=", ".join(others)))
-    embed.set_footer(text=trim(" · ".join(footer), FOOTER_MAX))
+    if also_in is not None:  # a DM's page: which topic and day it is, and the paper's other topics
+        others = [x for x in also_in if x and x.strip() and x != paper.topic]
+        also = t("card.also_in", lang, topics=", ".join(others)) if others else ""
+        embed.set_footer(text=trim(" · ".join(x for x in (paper.topic, paper.date, also) if x.strip()), FOOTER_MAX))
     return embed
 
 

@@ -76,14 +76,16 @@ def header(day: PagedDay, page: int, lang: str) -> str:
 
 def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str = "zh", lang: str = "en",
                 topics: dict[str, list[str]] | None = None) -> list[discord.Embed]:
-    """A page's brief embeds, numbered from `first`; a digest's say why each is where it is, a DM's name the
-    paper's other topics (`topics`)."""
+    """A page's brief embeds, numbered from `first`; a digest's name the feed keyword each matched (its
+    badges show code and venue, the other reasons it ranks where it does), a DM's the paper's other topics
+    (`topics`)."""
     embeds = []
     for n, paper in enumerate(papers, first):
-        reasons = [t(f"reason.{why}", lang, detail=detail) for why, detail in rank_reasons(paper, day.keywords)
-                   ] if day.kind == "digest" and len(day.papers) > 1 else []
+        # Code and a venue show as badges anyway: a matched keyword is the reason left to say.
+        reasons = [t("reason.keyword", lang, detail=detail) for why, detail in rank_reasons(paper, day.keywords)
+                   if why == "keyword"] if day.kind == "digest" else []
         embeds.append(brief_embed(paper, number=n, language=language, lang=lang, reasons=reasons,
-                                  also_in=(topics or {}).get(paper.arxiv_id)))
+                                  also_in=(topics or {}).get(paper.arxiv_id, []) if day.kind == "dm" else None))
     return embeds
 
 

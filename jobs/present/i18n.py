@@ -371,8 +371,6 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                       "zh-CN": "排序：关键词匹配、有代码、有发表会议",
                       "zh-TW": "排序：關鍵字符合、有程式碼、有發表會議"},
     "reason.keyword": {"en": "🔑 {detail}", "zh-CN": "🔑 {detail}", "zh-TW": "🔑 {detail}"},
-    "reason.code": {"en": "💻 code", "zh-CN": "💻 有代码", "zh-TW": "💻 有程式碼"},
-    "reason.venue": {"en": "🏛 {detail}", "zh-CN": "🏛 {detail}", "zh-TW": "🏛 {detail}"},
     "dm.day_header": {
         "en": {"one": "📬 **{n} new paper** for your subscriptions: {groups} · `/subscriptions` to change them",
                "other": "📬 **{n} new papers** for your subscriptions: {groups} · `/subscriptions` to change them"},
