@@ -172,7 +172,7 @@ async def test_latest_shows_the_newest_day_of_each_followed_topic(simcord_env, p
     # No feeds here and no subscriptions: each topic's newest day, the newest first.
     plain = (await reader.slash(papers, "latest")).response.embeds[0]
     assert plain.title == "Latest Quantum Niche, NeRF, 3DGS · 2024-05-06 – 2024-05-08"
-    assert plain.footer.text == "Page 1 of 1 · 4 papers"
+    assert plain.footer.text == "Page 1/1 · 4 papers"
     assert [line.split(" · arXiv")[0] for line in (plain.description or "").split("\n") if " · arXiv " in line] == [
         "Quantum Niche · 2024-05-08", "NeRF · 2024-05-07", "3DGS · 2024-05-06", "3DGS · 2024-05-06"]
     # A member's subscribed topics, where the server has no feeds.
@@ -185,7 +185,7 @@ async def test_latest_shows_the_newest_day_of_each_followed_topic(simcord_env, p
     latest = await reader.slash(papers, "latest")
     embed = latest.response.embeds[0]
     assert embed.title == "Latest Quantum Niche, 3DGS · 2024-05-06 – 2024-05-08"  # the feeds', not NeRF
-    assert embed.footer.text == "Page 1 of 1 · 3 papers"
+    assert embed.footer.text == "Page 1/1 · 3 papers"
     text = embed.description or ""
     assert "Paper 2-1" in text and "Paper 4-1" in text and "Paper 1-1" not in text and "Paper 3-1" not in text
     # One line of summary under each listed paper, as search shows a snippet.
@@ -207,7 +207,7 @@ async def test_topics_counts_and_latex_titles(simcord_env, posts_dir: Path) -> N
                                   "**NeRF** · 2 papers · latest 2024-05-06")
     found = await reader.slash(papers, "search", query="efficient avatars")
     assert found.response.embeds[0].description.startswith("**1. [E³Gen: Efficient Avatars](")
-    assert found.response.embeds[0].footer.text == "Page 1 of 1 · 1 paper"
+    assert found.response.embeds[0].footer.text == "Page 1/1 · 1 paper"
     opened = await reader.select(found.response, ["2405.70009"])
     assert opened.response.embeds[0].title == "E³Gen: Efficient Avatars"
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")

@@ -78,13 +78,16 @@ async def test_paging_and_opening_a_result(lab) -> None:
     _env, channel, alice = lab
     result = await alice.slash(channel, "search", query="gaussian", topic="3DGS")
     first = result.response
-    assert first.embeds[0].footer.text == "Page 1 of 3 · 12 papers"
+    assert first.embeds[0].footer.text == "Page 1/3 · 12 papers"
+    # The one pager style of day pages too: the menu on top, Prev and Next under it.
+    assert [[c.get("label") or c.get("placeholder") for c in row["components"]] for row in first.components] == [
+        ["Open a paper…"], ["◀ Prev", "Next ▶"]]
     page2 = await alice.click(first, label="Next ▶")
     msg = page2.response
-    assert msg.embeds[0].footer.text == "Page 2 of 3 · 12 papers"
+    assert msg.embeds[0].footer.text == "Page 2/3 · 12 papers"
     assert msg.embeds[0].description.startswith("**6. [")
     back = await alice.click(msg, label="◀ Prev")
-    assert back.response.embeds[0].footer.text.startswith("Page 1 of 3")
+    assert back.response.embeds[0].footer.text.startswith("Page 1/3")
 
     opened = await alice.select(back.response, ["2405.10001"])
     assert opened.ephemeral
@@ -179,4 +182,4 @@ async def test_search_over_the_shared_digests(tmp_path: Path, make_bot) -> None:
         for query in ("gaussian splatting", "高斯", "说话人", "Tianze Wang"):
             result = await alice.slash(channel, "search", query=query)
             assert result.response.embeds, query
-            assert result.response.embeds[0].footer.text.startswith("Page 1 of"), query
+            assert result.response.embeds[0].footer.text.startswith("Page 1/"), query

@@ -150,16 +150,17 @@ class PaperPages(PaperboyView):
         self._sync_controls()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
-    @discord.ui.button(label="◀ Prev", style=discord.ButtonStyle.secondary)
+    # One pager style with a day's pages (bot/ui/paper_pages.py): the menu on top, Prev and Next under it.
+    @discord.ui.button(label="◀ Prev", style=discord.ButtonStyle.secondary, row=1)
     async def prev(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, self.offset - PAGE_SIZE)
 
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, row=1)
     async def next(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, self.offset + PAGE_SIZE)
 
     @discord.ui.select(placeholder="Open a paper…", min_values=1, max_values=1,
-                       options=[discord.SelectOption(label="…")])
+                       options=[discord.SelectOption(label="…")], row=0)
     async def open(self, interaction: Interaction, select: discord.ui.Select[Any]) -> None:
         paper = next((e.paper for e in self.entries if e.paper.arxiv_id == select.values[0]), None)
         if paper is None:

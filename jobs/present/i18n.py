@@ -154,7 +154,7 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "latest.title": {"en": "Latest {topic} · {date}", "zh-CN": "最新 {topic} · {date}",
                      "zh-TW": "最新 {topic} · {date}"},
     "list.footer": {
-        "en": "Page {page} of {pages} · {papers}",
+        "en": "Page {page}/{pages} · {papers}",
         "zh-CN": "第 {page}/{pages} 页 · {papers}",
         "zh-TW": "第 {page}/{pages} 頁 · {papers}",
     },
