@@ -28,9 +28,9 @@ requests in flight (a round trip each, --rtt-ms), round-robin over users so that
 bucket (about 5 messages per 5 s) only holds up its own user.
 
 The result is checked against an independent brute-force match over the generated papers: every
-DM'd user got each paper meant for them exactly once, with the label of the right kind, in the
-fewest messages (one per 10 papers), each within Discord's limits, and each DM message cost exactly
-one request (no create-DM calls, no lookups).
+DM'd user got each paper meant for them exactly once, under a subscription of the right kind, in ONE
+message a day (a lone paper as a card, more as a paged day), within Discord's limits, and each DM message
+cost exactly one request (no create-DM calls, no lookups).
 
 tracemalloc makes the send phase about 4x slower (SimCord deep-copies every message), so timings
 come from a run without it; --tracemalloc measures the traced peak instead (the same seeded world;
@@ -48,12 +48,14 @@ import argparse
 import asyncio
 import cProfile
 import io
+import json
 import logging
 import math
 import pstats
 import random
 import re
 import resource
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -511,7 +513,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
             # ---- checks ----
             assert summary.ingest.papers_new == len(new_day), summary.text()
             assert summary.send.failed == 0, summary.text()
-            verify(env, users, requests, result)
+            verify(env, users, requests, result, config.database_path)
             assert summary.fanout is not None
             assert summary.fanout.subscribers == result.dm_users, (summary.fanout, result.dm_users)
             assert summary.fanout.messages == result.messages == summary.send.sent
@@ -523,36 +525,50 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
     return result
 
 
-def verify(env: Any, users: list[GenUser], requests: list[Any], result: Result) -> None:
+def verify(env: Any, users: list[GenUser], requests: list[Any], result: Result, db: Path) -> None:
+    """Each DM'd user got ONE message: a lone paper as a full card, more as a paged day whose outbox row
+    lists every paper meant for them exactly once, grouped under subscriptions of the right kinds."""
     backend = env.backend
     dm_ids = {u.dm_channel_id: u for u in users}
-    footer_id = re.compile(r"arXiv (\S+)$")
+    footer_id = re.compile(r"arXiv (\S+)")
+    page_row = re.compile(r"^pb:dgo:(\d+)")
+    with sqlite3.connect(db) as conn:
+        days = {oid: json.loads(payload) for oid, payload in conn.execute(
+            "SELECT id, payload FROM outbox WHERE kind = 'dm'")}
     for user in users:
         messages = sorted(backend.messages.get(user.dm_channel_id, {}).values(), key=lambda m: m.id)
+        assert len(messages) <= 1, f"{user.name}: {len(messages)} DMs in one cycle"
         got: list[str] = []
         for m in messages:
             assert m.author_id == backend.bot_user.id
             assert 1 <= len(m.embeds) <= MAX_EMBEDS, f"{user.name}: {len(m.embeds)} embeds in one message"
             assert sum(len(discord.Embed.from_dict(e)) for e in m.embeds) <= EMBED_TOTAL_MAX
-            for e in m.embeds:
-                found = footer_id.search(e["footer"]["text"])
-                assert found, e["footer"]
-                arxiv_id = found.group(1)
-                got.append(arxiv_id)
+            menu = next((c["custom_id"] for row in m.components for c in row["components"]
+                         if page_row.match(c.get("custom_id", ""))), None)
+            if menu is None:  # a lone paper: a full card naming the subscription that matched it
+                (e,) = m.embeds
+                arxiv_id = footer_id.search(e["footer"]["text"]).group(1)
                 label = next(f["value"] for f in e["fields"] if f["name"] == "Matched")
-                want = user.expected.get(arxiv_id)
-                assert want is not None, f"{user.name} got {arxiv_id}, which none of their subscriptions wants"
-                assert label.startswith(f"{want}: "), f"{user.name}, {arxiv_id}: label {label!r}, want {want}"
+                got.append(arxiv_id)
+                assert label.startswith(f"{user.expected.get(arxiv_id)}: "), (user.name, arxiv_id, label)
+                continue
+            day = days[int(page_row.match(menu).group(1))]["dm"]
+            got += day["papers"]
+            kinds = [label.split(": ", 1)[0] for label, _ in day["groups"]]
+            assert len(kinds) == len(set(label for label, _ in day["groups"])), f"{user.name}: a group twice"
+            start = 0
+            for (label, count), kind in zip(day["groups"], kinds, strict=True):
+                for arxiv_id in day["papers"][start:start + count]:
+                    assert user.expected.get(arxiv_id) == kind, (user.name, arxiv_id, label)
+                start += count
+            assert start == len(day["papers"])
+            n = len(day["papers"])
+            assert m.content.startswith(f"📬 **{n} new paper{'s' if n != 1 else ''}**"), m.content
         assert len(got) == len(set(got)), f"{user.name} got a paper twice: {Counter(got).most_common(3)}"
         assert set(got) == set(user.expected), (
             f"{user.name}: missing {sorted(set(user.expected) - set(got))[:5]}, "
             f"extra {sorted(set(got) - set(user.expected))[:5]}")
         if got:
-            want_messages = math.ceil(len(got) / MAX_EMBEDS)
-            assert len(messages) == want_messages, f"{user.name}: {len(messages)} messages for {len(got)} papers"
-            n = len(got)
-            assert messages[0].content.startswith(f"📬 **{n} new paper{'s' if n != 1 else ''}**")
-            assert all(m.content == "" for m in messages[1:])
             result.dm_users += 1
             result.papers_delivered += len(got)
             result.messages += len(messages)
@@ -634,7 +650,7 @@ def report(args: argparse.Namespace, r: Result) -> None:
     print(f"                         total ~{max(paced, bound, bucket) / 60:,.1f} min "
           f"({max(paced, bound, bucket) / bound if bound else 0:.2f}x the bound)")
     print("  checks                 passed: every match delivered exactly once with the right label, "
-          "ceil(papers/10) messages each, 1 request per DM message")
+          "one DM message each, 1 request per DM message")
     if r.profile:
         print("\ncProfile of the cycle (SQL runs in aiosqlite's thread and shows up as waiting):")
         print(r.profile)
