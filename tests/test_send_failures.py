@@ -93,9 +93,10 @@ async def test_a_payload_discord_refuses_is_given_up_at_once_and_the_queue_goes_
 ) -> None:
     env = simcord_env
     papers, other = await two_feeds(env, posts_dir)
-    # The first message to #papers (its header line) is refused as Discord refuses an oversized embed.
+    # The first message to #papers (its header line) is refused as Discord refuses an oversized embed, and
+    # so is its smaller form.
     env.inject_error("POST", f"/channels/{papers.id}/messages", status=400, code=50035,
-                     message="Invalid Form Body: embeds.0.description: Must be 4096 or fewer in length.")
+                     message="Invalid Form Body: embeds.0.description: Must be 4096 or fewer in length.", times=2)
     with caplog.at_level(logging.WARNING, logger="bot.delivery.sender"):
         summary = await env.bot.run_digest()
 
@@ -109,6 +110,25 @@ async def test_a_payload_discord_refuses_is_given_up_at_once_and_the_queue_goes_
     sends = len(env.http_requests)
     await env.bot.run_digest()  # not tried again
     assert not [r for r in env.http_requests[sends:] if r.method == "POST" and "/messages" in r.path]
+
+
+async def test_a_refused_day_goes_out_once_more_smaller_and_nothing_is_lost(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 7))
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")  # a digest: one message for the day
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=400, code=50035,
+                     message="Invalid Form Body: embeds.2.url: Not a well formed URL.")
+    summary = await env.bot.run_digest()
+
+    (message,) = papers.history()  # the day, in the smaller form: every paper of the page still there
+    assert summary.send.sent == 1 and summary.send.failed == 0
+    assert message.content.startswith("📰 **3DGS · 2024-05-06 · 7 papers**")
+    assert len(message.embeds) == 5 and all(len(e.description or "") <= 400 for e in message.embeds)
+    assert (await env.bot.store.outbox_counts()).get("failed", 0) == 0
+    turned = await student.click(message, label="Next ▶")  # and its controls still answer
+    assert turned.ephemeral and len(turned.response.embeds) == 2
 
 
 async def test_digest_run_during_the_start_up_delivery_sends_nothing_twice(

@@ -13,6 +13,7 @@ import aiohttp
 import discord
 
 from bot.delivery import forum
+from bot.delivery.safe_form import safe_form
 from bot.delivery.targets import Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
 from bot.ui.embeds import Images, paper_embed
@@ -168,7 +169,9 @@ async def send_pending(store: Store, targets: Targets, *, images: Images, guild_
             await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return True
         tried = item.tried  # by a run that crashed
-        for delay in (*retry_delays, None):
+        delays, attempt, safe = (*retry_delays, None), 0, False
+        while True:
+            delay = delays[attempt]
             try:
                 if not target:
                     target.append(await targets.resolve(item))
@@ -181,6 +184,12 @@ async def send_pending(store: Store, targets: Targets, *, images: Images, guild_
                     message_id = await _post(target[0], item, args, tried=tried)
                 break
             except SEND_FAILURES as exc:
+                refused_payload = isinstance(exc, discord.HTTPException) and exc.status in PAYLOAD_REFUSED \
+                    and not is_gone(exc)
+                if refused_payload and not safe:  # once more, smaller and plainer: its papers are not lost
+                    log.warning("outbox %s: Discord refused it (%s); trying a smaller form", item.id, _describe(exc))
+                    args, safe = safe_form(args), True
+                    continue
                 if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status in PAYLOAD_REFUSED):
                     return await refused(queue, item, exc)
                 if delay is None or stop.is_set():
@@ -188,6 +197,7 @@ async def send_pending(store: Store, targets: Targets, *, images: Images, guild_
                 tried = True  # a failed try may have reached Discord all the same
                 log.info("outbox %s: %s; trying again in %.0f s", item.id, _describe(exc), delay)
                 await asyncio.sleep(delay)  # short: a shutdown waits this out (SHUTDOWN_GRACE is longer)
+                attempt += 1
                 if stop.is_set():
                     return await passing(item, exc)
         await store.mark_sent(item.id, message_id)
