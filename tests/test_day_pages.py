@@ -9,6 +9,7 @@ from pathlib import Path
 import discord
 
 from tests.postgen import Entry, entries, write_kedreamix
+from tests.test_digest_language import labels
 from tests.test_feed_style import setup_guild
 
 SUMMARY = "本文提出了一种新方法，在标准基准上效果很好。"
@@ -17,13 +18,6 @@ SUMMARY = "本文提出了一种新方法，在标准基准上效果很好。"
 def titles(message) -> list[str]:  # type: ignore[no-untyped-def]
     """The titles a page shows, in order, without their numbers."""
     return [(e.title or "").split(". ", 1)[1] for e in message.embeds]
-
-
-def labels(message) -> list[str]:  # type: ignore[no-untyped-def]
-    rows = message.components
-    if rows and isinstance(rows[0], dict):
-        return [c.get("label") or c.get("placeholder") for row in rows for c in row["components"]]
-    return [getattr(c, "label", None) or getattr(c, "placeholder", None) for row in rows for c in row.children]
 
 
 def menu_values(message) -> list[str]:  # type: ignore[no-untyped-def]
