@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def arxiv_abs_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
 @dataclass(slots=True)
 class Paper:
     """One paper as one digest post presents it.
@@ -29,6 +33,11 @@ class Paper:
     source: str = ""
     path: str = ""
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def abs_url(self) -> str:
+        """The paper's arXiv page: the link its post gave, else the canonical one."""
+        return self.links.get("abs") or arxiv_abs_url(self.arxiv_id)
 
     def to_json(self) -> dict[str, Any]:
         """What dataclasses.asdict gives (fields in order, containers copied), written out: asdict's

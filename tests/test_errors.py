@@ -97,7 +97,7 @@ async def test_persistent_button_that_fails_answers_the_clicker(lab, config, cap
 async def test_page_button_that_fails_answers_the_clicker(lab, config) -> None:
     env, channel, alice = lab
     result = await alice.slash(channel, "search", query="gaussian")
-    assert result.response.embeds[0].footer.text == "Page 1 of 2 · 7 papers"
+    assert result.response.embeds[0].footer.text == "Page 1/2 · 7 papers"
     break_database(config.database_path)
     clicked = await alice.click(result.response, label="Next ▶")  # an item of our base View
     assert clicked.ephemeral and clicked.response.content.startswith("Sorry, that click " + FAILED)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from discord import app_commands
 
-MAX_CHOICES = 25
-MAX_LEN = 100
+from jobs.present import limits
+
+MAX_CHOICES = limits.AUTOCOMPLETE_CHOICES
+MAX_LEN = limits.OPTION_TEXT
 
 
 def topic_choices(names: list[str], current: str) -> list[app_commands.Choice[str]]:

@@ -14,7 +14,9 @@ from bot.subscribe import subscribe
 from bot.ui.embeds import abstract_embed, button_urls, paper_embed, title_text, trim
 from bot.ui.views import PaperboyView, PersistentItem
 from jobs.models import Paper
+from jobs.present import limits
 from jobs.present.i18n import t
+from jobs.present.reading import toggled
 
 
 class KeyedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
@@ -84,9 +86,10 @@ class LanguageButton(KeyedButton, template=r"pb:lang:(?P<key>(?:en|zh):[\w./-]{4
     def toggle(cls, arxiv_id: str, shown: str) -> LanguageButton | None:
         """The toggle under a card shown in `shown`; none under a card that already has both. Its label
         names the language it shows, in that language, whatever the reader's."""
-        if shown == "both" or len(arxiv_id) > 60:
+        other = toggled(shown)
+        if other is None or len(arxiv_id) > 60:
             return None
-        return cls(f"{'zh' if shown == 'en' else 'en'}:{arxiv_id}")
+        return cls(f"{other}:{arxiv_id}")
 
     async def clicked(self, interaction: Interaction) -> None:
         paper = await stored_paper(interaction, self.arxiv_id)
@@ -103,9 +106,9 @@ class AbstractMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:absmenu
     """Under a message of several papers (a DM): pick one to read its English abstract, privately."""
 
     def __init__(self, papers: list[Paper], lang: str = "en") -> None:
-        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id,
-                                        description=trim(f"arXiv {p.arxiv_id}", 100))
-                   for n, p in enumerate(papers[:25], 1)]
+        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", limits.OPTION_TEXT), value=p.arxiv_id,
+                                        description=trim(f"arXiv {p.arxiv_id}", limits.OPTION_TEXT))
+                   for n, p in enumerate(papers[:limits.SELECT_OPTIONS], 1)]
         super().__init__(discord.ui.Select(custom_id="pb:absmenu", placeholder=t("menu.read_abstract", lang),
                                            options=options or [discord.SelectOption(label="…")]))
 
@@ -128,8 +131,8 @@ class LanguageMenu(PersistentItem[discord.ui.Select[Any]], template=r"pb:langmen
 
     def __init__(self, papers: list[Paper], language: str, lang: str = "en") -> None:
         self.language = language
-        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id)
-                   for n, p in enumerate(papers[:25], 1)]
+        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", limits.OPTION_TEXT), value=p.arxiv_id)
+                   for n, p in enumerate(papers[:limits.SELECT_OPTIONS], 1)]
         placeholder = t("menu.read_in_en" if language == "en" else "menu.read_in_zh", lang)
         super().__init__(discord.ui.Select(custom_id=f"pb:langmenu:{language}", placeholder=placeholder,
                                            options=options or [discord.SelectOption(label="…")]))

@@ -15,6 +15,7 @@ from bot.ui.embeds import paper_embed, trim
 from bot.ui.language import guild_languages, server_locale
 from bot.ui.views import PersistentItem
 from jobs.models import Paper
+from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.present.latex import latex_to_text
 from jobs.records import PagedDay
@@ -32,7 +33,7 @@ async def read_day(store: Store, outbox_id: int) -> PagedDay | None:
 def thread_name(paper: Paper) -> str:
     """A thread's name ends with the arXiv id, so that a second click finds it."""
     suffix = f" · {paper.arxiv_id}"
-    return trim(latex_to_text(paper.title or "Paper"), 100 - len(suffix)) + suffix
+    return trim(latex_to_text(paper.title or "Paper"), limits.THREAD_NAME - len(suffix)) + suffix
 
 
 async def find_thread(channel: discord.TextChannel, arxiv_id: str) -> discord.Thread | None:

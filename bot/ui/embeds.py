@@ -11,31 +11,32 @@ import zlib
 
 import discord
 
-from jobs.models import Paper
+from jobs.models import Paper, arxiv_abs_url
+from jobs.present import limits
 from jobs.present.clip import clip, display_width
 from jobs.present.i18n import t
 from jobs.present.latex import latex_to_text
 from jobs.present.parts import labelled_parts
-from jobs.present.summary import english_one_liner, english_takeaways, plain_list_text
+from jobs.present.reading import READINGS, Lead, lead
+from jobs.present.summary import english_takeaways, plain_list_text
 from jobs.present.venue import venue_badge
 from jobs.text import URL_RE
 
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-AUTHOR_MAX = 256
-EMBED_TOTAL_MAX = 6000
-URL_MAX = 2048
+# Discord's limits (jobs/present/limits.py), by the names this module has always used.
+TITLE_MAX = limits.EMBED_TITLE
+DESCRIPTION_MAX = limits.EMBED_DESCRIPTION
+FIELD_VALUE_MAX = limits.EMBED_FIELD_VALUE
+FOOTER_MAX = limits.EMBED_FOOTER
+AUTHOR_MAX = limits.EMBED_AUTHOR
+EMBED_TOTAL_MAX = limits.EMBED_TOTAL
+URL_MAX = limits.URL
 AUTHORS_SHOWN = 4
 CARD_TAKEAWAYS = 3  # a card shows this many; the Abstract reply shows them all
 # `feeds.images`: a thumbnail (True, "thumbnail"), the figure at full width ("full"), or none (False).
 Images = bool | str
 
 LIST_COLOUR = discord.Colour(0x4E79A7)  # every list embed (search, /latest, /topics, /feed list)
-# Languages a card reads in (the server's or the member's setting): Chinese, English, or both.
-READING_LANGUAGES = ("zh", "en", "both")
-ENGLISH_MARK = "🇬🇧 "  # before the English under the Chinese, when a card or digest entry reads in both
+READING_LANGUAGES = READINGS  # how a paper reads is decided in jobs/present/reading.py
 # A readable, colour-blind-friendly palette; a topic always gets the same colour.
 _PALETTE = (0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0x5D8AA8)
 
@@ -60,17 +61,19 @@ def title_text(paper: Paper) -> str:
     return latex_to_text(paper.title) if paper.title.strip() else paper.arxiv_id
 
 
+def _english_only(opening: Lead, language: str) -> bool:
+    """Whether a paper shown in `language` reads in English alone: then its takeaways are English too."""
+    return language == "en" and bool(opening.english) and not opening.chinese
+
+
 def _lead(paper: Paper, language: str) -> tuple[str, list[str]]:
-    """The summary a card opens with and the takeaway lines under it. `en` puts the abstract's contribution
-    sentence where the Chinese summary goes and the abstract's method and result sentences as takeaways
-    (the digests' own takeaways are Chinese); `both` shows the two summaries over the Chinese takeaways."""
-    lossy = "summary_lossy" in paper.flags or not paper.summary
-    english = english_one_liner(paper.abstract) if paper.abstract else ""
-    if language == "en" and english:
-        return english, [f"{n}. {plain_list_text(t)}" for n, t in enumerate(english_takeaways(paper.abstract), 1)]
-    if language == "both" and english and not lossy:
-        return f"{paper.summary}\n\n{ENGLISH_MARK}{english}", _items(paper)
-    return (paper.abstract if lossy else paper.summary), _items(paper)
+    """The lead a card opens with (jobs.present.reading.lead) and the takeaway lines under it: in English the
+    abstract's method and result sentences (the digests' own takeaways are Chinese), else the digest's."""
+    opening = lead(paper, language)
+    if _english_only(opening, language):
+        items = english_takeaways(paper.abstract)
+        return opening.text(), [f"{n}. {plain_list_text(t)}" for n, t in enumerate(items, 1)]
+    return opening.text("\n\n"), _items(paper)
 
 
 def _items(paper: Paper) -> list[str]:
@@ -130,7 +133,7 @@ def _url(candidate: str | None, fallback: str | None = None) -> str | None:
 
 
 def _abs_link(paper: Paper) -> str | None:
-    return _url(paper.links.get("abs"), _url(f"https://arxiv.org/abs/{paper.arxiv_id}"))
+    return _url(paper.abs_url, _url(arxiv_abs_url(paper.arxiv_id)))
 
 
 def _title(paper: Paper) -> str | None:
@@ -220,11 +223,11 @@ BRIEF_ITEM = 120  # a takeaway: about a line and a half
 BRIEF_TEXT = 600  # the whole description: a page of five stays about one screen high
 
 
-def _brief_items(paper: Paper, language: str) -> list[str]:
+def _brief_items(paper: Paper, language: str, opening: Lead) -> list[str]:
     """The takeaways a brief embed may show, as plain text (daily-arXiv's parts keep their labels); in
     English the abstract's method and result sentences, as on a card."""
-    if language == "en":
-        return english_takeaways(paper.abstract) if paper.abstract and english_one_liner(paper.abstract) else []
+    if _english_only(opening, language):
+        return english_takeaways(paper.abstract)
     if "takeaways_lossy" in paper.flags:
         return []
     parts = labelled_parts(paper)
@@ -233,13 +236,12 @@ def _brief_items(paper: Paper, language: str) -> list[str]:
     return list(paper.takeaways)
 
 
-def _brief_lead(paper: Paper, language: str) -> str:
-    lead, _ = _lead(paper, language)
-    if language == "both" and f"\n\n{ENGLISH_MARK}" in lead:
-        chinese, english = lead.split(f"\n\n{ENGLISH_MARK}", 1)
-        return (clip(chinese, BRIEF_LEAD, measure=display_width) + "\n" + ENGLISH_MARK
-                + clip(english, BRIEF_LEAD, measure=display_width))
-    return clip(" ".join(lead.split()), BRIEF_LEAD, measure=display_width)
+def _brief_lead(opening: Lead) -> str:
+    """The lead in about three lines a language, each cut where a reader would."""
+    def short(text: str) -> str:
+        return clip(" ".join(text.split()), BRIEF_LEAD, measure=display_width)
+
+    return Lead(short(opening.chinese), short(opening.english)).text()
 
 
 def brief_embed(paper: Paper, *, number: int | None = None, language: str = "zh", lang: str = "en",
@@ -261,11 +263,11 @@ def brief_embed(paper: Paper, *, number: int | None = None, language: str = "zh"
              if paper.links.get(key) in button_urls(paper)]
     badges = " · ".join([*(reasons or []), *([f"`{badge}`"] if badge else []), *links])
     lines = [badges] if badges else []
-    lead = _brief_lead(paper, language)
-    if lead:
-        lines.append(lead)
+    opening = lead(paper, language)
+    if text := _brief_lead(opening):
+        lines.append(text)
     used = sum(display_width(x) + 1 for x in lines)
-    for item in _brief_items(paper, language):
+    for item in _brief_items(paper, language, opening):
         line = "- " + clip(plain_list_text(" ".join(item.split())), BRIEF_ITEM, measure=display_width)
         if used + display_width(line) + 1 > BRIEF_TEXT:
             break

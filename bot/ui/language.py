@@ -6,18 +6,13 @@ from __future__ import annotations
 from discord import app_commands
 
 from bot.client import Interaction
-from bot.ui.embeds import READING_LANGUAGES
 from jobs.present.i18n import Lang, text_lang
+from jobs.present.reading import DEFAULT, READINGS, reading_of
 from jobs.store import Store
 
-DEFAULT = "zh"
 # The option of /settings language and /subscriptions language (bot/i18n translates them by value).
 CHOICES = [app_commands.Choice(name="Chinese", value="zh"), app_commands.Choice(name="English", value="en"),
            app_commands.Choice(name="Both", value="both")]
-
-
-def _reading(chosen: str | None) -> str:
-    return chosen if chosen in READING_LANGUAGES else DEFAULT
 
 
 async def reading_language(interaction: Interaction) -> str:
@@ -25,7 +20,7 @@ async def reading_language(interaction: Interaction) -> str:
     server's, else zh. What a channel sees follows the server; DMs follow the member."""
     store = interaction.client.store
     mine = await store.member_language(interaction.user.id)
-    if mine in READING_LANGUAGES:
+    if mine in READINGS:
         return mine
     if interaction.guild_id is not None:
         return await guild_language(store, interaction.guild_id)
@@ -37,33 +32,33 @@ async def reader_languages(interaction: Interaction) -> tuple[str, Lang]:
     them, which follow what was chosen (theirs, else the server's) and otherwise their client's locale."""
     store = interaction.client.store
     chosen = await store.member_language(interaction.user.id)
-    if chosen not in READING_LANGUAGES and interaction.guild_id is not None:
+    if chosen not in READINGS and interaction.guild_id is not None:
         chosen = await store.guild_language(interaction.guild_id)
     locale = str(interaction.locale)
     if not locale.startswith("zh"):  # which Chinese script: the member's client, else their server's
         locale = server_locale(interaction) or locale
-    return _reading(chosen), text_lang(chosen, locale)
+    return reading_of(chosen), text_lang(chosen, locale)
 
 
 async def guild_language(store: Store, guild_id: int | None) -> str:
-    return _reading(await store.guild_language(guild_id) if guild_id is not None else None)
+    return reading_of(await store.guild_language(guild_id) if guild_id is not None else None)
 
 
 async def member_language(store: Store, user_id: int) -> str:
-    return _reading(await store.member_language(user_id))
+    return reading_of(await store.member_language(user_id))
 
 
 async def guild_languages(store: Store, guild_id: int | None, locale: str | None) -> tuple[str, Lang]:
     """A server's channels: how papers read, and Paperboy's words (text_lang; `locale` is the server's
     Discord locale)."""
     chosen = await store.guild_language(guild_id) if guild_id is not None else None
-    return _reading(chosen), text_lang(chosen, locale)
+    return reading_of(chosen), text_lang(chosen, locale)
 
 
 async def member_languages(store: Store, user_id: int) -> tuple[str, Lang]:
     """A member's DMs: how papers read, and Paperboy's words (text_lang of their setting)."""
     chosen = await store.member_language(user_id)
-    return _reading(chosen), text_lang(chosen)
+    return reading_of(chosen), text_lang(chosen)
 
 
 def server_locale(interaction: Interaction) -> str | None:

@@ -19,9 +19,10 @@ from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, Images, paper_embed, tit
 from bot.ui.language import guild_languages, server_locale
 from bot.ui.views import PaperboyView
 from jobs.models import Paper
+from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.present.plural import plural
-from jobs.present.summary import chinese_one_liner, english_one_liner
+from jobs.present.reading import lead, single
 
 PAGE_SIZE = 5
 TIMEOUT = 600  # seconds; ephemeral messages can be edited for 15 minutes
@@ -37,12 +38,8 @@ SUMMARY_LINE = 160  # characters of the one-line summary under a listed paper
 
 
 def summary_line(paper: Paper, language: str = "zh") -> str:
-    """One line saying what a listed paper is about: the Chinese summary's first sentence, or the
-    abstract's for `en` (and when the Chinese summary was lost)."""
-    chinese = "" if "summary_lossy" in paper.flags else chinese_one_liner(paper.summary, SUMMARY_LINE)
-    if language == "en" or not chinese:
-        return english_one_liner(paper.abstract, SUMMARY_LINE) or chinese
-    return chinese
+    """One line saying what a listed paper is about, in one language (jobs.present.reading)."""
+    return lead(paper, single(language), SUMMARY_LINE).text()
 
 
 # Fetches one page: (entries, total). Offsets are in entries.
@@ -86,12 +83,12 @@ def results_embed(title: str, entries: list[Entry], offset: int, total: int, *, 
     lines = []
     for n, entry in enumerate(entries, offset + 1):
         p = entry.paper
-        link = p.links.get("abs") or f"https://arxiv.org/abs/{p.arxiv_id}"
+        link = p.abs_url
         head = f"**{n}. [{trim(title_text(p), 200).replace(']', ')')}]({link})**"
         meta = " · ".join(x for x in (p.topic, p.date, f"arXiv {p.arxiv_id}") if x)
         about = entry.snippet or summary_line(p, language)
         lines.append(f"{head}\n{meta}" + (f"\n> {about}" if about else ""))
-    embed = discord.Embed(title=trim(title, 256), colour=LIST_COLOUR,
+    embed = discord.Embed(title=trim(title, limits.EMBED_TITLE), colour=LIST_COLOUR,
                           description=trim("\n\n".join(lines), DESCRIPTION_MAX))
     embed.set_footer(text=t("list.footer", lang, page=offset // PAGE_SIZE + 1, pages=pages,
                             papers=plural(total, "paper", lang)))
@@ -125,8 +122,9 @@ class PaperPages(PaperboyView):
         self.next.disabled = self.offset + PAGE_SIZE >= self.total
         self.open.options = [
             discord.SelectOption(
-                label=trim(f"{n}. {title_text(e.paper)}", 100), value=e.paper.arxiv_id,
-                description=trim(" · ".join(x for x in (e.paper.topic, e.paper.date, e.paper.arxiv_id) if x), 100),
+                label=trim(f"{n}. {title_text(e.paper)}", limits.OPTION_TEXT), value=e.paper.arxiv_id,
+                description=trim(" · ".join(x for x in (e.paper.topic, e.paper.date, e.paper.arxiv_id) if x),
+                                 limits.OPTION_TEXT),
             )
             for n, e in enumerate(self.entries, self.offset + 1)
         ]

@@ -19,18 +19,18 @@ from bot.client import Interaction
 from bot.i18n.replies import reply_lang, say
 from bot.ui.buttons import paper_view, stored_paper
 from bot.ui.discuss import DiscussButton, read_day
-from bot.ui.embeds import READING_LANGUAGES, brief_embed, paper_embed, title_text, trim
+from bot.ui.embeds import brief_embed, paper_embed, title_text, trim
 from bot.ui.language import reader_languages, reading_language
 from bot.ui.views import PaperboyView, PersistentItem
 from jobs.models import Paper
+from jobs.present import limits
 from jobs.present.i18n import t, text_lang
 from jobs.present.rank import rank_reasons
-from jobs.present.summary import chinese_one_liner, english_one_liner
+from jobs.present.reading import READINGS, lead, single, toggled
 from jobs.records import PagedDay
 from jobs.store import Store
 
 PAGE_SIZE = 5  # papers a page: five brief embeds stay under Discord's 6,000 characters and one screen
-CONTENT_MAX = 2000
 _LANG = r"(?::(?P<language>zh|en|both|-))?"  # -: a private page read as its reader's settings say
 _MID = r"(?::(?P<mid>\d{1,19}))?"
 
@@ -66,12 +66,12 @@ def header(day: PagedDay, page: int, lang: str) -> str:
     if day.kind == "digest":
         head = "📰 **" + t("digest.header", lang, topic=day.topic, date=day.date, n=total) + "**"
         order = t("digest.ranked", lang) if total > 1 else ""
-        return trim(" · ".join(x for x in (head, where, order) if x), CONTENT_MAX)
+        return trim(" · ".join(x for x in (head, where, order) if x), limits.CONTENT)
     groups = " · ".join(t("dm.group", lang, label=group_name(label, lang), n=n) for label, n in day.groups)
     head = t("dm.day_header", lang, n=total, groups=groups)
     first = page * PAGE_SIZE
     span = _group_spans(day, first, min(total, first + PAGE_SIZE), lang) if pages > 1 else ""
-    return trim(head + ("\n" + " · ".join(x for x in (where, span) if x) if where else ""), CONTENT_MAX)
+    return trim(head + ("\n" + " · ".join(x for x in (where, span) if x) if where else ""), limits.CONTENT)
 
 
 def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str = "zh", lang: str = "en",
@@ -126,7 +126,7 @@ async def _show(interaction: Interaction, outbox_id: int, page: int, shown: str 
     day = await read_day(interaction.client.store, outbox_id)
     message = interaction.message
     in_place = message is not None and (message.flags.ephemeral or interaction.guild_id is None)
-    if shown in READING_LANGUAGES:  # a language picked with the toggle: its words follow it
+    if shown in READINGS:  # a language picked with the toggle: its words follow it
         language, lang = shown, text_lang(shown, str(interaction.locale))
     else:  # the page as the reader's settings say
         (language, lang), shown = await reader_languages(interaction), "-"
@@ -180,9 +180,8 @@ class DayLanguageButton(PersistentItem[discord.ui.Button[Any]],
     def toggle(cls, outbox_id: int, page: int, shown: str, *,
                message_id: int | None = None) -> DayLanguageButton | None:
         """The toggle under a page shown in `shown`; none under one that already has both."""
-        if shown == "both":
-            return None
-        return cls(outbox_id, page, "zh" if shown == "en" else "en", message_id=message_id)
+        other = toggled(shown)
+        return None if other is None else cls(outbox_id, page, other, message_id=message_id)
 
     @classmethod
     async def from_custom_id(
@@ -194,23 +193,16 @@ class DayLanguageButton(PersistentItem[discord.ui.Button[Any]],
         await _show(interaction, self.outbox_id, self.page, self.language, self.message_id)
 
 
-def one_line(paper: Paper, limit: int, language: str = "zh") -> str:
-    """A menu option's one line: the Chinese summary's first sentence, or the abstract's for en."""
-    if paper.summary and "summary_lossy" not in paper.flags and language != "en":
-        return chinese_one_liner(paper.summary, limit)
-    return english_one_liner(paper.abstract, limit) if paper.abstract else ""
-
-
 class DayMenu(PersistentItem[discord.ui.Select[Any]], template=rf"pb:dgo:(?P<oid>\d{{1,19}}){_LANG}{_MID}"):
     """"Open a paper…": the full card of the paper picked, to the one who picked it, with Discuss under a
     channel's day."""
 
     def __init__(self, outbox_id: int, papers: list[Paper], first: int = 1, language: str = "zh",
                  lang: str = "en", *, shown: str | None = None, message_id: int | None = None) -> None:
-        brief = "en" if language == "en" else "zh"  # an option's description is a single line
-        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", 100), value=p.arxiv_id,
-                                        description=trim(one_line(p, 100, brief), 100) or None)
-                   for n, p in enumerate(papers[:25], first)]
+        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", limits.OPTION_TEXT), value=p.arxiv_id,
+                                        description=trim(lead(p, single(language), limits.OPTION_TEXT).text(),
+                                                         limits.OPTION_TEXT) or None)
+                   for n, p in enumerate(papers[:limits.SELECT_OPTIONS], first)]
         extra = f":{shown}:{message_id or 0}" if shown else ""
         super().__init__(discord.ui.Select(custom_id=f"pb:dgo:{outbox_id}{extra}", row=0,
                                            placeholder=t("menu.open_paper", lang),
@@ -234,7 +226,7 @@ class DayMenu(PersistentItem[discord.ui.Select[Any]], template=rf"pb:dgo:(?P<oid
         if day is not None:
             paper = day.labelled(paper)
         also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
-        language = self.shown if self.shown in READING_LANGUAGES else await reading_language(interaction)
+        language = self.shown if self.shown in READINGS else await reading_language(interaction)
         lang = reply_lang(interaction)  # a card for the clicker alone: their client's words
         embed = paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
                             language=language, lang=lang)

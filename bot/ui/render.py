@@ -8,6 +8,7 @@ from typing import Any
 import discord
 
 from bot.ui.embeds import topic_colour, trim
+from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
 
@@ -28,7 +29,7 @@ def header_embed(h: dict[str, Any], lang: str = "en") -> discord.Embed:
         name = h.get("feed_topic", "")
     count = h.get("count", 0)
     embed = discord.Embed(title=trim("📰 " + t("digest.header", lang, topic=name, date=_date_span(h.get("dates", [])),
-                                                n=count), 256),
+                                                n=count), limits.EMBED_TITLE),
                           colour=topic_colour(topics[0] if len(topics) == 1 else name))
     more = h.get("more", 0)
     if more:

@@ -10,14 +10,14 @@ from pathlib import PurePosixPath
 
 from jobs.arxiv_id import parse_arxiv_id as parse_arxiv_id  # the adapters' one id parser
 from jobs.merge import merge
-from jobs.models import Paper
+from jobs.models import Paper, arxiv_abs_url
 from jobs.post_date import date_from_path as date_from_path  # the one path-date rule
 from jobs.text import URL_RE, clean_text, find_urls, trim_url
 
 
 def arxiv_links(arxiv_id: str, version: int | None) -> dict[str, str]:
     suffix = f"v{version}" if version else ""
-    return {"abs": f"https://arxiv.org/abs/{arxiv_id}", "pdf": f"https://arxiv.org/pdf/{arxiv_id}{suffix}"}
+    return {"abs": arxiv_abs_url(arxiv_id), "pdf": f"https://arxiv.org/pdf/{arxiv_id}{suffix}"}
 
 
 # --- code and project links --------------------------------------------------------------------------
