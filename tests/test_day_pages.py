@@ -11,6 +11,7 @@ import discord
 from tests.postgen import Entry, entries, write_kedreamix
 from tests.test_digest_language import labels
 from tests.test_feed_style import setup_guild
+from tests.test_language import client_locales  # noqa: F401  (a fixture)
 
 SUMMARY = "本文提出了一种新方法，在标准基准上效果很好。"
 
@@ -45,7 +46,7 @@ async def test_a_33_paper_day_is_one_message_of_paper_embeds_paged_privately(
 
     (message,) = papers.history()
     assert summary.send.sent == 1 and summary.send.papers == 33
-    assert message.content.startswith("📰 **3DGS · 2024-05-06 · 33 papers** · Page 1/7 · best first")
+    assert message.content == "📰 **3DGS · 2024-05-06 · 33 papers** · Page 1/7 · best first: code, a named venue"
     assert len(message.embeds) == 5
     order = [day[20], day[30], *[e for i, e in enumerate(day) if i not in (20, 30)]]
     assert titles(message) == [e.title for e in order[:5]]
@@ -188,4 +189,26 @@ async def test_a_keyword_feed_ranks_title_matches_first_and_names_the_keyword(si
     (message,) = papers.history()
     assert titles(message) == ["Paper 6-1 on Gaussian splatting", "Paper 6-2 on Gaussian splatting",
                                "Paper 6-3 on Gaussian splatting", "Neural Avatars"]  # the title first
+    assert message.content.endswith("· best first: keyword matches, code, a named venue")
     assert all(e.description.startswith("🔑 splatting · [PDF](") for e in message.embeds)
+
+
+async def test_a_zh_readers_card_and_discuss_speak_chinese(simcord_env, posts_dir: Path,
+                                                          client_locales) -> None:  # noqa: F811
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", [
+        Entry("2405.70001", "TeX Paper", abstract=r"We study $\textit{Ship of Language Models}$ with $x^3$ cost.",
+              summary=r"本文研究$E^{3}$Gen方法。", takeaways=[r"提出\emph{新}方法。"]), *entries("6", 2)])
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await env.bot.run_digest()
+    (message,) = papers.history()
+    tex = next(e for e in message.embeds if "TeX Paper" in e.title)
+    assert "本文研究E³Gen方法。" in tex.description and "- 提出新方法。" in tex.description  # TeX reads as text
+    client_locales[student.id] = "zh-CN"
+    opened = await student.select(message, ["2405.70001"])
+    assert labels(opened.response)[-1] == "💬 讨论"
+    started = await student.click(opened.response, label="💬 讨论")
+    assert [m.content for m in [started.response, *started.followups] if m is not None and m.content][-1].startswith(
+        "已为这篇论文开启讨论串：")

@@ -130,7 +130,7 @@ async def test_paperboys_words_follow_the_language_setting(simcord_env, posts_di
 
     # A server that chose Chinese, with a zh-TW Discord locale: traditional characters.
     digest = next(m for m in papers.history() if m.components and "pb:dg" in str(m.components[0]))
-    assert digest.content == "📰 **3DGS · 2024-05-06 · 12 篇論文** · 第 1/3 頁 · 排序：關鍵字符合、有程式碼、有發表會議"
+    assert digest.content == "📰 **3DGS · 2024-05-06 · 12 篇論文** · 第 1/3 頁 · 排序：有程式碼、有發表會議"
     assert labels(digest) == ["開啟一篇論文…", "◀ 上一頁", "下一頁 ▶", "🌐 English"]
     turned = (await reader.click(digest, label="下一頁 ▶")).response
     assert turned.content.startswith("📰 **3DGS · 2024-05-06 · 12 篇論文** · 第 2/3 頁")  # a private page too

@@ -37,3 +37,13 @@ def test_text_that_fits_is_untouched_and_tiny_limits_hold() -> None:
 def test_never_longer_than_the_limit(text: str, limit: int) -> None:
     assert len(clip(text, limit)) <= limit
     assert display_width(clip(text, limit, measure=display_width)) <= max(limit, 0)
+
+
+def test_vs_and_a_list_number_end_no_sentence() -> None:
+    assert clip("We beat 47 to 49 of 50 tasks vs. the best prior method by far and more text here", 40) == (
+        "We beat 47 to 49 of 50 tasks vs. the…")
+    assert clip("First sentence ends here. Second one is long and keeps going on and on.", 40) == (
+        "First sentence ends here.…")
+    listed = clip("步骤如下：1. 第一步做这个；2. 第二步做那个然后继续做更多的事情直到结束为止还有更多", 60,
+                  measure=display_width)
+    assert listed == "步骤如下：1. 第一步做这个…"  # not "…；2.…"

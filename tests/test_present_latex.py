@@ -54,3 +54,12 @@ def test_hostile_titles_come_back_whole() -> None:
     assert latex_to_text("$" + "^" * 100_000 + "$") == "^" * 100_000  # nothing to raise: kept
     assert latex_to_text("$" * 100_001) == "$"  # 50,000 empty spans and one unpaired dollar
     assert latex_to_text("$\\" + "a" * 100_000 + "$") == "a" * 100_000
+
+
+def test_prose_reads_its_tex_but_keeps_its_prices() -> None:
+    from jobs.present.latex import readable
+
+    assert readable(r"We study $\textit{Ship of Language Models}$ here") == "We study Ship of Language Models here"
+    assert readable(r"x$^3$ and \emph{foo}") == "x³ and foo"
+    assert readable("costs $5 and $10") == "costs $5 and $10"
+    assert readable("普通中文没有公式") == "普通中文没有公式"

@@ -10,6 +10,7 @@ from typing import Any, Self
 import discord
 
 from bot.client import Interaction
+from bot.i18n.replies import say
 from bot.ui.buttons import paper_view, stored_paper
 from bot.ui.embeds import paper_embed, trim
 from bot.ui.language import guild_languages, server_locale
@@ -54,8 +55,8 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
     not per message: a message can carry only one thread, and a day lists many papers. The custom_id names
     the day's outbox row (the topic and date the card shows) and its message in the channel."""
 
-    def __init__(self, key: str) -> None:
-        super().__init__(discord.ui.Button(label="💬 " + t("button.discuss", "en"),
+    def __init__(self, key: str, lang: str = "en") -> None:
+        super().__init__(discord.ui.Button(label="💬 " + t("button.discuss", lang),
                                            style=discord.ButtonStyle.success, custom_id=f"pb:discuss:{key}"))
         oid, mid, self.arxiv_id = key.split(":", 2)
         self.outbox_id, self.message_id = int(oid), int(mid)
@@ -69,8 +70,7 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
     async def clicked(self, interaction: Interaction) -> None:
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
-            await interaction.response.send_message("Threads can be opened in a text channel only; "
-                                                    "discuss this paper right here.", ephemeral=True)
+            await interaction.response.send_message(say(interaction, "discuss.text_only"), ephemeral=True)
             return
         paper = await stored_paper(interaction, self.arxiv_id)
         if paper is None:
@@ -86,16 +86,15 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                 if thread.archived:
                     thread = await thread.edit(archived=False)
                 await thread.add_user(interaction.user)
-                await interaction.followup.send(f"This paper's discussion: {thread.mention}", ephemeral=True)
+                await interaction.followup.send(say(interaction, "discuss.found", thread=thread.mention),
+                                                ephemeral=True)
                 return
             try:
                 thread = await channel.create_thread(name=thread_name(paper), auto_archive_duration=10080,
                                                      type=discord.ChannelType.public_thread)
             except discord.Forbidden:
                 await interaction.followup.send(
-                    "I can't open a thread here: I need the **Create Public Threads** and **Send Messages in "
-                    "Threads** permissions in this channel. Ask an admin, or discuss the paper right here.",
-                    ephemeral=True)
+                    say(interaction, "discuss.forbidden"), ephemeral=True)
                 return
         digest = channel.get_partial_message(self.message_id).jump_url
         where = " · ".join(x for x in ((day.topic, day.date) if day else ()) if x) or "the digest"
@@ -103,10 +102,10 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
         also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
         language, lang = await guild_languages(store, interaction.guild_id, server_locale(interaction))
         await thread.send(  # in the channel, for everyone: the server's languages
-            content=f"{interaction.user.mention} opened a discussion of this paper from [{where}]({digest})",
+            content=t("discuss.opened_from", lang, user=interaction.user.mention, where=where, url=digest),
             embed=paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
                               language=language, lang=lang),
             view=paper_view(paper, language=language, lang=lang), allowed_mentions=discord.AllowedMentions.none(),
         )
         await thread.add_user(interaction.user)
-        await interaction.followup.send(f"Opened a thread for this paper: {thread.mention}", ephemeral=True)
+        await interaction.followup.send(say(interaction, "discuss.opened", thread=thread.mention), ephemeral=True)

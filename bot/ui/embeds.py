@@ -15,7 +15,7 @@ from jobs.models import Paper, arxiv_abs_url
 from jobs.present import limits
 from jobs.present.clip import clip, display_width
 from jobs.present.i18n import t
-from jobs.present.latex import latex_to_text
+from jobs.present.latex import latex_to_text, readable
 from jobs.present.parts import labelled_parts
 from jobs.present.reading import READINGS, Lead, lead
 from jobs.present.summary import english_takeaways, plain_list_text
@@ -71,7 +71,7 @@ def _lead(paper: Paper, language: str) -> tuple[str, list[str]]:
     abstract's method and result sentences (the digests' own takeaways are Chinese), else the digest's."""
     opening = lead(paper, language)
     if _english_only(opening, language):
-        items = english_takeaways(paper.abstract)
+        items = english_takeaways(readable(paper.abstract))
         return opening.text(), [f"{n}. {plain_list_text(t)}" for n, t in enumerate(items, 1)]
     return opening.text("\n\n"), _items(paper)
 
@@ -83,8 +83,8 @@ def _items(paper: Paper) -> list[str]:
         return []
     parts = labelled_parts(paper)
     if parts:
-        return [f"**{label}** {plain_list_text(text)}" for label, text in parts]
-    return [f"{n}. {plain_list_text(text)}" for n, text in enumerate(paper.takeaways, 1)]
+        return [f"**{label}** {plain_list_text(readable(text))}" for label, text in parts]
+    return [f"{n}. {plain_list_text(readable(text))}" for n, text in enumerate(paper.takeaways, 1)]
 
 
 def _fit_lines(lines: list[str], limit: int, hidden: int = 0, lang: str = "en") -> str:
@@ -220,6 +220,7 @@ def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = No
 BRIEF_AUTHORS = 3
 BRIEF_LEAD = 230  # screen columns (a Chinese character is two): about three lines of an embed
 BRIEF_ITEM = 120  # a takeaway: about a line and a half
+BRIEF_ITEMS = 3  # takeaways at most: real Kedreamix takeaways are short, and nine made an embed 12 lines high
 BRIEF_TEXT = 600  # the whole description: a page of five stays about one screen high
 
 
@@ -227,13 +228,13 @@ def _brief_items(paper: Paper, language: str, opening: Lead) -> list[str]:
     """The takeaways a brief embed may show, as plain text (daily-arXiv's parts keep their labels); in
     English the abstract's method and result sentences, as on a card."""
     if _english_only(opening, language):
-        return english_takeaways(paper.abstract)
+        return english_takeaways(readable(paper.abstract))[:BRIEF_ITEMS]
     if "takeaways_lossy" in paper.flags:
         return []
     parts = labelled_parts(paper)
     if parts:
-        return [f"**{label}** {text}" for label, text in parts]
-    return list(paper.takeaways)
+        return [f"**{label}** {readable(text)}" for label, text in parts][:BRIEF_ITEMS]
+    return [readable(x) for x in paper.takeaways[:BRIEF_ITEMS]]
 
 
 def _brief_lead(opening: Lead) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Self
 import discord
 
 from bot.client import Interaction
-from bot.i18n.replies import reply_lang, say
+from bot.i18n.replies import say
 from bot.ui.buttons import paper_view, stored_paper
 from bot.ui.discuss import DiscussButton, read_day
 from bot.ui.embeds import brief_embed, paper_embed, title_text, trim
@@ -65,7 +65,7 @@ def header(day: PagedDay, page: int, lang: str) -> str:
     where = t("digest.page", lang, page=page + 1, pages=pages) if pages > 1 else ""
     if day.kind == "digest":
         head = "📰 **" + t("digest.header", lang, topic=day.topic, date=day.date, n=total) + "**"
-        order = t("digest.ranked", lang) if total > 1 else ""
+        order = t("digest.ranked" if day.keywords else "digest.ranked_plain", lang) if total > 1 else ""
         return trim(" · ".join(x for x in (head, where, order) if x), limits.CONTENT)
     groups = " · ".join(t("dm.group", lang, label=group_name(label, lang), n=n) for label, n in day.groups)
     head = t("dm.day_header", lang, n=total, groups=groups)
@@ -227,14 +227,14 @@ class DayMenu(PersistentItem[discord.ui.Select[Any]], template=rf"pb:dgo:(?P<oid
             paper = day.labelled(paper)
         also_in = (await store.paper_topics([paper.arxiv_id])).get(paper.arxiv_id, [])
         language = self.shown if self.shown in READINGS else await reading_language(interaction)
-        lang = reply_lang(interaction)  # a card for the clicker alone: their client's words
+        _, lang = await reader_languages(interaction)  # a card for the clicker alone: in their words
         embed = paper_embed(paper, images=interaction.client.config.feeds.images, also_in=also_in,
                             language=language, lang=lang)
         view = paper_view(paper, language=language, lang=lang)
         message = interaction.message
         mid = self.message_id or (message.id if message is not None and not message.flags.ephemeral else 0)
         if interaction.guild_id is not None and mid and len(paper.arxiv_id) <= 30:
-            view.add_item(DiscussButton(f"{self.outbox_id}:{mid}:{paper.arxiv_id}"))
+            view.add_item(DiscussButton(f"{self.outbox_id}:{mid}:{paper.arxiv_id}", lang))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
 

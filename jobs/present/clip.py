@@ -9,8 +9,10 @@ import unicodedata
 from collections.abc import Callable
 
 ELLIPSIS = "…"
-_SENTENCE = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?=\s)|\n")
+# A full stop ends a sentence, but not after a digit ("2." of a list), "vs.", "al." or "e.g.".
+_SENTENCE = re.compile(r"(?<=[。！？!?；;])|(?<!\d\.)(?<!vs\.)(?<!al\.)(?<!g\.)(?<=\.)(?=\s)|\n")
 _CLAUSE = re.compile(r"(?<=[，、：,:）)」』】])")
+_LIST_MARKER_END = re.compile(r"\s*\d{1,2}[.)、]$")  # "…；2." : the next item's number, without its item
 _OPEN = "（(「『【["
 _CLOSE = "）)」』】]"
 _FLOOR = 0.5  # never throw away more than half of what would fit to land on a boundary
@@ -84,5 +86,5 @@ def clip(text: str, limit: int, *, measure: Callable[[str], int] = len) -> str:
     bracket = _open_bracket(kept)
     if bracket >= room * _BRACKET_FLOOR:
         kept = kept[:bracket].rstrip()
-    kept = kept.rstrip(" ,;:，、；：·-–—")
+    kept = _LIST_MARKER_END.sub("", kept).rstrip(" ,;:，、；：·-–—")
     return kept + ELLIPSIS if kept else head[: max(0, room)] + ELLIPSIS

@@ -366,6 +366,27 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "本服务器的 Paperboy 提醒现在发送到 {channel}。",
         "zh-TW": "本伺服器的 Paperboy 提醒現在傳送到 {channel}。",
     },
+    # 💬 Discuss (bot/ui/discuss.py)
+    "discuss.text_only": {"en": "Threads can be opened in a text channel only; discuss this paper right here.",
+                          "zh-CN": "只能在文字频道中开启讨论串；请直接在这里讨论这篇论文。",
+                          "zh-TW": "只能在文字頻道中開啟討論串；請直接在這裡討論這篇論文。"},
+    "discuss.found": {"en": "This paper's discussion: {thread}", "zh-CN": "这篇论文的讨论：{thread}",
+                      "zh-TW": "這篇論文的討論：{thread}"},
+    "discuss.opened": {"en": "Opened a thread for this paper: {thread}", "zh-CN": "已为这篇论文开启讨论串：{thread}",
+                       "zh-TW": "已為這篇論文開啟討論串：{thread}"},
+    "discuss.forbidden": {
+        "en": "I can't open a thread here: I need the **Create Public Threads** and **Send Messages in Threads** "
+              "permissions in this channel. Ask an admin, or discuss the paper right here.",
+        "zh-CN": "我无法在这里开启讨论串：我需要本频道的**创建公开子区**和**在子区中发送消息**权限。请联系管理员，"
+                 "或直接在这里讨论。",
+        "zh-TW": "我無法在這裡開啟討論串：我需要本頻道的**建立公開討論串**和**在討論串中傳送訊息**權限。請聯絡管理員，"
+                 "或直接在這裡討論。",
+    },
+    "discuss.opened_from": {"en": "{user} opened a discussion of this paper from [{where}]({url})",
+                            "zh-CN": "{user} 从 [{where}]({url}) 开启了这篇论文的讨论",
+                            "zh-TW": "{user} 從 [{where}]({url}) 開啟了這篇論文的討論"},
+    "digest.ranked_plain": {"en": "best first: code, a named venue", "zh-CN": "排序：有代码、有发表会议",
+                            "zh-TW": "排序：有程式碼、有發表會議"},
     # a day of papers as pages of per-paper embeds (bot/ui/paper_pages.py)
     "digest.ranked": {"en": "best first: keyword matches, code, a named venue",
                       "zh-CN": "排序：关键词匹配、有代码、有发表会议",

@@ -7,6 +7,8 @@ expressions, so no backtracking, and time linear in the title's length. Brace ne
 
 from __future__ import annotations
 
+import re
+
 _MAX_DEPTH = 20
 
 _SUP = dict(zip(
@@ -213,3 +215,18 @@ def _closing_dollar(s: str, start: int) -> int:
         if s[j - 1] != "\\":
             return j
         i = j + 1
+
+
+_TEXT_COMMAND = re.compile(
+    r"\\(?:emph|textit|textbf|texttt|textsc|textrm|text|mathrm|mathbf|mathit|underline)\{([^{}]*)\}")
+_MATHY = re.compile(r"\$[^$]*[\\^_{}][^$]*\$")  # a $…$ pair with TeX inside, not two prices
+
+
+def readable(text: str) -> str:
+    """Prose (a summary, an abstract's sentence, a takeaway) with its TeX made readable: \\emph{x} is x, and
+    inline math becomes Unicode where a $…$ pair really holds TeX ("costs $5 and $10" stays as written)."""
+    if "\\" not in text and "$" not in text:
+        return text
+    mathy = _MATHY.search(text) is not None
+    text = _TEXT_COMMAND.sub(r"\1", text)
+    return latex_to_text(text) if mathy else text

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from jobs.models import Paper
+from jobs.present.latex import readable
 from jobs.present.summary import chinese_one_liner, english_one_liner
 
 Reading = Literal["zh", "en", "both"]
@@ -51,15 +52,17 @@ def lead(paper: Paper, reading: str = DEFAULT, limit: int | None = None) -> Lead
     """The lead of `paper` read in `reading`. zh: the Chinese summary; en: the abstract's contribution
     sentence; both: the two. The Chinese text lost, zh reads the English (the whole abstract when no
     `limit`); no abstract, en reads the Chinese. With `limit` each text is one line of at most that many
-    characters (the summary's first sentence; the contribution sentence cut at a word)."""
-    chinese = paper.summary if paper.summary and "summary_lossy" not in paper.flags else ""
+    characters (the summary's first sentence; the contribution sentence cut at a word). TeX in the text
+    reads as Unicode (jobs.present.latex.readable)."""
+    chinese = readable(paper.summary) if paper.summary and "summary_lossy" not in paper.flags else ""
     if chinese and limit is not None:
         chinese = chinese_one_liner(chinese, limit)
-    english = english_one_liner(paper.abstract, limit if limit is not None else 300) if paper.abstract else ""
+    abstract = readable(paper.abstract)
+    english = english_one_liner(abstract, limit if limit is not None else 300) if abstract else ""
     if reading == "en" and english:
         return Lead("", english)
     if reading == "both" and chinese and english:
         return Lead(chinese, english)
     if chinese:
         return Lead(chinese, "")
-    return Lead("", paper.abstract if limit is None and paper.abstract else english)
+    return Lead("", abstract if limit is None and abstract else english)
