@@ -219,7 +219,7 @@ def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = No
 
 BRIEF_AUTHORS = 3
 BRIEF_LEAD = 230  # screen columns (a Chinese character is two): about three lines of an embed
-BRIEF_ITEM = 120  # a takeaway: about a line and a half
+BRIEF_ITEM = 54  # a takeaway: one line of an embed (27 Chinese characters)
 BRIEF_ITEMS = 3  # takeaways at most: real Kedreamix takeaways are short, and nine made an embed 12 lines high
 BRIEF_TEXT = 600  # the whole description: a page of five stays about one screen high
 
