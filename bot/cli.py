@@ -119,9 +119,14 @@ def _parser() -> argparse.ArgumentParser:
             "What the bot is doing, from its database: each source with its last success, last new post, "
             "failures in a row and next retry; the next scheduled run; pending and failed deliveries; paused "
             "feeds and why; the database's size. The same as /status in Discord.")
+    m = command("migrate", "upgrade the database to this release's schema (read commands never do)",
+                "Upgrade the database to this release's schema, holding the instance lock (stop the running "
+                "Paperboy first). `run` and `ingest` upgrade too; `status`, `health`, `backup` and `search` "
+                "never do: they open the database read-only.")
+    m.add_argument("--dry-run", action="store_true", help="say what would be upgraded; write nothing")
     b = command("backup", "write a consistent copy of the database, even while the bot runs",
                 "Copy the database with SQLite's backup API: a consistent copy even while the bot is running "
-                "and writing. Back up before an upgrade (migrations run when the bot starts).")
+                "and writing. Back up before an upgrade (`run`, `ingest` and `migrate` upgrade the schema).")
     b.add_argument("path", metavar="PATH", help="where to write the copy (an existing file is replaced)")
     d = command("demo", "the real bot on the sample posts, in a browser: no token, no network",
                 "An offline demo: the real bot runs on the sample posts in samples/ (config/demo.yaml) inside "
@@ -168,8 +173,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
             return asyncio.run(cmd_search(config, args))
-        if command in ("health", "status", "backup"):
+        if command in ("health", "status", "backup", "migrate"):
             from bot import operate
+
+            if command == "migrate":
+                if args.dry_run:  # writes nothing: no lock to take from a running bot
+                    return asyncio.run(operate.migrate(config, dry_run=True))
+                return _locked(config, lambda: asyncio.run(operate.migrate(config, dry_run=False)))
 
             if command == "health":
                 return asyncio.run(operate.health(config))
@@ -362,13 +372,17 @@ async def cmd_ingest(config: Config) -> int:
 
 
 async def cmd_search(config: Config, args: argparse.Namespace) -> int:
+    from bot.operate import open_for_reading
     from jobs.search import QueryError, run_search
-    from jobs.store import Store
 
     if not Path(config.database_path).exists():
         print(f"no database at {config.database_path}: run `python -m bot ingest` first", file=sys.stderr)
         return 1
-    async with await Store.open(config.database_path) as store:
+    store = await open_for_reading(config)  # read-only, never migrated
+    if isinstance(store, str):
+        print(f"search: {store}", file=sys.stderr)
+        return 1
+    async with store:
         try:
             page = await run_search(store, " ".join(args.query), topic=args.topic, after=args.after,
                                     before=args.before, limit=args.limit, offset=args.offset)

@@ -1,4 +1,8 @@
-"""`python -m bot health | status | backup`: the operator's commands. No discord.py: they read the database."""
+"""`python -m bot health | status | backup | migrate`: the operator's commands. No discord.py.
+
+The read commands (these and `search`) open the database read-only (SQLite `mode=ro`) and never
+migrate it: an older Paperboy may be running on the file, and a newer schema would break it. Only
+`run`, `ingest` and `migrate` (each under the instance lock) upgrade a database."""
 
 from __future__ import annotations
 
@@ -8,25 +12,36 @@ from pathlib import Path
 
 from jobs.config import Config
 from jobs.store import DatabaseError, Store
+from jobs.store.migrate import schema_problem
 
 CREATED_KEY = "created_at"  # meta, written by the first migration: a new database's grace
 
 
-async def _open(config: Config) -> Store | str:
-    """The store, or why it cannot be opened. Never creates a database where there is none."""
+async def open_for_reading(config: Config, *, any_schema: bool = False) -> Store | str:
+    """The store opened read-only, or why it cannot be read. Never creates a database where there is
+    none, never migrates one; a schema other than this release's is refused (`any_schema`: a backup
+    copies any)."""
     path = Path(config.database_path)
     if not path.is_file():
         return f"no database at {path} (the bot has not run with this config yet)"
     try:
-        return await Store.open(path)
+        store = await Store.open(path, read_only=True)
     except (DatabaseError, OSError, RuntimeError) as exc:
         return f"the database {path} does not open: {exc}"
+    try:
+        problem = None if any_schema else schema_problem(path, await store.schema_version())
+    except DatabaseError as exc:
+        problem = f"the database {path} does not open: {exc}"
+    if problem is not None:
+        await store.close()
+        return problem
+    return store
 
 
 async def health(config: Config, now: datetime | None = None) -> int:
     from jobs.health import health_verdict
 
-    store = await _open(config)
+    store = await open_for_reading(config)
     if isinstance(store, str):
         print(f"unhealthy: {store}")
         return 1
@@ -43,7 +58,7 @@ async def health(config: Config, now: datetime | None = None) -> int:
 async def status(config: Config, now: datetime | None = None) -> int:
     from jobs.status import gather_status
 
-    store = await _open(config)
+    store = await open_for_reading(config)
     if isinstance(store, str):
         print(store, file=sys.stderr)
         return 1
@@ -54,7 +69,7 @@ async def status(config: Config, now: datetime | None = None) -> int:
 
 
 async def backup(config: Config, target: str) -> int:
-    store = await _open(config)
+    store = await open_for_reading(config, any_schema=True)  # the copy to keep before an upgrade
     if isinstance(store, str):
         print(f"backup: {store}", file=sys.stderr)
         return 1
@@ -70,3 +85,35 @@ async def backup(config: Config, target: str) -> int:
             return 1
     print(f"backed up {config.database_path} to {dest} ({pages} pages, {dest.stat().st_size / 1_000_000:.1f} MB)")
     return 0
+
+
+async def migrate(config: Config, *, dry_run: bool) -> int:
+    """`python -m bot migrate`: upgrade the database to this release's schema (the caller holds the
+    instance lock, so no other Paperboy is running on it); `dry_run`: say what that would do, write nothing."""
+    from jobs.store.migrate import SCHEMA_VERSION, pending, too_new
+
+    path = Path(config.database_path)
+    store = await open_for_reading(config, any_schema=True)
+    if isinstance(store, str):
+        print(f"migrate: {store}", file=sys.stderr)
+        return 1
+    async with store:
+        current = await store.schema_version()
+    if current > SCHEMA_VERSION:
+        print(f"migrate: {too_new(path, current)}", file=sys.stderr)
+        return 1
+    todo = pending(current)
+    if not todo:
+        print(f"{path}: schema {current}, the newest this Paperboy knows: nothing to do")
+        return 0
+    what = (f"{path} from schema {current} to {SCHEMA_VERSION} ({len(todo)} migration"
+            f"{'s' if len(todo) > 1 else ''}: {', '.join(m.name for m in todo)})")
+    if current and any(m.rewrites_file for m in todo):
+        what += "; the file is rewritten once (VACUUM: about as much free disk as the file takes)"
+    if dry_run:
+        print(f"would upgrade {what}. Nothing was written; back up first with `python -m bot backup PATH`")
+        return 0
+    async with await Store.open(path) as upgraded:
+        done = await upgraded.schema_version()
+    print(f"upgraded {what}" if done == SCHEMA_VERSION else f"migrate: {path} stopped at schema {done}")
+    return 0 if done == SCHEMA_VERSION else 1
