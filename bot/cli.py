@@ -112,9 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--offset", type=int, default=0, metavar="N", help="results to skip (for the next page)")
     s.add_argument("--json", action="store_true", help="one JSON object per result (JSON lines)")
 
-    command("health", "exit 0 when the last cycle kept to the schedule and the database opens, else 1",
-            "For a container health check or monitoring: exit 0 when the last digest cycle finished within its "
-            "schedule (schedule.time plus an hour's grace) and the database opens; else exit 1. One line says why.")
+    h = command("health", "exit 0 when the last cycle kept to the schedule and the database is sound, else 1",
+                "For a container health check or monitoring: exit 0 when the database passes SQLite's quick "
+                "check and the last digest cycle finished within its schedule (schedule.time plus an hour's "
+                "grace); else exit 1. One line says why.")
+    h.add_argument("--full", action="store_true", help="SQLite's full integrity_check (also compares every "
+                   "index with its table: slower on a large database)")
     command("status", "sources, retries, the next run, the outbox, paused feeds, database size",
             "What the bot is doing, from its database: each source with its last success, last new post, "
             "failures in a row and next retry; the next scheduled run; pending and failed deliveries; paused "
@@ -182,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _locked(config, lambda: asyncio.run(operate.migrate(config, dry_run=False)))
 
             if command == "health":
-                return asyncio.run(operate.health(config))
+                return asyncio.run(operate.health(config, full=args.full))
             if command == "status":
                 return asyncio.run(operate.status(config))
             return asyncio.run(operate.backup(config, args.path))

@@ -11,10 +11,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.config import Config
-from jobs.store import DatabaseError, Store
+from jobs.store import DatabaseDamaged, DatabaseError, Store
 from jobs.store.migrate import schema_problem
 
 CREATED_KEY = "created_at"  # meta, written by the first migration: a new database's grace
+RECOVER = "see the README's \"Recover from a damaged database\" (the newest good backup, or sqlite3's .recover)"
+
+
+def damaged(path: object, problems: list[str]) -> str:
+    """One line for a database SQLite's check found damaged: the first problem and the way out."""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"the database {path} is damaged: {problems[0]}{more}; {RECOVER}"
 
 
 async def open_for_reading(config: Config, *, any_schema: bool = False) -> Store | str:
@@ -38,7 +45,9 @@ async def open_for_reading(config: Config, *, any_schema: bool = False) -> Store
     return store
 
 
-async def health(config: Config, now: datetime | None = None) -> int:
+async def health(config: Config, now: datetime | None = None, *, full: bool = False) -> int:
+    """Exit 0 when the file passes SQLite's check (quick_check; `full`: integrity_check) and the last
+    cycle kept to the schedule."""
     from jobs.health import health_verdict
 
     store = await open_for_reading(config)
@@ -46,6 +55,10 @@ async def health(config: Config, now: datetime | None = None) -> int:
         print(f"unhealthy: {store}")
         return 1
     async with store:
+        problems = await store.check_integrity(full=full)
+        if problems:
+            print(f"unhealthy: {damaged(config.database_path, problems)}")
+            return 1
         last = await store.last_completed_cycle()
         created = await store.get_meta(CREATED_KEY)
     sched = config.schedule
@@ -80,6 +93,12 @@ async def backup(config: Config, target: str) -> int:
     async with store:
         try:
             pages = await store.backup(dest)
+        except DatabaseDamaged as exc:
+            source = await store.check_integrity()
+            line = (damaged(config.database_path, source) + "; nothing was copied" if source else
+                    f"the copy at {dest} failed SQLite's check ({exc}); it was not kept: check the disk")
+            print(f"backup: {line}", file=sys.stderr)
+            return 1
         except (DatabaseError, OSError) as exc:
             print(f"backup: could not write {dest}: {exc}", file=sys.stderr)
             return 1
