@@ -361,6 +361,15 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "提醒將傳送到 {channel}：論文來源出錯或晚於平常節奏時提醒一次，恢復時再提醒一次。"
                  "`/狀態` 顯示所有來源。",
     },
+    "alert.channel_lost": {
+        "en": "Alerts were set to go to {channel}, which is deleted or where Paperboy can no longer post. That "
+              "setting is cleared, so this alert comes here; `/settings alerts channel:` picks the channel for "
+              "the next ones.",
+        "zh-CN": "提醒原本发送到 {channel}，但该频道已被删除或 Paperboy 无法再在那里发帖。此设置已清除，所以这条提醒"
+                 "发到这里；`/设置 通知 频道:` 可为之后的提醒选择频道。",
+        "zh-TW": "提醒原本傳送到 {channel}，但該頻道已被刪除或 Paperboy 無法再在那裡發文。此設定已清除，所以這則提醒"
+                 "發到這裡；`/設定 通知 頻道:` 可為之後的提醒選擇頻道。",
+    },
     "settings.alerts_set": {
         "en": "Paperboy's alerts for this server now go to {channel}.",
         "zh-CN": "本服务器的 Paperboy 提醒现在发送到 {channel}。",
