@@ -46,6 +46,17 @@ async def find_thread(channel: discord.TextChannel, arxiv_id: str) -> discord.Th
     return None
 
 
+# What opening a paper's thread takes: making it, then posting its card in it.
+THREAD_PERMISSIONS = (("create_public_threads", "Create Public Threads"),
+                      ("send_messages_in_threads", "Send Messages in Threads"), ("embed_links", "Embed Links"))
+
+
+def missing_thread_permissions(channel: discord.TextChannel) -> list[str]:
+    """The names of the permissions the bot lacks in `channel` to open a paper's thread."""
+    perms = channel.permissions_for(channel.guild.me)
+    return [name for flag, name in THREAD_PERMISSIONS if not getattr(perms, flag)]
+
+
 class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                     template=r"pb:discuss:(?P<oid>\d{1,12}):(?P<mid>\d{1,19}):(?P<key>[\w./-]{4,30})"):
     """Opens a public thread for one paper of a day, its card first, a link back to the day's message; a
@@ -86,6 +97,15 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                     thread = await thread.edit(archived=False)
                 await thread.add_user(interaction.user)
                 await interaction.followup.send(f"This paper's discussion: {thread.mention}", ephemeral=True)
+                return
+            missing = missing_thread_permissions(channel)
+            if missing:  # checked first: a thread the bot cannot write in would stay empty
+                names = " and ".join(f"**{name}**" for name in missing)
+                await interaction.followup.send(
+                    f"I can't open a thread here: I'm missing the {names} permission"
+                    f"{'s' if len(missing) > 1 else ''} in this channel. Ask an admin to give "
+                    f"{'them' if len(missing) > 1 else 'it'} to me, or discuss the paper right here.",
+                    ephemeral=True)
                 return
             try:
                 thread = await channel.create_thread(name=thread_name(paper), auto_archive_duration=10080,
