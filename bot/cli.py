@@ -14,6 +14,7 @@ from typing import Any
 from jobs.config import Config, ConfigError
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
+INGEST_INCOMPLETE = 3  # `ingest`: every source read, but some posts could not be fetched
 
 # Each command imports what it needs inside its function: `parse`, `search` and `check-config` start
 # without discord.py (tests/test_cli_imports.py holds them to it).
@@ -86,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 
     command("ingest", "fetch every configured source into the database and report",
             "Fetch every configured source into the database (no Discord) and report, per source, the posts "
-            "new, changed and failed and the papers new. Exit 1 when a source could not be read.",
+            "new, changed and failed and the papers new. Exit 1 when a source could not be read, 3 when "
+            "some posts could not be fetched (they are tried again by the next run).",
             epilog=GITHUB_NOTE)
 
     p = command("parse", "parse digest post files and print their papers",
@@ -371,7 +373,15 @@ async def cmd_ingest(config: Config) -> int:
             print(f"  … and {len(src.failures) - 20} more failed posts")
     print(f"total: papers new {report.papers_new}; database {config.database_path} holds "
           f"{counts['papers']} papers in {counts['posts']} posts")
-    return 0 if report.ok else 1
+    if not report.ok:
+        return 1
+    unfetched = [s for s in report.sources if s.incomplete]
+    if unfetched:  # the run went on without them: say so, and exit apart from success for cron and CI
+        print(f"incomplete: {sum(s.posts_failed for s in unfetched)} posts of "
+              f"{', '.join(s.name for s in unfetched)} could not be fetched; the next run tries them again",
+              file=sys.stderr)
+        return INGEST_INCOMPLETE
+    return 0
 
 
 async def cmd_search(config: Config, args: argparse.Namespace) -> int:

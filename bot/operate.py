@@ -82,14 +82,14 @@ async def status(config: Config, now: datetime | None = None) -> int:
 
 
 async def backup(config: Config, target: str) -> int:
+    dest = Path(target)
+    if dest.resolve() == Path(config.database_path).resolve():  # before opening: nothing to close
+        print("backup: the copy must go to another file than the database itself", file=sys.stderr)
+        return 2
     store = await open_for_reading(config, any_schema=True)  # the copy to keep before an upgrade
     if isinstance(store, str):
         print(f"backup: {store}", file=sys.stderr)
         return 1
-    dest = Path(target)
-    if dest.resolve() == Path(config.database_path).resolve():
-        print("backup: the copy must go to another file than the database itself", file=sys.stderr)
-        return 2
     async with store:
         try:
             pages = await store.backup(dest)

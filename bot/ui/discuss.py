@@ -4,7 +4,9 @@ card first and a link back to the day's message; a second click (by anyone) find
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any, Self
 
 import discord
@@ -20,7 +22,33 @@ from jobs.present.latex import latex_to_text
 from jobs.records import PagedDay
 from jobs.store import Store
 
-_THREAD_LOCKS: dict[tuple[int, str], asyncio.Lock] = {}  # (channel, arXiv id): one Discuss at a time
+
+class _KeyLock:
+    """A lock and how many clicks hold or wait for it: the last one out drops it from the table."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+_THREAD_LOCKS: dict[tuple[int, str], _KeyLock] = {}  # (channel, arXiv id): one Discuss at a time
+
+
+@contextlib.asynccontextmanager
+async def _one_at_a_time(key: tuple[int, str]) -> AsyncIterator[None]:
+    """Two clicks on one paper in one channel make one thread. The table keeps only keys in use: one
+    entry per paper ever clicked would grow for the life of the process."""
+    entry = _THREAD_LOCKS.setdefault(key, _KeyLock())
+    entry.users += 1
+    try:
+        async with entry.lock:
+            yield
+    finally:
+        entry.users -= 1
+        if not entry.users:
+            del _THREAD_LOCKS[key]
 
 
 async def read_day(store: Store, outbox_id: int) -> PagedDay | None:
@@ -89,8 +117,7 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
         day = await read_day(interaction.client.store, self.outbox_id)
         if day is not None:
             paper = day.labelled(paper)
-        lock = _THREAD_LOCKS.setdefault((channel.id, paper.arxiv_id), asyncio.Lock())
-        async with lock:  # two clicks at once make one thread
+        async with _one_at_a_time((channel.id, paper.arxiv_id)):
             thread = await find_thread(channel, paper.arxiv_id)
             if thread is not None:
                 if thread.archived:

@@ -428,6 +428,9 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "Paperboy 会继续尝试；`/状态` 显示所有来源。恢复时会再通知一次。",
         "zh-TW": "Paperboy 會繼續嘗試；`/狀態` 顯示所有來源。恢復時會再通知一次。",
     },
+    "alert.back": {"en": "Source {source} is working again (alerting since {since})",
+                   "zh-CN": "来源 {source} 已恢复正常（自 {since} 起提醒）",
+                   "zh-TW": "來源 {source} 已恢復正常（自 {since} 起提醒）"},
     "alert.caught_up": {
         "en": {"one": "Source {source} caught up: {n} paper (alerting since {since})",
                "other": "Source {source} caught up: {n} papers (alerting since {since})"},
