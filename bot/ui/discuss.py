@@ -75,14 +75,18 @@ async def find_thread(channel: discord.TextChannel, arxiv_id: str) -> discord.Th
 
 
 # What opening a paper's thread takes: making it, then posting its card in it.
-THREAD_PERMISSIONS = (("create_public_threads", "Create Public Threads"),
-                      ("send_messages_in_threads", "Send Messages in Threads"), ("embed_links", "Embed Links"))
+THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads", "embed_links")
+
+
+def permission_name(flag: str) -> str:
+    """A permission as Discord's settings name it: send_messages_in_threads -> Send Messages in Threads."""
+    return " ".join(word if word == "in" else word.capitalize() for word in flag.split("_"))
 
 
 def missing_thread_permissions(channel: discord.TextChannel) -> list[str]:
     """The names of the permissions the bot lacks in `channel` to open a paper's thread."""
     perms = channel.permissions_for(channel.guild.me)
-    return [name for flag, name in THREAD_PERMISSIONS if not getattr(perms, flag)]
+    return [permission_name(flag) for flag in THREAD_PERMISSIONS if not getattr(perms, flag)]
 
 
 class DiscussButton(PersistentItem[discord.ui.Button[Any]],
