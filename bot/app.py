@@ -18,6 +18,7 @@ import discord
 from discord.ext import commands
 
 from bot.client import PaperboyClient
+from bot.delivery.alerts import check_database
 from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
@@ -102,6 +103,10 @@ class PaperboyBot(PaperboyClient):
     async def _after_ready(self) -> None:
         await self.wait_until_ready()
         log.info("logged in as %s; invite it to a server with: %s", self.user, self.invite_url())
+        try:  # a damaged file is said at once, in the log and the alert channels; the bot goes on
+            await check_database(self, self.store)
+        except Exception:
+            log.exception("could not check the database at start")
         # Whatever a crash left planned but unsent goes out first, once.
         await self.deliver()
         if not self.use_scheduler or self.stopping.is_set():

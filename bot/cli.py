@@ -14,6 +14,7 @@ from typing import Any
 from jobs.config import Config, ConfigError
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
+INGEST_INCOMPLETE = 3  # `ingest`: every source read, but some posts could not be fetched
 
 # Each command imports what it needs inside its function: `parse`, `search` and `check-config` start
 # without discord.py (tests/test_cli_imports.py holds them to it).
@@ -86,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 
     command("ingest", "fetch every configured source into the database and report",
             "Fetch every configured source into the database (no Discord) and report, per source, the posts "
-            "new, changed and failed and the papers new. Exit 1 when a source could not be read.",
+            "new, changed and failed and the papers new. Exit 1 when a source could not be read, 3 when "
+            "some posts could not be fetched (they are tried again by the next run).",
             epilog=GITHUB_NOTE)
 
     p = command("parse", "parse digest post files and print their papers",
@@ -112,16 +114,24 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--offset", type=int, default=0, metavar="N", help="results to skip (for the next page)")
     s.add_argument("--json", action="store_true", help="one JSON object per result (JSON lines)")
 
-    command("health", "exit 0 when the last cycle kept to the schedule and the database opens, else 1",
-            "For a container health check or monitoring: exit 0 when the last digest cycle finished within its "
-            "schedule (schedule.time plus an hour's grace) and the database opens; else exit 1. One line says why.")
+    h = command("health", "exit 0 when the last cycle kept to the schedule and the database is sound, else 1",
+                "For a container health check or monitoring: exit 0 when the database passes SQLite's quick "
+                "check and the last digest cycle finished within its schedule (schedule.time plus an hour's "
+                "grace); else exit 1. One line says why.")
+    h.add_argument("--full", action="store_true", help="SQLite's full integrity_check (also compares every "
+                   "index with its table: slower on a large database)")
     command("status", "sources, retries, the next run, the outbox, paused feeds, database size",
             "What the bot is doing, from its database: each source with its last success, last new post, "
             "failures in a row and next retry; the next scheduled run; pending and failed deliveries; paused "
             "feeds and why; the database's size. The same as /status in Discord.")
+    m = command("migrate", "upgrade the database to this release's schema (read commands never do)",
+                "Upgrade the database to this release's schema, holding the instance lock (stop the running "
+                "Paperboy first). `run` and `ingest` upgrade too; `status`, `health`, `backup` and `search` "
+                "never do: they open the database read-only.")
+    m.add_argument("--dry-run", action="store_true", help="say what would be upgraded; write nothing")
     b = command("backup", "write a consistent copy of the database, even while the bot runs",
                 "Copy the database with SQLite's backup API: a consistent copy even while the bot is running "
-                "and writing. Back up before an upgrade (migrations run when the bot starts).")
+                "and writing. Back up before an upgrade (`run`, `ingest` and `migrate` upgrade the schema).")
     b.add_argument("path", metavar="PATH", help="where to write the copy (an existing file is replaced)")
     d = command("demo", "the real bot on the sample posts, in a browser: no token, no network",
                 "An offline demo: the real bot runs on the sample posts in samples/ (config/demo.yaml) inside "
@@ -168,11 +178,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
             return asyncio.run(cmd_search(config, args))
-        if command in ("health", "status", "backup"):
+        if command in ("health", "status", "backup", "migrate"):
             from bot import operate
 
+            if command == "migrate":
+                if args.dry_run:  # writes nothing: no lock to take from a running bot
+                    return asyncio.run(operate.migrate(config, dry_run=True))
+                return _locked(config, lambda: asyncio.run(operate.migrate(config, dry_run=False)))
+
             if command == "health":
-                return asyncio.run(operate.health(config))
+                return asyncio.run(operate.health(config, full=args.full))
             if command == "status":
                 return asyncio.run(operate.status(config))
             return asyncio.run(operate.backup(config, args.path))
@@ -358,17 +373,29 @@ async def cmd_ingest(config: Config) -> int:
             print(f"  … and {len(src.failures) - 20} more failed posts")
     print(f"total: papers new {report.papers_new}; database {config.database_path} holds "
           f"{counts['papers']} papers in {counts['posts']} posts")
-    return 0 if report.ok else 1
+    if not report.ok:
+        return 1
+    unfetched = [s for s in report.sources if s.incomplete]
+    if unfetched:  # the run went on without them: say so, and exit apart from success for cron and CI
+        print(f"incomplete: {sum(s.posts_failed for s in unfetched)} posts of "
+              f"{', '.join(s.name for s in unfetched)} could not be fetched; the next run tries them again",
+              file=sys.stderr)
+        return INGEST_INCOMPLETE
+    return 0
 
 
 async def cmd_search(config: Config, args: argparse.Namespace) -> int:
+    from bot.operate import open_for_reading
     from jobs.search import QueryError, run_search
-    from jobs.store import Store
 
     if not Path(config.database_path).exists():
         print(f"no database at {config.database_path}: run `python -m bot ingest` first", file=sys.stderr)
         return 1
-    async with await Store.open(config.database_path) as store:
+    store = await open_for_reading(config)  # read-only, never migrated
+    if isinstance(store, str):
+        print(f"search: {store}", file=sys.stderr)
+        return 1
+    async with store:
         try:
             page = await run_search(store, " ".join(args.query), topic=args.topic, after=args.after,
                                     before=args.before, limit=args.limit, offset=args.offset)

@@ -1,4 +1,8 @@
-"""`python -m bot health | status | backup`: the operator's commands. No discord.py: they read the database."""
+"""`python -m bot health | status | backup | migrate`: the operator's commands. No discord.py.
+
+The read commands (these and `search`) open the database read-only (SQLite `mode=ro`) and never
+migrate it: an older Paperboy may be running on the file, and a newer schema would break it. Only
+`run`, `ingest` and `migrate` (each under the instance lock) upgrade a database."""
 
 from __future__ import annotations
 
@@ -7,30 +11,54 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.config import Config
-from jobs.store import DatabaseError, Store
+from jobs.store import DatabaseDamaged, DatabaseError, Store
+from jobs.store.migrate import schema_problem
 
 CREATED_KEY = "created_at"  # meta, written by the first migration: a new database's grace
+RECOVER = "see the README's \"Recover from a damaged database\" (the newest good backup, or sqlite3's .recover)"
 
 
-async def _open(config: Config) -> Store | str:
-    """The store, or why it cannot be opened. Never creates a database where there is none."""
+def damaged(path: object, problems: list[str]) -> str:
+    """One line for a database SQLite's check found damaged: the first problem and the way out."""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"the database {path} is damaged: {problems[0]}{more}; {RECOVER}"
+
+
+async def open_for_reading(config: Config, *, any_schema: bool = False) -> Store | str:
+    """The store opened read-only, or why it cannot be read. Never creates a database where there is
+    none, never migrates one; a schema other than this release's is refused (`any_schema`: a backup
+    copies any)."""
     path = Path(config.database_path)
     if not path.is_file():
         return f"no database at {path} (the bot has not run with this config yet)"
     try:
-        return await Store.open(path)
+        store = await Store.open(path, read_only=True)
     except (DatabaseError, OSError, RuntimeError) as exc:
         return f"the database {path} does not open: {exc}"
+    try:
+        problem = None if any_schema else schema_problem(path, await store.schema_version())
+    except DatabaseError as exc:
+        problem = f"the database {path} does not open: {exc}"
+    if problem is not None:
+        await store.close()
+        return problem
+    return store
 
 
-async def health(config: Config, now: datetime | None = None) -> int:
+async def health(config: Config, now: datetime | None = None, *, full: bool = False) -> int:
+    """Exit 0 when the file passes SQLite's check (quick_check; `full`: integrity_check) and the last
+    cycle kept to the schedule."""
     from jobs.health import health_verdict
 
-    store = await _open(config)
+    store = await open_for_reading(config)
     if isinstance(store, str):
         print(f"unhealthy: {store}")
         return 1
     async with store:
+        problems = await store.check_integrity(full=full)
+        if problems:
+            print(f"unhealthy: {damaged(config.database_path, problems)}")
+            return 1
         last = await store.last_completed_cycle()
         created = await store.get_meta(CREATED_KEY)
     sched = config.schedule
@@ -43,7 +71,7 @@ async def health(config: Config, now: datetime | None = None) -> int:
 async def status(config: Config, now: datetime | None = None) -> int:
     from jobs.status import gather_status
 
-    store = await _open(config)
+    store = await open_for_reading(config)
     if isinstance(store, str):
         print(store, file=sys.stderr)
         return 1
@@ -54,19 +82,57 @@ async def status(config: Config, now: datetime | None = None) -> int:
 
 
 async def backup(config: Config, target: str) -> int:
-    store = await _open(config)
+    dest = Path(target)
+    if dest.resolve() == Path(config.database_path).resolve():  # before opening: nothing to close
+        print("backup: the copy must go to another file than the database itself", file=sys.stderr)
+        return 2
+    store = await open_for_reading(config, any_schema=True)  # the copy to keep before an upgrade
     if isinstance(store, str):
         print(f"backup: {store}", file=sys.stderr)
         return 1
-    dest = Path(target)
-    if dest.resolve() == Path(config.database_path).resolve():
-        print("backup: the copy must go to another file than the database itself", file=sys.stderr)
-        return 2
     async with store:
         try:
             pages = await store.backup(dest)
+        except DatabaseDamaged as exc:
+            source = await store.check_integrity()
+            line = (damaged(config.database_path, source) + "; nothing was copied" if source else
+                    f"the copy at {dest} failed SQLite's check ({exc}); it was not kept: check the disk")
+            print(f"backup: {line}", file=sys.stderr)
+            return 1
         except (DatabaseError, OSError) as exc:
             print(f"backup: could not write {dest}: {exc}", file=sys.stderr)
             return 1
     print(f"backed up {config.database_path} to {dest} ({pages} pages, {dest.stat().st_size / 1_000_000:.1f} MB)")
     return 0
+
+
+async def migrate(config: Config, *, dry_run: bool) -> int:
+    """`python -m bot migrate`: upgrade the database to this release's schema (the caller holds the
+    instance lock, so no other Paperboy is running on it); `dry_run`: say what that would do, write nothing."""
+    from jobs.store.migrate import SCHEMA_VERSION, pending, too_new
+
+    path = Path(config.database_path)
+    store = await open_for_reading(config, any_schema=True)
+    if isinstance(store, str):
+        print(f"migrate: {store}", file=sys.stderr)
+        return 1
+    async with store:
+        current = await store.schema_version()
+    if current > SCHEMA_VERSION:
+        print(f"migrate: {too_new(path, current)}", file=sys.stderr)
+        return 1
+    todo = pending(current)
+    if not todo:
+        print(f"{path}: schema {current}, the newest this Paperboy knows: nothing to do")
+        return 0
+    what = (f"{path} from schema {current} to {SCHEMA_VERSION} ({len(todo)} migration"
+            f"{'s' if len(todo) > 1 else ''}: {', '.join(m.name for m in todo)})")
+    if current and any(m.rewrites_file for m in todo):
+        what += "; the file is rewritten once (VACUUM: about as much free disk as the file takes)"
+    if dry_run:
+        print(f"would upgrade {what}. Nothing was written; back up first with `python -m bot backup PATH`")
+        return 0
+    async with await Store.open(path) as upgraded:
+        done = await upgraded.schema_version()
+    print(f"upgraded {what}" if done == SCHEMA_VERSION else f"migrate: {path} stopped at schema {done}")
+    return 0 if done == SCHEMA_VERSION else 1

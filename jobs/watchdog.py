@@ -145,8 +145,11 @@ class CaughtUp:
     since: datetime  # when the alert was raised
 
     def text(self) -> str:
+        since = f"(alerting since {self.since:%Y-%m-%d %H:%M %Z})"
+        if not self.papers:  # well again with nothing new yet: "caught up: 0 papers" read as a loss
+            return f"Source {self.source} is working again {since}"
         papers = f"{self.papers} paper" + ("" if self.papers == 1 else "s")
-        return f"Source {self.source} caught up: {papers} (alerting since {self.since:%Y-%m-%d %H:%M %Z})"
+        return f"Source {self.source} caught up: {papers} {since}"
 
     def parts(self) -> dict[str, object]:
         """What the message says, for a message in any language (bot/ui/render.py alert_line)."""

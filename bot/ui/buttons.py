@@ -40,11 +40,16 @@ class KeyedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
         return cls(match["key"])
 
 
+ECHOED_ID_MAX = 40  # an arXiv id with its version is at most about 20 characters
+
+
 async def stored_paper(interaction: Interaction, arxiv_id: str) -> Paper | None:
     """The paper a button names; None, after telling the clicker, when it is gone."""
     paper = await interaction.client.store.get_paper(arxiv_id)
     if paper is None:
-        await interaction.response.send_message(say(interaction, "paper.gone", id=arxiv_id), ephemeral=True)
+        # The id comes from the client and may be forged: echo a bounded, inert piece of it.
+        shown = discord.utils.escape_markdown(trim(arxiv_id, ECHOED_ID_MAX))
+        await interaction.response.send_message(say(interaction, "paper.gone", id=shown), ephemeral=True)
     return paper
 
 

@@ -4,7 +4,9 @@ card first and a link back to the day's message; a second click (by anyone) find
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any, Self
 
 import discord
@@ -22,7 +24,33 @@ from jobs.present.latex import latex_to_text
 from jobs.records import PagedDay
 from jobs.store import Store
 
-_THREAD_LOCKS: dict[tuple[int, str], asyncio.Lock] = {}  # (channel, arXiv id): one Discuss at a time
+
+class _KeyLock:
+    """A lock and how many clicks hold or wait for it: the last one out drops it from the table."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+_THREAD_LOCKS: dict[tuple[int, str], _KeyLock] = {}  # (channel, arXiv id): one Discuss at a time
+
+
+@contextlib.asynccontextmanager
+async def _one_at_a_time(key: tuple[int, str]) -> AsyncIterator[None]:
+    """Two clicks on one paper in one channel make one thread. The table keeps only keys in use: one
+    entry per paper ever clicked would grow for the life of the process."""
+    entry = _THREAD_LOCKS.setdefault(key, _KeyLock())
+    entry.users += 1
+    try:
+        async with entry.lock:
+            yield
+    finally:
+        entry.users -= 1
+        if not entry.users:
+            del _THREAD_LOCKS[key]
 
 
 async def read_day(store: Store, outbox_id: int) -> PagedDay | None:
@@ -46,6 +74,21 @@ async def find_thread(channel: discord.TextChannel, arxiv_id: str) -> discord.Th
         if thread.name.endswith(suffix):
             return thread
     return None
+
+
+# What opening a paper's thread takes: making it, then posting its card in it.
+THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads", "embed_links")
+
+
+def permission_name(flag: str) -> str:
+    """A permission as Discord's settings name it: send_messages_in_threads -> Send Messages in Threads."""
+    return " ".join(word if word == "in" else word.capitalize() for word in flag.split("_"))
+
+
+def missing_thread_permissions(channel: discord.TextChannel) -> list[str]:
+    """The names of the permissions the bot lacks in `channel` to open a paper's thread."""
+    perms = channel.permissions_for(channel.guild.me)
+    return [permission_name(flag) for flag in THREAD_PERMISSIONS if not getattr(perms, flag)]
 
 
 class DiscussButton(PersistentItem[discord.ui.Button[Any]],
@@ -79,8 +122,7 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
         day = await read_day(interaction.client.store, self.outbox_id)
         if day is not None:
             paper = day.labelled(paper)
-        lock = _THREAD_LOCKS.setdefault((channel.id, paper.arxiv_id), asyncio.Lock())
-        async with lock:  # two clicks at once make one thread
+        async with _one_at_a_time((channel.id, paper.arxiv_id)):
             thread = await find_thread(channel, paper.arxiv_id)
             if thread is not None:
                 if thread.archived:
@@ -88,6 +130,15 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                 await thread.add_user(interaction.user)
                 await interaction.followup.send(say(interaction, "discuss.found", thread=thread.mention),
                                                 ephemeral=True)
+                return
+            missing = missing_thread_permissions(channel)
+            if missing:  # checked first: a thread the bot cannot write in would stay empty
+                names = " and ".join(f"**{name}**" for name in missing)
+                await interaction.followup.send(
+                    f"I can't open a thread here: I'm missing the {names} permission"
+                    f"{'s' if len(missing) > 1 else ''} in this channel. Ask an admin to give "
+                    f"{'them' if len(missing) > 1 else 'it'} to me, or discuss the paper right here.",
+                    ephemeral=True)
                 return
             try:
                 thread = await channel.create_thread(name=thread_name(paper), auto_archive_duration=10080,

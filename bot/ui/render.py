@@ -65,7 +65,8 @@ def _alert_text(a: dict[str, Any], lang: str, caught_up: bool) -> str | None:
         return None
     if caught_up:
         if isinstance(a.get("papers"), int) and a.get("since"):
-            return t("alert.caught_up", lang, source=source, n=a["papers"], since=a["since"])
+            key = "alert.caught_up" if a["papers"] else "alert.back"  # never "0 papers"
+            return t(key, lang, source=source, n=a["papers"], since=a["since"])
         return None
     if a.get("cause") in ("failed", "late") and a.get("reason"):
         return t(f"alert.{a['cause']}", lang, source=source, reason=a["reason"])

@@ -361,6 +361,15 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "提醒將傳送到 {channel}：論文來源出錯或晚於平常節奏時提醒一次，恢復時再提醒一次。"
                  "`/狀態` 顯示所有來源。",
     },
+    "alert.channel_lost": {
+        "en": "Alerts were set to go to {channel}, which is deleted or where Paperboy can no longer post. That "
+              "setting is cleared, so this alert comes here; `/settings alerts channel:` picks the channel for "
+              "the next ones.",
+        "zh-CN": "提醒原本发送到 {channel}，但该频道已被删除或 Paperboy 无法再在那里发帖。此设置已清除，所以这条提醒"
+                 "发到这里；`/设置 通知 频道:` 可为之后的提醒选择频道。",
+        "zh-TW": "提醒原本傳送到 {channel}，但該頻道已被刪除或 Paperboy 無法再在那裡發文。此設定已清除，所以這則提醒"
+                 "發到這裡；`/設定 通知 頻道:` 可為之後的提醒選擇頻道。",
+    },
     "settings.alerts_set": {
         "en": "Paperboy's alerts for this server now go to {channel}.",
         "zh-CN": "本服务器的 Paperboy 提醒现在发送到 {channel}。",
@@ -422,11 +431,25 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                      "zh-TW": "來源 {source} 抓取失敗：{reason}"},
     "alert.late": {"en": "Source {source} has gone quiet: {reason}", "zh-CN": "来源 {source} 久未更新：{reason}",
                    "zh-TW": "來源 {source} 久未更新：{reason}"},
+    "alert.database_damaged": {
+        "en": "Paperboy's database is damaged (SQLite found: {problem}). Papers may be missing and new ones "
+              "may not be kept. Whoever runs Paperboy: stop it and restore the newest good backup (README: "
+              "\"Recover from a damaged database\").",
+        "zh-CN": "Paperboy 的数据库已损坏（`quick_check` 发现：{problem}）。论文可能缺失，新论文可能无法保存。"
+                 "请运行 Paperboy 的人停止它并恢复最近一份完好的备份"
+                 "（见 `README` 的 `Recover from a damaged database`）。",
+        "zh-TW": "Paperboy 的資料庫已損壞（`quick_check` 發現：{problem}）。論文可能缺失，新論文可能無法保存。"
+                 "請執行 Paperboy 的人停止它並還原最近一份完好的備份"
+                 "（見 `README` 的 `Recover from a damaged database`）。",
+    },
     "alert.keeps_trying": {
         "en": "Paperboy keeps trying; `/status` shows every source. You will hear once when it catches up.",
         "zh-CN": "Paperboy 会继续尝试；`/状态` 显示所有来源。恢复时会再通知一次。",
         "zh-TW": "Paperboy 會繼續嘗試；`/狀態` 顯示所有來源。恢復時會再通知一次。",
     },
+    "alert.back": {"en": "Source {source} is working again (alerting since {since})",
+                   "zh-CN": "来源 {source} 已恢复正常（自 {since} 起提醒）",
+                   "zh-TW": "來源 {source} 已恢復正常（自 {since} 起提醒）"},
     "alert.caught_up": {
         "en": {"one": "Source {source} caught up: {n} paper (alerting since {since})",
                "other": "Source {source} caught up: {n} papers (alerting since {since})"},

@@ -12,9 +12,10 @@ The records it hands out are in `jobs.records`; the rules that are not SQL in `j
 """
 
 from jobs.store._connection import DatabaseError
-from jobs.store.errors import StoreUnavailable
+from jobs.store.errors import DatabaseDamaged, StoreUnavailable
 from jobs.store.interface import StoreProtocol
 from jobs.store.migrate import SCHEMA_VERSION
 from jobs.store.sqlite import Store, open_store
 
-__all__ = ["SCHEMA_VERSION", "DatabaseError", "Store", "StoreProtocol", "StoreUnavailable", "open_store"]
+__all__ = ["SCHEMA_VERSION", "DatabaseDamaged", "DatabaseError", "Store", "StoreProtocol", "StoreUnavailable",
+           "open_store"]

@@ -117,6 +117,7 @@ class Connection:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._savepoints = 0
+        self.read_only = False  # opened with mode=ro (Store.open(read_only=True)): nothing to optimize
 
     def _in_own_transaction(self) -> bool:
         return self._owner is not None and self._owner is asyncio.current_task()
@@ -194,7 +195,8 @@ class Connection:
         """Close both connections, whatever fails on the way: an optimize that cannot write (a full
         disk) is only logged; a connection left open would keep the process alive."""
         try:
-            await self.optimize()
+            if not self.read_only:
+                await self.optimize()
         except sqlite3.Error as exc:
             log.warning("database %s: skipped PRAGMA optimize on close: %s", self.path, exc)
         finally:

@@ -299,6 +299,14 @@ class WatchArea(Protocol):
         """One outbox row per server with an alert channel."""
         ...
 
+    async def alert_channels(self) -> list[tuple[int, int]]:
+        """Every server's alert channel: (guild_id, channel_id)."""
+        ...
+
+    async def check_integrity(self, *, full: bool = False) -> list[str]:
+        """The database's own check of its storage: [] when sound, else the problems it found."""
+        ...
+
 
 
 

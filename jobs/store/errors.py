@@ -13,6 +13,14 @@ class StoreUnavailable(FatalError):
     """The database cannot be opened or used; the message names it and the fix."""
 
 
+class DatabaseDamaged(Exception):
+    """SQLite's integrity check found problems (`problems`: what it said, first first)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if problems else "damaged")
+        self.problems = problems
+
+
 def database_problem(exc: BaseException, database: str | Path) -> str | None:
     """The plain line for a database that cannot be used, or None when `exc` is not such a failure."""
     text = str(exc)

@@ -73,15 +73,33 @@ async def schema_version(conn: Connection) -> int:
     return int(await conn._one("PRAGMA user_version") or 0)
 
 
+def too_new(path: object, current: int) -> str:
+    return (f"database.path {path}: database schema version {current} is newer than this Paperboy "
+            f"({SCHEMA_VERSION}); upgrade Paperboy or use another database.path")
+
+
+def schema_problem(path: object, current: int) -> str | None:
+    """Why a read command cannot read a database of schema `current` as it is, or None. Read commands
+    never migrate: an older Paperboy may be running on the file, and would break on a newer schema."""
+    if current > SCHEMA_VERSION:
+        return too_new(path, current)
+    if current < SCHEMA_VERSION:
+        return (f"database.path {path}: this database is schema {current} (this Paperboy reads schema "
+                f"{SCHEMA_VERSION}); run the new release's `run` (or `python -m bot migrate`) to upgrade")
+    return None
+
+
+def pending(current: int, upto: int = SCHEMA_VERSION) -> list[Migration]:
+    """The migrations a database of schema `current` has not seen, up to `upto`."""
+    return MIGRATIONS[current:upto]
+
+
 async def migrate(conn: Connection, upto: int = SCHEMA_VERSION) -> None:
     current = await schema_version(conn)
     if current > SCHEMA_VERSION:
-        raise StoreUnavailable(
-            f"database.path {conn.path}: database schema version {current} is newer than this Paperboy "
-            f"({SCHEMA_VERSION}); upgrade Paperboy or use another database.path"
-        )
-    pending = MIGRATIONS[current:upto]
-    for migration in pending:
+        raise StoreUnavailable(too_new(conn.path, current))
+    todo = pending(current, upto)
+    for migration in todo:
         if migration.foreign_keys_off:
             await _pragma(conn.db, "foreign_keys = OFF")  # a no-op inside a transaction: set before
         try:
@@ -97,7 +115,7 @@ async def migrate(conn: Connection, upto: int = SCHEMA_VERSION) -> None:
         finally:
             if migration.foreign_keys_off:
                 await _pragma(conn.db, "foreign_keys = ON")
-    if current and any(m.rewrites_file for m in pending):
+    if current and any(m.rewrites_file for m in todo):
         await rewrite_file(conn)
 
 

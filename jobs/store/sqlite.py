@@ -23,10 +23,14 @@ class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch, Languages
     through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""
 
     @classmethod
-    async def open(cls, path: str | Path, *, schema: int = migrate.SCHEMA_VERSION) -> Store:
+    async def open(cls, path: str | Path, *, schema: int = migrate.SCHEMA_VERSION, read_only: bool = False) -> Store:
         """Open (creating or upgrading) the database. `schema` stops upgrading at that version:
-        for tests that build a database as an older Paperboy left it."""
+        for tests that build a database as an older Paperboy left it. `read_only`: open an existing
+        file with SQLite's `mode=ro`, as it is, whatever its schema (never created, never migrated: an
+        older Paperboy may be running on it); the caller checks `migrate.schema_problem`."""
         path = Path(path)
+        if read_only:
+            return await cls._open_read_only(path)
         try:
             db = await connect_writer(path)
         except (sqlite3.Error, OSError) as exc:
@@ -43,6 +47,18 @@ class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch, Languages
             if isinstance(exc, sqlite3.Error | OSError):
                 raise StoreUnavailable(database_problem(exc, path) or f"database.path {path}: {exc}") from exc
             raise
+        return store
+
+    @classmethod
+    async def _open_read_only(cls, path: Path) -> Store:
+        if not path.is_file():  # mode=ro never creates one; say so plainly
+            raise StoreUnavailable(f"database.path {path}: no database there")
+        try:
+            db = await connect_reader(path)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(database_problem(exc, path) or f"database.path {path}: {exc}") from exc
+        store = cls(db, db, path)
+        store.read_only = True
         return store
 
     async def schema_version(self) -> int:

@@ -11,11 +11,14 @@ from typing import Any
 
 from jobs.records import SourceHealth
 from jobs.store._connection import Connection
+from jobs.store.errors import DatabaseDamaged
 from jobs.store.outbox import enqueue
 from jobs.store.rows import TIME_FORMAT, utcnow
 
 # The posting days a rhythm is learnt from: enough for jobs/watchdog.py's window with room to spare.
 POST_DAYS = 120
+# Problems an integrity check lists at most: the first says enough, and the check stops early.
+CHECK_PROBLEMS = 10
 
 
 def _time(text: str | None) -> datetime | None:
@@ -71,6 +74,11 @@ class Watch(Connection):
         value = await self._one("SELECT channel_id FROM alert_channels WHERE guild_id = ?", (guild_id,))
         return int(value) if value is not None else None
 
+    async def alert_channels(self) -> list[tuple[int, int]]:
+        """Every server's alert channel: (guild_id, channel_id), by server."""
+        rows = await self._all("SELECT guild_id, channel_id FROM alert_channels ORDER BY guild_id")
+        return [(int(g), int(c)) for g, c in rows]
+
     async def plan_alerts(self, cycle_id: int, alert: dict[str, Any]) -> int:
         """One outbox row per server with an alert channel, in one transaction; how many."""
         async with self.transaction() as db:
@@ -79,7 +87,19 @@ class Watch(Connection):
                 await enqueue(db, cycle_id, "channel", int(channel_id), int(guild_id), None, {"alert": alert})
         return len(list(rows))
 
-    # ---- backup --------------------------------------------------------------------------------
+    # ---- integrity and backup ------------------------------------------------------------------
+
+    async def check_integrity(self, *, full: bool = False) -> list[str]:
+        """SQLite's own check of the file, on the read connection (writers go on): [] when it is sound,
+        else the problems it found. `PRAGMA quick_check` reads every page once and skips comparing
+        indexes with their tables (seconds on a large file); `full` runs integrity_check, which does."""
+        pragma = "integrity_check" if full else "quick_check"
+        try:
+            rows = await self._all(f"PRAGMA {pragma}({CHECK_PROBLEMS})")
+        except sqlite3.DatabaseError as exc:  # damage bad enough that the check itself cannot run
+            return [str(exc)]
+        return _problems(rows)
+
 
     async def backup(self, dest: str | Path) -> int:
         """A consistent copy of the database at `dest` (replaced if it exists), made with SQLite's
@@ -92,7 +112,21 @@ class Watch(Connection):
         try:
             await self.reader.backup(target)
             pages = int(target.execute("PRAGMA page_count").fetchone()[0])
+            try:  # a copy is only worth keeping when it is sound: SQLite copies damaged pages as they are
+                problems = _problems(target.execute(f"PRAGMA quick_check({CHECK_PROBLEMS})").fetchall())
+            except sqlite3.DatabaseError as exc:
+                problems = [str(exc)]
         finally:
             target.close()
+        if problems:
+            partial.unlink(missing_ok=True)
+            raise DatabaseDamaged(problems)
         os.replace(partial, dest)
         return pages
+
+
+def _problems(rows: list[Any]) -> list[str]:
+    """quick_check's answer ("ok", or rows of problems, some holding several lines) as a list."""
+    found = [line.strip() for (text,) in rows for line in str(text).splitlines()]
+    found = [line for line in found if line and line != "*** in database main ***"]
+    return [] if found == ["ok"] else found
