@@ -16,9 +16,9 @@ def answer(result):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("denied", "named"), [
-    ({"send_messages_in_threads": False}, "the **Send Messages in Threads** permission"),
+    ({"send_messages_in_threads": False}, "**Send Messages in Threads**"),
     ({"create_public_threads": False, "send_messages_in_threads": False},
-     "the **Create Public Threads** and **Send Messages in Threads** permissions"),
+     "**Create Public Threads** · **Send Messages in Threads**"),
 ])
 async def test_discuss_without_thread_permission_names_it_and_makes_no_thread(
         simcord_env, posts_dir: Path, denied: dict[str, bool], named: str) -> None:
@@ -39,6 +39,5 @@ async def test_discuss_without_thread_permission_names_it_and_makes_no_thread(
         opened = await student.select(digest, ["2405.60001"])
         refused = await student.click(opened.response, label="💬 Discuss")
         assert answer(refused).content == (f"I can't open a thread here: I'm missing {named} in this channel. "
-                                           f"Ask an admin to give {'them' if ' and ' in named else 'it'} to me, "
-                                           "or discuss the paper right here.")
+                                           "Ask an admin to give it to me, or discuss the paper right here.")
         assert papers.threads == []

@@ -133,12 +133,8 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                 return
             missing = missing_thread_permissions(channel)
             if missing:  # checked first: a thread the bot cannot write in would stay empty
-                names = " and ".join(f"**{name}**" for name in missing)
-                await interaction.followup.send(
-                    f"I can't open a thread here: I'm missing the {names} permission"
-                    f"{'s' if len(missing) > 1 else ''} in this channel. Ask an admin to give "
-                    f"{'them' if len(missing) > 1 else 'it'} to me, or discuss the paper right here.",
-                    ephemeral=True)
+                names = " · ".join(f"**{name}**" for name in missing)
+                await interaction.followup.send(say(interaction, "discuss.missing", names=names), ephemeral=True)
                 return
             try:
                 thread = await channel.create_thread(name=thread_name(paper), auto_archive_duration=10080,

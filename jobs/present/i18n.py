@@ -391,6 +391,12 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "我無法在這裡開啟討論串：我需要本頻道的**建立公開討論串**和**在討論串中傳送訊息**權限。請聯絡管理員，"
                  "或直接在這裡討論。",
     },
+    "discuss.missing": {
+        "en": "I can't open a thread here: I'm missing {names} in this channel. Ask an admin to give it to me, "
+              "or discuss the paper right here.",
+        "zh-CN": "我无法在这里开启讨论串：我在本频道缺少 {names} 权限。请管理员授予，或直接在这里讨论。",
+        "zh-TW": "我無法在這裡開啟討論串：我在本頻道缺少 {names} 權限。請管理員授予，或直接在這裡討論。",
+    },
     "discuss.opened_from": {"en": "{user} opened a discussion of this paper from [{where}]({url})",
                             "zh-CN": "{user} 从 [{where}]({url}) 开启了这篇论文的讨论",
                             "zh-TW": "{user} 從 [{where}]({url}) 開啟了這篇論文的討論"},
