@@ -4,7 +4,7 @@ refuses to hand it out until it implements every area of jobs/store/areas.py.
 
 - `_connection.py`: the pool and the one transaction helper (read its docstring first);
 - `migrate.py` and `migrations/*.sql`: its own schema, migrated under an advisory lock;
-- `areas.py`: the areas done (meta, settings, subscriptions).
+- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `watch.py`: the watchdog's.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from jobs.database_url import DatabaseUrl, parse_database_url
 from jobs.store.postgres import migrate
 from jobs.store.postgres._connection import create_pool
 from jobs.store.postgres.areas import PgMeta, PgSettings, PgSubscriptions
+from jobs.store.postgres.feeds import PgFeeds
+from jobs.store.postgres.watch import PgWatch
 
 
-class PostgresStore(PgMeta, PgSettings, PgSubscriptions):
+class PostgresStore(PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod
