@@ -1,5 +1,5 @@
 """The store's watchdog part on real SQLite files: the watchdog migration over an older database, source
-health, alert channels and their outbox rows (those two on PostgreSQL too)."""
+health (failures on PostgreSQL too), alert channels and their outbox rows (both engines)."""
 
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ async def test_an_older_database_upgrades_keeping_its_sources(tmp_path: Path, po
         assert await store.source_post_days("nobody") == []
 
 
-async def test_failures_count_in_a_row_and_reset(tmp_path: Path, posts_dir: Path) -> None:
+async def test_failures_count_in_a_row_and_reset(store_url: str, tmp_path: Path, posts_dir: Path) -> None:
     config = make_config(tmp_path)
-    async with await Store.open(config.database_path) as store:
+    async with await open_store(store_url) as store:
         await ingest(store, config.sources)
         posts_dir.rmdir()
         await ingest(store, config.sources)

@@ -4,7 +4,8 @@ refuses to hand it out until it implements every area of jobs/store/areas.py.
 
 - `_connection.py`: the pool and the one transaction helper (read its docstring first);
 - `migrate.py` and `migrations/*.sql`: its own schema, migrated under an advisory lock;
-- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `watch.py`: the watchdog's.
+- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `watch.py`: the watchdog's;
+  `papers.py`: ingest and papers (SQLite's write path, run through `bridge.py`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from jobs.store.postgres import migrate
 from jobs.store.postgres._connection import create_pool
 from jobs.store.postgres.areas import PgMeta, PgSettings, PgSubscriptions
 from jobs.store.postgres.feeds import PgFeeds
+from jobs.store.postgres.papers import PgIngest, PgPapers
 from jobs.store.postgres.watch import PgWatch
 
 
-class PostgresStore(PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions):
+class PostgresStore(PgIngest, PgPapers, PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod
