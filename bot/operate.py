@@ -7,20 +7,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.config import Config
-from jobs.store import DatabaseError, Store
+from jobs.store import DatabaseError, StoreProtocol, StoreUnavailable
+from jobs.store.backends import open_database
 
 CREATED_KEY = "created_at"  # meta, written by the first migration: a new database's grace
 
 
-async def _open(config: Config) -> Store | str:
-    """The store, or why it cannot be opened. Never creates a database where there is none."""
-    path = Path(config.database_path)
-    if not path.is_file():
-        return f"no database at {path} (the bot has not run with this config yet)"
+async def _open(config: Config) -> StoreProtocol | str:
+    """The store, or why it cannot be opened. Never creates a SQLite file where there is none (a
+    PostgreSQL database is the server's to create: opening one only brings its schema up to date)."""
+    database = config.database()
+    if database.path is not None and not Path(database.path).is_file():
+        return f"no database at {database.path} (the bot has not run with this config yet)"
     try:
-        return await Store.open(path)
+        return await open_database(database)
+    except StoreUnavailable as exc:
+        if database.path is None:  # its line names the URL already
+            return str(exc)
+        return f"the database {database.path} does not open: {exc}"
     except (DatabaseError, OSError, RuntimeError) as exc:
-        return f"the database {path} does not open: {exc}"
+        return f"the database {config.database_name()} does not open: {exc}"
 
 
 async def health(config: Config, now: datetime | None = None) -> int:
@@ -59,12 +65,15 @@ async def backup(config: Config, target: str) -> int:
         print(f"backup: {store}", file=sys.stderr)
         return 1
     dest = Path(target)
-    if dest.resolve() == Path(config.database_path).resolve():
+    if config.database().path is not None and dest.resolve() == Path(config.database_path).resolve():
         print("backup: the copy must go to another file than the database itself", file=sys.stderr)
         return 2
     async with store:
         try:
             pages = await store.backup(dest)
+        except StoreUnavailable as exc:  # a server: its own tools make the copy
+            print(f"backup: {exc}", file=sys.stderr)
+            return 1
         except (DatabaseError, OSError) as exc:
             print(f"backup: could not write {dest}: {exc}", file=sys.stderr)
             return 1

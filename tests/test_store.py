@@ -164,34 +164,35 @@ async def test_fts_rows_index_chinese_as_bigrams(lite_store: Store) -> None:
     assert found == [(1,)]
 
 
-async def test_a_merged_paper_is_found_by_its_new_text_only(lite_store: Store) -> None:
-    sid = await lite_store.upsert_source("k", "directory", "kedreamix", "/x")
-    await lite_store.record_post(sid, PostRef("a.md", "v"), Fetched(b""),
+async def test_a_merged_paper_is_found_by_its_new_text_only(store: Store) -> None:
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""),
                                  post(paper("2401.00001", title="Zebra stripes", summary="斑马条纹。")))
-    await lite_store.record_post(sid, PostRef("b.md", "v"), Fetched(b""),
+    await store.record_post(sid, PostRef("b.md", "v"), Fetched(b""),
                                  post(paper("2401.00001", version=2, title="Okapi patterns")))
-    hits, _ = await lite_store.search('"okapi"', limit=5)
+    hits, _ = await store.search('"okapi"', limit=5)
     assert [h.paper.arxiv_id for h in hits] == ["2401.00001"]
-    assert (await lite_store.search('"zebra"', limit=5))[1] == 0
-    assert (await lite_store.search('"斑马"', limit=5))[1] == 1  # the first summary is kept, and still found
+    assert (await store.search('"zebra"', limit=5))[1] == 0
+    assert (await store.search('"斑马"', limit=5))[1] == 1  # the first summary is kept, and still found
 
 
-async def test_a_paper_updated_twice_is_found_by_its_newest_text_only(lite_store: Store) -> None:
+async def test_a_paper_updated_twice_is_found_by_its_newest_text_only(store: Store) -> None:
     # Each update forgets the index row as it was stored (the text read back from its compressed
     # form): a wrong one would leave the old words behind in the contentless index.
-    sid = await lite_store.upsert_source("k", "directory", "kedreamix", "/x")
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
     for n, (word, takeaway) in enumerate((("zebra", "斑马"), ("okapi", "霍加狓"), ("quagga", "斑驴"))):
-        await lite_store.record_post(sid, PostRef(f"{n}.md", "v"), Fetched(b""), post(paper(
+        await store.record_post(sid, PostRef(f"{n}.md", "v"), Fetched(b""), post(paper(
             "2401.00001", version=n + 1, abstract=f"We study the {word} in the wild.",
             authors=[f"Ada {word.title()}"], takeaways=[f"{takeaway}。"])))
-    got = await lite_store.get_paper("2401.00001")
+    got = await store.get_paper("2401.00001")
     assert got is not None and (got.version, got.abstract) == (3, "We study the quagga in the wild.")
     assert got.takeaways == ["斑马。"]  # what a reader saw first stays (jobs.merge)
     for query, found in (('"quagga"', 1), ('"zebra"', 0), ('"okapi"', 0), ('"斑马"', 1), ('"wild"', 1)):
-        assert (await lite_store.search(query, limit=5))[1] == found, query
-    async with lite_store.transaction() as db, db.execute(
-            "INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')"):
-        pass
+        assert (await store.search(query, limit=5))[1] == found, query
+    if isinstance(store, Store):  # FTS5's own check of its contentless index
+        async with store.transaction() as db, db.execute(
+                "INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')"):
+            pass
 
 
 async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pending_rows(store: Store,

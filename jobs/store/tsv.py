@@ -38,12 +38,13 @@ def tsquery_text(phrase: Sequence[str]) -> str:
     return " <-> ".join(_quote(t) for t in phrase)
 
 
-def phrase_counts(row: Sequence[Any], phrase: Sequence[str]) -> float:
-    """How often `phrase` (tokens) stands in an index row, each column's count times its bm25 weight
-    (as FTS5 counts a phrase: every position where it starts)."""
+def phrase_counts(row: Sequence[Any], phrase: Sequence[str], prefix: bool = False) -> float:
+    """How often `phrase` (tokens; with `prefix`, its last one begins a token) stands in an index row,
+    each column's count times its bm25 weight (as FTS5 counts a phrase: every position it starts at)."""
     n, total = len(phrase), 0.0
-    want = list(phrase)
+    head, last = list(phrase[:-1]), phrase[-1]
     for weight, text in zip(WEIGHTS, row[1:], strict=True):
         found = tokens(text or "")
-        total += weight * sum(1 for i in range(len(found) - n + 1) if found[i : i + n] == want)
+        total += weight * sum(1 for i in range(len(found) - n + 1) if found[i : i + n - 1] == head
+                              and (found[i + n - 1].startswith(last) if prefix else found[i + n - 1] == last))
     return total
