@@ -136,6 +136,8 @@ async def test_the_cli_ingests_searches_and_reports_on_a_server_database(pg_url:
     out = run_bot(tmp_path, pg_url, "search", "--json", "gaussian")
     assert out.returncode == 0, out.stderr
     assert out.stdout.count('"arxiv_id"') >= 1
+    out = run_bot(tmp_path, pg_url, "status")
+    assert out.returncode == 0 and f"Database\n  {pg_url}\n" in out.stdout, out
     out = run_bot(tmp_path, pg_url, "health")
     assert out.returncode == 0 and out.stdout.startswith("healthy"), out  # a new database's grace
     out = run_bot(tmp_path, pg_url, "backup", str(tmp_path / "copy.db"))
