@@ -4,8 +4,9 @@
 Every query is ranked by the numpy ranker over the ranking index (its tables are SQLite's, read by the
 same code through bridge.py), as SQLite ranks words and prefixes. A quoted phrase of several tokens
 (FTS5 ranks those on SQLite) is found through papers_fts, the GIN-indexed tsvector of the same tokens;
-its weighted count in each paper found is counted again from the paper's text (jobs/store/tsv.py) and
-ranked with the words, by the same bm25. Filters (topic, dates) are the ranker's appearance arrays.
+its weighted count in each paper found is counted from the tsvector's positions and their column
+weights (jobs/store/tsv.py) and ranked with the words, by the same bm25. Filters (topic, dates) are the
+ranker's appearance arrays.
 All that one search reads is read in one REPEATABLE READ transaction: one moment of the database."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from itertools import groupby
 from typing import Any
 
 import asyncpg
@@ -25,10 +27,10 @@ from jobs.store import rank_index
 from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
-from jobs.store.rows import PAPER_COLUMNS, fts_row, paper_from_row, placed_paper
+from jobs.store.rows import PAPER_COLUMNS, placed_paper
 from jobs.store.search import Filters, _Snapshot, near_ranked, snapshot_after, term_counts
 from jobs.store.text_index import rebuild_rank_index
-from jobs.store.tsv import phrase_counts, tsquery_text
+from jobs.store.tsv import phrase_weight, tsquery_text
 
 # A MATCH expression as jobs.search.build_query writes it: quoted phrases ("" inside is a quote), each
 # maybe a prefix (*), joined by AND.
@@ -177,10 +179,13 @@ class PgSearch(PgConnection):
         """The phrase's weighted count in every paper (by id), for papers the tsvector says may hold it."""
         query = tsquery_text(phrase) + (":*" if prefix else "")
         out = np.zeros(len(snap.corpus.segment), dtype=np.float64)
-        rows = await conn.fetch(f"SELECT p.id, {PAPER_COLUMNS} FROM papers_fts f JOIN papers p ON p.id = f.id "
-                                "WHERE f.doc @@ $1::tsquery", query)
-        for r in rows:
-            paper_id = int(r[0])
+        # Only the phrase's own lexemes of each paper found, with their positions and weight labels.
+        rows = await conn.fetch(
+            "SELECT f.id, u.lexeme, u.positions, u.weights FROM papers_fts f "
+            "CROSS JOIN LATERAL unnest(f.doc) AS u(lexeme, positions, weights) WHERE f.doc @@ $1::tsquery "
+            "AND (u.lexeme = ANY($2::text[]) OR ($3 AND starts_with(u.lexeme, $4))) ORDER BY f.id",
+            query, list(phrase), prefix, phrase[-1])
+        for paper_id, group in groupby(rows, key=lambda r: int(r[0])):
             if paper_id < len(out):
-                out[paper_id] = phrase_counts(fts_row(paper_id, paper_from_row(r[1:])), phrase, prefix)
+                out[paper_id] = phrase_weight([(r[1], r[2], r[3]) for r in group], phrase, prefix)
         return out
