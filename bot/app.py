@@ -28,7 +28,8 @@ from jobs.config import Config
 from jobs.config_load import load_config
 from jobs.schedule import make_scheduler, missed_run, next_scheduled
 from jobs.source_watch import RetryPlan, plan_retry, retry_plan
-from jobs.store import Store
+from jobs.store import StoreProtocol
+from jobs.store.backends import open_database
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +59,18 @@ class PaperboyBot(PaperboyClient):
         self.use_scheduler = scheduler
         self.scheduler: Any = None
         self._digest_lock = asyncio.Lock()
-        self._store: Store | None = None
+        self._store: StoreProtocol | None = None
         self._startup: asyncio.Task[None] | None = None
         self.retry_delays = RETRY_DELAYS  # tests shorten them
         self.stopping = asyncio.Event()  # set on shutdown: no new send starts
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
 
-    async def open_store(self) -> Store:
+    async def open_store(self) -> StoreProtocol:
         """Open the database (once). `serve` calls it before logging in, so a database that cannot
-        be opened is reported as such, before any network use."""
+        be opened is reported as such, before any network use. The backend follows the database's URL."""
         if self._store is None:
-            self._store = await Store.open(self.config.database_path)
+            self._store = await open_database(self.config.database())
         return self._store
 
     async def setup_hook(self) -> None:

@@ -172,8 +172,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from jobs.config_load import load_config  # YAML: not for `parse`
 
         config = load_config(args.config or (DEMO_CONFIG if command == "demo" else None))
-        if command != "demo" and config.database_url is not None and config.database_url.path is None:
-            asyncio.run(_check_server_database(config))  # refuses an incomplete backend in one line
         if command == "ingest":
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
@@ -217,22 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-async def _check_server_database(config: Config) -> None:
-    """A database server (database.url / PAPERBOY_DATABASE_URL): reach it and check its backend can serve
-    every area, or raise StoreUnavailable with one line. The commands still open SQLite by path, so this
-    stays until the call sites open the store through jobs.store.backends."""
-    from jobs.store.backends import open_database
-
-    assert config.database_url is not None
-    store = await open_database(config.database_url)
-    await store.close()
-
-
 def _locked(config: Config, command: Callable[[], int]) -> int:
     """Run a command that writes the database while holding it: one Paperboy per database."""
-    from jobs.instance import InstanceLock
+    from jobs.instance import instance_lock
 
-    with InstanceLock(config.database_path):
+    with instance_lock(config.database()):
         return command()
 
 
@@ -360,9 +347,9 @@ def cmd_check_config(path: str | None) -> int:
 
 async def cmd_ingest(config: Config) -> int:
     from jobs.pipeline import ingest
-    from jobs.store import Store
+    from jobs.store.backends import open_database
 
-    async with await Store.open(config.database_path) as store:
+    async with await open_database(config.database()) as store:
         report = await ingest(store, config.sources)
         counts = await store.counts()
     for src in report.sources:
@@ -371,7 +358,7 @@ async def cmd_ingest(config: Config) -> int:
             print(f"  failed {path}: {reason}")
         if len(src.failures) > 20:
             print(f"  … and {len(src.failures) - 20} more failed posts")
-    print(f"total: papers new {report.papers_new}; database {config.database_path} holds "
+    print(f"total: papers new {report.papers_new}; database {config.database_name()} holds "
           f"{counts['papers']} papers in {counts['posts']} posts")
     if not report.ok:
         return 1
@@ -388,8 +375,9 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
     from bot.operate import open_for_reading
     from jobs.search import QueryError, run_search
 
-    if not Path(config.database_path).exists():
-        print(f"no database at {config.database_path}: run `python -m bot ingest` first", file=sys.stderr)
+    database = config.database()
+    if database.path is not None and not Path(database.path).exists():
+        print(f"no database at {database.path}: run `python -m bot ingest` first", file=sys.stderr)
         return 1
     store = await open_for_reading(config)  # read-only, never migrated
     if isinstance(store, str):

@@ -14,7 +14,7 @@ import discord
 from discord.ext import commands
 
 from jobs.config import Config
-from jobs.store import Store
+from jobs.store import StoreProtocol
 
 
 class Summary(Protocol):
@@ -25,11 +25,11 @@ class Summary(Protocol):
 
 class PaperboyClient(commands.Bot):
     config: Config
-    _store: Store | None
+    _store: StoreProtocol | None
     clock: Callable[[], datetime]  # now, as an aware datetime; tests pass a simulated one
 
     @property
-    def store(self) -> Store:
+    def store(self) -> StoreProtocol:
         if self._store is None:
             raise RuntimeError("the store opens in setup_hook; the bot is not set up yet")
         return self._store

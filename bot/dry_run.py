@@ -9,7 +9,7 @@ from jobs.models import Paper
 from jobs.pipeline import ingest
 from jobs.present.rank import rank_day
 from jobs.records import PagedDay
-from jobs.store import Store
+from jobs.store.backends import open_database
 
 CONNECT_HELP = """\
 This was a dry run: nothing was posted. To connect Paperboy to Discord:
@@ -46,7 +46,7 @@ def print_feeds(days: list[tuple[str, str, list[Paper]]], ingested: int) -> None
 
 
 async def dry_run(config: Config) -> int:
-    async with await Store.open(config.database_path) as store:
+    async with await open_database(config.database()) as store:
         cursor = await store.appearance_cursor()
         report = await ingest(store, config.sources)
         papers = await store.papers_since(cursor)

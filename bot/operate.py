@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.config import Config
-from jobs.store import DatabaseDamaged, DatabaseError, Store
+from jobs.store import DatabaseDamaged, DatabaseError, Store, StoreProtocol, StoreUnavailable
+from jobs.store.backends import open_database
 from jobs.store.migrate import schema_problem
 
 CREATED_KEY = "created_at"  # meta, written by the first migration: a new database's grace
@@ -24,11 +25,20 @@ def damaged(path: object, problems: list[str]) -> str:
     return f"the database {path} is damaged: {problems[0]}{more}; {RECOVER}"
 
 
-async def open_for_reading(config: Config, *, any_schema: bool = False) -> Store | str:
+async def open_for_reading(config: Config, *, any_schema: bool = False) -> StoreProtocol | str:
     """The store opened read-only, or why it cannot be read. Never creates a database where there is
-    none, never migrates one; a schema other than this release's is refused (`any_schema`: a backup
-    copies any)."""
-    path = Path(config.database_path)
+    none, never migrates a SQLite one; a schema other than this release's is refused (`any_schema`: a
+    backup copies any). A PostgreSQL database is opened through the registry (the server's to create;
+    it has no read-only mode yet, so opening brings its schema up to date)."""
+    database = config.database()
+    if database.path is None:
+        try:
+            return await open_database(database)
+        except StoreUnavailable as exc:  # its line names the URL already
+            return str(exc)
+        except (DatabaseError, OSError, RuntimeError) as exc:
+            return f"the database {config.database_name()} does not open: {exc}"
+    path = Path(database.path)
     if not path.is_file():
         return f"no database at {path} (the bot has not run with this config yet)"
     try:
@@ -83,7 +93,8 @@ async def status(config: Config, now: datetime | None = None) -> int:
 
 async def backup(config: Config, target: str) -> int:
     dest = Path(target)
-    if dest.resolve() == Path(config.database_path).resolve():  # before opening: nothing to close
+    if config.database().path is not None and dest.resolve() == Path(config.database_path).resolve():
+        # before opening: nothing to close
         print("backup: the copy must go to another file than the database itself", file=sys.stderr)
         return 2
     store = await open_for_reading(config, any_schema=True)  # the copy to keep before an upgrade
@@ -93,6 +104,9 @@ async def backup(config: Config, target: str) -> int:
     async with store:
         try:
             pages = await store.backup(dest)
+        except StoreUnavailable as exc:  # a server: its own tools make the copy
+            print(f"backup: {exc}", file=sys.stderr)
+            return 1
         except DatabaseDamaged as exc:
             source = await store.check_integrity()
             line = (damaged(config.database_path, source) + "; nothing was copied" if source else

@@ -79,6 +79,15 @@ class Config:
     # database.url or PAPERBOY_DATABASE_URL when given; None: SQLite at database_path
     database_url: DatabaseUrl | None = None
 
+    def database(self) -> DatabaseUrl:
+        """Where the store is, for jobs.store.backends.open_database: the URL, else the SQLite file."""
+        return self.database_url or DatabaseUrl.for_path(self.database_path)
+
+    def database_name(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        url = self.database()
+        return str(url.path) if url.path is not None else url.shown
+
 
 class ConfigError(ValueError):
     """A config problem, worded for the person editing the file."""

@@ -5,6 +5,7 @@ The lock is an OS lock (`flock`) on a file beside the database, held for the lif
 kernel drops it when the process ends, however it ends, so a crash never leaves a stale lock behind.
 The file says who holds it (pid, host, start time), for the message the second process prints.
 (flock is not reliable on every network file system; keep the database on a local disk.)
+A PostgreSQL database is held by an advisory lock instead: `instance_lock` picks the one that fits.
 """
 
 from __future__ import annotations
@@ -15,13 +16,28 @@ import os
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from jobs.database_url import DatabaseUrl
 from jobs.fatal import FatalError
 from jobs.store.errors import database_problem
+
+if TYPE_CHECKING:
+    from jobs.store.postgres.instance_lock import PgInstanceLock
 
 
 class InstanceLocked(FatalError):
     """Another process holds the database."""
+
+
+def instance_lock(database: DatabaseUrl) -> InstanceLock | PgInstanceLock:
+    """The lock for the configured database: this file lock beside a SQLite file; on a PostgreSQL server,
+    an advisory lock held by a connection of its own (jobs/store/postgres/instance_lock.py)."""
+    if database.path is not None:
+        return InstanceLock(database.path)
+    from jobs.store.postgres.instance_lock import PgInstanceLock
+
+    return PgInstanceLock(database)
 
 
 def lock_path(database: Path) -> Path:

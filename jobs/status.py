@@ -32,8 +32,8 @@ class Status:
     retry_at: datetime | None
     outbox: dict[str, int]
     paused: list[tuple[int, str, str]] = field(default_factory=list)  # (channel id, topic, reason)
-    database: Path = Path()
-    database_bytes: int = 0
+    database: Path | str = Path()  # the file, or a server's URL without its password
+    database_bytes: int | None = 0  # None: a server's (its size is the server's to tell)
 
     def when(self, moment: datetime | None, lang: str = "en") -> str:
         return (moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M %Z") if moment
@@ -67,7 +67,8 @@ class Status:
         outbox = [t("status.outbox", lang, pending=self.outbox.get("pending", 0), failed=self.outbox.get("failed", 0),
                     sent=self.outbox.get("sent", 0))]
         paused = [f"{channel.format(cid)} {topic}: {reason}" for cid, topic, reason in self.paused] or [none]
-        size = [f"{self.database} · {self.database_bytes / 1_000_000:.1f} MB"]
+        size = [f"{self.database}" + (f" · {self.database_bytes / 1_000_000:.1f} MB"
+                                      if self.database_bytes is not None else "")]
         return [(t("status.sources", lang), sources or [t("status.none_configured", lang)]),
                 (t("status.schedule", lang), schedule), (t("status.deliveries", lang), outbox),
                 (t("status.paused", lang), paused), (t("status.database", lang), size)]
@@ -102,4 +103,11 @@ async def gather_status(store: Store, config: Config, now: datetime) -> Status:
     paused = [(f.channel_id, f.topic, f.paused_reason) for f in await store.feeds() if f.paused_reason]
     return Status(sched.timezone, sources, await store.last_completed_cycle(),
                   next_scheduled(now, sched.time, sched.timezone), retry_at, await store.outbox_counts(),
-                  paused, Path(config.database_path), database_bytes(Path(config.database_path)))
+                  paused, *_database(config))
+
+
+def _database(config: Config) -> tuple[Path | str, int | None]:
+    where = config.database()
+    if where.path is None:
+        return where.shown, None
+    return Path(where.path), database_bytes(Path(where.path))

@@ -8,6 +8,7 @@ from hypothesis import settings
 
 from bot import PaperboyBot, create_bot
 from jobs.config import Config, FeedsConfig, SourceConfig
+from jobs.database_url import parse_database_url
 from tests.engines import ENGINES, fresh_database
 
 SHARED_DIGESTS = Path(__file__).resolve().parents[2] / "shared" / "digests"
@@ -19,13 +20,17 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-def make_config(tmp_path: Path, *, max_per_cycle: int = 25, images: bool = True) -> Config:
+def make_config(tmp_path: Path, *, max_per_cycle: int = 25, images: bool = True,
+                database_url: str | None = None) -> Config:
+    """A config reading tmp_path/posts; its database a SQLite file there, or `database_url` (store_url)."""
     posts = tmp_path / "posts"
     posts.mkdir(exist_ok=True)
+    url = parse_database_url(database_url, "test") if database_url is not None else None
     return Config(
-        database_path=tmp_path / "paperboy.db",
+        database_path=url.path if url is not None and url.path is not None else tmp_path / "paperboy.db",
         sources=[SourceConfig(name="local", kind="directory", format="kedreamix", path=str(posts))],
         feeds=FeedsConfig(max_per_cycle=max_per_cycle, images=images),
+        database_url=url,
     )
 
 

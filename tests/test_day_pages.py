@@ -7,13 +7,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import discord
+import pytest
 
+from jobs.config import Config
+from tests.conftest import make_config
 from tests.postgen import Entry, entries, write_kedreamix
 from tests.test_digest_language import labels
 from tests.test_feed_style import setup_guild
 from tests.test_language import client_locales  # noqa: F401  (a fixture)
 
 SUMMARY = "本文提出了一种新方法，在标准基准上效果很好。"
+
+
+
+@pytest.fixture
+def config(tmp_path: Path, store_url: str) -> Config:
+    """Every bot here runs on both engines (tests/engines.py): a SQLite file, a PostgreSQL database."""
+    return make_config(tmp_path, database_url=store_url)
 
 
 def titles(message) -> list[str]:  # type: ignore[no-untyped-def]

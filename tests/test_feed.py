@@ -7,7 +7,15 @@ from pathlib import Path
 import discord
 import pytest
 
+from jobs.config import Config
+from tests.conftest import make_config
 from tests.postgen import Entry, entries, write_kedreamix
+
+
+@pytest.fixture
+def config(tmp_path: Path, store_url: str) -> Config:
+    """Every bot here runs on both engines (tests/engines.py): a SQLite file, a PostgreSQL database."""
+    return make_config(tmp_path, database_url=store_url)
 
 
 def setup_guild(env):  # type: ignore[no-untyped-def]
@@ -89,12 +97,10 @@ async def test_new_posts_bring_only_their_papers_and_repeats_are_skipped(simcord
     assert papers.history()[-2].embeds[0].title == "📰 NeRF · 2024-05-07 · 1 paper"
 
 
-async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path, make_bot) -> None:
+async def test_keywords_filter_and_per_cycle_cap(tmp_path: Path, posts_dir: Path, make_bot, store_url: str) -> None:
     import simcord
 
-    from tests.conftest import make_config
-
-    config = make_config(tmp_path, max_per_cycle=2)
+    config = make_config(tmp_path, max_per_cycle=2, database_url=store_url)
     many = entries("5", 5)
     many[4].summary = "一种关于说话人头像生成的方法。"
     many[4].title = "Talking heads"

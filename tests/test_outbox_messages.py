@@ -24,7 +24,7 @@ from jobs.messages import (
 from jobs.models import Paper, ParsedPost
 from jobs.records import DmMessage
 from jobs.sources.base import Fetched, PostRef
-from jobs.store import Store
+from tests.engines import open_store
 
 
 def paper(arxiv_id: str, topic: str, date: str) -> Paper:
@@ -32,8 +32,8 @@ def paper(arxiv_id: str, topic: str, date: str) -> Paper:
                  authors=["Ada Lovelace"], abstract="We splat Gaussians.", links={})
 
 
-async def test_every_payload_the_store_writes_round_trips(tmp_path: Path) -> None:
-    async with await Store.open(tmp_path / "p.db") as store:
+async def test_every_payload_the_store_writes_round_trips(store_url: str, tmp_path: Path) -> None:
+    async with await open_store(store_url) as store:
         sid = await store.upsert_source("local", "directory", "kedreamix", str(tmp_path))
         for day in ("2024-05-06", "2024-05-07"):
             papers = [paper(f"2405.{day[-1]}{i:04d}", "3DGS", day) for i in range(3)]

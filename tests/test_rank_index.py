@@ -1,6 +1,7 @@
 """The ranking index (jobs/store/rank_index.py, jobs/search_rank.py): pages equal to FTS5's full bm25
 ranking, scores included, through ingest, updates, merges, filters and an upgrade; tokens equal to
-FTS5's own; postings that decode to what was encoded. Real SQLite files throughout."""
+FTS5's own; postings that decode to what was encoded. Real SQLite files; and on PostgreSQL, whose index
+is written and read by the same code, the same pages and scores as SQLite's through all of that."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from hypothesis import strategies as st
 
 from jobs.models import Paper, ParsedPost
 from jobs.posting_codec import decode_counts, decode_ids, encode_groups, encode_ids
-from jobs.search import build_query
+from jobs.search import build_query, run_search
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import Store, fts_tokens, rank_index
 from jobs.store._connection import run_sync
+from tests.engines import fresh_database, open_store
 
 WORDS = (
     "gaussian", "splatting", "neural", "radiance", "field", "diffusion", "model", "models", "modeling",
@@ -61,8 +63,11 @@ QUERIES = [
 
 
 async def compare(store: Store, text: str, filters: dict[str, str], offset: int = 0) -> int:
-    """The ranking index's page against FTS5's full ranking of the same query; the total."""
+    """The ranking index's page against FTS5's full ranking of the same query; the total. (PostgreSQL
+    has no FTS5 to compare with: the total alone; test_both_engines_* compare it with SQLite.)"""
     q = build_query(text)
+    if not isinstance(store, Store):
+        return (await store.search(q.match, words=q.words, limit=10, offset=offset, **filters))[1]
     assert q.words is not None, text  # a query the ranking index can take
     fast = await store._rank_words(q.words, filters.get("topic"), filters.get("after"), filters.get("before"),
                                    offset, 10)
@@ -81,20 +86,31 @@ async def store(tmp_path: Path):
     await s.close()
 
 
+@pytest.fixture
+async def any_store(store_url: str):  # type: ignore[no-untyped-def]
+    s = await open_store(store_url)
+    yield s
+    await s.close()
+
+
+async def ingest_with_updates_and_merges(store: Store) -> None:
+    """250 papers over 25 posts, some seen again with a summary they lacked (indexed again)."""
+    rng = random.Random(7)
+    papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 251)]
+    topics = ["3DGS", "NeRF", "Diffusion Models"]
+    for day in range(25):
+        again = [replace(p, summary=p.summary or "再次出现的摘要") for p in rng.sample(papers[: day * 10 + 10], 3)]
+        await add_post(store, f"2024-{day // 28 + 1:02d}-{day % 28 + 1:02d}/{topics[day % 3]}.md", topics[day % 3],
+                       f"2024-{day // 12 + 1:02d}-{day % 12 * 2 + 1:02d}", papers[day * 10 : day * 10 + 10] + again)
+
+
 async def test_pages_equal_fts5_full_ranking_through_ingest_updates_and_merges(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)  # so that this small corpus merges at every level
     monkeypatch.setattr(rank_index, "FANOUT", 2)
     monkeypatch.setattr(rank_index, "MERGE_CHUNK", 300)  # and merges a few terms at a time
-    rng = random.Random(7)
-    papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 251)]
-    topics = ["3DGS", "NeRF", "Diffusion Models"]
-    for day in range(25):
-        # Some papers are seen again, now with the Chinese summary they lacked: indexed again.
-        again = [replace(p, summary=p.summary or "再次出现的摘要") for p in rng.sample(papers[: day * 10 + 10], 3)]
-        await add_post(store, f"2024-{day // 28 + 1:02d}-{day % 28 + 1:02d}/{topics[day % 3]}.md", topics[day % 3],
-                       f"2024-{day // 12 + 1:02d}-{day % 12 * 2 + 1:02d}", papers[day * 10 : day * 10 + 10] + again)
+    await ingest_with_updates_and_merges(store)
     levels = [r[0] for r in await store._all("SELECT level FROM rank_segments")]
     assert max(levels) >= 2 and 0 in levels  # merged twice over, and a fresh segment beside them
     assert await store._one("SELECT count(*) FROM rank_docs WHERE seg NOT IN (SELECT seg FROM rank_segments)") == 0
@@ -201,7 +217,8 @@ async def test_a_search_reads_one_moment_while_an_ingest_commits(store: Store, t
     assert await compare(store, "gaussian splatting", {}) > before[1]  # and the next search sees the commit
 
 
-async def test_a_rolled_back_ingest_leaves_no_trace_in_later_searches(store: Store) -> None:
+async def test_a_rolled_back_ingest_leaves_no_trace_in_later_searches(any_store: Store) -> None:
+    store = any_store
     rng = random.Random(2)
     await add_post(store, "2024-01-01/T.md", "T", "2024-01-01", [make_paper(rng, n) for n in range(1, 11)])
     zebra = replace(make_paper(rng, 11), title="Zebra stripes")
@@ -234,7 +251,8 @@ def test_prefix_upper_bounds_cover_every_continuation() -> None:
         assert term < upper and term + "\U0010ffff" < upper and not 0xD800 <= ord(upper[-1]) < 0xE000
 
 
-async def test_a_batch_of_posts_is_indexed_with_each_papers_last_text(store: Store) -> None:
+async def test_a_batch_of_posts_is_indexed_with_each_papers_last_text(any_store: Store) -> None:
+    store = any_store
     rng = random.Random(9)
     first = [make_paper(rng, n, summary=False) for n in range(1, 21)]
     again = [replace(p, summary="批次之内再次出现") for p in first[:5]]  # merged: the summary is filled
@@ -247,3 +265,29 @@ async def test_a_batch_of_posts_is_indexed_with_each_papers_last_text(store: Sto
     assert await compare(store, "批次", {}) == 5
     for text, filters in QUERIES[:6]:
         await compare(store, text, filters)
+
+
+async def test_both_engines_rank_alike_through_updates_and_merges(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same ingest, merging at every level and a few terms at a time, on SQLite and on PostgreSQL:
+    the same segments, and every query (words, prefixes, Chinese, phrases, filters, later pages) the
+    same page with the same scores and total."""
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    monkeypatch.setattr(rank_index, "MERGE_CHUNK", 300)
+    queries = [*QUERIES, ("再次", {}), ('"gaussian splatting"', {}), ('"real time" model', {"topic": "NeRF"}),
+               ("高斯泼溅", {}), ("数字人", {})]
+    seen: dict[str, list[object]] = {}
+    for engine in ("sqlite", "postgres"):
+        async with fresh_database(engine, tmp_path) as url, await open_store(url) as store:
+            await ingest_with_updates_and_merges(store)
+            segments = await store._all("SELECT seg, level, docs FROM rank_segments")
+            got: list[object] = [sorted(tuple(r) for r in segments)]
+            for text, filters in queries:
+                for offset in (0, 20):
+                    page = await run_search(store, text, limit=10, offset=offset, **filters)  # type: ignore[arg-type]
+                    got.append((text, offset, page.total, [(r.paper.arxiv_id, r.score) for r in page.results]))
+            seen[engine] = got
+    assert max(level for _, level, _ in seen["sqlite"][0]) >= 2  # type: ignore[attr-defined]
+    for lite, pg in zip(seen["sqlite"], seen["postgres"], strict=True):
+        assert lite == pg

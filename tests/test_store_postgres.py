@@ -1,7 +1,7 @@
-"""The PostgreSQL backend's foundations on a real server: its schema matches SQLite's, two processes opening
-a new database migrate it once, the registry picks the backend by URL, and `python -m bot` given a
-postgresql:// URL says in one line why it cannot run (incomplete backend, unknown role, missing database,
-no server), exit 1, never a traceback and never the password."""
+"""The PostgreSQL backend on a real server: its schema matches SQLite's, two processes opening a new database
+migrate it once, the registry picks the backend by URL, `python -m bot` ingests, searches and reports on a
+postgresql:// database, one process at a time (an advisory lock), and says in one line why it cannot run
+(unknown role, missing database, no server, held by another), exit 1, never a traceback nor the password."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ import pytest
 
 from jobs.database_url import DatabaseUrl, parse_database_url
 from jobs.store import Store
-from jobs.store.backends import BackendIncomplete, missing_areas, open_database
+from jobs.store.backends import missing_areas, open_database
 from jobs.store.postgres import PostgresStore
+from jobs.store.postgres.instance_lock import PgInstanceLock
 from jobs.store.postgres.migrate import SCHEMA_VERSION
 from tests.engines import fresh_database, with_database
+from tests.postgen import entries, write_kedreamix
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_YET = ["ingest", "papers", "search", "feeds", "watch"]  # shrinks as areas land on PostgreSQL
 
 
 @pytest.fixture
@@ -60,7 +61,8 @@ async def test_the_schema_has_sqlites_tables_columns_and_indexes(pg_url: str, tm
         lite_indexes = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
                                                    "AND sql IS NOT NULL")]
     assert {t: sorted(c) for t, c in lite.items()} == {t: sorted(c) for t, c in pg.items()
-                                                        if t not in ("schema_migrations", "(indexes)")}
+                                                        if t not in ("schema_migrations", "(indexes)", "papers_fts")}
+    assert pg["papers_fts"] == ["id", "doc"]  # FTS5's counterpart: a tsvector of the same tokens
     assert set(lite_indexes) <= set(pg["(indexes)"])  # plus each table's primary key and unique indexes
 
 
@@ -83,8 +85,7 @@ async def test_a_newer_schema_is_refused_with_both_versions(pg_url: str) -> None
 
 
 async def test_the_registry_picks_the_backend_by_url(pg_url: str, tmp_path: Path) -> None:
-    assert missing_areas(Store) == []
-    assert missing_areas(PostgresStore) == NOT_YET
+    assert missing_areas(Store) == [] and missing_areas(PostgresStore) == []
     lite = await open_database(parse_database_url(f"sqlite:///{tmp_path / 'r.db'}"))
     try:
         assert isinstance(lite, Store) and (tmp_path / "r.db").exists()
@@ -93,10 +94,11 @@ async def test_the_registry_picks_the_backend_by_url(pg_url: str, tmp_path: Path
     same = await open_database(DatabaseUrl.for_path(tmp_path / "q.db"))  # database: {path: …}
     await same.close()
     assert (tmp_path / "q.db").exists()
-    with pytest.raises(BackendIncomplete, match="the PostgreSQL backend is not complete yet: areas "
-                                                 + ", ".join(NOT_YET) + " are missing; use a SQLite path"):
-        await open_database(parse_database_url(pg_url))
-    assert await pg_tables(pg_url) == {"(indexes)": []}  # refused before creating anything
+    server = await open_database(parse_database_url(pg_url))
+    try:
+        assert isinstance(server, PostgresStore) and await server.schema_version() == SCHEMA_VERSION
+    finally:
+        await server.close()
 
 
 def free_port() -> int:
@@ -125,11 +127,32 @@ def one_line(out: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("command", ["run", "ingest", "status"])
-async def test_the_cli_refuses_an_incomplete_backend_in_one_line(pg_url: str, tmp_path: Path, command: str) -> None:
-    line = one_line(run_bot(tmp_path, pg_url, command))
-    assert line == (f"database.url {pg_url}: the PostgreSQL backend is not complete yet: areas "
-                    f"{', '.join(NOT_YET)} are missing; use a SQLite path (database.path in the config)")
+async def test_the_cli_ingests_searches_and_reports_on_a_server_database(pg_url: str, tmp_path: Path) -> None:
+    write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 3))
+    out = run_bot(tmp_path, pg_url, "ingest")
+    assert out.returncode == 0, out.stderr
+    assert f"database {pg_url} holds 3 papers in 1 posts" in out.stdout
+    assert not (tmp_path / "data").exists()  # no SQLite file beside it
+    out = run_bot(tmp_path, pg_url, "search", "--json", "gaussian")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count('"arxiv_id"') >= 1
+    out = run_bot(tmp_path, pg_url, "status")
+    assert out.returncode == 0 and f"Database\n  {pg_url}\n" in out.stdout, out
+    out = run_bot(tmp_path, pg_url, "health")
+    assert out.returncode == 0 and out.stdout.startswith("healthy"), out  # a new database's grace
+    out = run_bot(tmp_path, pg_url, "backup", str(tmp_path / "copy.db"))
+    assert out.returncode == 1 and "back up a PostgreSQL database with pg_dump" in out.stderr
+
+
+def test_a_second_process_on_the_same_server_database_refuses_to_start(pg_url: str, tmp_path: Path) -> None:
+    with PgInstanceLock(parse_database_url(pg_url)):  # a running Paperboy
+        line = one_line(run_bot(tmp_path, pg_url, "ingest"))
+        assert line.startswith(f"database.url {pg_url}: in use by another Paperboy (paperboy pid ")
+        assert line.endswith("stop that one first, or point database.url elsewhere")
+        with pytest.raises(Exception, match="in use by another Paperboy"):
+            PgInstanceLock(parse_database_url(pg_url)).acquire()  # the same process, a second time
+    out = run_bot(tmp_path, pg_url, "ingest")  # released: the next one runs
+    assert out.returncode == 0, out.stderr
 
 
 async def test_the_cli_names_an_unknown_role_without_the_password(pg_url: str, tmp_path: Path) -> None:

@@ -81,13 +81,11 @@ async def test_nested_transaction_in_the_same_task_is_a_savepoint(store: Store) 
     assert await store.get_meta("after") == "1"
 
 
-async def test_many_concurrent_writers_all_land(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "paperboy.db")
+async def test_many_concurrent_writers_all_land(store: Store) -> None:
     await asyncio.gather(*(store.set_meta(f"k{i}", str(i)) for i in range(50)),
                          *(store.add_feed(1, 100 + i, "3DGS", [], None) for i in range(20)))
     assert [await store.get_meta(f"k{i}") for i in range(50)] == [str(i) for i in range(50)]
     assert len(await store.feeds()) == 20
-    await store.close()
 
 
 async def test_the_store_implements_its_protocol(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The store's watchdog part on real SQLite files: the watchdog migration over an older database, source
-health, alert channels (on PostgreSQL too) and their outbox rows."""
+health (failures on PostgreSQL too), alert channels and their outbox rows (both engines)."""
 
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ async def test_an_older_database_upgrades_keeping_its_sources(tmp_path: Path, po
         assert await store.source_post_days("nobody") == []
 
 
-async def test_failures_count_in_a_row_and_reset(tmp_path: Path, posts_dir: Path) -> None:
+async def test_failures_count_in_a_row_and_reset(store_url: str, tmp_path: Path, posts_dir: Path) -> None:
     config = make_config(tmp_path)
-    async with await Store.open(config.database_path) as store:
+    async with await open_store(store_url) as store:
         await ingest(store, config.sources)
         posts_dir.rmdir()
         await ingest(store, config.sources)
@@ -69,8 +69,8 @@ async def set_alert_channels(store: Any) -> None:
     assert [await store.alert_channel(g) for g in (1, 2, 3)] == [100, 201, None]
 
 
-async def test_alerts_go_to_each_servers_channel_through_the_outbox(tmp_path: Path) -> None:
-    async with await Store.open(tmp_path / "a.db") as store:
+async def test_alerts_go_to_each_servers_channel_through_the_outbox(store_url: str) -> None:
+    async with await open_store(store_url) as store:
         await set_alert_channels(store)
         cycle = await store.start_cycle("schedule")
         assert await store.plan_alerts(cycle, {"event": "alert", "text": "x"}) == 2

@@ -8,7 +8,15 @@ from pathlib import Path
 import discord
 import pytest
 
+from jobs.config import Config
+from tests.conftest import make_config
 from tests.postgen import Entry, entries, write_kedreamix
+
+
+@pytest.fixture
+def config(tmp_path: Path, store_url: str) -> Config:
+    """Every bot here runs on both engines (tests/engines.py): a SQLite file, a PostgreSQL database."""
+    return make_config(tmp_path, database_url=store_url)
 
 
 def world(env):  # type: ignore[no-untyped-def]

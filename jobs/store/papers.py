@@ -8,7 +8,6 @@ new since X" is always "appearances with id > X".
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Sequence
 
@@ -21,6 +20,7 @@ from jobs.store.rank_index import Pending, bump_generation
 from jobs.store.rows import (
     PAPER_COLUMNS,
     PAPER_WIDTH,
+    SqlConnection,
     chunks,
     j,
     pack_body,
@@ -208,16 +208,21 @@ class Papers(Connection):
     async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Topics for autocomplete: those starting with `prefix` (ignoring case), then those containing
         it; each group in alphabetical order. An empty prefix lists all topics."""
-        names = await self.known_topics()
-        want = " ".join(prefix.split()).casefold()
-        starts = sorted((n for n in names if n.casefold().startswith(want)), key=str.casefold)
-        inside = sorted((n for n in names if want in n.casefold() and not n.casefold().startswith(want)),
-                        key=str.casefold)
-        return (starts + inside)[: max(0, limit)]
+        return matching_names(await self.known_topics(), prefix, limit)
+
+
+def matching_names(names: list[str], prefix: str, limit: int) -> list[str]:
+    """`topic_names`' rule, for both engines: names starting with `prefix`, then containing it."""
+    want = " ".join(prefix.split()).casefold()
+    starts = sorted((n for n in names if n.casefold().startswith(want)), key=str.casefold)
+    inside = sorted((n for n in names if want in n.casefold() and not n.casefold().startswith(want)),
+                    key=str.casefold)
+    return (starts + inside)[: max(0, limit)]
 
 
 
 # ---- the write path, run on the connection's thread (plain sqlite3: no trip per statement) -------
+# PostgreSQL runs these same functions (jobs/store/postgres/bridge.py): their SQL is portable.
 
 _UPSERT_POST = (
     "INSERT INTO posts (source_id, path, version, etag, last_modified, status, error, topic, "
@@ -229,7 +234,7 @@ _UPSERT_POST = (
 )
 _INSERT_PAPER = (
     "INSERT INTO papers (arxiv_id, version, title, authors, body, comment, images, flags, first_seen) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 _UPDATE_PAPER = (
     "UPDATE papers SET version = ?, title = ?, authors = ?, body = ?, comment = ?, images = ?, flags = ? "
@@ -239,13 +244,13 @@ _UPSERT_APPEARANCE = (
     "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, post_id) DO UPDATE SET topic = excluded.topic, "
     "post_date = excluded.post_date, position = excluded.position "
-    "WHERE topic != excluded.topic OR post_date != excluded.post_date "
-    "OR position != excluded.position"
+    "WHERE appearances.topic != excluded.topic OR appearances.post_date != excluded.post_date "
+    "OR appearances.position != excluded.position"
 )
 
 
 def _record_posts(
-    conn: sqlite3.Connection, source_id: int, posts: list[tuple[PostRef, Fetched, ParsedPost]], now: str
+    conn: SqlConnection, source_id: int, posts: list[tuple[PostRef, Fetched, ParsedPost]], now: str
 ) -> list[PostOutcome]:
     seen = int(time.time())  # a new paper's first_seen
     # The ranking index takes the batch's papers as one segment at its end (a segment per post cost
@@ -258,7 +263,7 @@ def _record_posts(
 
 
 def _record_post(
-    conn: sqlite3.Connection, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost, now: str,
+    conn: SqlConnection, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost, now: str,
     seen: int,
     pending: Pending | None = None,
 ) -> PostOutcome:
@@ -283,15 +288,17 @@ def _record_post(
     if seen_again:
         _merge_papers(conn, seen_again, pending)
     for paper in fresh.values():
-        existing[paper.arxiv_id] = conn.execute(
+        existing[paper.arxiv_id] = int(conn.execute(
             _INSERT_PAPER,
             (paper.arxiv_id, paper.version, paper.title, j(paper.authors), pack_body(paper), paper.comment,
              j(paper.images), j(paper.flags), seen),
-        ).lastrowid or 0
+        ).fetchall()[0][0])
     write_index(conn, add=[(existing[p.arxiv_id], p) for p in fresh.values()], pending=pending)
     keep = [existing[i] for i in ids]
+    # (PostgreSQL has no empty list: a post of no papers drops every appearance of its own.)
     conn.execute(
-        f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})",
+        f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})"
+        if keep else "DELETE FROM appearances WHERE post_id = ?",
         (post_id, *keep),
     )
     conn.executemany(
@@ -303,7 +310,7 @@ def _record_post(
     return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
 
 
-def _paper_ids(conn: sqlite3.Connection, arxiv_ids: list[str]) -> dict[str, int]:
+def _paper_ids(conn: SqlConnection, arxiv_ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in chunks(arxiv_ids, 500):
         found.update(conn.execute(
@@ -312,7 +319,7 @@ def _paper_ids(conn: sqlite3.Connection, arxiv_ids: list[str]) -> dict[str, int]
     return found
 
 
-def _merge_papers(conn: sqlite3.Connection, seen_again: dict[int, list[Paper]], pending: Pending | None = None) -> None:
+def _merge_papers(conn: SqlConnection, seen_again: dict[int, list[Paper]], pending: Pending | None = None) -> None:
     """Papers seen again, merged by `jobs.merge` in the order they were listed. Only writes when
     something changes, so re-ingesting is a no-op."""
     old: dict[int, Paper] = {}

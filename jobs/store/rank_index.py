@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
+import secrets
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ import numpy as np
 from jobs.posting_codec import decode_counts, decode_ids, encode_groups
 from jobs.search_rank import Array, Corpus, Postings
 from jobs.store.fts_tokens import Counted, weighted_counts
+from jobs.store.rows import SqlConnection, is_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,13 @@ BATCH = 5000  # papers indexed as one segment at most
 FRESH_SEGMENTS, FRESH_PAPERS = 256, 5_000
 
 
-def bump_generation(conn: sqlite3.Connection) -> None:
+def bump_generation(conn: SqlConnection) -> None:
     """A new generation: a random number, so that one rolled back is never seen again later."""
     if _exists(conn):
-        conn.execute("UPDATE rank_state SET generation = random() WHERE id = 1")
+        conn.execute("UPDATE rank_state SET generation = ? WHERE id = 1", (secrets.randbits(62),))
 
 
-def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: Iterable[int] = (), *,
+def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterable[int] = (), *,
                bulk: bool = False) -> None:
     """Index full-text rows (rowid, title, authors, abstract, summary, takeaways, ids) as a new
     segment, and forget the papers in `forget` that are not re-added. `bulk` (a rebuild): write a
@@ -58,11 +59,12 @@ def index_rows(conn: sqlite3.Connection, add: Sequence[Sequence[Any]], forget: I
         bump_generation(conn)
 
 
-def _index_batch(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], bulk: bool) -> None:
+def _index_batch(conn: SqlConnection, rows: Sequence[Sequence[Any]], bulk: bool) -> None:
     if rows:
         counted = weighted_counts(rows)
         seg = _new_segment(conn, 1 if bulk else 0, len(counted.lengths))
-        conn.executemany("INSERT OR REPLACE INTO rank_docs (id, seg, len) VALUES (?, ?, ?)",
+        conn.executemany("INSERT INTO rank_docs (id, seg, len) VALUES (?, ?, ?) "
+                         "ON CONFLICT (id) DO UPDATE SET seg = excluded.seg, len = excluded.len",
                          [(i, seg, n) for i, n in counted.lengths.items()])
         if bulk:
             first = _next_row(conn)
@@ -90,30 +92,32 @@ class Pending:
             self.rows.pop(int(row[0]), None)  # re-inserted: the dict keeps first-seen order otherwise
             self.rows[int(row[0])] = row
 
-    def flush(self, conn: sqlite3.Connection) -> None:
+    def flush(self, conn: SqlConnection) -> None:
         if self.rows or self.forget:
             index_rows(conn, list(self.rows.values()), self.forget)
         self.rows, self.forget = {}, set()
 
 
-def _exists(conn: sqlite3.Connection) -> bool:
+def _exists(conn: SqlConnection) -> bool:
+    if not is_sqlite(conn):
+        return True  # PostgreSQL's first schema has it
     return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rank_docs'").fetchone() is not None
 
 
-def _next_row(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM rank_postings").fetchone()[0])
+def _next_row(conn: SqlConnection) -> int:
+    return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM rank_postings").fetchone()[0])
 
 
-def _write(conn: sqlite3.Connection, seg: int, terms: list[str], starts: Array, ids: Array, counts: Array) -> None:
+def _write(conn: SqlConnection, seg: int, terms: list[str], starts: Array, ids: Array, counts: Array) -> None:
     """Posting rows of segment `seg` (terms in order), appended at the next rowids."""
     first = _next_row(conn)
-    conn.executemany("INSERT INTO rank_postings (rowid, term, seg, ids, counts) VALUES (?, ?, ?, ?, ?)",
+    conn.executemany("INSERT INTO rank_postings (id, term, seg, ids, counts) VALUES (?, ?, ?, ?, ?)",
                      [(first + n, term, seg, *blobs)
                       for n, (term, blobs) in enumerate(zip(terms, encode_groups(starts, ids, counts, compact=True),
                                                             strict=True))])
 
 
-def _close_range(conn: sqlite3.Connection, seg: int, first: int) -> None:
+def _close_range(conn: SqlConnection, seg: int, first: int) -> None:
     """Segment `seg`'s posting rows are those written since rowid `first`."""
     conn.execute("UPDATE rank_segments SET first_row = ?, last_row = ? WHERE seg = ?",
                  (first, _next_row(conn) - 1, seg))
@@ -129,11 +133,12 @@ def _by_term(counted: Counted) -> tuple[list[str], Array, Array, Array]:
     return [counted.terms[i] for i in order], starts, counted.ids[pick], counted.counts[pick]
 
 
-def _write_fresh(conn: sqlite3.Connection, seg: int, counted: Counted) -> None:
+def _write_fresh(conn: SqlConnection, seg: int, counted: Counted) -> None:
     terms, starts, ids, counts = _by_term(counted)
+    joined = "\0".join(terms)
     conn.execute("INSERT INTO rank_fresh (seg, terms, starts, ids, counts) VALUES (?, ?, ?, ?, ?)",
-                 (seg, "\0".join(terms), starts.astype("<u4").tobytes(), ids.astype("<u4").tobytes(),
-                  counts.astype("<u4").tobytes()))
+                 (seg, joined if is_sqlite(conn) else joined.encode(), starts.astype("<u4").tobytes(),
+                  ids.astype("<u4").tobytes(), counts.astype("<u4").tobytes()))
 
 
 _FRESH = "SELECT seg, terms, starts, ids, counts FROM rank_fresh"  # the columns Fresh.of reads
@@ -151,7 +156,8 @@ class Fresh:
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> Fresh:
-        return cls(int(row[0]), row[1].split("\0") if row[1] else [],
+        terms = row[1].decode() if isinstance(row[1], bytes) else row[1]  # PostgreSQL keeps them as bytes
+        return cls(int(row[0]), terms.split("\0") if terms else [],
                    *(np.frombuffer(b, dtype="<u4") for b in row[2:5]))
 
     def between(self, after: str | None, upto: str | None) -> tuple[int, list[str], Array, Array, Array]:
@@ -181,11 +187,12 @@ def _after_prefix(term: str) -> str:
     return term[:-1] + chr(0xE000 if 0xD7FF <= last < 0xE000 else last + 1)
 
 
-def _new_segment(conn: sqlite3.Connection, level: int, docs: int) -> int:
-    return int(conn.execute("INSERT INTO rank_segments (level, docs) VALUES (?, ?)", (level, docs)).lastrowid or 0)
+def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
+    return int(conn.execute("INSERT INTO rank_segments (level, docs) VALUES (?, ?) RETURNING seg",
+                            (level, docs)).fetchall()[0][0])
 
 
-def _merge_full_levels(conn: sqlite3.Connection) -> None:
+def _merge_full_levels(conn: SqlConnection) -> None:
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
     if fresh[0] < FRESH_SEGMENTS and fresh[1] < FRESH_PAPERS:
         return
@@ -201,7 +208,7 @@ def _merge_full_levels(conn: sqlite3.Connection) -> None:
 MERGE_CHUNK = 4_000_000  # bytes of encoded ids merged at a time: bounds a merge's memory (tens of MB)
 
 
-def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
+def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
     """Rewrite segments `segs` as one segment of `level`: live postings only, compactly encoded,
     a range of terms at a time."""
     marks = ",".join("?" * len(segs))
@@ -230,13 +237,13 @@ def _merge(conn: sqlite3.Connection, segs: list[int], level: int) -> None:
         held += len(row[2])
     _merge_terms(conn, seg, live, chunk, [f.between(after, None) for f in fresh])
     for low, high in ranges:
-        conn.execute("DELETE FROM rank_postings WHERE rowid BETWEEN ? AND ?", (low, high))
+        conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ?", (low, high))
     conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", segs)
     _close_range(conn, seg, first)
 
 
-def _merge_terms(conn: sqlite3.Connection, seg: int, live: Array, rows: list[Any],
+def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
                  fresh: list[tuple[int, list[str], Array, Array, Array]]) -> None:
     """Merge the postings of one range of terms: merged segments' rows and fresh segments' slices
     (segment, terms, starts, ids, counts), live ones only, into rows of segment `seg`."""
@@ -277,20 +284,20 @@ def _decode_rows(rows: list[Any]) -> tuple[Array, Array, list[int]]:
             [len(p[0]) for p in parts])
 
 
-def merge_all(conn: sqlite3.Connection) -> None:
+def merge_all(conn: SqlConnection) -> None:
     """Merge every segment into one (after a rebuild: the smallest, quickest form)."""
     rows = conn.execute("SELECT seg, level FROM rank_segments ORDER BY seg").fetchall()
     if len(rows) > 1 or (rows and rows[0][1] == 0):
         _merge(conn, [int(r[0]) for r in rows], max(int(r[1]) for r in rows) + 1)
 
 
-def is_stale(conn: sqlite3.Connection) -> bool:
+def is_stale(conn: SqlConnection) -> bool:
     """Does the ranking index miss papers (a database from before it, or one it fell out of step with)?"""
     papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
     return bool(papers != conn.execute("SELECT count(*) FROM rank_docs").fetchone()[0])
 
 
-def clear(conn: sqlite3.Connection) -> None:
+def clear(conn: SqlConnection) -> None:
     for table in ("rank_postings", "rank_fresh", "rank_docs", "rank_segments"):
         conn.execute(f"DELETE FROM {table}")
 
@@ -308,21 +315,29 @@ class Appearances:
     topics: dict[str, int]
 
 
-def generation(conn: sqlite3.Connection) -> int:
+def generation(conn: SqlConnection) -> int:
     return int(conn.execute("SELECT generation FROM rank_state WHERE id = 1").fetchone()[0])
 
 
-def load_corpus(conn: sqlite3.Connection) -> Corpus:
+def load_corpus(conn: SqlConnection) -> Corpus:
     rows = np.array(conn.execute("SELECT id, seg, len FROM rank_docs").fetchall(), dtype=np.int64).reshape(-1, 3)
     ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
     made = {int(seg): int(n) for seg, n in conn.execute("SELECT seg, docs FROM rank_segments")}
     return Corpus.of(ids, segs, lens, made)
 
 
-def load_appearances(conn: sqlite3.Connection) -> Appearances:
+def load_appearances(conn: SqlConnection) -> Appearances:
+    if not is_sqlite(conn):  # CAST of a text that is no number fails on PostgreSQL: day_number reads it
+        rows = [(p, t, day_number(d)) for p, t, d in conn.execute(
+            "SELECT paper_id, topic, post_date FROM appearances ORDER BY paper_id, post_date").fetchall()]
+        return _appearances(rows)
     rows = conn.execute(
         "SELECT paper_id, topic, CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER) FROM appearances "
         "ORDER BY paper_id, post_date").fetchall()
+    return _appearances(rows)
+
+
+def _appearances(rows: Sequence[Sequence[Any]]) -> Appearances:
     topics: dict[str, int] = {}
     paper = np.array([r[0] for r in rows], dtype=np.int64)
     topic = np.array([topics.setdefault(r[1], len(topics)) for r in rows], dtype=np.int64)
@@ -338,8 +353,12 @@ def day_number(text: str | None) -> int:
         return 0
 
 
-def newest_dates(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, int]:
+def newest_dates(conn: SqlConnection, ids: Sequence[int]) -> dict[int, int]:
     """The newest appearance date (YYYYMMDD) of each of these papers that has one."""
+    if not is_sqlite(conn):
+        return {int(p): day_number(d) for p, d in conn.execute(
+            "SELECT paper_id, max(post_date) FROM appearances WHERE paper_id = ANY(?::bigint[]) GROUP BY paper_id",
+            (list(ids),))}
     return dict(conn.execute(
         "SELECT paper_id, CAST(replace(substr(max(post_date), 1, 10), '-', '') AS INTEGER) FROM appearances "
         "WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY paper_id", (json.dumps(list(ids)),)))
@@ -356,7 +375,7 @@ class Reading:
     appearances: Appearances | None
 
 
-def read(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]], held: int | None,
+def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: int | None,
          appearances_held: int | None, need_appearances: bool) -> Reading:
     """The postings of `terms`, and the arrays of the current generation where the caller holds
     those of another (`held`, `appearances_held`). Call it in one read transaction."""
@@ -367,11 +386,11 @@ def read(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]], held: int 
         load_corpus(conn) if fresh else None, load_fresh(conn) if fresh else None,
         load_appearances(conn) if need_appearances and now != appearances_held else None,
     )
-def load_fresh(conn: sqlite3.Connection) -> list[Fresh]:
+def load_fresh(conn: SqlConnection) -> list[Fresh]:
     return [Fresh.of(r) for r in conn.execute(f"{_FRESH} ORDER BY seg")]
 
 
-def postings(conn: sqlite3.Connection, terms: Sequence[tuple[str, bool]]) -> list[Postings]:
+def postings(conn: SqlConnection, terms: Sequence[tuple[str, bool]]) -> list[Postings]:
     """The merged segments' posting rows of each (term, prefix?) pair: a term's own, or every
     term it begins. Fresh segments are read whole by `load_fresh`."""
     out: list[Postings] = []

@@ -7,7 +7,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from jobs.models import Paper
 from jobs.search_text import index_text
@@ -19,6 +19,20 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 PAPER_COLUMNS = "p.arxiv_id, p.version, p.title, p.authors, p.body, p.comment, p.images, p.flags"
 # How many columns PAPER_COLUMNS selects: a query's own columns follow them.
 PAPER_WIDTH = PAPER_COLUMNS.count(",") + 1
+
+
+class SqlConnection(Protocol):
+    """What the shared write paths (papers, text indexes, ranking index) run their SQL on: a plain
+    sqlite3 connection, or PostgreSQL's through jobs/store/postgres/bridge.py."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+
+
+def is_sqlite(conn: SqlConnection) -> bool:
+    """Is this SQLite (else PostgreSQL): for the few statements the two dialects say differently."""
+    return isinstance(conn, sqlite3.Connection)
 
 
 def utcnow() -> str:

@@ -57,6 +57,92 @@ class _Snapshot:
     appearances_generation: int | None = None
 
 
+def snapshot_after(held: _Snapshot | None, reading: rank_index.Reading) -> _Snapshot:
+    """The arrays to rank with after `reading`: those held, with whatever `reading` loaded anew."""
+    if reading.corpus is not None and reading.fresh is not None:
+        held = _Snapshot(reading.generation, reading.corpus, reading.fresh)
+    assert held is not None
+    if reading.appearances is not None:
+        held = replace(held, appearances=reading.appearances, appearances_generation=reading.generation)
+    return held
+
+
+def word_terms(words: Sequence[tuple[str, bool]]) -> list[tuple[str, bool]] | None:
+    """Each (word, prefix?) as its one index token; None when a word is several tokens (a phrase)."""
+    terms: list[tuple[str, bool]] = []
+    for text, prefix in words:
+        found = tokens(text)
+        if len(found) != 1:
+            return None
+        terms.append((found[0], prefix))
+    return terms
+
+
+def term_counts(snap: _Snapshot, terms: Sequence[tuple[str, bool]], rows: list[search_rank.Postings]
+                ) -> list[search_rank.Floats]:
+    """Each term's weighted count in every paper, from its merged segments' rows and the fresh segments."""
+    for (term, prefix), found in zip(terms, rows, strict=True):
+        found.extend((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, prefix))
+    return [search_rank.phrase_counts(snap.corpus, r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    topic: str | None
+    after: str | None
+    before: str | None
+
+    def __bool__(self) -> bool:
+        return bool(self.topic or self.after or self.before)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """The papers that can be on the page (`search_rank.near_page`), the total, and their newest dates."""
+
+    ids: np.ndarray
+    ranks: np.ndarray
+    total: int
+    latest: np.ndarray | None  # aligned with ids; None: not read yet (`dated`)
+
+    def dated(self, newest: dict[int, int]) -> Ranked:
+        return replace(self, latest=np.array([newest.get(i, 0) for i in self.ids.tolist()], dtype=np.int64))
+
+    def page(self, offset: int, limit: int) -> tuple[list[tuple[int, float]], int]:
+        assert self.latest is not None
+        ids, ranks = search_rank.order(self.ids, self.ranks, self.latest, offset, limit)
+        return [(int(i), float(r)) for i, r in zip(ids, ranks, strict=True)], self.total
+
+
+def near_ranked(snap: _Snapshot, counts: list[search_rank.Floats], filters: Filters, want: int,
+                allowed: np.ndarray | None = None) -> Ranked:
+    """Score every paper holding each count's phrase (and passing the filters, and `allowed`), keep
+    those that can be among the first `want`; with filters, their newest passing dates too."""
+    latest = None
+    if filters:
+        passing, latest = _filtered(snap, filters)
+        allowed = passing if allowed is None else allowed & passing
+    ids, ranks = search_rank.score(snap.corpus, counts, allowed)
+    near_ids, near_ranks = search_rank.near_page(ids, ranks, want)
+    return Ranked(near_ids, near_ranks, len(ids), latest[near_ids] if latest is not None else None)
+
+
+def _filtered(snap: _Snapshot, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+    """Papers with an appearance that passes the filters, and the newest such appearance's date."""
+    app = snap.appearances
+    assert app is not None
+    size = len(snap.corpus.segment)
+    keep = np.ones(len(app.paper), dtype=bool)
+    if filters.topic is not None:
+        code = app.topics.get(filters.topic)
+        keep &= app.topic == (code if code is not None else -1)
+    if filters.after:
+        keep &= app.date >= rank_index.day_number(filters.after)
+    if filters.before:
+        keep &= app.date <= rank_index.day_number(filters.before)
+    return search_rank.newest(app.paper[keep], app.date[keep], size)
+
+
 class Search(Connection):
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
@@ -144,46 +230,14 @@ class Search(Connection):
                           before: str | None, offset: int, limit: int) -> tuple[list[tuple[int, float]], int] | None:
         """(paper id, bm25) of one page and the total, from the ranking index; None when a word is
         more than one token to the index (then it is a phrase: FTS5 ranks it)."""
-        terms: list[tuple[str, bool]] = []
-        for text, prefix in words:
-            found = tokens(text)
-            if len(found) != 1:
-                return None
-            terms.append((found[0], prefix))
-        filtered = bool(topic or after or before)
-        snap, rows = await self._read_index(terms, filtered)
-        corpus = snap.corpus
-        for (term, prefix), found in zip(terms, rows, strict=True):
-            found.extend((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, prefix))
-        counts = [search_rank.phrase_counts(corpus, r) for r in rows]
-        allowed = latest = None
-        if filtered:
-            allowed, latest = self._filtered(snap, topic, after, before)
-        ids, ranks = search_rank.score(corpus, counts, allowed)
-        near_ids, near_ranks = search_rank.near_page(ids, ranks, offset + limit)
-        if latest is not None:
-            dates = latest[near_ids]
-        else:  # ties are ordered by the newest appearance: read it for the few papers that can tie
-            newest = await run_sync(self._read, rank_index.newest_dates, near_ids.tolist())
-            dates = np.array([newest.get(i, 0) for i in near_ids.tolist()], dtype=np.int64)
-        page_ids, page_ranks = search_rank.order(near_ids, near_ranks, dates, offset, limit)
-        return [(int(i), float(r)) for i, r in zip(page_ids, page_ranks, strict=True)], len(ids)
-
-    def _filtered(self, snap: _Snapshot, topic: str | None, after: str | None, before: str | None
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Papers with an appearance that passes the filters, and the newest such appearance's date."""
-        app = snap.appearances
-        assert app is not None
-        size = len(snap.corpus.segment)
-        keep = np.ones(len(app.paper), dtype=bool)
-        if topic is not None:
-            code = app.topics.get(topic)
-            keep &= app.topic == (code if code is not None else -1)
-        if after:
-            keep &= app.date >= rank_index.day_number(after)
-        if before:
-            keep &= app.date <= rank_index.day_number(before)
-        return search_rank.newest(app.paper[keep], app.date[keep], size)
+        terms = word_terms(words)
+        if terms is None:
+            return None
+        snap, rows = await self._read_index(terms, bool(topic or after or before))
+        ranked = near_ranked(snap, term_counts(snap, terms, rows), Filters(topic, after, before), offset + limit)
+        if ranked.latest is None:  # ties are ordered by the newest appearance: read it for the few that can tie
+            ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
+        return ranked.page(offset, limit)
 
     async def _read_index(self, terms: list[tuple[str, bool]], need_appearances: bool
                           ) -> tuple[_Snapshot, list[search_rank.Postings]]:
@@ -196,11 +250,7 @@ class Search(Connection):
             reading = await self._read_together(
                 rank_index.read, terms, held.generation if held else None,
                 held.appearances_generation if held and held.appearances else None, need_appearances)
-            if reading.corpus is not None and reading.fresh is not None:
-                held = _Snapshot(reading.generation, reading.corpus, reading.fresh)
-            assert held is not None
-            if reading.appearances is not None:
-                held = replace(held, appearances=reading.appearances, appearances_generation=reading.generation)
+            held = snapshot_after(held, reading)
             if not self._db_in_transaction():  # what a writer has not committed is never kept
                 self._snapshot = held
             return held, reading.postings

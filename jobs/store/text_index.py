@@ -1,21 +1,22 @@
-"""The one place that writes the text indexes of papers: papers_fts (FTS5: matching, phrases, the
-fallback ranking) and the ranking index beside it (jobs/store/rank_index.py), from the same rows."""
+"""The one place that writes the text indexes of papers: papers_fts (FTS5 on SQLite: matching, phrases,
+the fallback ranking; a tsvector table on PostgreSQL: jobs/store/tsv.py) and the ranking index beside it
+(jobs/store/rank_index.py), from the same rows."""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 
 from jobs.models import Paper
 from jobs.store import rank_index
-from jobs.store.rows import PAPER_COLUMNS, fts_row, paper_from_row
+from jobs.store.rows import PAPER_COLUMNS, SqlConnection, fts_row, is_sqlite, paper_from_row
+from jobs.store.tsv import tsvector_text
 
 log = logging.getLogger(__name__)
 
 
 def write_index(
-    conn: sqlite3.Connection, *, add: Sequence[tuple[int, Paper]] = (), remove: Sequence[tuple[int, Paper]] = (),
+    conn: SqlConnection, *, add: Sequence[tuple[int, Paper]] = (), remove: Sequence[tuple[int, Paper]] = (),
     pending: rank_index.Pending | None = None,
 ) -> None:
     """Forget `remove` (a contentless index forgets a row by being told exactly what it indexed, so
@@ -28,13 +29,20 @@ def write_index(
     rows = [row for row in (fts_row(paper_id, p) for paper_id, p in add) if old.pop(row[0], None) != row]
     unchanged = {paper_id for paper_id, _ in remove} - set(old) - {row[0] for row in rows}
     remove = [(paper_id, p) for paper_id, p in remove if paper_id not in unchanged]
-    if remove:
+    if not is_sqlite(conn):
+        if remove:
+            conn.executemany("DELETE FROM papers_fts WHERE id = ?", [(paper_id,) for paper_id, _ in remove])
+        if rows:
+            conn.executemany("INSERT INTO papers_fts (id, doc) VALUES (?, ?::tsvector) "
+                             "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                             [(row[0], tsvector_text(row)) for row in rows])
+    elif remove:
         conn.executemany(
             "INSERT INTO papers_fts (papers_fts, rowid, title, authors, abstract, summary, takeaways, ids) "
             "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
             [fts_row(paper_id, p) for paper_id, p in remove],
         )
-    if rows:
+    if rows and is_sqlite(conn):
         conn.executemany(
             "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -47,7 +55,7 @@ def write_index(
         rank_index.index_rows(conn, rows, forget=forget)
 
 
-def rebuild_rank_index(conn: sqlite3.Connection, batch: int = rank_index.BATCH) -> int:
+def rebuild_rank_index(conn: SqlConnection, batch: int = rank_index.BATCH) -> int:
     """Index every stored paper in the ranking index anew (papers_fts is left as it is); the count."""
     rank_index.clear(conn)
     last, done = 0, 0

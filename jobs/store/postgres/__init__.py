@@ -1,10 +1,10 @@
-"""The PostgreSQL backend (asyncpg): `PostgresStore.open(url)`. Chosen by a postgresql:// database URL
-through jobs/store/backends.py. Incomplete: it implements the areas in areas.py so far, and the registry
-refuses to hand it out until it implements every area of jobs/store/areas.py.
+"""The PostgreSQL backend (asyncpg): `PostgresStore.open(url)`, every area of jobs/store/areas.py.
+Chosen by a postgresql:// database URL through jobs/store/backends.py.
 
 - `_connection.py`: the pool and the one transaction helper (read its docstring first);
 - `migrate.py` and `migrations/*.sql`: its own schema, migrated under an advisory lock;
-- `areas.py`: the areas done (meta, settings, subscriptions).
+- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `watch.py`: the watchdog's;
+  `papers.py`: ingest and papers (SQLite's write path, run through `bridge.py`); `search.py`: search.
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from jobs.database_url import DatabaseUrl, parse_database_url
 from jobs.store.postgres import migrate
 from jobs.store.postgres._connection import create_pool
 from jobs.store.postgres.areas import PgMeta, PgSettings, PgSubscriptions
+from jobs.store.postgres.feeds import PgFeeds
+from jobs.store.postgres.papers import PgIngest, PgPapers
+from jobs.store.postgres.search import PgSearch
+from jobs.store.postgres.watch import PgWatch
 
 
-class PostgresStore(PgMeta, PgSettings, PgSubscriptions):
+class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod
@@ -26,6 +30,7 @@ class PostgresStore(PgMeta, PgSettings, PgSubscriptions):
         store = cls(pool, target)
         try:
             await migrate.migrate(store, upto=schema)
+            await store._ensure_rank_index()
         except BaseException:
             await store.close()
             raise

@@ -73,6 +73,12 @@ async def create_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10
         raise StoreUnavailable(problem) from exc
 
 
+def affected(status: str) -> int:
+    """The rows a statement changed, from asyncpg's status line ("DELETE 3", "INSERT 0 2")."""
+    tail = status.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
 class PgConnection:
     """The pool, the task that holds the open transaction, and the helpers every area uses."""
 
