@@ -1,4 +1,4 @@
-"""`python -m bot <command>`: the bot and its offline tools."""
+"""`paperboy <command>` (or `python -m bot`; `bash scripts/run.sh` in a checkout): the bot and its offline tools."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from jobs.command import command as hint
+from jobs.command import program
 from jobs.config import Config, ConfigError
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
@@ -65,9 +67,9 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog=program(),  # --help names a command that works here (jobs/command.py)
         description="Paperboy: daily arXiv paper digests, delivered to Discord. Without a command: run.",
-        epilog=f"Secrets: {TOKENS}. `python -m bot COMMAND --help` describes each command.",
+        epilog=f"Secrets: {TOKENS}. `{hint('COMMAND --help')}` describes each command.",
     )
     parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and exit")
     _common(parser, top=True)
@@ -128,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
                 "SimCord, a simulated Discord, and serves it in your browser on localhost: a server with "
                 "#papers, a feed for each sample topic, one digest cycle posted. Click through the papers, "
                 "Abstract, /search and /subscribe. Needs no DISCORD_TOKEN and no network; needs SimCord's "
-                "preview (installed by scripts/demo.sh, or `pip install -e .[demo]`).")
+                "preview (bash scripts/demo.sh installs it).")
     d.add_argument("--no-browser", action="store_true", help="print the URL but do not open a browser")
     d.add_argument("--check", action="store_true", help="set up, run the cycle, print what was posted and exit "
                    "(0 when papers were posted): a smoke test")
@@ -366,7 +368,7 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
     from jobs.store import Store
 
     if not Path(config.database_path).exists():
-        print(f"no database at {config.database_path}: run `python -m bot ingest` first", file=sys.stderr)
+        print(f"no database at {config.database_path}: run `{hint('ingest')}` first", file=sys.stderr)
         return 1
     async with await Store.open(config.database_path) as store:
         try:

@@ -1,5 +1,5 @@
-"""`python -m bot demo`: the real bot on the sample posts, inside SimCord (a simulated Discord), served
-in the browser. No token, no network: a server with #papers, a feed per sample topic, one digest cycle.
+"""`bash scripts/demo.sh` (`paperboy demo`): the real bot on the sample posts, inside SimCord (a simulated
+Discord), served in the browser. No token, no network: a server with #papers, a feed per sample topic, one digest cycle.
 
 An entry point like bot/cli.py, so it may build the app (bot.app) itself.
 """
@@ -22,7 +22,7 @@ from jobs.config import Config
 
 # SimCord's preview runtime (its `preview` extra): checked up front, to say how to install it.
 PREVIEW_MODULES = ("simcord", "aiohttp", "markdown_it", "linkify_it", "regex", "PIL")
-INSTALL_HINT = "bash scripts/demo.sh (or: pip install -e '.[demo]', then python -m bot demo)"
+INSTALL_HINT = "run bash scripts/demo.sh (it installs what is missing)"
 
 
 def missing_preview() -> list[str]:

@@ -159,7 +159,7 @@ def test_run_sh_with_an_up_to_date_venv_starts_without_pip(tmp_path: Path) -> No
     _cheap_venv(repo, "requirements.lock")
     done = _run(repo, "run.sh", "--help")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("usage: python -m bot")
+    assert done.stdout.startswith("usage: bash scripts/run.sh")
     assert done.stderr == ""
     assert not (tmp_path / "pip.log").exists(), "pip ran"
 
