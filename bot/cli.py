@@ -139,6 +139,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+        return code
+    except BrokenPipeError:  # `… | head -1` closed the pipe: the reader has what it wanted, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so exit's own flush stays quiet
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     config: Config | None = None
@@ -183,12 +193,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(config, open_browser=not args.no_browser, check=args.check, port=args.port)
         if command == "run":
-            return _locked(config, lambda: cmd_run(config, dry=getattr(args, "dry_run", False)))
+            return _locked(config, lambda: cmd_run(config, dry=getattr(args, "dry_run", False),
+                                                   asked=args.command == "run"))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # for main: not an error
     except Exception as exc:  # a fatal error: one plain line, the traceback only when asked for
         from jobs.fatal import describe_fatal
 
@@ -255,35 +268,53 @@ def _until_signal(work: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(run())
 
 
-def cmd_run(config: Config, *, dry: bool) -> int:
+def cmd_run(config: Config, *, dry: bool, asked: bool = False) -> int:
+    """The bot, or a dry run. `asked`: the `run` command was named (a service's command line): without a
+    token that is refused, not a dry run, so a container started from an unedited .env says why."""
     import asyncio
     import os
 
-    from dotenv import load_dotenv
+    from dotenv import find_dotenv, load_dotenv
 
+    from jobs.bot_token import TOKEN_ENV, shape_problem, token_source
 
     load_dotenv()
     token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token and asked and not dry:
+        print(f"paperboy run: no {TOKEN_ENV} (in the environment or .env; .env.example leaves it empty), so "
+              f"there is nothing to connect with. Set it, or try without Discord: `{hint('run --dry-run')}`.",
+              file=sys.stderr)
+        return 2
     if dry or not token:
         from bot.dry_run import dry_run
 
         if not token:
-            print("No DISCORD_TOKEN in the environment or .env: doing a dry run.\n")
+            print(f"No {TOKEN_ENV} in the environment or .env: doing a dry run.\n")
         return _until_signal(dry_run(config))
-    return asyncio.run(_run_bot(config, token))
+    where = token_source(token, find_dotenv())
+    problem = shape_problem(token)
+    if problem is not None:  # checked here: discord.py would only say "Improper token has been passed"
+        print(f"paperboy run: the bot token ({where}) {problem}. Copy it from the Discord developer portal "
+              "(https://discord.com/developers/applications) → your application → Bot → Reset Token.",
+              file=sys.stderr)
+        return 2
+    return asyncio.run(_run_bot(config, token, where))
 
 
-async def _run_bot(config: Config, token: str) -> int:
+async def _run_bot(config: Config, token: str, where: str) -> int:
     import aiohttp
     import discord
 
     from bot.app import create_bot, serve
+    from jobs.bot_token import refused
 
     bot = create_bot(config)
     try:
         await serve(bot, bot.start(token))
-    except (discord.LoginFailure, discord.GatewayNotFound, discord.ConnectionClosed,
-            discord.HTTPException, aiohttp.ClientError) as exc:
+    except discord.LoginFailure:
+        print(refused(where), file=sys.stderr)
+        return 1
+    except (discord.GatewayNotFound, discord.ConnectionClosed, discord.HTTPException, aiohttp.ClientError) as exc:
         # Only Discord's own failures: a database error says so itself (see jobs/fatal.py).
         print(f"Could not connect to Discord: {exc}", file=sys.stderr)
         return 1
@@ -364,7 +395,7 @@ async def cmd_ingest(config: Config) -> int:
 
 
 async def cmd_search(config: Config, args: argparse.Namespace) -> int:
-    from jobs.search import QueryError, run_search
+    from jobs.search import QueryError, filters_that_empty, run_search
     from jobs.store import Store
 
     if not Path(config.database_path).exists():
@@ -377,6 +408,21 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
         except QueryError as exc:
             print(f"search: {exc}", file=sys.stderr)
             return 2
+        why = ""
+        if not page.total:  # say why: an empty database, or the filter that emptied the result
+            held = (await store.counts())["papers"]
+            if not held:
+                why = (f": the database {config.database_path} holds 0 papers; `{hint('ingest')}` fetches the "
+                       "sources into it")
+            else:
+                unfiltered, emptied = await filters_that_empty(store, page)
+                if unfiltered and emptied:
+                    why = (f": {unfiltered} match without {' and '.join('--' + f for f in emptied)}, which "
+                           "leaves none")
+                elif unfiltered:
+                    why = f": {unfiltered} match without the filters, none with all of them together"
+                else:
+                    why = f" among the {held} papers in the database"
     for note in page.notes:
         print(note, file=sys.stderr)
     for n, result in enumerate(page.results, start=page.offset + 1):
@@ -397,7 +443,7 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
         print(f"   {result.snippet}")
         print(f"   {links['abs']}")
     if not page.results:
-        print(f"no results for {page.query.text!r}" + (f" past {page.total}" if page.total else ""), file=sys.stderr)
+        print(f"no results for {page.query.text!r}" + (f" past {page.total}" if page.total else why), file=sys.stderr)
     elif not args.json:
         more = f"; --offset {page.offset + len(page.results)} for more" if page.has_more else ""
         print(f"{page.offset + 1}-{page.offset + len(page.results)} of {page.total}{more}", file=sys.stderr)

@@ -440,3 +440,21 @@ async def run_search(
                for h in hits]
     notes = [f"ignored: {', '.join(query.ignored)}"] if query.ignored else []
     return SearchPage(query, results, total, offset, limit, topic, after, before, notes)
+
+
+async def filters_that_empty(store: Store, page: SearchPage) -> tuple[int, list[str]]:
+    """For a page with no results past its start: (how many papers match the words with no filter, the
+    filters among topic/after/before that alone leave none), so "no results" can name what emptied it."""
+    unfiltered = await store.search(page.query.match, arxiv_id=page.query.arxiv_id, topic=None, after=None,
+                                    before=None, limit=1, offset=0, words=page.query.words)
+    emptied: list[str] = []
+    if unfiltered[1]:
+        for name, value in (("topic", page.topic), ("after", page.after), ("before", page.before)):
+            if value is None:
+                continue
+            alone: dict[str, str | None] = {"topic": None, "after": None, "before": None, name: value}
+            _, total = await store.search(page.query.match, arxiv_id=page.query.arxiv_id, limit=1, offset=0,
+                                          words=page.query.words, **alone)
+            if not total:
+                emptied.append(name)
+    return unfiltered[1], emptied
