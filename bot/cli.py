@@ -177,6 +177,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if command != "demo" and config.database_url is not None and config.database_url.path is None:
             asyncio.run(_check_server_database(config))  # refuses an incomplete backend in one line
         if command == "ingest":
+            _failures_in_the_report()
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
             return asyncio.run(cmd_search(config, args))
@@ -236,6 +237,16 @@ def _locked(config: Config, command: Callable[[], int]) -> int:
         return command()
 
 
+def _failures_in_the_report() -> None:
+    """ingest and the dry run print each source's failure in their report: the same failure logged as a
+    warning (and each retry before it) would say it up to four times more. Shown again with --log-level DEBUG."""
+    import logging
+
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in ("jobs.pipeline", "jobs.sources.http"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def _until_signal(work: Coroutine[Any, Any, int]) -> int:
     """Run `work` until it ends, or until SIGTERM or SIGINT cancels it (its open transaction rolls back,
     its database closes): then exit 0 with a line saying so."""
@@ -290,6 +301,16 @@ def cmd_run(config: Config, *, dry: bool, asked: bool = False) -> int:
 
         if not token:
             print(f"No {TOKEN_ENV} in the environment or .env: doing a dry run.\n")
+        _failures_in_the_report()
+        if config.path is not None and Path(config.path).resolve() == DEMO_CONFIG:
+            # The terminal demo: a fresh database each run, so the second run shows the papers again too.
+            import dataclasses
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="paperboy-demo-") as tmp:
+                print("The demo config: a fresh temporary database for this run.\n")
+                fresh = dataclasses.replace(config, database_path=Path(tmp) / "demo.db")
+                return _until_signal(dry_run(fresh))
         return _until_signal(dry_run(config))
     where = token_source(token, find_dotenv())
     problem = shape_problem(token)
@@ -325,19 +346,19 @@ def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:
     from jobs.formats import parse_post
     from jobs.models import FormatError
 
-    read = 0
+    found = 0  # papers, over every file: a run that found none (README.md, say) exits 1
     for name in files:
         try:
             content = Path(name).read_bytes()
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             continue
-        read += 1
         try:
             parsed = parse_post(content, name, fmt)
         except FormatError as exc:
             print(f"{name}: not parsed: {exc}", file=sys.stderr)
             continue
+        found += len(parsed.papers)
         for problem in parsed.problems:
             print(f"{name}: {problem}", file=sys.stderr)
         for paper in parsed.papers:
@@ -349,7 +370,7 @@ def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:
                 print(f"{paper.arxiv_id}  [{paper.topic} {paper.date}]  {paper.title}")
         if not as_json:
             print(f"{name}: {len(parsed.papers)} papers", file=sys.stderr)
-    return 0 if read else 1
+    return 0 if found else 1
 
 
 def cmd_check_config(path: str | None) -> int:

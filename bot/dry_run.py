@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.ui.embeds import embed_text
 from bot.ui.paper_pages import PAGE_SIZE, header, page_count, page_embeds
-from jobs.command import command
+from jobs.command import command, demo_command
 from jobs.config import Config
 from jobs.models import Paper
 from jobs.pipeline import ingest
@@ -55,10 +55,12 @@ async def dry_run(config: Config) -> int:
         print(src.line())
     print()
     if not papers and not report.ok:
-        print("No new papers: a source could not be read (see above). To try Paperboy offline on the sample\n"
-              f"posts shipped with it: {command('--config config/demo.yaml run --dry-run')}\n")
+        print("No new papers: a source could not be read (see above; the default config reads GitHub, so it\n"
+              "needs the network). To try Paperboy offline on the sample posts shipped with it: in a browser,\n"
+              f"{demo_command()}; in the terminal, {command('--config config/demo.yaml run --dry-run')}\n")
     elif not papers:
-        print("No new papers since the last cycle: nothing would be posted.")
+        print(f"No new papers since the last cycle: nothing would be posted. Each paper is shown once; to see the\n"
+              f"first delivery again, start from an empty database: delete {config.database_path}\n")
     else:
         print_feeds(newest_days(papers), report.papers_new)
     print(CONNECT_HELP)

@@ -23,3 +23,8 @@ def program() -> str:
 def command(args: str = "") -> str:
     """The whole command for `args`, e.g. command("ingest") -> "bash scripts/run.sh ingest"."""
     return f"{program()} {args}".rstrip()
+
+
+def demo_command() -> str:
+    """The browser demo: scripts/demo.sh installs SimCord's preview first."""
+    return "bash scripts/demo.sh" if program() == CHECKOUT else f"{INSTALLED} demo"

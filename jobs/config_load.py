@@ -362,6 +362,17 @@ def yaml_in_words(exc: yaml.YAMLError, text: str) -> str:
     return f"{words}\n  {line} | {shown}\n  {gutter} | {' ' * column}^"
 
 
+def _can_create_in(folder: Path) -> bool:
+    """Can a file really be made here? os.access says yes to root everywhere, /proc and /sys included."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def check_surroundings(config: Config) -> list[str]:
     """What `check-config` checks beyond the file: every directory source's folder exists and can be
     read, and the database (or the folder it will be created in) is writable. Each problem names the
@@ -388,7 +399,7 @@ def check_surroundings(config: Config) -> list[str]:
         folder = folder.parent  # the database's folder is created on first use, under this one
     if not folder.is_dir():
         problems.append(f"database.path: {folder} is not a folder")
-    elif not os.access(folder, os.W_OK | os.X_OK):
+    elif not os.access(folder, os.W_OK | os.X_OK) or not _can_create_in(folder):
         problems.append(
             f"database.path: folder {folder} is not writable, so {db.name} cannot be created or journalled "
             "(check its permissions or point database.path elsewhere)"

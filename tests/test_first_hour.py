@@ -5,6 +5,8 @@ shape or none under `run`, `search` on an empty database or emptied by a filter,
 from __future__ import annotations
 
 import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 from bot.cli import main
 from jobs.bot_token import refused, token_source
 from tests.postgen import Entry, entries, write_kedreamix
+from tests.test_deploy import _copy_repo, _run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -172,3 +175,80 @@ def test_search_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     assert done.stdout.startswith("1. 2405.")
     assert done.returncode == 0, done.stderr
     assert "error" not in done.stderr and "Broken pipe" not in done.stderr  # at most the "1-40 of 40" line
+
+
+def test_demo_check_reports_the_cycle_that_stored_the_papers(tmp_path: Path) -> None:
+    done = paperboy("demo", "--no-browser", "--check", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    posted = int(re.search(r"one digest cycle posted (\d+) papers", done.stdout).group(1))  # type: ignore[union-attr]
+    new = sum(int(n) for n in re.findall(r"papers new (\d+)", done.stdout))
+    assert posted > 20 and new >= posted, done.stdout  # not "papers new 0" under "posted 26 papers"
+
+
+def test_parse_of_a_file_that_is_no_post_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(ROOT / "README.md")]) == 1
+    assert "README.md: not parsed:" in capsys.readouterr().err
+
+
+def test_a_python_that_is_not_there_is_named_plainly(tmp_path: Path) -> None:
+    repo = _copy_repo(tmp_path)
+    done = _run(repo, "run.sh", "--help", python=str(tmp_path / "no-such-python3"))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"Paperboy needs Python 3.11 or newer, and there is no {tmp_path / 'no-such-python3'} here: install 3.11+ "
+        "or name one with PYTHON=/path/to/python3.11"]
+
+
+def test_the_own_config_is_ignored_by_git() -> None:
+    done = subprocess.run(["git", "check-ignore", "-q", "config/config.yaml"], cwd=ROOT, timeout=30)
+    assert done.returncode == 0, "config/config.yaml (a person's own config) must be in .gitignore"
+
+
+def test_a_database_under_proc_fails_check_config(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"database:\n  path: /proc/paperboy.db\nsources:\n  - name: local\n    kind: directory\n"
+                   f"    format: kedreamix\n    path: {posts}\n", encoding="utf-8")
+    done = paperboy("check-config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "database.path: folder /proc is not writable, so paperboy.db cannot be created" in done.stderr
+
+
+# ---- items 3 and 5: the terminal demo, and a first run without the network ---------------------------------
+
+
+def test_the_terminal_demo_shows_the_papers_on_every_run(tmp_path: Path) -> None:
+    for _ in range(2):
+        done = paperboy("--config", str(ROOT / "config" / "demo.yaml"), "run", "--dry-run", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "a fresh temporary database for this run" in done.stdout
+        assert "## 📰 3DGS · 2026-11-18" in done.stdout and "No new papers" not in done.stdout
+
+
+def test_a_second_dry_run_says_how_to_see_the_first_delivery_again(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    write_kedreamix(posts, "3DGS", "2024-05-06", entries("6", 1))
+    cfg = write_config(tmp_path, posts)
+    assert paperboy("--config", str(cfg), "run", "--dry-run", cwd=tmp_path).returncode == 0
+    again = paperboy("--config", str(cfg), "run", "--dry-run", cwd=tmp_path)
+    assert "No new papers since the last cycle" in again.stdout
+    assert f"start from an empty database: delete {tmp_path / 'p.db'}" in " ".join(again.stdout.split())
+
+
+def test_offline_the_first_run_says_each_failure_once_and_suggests_the_offline_demo(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nothing listens on: "could not connect", as without a network
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"database:\n  path: {tmp_path / 'p.db'}\nsources:\n  - name: kedreamix\n    kind: github\n"
+                   f"    format: kedreamix\n    repo: Kedreamix/MyBlog\n    path: source/_posts/Paper\n"
+                   f"    api_url: http://127.0.0.1:{port}\n", encoding="utf-8")
+    done = paperboy("--config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 1
+    both = done.stdout + done.stderr
+    assert both.count(f"127.0.0.1:{port}") == 1, both  # one FAILED line; no retry or warning lines
+    assert "kedreamix: FAILED: GET" in done.stdout
+    flat = " ".join(done.stdout.split())
+    assert "To try Paperboy offline on the sample posts shipped with it: in a browser, bash scripts/demo.sh" in flat
+    assert "bash scripts/run.sh --config config/demo.yaml run --dry-run" in flat
