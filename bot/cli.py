@@ -319,6 +319,13 @@ def cmd_run(config: Config, *, dry: bool, asked: bool = False) -> int:
               "(https://discord.com/developers/applications) → your application → Bot → Reset Token.",
               file=sys.stderr)
         return 2
+    from jobs.metrics import MetricsError, serve_from_env
+
+    try:
+        serve_from_env()  # PAPERBOY_METRICS_PORT: /metrics beside the bot
+    except MetricsError as exc:
+        print(f"paperboy run: {exc}", file=sys.stderr)
+        return 2
     return asyncio.run(_run_bot(config, token, where))
 
 

@@ -20,6 +20,7 @@ Nothing here speaks SQL (that is `jobs.store`) or Discord. The pieces:
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from jobs.arxiv_id import normalize_arxiv_id
 from jobs.fold import fold, fold_with_index
+from jobs.metrics import record_search
 from jobs.models import Paper
 from jobs.search_text import has_cjk
 
@@ -424,6 +426,7 @@ async def run_search(
     width: int = 160,
 ) -> SearchPage:
     """Check every input (QueryError on bad input), search, and attach snippets."""
+    started = time.perf_counter()
     query = build_query(text)
     after, before = check_date_range(after, before)
     if not 1 <= limit <= MAX_LIMIT:
@@ -439,6 +442,7 @@ async def run_search(
     results = [SearchResult(h.paper, -h.rank if h.rank else 0.0, snippet(h.paper, query.terms, width))
                for h in hits]
     notes = [f"ignored: {', '.join(query.ignored)}"] if query.ignored else []
+    record_search(time.perf_counter() - started)  # /metrics (jobs/metrics.py), when it is installed
     return SearchPage(query, results, total, offset, limit, topic, after, before, notes)
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Re-pins every dependency after a change to pyproject.toml: requirements.lock (what scripts/run.sh and the
-# Docker image install) and requirements-dev.lock (plus the test tools, for scripts/test.sh). Both are
-# universal (any OS, Python 3.11+) and carry hashes, so pip installs exactly the files that were locked.
+# Docker image install: the dependencies and the metrics extra) and requirements-dev.lock (plus the test tools,
+# for scripts/test.sh). Both are universal (any OS, Python 3.11+) and carry hashes, so pip installs exactly
+# the files that were locked.
 # Pins already in a lock file stay where they still fit, so adding a dependency moves no other pin;
 # `bash scripts/lock.sh --upgrade` moves every pin to the newest allowed release.
 set -euo pipefail
@@ -25,10 +26,10 @@ compile() {  # compile OUT [ARGS…]: the existing OUT's pins are kept where the
 header() {
     printf '# Pinned by scripts/lock.sh from pyproject.toml; do not edit. Regenerate with:\n#   %s\n' "$1"
 }
-{ header "bash scripts/lock.sh   (uv pip compile pyproject.toml --universal --generate-hashes)"
-  compile requirements.lock "$@"; } > requirements.lock.new
-{ header "bash scripts/lock.sh   (uv pip compile pyproject.toml --extra dev --universal --generate-hashes)"
-  compile requirements-dev.lock --extra dev "$@"; } > requirements-dev.lock.new
+{ header "bash scripts/lock.sh   (uv pip compile pyproject.toml --extra metrics --universal --generate-hashes)"
+  compile requirements.lock --extra metrics "$@"; } > requirements.lock.new
+{ header "bash scripts/lock.sh   (uv pip compile pyproject.toml --extra dev --extra metrics --universal --generate-hashes)"
+  compile requirements-dev.lock --extra dev --extra metrics "$@"; } > requirements-dev.lock.new
 mv requirements.lock.new requirements.lock
 mv requirements-dev.lock.new requirements-dev.lock
 echo "wrote requirements.lock ($(grep -c '==' requirements.lock) pins) and requirements-dev.lock ($(grep -c '==' requirements-dev.lock) pins)"
