@@ -1,7 +1,8 @@
 """What `python -m bot parse` costs as a whole process: wall time and peak resident memory.
 
 Runs, interleaved, for --rounds rounds (default 3), each as a fresh subprocess over every Kedreamix post
-under the corpus folder (default ../shared/digests/kedreamix), output discarded:
+under the corpus folder (default: the kedreamix folder of _bench.digests(): ../shared/digests, else
+a corpus generated from samples/), output discarded:
 
   product     `python -m bot parse POSTS` from this checkout;
   +discord    the same after importing discord.py and aiohttp first: what parse paid while
@@ -11,7 +12,7 @@ under the corpus folder (default ../shared/digests/kedreamix), output discarded:
 
 Prints min and median wall time and peak RSS (from the child's own rusage) for each, and the machine.
 
-    .venv/bin/python benchmarks/cli_startup.py [--corpus PATH] [--rounds 3] [--before /work/main]
+    .venv/bin/python benchmarks/cli_startup.py [--corpus PATH] [--rounds 3] [--before /work/main] [--smoke]
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "digests" / "kedreamix"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _bench import digests  # noqa: E402
+
 PRELOAD = """\
 import runpy, sys
 import discord, aiohttp
@@ -50,10 +54,15 @@ def measure(argv: list[str], cwd: Path) -> tuple[float, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--corpus", type=Path, help="a folder of Kedreamix posts (default: see above)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--before", type=Path, help="another checkout to time the same command in")
+    ap.add_argument("--smoke", action="store_true", help="one round: seconds, for the tests")
     args = ap.parse_args()
+    if args.smoke:
+        args.rounds = 1
+    if args.corpus is None:
+        args.corpus = digests() / "kedreamix"
     posts = [str(p) for p in sorted(args.corpus.rglob("*.md"))]
     if not posts:
         print(f"no posts under {args.corpus}", file=sys.stderr)

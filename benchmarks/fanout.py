@@ -666,7 +666,11 @@ def main() -> None:
     parser.add_argument("--settle-timeout", type=float, default=600.0)
     parser.add_argument("--rtt-ms", type=float, default=100.0,
                         help="round trip of one request to Discord, for the real-Discord estimate")
+    parser.add_argument("--smoke", action="store_true", help="50 subscribers, 20 papers: seconds, for the tests "
+                        "(the checks run all the same)")
     args = parser.parse_args()
+    if args.smoke:
+        args.subscribers, args.papers = 50, 20
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="paperboy-fanout-") as tmp:
         result = asyncio.run(run(args, Path(tmp)))

@@ -165,16 +165,23 @@ def check(db: Path, users: list[GenUser]) -> tuple[int, int, int]:
     for _, _, _, target, _, _, payload, _ in written(db)[0]:
         body = json.loads(payload)
         messages[target] = messages.get(target, 0) + 1
-        for arxiv_id in body["papers"]:
+        # One DM a day: a lone paper {"papers", "matched"}, or a paged day {"dm": {"papers", "groups"}}
+        # whose papers come group by group (jobs/messages.py).
+        if "dm" in body:
+            kinds = [kind.split(":")[0] for kind, count in body["dm"]["groups"] for _ in range(count)]
+            labelled = list(zip(body["dm"]["papers"], kinds, strict=True))
+        else:
+            labelled = [(a, body["matched"][a].split(":")[0]) for a in body["papers"]]
+        for arxiv_id, kind in labelled:
             assert arxiv_id not in got.setdefault(target, {}), f"user {target} queued {arxiv_id} twice"
-            got[target][arxiv_id] = body["matched"][arxiv_id].split(":")[0]
+            got[target][arxiv_id] = kind
     for user in users:
         want, have = user.expected, got.get(user.id, {})
         assert set(have) == set(want), f"{user.name}: missing {sorted(set(want) - set(have))[:5]}, " \
                                        f"extra {sorted(set(have) - set(want))[:5]}"
         assert all(have[a] == want[a] for a in want), f"{user.name}: labels {have} want {want}"
         if want:
-            assert messages[user.id] >= -(-len(want) // 10)
+            assert messages[user.id] == 1, f"{user.name}: {messages[user.id]} DMs in one cycle"
     assert set(got) <= set(by_id)
     return len(got), sum(len(v) for v in got.values()), sum(messages.values())
 
@@ -185,7 +192,11 @@ def main() -> int:
     ap.add_argument("--papers", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--smoke", action="store_true", help="200 subscribers, 20 papers, one round: seconds, for the "
+                    "tests (checked as ever; the targets printed, not enforced)")
     args = ap.parse_args()
+    if args.smoke:
+        args.subscribers, args.papers, args.rounds = 200, 20, 1
     print(machine())
     with tempfile.TemporaryDirectory(prefix="paperboy-fanout-plan-") as tmp:
         seeded, work = Path(tmp) / "seeded.db", Path(tmp) / "work.db"
@@ -228,7 +239,7 @@ def main() -> int:
     met = best <= TARGET_S and block <= BLOCK_TARGET_MS
     print(f"target: <= {TARGET_S:g} s and no loop block over {BLOCK_TARGET_MS:g} ms (median round): "
           f"{'met' if met else 'MISSED'}")
-    return 0 if met else 2
+    return 0 if met or args.smoke else 2
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 (`jobs.matching.paper_text`, once per new paper per cycle) and the position-keeping fold search
 snippets use, against the implementations they replaced (inlined below as the baseline).
 
-Reads every post under ../shared/digests (or --corpus). Product and baseline interleaved, three
-rounds, min and median; the machine is printed. Also checks both give the same text.
+Reads every post under ../shared/digests (or --corpus; else a corpus generated from samples/). Product and
+baseline interleaved, three rounds, min and median; the machine is printed. Also checks both give the same text.
 
     .venv/bin/python benchmarks/fold_speed.py
 """
@@ -24,14 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _bench import digests  # noqa: E402
 
 from jobs.fold import fold_with_index  # noqa: E402
 from jobs.formats import parse_post  # noqa: E402
 from jobs.matching import paper_text  # noqa: E402
 from jobs.models import FormatError, Paper  # noqa: E402
-
-DEFAULT_CORPUS = ROOT.parent / "shared" / "digests"
-
 
 # ---- the baseline: jobs.matching.fold and jobs.search._fold before the fold had one home
 
@@ -91,8 +91,10 @@ def timed(fn: Callable[[], object]) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--corpus", type=Path, help="a digests folder (default: ../shared/digests, else generated)")
+    ap.add_argument("--smoke", action="store_true", help="one round: seconds, for the tests")
     args = ap.parse_args()
+    args.corpus = digests(args.corpus)
     if not args.corpus.is_dir():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
         return 1
@@ -109,7 +111,7 @@ def main() -> int:
         "snippet fold jobs.fold": lambda: [fold_with_index(t) for t in fields],
     }
     runs: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(3):
+    for _ in range(1 if args.smoke else 3):
         for name, fn in cases.items():
             runs[name].append(timed(fn))
     for name, times in runs.items():

@@ -1,15 +1,18 @@
 """Ingest speed: posts from a folder through parse and the store, against a floor, three rounds interleaved.
 
-    .venv/bin/python benchmarks/ingest_throughput.py [--shared ../shared/digests] [--rounds 3] [--big 100000]
+    .venv/bin/python benchmarks/ingest_throughput.py [--shared ../shared/digests] [--rounds 3] [--big 100000] [--smoke]
+
+The posts: --shared, else ../shared/digests beside the repository, else a corpus generated from samples/
+(benchmarks/_bench.py: small, so its figures are not the README's). --smoke: one round, a 2,000-paper database.
 
 Two cases, each timed as `jobs.pipeline.ingest` (list, read, parse, store: what `python -m bot ingest`
 does after startup) and as its floor, in the same run, interleaved:
 
   archive   the Kedreamix archive (263 posts; synthetic, see benchmarks/_bench.py) into a fresh database;
             target <= 2.5 s;
-  day       one daily-arXiv day (the shared 2026-06-30 jsonl) into a database already holding --big
-            papers (built once from the shared daily-arXiv entries with new ids and cached in the temp
-            dir; each round works on a fresh copy); target <= 1 s;
+  day       one daily-arXiv day (the shared 2026-06-30 jsonl, else the corpus's newest) into a database
+            already holding --big papers (built once from the day's daily-arXiv entries with new ids and
+            cached in the temp dir; each round works on a fresh copy); target <= 1 s;
   floor     the same posts parsed by `parse_post`, then their papers (the long text compressed as the
             store keeps it), index rows, posts and appearances inserted by plain sqlite3 (executemany,
             one transaction, no merging): what parsing and writing these rows cannot go below.
@@ -37,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _bench import SHARED, kedreamix_archive, machine  # noqa: E402
+from _bench import digests, kedreamix_archive, machine  # noqa: E402
 
 from jobs.config import SourceConfig  # noqa: E402
 from jobs.formats import parse_post  # noqa: E402
@@ -120,7 +123,9 @@ def big_database(entries_file: Path, papers: int) -> Path:
     from jobs.store import migrate
     names = "".join(m.name + m.sql for m in migrate.MIGRATIONS)
     schema = f"{migrate.SCHEMA_VERSION}-{hashlib.sha256(names.encode()).hexdigest()[:8]}"
-    cached = Path(tempfile.gettempdir()) / "paperboy-bench" / f"ingest-{papers}-v{BIG_VERSION}-s{schema}.db"
+    source = hashlib.sha256(entries_file.read_bytes()).hexdigest()[:8]  # the real day or a generated one
+    cached = (Path(tempfile.gettempdir()) / "paperboy-bench"
+              / f"ingest-{papers}-v{BIG_VERSION}-s{schema}-d{source}.db")
     if cached.exists():
         return cached
     cached.parent.mkdir(parents=True, exist_ok=True)
@@ -182,11 +187,17 @@ def compare(label: str, cases: dict[str, Callable[[], Result]], rounds: int, tar
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--shared", type=Path, help="a digests folder (default: ../shared/digests, else generated)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--big", type=int, default=100_000, help="papers already in the database of the 'day' case")
+    ap.add_argument("--smoke", action="store_true", help="one round, a 2,000-paper database: seconds, for the tests")
     args = ap.parse_args()
-    kedreamix, day_file = args.shared / "kedreamix", args.shared / "daily-arxiv" / DAY
+    if args.smoke:
+        args.rounds, args.big = 1, 2_000
+    shared = digests(args.shared)
+    kedreamix, day_file = shared / "kedreamix", shared / "daily-arxiv" / DAY
+    if not day_file.is_file():  # not the real digests: the corpus's newest day
+        day_file = max((shared / "daily-arxiv").glob("*_AI_enhanced_*.jsonl"), default=day_file)
     if not kedreamix.is_dir() or not day_file.is_file():
         print(f"{kedreamix} or {day_file} not found: pass --shared PATH", file=sys.stderr)
         return 2
@@ -194,7 +205,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="paperboy-ingest-") as tmp:
         work = Path(tmp)
         archive = work / "archive"
-        posts = kedreamix_archive(kedreamix, archive)
+        posts = kedreamix_archive(kedreamix, archive, **({"posts": 20} if args.smoke else {}))
         db = work / "bench.db"
 
         def copy(of: Path) -> Path:
@@ -220,8 +231,8 @@ def main() -> int:
         big = big_database(day_file, args.big)
         day = work / "day"
         day.mkdir()
-        shutil.copyfile(day_file, day / DAY)
-        compare(f"day: one daily-arXiv day ({DAY}) into a database of {args.big:,} papers",
+        shutil.copyfile(day_file, day / day_file.name)
+        compare(f"day: one daily-arXiv day ({day_file.name}) into a database of {args.big:,} papers",
                 {"ingest": lambda: product(day, "daily-arxiv", copy(big)),
                  "floor": lambda: floor(day, "daily-arxiv", copy(big))},
                 args.rounds, 1.0)

@@ -2,9 +2,10 @@
 parsing in a worker thread (the product). A heartbeat task sleeps 1 ms at a time; the longest time past
 that it waited is how long the loop (the bot's gateway heartbeat, its slash commands) could not run.
 
-    .venv/bin/python benchmarks/loop_block.py [--shared ../shared/digests] [--mb 50] [--rounds 3]
+    .venv/bin/python benchmarks/loop_block.py [--shared ../shared/digests] [--mb 50] [--rounds 3] [--smoke]
 
-Cases: the whole shared archive (Kedreamix and daily-arXiv folders), one synthetic Kedreamix post of
+Cases: the whole shared archive (Kedreamix and daily-arXiv folders: --shared, else ../shared/digests,
+else a corpus generated from samples/), one synthetic Kedreamix post of
 --mb megabytes (limits.max_post_mb raised to let it through), and the same post under the default
 limit. Baseline and product interleave, three rounds each; min and median of the longest block are
 printed. Target: none over 100 ms.
@@ -32,6 +33,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _bench import digests  # noqa: E402
 
 from jobs import pipeline  # noqa: E402
 from jobs.config import Limits, SourceConfig  # noqa: E402
@@ -94,10 +98,14 @@ def machine() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "digests")
+    parser.add_argument("--shared", type=Path, help="a digests folder (default: ../shared/digests, else generated)")
     parser.add_argument("--mb", type=float, default=50.0, help="size of the synthetic post")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="one round, a 1 MB post: seconds, for the tests")
     args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.mb = 1, 1.0
+    args.shared = digests(args.shared)
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="paperboy-loop-") as tmp:
         work = Path(tmp)

@@ -49,13 +49,19 @@ def timed(fn: Callable[[str], object], text: str) -> float:
 
 
 def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    ap.add_argument("--smoke", action="store_true", help="the smallest size, one round: for the tests")
+    smoke = ap.parse_args().smoke
+    sizes, rounds = (SIZES[:1], 1) if smoke else (SIZES, ROUNDS)
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
     print(f"{'input':<26}{'chars':>10}{'min ms':>10}{'median ms':>11}{'floor min ms':>14}{'µs/1k chars':>13}")
-    for n in SIZES:
+    for n in sizes:
         for name, text in inputs(n).items():
             fn = latex_to_text if name.startswith("latex") else venue_badge
             product, floor = [], []
-            for _ in range(ROUNDS):
+            for _ in range(rounds):
                 product.append(timed(fn, text))
                 floor.append(timed(lambda s: s.count("$"), text))
             per_k = min(product) / len(text) * 1e9

@@ -28,7 +28,10 @@ the product's top 10 is exactly full bm25's (ties: newer date, then newer id) fo
 prints the file's bytes per paper. Pinned to one CPU core where the OS allows it (--cpu N picks it).
 Targets (issue 12): p95 <= 10 ms and p50 <= 3 ms on a quiet core; <= 6 KiB per paper.
 
-    .venv/bin/python benchmarks/search_latency.py [--papers 100000] [--repeat 10] [--rounds 3]
+    .venv/bin/python benchmarks/search_latency.py [--papers 100000] [--repeat 10] [--rounds 3] [--smoke]
+
+The entries: --corpus, else ../shared/digests beside the repository, else a corpus generated from samples/
+(few distinct entries, so its figures are not the README's). --smoke: 2,000 papers, one round, one run.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _bench import digests  # noqa: E402
 
 from jobs.models import Paper, ParsedPost  # noqa: E402
 from jobs.search import SearchQuery, build_query, run_search  # noqa: E402
@@ -388,20 +394,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, help="measure this database instead (e.g. a copy kept from before a change)")
     ap.add_argument("--cpu", type=int, help="the CPU core to pin to (default: the first one allowed)")
     ap.add_argument("--all-cores", action="store_true", help="do not pin the process to one CPU core")
+    ap.add_argument("--corpus", type=Path, help="a digests folder (default: ../shared/digests, else generated)")
+    ap.add_argument("--smoke", action="store_true", help="2,000 papers, one round: seconds, for the tests")
     args = ap.parse_args(argv)
-
-    if not DIGESTS.is_dir():
-        print(f"no daily-arxiv entries at {DIGESTS}", file=sys.stderr)
+    if args.smoke:
+        args.papers, args.repeat, args.rounds = 2_000, 1, 1
+    source = digests(args.corpus) / "daily-arxiv"
+    if not source.is_dir():
+        print(f"no daily-arxiv entries at {source}", file=sys.stderr)
         return 1
     if not args.all_cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))})
     print(machine())
-    entries = load_entries(DIGESTS)
+    entries = load_entries(source)
     digest = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
     path = args.db or cache_path(args.papers, digest)
     if args.rebuild and path.exists():
         path.unlink()
-    print(f"papers: {args.papers:,} from {len(entries)} real entries in {DIGESTS}")
+    print(f"papers: {args.papers:,} from {len(entries)} entries in {source}")
     if path.exists():
         info = json.loads(path.with_suffix(".json").read_text()) if path.with_suffix(".json").exists() else {}
         print(f"database: {path} (cached; built in {info.get('build_seconds', float('nan')):.1f} s)")

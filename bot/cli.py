@@ -1,4 +1,4 @@
-"""`python -m bot <command>`: the bot and its offline tools."""
+"""`paperboy <command>` (or `python -m bot`; `bash scripts/run.sh` in a checkout): the bot and its offline tools."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from jobs.command import command as hint
+from jobs.command import program
 from jobs.config import Config, ConfigError
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
@@ -66,9 +68,9 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog=program(),  # --help names a command that works here (jobs/command.py)
         description="Paperboy: daily arXiv paper digests, delivered to Discord. Without a command: run.",
-        epilog=f"Secrets: {TOKENS}. `python -m bot COMMAND --help` describes each command.",
+        epilog=f"Secrets: {TOKENS}. `{hint('COMMAND --help')}` describes each command.",
     )
     parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and exit")
     _common(parser, top=True)
@@ -138,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
                 "SimCord, a simulated Discord, and serves it in your browser on localhost: a server with "
                 "#papers, a feed for each sample topic, one digest cycle posted. Click through the papers, "
                 "Abstract, /search and /subscribe. Needs no DISCORD_TOKEN and no network; needs SimCord's "
-                "preview (installed by scripts/demo.sh, or `pip install -e .[demo]`).")
+                "preview (bash scripts/demo.sh installs it).")
     d.add_argument("--no-browser", action="store_true", help="print the URL but do not open a browser")
     d.add_argument("--check", action="store_true", help="set up, run the cycle, print what was posted and exit "
                    "(0 when papers were posted): a smoke test")
@@ -147,6 +149,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+        return code
+    except BrokenPipeError:  # `… | head -1` closed the pipe: the reader has what it wanted, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so exit's own flush stays quiet
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     config: Config | None = None
@@ -173,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         config = load_config(args.config or (DEMO_CONFIG if command == "demo" else None))
         if command == "ingest":
+            _failures_in_the_report()
             return _locked(config, lambda: _until_signal(cmd_ingest(config)))
         if command == "search":
             return asyncio.run(cmd_search(config, args))
@@ -194,12 +207,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(config, open_browser=not args.no_browser, check=args.check, port=args.port)
         if command == "run":
-            return _locked(config, lambda: cmd_run(config, dry=getattr(args, "dry_run", False)))
+            return _locked(config, lambda: cmd_run(config, dry=getattr(args, "dry_run", False),
+                                                   asked=args.command == "run"))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # for main: not an error
     except Exception as exc:  # a fatal error: one plain line, the traceback only when asked for
         from jobs.fatal import describe_fatal
 
@@ -221,6 +237,16 @@ def _locked(config: Config, command: Callable[[], int]) -> int:
 
     with instance_lock(config.database()):
         return command()
+
+
+def _failures_in_the_report() -> None:
+    """ingest and the dry run print each source's failure in their report: the same failure logged as a
+    warning (and each retry before it) would say it up to four times more. Shown again with --log-level DEBUG."""
+    import logging
+
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in ("jobs.pipeline", "jobs.sources.http"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _until_signal(work: Coroutine[Any, Any, int]) -> int:
@@ -255,35 +281,70 @@ def _until_signal(work: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(run())
 
 
-def cmd_run(config: Config, *, dry: bool) -> int:
+def cmd_run(config: Config, *, dry: bool, asked: bool = False) -> int:
+    """The bot, or a dry run. `asked`: the `run` command was named (a service's command line): without a
+    token that is refused, not a dry run, so a container started from an unedited .env says why."""
     import asyncio
     import os
 
-    from dotenv import load_dotenv
+    from dotenv import find_dotenv, load_dotenv
 
+    from jobs.bot_token import TOKEN_ENV, shape_problem, token_source
 
     load_dotenv()
     token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token and asked and not dry:
+        print(f"paperboy run: no {TOKEN_ENV} (in the environment or .env; .env.example leaves it empty), so "
+              f"there is nothing to connect with. Set it, or try without Discord: `{hint('run --dry-run')}`.",
+              file=sys.stderr)
+        return 2
     if dry or not token:
         from bot.dry_run import dry_run
 
         if not token:
-            print("No DISCORD_TOKEN in the environment or .env: doing a dry run.\n")
+            print(f"No {TOKEN_ENV} in the environment or .env: doing a dry run.\n")
+        _failures_in_the_report()
+        if config.path is not None and Path(config.path).resolve() == DEMO_CONFIG:
+            # The terminal demo: a fresh database each run, so the second run shows the papers again too.
+            import dataclasses
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="paperboy-demo-") as tmp:
+                print("The demo config: a fresh temporary database for this run.\n")
+                fresh = dataclasses.replace(config, database_path=Path(tmp) / "demo.db")
+                return _until_signal(dry_run(fresh))
         return _until_signal(dry_run(config))
-    return asyncio.run(_run_bot(config, token))
+    where = token_source(token, find_dotenv())
+    problem = shape_problem(token)
+    if problem is not None:  # checked here: discord.py would only say "Improper token has been passed"
+        print(f"paperboy run: the bot token ({where}) {problem}. Copy it from the Discord developer portal "
+              "(https://discord.com/developers/applications) → your application → Bot → Reset Token.",
+              file=sys.stderr)
+        return 2
+    from jobs.metrics import MetricsError, serve_from_env
+
+    try:
+        serve_from_env()  # PAPERBOY_METRICS_PORT: /metrics beside the bot
+    except MetricsError as exc:
+        print(f"paperboy run: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_run_bot(config, token, where))
 
 
-async def _run_bot(config: Config, token: str) -> int:
+async def _run_bot(config: Config, token: str, where: str) -> int:
     import aiohttp
     import discord
 
     from bot.app import create_bot, serve
+    from jobs.bot_token import refused
 
     bot = create_bot(config)
     try:
         await serve(bot, bot.start(token))
-    except (discord.LoginFailure, discord.GatewayNotFound, discord.ConnectionClosed,
-            discord.HTTPException, aiohttp.ClientError) as exc:
+    except discord.LoginFailure:
+        print(refused(where), file=sys.stderr)
+        return 1
+    except (discord.GatewayNotFound, discord.ConnectionClosed, discord.HTTPException, aiohttp.ClientError) as exc:
         # Only Discord's own failures: a database error says so itself (see jobs/fatal.py).
         print(f"Could not connect to Discord: {exc}", file=sys.stderr)
         return 1
@@ -294,19 +355,19 @@ def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:
     from jobs.formats import parse_post
     from jobs.models import FormatError
 
-    read = 0
+    found = 0  # papers, over every file: a run that found none (README.md, say) exits 1
     for name in files:
         try:
             content = Path(name).read_bytes()
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             continue
-        read += 1
         try:
             parsed = parse_post(content, name, fmt)
         except FormatError as exc:
             print(f"{name}: not parsed: {exc}", file=sys.stderr)
             continue
+        found += len(parsed.papers)
         for problem in parsed.problems:
             print(f"{name}: {problem}", file=sys.stderr)
         for paper in parsed.papers:
@@ -318,7 +379,7 @@ def cmd_parse(files: list[str], fmt: str, as_json: bool) -> int:
                 print(f"{paper.arxiv_id}  [{paper.topic} {paper.date}]  {paper.title}")
         if not as_json:
             print(f"{name}: {len(parsed.papers)} papers", file=sys.stderr)
-    return 0 if read else 1
+    return 0 if found else 1
 
 
 def cmd_check_config(path: str | None) -> int:
@@ -373,11 +434,11 @@ async def cmd_ingest(config: Config) -> int:
 
 async def cmd_search(config: Config, args: argparse.Namespace) -> int:
     from bot.operate import open_for_reading
-    from jobs.search import QueryError, run_search
+    from jobs.search import QueryError, filters_that_empty, run_search
 
     database = config.database()
     if database.path is not None and not Path(database.path).exists():
-        print(f"no database at {database.path}: run `python -m bot ingest` first", file=sys.stderr)
+        print(f"no database at {database.path}: run `{hint('ingest')}` first", file=sys.stderr)
         return 1
     store = await open_for_reading(config)  # read-only, never migrated
     if isinstance(store, str):
@@ -390,6 +451,21 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
         except QueryError as exc:
             print(f"search: {exc}", file=sys.stderr)
             return 2
+        why = ""
+        if not page.total:  # say why: an empty database, or the filter that emptied the result
+            held = (await store.counts())["papers"]
+            if not held:
+                why = (f": the database {config.database_name()} holds 0 papers; `{hint('ingest')}` fetches the "
+                       "sources into it")
+            else:
+                unfiltered, emptied = await filters_that_empty(store, page)
+                if unfiltered and emptied:
+                    why = (f": {unfiltered} match without {' and '.join('--' + f for f in emptied)}, which "
+                           "leaves none")
+                elif unfiltered:
+                    why = f": {unfiltered} match without the filters, none with all of them together"
+                else:
+                    why = f" among the {held} papers in the database"
     for note in page.notes:
         print(note, file=sys.stderr)
     for n, result in enumerate(page.results, start=page.offset + 1):
@@ -410,7 +486,7 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
         print(f"   {result.snippet}")
         print(f"   {links['abs']}")
     if not page.results:
-        print(f"no results for {page.query.text!r}" + (f" past {page.total}" if page.total else ""), file=sys.stderr)
+        print(f"no results for {page.query.text!r}" + (f" past {page.total}" if page.total else why), file=sys.stderr)
     elif not args.json:
         more = f"; --offset {page.offset + len(page.results)} for more" if page.has_more else ""
         print(f"{page.offset + 1}-{page.offset + len(page.results)} of {page.total}{more}", file=sys.stderr)

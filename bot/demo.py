@@ -1,5 +1,5 @@
-"""`python -m bot demo`: the real bot on the sample posts, inside SimCord (a simulated Discord), served
-in the browser. No token, no network: a server with #papers, a feed per sample topic, one digest cycle.
+"""`bash scripts/demo.sh` (`paperboy demo`): the real bot on the sample posts, inside SimCord (a simulated
+Discord), served in the browser. No token, no network: a server with #papers, a feed per sample topic, one digest cycle.
 
 An entry point like bot/cli.py, so it may build the app (bot.app) itself.
 """
@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import importlib.util
 import logging
+import signal
 import sys
 import tempfile
 import webbrowser
@@ -22,7 +23,7 @@ from jobs.config import Config
 
 # SimCord's preview runtime (its `preview` extra): checked up front, to say how to install it.
 PREVIEW_MODULES = ("simcord", "aiohttp", "markdown_it", "linkify_it", "regex", "PIL")
-INSTALL_HINT = "bash scripts/demo.sh (or: pip install -e '.[demo]', then python -m bot demo)"
+INSTALL_HINT = "run bash scripts/demo.sh (it installs what is missing)"
 
 
 def missing_preview() -> list[str]:
@@ -35,6 +36,8 @@ def run_demo(config: Config, *, open_browser: bool, check: bool, port: int | Non
         print(f"demo: SimCord's browser preview is not installed (missing {', '.join(missing)}): {INSTALL_HINT}",
               file=sys.stderr)
         return 1
+    # Ctrl-C stops the demo even when the shell started it with SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # A fresh database each time, so every demo starts like a newcomer's first run.
     with tempfile.TemporaryDirectory(prefix="paperboy-demo-") as tmp:
         cfg = dataclasses.replace(config, database_path=Path(tmp) / "demo.db")
@@ -60,7 +63,7 @@ async def _demo(config: Config, *, open_browser: bool, check: bool, port: int | 
             admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
             you = guild.add_member(env.create_user("you"), roles=[admins])
 
-            await bot.run_digest(trigger="demo")  # topics are known after the first cycle
+            first = await bot.run_digest(trigger="demo")  # topics are known after the first cycle
             topics = await bot.store.known_topics()
             for topic in topics:
                 await you.slash(papers, "feed add", channel=papers, topic=topic)
@@ -71,7 +74,8 @@ async def _demo(config: Config, *, open_browser: bool, check: bool, port: int | 
             print(f"Demo server ready: #papers has feeds for {', '.join(topics)}; one digest cycle posted "
                   f"{summary.send.papers} papers.")
             if check:
-                print(summary.text())
+                # The first cycle stored the papers, the second posted them: its sources had nothing new.
+                print(dataclasses.replace(summary, ingest=first.ingest).text())
                 for message in papers.history():
                     line = (message.content.splitlines() or [""])[0].replace("**", "") or message.embeds[0].title
                     print(f"  #papers: {line}")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.delivery.fanout import DM_CURSOR, FanoutReport, plan_fanout
 from bot.delivery.sender import SendReport
+from jobs import metrics
 from jobs.config import Config
 from jobs.cycle_summary import CycleFigures, cycle_summary_line
 from jobs.pipeline import IngestReport, ingest
@@ -87,4 +88,6 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
         dm_members=summary.fanout.subscribers if summary.fanout else 0,
     )
     log.info(cycle_summary_line(figures), extra=figures.fields())
+    if metrics.enabled():
+        metrics.record_cycle(figures, await store.outbox_counts())
     return summary

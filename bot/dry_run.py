@@ -1,9 +1,10 @@
-"""`python -m bot run` without a token: one real digest cycle into the database, printed instead of posted."""
+"""`paperboy run` without a token: one real digest cycle into the database, printed instead of posted."""
 
 from __future__ import annotations
 
 from bot.ui.embeds import embed_text
 from bot.ui.paper_pages import PAGE_SIZE, header, page_count, page_embeds
+from jobs.command import command, demo_command
 from jobs.config import Config
 from jobs.models import Paper
 from jobs.pipeline import ingest
@@ -11,11 +12,11 @@ from jobs.present.rank import rank_day
 from jobs.records import PagedDay
 from jobs.store.backends import open_database
 
-CONNECT_HELP = """\
+CONNECT_HELP = f"""\
 This was a dry run: nothing was posted. To connect Paperboy to Discord:
   1. Create an application at https://discord.com/developers/applications, add a Bot, copy its token.
-  2. Put it in the environment or in a .env file here:  DISCORD_TOKEN=your-token
-  3. Run `python -m bot run` again; it logs an invite link (scopes bot + applications.commands).
+  2. Put it in the environment or in a .env file here:  DISCORD_TOKEN=<the token>
+  3. Run `{command("run")}` again; it logs an invite link (scopes bot + applications.commands).
   4. In your server: /feed add channel:#papers topic:all   (see README.md)"""
 
 
@@ -54,10 +55,12 @@ async def dry_run(config: Config) -> int:
         print(src.line())
     print()
     if not papers and not report.ok:
-        print("No new papers: a source could not be read (see above). To try Paperboy offline on the sample\n"
-              "posts shipped with it: python -m bot --config config/demo.yaml run --dry-run\n")
+        print("No new papers: a source could not be read (see above; the default config reads GitHub, so it\n"
+              "needs the network). To try Paperboy offline on the sample posts shipped with it: in a browser,\n"
+              f"{demo_command()}; in the terminal, {command('--config config/demo.yaml run --dry-run')}\n")
     elif not papers:
-        print("No new papers since the last cycle: nothing would be posted.")
+        print(f"No new papers since the last cycle: nothing would be posted. Each paper is shown once; to see the\n"
+              f"first delivery again, start from an empty database: delete {config.database_path}\n")
     else:
         print_feeds(newest_days(papers), report.papers_new)
     print(CONNECT_HELP)

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from jobs.command import command
 from jobs.config import Config
 from jobs.store import DatabaseDamaged, DatabaseError, Store, StoreProtocol, StoreUnavailable
 from jobs.store.backends import open_database
@@ -144,7 +145,7 @@ async def migrate(config: Config, *, dry_run: bool) -> int:
     if current and any(m.rewrites_file for m in todo):
         what += "; the file is rewritten once (VACUUM: about as much free disk as the file takes)"
     if dry_run:
-        print(f"would upgrade {what}. Nothing was written; back up first with `python -m bot backup PATH`")
+        print(f"would upgrade {what}. Nothing was written; back up first with `{command('backup PATH')}`")
         return 0
     async with await Store.open(path) as upgraded:
         done = await upgraded.schema_version()

@@ -319,13 +319,58 @@ def load_config(path: str | Path | None = None) -> Config:
     try:
         raw = _safe_load(text, file)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{file}: not valid YAML{where}: {problem}") from None
+        raise ConfigError(f"{file}: not valid YAML: {yaml_in_words(exc, text)}") from None
     if raw is None:
         raise ConfigError(f"{file}: the file is empty; see config/config.example.yaml")
     return parse_config(raw, file)
+
+
+def yaml_in_words(exc: yaml.YAMLError, text: str) -> str:
+    """A YAML syntax error said in words, with the line it is on shown and marked: the parser's own
+    terms ("expected <block end>, but found '<block mapping start>'") tell a newcomer nothing."""
+    mark = getattr(exc, "problem_mark", None)
+    opened = getattr(exc, "context_mark", None)
+    problem = str(getattr(exc, "problem", None) or exc)
+    if mark is None:
+        return problem
+    line, column = mark.line + 1, mark.column
+    if problem.startswith("expected <block end>"):
+        words = (f"line {line} is indented differently from the lines above it (keys of one level start in "
+                 "the same column; indent with spaces)")
+    elif "'\\t'" in problem:
+        words = f"line {line} has a tab where YAML expects spaces (indent with spaces only)"
+    elif problem.startswith("mapping values are not allowed"):
+        words = (f"line {line} has a second ':' where a value was expected (quote a value that contains "
+                 "': ', or put each key on its own line)")
+    elif problem.startswith("could not find expected ':'"):
+        if opened is not None:  # the key is where the scan began, not where it gave up
+            line, column = opened.line + 1, opened.column
+        words = f"line {line} has a key without ':' after it (write `key: value`)"
+    elif "end of stream" in problem and opened is not None and "quoted" in str(exc.context or ""):  # type: ignore[attr-defined]
+        line, column = opened.line + 1, opened.column
+        words = f"the quote opened on line {line} is never closed"
+    elif problem.startswith(("expected ',' or ']'", "expected ',' or '}'")) and opened is not None:
+        line, column = opened.line + 1, opened.column
+        words = f"the bracket opened on line {line} is never closed"
+    elif problem.startswith("found undefined alias"):
+        words = f"line {line} uses an alias (*name) that no anchor (&name) defines"
+    else:
+        words = f"line {line}, column {column + 1}: {problem}"
+    lines = text.splitlines()
+    shown = lines[line - 1].replace("\t", "→") if 0 < line <= len(lines) else ""
+    gutter = " " * len(str(line))
+    return f"{words}\n  {line} | {shown}\n  {gutter} | {' ' * column}^"
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Can a file really be made here? os.access says yes to root everywhere, /proc and /sys included."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def check_surroundings(config: Config) -> list[str]:
@@ -354,7 +399,7 @@ def check_surroundings(config: Config) -> list[str]:
         folder = folder.parent  # the database's folder is created on first use, under this one
     if not folder.is_dir():
         problems.append(f"database.path: {folder} is not a folder")
-    elif not os.access(folder, os.W_OK | os.X_OK):
+    elif not os.access(folder, os.W_OK | os.X_OK) or not _can_create_in(folder):
         problems.append(
             f"database.path: folder {folder} is not writable, so {db.name} cannot be created or journalled "
             "(check its permissions or point database.path elsewhere)"

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from jobs.config import SourceConfig
-from jobs.formats import parse_post
+from jobs.formats import format_that_parses, parse_post
+from jobs.formats.registry import AUTO
 from jobs.models import FormatError, ParsedPost
 from jobs.records import PostState
 from jobs.sources import SOURCE_KINDS, build_source
@@ -44,6 +45,7 @@ class SourceReport:
     error: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     incomplete: bool = False  # some posts could not be fetched (not: could not be parsed): worth a retry
+    warning: str | None = None  # e.g. the files read do not parse in the source's format
 
     def line(self) -> str:
         if self.error:
@@ -51,6 +53,7 @@ class SourceReport:
         return (
             f"{self.name}: posts new {self.posts_new}, changed {self.posts_changed}, "
             f"failed {self.posts_failed}, unchanged {self.posts_unchanged}; papers new {self.papers_new}"
+            + (f"; WARNING: {self.warning}" if self.warning else "")
         )
 
 
@@ -146,6 +149,10 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
     # The batch being stored: SQLite works in the connection's thread (without the GIL) while the
     # next batch is parsed. One at a time, in order, so appearance ids still follow the listing.
     storing: asyncio.Task[None] | None = None
+    # A source whose files parse but yield no paper, or fail, may name the wrong format: one such file is
+    # kept to find the format that would parse it.
+    found_papers = False
+    unparsed: tuple[str, bytes] | None = None
 
     async def store_batch(posts: list[tuple[PostRef, Fetched, ParsedPost]], new: list[bool]) -> None:
         outcomes = await store.record_posts(source_id, posts)
@@ -195,7 +202,13 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
                 await store.record_failed_post(source_id, ref, str(exc))
                 rep.posts_failed += 1
                 rep.failures.append((ref.path, str(exc)))
+                if unparsed is None and len(result.content) <= limits.max_post_bytes:
+                    unparsed = (ref.path, result.content)
                 continue
+            if parsed.papers:
+                found_papers = True
+            elif unparsed is None:
+                unparsed = (ref.path, result.content)
             batch.append((ref, result, parsed))
             batch_new.append(state is None)
             if len(batch) >= STORE_BATCH_POSTS or sum(len(p.papers) for _, _, p in batch) >= STORE_BATCH_PAPERS:
@@ -208,6 +221,12 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
             with contextlib.suppress(BaseException):
                 await storing
         raise
+    if not found_papers and unparsed is not None and cfg.format != AUTO:
+        right = await asyncio.to_thread(format_that_parses, unparsed[1], unparsed[0])
+        if right is not None and right != cfg.format:
+            rep.warning = (f"no file read this run parses as format {cfg.format} ({unparsed[0]} did not); they "
+                           f"parse as {right}: set `format: {right}` (or auto) for source {cfg.name}")
+            log.warning("source %s: %s", cfg.name, rep.warning)
     # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
     rep.incomplete = retry_next_run
     etag = None if retry_next_run else listing.etag

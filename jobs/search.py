@@ -20,6 +20,7 @@ Nothing here speaks SQL (that is `jobs.store`) or Discord. The pieces:
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from jobs.arxiv_id import normalize_arxiv_id
 from jobs.fold import fold, fold_with_index
+from jobs.metrics import record_search
 from jobs.models import Paper
 from jobs.search_text import has_cjk
 
@@ -424,6 +426,7 @@ async def run_search(
     width: int = 160,
 ) -> SearchPage:
     """Check every input (QueryError on bad input), search, and attach snippets."""
+    started = time.perf_counter()
     query = build_query(text)
     after, before = check_date_range(after, before)
     if not 1 <= limit <= MAX_LIMIT:
@@ -439,4 +442,23 @@ async def run_search(
     results = [SearchResult(h.paper, -h.rank if h.rank else 0.0, snippet(h.paper, query.terms, width))
                for h in hits]
     notes = [f"ignored: {', '.join(query.ignored)}"] if query.ignored else []
+    record_search(time.perf_counter() - started)  # /metrics (jobs/metrics.py), when it is installed
     return SearchPage(query, results, total, offset, limit, topic, after, before, notes)
+
+
+async def filters_that_empty(store: Store, page: SearchPage) -> tuple[int, list[str]]:
+    """For a page with no results past its start: (how many papers match the words with no filter, the
+    filters among topic/after/before that alone leave none), so "no results" can name what emptied it."""
+    unfiltered = await store.search(page.query.match, arxiv_id=page.query.arxiv_id, topic=None, after=None,
+                                    before=None, limit=1, offset=0, words=page.query.words)
+    emptied: list[str] = []
+    if unfiltered[1]:
+        for name, value in (("topic", page.topic), ("after", page.after), ("before", page.before)):
+            if value is None:
+                continue
+            alone: dict[str, str | None] = {"topic": None, "after": None, "before": None, name: value}
+            _, total = await store.search(page.query.match, arxiv_id=page.query.arxiv_id, limit=1, offset=0,
+                                          words=page.query.words, **alone)
+            if not total:
+                emptied.append(name)
+    return unfiltered[1], emptied

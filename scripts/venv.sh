@@ -31,8 +31,12 @@ ensure_venv() {
         return 0
     fi
     if [ ! -e .venv ]; then
-        _python_ok "$(command -v "$py" || echo "$py")" || _die "Paperboy needs Python 3.11 or newer, and $py is" \
-            "$("$py" --version 2>&1 || echo 'not found')": install 3.11+ or name one with PYTHON=/path/to/python3.11
+        if ! command -v "$py" >/dev/null; then
+            _die "Paperboy needs Python 3.11 or newer, and there is no $py here:" \
+                "install 3.11+ or name one with PYTHON=/path/to/python3.11"
+        fi
+        _python_ok "$(command -v "$py")" || _die "Paperboy needs Python 3.11 or newer, and $py is" \
+            "$("$py" --version 2>&1 | head -n1)": install 3.11+ or name one with PYTHON=/path/to/python3.11
         echo "Making .venv with $("$py" --version 2>&1) and installing $lock (once; later starts skip this)" >&2
         "$py" -m venv .venv || _die "could not make .venv with $py"
     else

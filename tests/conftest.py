@@ -20,6 +20,28 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+# A test slower than this is named as it finishes (the dots alone stall for a minute on a slow one), and
+# scripts/test.sh's --durations lists the slowest at the end.
+SLOW_TEST_S = float(os.environ.get("PAPERBOY_SLOW_TEST_S", "20"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call" or report.duration < SLOW_TEST_S:
+        return
+    for config in _controller:  # the controller (or a plain run): xdist's workers print nothing
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"slow ({report.duration:.0f} s): {report.nodeid}")
+
+
+_controller: list[pytest.Config] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        _controller.append(config)
+
+
 def make_config(tmp_path: Path, *, max_per_cycle: int = 25, images: bool = True,
                 database_url: str | None = None) -> Config:
     """A config reading tmp_path/posts; its database a SQLite file there, or `database_url` (store_url)."""

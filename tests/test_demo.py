@@ -33,8 +33,11 @@ def test_demo_check_runs_the_bot_on_the_samples_and_posts_into_papers(tmp_path: 
 
 
 def test_demo_serves_the_preview_on_localhost_and_stops_on_ctrl_c() -> None:
+    # Started with SIGINT ignored, as a shell starts a background job (and so a test run in the background):
+    # Ctrl-C must stop the demo all the same.
     proc = subprocess.Popen([sys.executable, "-m", "bot", "demo", "--no-browser"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     deadline = threading.Timer(90, proc.kill)  # a hung demo ends the read below rather than the test run
     deadline.start()
     try:

@@ -45,12 +45,39 @@ def test_compose_restarts_keeps_data_and_reads_env() -> None:
     (service,) = compose["services"].values()
     assert service["build"] == "."
     assert service["restart"] == "unless-stopped"
-    assert service["env_file"] == ".env"
+    assert service["env_file"] == [{"path": ".env", "required": False}]  # a fresh clone has no .env
     assert any(v.split(":")[1] == "/data" for v in service["volumes"])
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'VOLUME ["/data"]' in dockerfile
     assert re.search(r"^HEALTHCHECK .*\"-m\", \"bot\", \"health\"", dockerfile, re.M)
     assert re.search(r"^USER \d+", dockerfile, re.M), "the container runs as a non-root user"
+
+
+def test_compose_config_needs_no_env_file_or_variables() -> None:
+    """`docker compose config` in a fresh clone: no .env yet, no variable set. (No Docker engine runs here, so
+    the file is read as compose reads it: every env_file optional, no ${VAR} without a default.)"""
+    text = (ROOT / "compose.yaml").read_text()
+    for service in yaml.safe_load(text)["services"].values():
+        for entry in service.get("env_file", []):
+            assert isinstance(entry, dict) and entry.get("required") is False, entry
+    assert not re.findall(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:\}|:\?|\?)", text), "give each variable a default"
+
+
+def test_a_procfile_host_installs_the_lock() -> None:
+    """Heroku's and Railway's Python builds install requirements.txt: it must be the lock, hashes and all, and
+    the Procfile must run Paperboy from the checkout (no package install there)."""
+    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if not line.startswith("#")]
+    assert lines == ["-r requirements.lock"]
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--quiet", "-r",
+                           "requirements.txt"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]  # pip reads it: every pin hashed, all installed here
+    assert (ROOT / "Procfile").read_text().strip() == "worker: python -m bot run"
+
+
+def test_systemd_does_not_restart_what_a_restart_cannot_fix() -> None:
+    unit = (ROOT / "deploy/paperboy.service").read_text()
+    assert re.search(r"^ExecStart=.* scripts/run.sh run$", unit, re.M)  # `run`: without a token it exits 2
+    assert re.search(r"^RestartPreventExitStatus=2$", unit, re.M)
 
 
 def _pip_installs(text: str) -> list[list[str]]:
@@ -159,7 +186,7 @@ def test_run_sh_with_an_up_to_date_venv_starts_without_pip(tmp_path: Path) -> No
     _cheap_venv(repo, "requirements.lock")
     done = _run(repo, "run.sh", "--help")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("usage: python -m bot")
+    assert done.stdout.startswith("usage: bash scripts/run.sh")
     assert done.stderr == ""
     assert not (tmp_path / "pip.log").exists(), "pip ran"
 

@@ -180,7 +180,8 @@ def test_run_without_token_is_a_dry_run(tmp_path: Path, posts_dir: Path, monkeyp
     assert "## 📰 3DGS · 2024-05-06 · 2 papers" in out
     assert "## 1. Paper 6-1 on Gaussian splatting  <https://arxiv.org/abs/2405.60001>" in out
     assert "## 2. Paper 6-2 on Gaussian splatting  <https://arxiv.org/abs/2405.60002>" in out
-    assert "DISCORD_TOKEN=your-token" in out
+    assert "DISCORD_TOKEN=<the token>" in out
+    assert "Run `bash scripts/run.sh run` again" in out  # a command that works from any shell
     assert main(["--config", str(cfg), "run", "--dry-run"]) == 0
     assert "No new papers since the last cycle" in capsys.readouterr().out
 

@@ -29,6 +29,8 @@ import pytest
 from tests.postgen import entries, kedreamix, write_kedreamix
 
 TIMEOUT = 30  # a hang fails the test instead of the run
+# Shaped like a bot token (checked before connecting), never valid: these runs fail before the network.
+DUMMY_TOKEN = "MTAxMDEwMTAxMDEwMTAxMDEw.GdUmMy.dummy_dummy_dummy_dummy_dummy_dummy_dum"
 
 
 def write_config(tmp_path: Path, database: Path, source: dict[str, Any] | None = None) -> Path:
@@ -63,7 +65,7 @@ def stderr_lines(done: subprocess.CompletedProcess[str]) -> list[str]:
 # Each way of running that opens the database: ingest, the dry run, and the bot with a (dummy) token,
 # where the database fails before any network use.
 MODES = [pytest.param(("ingest",), None, id="ingest"), pytest.param(("run", "--dry-run"), None, id="dry-run"),
-         pytest.param(("run",), "dummy-token", id="bot")]
+         pytest.param(("run",), DUMMY_TOKEN, id="bot")]
 
 
 @pytest.mark.parametrize(("args", "token"), MODES)
@@ -305,7 +307,7 @@ def test_a_second_process_on_the_same_database_refuses_to_start(tmp_path: Path, 
     first = start(config, "run", "--dry-run")
     try:
         assert stalling.stalled.wait(TIMEOUT)
-        for args, token in (("ingest",), None), (("run", "--dry-run"), None), (("run",), "dummy-token"):
+        for args, token in (("ingest",), None), (("run", "--dry-run"), None), (("run",), DUMMY_TOKEN):
             second, took = paperboy(config, *args, token=token)
             # Before: both ran, racing on one file ("database is locked", duplicates in bot mode).
             assert second.returncode == 1 and took < 15

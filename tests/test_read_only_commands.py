@@ -54,7 +54,7 @@ def test_read_commands_leave_an_older_schema_as_it_is(site: Path, tmp_path: Path
     asyncio.run(_old_database(db))
     before = digest(db)
     upgrade = (f"this database is schema {OLD} (this Paperboy reads schema {SCHEMA_VERSION}); run the new "
-               "release's `run` (or `python -m bot migrate`) to upgrade")
+               "release's `run` (or `bash scripts/run.sh migrate`) to upgrade")
 
     status = bot("--config", site, "status")
     assert status.returncode == 1 and status.stderr.strip() == f"database.path {db}: {upgrade}"

@@ -382,7 +382,7 @@ def test_cli_without_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[st
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"database:\n  path: {tmp_path / 'none.db'}\nsources: []\n", encoding="utf-8")
     assert main(["--config", str(cfg), "search", "gauss"]) == 1
-    assert "run `python -m bot ingest` first" in capsys.readouterr().err
+    assert "run `bash scripts/run.sh ingest` first" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
 
 

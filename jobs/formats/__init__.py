@@ -21,7 +21,7 @@ from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS
 from jobs.models import FormatError, ParsedPost
 from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, has_zero_width, repair_mojibake, strip_zero_width
 
-__all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "parse_post"]
+__all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "format_that_parses", "parse_post"]
 
 # Control characters that text posts do not contain (tab, LF, VT, FF, CR excluded).
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
@@ -137,3 +137,13 @@ def parse_post(content: bytes | str, path: str, fmt: str = "auto", *, source: st
     if fmt == AUTO:
         fmt = _detect_or_raise(text, path)
     return FORMATS[fmt].parse(text, path, source=source, problems=problems)
+
+
+def format_that_parses(content: bytes | str, path: str) -> str | None:
+    """The format in which this post yields papers, or None: to name the right `format` for a source whose
+    configured one finds nothing in its files."""
+    try:
+        fmt = detect_format(content, path)
+        return fmt if parse_post(content, path, fmt).papers else None
+    except FormatError:
+        return None

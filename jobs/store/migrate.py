@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
+from jobs.command import command
 from jobs.store._connection import PAGE_SIZE, Connection, _pragma
 from jobs.store.errors import StoreUnavailable
 
@@ -85,7 +86,7 @@ def schema_problem(path: object, current: int) -> str | None:
         return too_new(path, current)
     if current < SCHEMA_VERSION:
         return (f"database.path {path}: this database is schema {current} (this Paperboy reads schema "
-                f"{SCHEMA_VERSION}); run the new release's `run` (or `python -m bot migrate`) to upgrade")
+                f"{SCHEMA_VERSION}); run the new release's `run` (or `{command('migrate')}`) to upgrade")
     return None
 
 
