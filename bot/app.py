@@ -178,14 +178,24 @@ class PaperboyBot(PaperboyClient):
 
     async def _guarded(self, trigger: str) -> None:
         """A scheduler job: a cycle that raises is logged and retried like one that failed."""
+        from jobs.store.backends import outage
+
         try:
             await self.run_digest(trigger=trigger)
-        except Exception:
-            log.exception("the %s digest cycle failed", trigger)
+        except Exception as exc:
+            line = outage(exc, self.config.database())  # the server went away: one line, no traceback
+            if line is None:
+                log.exception("the %s digest cycle failed", trigger)
+            else:
+                log.error("the %s digest cycle failed: %s", trigger, line)
             try:
                 await self._plan_retry(True, trigger, self.clock())
-            except Exception:
-                log.exception("could not plan a retry; the next scheduled cycle runs as planned")
+            except Exception as again:
+                if outage(again, self.config.database()) is None:
+                    log.exception("could not plan a retry; the next scheduled cycle runs as planned")
+                else:
+                    log.warning("could not plan a retry (the database is still out of reach); the next "
+                                "scheduled cycle runs as planned")
 
     async def deliver(self) -> SendReport:
         """Send whatever is planned and not yet sent. Under the digest lock, like a cycle: a `/digest run`

@@ -135,6 +135,19 @@ def _parser() -> argparse.ArgumentParser:
                 "Copy the database with SQLite's backup API: a consistent copy even while the bot is running "
                 "and writing. Back up before an upgrade (`run`, `ingest` and `migrate` upgrade the schema).")
     b.add_argument("path", metavar="PATH", help="where to write the copy (an existing file is replaced)")
+    cs = command("copy-store", "copy the whole database into another one (SQLite <-> PostgreSQL), resumably",
+                 "Copy every table of the database (papers, appearances, feeds, the outbox, subscriptions, "
+                 "settings, the watchdog's state, the ranking index) into another database, SQLite to PostgreSQL "
+                 "or back, in batches, and verify each table (rows and a checksum of ids): one line per table. "
+                 "The target's schema is made by its own migrations; it must be new and empty, or a copy that "
+                 "stopped: running the command again resumes after the last batch that committed. Stop the bot "
+                 "first (the command holds both databases' instance locks).",
+                 epilog=f"e.g. {hint('copy-store --to postgresql://paperboy@127.0.0.1:5432/paperboy')}")
+    cs.add_argument("--to", required=True, metavar="URL", help="the database to copy into: postgresql://… or "
+                    "sqlite:///path.db")
+    cs.add_argument("--from", dest="source", metavar="URL", help="the database to copy (default: the configured "
+                    "one: PAPERBOY_DATABASE_URL, database.url or database.path)")
+    cs.add_argument("--batch", type=int, default=None, metavar="N", help="rows per batch (default 2000)")
     d = command("demo", "the real bot on the sample posts, in a browser: no token, no network",
                 "An offline demo: the real bot runs on the sample posts in samples/ (config/demo.yaml) inside "
                 "SimCord, a simulated Discord, and serves it in your browser on localhost: a server with "
@@ -202,6 +215,8 @@ def _main(argv: Sequence[str] | None) -> int:
             if command == "status":
                 return asyncio.run(operate.status(config))
             return asyncio.run(operate.backup(config, args.path))
+        if command == "copy-store":
+            return _copy_store(config, args)
         if command == "demo":
             from bot.demo import run_demo
 
@@ -247,6 +262,30 @@ def _failures_in_the_report() -> None:
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         for name in ("jobs.pipeline", "jobs.sources.http"):
             logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _copy_store(config: Config, args: argparse.Namespace) -> int:
+    """Both databases held (no bot runs on either) for the copy."""
+    import asyncio
+
+    from bot import operate
+    from jobs.database_url import DatabaseUrlError, parse_database_url
+    from jobs.instance import instance_lock
+
+    try:
+        target = parse_database_url(args.to, "--to")
+        source = parse_database_url(args.source, "--from") if args.source else config.database()
+    except DatabaseUrlError as exc:
+        print(f"copy-store: {exc}", file=sys.stderr)
+        return 2
+    if operate.same_database(source, target):  # before the locks: a file cannot be locked twice
+        print("copy-store: --to names the database being copied; give another database", file=sys.stderr)
+        return 2
+    if args.batch is not None and args.batch < 1:
+        print("copy-store: --batch must be at least 1", file=sys.stderr)
+        return 2
+    with instance_lock(source), instance_lock(target):
+        return asyncio.run(operate.copy_store(config, target, source, batch=args.batch))
 
 
 def _until_signal(work: Coroutine[Any, Any, int]) -> int:

@@ -1,4 +1,4 @@
-"""`python -m bot health | status | backup | migrate`: the operator's commands. No discord.py.
+"""`python -m bot health | status | backup | migrate | copy-store`: the operator's commands. No discord.py.
 
 The read commands (these and `search`) open the database read-only (SQLite `mode=ro`) and never
 migrate it: an older Paperboy may be running on the file, and a newer schema would break it. Only
@@ -7,11 +7,13 @@ migrate it: an older Paperboy may be running on the file, and a newer schema wou
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.command import command
 from jobs.config import Config
+from jobs.database_url import DatabaseUrl
 from jobs.store import DatabaseDamaged, DatabaseError, Store, StoreProtocol, StoreUnavailable
 from jobs.store.backends import open_database
 from jobs.store.migrate import schema_problem
@@ -151,3 +153,56 @@ async def migrate(config: Config, *, dry_run: bool) -> int:
         done = await upgraded.schema_version()
     print(f"upgraded {what}" if done == SCHEMA_VERSION else f"migrate: {path} stopped at schema {done}")
     return 0 if done == SCHEMA_VERSION else 1
+
+
+def same_database(a: DatabaseUrl, b: DatabaseUrl) -> bool:
+    if a.path is not None or b.path is not None:
+        return a.path is not None and b.path is not None and Path(a.path).resolve() == Path(b.path).resolve()
+    return a.url.rstrip("/") == b.url.rstrip("/")
+
+
+async def copy_store(config: Config, target: DatabaseUrl, source: DatabaseUrl | None = None, *,
+                     batch: int | None = None) -> int:
+    """`python -m bot copy-store --to URL [--from URL]`: copy every table into a new database, resumably,
+    and say per table whether the copy holds the same rows (jobs/store/copy_store.py). The caller holds
+    both databases' instance locks: the bot is stopped."""
+    from jobs.store.copy_store import BATCH, CopyRefused, Side
+    from jobs.store.copy_store import copy_store as copy
+
+    source = source or config.database()
+    if same_database(source, target):
+        print("copy-store: --to names the database being copied; give another database", file=sys.stderr)
+        return 2
+    if source.path is None:
+        src: StoreProtocol | str = await open_for_reading(replace(config, database_url=source))
+    else:
+        src = await open_for_reading(replace(config, database_url=None, database_path=source.path))
+    if isinstance(src, str):
+        print(f"copy-store: the source: {src}", file=sys.stderr)
+        return 1
+    async with src:
+        try:
+            dst = await open_database(target)
+        except (StoreUnavailable, DatabaseError, OSError) as exc:
+            print(f"copy-store: the target: {exc}", file=sys.stderr)
+            return 1
+        async with dst:
+            print(f"copying {_name(source)} to {_name(target)}", flush=True)
+            try:
+                report = await copy(Side(src), Side(dst), batch=batch or BATCH)
+            except CopyRefused as exc:
+                print(f"copy-store: {_name(target)}: {exc}", file=sys.stderr)
+                return 1
+    for table in report.tables:
+        print(table.line())
+    if not report.ok:
+        print("copy-store: the copy differs from the source (above); run the same command again to resume, "
+              "and keep the bot on the source until it matches", file=sys.stderr)
+        return 1
+    print(f"copied: every table matches. Point the bot at {_name(target)} "
+          f"({'database.path' if target.path is not None else 'PAPERBOY_DATABASE_URL or database.url'}) and start it")
+    return 0
+
+
+def _name(url: DatabaseUrl) -> str:
+    return str(url.path) if url.path is not None else url.shown

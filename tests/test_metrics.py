@@ -75,7 +75,7 @@ def test_a_bad_metrics_port_is_refused_in_one_line(tmp_path: Path) -> None:
 
 
 def test_compose_serves_metrics_ready_to_scrape() -> None:
-    (service,) = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"].values()
+    service = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["paperboy"]
     assert service["environment"]["PAPERBOY_METRICS_PORT"] == "${PAPERBOY_METRICS_PORT-9108}"
     assert service["labels"] == {"prometheus.io/scrape": "true", "prometheus.io/port": "9108",
                                  "prometheus.io/path": "/metrics"}

@@ -10,6 +10,7 @@ complete yet: areas … are missing". Such a backend's class has `reach(url)`, w
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,3 +65,15 @@ async def open_database(url: DatabaseUrl) -> Any:
         f"{url.key} {url.shown}: the {backend.title} backend is not complete yet: areas "
         f"{', '.join(missing)} are missing; use a SQLite path (database.path in the config"
         + (f", and unset {ENV_VAR})" if url.key == ENV_VAR else ")"))
+
+
+def outage(exc: BaseException, url: DatabaseUrl) -> str | None:
+    """One plain line when `exc` says the database could not be reached or was lost midway (the server
+    restarted, turned connections away), else None: a caller logs that line, not a traceback, and retries."""
+    if isinstance(exc, StoreUnavailable):
+        return str(exc)
+    if url.backend == "postgresql" and "asyncpg" in sys.modules:  # only a backend in use can have failed
+        from jobs.store.postgres._connection import lost_problem
+
+        return lost_problem(exc, url)
+    return None

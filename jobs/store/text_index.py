@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from jobs.models import Paper
 from jobs.store import rank_index
@@ -29,30 +30,36 @@ def write_index(
     rows = [row for row in (fts_row(paper_id, p) for paper_id, p in add) if old.pop(row[0], None) != row]
     unchanged = {paper_id for paper_id, _ in remove} - set(old) - {row[0] for row in rows}
     remove = [(paper_id, p) for paper_id, p in remove if paper_id not in unchanged]
-    if not is_sqlite(conn):
-        if remove:
-            conn.executemany("DELETE FROM papers_fts WHERE id = ?", [(paper_id,) for paper_id, _ in remove])
-        if rows:
-            conn.executemany("INSERT INTO papers_fts (id, doc) VALUES (?, ?::tsvector) "
-                             "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-                             [(row[0], tsvector_text(row)) for row in rows])
+    if not is_sqlite(conn) and remove:
+        conn.executemany("DELETE FROM papers_fts WHERE id = ?", [(paper_id,) for paper_id, _ in remove])
     elif remove:
         conn.executemany(
             "INSERT INTO papers_fts (papers_fts, rowid, title, authors, abstract, summary, takeaways, ids) "
             "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
             [fts_row(paper_id, p) for paper_id, p in remove],
         )
-    if rows and is_sqlite(conn):
-        conn.executemany(
-            "INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    _insert_text(conn, rows)
     forget = [paper_id for paper_id, _ in remove]
     if pending is not None:
         pending.add(rows, forget)
     else:
         rank_index.index_rows(conn, rows, forget=forget)
+
+
+def _insert_text(conn: SqlConnection, rows: Sequence[tuple[Any, ...]]) -> None:
+    if rows and is_sqlite(conn):
+        conn.executemany("INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    elif rows:
+        conn.executemany("INSERT INTO papers_fts (id, doc) VALUES (?, ?::tsvector) "
+                         "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                         [(row[0], tsvector_text(row)) for row in rows])
+
+
+def write_text_only(conn: SqlConnection, papers: Sequence[tuple[int, Paper]]) -> None:
+    """papers_fts for papers new to it (a copy between engines: the ranking index is copied as it is,
+    papers_fts is each engine's own and made here)."""
+    _insert_text(conn, [fts_row(paper_id, p) for paper_id, p in papers])
 
 
 def rebuild_rank_index(conn: SqlConnection, batch: int = rank_index.BATCH) -> int:

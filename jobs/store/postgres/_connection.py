@@ -61,6 +61,26 @@ def connect_problem(exc: BaseException, url: DatabaseUrl) -> str | None:
     return None
 
 
+# The server went away or turns connections away: a fault of the moment, not of Paperboy or its data.
+_LOST = (asyncpg.PostgresConnectionError, asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError,
+         asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
+         ConnectionError, TimeoutError)
+
+
+def lost_problem(exc: BaseException, url: DatabaseUrl) -> str | None:
+    """The plain line for a server lost or unreachable while the store was in use (a cycle, a command), or
+    None when `exc` is another failure (a bug keeps its traceback)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        turned_away = (isinstance(seen, asyncpg.ObjectNotInPrerequisiteStateError)
+                       and "not currently accepting connections" in str(seen))
+        if isinstance(seen, _LOST) or turned_away or (
+                isinstance(seen, OSError) and connect_problem(seen, url) is not None):
+            return f"{url.key} {url.shown}: the database server could not be used ({type(seen).__name__}: {seen})"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 async def create_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A pool of connections to `url`, with its first connection made (so a bad URL fails here)."""
     try:

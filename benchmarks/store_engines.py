@@ -1,0 +1,236 @@
+"""SQLite and PostgreSQL side by side in one run: the same work on each engine, interleaved (sqlite, postgres,
+sqlite, …) in three rounds, min and median of wall and CPU time (time.process_time: this process only, so
+the PostgreSQL server's own CPU is not in it; wall is what a cycle waits for).
+
+  ingest archive   the Kedreamix archive (benchmarks/_bench.kedreamix_archive from ../shared/digests, else a
+                   generated one of --archive-posts posts of 25 papers) into a new database, through
+                   jobs.pipeline.ingest as `python -m bot ingest` runs it;
+  ingest a day     one generated daily-arXiv day (300 papers) into a database of --papers papers (built once
+                   per engine, not timed; a new day each round);
+  search           p50 / p95 of Store.search (the ranked page and its total) over a fixed query set, at that
+                   size.
+
+The base database is generated reproducibly (random.Random(--seed)): titles and abstracts drawn from a fixed
+vocabulary with a Zipf-like skew, so common words match many papers and rare ones few. PostgreSQL databases
+are made on the server named by PAPERBOY_TEST_POSTGRES (default postgres@127.0.0.1:5432/test) and dropped.
+--smoke: a small run in seconds (tests/test_benchmarks_smoke.py runs it). Not measured here yet: fan-out
+planning at 10k subscribers and the outbox claim rate (benchmarks/fanout_plan.py measures SQLite's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._bench import SHARED, kedreamix_archive, machine
+from jobs.config import SourceConfig
+from jobs.database_url import parse_database_url
+from jobs.pipeline import ingest
+from jobs.search import build_query
+from jobs.store.backends import open_database
+
+ENGINES = ("sqlite", "postgres")
+SERVER = os.environ.get("PAPERBOY_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test"
+DAY = 300
+WORDS = [f"{a}{b}" for a in ("neu", "gau", "spl", "dif", "rad", "ava", "tal", "fie", "ren", "vox", "mes", "poi",
+                                 "lig", "sha", "tex", "mot", "fac", "hea", "sce", "geo")
+         for b in ("ral", "ssian", "at", "fusion", "iance", "tar", "king", "ld", "der", "el", "sh", "nt", "ht",
+                   "pe", "ture", "ion", "e", "ad", "ne", "metry")]
+QUERIES = ["neural", "gaussian", "splat*", "diffusion", "avatar", "\"radiance field\"", "talking head", "voxel",
+           "mesh*", "light", "geometry texture", "\"neural radiance\"", "rad*", "facead", "shape"]
+
+
+def _zipf_word(rng: random.Random) -> str:
+    return WORDS[min(int(rng.paretovariate(1.2)) - 1, len(WORDS) - 1) if rng.random() < 0.7
+                 else rng.randrange(len(WORDS))]
+
+
+def day_lines(rng: random.Random, day: int, n: int = DAY) -> list[str]:
+    out = []
+    for i in range(1, n + 1):
+        yy, mm = 15 + day // (12 * 330), 1 + (day // 330) % 12
+        arxiv_id = f"{yy:02d}{mm:02d}.{(day % 330) * DAY + i:05d}"
+        title = " ".join(_zipf_word(rng) for _ in range(8)).capitalize()
+        abstract = ". ".join(" ".join(_zipf_word(rng) for _ in range(14)) for _ in range(6)) + "."
+        if rng.random() < 0.05:
+            abstract += " We build a neural radiance field."
+        out.append(json.dumps({"id": arxiv_id, "categories": ["cs.CV"], "pdf": f"https://arxiv.org/pdf/{arxiv_id}",
+                               "abs": f"https://arxiv.org/abs/{arxiv_id}", "authors": ["Ada Lovelace", f"Author {i}"],
+                               "title": title, "comment": None, "summary": abstract,
+                               "AI": {"tldr": "本文提出了一种新方法。", "motivation": "动机。", "method": "方法。",
+                                      "result": "结果。", "conclusion": "结论。"}}, ensure_ascii=False))
+    return out
+
+
+def write_day(folder: Path, rng: random.Random, day: int) -> None:
+    date = time.strftime("%Y-%m-%d", time.gmtime(1_400_000_000 + day * 86_400))
+    (folder / f"{date}_AI_enhanced_Chinese.jsonl").write_text("\n".join(day_lines(rng, day)) + "\n", encoding="utf-8")
+
+
+def generated_archive(dest: Path, posts: int) -> None:
+    from tests.postgen import entries, write_kedreamix
+
+    for p in range(posts):
+        write_kedreamix(dest, ["3DGS", "NeRF", "Diffusion"][p % 3], f"2023-{1 + p // 28 % 12:02d}-{1 + p % 28:02d}",
+                        entries(f"{p % 90:02d}", 25, start=1 + 25 * (p // 90)))
+
+
+class Databases:
+    """Fresh databases per engine: SQLite files under a temp folder, PostgreSQL databases on SERVER."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.made: list[str] = []
+
+    async def new(self, engine: str) -> str:
+        name = f"pbbench_{secrets.token_hex(5)}"
+        if engine == "sqlite":
+            return f"sqlite:///{self.tmp / (name + '.db')}"
+        import asyncpg
+
+        admin = await asyncpg.connect(SERVER)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        self.made.append(name)
+        return urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
+
+    async def drop_all(self) -> None:
+        import asyncpg
+
+        if not self.made:
+            return
+        admin = await asyncpg.connect(SERVER)
+        try:
+            for name in self.made:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
+    w, c = time.perf_counter(), time.process_time()
+    await work()
+    return time.perf_counter() - w, time.process_time() - c
+
+
+async def ingest_folder(url: str, folder: Path, fmt: str) -> None:
+    store = await open_database(parse_database_url(url))
+    try:
+        report = await ingest(store, [SourceConfig(name=fmt, kind="directory", format=fmt, path=str(folder))])
+        assert report.ok, report
+    finally:
+        await store.close()
+
+
+async def search_times(url: str, repeat: int) -> list[float]:
+    store = await open_database(parse_database_url(url))
+    try:
+        out = []
+        for _ in range(repeat):
+            for q in QUERIES:
+                query = build_query(q)
+                t = time.perf_counter()
+                await store.search(query.match, arxiv_id=query.arxiv_id, limit=10, words=query.words)
+                out.append(time.perf_counter() - t)
+        return out
+    finally:
+        await store.close()
+
+
+def pct(samples: list[float], p: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(p * len(s)))]
+
+
+def line(name: str, results: dict[str, list[tuple[float, float]]]) -> str:
+    parts = []
+    for engine in ENGINES:
+        walls, cpus = [r[0] for r in results[engine]], [r[1] for r in results[engine]]
+        parts.append(f"{engine} wall min {min(walls):.3f} med {statistics.median(walls):.3f} s, "
+                     f"CPU min {min(cpus):.3f} s")
+    ratio = min(r[0] for r in results["postgres"]) / max(min(r[0] for r in results["sqlite"]), 1e-9)
+    return f"{name:16} " + " | ".join(parts) + f" | postgres/sqlite {ratio:.2f}x"
+
+
+async def run(args: argparse.Namespace) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="pb-engines-"))
+    dbs = Databases(tmp)
+    try:
+        print(machine())
+        archive = tmp / "archive"
+        if (SHARED / "kedreamix").is_dir() and not args.smoke:
+            posts = kedreamix_archive(SHARED / "kedreamix", archive)
+            print(f"archive: {len(posts)} Kedreamix posts (from {SHARED / 'kedreamix'})")
+        else:
+            generated_archive(archive, args.archive_posts)
+            print(f"archive: {args.archive_posts} generated Kedreamix posts of 25 papers")
+        rng = random.Random(args.seed)
+        base = tmp / "base"
+        base.mkdir()
+        days = args.papers // DAY
+        for d in range(days):
+            write_day(base, rng, d)
+        urls: dict[str, str] = {}
+        for engine in ENGINES:
+            urls[engine] = await dbs.new(engine)
+            build = await timed(lambda e=engine: ingest_folder(urls[e], base, "daily-arxiv"))
+            print(f"base {engine}: {days * DAY:,} papers built in {build[0]:.1f} s (not timed below)", flush=True)
+        results: dict[str, dict[str, list[tuple[float, float]]]] = {
+            k: {e: [] for e in ENGINES} for k in ("ingest archive", "ingest a day")}
+        searches: dict[str, list[float]] = {e: [] for e in ENGINES}
+        for r in range(args.rounds):
+            extra = tmp / f"day{r}"
+            extra.mkdir()
+            write_day(extra, random.Random(args.seed + 1 + r), days + r)
+            for engine in ENGINES:  # interleaved: load on the machine falls on both alike
+                fresh = await dbs.new(engine)
+                results["ingest archive"][engine].append(
+                    await timed(lambda f=fresh: ingest_folder(f, archive, "kedreamix")))
+                results["ingest a day"][engine].append(
+                    await timed(lambda e=engine, x=extra: ingest_folder(urls[e], x, "daily-arxiv")))
+                searches[engine] += await search_times(urls[engine], args.repeat)
+        for name, res in results.items():
+            print(line(name, res))
+        for engine in ENGINES:
+            s = searches[engine]
+            print(f"search {engine:8} at {days * DAY + args.rounds * DAY:,} papers: p50 {pct(s, .5) * 1000:.1f} ms, "
+                  f"p95 {pct(s, .95) * 1000:.1f} ms ({len(s)} queries)")
+        return 0
+    finally:
+        await dbs.drop_all()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--papers", type=int, default=20_000, help="the base database's papers (default 20,000)")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=5, help="passes over the query set per round")
+    p.add_argument("--archive-posts", type=int, default=55, help="generated archive's posts (no shared digests)")
+    p.add_argument("--seed", type=int, default=17)
+    p.add_argument("--smoke", action="store_true", help="a tiny run in seconds: 600 papers, 2 rounds")
+    args = p.parse_args(argv)
+    if args.smoke:
+        args.papers, args.rounds, args.repeat, args.archive_posts = 600, 2, 1, 4
+    return asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
