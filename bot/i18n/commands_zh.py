@@ -183,6 +183,12 @@ COMMANDS: dict[str, Command] = {
                              "私訊中論文的語言：zh 中文、en 英文、both 雙語")),
         },
     ),
+    # /saved, /forget-me (bot/cogs/signal.py)
+    "forget-me": Command(
+        ("忘记我", "忘記我"),
+        ("删除 Paperboy 保存的你的全部数据",
+         "刪除 Paperboy 保存的你的全部資料"),
+    ),
     # Added by issues 10 and 11, not in bot/cogs yet: /settings language|alerts, /status
     "settings": Command(
         ("设置", "設定"),

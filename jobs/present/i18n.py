@@ -462,6 +462,54 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "来源 {source} 已恢复：{n} 篇论文（自 {since} 起提醒）",
         "zh-TW": "來源 {source} 已恢復：{n} 篇論文（自 {since} 起提醒）",
     },
+    # the group's own signal (issue 22): feedback, saved papers, forgetting a member
+    "button.like": {"en": "👍", "zh-CN": "👍", "zh-TW": "👍"},
+    "button.dislike": {"en": "👎", "zh-CN": "👎", "zh-TW": "👎"},
+    "button.save": {"en": "🔖 Save", "zh-CN": "🔖 收藏", "zh-TW": "🔖 收藏"},
+    "feedback.up": {"en": "👍 Noted: you like **{title}**.", "zh-CN": "👍 已记下：你喜欢 **{title}**。",
+                    "zh-TW": "👍 已記下：你喜歡 **{title}**。"},
+    "feedback.down": {"en": "👎 Noted: **{title}** is not for you.", "zh-CN": "👎 已记下：**{title}** 不适合你。",
+                      "zh-TW": "👎 已記下：**{title}** 不適合你。"},
+    "feedback.cleared": {"en": "Took back your {mark} on **{title}**.", "zh-CN": "已撤回你对 **{title}** 的 {mark}。",
+                         "zh-TW": "已撤回你對 **{title}** 的 {mark}。"},
+    "feedback.counts": {
+        "en": "This paper so far: 👍 {up} · 👎 {down} (only counts are shown, never who).",
+        "zh-CN": "这篇论文目前：👍 {up} · 👎 {down}（只显示人数，从不显示是谁）。",
+        "zh-TW": "這篇論文目前：👍 {up} · 👎 {down}（只顯示人數，從不顯示是誰）。",
+    },
+    "saved.added": {"en": "🔖 Saved **{title}** (only you see what you saved).",
+                    "zh-CN": "🔖 已收藏 **{title}**（只有你能看到你的收藏）。",
+                    "zh-TW": "🔖 已收藏 **{title}**（只有你看得到你的收藏）。"},
+    "saved.removed": {"en": "Removed **{title}** from your saved papers.", "zh-CN": "已从收藏中移除 **{title}**。",
+                      "zh-TW": "已從收藏中移除 **{title}**。"},
+    "saved.title": {"en": "Your saved papers", "zh-CN": "你收藏的论文", "zh-TW": "你收藏的論文"},
+    "saved.none": {"en": "You have no saved papers yet: click 🔖 Save under any paper.",
+                   "zh-CN": "你还没有收藏论文：点任意论文下的 🔖 收藏。",
+                   "zh-TW": "你還沒有收藏論文：點任意論文下的 🔖 收藏。"},
+    "saved.export": {
+        "en": {"one": "Your {n} saved paper as {format}.", "other": "Your {n} saved papers as {format}."},
+        "zh-CN": "你收藏的 {n} 篇论文（{format}）。",
+        "zh-TW": "你收藏的 {n} 篇論文（{format}）。",
+    },
+    "forget.ask": {
+        "en": "This deletes everything Paperboy keeps about you: {what}. It cannot be undone.",
+        "zh-CN": "这会删除 Paperboy 保存的你的全部数据：{what}。无法撤销。",
+        "zh-TW": "這會刪除 Paperboy 保存的你的全部資料：{what}。無法復原。",
+    },
+    "forget.what": {
+        "en": "your subscriptions, your 👍 / 👎, your saved papers, your language setting and your DM deliveries",
+        "zh-CN": "你的订阅、你的 👍 / 👎、你收藏的论文、你的语言设置和你的私信推送记录",
+        "zh-TW": "你的訂閱、你的 👍 / 👎、你收藏的論文、你的語言設定和你的私訊推送記錄",
+    },
+    "forget.button": {"en": "Delete all my data", "zh-CN": "删除我的全部数据", "zh-TW": "刪除我的全部資料"},
+    "forget.done": {
+        "en": "Done: Paperboy no longer keeps anything about you ({subs} subscriptions, {feedback} 👍 / 👎, "
+              "{saved} saved papers deleted).",
+        "zh-CN": "已完成：Paperboy 不再保存你的任何数据（已删除 {subs} 个订阅、{feedback} 个 👍 / 👎、"
+                 "{saved} 篇收藏）。",
+        "zh-TW": "已完成：Paperboy 不再保存你的任何資料（已刪除 {subs} 個訂閱、{feedback} 個 👍 / 👎、"
+                 "{saved} 篇收藏）。",
+    },
 }
 
 

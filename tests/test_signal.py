@@ -1,0 +1,114 @@
+"""The group's own signal through SimCord, on both engines (issue 22): 👍 / 👎 under every card — a
+feed's card, a card opened from a day's page or from a DM — toggled per member, stored, counted without
+names; a paper no longer stored answers plainly; `/forget-me` deletes a member's data at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobs.config import Config
+from tests.conftest import make_config
+from tests.postgen import entries, write_kedreamix
+from tests.test_digest_language import labels
+from tests.test_feed_style import answer, cards, setup_guild
+
+
+@pytest.fixture
+def config(tmp_path: Path, store_url: str) -> Config:
+    return make_config(tmp_path, database_url=store_url)
+
+
+async def _feed(env, posts_dir: Path, style: str):  # type: ignore[no-untyped-def]
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    guild, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style=style)
+    await env.bot.run_digest()
+    return guild, papers, admin, student
+
+
+async def test_thumbs_on_a_card_toggle_per_member_and_show_counts_never_names(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    guild, papers, _, student = await _feed(env, posts_dir, "cards")
+    card = cards(papers)[0]
+    assert labels(card)[-3:] == ["👍", "👎", "🔖 Save"]
+    before = (card.content, [e.to_dict() for e in card.embeds])
+
+    liked = await student.click(card, label="👍")
+    assert liked.ephemeral
+    assert liked.response.content == ("👍 Noted: you like **Paper 6-1 on Gaussian splatting**.\n"
+                                      "This paper so far: 👍 1 · 👎 0 (only counts are shown, never who).")
+    other = guild.add_member(env.create_user("postdoc"))
+    assert (await other.click(card, label="👍")).response.content.endswith("👍 2 · 👎 0 (only counts are shown, "
+                                                                           "never who).")
+    switched = await other.click(card, label="👎")  # the other thumb replaces the first
+    assert switched.response.content.startswith("👎 Noted: **Paper 6-1 on Gaussian splatting** is not for you.")
+    assert "👍 1 · 👎 1" in switched.response.content
+    taken_back = await student.click(card, label="👍")  # the same thumb again takes it back
+    assert taken_back.response.content.startswith("Took back your 👍 on **Paper 6-1")
+    assert "👍 0 · 👎 1" in taken_back.response.content
+    for reply in (liked, switched, taken_back):
+        assert "student" not in reply.response.content and "postdoc" not in reply.response.content
+    # Stored per member, and the card everyone sees never changed.
+    assert await env.bot.store.member_feedback(other.id) == {"2405.60001": "down"}
+    assert await env.bot.store.member_feedback(student.id) == {}
+    card = next(m for m in papers.history() if m.id == card.id)
+    assert (card.content, [e.to_dict() for e in card.embeds]) == before
+
+
+async def test_a_card_opened_from_a_days_page_or_a_dm_has_the_thumbs(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    _, papers, _, student = await _feed(env, posts_dir, "digest")
+    (day,) = papers.history()
+    opened = await student.select(day, ["2405.60002"])
+    assert opened.ephemeral and {"👍", "👎", "🔖 Save", "💬 Discuss"} <= set(labels(opened.response))
+    liked = await student.click(opened.response, label="👍")
+    assert liked.response.content.startswith("👍 Noted: you like **Paper 6-2")
+
+    await student.slash(papers, "subscribe", keyword="splatting")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-07", entries("7", 2))
+    await env.bot.run_digest()
+    (dm,) = student.user.dm_channel.history()
+    card = (await student.user.select(dm, ["2405.70002"])).response
+    disliked = await student.user.click(card, label="👎")
+    assert disliked.response.content.startswith("👎 Noted: **Paper 7-2")
+    assert await env.bot.store.member_feedback(student.id) == {"2405.60002": "up", "2405.70002": "down"}
+
+
+async def test_feedback_on_a_paper_no_longer_stored_answers_plainly(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    _, papers, _, student = await _feed(env, posts_dir, "cards")
+    card = cards(papers)[0]
+    # The paper is pruned from the database after its card was posted (Paperboy keeps papers today; a
+    # pruning job or a restored older backup would do this).
+    async with env.bot.store.transaction() as db:
+        await db.execute("DELETE FROM papers WHERE arxiv_id = '2405.60001'")
+    for label in ("👍", "🔖 Save"):
+        shown = await student.click(card, label=label)
+        assert shown.ephemeral
+        assert answer(shown).content == "arXiv 2405.60001 is no longer in Paperboy's database."
+    assert await env.bot.store.member_feedback(student.id) == {}
+
+
+async def test_forget_me_deletes_subscriptions_feedback_and_saved_papers_at_once(simcord_env,
+                                                                                 posts_dir: Path) -> None:
+    env = simcord_env
+    _, papers, _, student = await _feed(env, posts_dir, "cards")
+    card = cards(papers)[0]
+    await student.slash(papers, "subscribe", keyword="splatting")
+    await student.click(card, label="👍")
+    await student.click(card, label="🔖 Save")
+    asked = await student.slash(papers, "forget-me")
+    assert asked.ephemeral and asked.response.content.startswith("This deletes everything Paperboy keeps about you")
+    done = await student.click(asked.response, label="Delete all my data")
+    assert answer(done).content == ("Done: Paperboy no longer keeps anything about you (1 subscriptions, "
+                                    "1 👍 / 👎, 1 saved papers deleted).")
+    store = env.bot.store
+    assert await store.subscriptions(student.id) == []
+    assert await store.member_feedback(student.id) == {} and await store.saved_papers(student.id) == []
+    assert (await store.feedback_counts("2405.60001"))["up"] == 0
+    write_kedreamix(posts_dir, "3DGS", "2024-05-07", entries("7", 2))
+    await env.bot.run_digest()
+    assert student.user.dm_channel is None or student.user.dm_channel.history() == []
