@@ -112,3 +112,47 @@ async def test_forget_me_deletes_subscriptions_feedback_and_saved_papers_at_once
     write_kedreamix(posts_dir, "3DGS", "2024-05-07", entries("7", 2))
     await env.bot.run_digest()
     assert student.user.dm_channel is None or student.user.dm_channel.history() == []
+
+
+async def test_saved_papers_are_listed_privately_paged_and_exported_as_bibtex_and_ris(simcord_env,
+                                                                                      posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 7))
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+    await env.bot.run_digest()
+    assert (await student.slash(papers, "saved")).response.content == (
+        "You have no saved papers yet: click 🔖 Save under any paper.")
+    shown = cards(papers)
+    for card in shown:
+        said = await student.click(card, label="🔖 Save")
+        assert said.ephemeral and said.response.content.startswith("🔖 Saved **Paper 6-")
+    unsaved = await student.click(shown[6], label="🔖 Save")  # a second click takes it out again
+    assert unsaved.response.content == f"Removed **{shown[6].embeds[0].title}** from your saved papers."
+    newest_first = [c.embeds[0].title for c in reversed(shown[:6])]
+
+    def titles(embed) -> list[str]:  # type: ignore[no-untyped-def]
+        return [t for t in newest_first if t in embed.description]
+
+    listed = await student.slash(papers, "saved")
+    assert listed.ephemeral
+    page = listed.response.embeds[0]
+    assert page.title == "Your saved papers" and page.footer.text.startswith("Page 1/2 · 6 papers")
+    assert titles(page) == newest_first[:5]
+    assert page.description.index(newest_first[0]) < page.description.index(newest_first[4])  # latest first
+    turned = await student.click(listed.response, label="Next ▶")
+    assert titles(answer(turned).embeds[0]) == newest_first[5:]
+    assert (await admin.slash(papers, "saved")).response.content.startswith("You have no saved papers")  # theirs
+
+    bib = await student.slash(papers, "saved", export="bibtex")
+    assert bib.ephemeral and bib.response.content == "Your 6 saved papers as BibTeX."
+    (file,) = bib.response.attachments
+    text = (await file.read()).decode()
+    assert file.filename == "paperboy-saved.bib" and text.count("@misc{") == 6
+    assert "  author = {Lovelace, Ada and Turing, Alan},\n" in text and "  eprint = {2405.60001},\n" in text
+    ris = await student.slash(papers, "saved", export="ris")
+    (file,) = ris.response.attachments
+    records = (await file.read()).decode().split("ER  - ")
+    assert file.filename == "paperboy-saved.ris" and len(records) == 7  # six, and what follows the last
+    assert records[0].startswith("TY  - UNPB\r\nTI  - ") and "\r\nAU  - Lovelace, Ada\r\n" in records[0]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import discord
@@ -11,7 +12,10 @@ from discord import app_commands
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
 from bot.ui.buttons import FeedbackButton, SaveButton
+from bot.ui.language import reading_language
+from bot.ui.pager import PAGE_SIZE, Entry, PaperPages
 from bot.ui.views import ItemOwner, PaperboyView
+from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
 
 CONFIRM_TIMEOUT = 300  # seconds a /forget-me confirmation stays clickable
@@ -40,8 +44,42 @@ class ForgetConfirm(PaperboyView):
                         feedback=gone.get("feedback", 0), saved=gone.get("saved", 0)), view=None)
 
 
+export_text = export  # the command's option is named `export` too
+
+
 class Signal(ItemOwner):
     PERSISTENT = (FeedbackButton, SaveButton)  # under any card we ever sent
+
+    @app_commands.command(name="saved", description="The papers you saved with 🔖 (only you see this)")
+    @app_commands.describe(export="Also attach them as a file: BibTeX (LaTeX) or RIS (Zotero, EndNote)")
+    @app_commands.choices(export=[app_commands.Choice(name="BibTeX", value="bibtex"),
+                                  app_commands.Choice(name="RIS", value="ris")])
+    async def saved(self, interaction: Interaction, export: app_commands.Choice[str] | None = None) -> None:
+        store = self.bot.store
+        ids = await store.saved_papers(interaction.user.id)
+        if not ids:
+            await interaction.response.send_message(say(interaction, "saved.none"), ephemeral=True)
+            return
+        if export is not None:
+            found = await store.get_papers(ids)
+            papers = [found[i] for i in ids if i in found]
+            data = export_text(papers, export.value).encode("utf-8")
+            await interaction.response.send_message(
+                say(interaction, "saved.export", n=len(papers), format=export.name), ephemeral=True,
+                file=discord.File(io.BytesIO(data), filename=f"paperboy-saved.{EXTENSIONS[export.value]}"))
+            return
+
+        async def fetch(offset: int, limit: int) -> tuple[list[Entry], int]:
+            wanted = ids[offset:offset + limit]
+            found = await store.get_papers(wanted)
+            return [Entry(found[i]) for i in wanted if i in found], len(ids)
+
+        lang = reply_lang(interaction)
+        entries, total = await fetch(0, PAGE_SIZE)
+        view = PaperPages(interaction.user.id, t("saved.title", lang), fetch, entries, total, lang=lang,
+                          language=await reading_language(interaction))
+        await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+        view.message = await interaction.original_response()
 
     @app_commands.command(name="forget-me", description="Delete everything Paperboy keeps about you")
     async def forget_me(self, interaction: Interaction) -> None:

@@ -184,6 +184,16 @@ COMMANDS: dict[str, Command] = {
         },
     ),
     # /saved, /forget-me (bot/cogs/signal.py)
+    "saved": Command(
+        ("收藏", "收藏"),
+        ("你用 🔖 收藏的论文（只有你能看到）",
+         "你用 🔖 收藏的論文（只有你看得到）"),
+        {
+            "export": Option(("导出", "匯出"),
+                            ("同时附上文件：BibTeX（LaTeX）或 RIS（Zotero、EndNote）",
+                             "同時附上檔案：BibTeX（LaTeX）或 RIS（Zotero、EndNote）")),
+        },
+    ),
     "forget-me": Command(
         ("忘记我", "忘記我"),
         ("删除 Paperboy 保存的你的全部数据",
