@@ -38,6 +38,7 @@ class Feed:
     paused_reason: str | None
     created_at: str
     style: str = "cards"  # one of FEED_STYLES
+    excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
 
 
 @dataclass(slots=True)
@@ -69,6 +70,7 @@ class Subscription:
     value: str
     folded: str  # case- and accent-folded value, for duplicates and matching
     paper_cursor: int  # only papers with a larger id are for this subscription
+    excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
 
     def label(self) -> str:
         return f"{self.kind}: {self.value}"

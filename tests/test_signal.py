@@ -10,7 +10,7 @@ import pytest
 
 from jobs.config import Config
 from tests.conftest import make_config
-from tests.postgen import entries, write_kedreamix
+from tests.postgen import Entry, entries, write_kedreamix
 from tests.test_digest_language import labels
 from tests.test_feed_style import answer, cards, setup_guild
 
@@ -156,3 +156,53 @@ async def test_saved_papers_are_listed_privately_paged_and_exported_as_bibtex_an
     records = (await file.read()).decode().split("ER  - ")
     assert file.filename == "paperboy-saved.ris" and len(records) == 7  # six, and what follows the last
     assert records[0].startswith("TY  - UNPB\r\nTI  - ") and "\r\nAU  - Lovelace, Ada\r\n" in records[0]
+
+
+SPLATS = "We splat Gaussians faster."  # entries()'s default abstract mentions benchmarks: not these
+SURVEY = Entry("2405.80001", "A Survey of Gaussian Splatting", abstract=SPLATS)
+BENCH = Entry("2405.80002", "GS-Bench", abstract="We present a new BENCHMARK for splatting.")
+REVIEW = Entry("2405.80003", "Splatting, reviewed", abstract=SPLATS, summary="本文是关于高斯泼溅的综述。")
+PLAIN = Entry("2405.80004", "Faster Gaussian Splatting", abstract=SPLATS)
+
+
+async def test_exclusions_leave_papers_out_of_dms_and_feeds_and_refuse_to_exclude_everything(
+        simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1))
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()  # the topic is known
+    said = await student.slash(papers, "subscribe", topic="3DGS", exclude="survey, Benchmark, 综述")
+    assert said.response.content.endswith("Papers mentioning `survey`, `Benchmark`, `综述` are left out.")
+    refused = await student.slash(papers, "subscribe", keyword="gaussian splatting", exclude="gaussian")
+    assert refused.response.content == (
+        "That would leave out everything: every paper matching keyword **gaussian splatting** mentions "
+        "**gaussian**, which you exclude. Nothing changed; exclude narrower words.")
+    assert [s.label() for s in await env.bot.store.subscriptions(student.id)] == ["topic: 3DGS"]
+    short = await student.slash(papers, "subscribe", topic="3DGS", exclude="x, survey")
+    assert short.response.content.startswith("Each exclusion needs at least 2 characters (**x** is too short)")
+    listed = (await student.slash(papers, "subscriptions")).response.embeds[0].description
+    assert "• topic: **3DGS** · without: survey, Benchmark, 综述" in listed  # unchanged by the refusals
+    await admin.slash(papers, "subscribe", topic="3DGS")  # no exclusions: gets everything
+    added = await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards", exclude="SURVEY")
+    assert added.response.content.endswith("\nPapers mentioning `SURVEY` are left out.")
+    everything = await admin.slash(papers, "feed add", channel=papers, topic="3DGS", keywords="splatting",
+                                   exclude="splat")
+    assert everything.response.content.startswith("That would leave out everything: every paper matching "
+                                                  "keywords: `splatting` mentions **splat**")
+    await env.bot.run_digest()  # the feed's first delivery
+
+    write_kedreamix(posts_dir, "3DGS", "2024-05-07", [SURVEY, BENCH, REVIEW, PLAIN])
+    await env.bot.run_digest()
+    (dm,) = student.user.dm_channel.history()
+    assert [e.title for e in dm.embeds] == ["Faster Gaussian Splatting"]  # a lone paper: its full card
+    (full,) = admin.user.dm_channel.history()
+    assert len(full.embeds) == 4
+    posted = [m.embeds[0].title for m in cards(papers) if "2024-05-07" in (m.embeds[0].footer.text or "")]
+    assert sorted(posted) == ["Faster Gaussian Splatting", "GS-Bench", "Splatting, reviewed"]
+
+    cleared = await admin.slash(papers, "feed edit", channel=papers, topic="3DGS", exclude="-")
+    assert cleared.response.content.endswith("No exclusions any more.")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-08", [Entry("2405.80005", "Another survey of splats", abstract=SPLATS)])
+    await env.bot.run_digest()
+    assert "Another survey of splats" in [m.embeds[0].title for m in cards(papers)]
+    assert len(student.user.dm_channel.history()) == 1  # still left out of the member's DMs

@@ -31,6 +31,8 @@ class Command:
 
 _CHANNEL_FEED = Option(("频道", "頻道"), ("推送所在的频道", "推送所在的頻道"))
 _TOPIC_FEED = Option(("主题", "主題"), ("推送的主题", "推送的主題"))
+_EXCLUDE = Option(("排除", "排除"), ("排除提到其中任一的论文（逗号分隔，不区分大小写）；- 表示不排除",
+                                  "排除提到其中任一的論文（逗號分隔，不分大小寫）；- 表示不排除"))
 _STYLE = Option(("样式", "樣式"), ("digest：每天一条汇总消息；cards：每篇论文一张卡片",
                                   "digest：每天一則彙整訊息；cards：每篇論文一張卡片"))
 
@@ -56,16 +58,18 @@ COMMANDS: dict[str, Command] = {
                             ("只推送提到其中之一的论文（逗号分隔，不区分大小写）",
                              "只推送提到其中之一的論文（逗號分隔，不分大小寫）")),
             "style": _STYLE,
+            "exclude": _EXCLUDE,
         },
     ),
     "feed edit": Command(
         ("编辑", "編輯"),
-        ("修改一个推送的样式",
-         "修改一個推送的樣式"),
+        ("修改一个推送的样式和排除词",
+         "修改一個推送的樣式和排除詞"),
         {
             "channel": _CHANNEL_FEED,
             "topic": _TOPIC_FEED,
             "style": _STYLE,
+            "exclude": _EXCLUDE,
         },
     ),
     "feed remove": Command(
@@ -161,6 +165,7 @@ COMMANDS: dict[str, Command] = {
             "author": Option(("作者", "作者"),
                             ("作者姓名（不区分大小写，重音符号可省略）",
                              "作者姓名（不分大小寫，重音符號可省略）")),
+            "exclude": _EXCLUDE,
         },
     ),
     "unsubscribe": Command(

@@ -510,6 +510,30 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "已完成：Paperboy 不再保存你的任何資料（已刪除 {subs} 個訂閱、{feedback} 個 👍 / 👎、"
                  "{saved} 篇收藏）。",
     },
+    # exclusions (/subscribe exclude:, /feed add|edit exclude:)
+    "exclude.too_short": {
+        "en": "Each exclusion needs at least {min} characters (**{word}** is too short); nothing changed.",
+        "zh-CN": "每个排除词至少需要 {min} 个字符（**{word}** 太短）；没有变化。",
+        "zh-TW": "每個排除詞至少需要 {min} 個字元（**{word}** 太短）；沒有變化。",
+    },
+    "exclude.too_many": {"en": "At most {max} exclusions (words or phrases, comma separated); nothing changed.",
+                         "zh-CN": "最多 {max} 个排除词（词语或短语，用逗号分隔）；没有变化。",
+                         "zh-TW": "最多 {max} 個排除詞（詞語或短語，用逗號分隔）；沒有變化。"},
+    "exclude.everything": {
+        "en": "That would leave out everything: every paper matching {what} mentions **{word}**, which you exclude. "
+              "Nothing changed; exclude narrower words.",
+        "zh-CN": "这样会排除所有论文：每篇匹配 {what} 的论文都含有你排除的 **{word}**。没有变化；请排除更具体的词。",
+        "zh-TW": "這樣會排除所有論文：每篇符合 {what} 的論文都含有你排除的 **{word}**。沒有變化；請排除更具體的詞。",
+    },
+    "exclude.set": {"en": "Papers mentioning {words} are left out.", "zh-CN": "提到 {words} 的论文会被排除。",
+                    "zh-TW": "提到 {words} 的論文會被排除。"},
+    "exclude.cleared": {"en": "No exclusions any more.", "zh-CN": "已清除排除词。", "zh-TW": "已清除排除詞。"},
+    "exclude.updated": {"en": "You already follow {kind} **{value}**.", "zh-CN": "你已经关注了{kind} **{value}**。",
+                        "zh-TW": "你已經追蹤了{kind} **{value}**。"},
+    "exclude.listed": {"en": "without: {words}", "zh-CN": "排除：{words}", "zh-TW": "排除：{words}"},
+    "feed.edit_nothing": {"en": "Give `style:` or `exclude:` (`exclude: -` clears the exclusions).",
+                          "zh-CN": "请填写 `样式:` 或 `排除:`（`排除: -` 清除排除词）。",
+                          "zh-TW": "請填寫 `樣式:` 或 `排除:`（`排除: -` 清除排除詞）。"},
 }
 
 

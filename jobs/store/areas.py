@@ -305,6 +305,16 @@ class SignalArea(Protocol):
         """The arXiv ids the member saved, the latest first."""
         ...
 
+    async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
+        """The words or phrases the member's subscription leaves out from now on ([]: none); None when the
+        member has no such subscription."""
+        ...
+
+    async def set_feed_excludes(self, channel_id: int, topic: str, excludes: list[str]) -> Feed | None:
+        """The words or phrases a feed leaves out from its next delivery on ([]: none); None when there is
+        no such feed."""
+        ...
+
     async def forget_member(self, user_id: int) -> dict[str, int]:
         """Delete all a member's data in one transaction (subscriptions, feedback, saved papers, language,
         DM state and DM deliveries): the rows deleted, by kind."""

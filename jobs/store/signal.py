@@ -4,6 +4,9 @@ row id inside it, so they go with their paper."""
 
 from __future__ import annotations
 
+import json
+
+from jobs.records import Feed, Subscription
 from jobs.store._connection import Connection
 from jobs.store.rows import utcnow
 
@@ -63,6 +66,27 @@ class Signal(Connection):
         rows = await self._all("SELECT p.arxiv_id FROM saved s JOIN papers p ON p.id = s.paper_id "
                                "WHERE s.user_id = ? ORDER BY s.saved_at DESC, s.paper_id DESC", (user_id,))
         return [r[0] for r in rows]
+
+    async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
+        """The words or phrases the member's subscription leaves out from now on ([]: none); None when the
+        member has no such subscription."""
+        async with self.transaction() as db:
+            async with db.execute("UPDATE subscriptions SET excludes = ? WHERE id = ? AND user_id = ?",
+                                  (json.dumps(excludes, ensure_ascii=False), sub_id, user_id)) as cur:
+                if not cur.rowcount:
+                    return None
+            return next(s for s in await self.subscriptions(user_id) if s.id == sub_id)  # type: ignore[attr-defined]
+
+    async def set_feed_excludes(self, channel_id: int, topic: str, excludes: list[str]) -> Feed | None:
+        """The words or phrases a feed leaves out from its next delivery on ([]: none); None when there is
+        no such feed."""
+        async with self.transaction() as db:
+            async with db.execute("UPDATE feeds SET excludes = ? WHERE channel_id = ? AND topic = ?",
+                                  (json.dumps(excludes, ensure_ascii=False), channel_id, topic)) as cur:
+                if not cur.rowcount:
+                    return None
+            feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))  # type: ignore[attr-defined]
+            return feeds[0]
 
     async def forget_member(self, user_id: int) -> dict[str, int]:
         """Delete everything Paperboy keeps about a member, in one transaction: subscriptions, feedback,

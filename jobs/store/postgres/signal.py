@@ -3,6 +3,9 @@ member, with the same SQL ($n placeholders)."""
 
 from __future__ import annotations
 
+import json
+
+from jobs.records import Feed, Subscription
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.rows import utcnow
 from jobs.store.signal import FEEDBACK_VALUES, FORGET
@@ -53,6 +56,20 @@ class PgSignal(PgConnection):
         rows = await self._all("SELECT p.arxiv_id FROM saved s JOIN papers p ON p.id = s.paper_id "
                                "WHERE s.user_id = $1 ORDER BY s.saved_at DESC, s.paper_id DESC", user_id)
         return [r[0] for r in rows]
+
+    async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
+        async with self.transaction() as conn:
+            if not affected(await conn.execute("UPDATE subscriptions SET excludes = $1 WHERE id = $2 AND user_id = $3",
+                                               json.dumps(excludes, ensure_ascii=False), sub_id, user_id)):
+                return None
+            return next(s for s in await self.subscriptions(user_id) if s.id == sub_id)  # type: ignore[attr-defined]
+
+    async def set_feed_excludes(self, channel_id: int, topic: str, excludes: list[str]) -> Feed | None:
+        async with self.transaction() as conn:
+            if not affected(await conn.execute("UPDATE feeds SET excludes = $1 WHERE channel_id = $2 AND topic = $3",
+                                               json.dumps(excludes, ensure_ascii=False), channel_id, topic)):
+                return None
+            return (await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic))[0]  # type: ignore[attr-defined]
 
     async def forget_member(self, user_id: int) -> dict[str, int]:
         gone: dict[str, int] = {}
