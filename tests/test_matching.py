@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from jobs.fold import fold
-from jobs.matching import contains_keyword, excluded_by, excludes_everything, matching_keyword, paper_text, split_keywords
+from jobs.matching import (
+    contains_keyword,
+    excluded_by,
+    excludes_everything,
+    matching_keyword,
+    paper_text,
+    split_keywords,
+)
 from jobs.models import Paper
 from jobs.records import Subscription
 from jobs.subscriptions import SubscriptionIndex, folded_value
