@@ -206,3 +206,59 @@ async def test_exclusions_leave_papers_out_of_dms_and_feeds_and_refuse_to_exclud
     await env.bot.run_digest()
     assert "Another survey of splats" in [m.embeds[0].title for m in cards(papers)]
     assert len(student.user.dm_channel.history()) == 1  # still left out of the member's DMs
+
+
+def nerf(n: int, day: int) -> Entry:
+    return Entry(f"2405.9{day}{n:03d}", f"Neural radiance fields for scene {n}",
+                 abstract="We fit a neural radiance field with volume rendering of density and colour.",
+                 summary="本文用神经辐射场和体渲染重建场景。")
+
+
+def splat(n: int, day: int) -> Entry:
+    return Entry(f"2405.8{day}{n:03d}", f"Gaussian splatting for scene {n}",
+                 abstract="We rasterize anisotropic 3D Gaussians with splatting in real time.",
+                 summary="本文用三维高斯泼溅实时光栅化场景。")
+
+
+async def test_thumbs_on_nerf_papers_put_nerf_first_in_the_next_dm_and_in_foryou(simcord_env,
+                                                                                 posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", [splat(1, 1), splat(2, 1)])
+    write_kedreamix(posts_dir, "NeRF", "2024-05-06", [nerf(1, 1), nerf(2, 1)])
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    for topic in ("3DGS", "NeRF"):
+        await admin.slash(papers, "feed add", channel=papers, topic=topic, style="cards")
+        for member in (student, admin):
+            await member.slash(papers, "subscribe", topic=topic)
+    await env.bot.run_digest()
+    by_title = {m.embeds[0].title: m for m in cards(papers)}
+    cold = await student.slash(papers, "foryou")  # nothing rated yet: the days as they came
+    assert cold.response.embeds[0].title.startswith("Papers since 2024-04-30, newest first")
+    await student.click(by_title["Neural radiance fields for scene 1"], label="👍")
+    await student.click(by_title["Neural radiance fields for scene 2"], label="👍")
+    await student.click(by_title["Gaussian splatting for scene 1"], label="👎")
+
+    # The next day lists 3DGS first in its files; the member who liked NeRF gets NeRF first, and why.
+    write_kedreamix(posts_dir, "3DGS", "2024-05-07", [splat(n, 2) for n in (1, 2, 3)])
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [nerf(n, 2) for n in (1, 2, 3)])
+    await env.bot.run_digest()
+    (dm,) = [m for m in student.user.dm_channel.history() if "2024-05-07" in str(m.embeds[0].footer.text)]
+    titles = [e.title.split(". ", 1)[1] for e in dm.embeds]
+    assert titles[:3] == [f"Neural radiance fields for scene {n}" for n in (1, 2, 3)]
+    assert dm.content.startswith("📬 **6 new papers** for your subscriptions: **NeRF** · 3 papers · **3DGS**")
+    assert "💡 why: like “Neural radiance fields for scene" in dm.embeds[0].description
+    assert "💡" not in dm.embeds[3].description  # a 3DGS paper is like nothing they liked
+    # Cold start: the member who rated nothing keeps the day's order.
+    (plain,) = [m for m in admin.user.dm_channel.history() if "2024-05-07" in str(m.embeds[0].footer.text)]
+    assert [e.title.split(". ", 1)[1] for e in plain.embeds][:3] == [
+        f"Gaussian splatting for scene {n}" for n in (1, 2, 3)]
+
+    foryou = await student.slash(papers, "foryou")
+    assert foryou.ephemeral
+    page = foryou.response.embeds[0]
+    assert page.title == "For you: papers since 2024-05-01, the ones you would like first"
+    firsts = [line for line in page.description.split("\n") if line.startswith("**")]
+    assert ["Neural" in line for line in firsts] == [True, True, True, False, False]  # rated ones left out
+    assert page.footer.text.startswith("Page 1/2 · 7 papers")
+    assert "💡 why: like “Neural radiance fields for scene" in page.description

@@ -59,3 +59,22 @@ async def test_forgetting_a_member_deletes_all_of_theirs_and_nothing_else(store_
         assert await store.member_language(7) is None and (await store.dm_state(7)).dm_channel_id is None
         assert await store.feedback_counts("2401.00001") == {"up": 1, "down": 0, "hide": 0}
         assert await store.saved_papers(8) == ["2401.00001"] and await store.member_language(8) == "en"
+
+
+async def test_members_signals_and_the_papers_of_recent_days(store_url: str) -> None:
+    async with await open_store(store_url) as store:
+        sid = await store.upsert_source("local", "directory", "kedreamix", "/x")
+        await store.record_post(sid, PostRef("d1/3DGS.md", "v1"), Fetched(b""),
+                                post(paper("2401.00001", date="2024-05-01"), paper("2401.00002", date="2024-05-01"),
+                                     date="2024-05-01"))
+        await store.record_post(sid, PostRef("d2/3DGS.md", "v1"), Fetched(b""),
+                                post(paper("2401.00003"), paper("2401.00004"), date="2024-05-06"))
+        await store.toggle_saved(7, "2401.00001")
+        await store.toggle_saved(7, "2401.00002")
+        await store.toggle_feedback(7, "2401.00002", "down")  # feedback wins over saved
+        await store.toggle_feedback(8, "2401.00003", "up")
+        assert await store.member_signals([7, 8, 9]) == {7: {"2401.00001": "saved", "2401.00002": "down"},
+                                                         8: {"2401.00003": "up"}}
+        assert await store.member_signals([]) == {}
+        assert await store.recent_papers("2024-05-02") == ["2401.00003", "2401.00004"]
+        assert await store.recent_papers("2024-01-01") == ["2401.00003", "2401.00004", "2401.00001", "2401.00002"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from typing import Any
 
 import discord
@@ -12,13 +13,17 @@ from discord import app_commands
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
 from bot.ui.buttons import FeedbackButton, SaveButton
+from bot.ui.embeds import trim
 from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages
 from bot.ui.views import ItemOwner, PaperboyView
 from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
+from jobs.ranking import rank
 
 CONFIRM_TIMEOUT = 300  # seconds a /forget-me confirmation stays clickable
+FORYOU_DAYS = 7  # /foryou ranks the papers of the newest post date and the six days before it
+WHY_TITLE = 80  # characters of a liked paper's title in a "why" line
 
 
 class ForgetConfirm(PaperboyView):
@@ -77,6 +82,37 @@ class Signal(ItemOwner):
         lang = reply_lang(interaction)
         entries, total = await fetch(0, PAGE_SIZE)
         view = PaperPages(interaction.user.id, t("saved.title", lang), fetch, entries, total, lang=lang,
+                          language=await reading_language(interaction))
+        await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+        view.message = await interaction.original_response()
+
+    @app_commands.command(name="foryou", description="Your ranked papers of the last 7 days (only you see this)")
+    async def foryou(self, interaction: Interaction) -> None:
+        store = self.bot.store
+        lang = reply_lang(interaction)
+        latest = max((info.latest for info in await store.topics() if info.latest), default=None)
+        if latest is None:
+            await interaction.response.send_message(t("latest.none", lang), ephemeral=True)
+            return
+        since = (date.fromisoformat(latest[:10]) - timedelta(days=FORYOU_DAYS - 1)).isoformat()
+        ids = await store.recent_papers(since)
+        found = await store.get_papers(ids)
+        told = (await store.member_signals([interaction.user.id])).get(interaction.user.id, {})
+        candidates = [found[i] for i in ids if i in found and i not in told]  # what they rated, they have seen
+        rated = await store.get_papers(sorted(told))
+        ranked = rank(candidates, told, [rated[i] for i in told if i in rated])
+        if ranked is None:  # cold start: the days as they came, newest first
+            entries = [Entry(p) for p in candidates]
+            title = t("foryou.cold", lang, since=since)
+        else:
+            entries = [Entry(candidates[i], t("reason.like", lang, title=discord.utils.escape_markdown(
+                trim(rated[ranked.why[i]].title, WHY_TITLE))) if i in ranked.why else "") for i in ranked.order]
+            title = t("foryou.title", lang, since=since)
+
+        async def fetch(offset: int, limit: int) -> tuple[list[Entry], int]:
+            return entries[offset:offset + limit], len(entries)
+
+        view = PaperPages(interaction.user.id, title, fetch, entries[:PAGE_SIZE], len(entries), lang=lang,
                           language=await reading_language(interaction))
         await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
         view.message = await interaction.original_response()

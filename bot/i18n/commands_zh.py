@@ -199,6 +199,11 @@ COMMANDS: dict[str, Command] = {
                              "同時附上檔案：BibTeX（LaTeX）或 RIS（Zotero、EndNote）")),
         },
     ),
+    "foryou": Command(
+        ("为你推荐", "為你推薦"),
+        ("近 7 天按你的喜好排序的论文（只有你能看到）",
+         "近 7 天依你的喜好排序的論文（只有你看得到）"),
+    ),
     "forget-me": Command(
         ("忘记我", "忘記我"),
         ("删除 Paperboy 保存的你的全部数据",

@@ -407,6 +407,8 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                       "zh-CN": "排序：关键词匹配、有代码、有发表会议",
                       "zh-TW": "排序：關鍵字符合、有程式碼、有發表會議"},
     "reason.keyword": {"en": "🔑 {detail}", "zh-CN": "🔑 {detail}", "zh-TW": "🔑 {detail}"},
+    "reason.like": {"en": "💡 why: like “{title}”", "zh-CN": "💡 因为你喜欢“{title}”",
+                    "zh-TW": "💡 因為你喜歡「{title}」"},
     "dm.day_header": {
         "en": {"one": "📬 **{n} new paper** for your subscriptions: {groups} · `/subscriptions` to change them",
                "other": "📬 **{n} new papers** for your subscriptions: {groups} · `/subscriptions` to change them"},
@@ -510,6 +512,12 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "已完成：Paperboy 不再保存你的任何資料（已刪除 {subs} 個訂閱、{feedback} 個 👍 / 👎、"
                  "{saved} 篇收藏）。",
     },
+    "foryou.title": {"en": "For you: papers since {since}, the ones you would like first",
+                     "zh-CN": "为你推荐：{since} 以来的论文，你可能喜欢的在前",
+                     "zh-TW": "為你推薦：{since} 以來的論文，你可能喜歡的在前"},
+    "foryou.cold": {"en": "Papers since {since}, newest first (👍 / 👎 under papers to rank them for you)",
+                    "zh-CN": "{since} 以来的论文，最新的在前（在论文下点 👍 / 👎，即可为你排序）",
+                    "zh-TW": "{since} 以來的論文，最新的在前（在論文下點 👍 / 👎，即可為你排序）"},
     # exclusions (/subscribe exclude:, /feed add|edit exclude:)
     "exclude.too_short": {
         "en": "Each exclusion needs at least {min} characters (**{word}** is too short); nothing changed.",

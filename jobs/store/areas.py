@@ -305,6 +305,15 @@ class SignalArea(Protocol):
         """The arXiv ids the member saved, the latest first."""
         ...
 
+    async def member_signals(self, user_ids: list[int]) -> dict[int, dict[str, str]]:
+        """What each of these members told about papers, for their ranking: arXiv id -> up, down or hide,
+        or "saved" for a saved paper they gave no feedback on. Members with nothing are left out."""
+        ...
+
+    async def recent_papers(self, since: str) -> list[str]:
+        """The arXiv ids of papers in posts dated `since` (YYYY-MM-DD) or later, newest date first."""
+        ...
+
     async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
         """The words or phrases the member's subscription leaves out from now on ([]: none); None when the
         member has no such subscription."""

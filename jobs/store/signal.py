@@ -67,6 +67,28 @@ class Signal(Connection):
                                "WHERE s.user_id = ? ORDER BY s.saved_at DESC, s.paper_id DESC", (user_id,))
         return [r[0] for r in rows]
 
+    async def member_signals(self, user_ids: list[int]) -> dict[int, dict[str, str]]:
+        """What each of these members told about papers, for their ranking: arXiv id -> up, down or hide,
+        or "saved" for a saved paper they gave no feedback on. Members with nothing are left out."""
+        if not user_ids:
+            return {}
+        wanted = json.dumps(sorted(set(user_ids)))
+        rows = await self._all(
+            "SELECT s.user_id, p.arxiv_id, 'saved' FROM saved s JOIN papers p ON p.id = s.paper_id "
+            "WHERE s.user_id IN (SELECT value FROM json_each(?)) "
+            "UNION ALL SELECT f.user_id, p.arxiv_id, f.value FROM feedback f JOIN papers p ON p.id = f.paper_id "
+            "WHERE f.user_id IN (SELECT value FROM json_each(?))", (wanted, wanted))
+        return _signals(rows)
+
+    async def recent_papers(self, since: str) -> list[str]:
+        """The arXiv ids of papers that appeared in a post dated `since` (YYYY-MM-DD) or later, newest post
+        date first, each post's order kept."""
+        rows = await self._all(
+            "SELECT p.arxiv_id, max(a.post_date) AS d, min(a.id) AS first FROM appearances a "
+            "JOIN papers p ON p.id = a.paper_id WHERE a.post_date >= ? GROUP BY p.arxiv_id "
+            "ORDER BY d DESC, first", (since,))
+        return [r[0] for r in rows]
+
     async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
         """The words or phrases the member's subscription leaves out from now on ([]: none); None when the
         member has no such subscription."""
@@ -97,6 +119,14 @@ class Signal(Connection):
                 async with db.execute(sql, (user_id,)) as cur:
                     gone[kind] = max(0, cur.rowcount)
         return gone
+
+
+def _signals(rows: list[tuple[int, str, str]] | list[object]) -> dict[int, dict[str, str]]:
+    """(user, arXiv id, value) rows, saved ones first, into member -> paper -> value (feedback wins)."""
+    out: dict[int, dict[str, str]] = {}
+    for user_id, arxiv_id, value in rows:  # type: ignore[misc]
+        out.setdefault(int(user_id), {})[arxiv_id] = value
+    return out
 
 
 # What `forget_member` deletes, in order (the same SQL on both engines, ? becoming $1 there).

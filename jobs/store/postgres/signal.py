@@ -8,7 +8,7 @@ import json
 from jobs.records import Feed, Subscription
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.rows import utcnow
-from jobs.store.signal import FEEDBACK_VALUES, FORGET
+from jobs.store.signal import FEEDBACK_VALUES, FORGET, _signals
 
 
 class PgSignal(PgConnection):
@@ -55,6 +55,24 @@ class PgSignal(PgConnection):
     async def saved_papers(self, user_id: int) -> list[str]:
         rows = await self._all("SELECT p.arxiv_id FROM saved s JOIN papers p ON p.id = s.paper_id "
                                "WHERE s.user_id = $1 ORDER BY s.saved_at DESC, s.paper_id DESC", user_id)
+        return [r[0] for r in rows]
+
+    async def member_signals(self, user_ids: list[int]) -> dict[int, dict[str, str]]:
+        if not user_ids:
+            return {}
+        wanted = sorted(set(user_ids))
+        rows = await self._all(
+            "SELECT s.user_id, p.arxiv_id, 'saved' FROM saved s JOIN papers p ON p.id = s.paper_id "
+            "WHERE s.user_id = ANY($1::bigint[]) "
+            "UNION ALL SELECT f.user_id, p.arxiv_id, f.value FROM feedback f JOIN papers p ON p.id = f.paper_id "
+            "WHERE f.user_id = ANY($1::bigint[])", wanted)
+        return _signals([tuple(r) for r in rows])
+
+    async def recent_papers(self, since: str) -> list[str]:
+        rows = await self._all(
+            "SELECT p.arxiv_id, max(a.post_date) AS d, min(a.id) AS first FROM appearances a "
+            "JOIN papers p ON p.id = a.paper_id WHERE a.post_date >= $1 GROUP BY p.arxiv_id "
+            "ORDER BY d DESC, first", since)
         return [r[0] for r in rows]
 
     async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
