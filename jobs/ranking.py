@@ -3,8 +3,8 @@ their 👍 (and 🔖 saved papers) and their 👎 (and "not interested"), the ar
 paper's title, abstract and summary, and a linear model per member.
 
 - Terms: the text folded as keywords are (jobs.fold), Chinese as overlapping character bigrams as search
-  indexes it (jobs.search_text.index_text), English words of two letters or more. A paper's term counts
-  are computed once per process and kept (TERMS_CACHE papers), so retraining reads no text again.
+  indexes it (jobs.search_text.index_text), English words of two letters or more. A paper's terms
+  are numbered and counted once per process and kept (TERMS_CACHE papers), so retraining reads no text.
 - IDF over the papers in play (the member's rated papers and the candidates), sublinear TF, each paper's
   vector of unit length.
 - The model: one weight a term, the mean vector of the papers liked minus the mean of those disliked (a
@@ -35,23 +35,30 @@ NEGATIVE = ("down", "hide")
 TERMS_CACHE = 50_000  # papers whose term counts stay in memory (about 2 KB each)
 EXPLAIN = 25  # the top papers that get a "why" line: a DM's first five pages
 MIN_WHY = 0.05  # cosine under which a liked paper explains nothing
+VOCAB_MAX = 2_000_000  # terms numbered in this process; past it, both caches start afresh
 _WORD = re.compile(r"\w\w+")
-_terms: OrderedDict[str, Counter[str]] = OrderedDict()
+_vocab: dict[str, int] = {}  # term -> its number, for the life of the process
+_terms: OrderedDict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = OrderedDict()
 
 
-def paper_terms(paper: Paper) -> Counter[str]:
-    """The paper's term counts (title, abstract, summary), kept per arXiv id (LRU of TERMS_CACHE)."""
+def paper_terms(paper: Paper) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The paper's terms (title, abstract, summary) as (term numbers, counts), kept per paper (an LRU of
+    TERMS_CACHE): retraining then reads no text again."""
     key = f"{paper.arxiv_id}\0{len(paper.title)}\0{len(paper.abstract)}\0{len(paper.summary)}"
     found = _terms.get(key)
     if found is not None:
         _terms.move_to_end(key)
         return found
-    text = index_text(fold("\n".join((paper.title, paper.abstract, paper.summary))))
-    counts = Counter(_WORD.findall(text))
-    _terms[key] = counts
+    if len(_vocab) > VOCAB_MAX:
+        _vocab.clear()
+        _terms.clear()
+    counts = Counter(_WORD.findall(index_text(fold("\n".join((paper.title, paper.abstract, paper.summary))))))
+    ids = np.fromiter((_vocab.setdefault(term, len(_vocab)) for term in counts), dtype=np.int64, count=len(counts))
+    found = (ids, np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+    _terms[key] = found
     if len(_terms) > TERMS_CACHE:
         _terms.popitem(last=False)
-    return counts
+    return found
 
 
 @dataclass(slots=True)
@@ -74,32 +81,28 @@ class Matrix:
             out[filled] = sums[filled]
         return out
 
-    def row_dense(self, r: int, size: int) -> npt.NDArray[np.float64]:
-        dense = np.zeros(size)
-        lo, hi = self.starts[r], self.starts[r + 1]
-        dense[self.idx[lo:hi]] = self.val[lo:hi]
-        return dense
-
 
 def vectorize(papers: Sequence[Paper]) -> tuple[Matrix, int]:
-    """TF-IDF unit vectors of `papers` (IDF over these papers) and the vocabulary's size."""
-    vocab: dict[str, int] = {}
-    starts, idx, tf = [0], [], []
-    for paper in papers:
-        for term, n in paper_terms(paper).items():
-            idx.append(vocab.setdefault(term, len(vocab)))
-            tf.append(n)
-        starts.append(len(idx))
-    ids = np.asarray(idx, dtype=np.int64)
-    df = np.bincount(ids, minlength=len(vocab))  # each term once per paper: Counter keys are unique
+    """TF-IDF unit vectors of `papers` (IDF over these papers) and the vocabulary's size (their terms,
+    numbered from 0)."""
+    pieces = [paper_terms(p) for p in papers]
+    bounds = np.zeros(len(papers) + 1, dtype=np.int64)
+    np.cumsum([len(ids) for ids, _ in pieces], out=bounds[1:])
+    if not bounds[-1]:
+        return Matrix(bounds, np.zeros(0, dtype=np.int64), np.zeros(0)), 0
+    numbers = np.concatenate([ids for ids, _ in pieces])
+    # Renumber the terms present 0..size-1 through a table (np.unique's sort took most of the time).
+    present = np.zeros(int(numbers.max()) + 1, dtype=bool)
+    present[numbers] = True
+    renumber = np.cumsum(present) - 1
+    ids, size = renumber[numbers], int(present.sum())
+    tf = np.concatenate([counts for _, counts in pieces])
+    df = np.bincount(ids, minlength=size)  # each term once per paper: its terms are unique
     idf = np.log((1 + len(papers)) / (1 + df)) + 1.0
-    val = (1.0 + np.log(np.asarray(tf, dtype=np.float64))) * idf[ids] if len(ids) else np.zeros(0)
-    bounds = np.asarray(starts, dtype=np.int64)
-    if len(ids):
-        rows = np.repeat(np.arange(len(papers)), np.diff(bounds))
-        norms = np.sqrt(np.bincount(rows, weights=val * val, minlength=len(papers)))
-        val = val / np.where(norms > 0, norms, 1.0)[rows]
-    return Matrix(bounds, ids, val), len(vocab)
+    val = (1.0 + np.log(tf)) * idf[ids]
+    rows = np.repeat(np.arange(len(papers)), np.diff(bounds))
+    norms = np.sqrt(np.bincount(rows, weights=val * val, minlength=len(papers)))
+    return Matrix(bounds, ids.astype(np.int64), val / np.where(norms > 0, norms, 1.0)[rows]), size
 
 
 @dataclass(slots=True)
@@ -136,16 +139,25 @@ def rank(candidates: Sequence[Paper], rated: dict[str, str], rated_papers: Seque
     scores = m.dot(weights)[:n]
     order = sorted(range(n), key=lambda i: (-scores[i], i))  # stable: the day's order breaks ties
     liked = [n + k for k, (_, y) in enumerate(labelled) if y > 0]
+    top = [i for i in order[:EXPLAIN] if scores[i] > 0]
     why: dict[int, str] = {}
-    if liked:
-        sub = Matrix(*_rows(m, liked))
-        for i in order[:EXPLAIN]:
-            if scores[i] <= 0:
-                break
-            sims = sub.dot(m.row_dense(i, size))
-            best = int(np.argmax(sims))
-            if sims[best] >= MIN_WHY and labelled[liked[best] - n][0].arxiv_id != candidates[i].arxiv_id:
-                why[i] = labelled[liked[best] - n][0].arxiv_id
+    if liked and top:
+        # Cosine of each top paper with each liked one at once: the top rows dense, the liked rows sparse.
+        dense = np.zeros((len(top), size))
+        for k, i in enumerate(top):
+            lo, hi = m.starts[i], m.starts[i + 1]
+            dense[k, m.idx[lo:hi]] = m.val[lo:hi]
+        starts, idx, val = _rows(m, liked)
+        filled = np.diff(starts) > 0
+        sims = np.full((len(top), len(liked)), -1.0)
+        if len(idx):
+            sums = np.add.reduceat(dense[:, idx] * val, starts[:-1].clip(max=len(idx) - 1), axis=1)
+            sims[:, filled] = sums[:, filled]
+        for k, i in enumerate(top):
+            best = int(np.argmax(sims[k]))
+            paper = labelled[liked[best] - n][0]
+            if sims[k, best] >= MIN_WHY and paper.arxiv_id != candidates[i].arxiv_id:
+                why[i] = paper.arxiv_id
     return Ranked(order, [float(s) for s in scores], why)
 
 
