@@ -102,7 +102,7 @@ async def test_forget_me_deletes_subscriptions_feedback_and_saved_papers_at_once
     await student.click(card, label="🔖 Save")
     asked = await student.slash(papers, "forget-me")
     assert asked.ephemeral and asked.response.content.startswith("This deletes everything Paperboy keeps about you")
-    done = await student.click(asked.response, label="Delete all my data")
+    done = await student.click(asked.response, label="Erase all my data")
     assert answer(done).content == ("Done: Paperboy no longer keeps anything about you (1 subscriptions, "
                                     "1 👍 / 👎, 1 saved papers deleted).")
     store = env.bot.store

@@ -40,7 +40,7 @@ class ForgetConfirm(PaperboyView):
         await interaction.response.send_message(say(interaction, "list.not_yours"), ephemeral=True)
         return False
 
-    @discord.ui.button(label="Delete all my data", style=discord.ButtonStyle.danger)
+    @discord.ui.button(label="…", style=discord.ButtonStyle.danger)  # labelled in the member's language
     async def confirm(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         gone = await interaction.client.store.forget_member(interaction.user.id)
         self.stop()
@@ -117,7 +117,7 @@ class Signal(ItemOwner):
         await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
         view.message = await interaction.original_response()
 
-    @app_commands.command(name="forget-me", description="Delete everything Paperboy keeps about you")
+    @app_commands.command(name="forget-me", description="Erase everything Paperboy keeps about you")
     async def forget_me(self, interaction: Interaction) -> None:
         lang = reply_lang(interaction)
         await interaction.response.send_message(t("forget.ask", lang, what=t("forget.what", lang)),

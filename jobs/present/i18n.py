@@ -503,7 +503,7 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "你的订阅、你的 👍 / 👎、你收藏的论文、你的语言设置和你的私信推送记录",
         "zh-TW": "你的訂閱、你的 👍 / 👎、你收藏的論文、你的語言設定和你的私訊推送記錄",
     },
-    "forget.button": {"en": "Delete all my data", "zh-CN": "删除我的全部数据", "zh-TW": "刪除我的全部資料"},
+    "forget.button": {"en": "Erase all my data", "zh-CN": "删除我的全部数据", "zh-TW": "刪除我的全部資料"},
     "forget.done": {
         "en": "Done: Paperboy no longer keeps anything about you ({subs} subscriptions, {feedback} 👍 / 👎, "
               "{saved} saved papers deleted).",
