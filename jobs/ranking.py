@@ -11,6 +11,7 @@ paper's title, abstract and summary, and a linear model per member.
   Rocchio centroid classifier: linear, trained in one pass over the rated papers' non-zeros, and
   incremental by nature, since a new rating only adds its vector to a sum). A paper's score is its vector
   dotted with the weights; ties keep the day's own order.
+- "Not interested" (hide): a dislike of the paper, and its topic's papers after all the others.
 - Why: the liked paper most like a top paper (cosine of their vectors), named on its line.
 
 Cold start (no rating at all) gives None: the caller keeps today's order. numpy only; no discord, no SQL.
@@ -125,9 +126,14 @@ def train(m: Matrix, size: int, labels: npt.NDArray[np.float64]) -> npt.NDArray[
     return weights
 
 
+MUTED = 10.0  # what a paper of a topic the member is not interested in loses: more than any score
+
+
 def rank(candidates: Sequence[Paper], rated: dict[str, str], rated_papers: Sequence[Paper]) -> Ranked | None:
     """The candidates ordered for a member with these ratings (arXiv id -> up, down, hide or saved; the
-    papers themselves in `rated_papers`); None when there is nothing to learn from (cold start)."""
+    papers themselves in `rated_papers`); None when there is nothing to learn from (cold start). "hide"
+    ("not interested in this topic") is a dislike that also puts every paper of the rated paper's topic
+    after all the others."""
     labelled = [(p, 1.0 if rated[p.arxiv_id] in POSITIVE else -1.0) for p in rated_papers
                 if rated.get(p.arxiv_id) in POSITIVE + NEGATIVE]
     if not labelled or not candidates:
@@ -137,6 +143,9 @@ def rank(candidates: Sequence[Paper], rated: dict[str, str], rated_papers: Seque
     labels = np.concatenate([np.zeros(n), np.array([y for _, y in labelled])])
     weights = train(m, size, labels)
     scores = m.dot(weights)[:n]
+    muted = {p.topic for p in rated_papers if p.topic and rated.get(p.arxiv_id) == "hide"}
+    if muted:
+        scores -= MUTED * np.array([p.topic in muted for p in candidates], dtype=np.float64)
     order = sorted(range(n), key=lambda i: (-scores[i], i))  # stable: the day's order breaks ties
     liked = [n + k for k, (_, y) in enumerate(labelled) if y > 0]
     top = [i for i in order[:EXPLAIN] if scores[i] > 0]

@@ -26,3 +26,13 @@ def test_chinese_summaries_rank_through_bigrams() -> None:
     day = [paper("a", "B", "蛋白质结构预测。"), paper("b", "C", "一种更快的神经辐射场。")]
     ranked = rank(day, {"1": "saved"}, rated)
     assert ranked is not None and ranked.order == [1, 0] and ranked.why == {1: "1"}
+
+
+def test_not_interested_puts_the_topic_last() -> None:
+    rated = [Paper("1", 1, "Talking head video synthesis", topic="Talking Head"),
+             Paper("2", 1, "Gaussian splatting heads", topic="3DGS")]
+    day = [Paper("a", 1, "Gaussian splatting heads again", topic="3DGS"),
+           Paper("b", 1, "Protein folding", topic="Biology"),
+           Paper("c", 1, "Talking head video synthesis, faster", topic="Talking Head")]
+    ranked = rank(day, {"1": "up", "2": "hide"}, rated)
+    assert ranked is not None and ranked.order == [2, 1, 0]  # 3DGS last, below even the unrelated paper

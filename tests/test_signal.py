@@ -33,7 +33,7 @@ async def test_thumbs_on_a_card_toggle_per_member_and_show_counts_never_names(si
     env = simcord_env
     guild, papers, _, student = await _feed(env, posts_dir, "cards")
     card = cards(papers)[0]
-    assert labels(card)[-3:] == ["👍", "👎", "🔖 Save"]
+    assert labels(card)[-4:] == ["👍", "👎", "🔖 Save", "🙈 Not interested"]
     before = (card.content, [e.to_dict() for e in card.embeds])
 
     liked = await student.click(card, label="👍")
@@ -262,3 +262,30 @@ async def test_thumbs_on_nerf_papers_put_nerf_first_in_the_next_dm_and_in_foryou
     assert ["Neural" in line for line in firsts] == [True, True, True, False, False]  # rated ones left out
     assert page.footer.text.startswith("Page 1/2 · 7 papers")
     assert "💡 why: like “Neural radiance fields for scene" in page.description
+
+
+async def test_not_interested_in_a_topic_puts_its_papers_last_in_the_next_dm(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", [splat(1, 1)])
+    write_kedreamix(posts_dir, "NeRF", "2024-05-06", [nerf(1, 1)])
+    _, papers, admin, student = setup_guild(env)
+    await env.bot.run_digest()
+    for topic in ("3DGS", "NeRF"):
+        await admin.slash(papers, "feed add", channel=papers, topic=topic, style="cards")
+        await student.slash(papers, "subscribe", topic=topic)
+    await env.bot.run_digest()
+    card = next(m for m in cards(papers) if m.embeds[0].title == "Gaussian splatting for scene 1")
+    said = await student.click(card, label="🙈 Not interested")
+    assert said.ephemeral and said.response.content == (
+        "🙈 Noted: papers of **3DGS** come last in your DMs and `/foryou` from now on.\n"
+        "This paper so far: 👍 0 · 👎 0 (only counts are shown, never who).")
+    assert (await student.click(card, label="🙈 Not interested")).response.content.startswith("Took back your 🙈")
+    await student.click(card, label="🙈 Not interested")
+
+    write_kedreamix(posts_dir, "3DGS", "2024-05-07", [splat(n, 2) for n in (1, 2)])
+    write_kedreamix(posts_dir, "NeRF", "2024-05-07", [nerf(n, 2) for n in (1, 2)])
+    await env.bot.run_digest()
+    (dm,) = [m for m in student.user.dm_channel.history() if "2024-05-07" in str(m.embeds[0].footer.text)]
+    assert dm.content.startswith("📬 **4 new papers** for your subscriptions: **NeRF** · 2 papers · **3DGS**")
+    assert [e.title.split(". ", 1)[1] for e in dm.embeds][2:] == ["Gaussian splatting for scene 1",
+                                                                   "Gaussian splatting for scene 2"]

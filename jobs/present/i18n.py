@@ -468,6 +468,12 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "button.like": {"en": "👍", "zh-CN": "👍", "zh-TW": "👍"},
     "button.dislike": {"en": "👎", "zh-CN": "👎", "zh-TW": "👎"},
     "button.save": {"en": "🔖 Save", "zh-CN": "🔖 收藏", "zh-TW": "🔖 收藏"},
+    "button.not_interested": {"en": "🙈 Not interested", "zh-CN": "🙈 不感兴趣", "zh-TW": "🙈 不感興趣"},
+    "feedback.hide": {
+        "en": "🙈 Noted: papers of **{topic}** come last in your DMs and `/foryou` from now on.",
+        "zh-CN": "🙈 已记下：从现在起，**{topic}** 的论文排在你的私信和 `/为你推荐` 的最后。",
+        "zh-TW": "🙈 已記下：從現在起，**{topic}** 的論文排在你的私訊和 `/為你推薦` 的最後。",
+    },
     "feedback.up": {"en": "👍 Noted: you like **{title}**.", "zh-CN": "👍 已记下：你喜欢 **{title}**。",
                     "zh-TW": "👍 已記下：你喜歡 **{title}**。"},
     "feedback.down": {"en": "👎 Noted: **{title}** is not for you.", "zh-CN": "👎 已记下：**{title}** 不适合你。",
