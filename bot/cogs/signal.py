@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from datetime import date, timedelta
 from typing import Any
@@ -34,11 +35,18 @@ class ForgetConfirm(PaperboyView):
         self.owner_id = owner_id
         self.confirm.label = t("forget.button", lang)
 
+        self.message: discord.InteractionMessage | None = None
+
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(say(interaction, "list.not_yours"), ephemeral=True)
         return False
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:  # nobody clicks a dead button; a message already gone is fine
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=None)
 
     @discord.ui.button(label="…", style=discord.ButtonStyle.danger)  # labelled in the member's language
     async def confirm(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
@@ -120,8 +128,10 @@ class Signal(ItemOwner):
     @app_commands.command(name="forget-me", description="Erase everything Paperboy keeps about you")
     async def forget_me(self, interaction: Interaction) -> None:
         lang = reply_lang(interaction)
-        await interaction.response.send_message(t("forget.ask", lang, what=t("forget.what", lang)),
-                                                view=ForgetConfirm(interaction.user.id, lang), ephemeral=True)
+        view = ForgetConfirm(interaction.user.id, lang)
+        await interaction.response.send_message(t("forget.ask", lang, what=t("forget.what", lang)), view=view,
+                                                ephemeral=True)
+        view.message = await interaction.original_response()
 
 
 async def setup(bot: PaperboyClient) -> None:
