@@ -39,7 +39,7 @@ SHUTDOWN_GRACE = 8.0
 
 # One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
-              "bot.cogs.status")
+              "bot.cogs.status", "bot.cogs.signal")
 RETRY_JOB = "digest-retry"
 # Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
 RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")

@@ -6,7 +6,8 @@
 - A feed whose topic has no post yet stays "new", so that its first delivery is still only the
   newest post, not everything a first-ever ingest brings.
 - A paper already delivered to the channel is skipped (the query does that); a paper listed twice
-  in the window counts once; keywords filter; beyond `max_per_cycle` papers are counted, not queued.
+  in the window counts once; keywords filter, and a paper mentioning one of the feed's exclusions is
+  left out; beyond `max_per_cycle` papers are counted, not queued.
 - Digest style: the whole day, no cap; one message per topic and post date (pages of per-paper embeds),
   its papers ranked as a capped day's are (`rank_day`) so the best of a long day come first.
 - Cards style: at most `max_per_cycle` papers; when more are wanted, the ones shown are ranked
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from jobs.matching import matching_keyword
+from jobs.matching import excluded_by, matching_keyword, paper_text
 from jobs.models import Paper
 from jobs.present.rank import rank_day, rank_for_cap
 from jobs.records import ALL_TOPICS, Feed, PagedDay
@@ -47,7 +48,8 @@ def choose(feed: Feed, candidates: Iterable[tuple[int, Paper]],
         if paper_id in seen:
             continue
         seen.add(paper_id)
-        if matching_keyword(paper, feed.keywords) is not None:
+        if matching_keyword(paper, feed.keywords) is not None and not (
+                feed.excludes and excluded_by(paper_text(paper), feed.excludes)):
             wanted.append((paper_id, paper))
     if feed.style == "digest" or len(wanted) <= max_per_cycle:
         return wanted, 0

@@ -49,3 +49,28 @@ def split_keywords(text: str) -> list[str]:
         if word and fold(word) not in seen:
             seen[fold(word)] = word
     return list(seen.values())
+
+
+MAX_EXCLUDES = 10  # words or phrases a subscription or a feed may leave out
+MIN_EXCLUDE = 2  # characters: one letter (or one 的) would leave out nearly everything
+
+
+def excluded_by(text: str, excludes: list[str]) -> str | None:
+    """The first of `excludes` (as typed) found in `text` (folded, as `paper_text` gives it), the way
+    keywords are found (any case, from the start of a word); None when none is."""
+    for word in excludes:
+        if contains_keyword(text, fold(word)):
+            return word
+    return None
+
+
+def excludes_everything(keywords: list[str], excludes: list[str]) -> str | None:
+    """An exclusion that every paper matching `keywords` contains — one found in each keyword itself (an
+    exclusion "nerf" under the keyword "NeRF", or "gaussian" under "gaussian splatting"); None when
+    papers can still get through. No keywords: any paper may, so None."""
+    if not keywords:
+        return None
+    for word in excludes:
+        if all(contains_keyword(fold(keyword), fold(word)) for keyword in keywords):
+            return word
+    return None

@@ -22,7 +22,7 @@ use plain dicts; `message_from_payload` is the one place that will read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -104,18 +104,22 @@ class DayMessage:
     papers: list[str]  # arXiv ids: each group's in turn, ranked within it
     groups: list[tuple[str, int]]  # each subscription's label ("topic: 3DGS") and how many papers it has
     shown: dict[str, list[str]]  # arXiv id -> [topic, post date] its card shows
+    why: dict[str, str] = field(default_factory=dict)  # arXiv id -> the liked paper's title it ranks by
 
     def to_payload(self) -> dict[str, Any]:
-        return {"dm": {"papers": self.papers, "groups": [[label, n] for label, n in self.groups],
-                       "shown": self.shown}}
+        day: dict[str, Any] = {"papers": self.papers, "groups": [[label, n] for label, n in self.groups],
+                               "shown": self.shown}
+        if self.why:  # only a member with a ranking of their own has it
+            day["why"] = self.why
+        return {"dm": day}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DayMessage:
         _keys(payload, {"dm"}, set(), "DM day")
         d = payload["dm"]
-        _keys(d, {"papers", "groups", "shown"}, set(), "DM day")
+        _keys(d, {"papers", "groups", "shown"}, {"why"}, "DM day")
         return cls(papers=list(d["papers"]), groups=[(str(g), int(n)) for g, n in d["groups"]],
-                   shown=dict(d["shown"]))
+                   shown=dict(d["shown"]), why={str(k): str(v) for k, v in (d.get("why") or {}).items()})
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ class Feed:
     paused_reason: str | None
     created_at: str
     style: str = "cards"  # one of FEED_STYLES
+    excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
 
 
 @dataclass(slots=True)
@@ -69,6 +70,7 @@ class Subscription:
     value: str
     folded: str  # case- and accent-folded value, for duplicates and matching
     paper_cursor: int  # only papers with a larger id are for this subscription
+    excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
 
     def label(self) -> str:
         return f"{self.kind}: {self.value}"
@@ -84,12 +86,14 @@ class DmMessage:
     papers: list[tuple[int, str, str]]
     shown: dict[str, list[str]] = field(default_factory=dict)  # arxiv id -> [topic, date] the card shows
     groups: list[tuple[str, int]] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)  # arxiv id -> the liked paper's title it ranks by
 
     def payload(self) -> dict[str, Any]:
         if len(self.papers) > 1:
             ids = [p[1] for p in self.papers]
             return PagedDay("dm", ids, groups=self.groups or [(p[2], 1) for p in self.papers],
-                            shown={i: self.shown[i] for i in ids if i in self.shown}).payload()
+                            shown={i: self.shown[i] for i in ids if i in self.shown},
+                            why={i: self.why[i] for i in ids if i in self.why}).payload()
         return {"content": self.content, "papers": [p[1] for p in self.papers],
                 "matched": {p[1]: p[2] for p in self.papers},
                 "shown": {p[1]: self.shown[p[1]] for p in self.papers if p[1] in self.shown}}
@@ -108,11 +112,12 @@ class PagedDay:
     keywords: list[str] = field(default_factory=list)  # the feed's, for why a paper is ranked where it is
     groups: list[tuple[str, int]] = field(default_factory=list)  # dm: each subscription's label and count
     shown: dict[str, list[str]] = field(default_factory=dict)  # dm: arxiv id -> [topic, date] its card shows
+    why: dict[str, str] = field(default_factory=dict)  # dm: arxiv id -> the liked paper it ranks by (title)
 
     def payload(self) -> dict[str, Any]:
         if self.kind == "digest":
             return DigestMessage(self.feed_topic, self.topic, self.date, self.papers, self.keywords).to_payload()
-        return DayMessage(self.papers, self.groups, self.shown).to_payload()
+        return DayMessage(self.papers, self.groups, self.shown, self.why).to_payload()
 
     @classmethod
     def of(cls, payload: dict[str, Any]) -> PagedDay | None:
@@ -122,7 +127,7 @@ class PagedDay:
             return cls("digest", d.papers, d.topic, d.date, d.feed_topic, d.keywords or [])
         if "dm" in payload:
             m = DayMessage.from_payload(payload)
-            return cls("dm", m.papers, groups=m.groups, shown=m.shown)
+            return cls("dm", m.papers, groups=m.groups, shown=m.shown, why=m.why)
         return None
 
     def labelled(self, paper: Paper) -> Paper:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from jobs.fold import fold
-from jobs.matching import contains_keyword, paper_text
+from jobs.matching import contains_keyword, excluded_by, paper_text
 from jobs.models import Paper
 from jobs.records import Subscription
 
@@ -54,10 +54,18 @@ class SubscriptionIndex:
     def matches(self, paper_id: int, paper: Paper, topics: list[str]) -> list[Match]:
         """One match per user: the first subscription (topic, then author, then keyword) that fits."""
         found: dict[int, Match] = {}
+        folded: list[str] = []  # the paper's text, folded once and only when a keyword or exclusion needs it
+
+        def text() -> str:
+            if not folded:
+                folded.append(paper_text(paper))
+            return folded[0]
 
         def take(subs: list[Subscription], label: str, topic: str = "") -> None:
             for sub in subs:
                 if sub.paper_cursor < paper_id and sub.user_id not in found:
+                    if sub.excludes and excluded_by(text(), sub.excludes) is not None:
+                        continue  # this subscription leaves it out; another of the member's may still take it
                     found[sub.user_id] = Match(sub.user_id, paper_id, label or sub.label(), topic)
 
         for topic in topics:
@@ -67,8 +75,7 @@ class SubscriptionIndex:
                 for key in _author_keys(name) & self.by_author.keys():
                     take(self.by_author[key], f"author: {name}")
         if self.by_keyword:
-            text = paper_text(paper)
             for keyword, subs in self.by_keyword.items():
-                if contains_keyword(text, keyword):
+                if contains_keyword(text(), keyword):
                     take(subs, "")
         return list(found.values())

@@ -57,13 +57,14 @@ async def test_card_chrome_follows_the_servers_language(simcord_env, posts_dir: 
     assert [f.name for f in embed.fields] == ["备注"]
     assert embed.description.endswith("\n3. 单卡运行。\n*另有 1 条见“摘要”*")
     assert embed.footer.text == "3DGS · 2024-05-07 · arXiv 2405.70002 · 也见于：NeRF"
-    assert labels(card) == ["PDF", "代码", "摘要", "🌐 English", "关注主题"]
+    assert labels(card) == ["PDF", "代码", "摘要", "🌐 English", "关注主题", "👍", "👎", "🔖 收藏", "🙈 不感兴趣"]
     # A server that never chose reads English words, as before.
     [english] = cards(news)
     assert [f.name for f in english.embeds[0].fields] == ["Comment"]
     assert english.embeds[0].description.endswith("\n3. 单卡运行。\n*+1 more under Abstract*")
     assert english.embeds[0].footer.text == "3DGS · 2024-05-07 · arXiv 2405.70002 · also in: NeRF"
-    assert labels(english) == ["PDF", "Code", "Abstract", "🌐 English", "Follow topic"]
+    assert labels(english) == ["PDF", "Code", "Abstract", "🌐 English", "Follow topic", "👍", "👎", "🔖 Save",
+                               "🙈 Not interested"]
 
 
 async def test_replies_to_a_cards_buttons_are_in_the_clickers_language(
@@ -91,7 +92,8 @@ async def test_replies_to_a_cards_buttons_are_in_the_clickers_language(
     toggled = await reader.click(card, label="🌐 English")  # the card in English, the words the clicker's
     assert toggled.ephemeral and toggled.response.embeds[0].description.startswith("We splat Gaussians")
     assert [f.name for f in toggled.response.embeds[0].fields] == ["備註"]
-    assert labels(toggled.response) == ["PDF", "程式碼", "摘要", "🌐 中文", "追蹤主題"]
+    assert labels(toggled.response) == ["PDF", "程式碼", "摘要", "🌐 中文", "追蹤主題", "👍", "👎", "🔖 收藏",
+                                        "🙈 不感興趣"]
     followed = await reader.click(card, label="Follow topic")
     assert followed.response.content.startswith("已訂閱主題 **3DGS**。")
 
@@ -110,14 +112,16 @@ async def test_an_opened_paper_is_in_the_members_words_and_shared_in_the_servers
     client_locales[reader.id] = "zh-CN"
     opened = await reader.slash(papers, "paper", id="2405.70001")
     assert opened.ephemeral and opened.response.embeds[0].fields[0].name == "备注"
-    assert labels(opened.response) == ["PDF", "代码", "摘要", "🌐 English", "关注主题", "分享"]
+    assert labels(opened.response) == ["PDF", "代码", "摘要", "🌐 English", "关注主题", "👍", "👎", "🔖 收藏",
+                                       "🙈 不感兴趣", "分享"]
     client_locales[reader.id] = "en-US"
     shared = await reader.click(opened.response, label="分享")  # posted for the channel: the server's words
     assert not shared.ephemeral
     message = papers.history()[-1]
     assert message.content == f"{reader.mention} 分享了："
     assert message.embeds[0].fields[0].name == "備註" and message.embeds[0].description.startswith("本文提出")
-    assert labels(message) == ["PDF", "程式碼", "摘要", "🌐 English", "追蹤主題"]
+    assert labels(message) == ["PDF", "程式碼", "摘要", "🌐 English", "追蹤主題", "👍", "👎", "🔖 收藏",
+                               "🙈 不感興趣"]
 
 
 async def test_dm_chrome_follows_the_members_language(simcord_env, posts_dir: Path) -> None:

@@ -70,7 +70,7 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     # A thumbnail, not a full-width figure (feeds.images: true); the title links to arXiv.
     assert embed.thumbnail.url == "https://pic1.zhimg.com/a.jpg" and not embed.image
     labels = [c.label for row in first.components for c in row.children]
-    assert labels == ["PDF", "Abstract", "🌐 English", "Follow topic"]
+    assert labels == ["PDF", "Abstract", "🌐 English", "Follow topic", "👍", "👎", "🔖 Save", "🙈 Not interested"]
     assert summary.send.sent == 4
 
     # A second run posts nothing.

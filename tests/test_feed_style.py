@@ -189,7 +189,7 @@ async def test_a_capped_day_shows_the_best_ranked_and_says_so_in_the_header(
         coded = cards(papers)[0]
         assert not [f for f in coded.embeds[0].fields if f.name == "Comment"]
         assert [c.label for row in coded.components for c in row.children] == [
-            "PDF", "Code", "Abstract", "🌐 English", "Follow topic"]
+            "PDF", "Code", "Abstract", "🌐 English", "Follow topic", "👍", "👎", "🔖 Save", "🙈 Not interested"]
 
         # A keyword in the title ranks before one only in the abstract.
         assert [m.embeds[0].title for m in cards(heads)] == [day[3].title, day[4].title]

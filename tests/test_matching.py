@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from jobs.fold import fold
-from jobs.matching import contains_keyword, matching_keyword, split_keywords
+from jobs.matching import (
+    contains_keyword,
+    excluded_by,
+    excludes_everything,
+    matching_keyword,
+    paper_text,
+    split_keywords,
+)
 from jobs.models import Paper
 from jobs.records import Subscription
 from jobs.subscriptions import SubscriptionIndex, folded_value
@@ -59,3 +66,13 @@ def test_authors_match_whole_words_without_case_or_accents() -> None:
 
 def test_split_keywords() -> None:
     assert split_keywords("gaussian, Talking  Head ,NeRF，gaussian,, ") == ["gaussian", "Talking Head", "NeRF"]
+
+
+def test_exclusions_are_found_as_keywords_are_and_one_in_every_keyword_excludes_everything() -> None:
+    text = paper_text(Paper("2405.00001", 1, "A Survey of NeRFs", summary="关于辐射场的综述"))
+    assert excluded_by(text, ["benchmark", "SURVEY"]) == "SURVEY"
+    assert excluded_by(text, ["综述"]) == "综述" and excluded_by(text, ["urvey"]) is None  # from a word's start
+    assert excludes_everything(["NeRF"], ["nerf"]) == "nerf"
+    assert excludes_everything(["gaussian splatting"], ["splat"]) == "splat"
+    assert excludes_everything(["nerf", "gaussian"], ["nerf"]) is None  # "gaussian" papers still get through
+    assert excludes_everything([], ["survey"]) is None

@@ -7,6 +7,7 @@ from discord import app_commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
+from bot.subscribe import excludes_line, read_excludes
 from bot.ui import paper_pages
 from bot.ui.autocomplete import topic_choices
 from bot.ui.embeds import LIST_COLOUR
@@ -75,10 +76,11 @@ class Feeds(ItemOwner):
         channel="Where to post", topic="A topic, or 'all'",
         keywords="Only papers mentioning one of these (comma separated, any case)",
         style="digest (default): one message a day with a paged list; cards: a card per paper",
+        exclude="Leave out papers mentioning any of these (comma separated, any case)",
     )
     @app_commands.choices(style=STYLES)
     async def add(self, interaction: Interaction, channel: FeedChannel, topic: str,
-                  keywords: str | None = None, style: str | None = None) -> None:
+                  keywords: str | None = None, style: str | None = None, exclude: str | None = None) -> None:
         assert interaction.guild is not None
         lang = reply_lang(interaction)
         canonical = await self._canonical_topic(topic)
@@ -97,10 +99,16 @@ class Feeds(ItemOwner):
             )
             return
         words = split_keywords(keywords or "")
+        excludes, refused = self._excludes(exclude, words, canonical, lang)
+        if refused is not None:
+            await interaction.response.send_message(refused, ephemeral=True)
+            return
         chosen, note = _style_for(channel, style)
         feed, created = await self.bot.store.add_feed(
             interaction.guild.id, channel.id, canonical, words, interaction.user.id, chosen
         )
+        if excludes is not None:
+            feed = await self.bot.store.set_feed_excludes(channel.id, canonical, excludes) or feed
         sched = self.bot.config.schedule
         what = t("feed.every_topic", lang) if canonical == ALL_TOPICS else f"**{canonical}**"
         listed = ", ".join(f"`{w}`" for w in words)
@@ -113,7 +121,19 @@ class Feeds(ItemOwner):
         else:
             text = t("feed.updated", lang, channel=channel.mention, what=what,
                      keywords=listed or t("feed.none", lang), how=how, note=note)
+        if excludes is not None:
+            text += "\n" + excludes_line(feed.excludes, lang)
         await interaction.response.send_message(text, ephemeral=True)
+
+    @staticmethod
+    def _excludes(exclude: str | None, keywords: list[str], topic: str,
+                  lang: str) -> tuple[list[str] | None, str | None]:
+        """The feed's exclusions typed (None: not given) and None, or None and the reply refusing them."""
+        if exclude is None or not exclude.strip():
+            return None, None
+        what = t("feed.keywords", lang, words=", ".join(f"`{w}`" for w in keywords)) if keywords else topic
+        words, refused = read_excludes(exclude, keywords, what, lang)
+        return (None, refused) if refused is not None else (words, None)
 
     @add.autocomplete("topic")
     async def add_topic(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -136,22 +156,39 @@ class Feeds(ItemOwner):
         assert interaction.guild is not None
         return topic_choices(sorted({f.topic for f in await self.bot.store.feeds(interaction.guild.id)}), current)
 
-    @feed.command(name="edit", description="Change how a feed posts: a daily digest message or a card per paper")
+    @feed.command(name="edit", description="Change how a feed posts (digest or cards) and what it leaves out")
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic",
-                           style="digest: one message a day with a paged list; cards: a card per paper")
+                           style="digest: one message a day with a paged list; cards: a card per paper",
+                           exclude="Leave out papers mentioning any of these (comma separated); '-' for none")
     @app_commands.choices(style=STYLES)
-    async def edit(self, interaction: Interaction, channel: FeedChannel, topic: str, style: str) -> None:
-        chosen, note = _style_for(channel, style)
-        feed = await self.bot.store.set_feed_style(channel.id, await self._canonical_topic(topic) or topic,
-                                                  chosen or style)
+    async def edit(self, interaction: Interaction, channel: FeedChannel, topic: str, style: str | None = None,
+                   exclude: str | None = None) -> None:
+        lang = reply_lang(interaction)
+        if style is None and (exclude is None or not exclude.strip()):
+            await interaction.response.send_message(t("feed.edit_nothing", lang), ephemeral=True)
+            return
+        canonical = await self._canonical_topic(topic) or topic
+        feeds = await self.bot.store.feeds(interaction.guild_id)
+        feed = next((f for f in feeds if f.channel_id == channel.id and f.topic == canonical), None)
         if feed is None:
             await interaction.response.send_message(_no_such(interaction, channel, topic), ephemeral=True)
             return
-        how = say(interaction, f"feed.style.{feed.style}", max=self.bot.config.feeds.max_per_cycle)
-        await interaction.response.send_message(
-            say(interaction, "feed.changed", channel=channel.mention, topic=feed.topic,
-                how=how, note=say(interaction, "feed.forum_note") if note else ""), ephemeral=True,
-        )
+        excludes, refused = self._excludes(exclude, feed.keywords, feed.topic, lang)
+        if refused is not None:
+            await interaction.response.send_message(refused, ephemeral=True)
+            return
+        lines = []
+        if style is not None:
+            chosen, note = _style_for(channel, style)
+            feed = await self.bot.store.set_feed_style(channel.id, canonical, chosen or style) or feed
+            how = t(f"feed.style.{feed.style}", lang, max=self.bot.config.feeds.max_per_cycle)
+            lines.append(t("feed.changed", lang, channel=channel.mention, topic=feed.topic, how=how,
+                           note=t("feed.forum_note", lang) if note else ""))
+        if excludes is not None:
+            feed = await self.bot.store.set_feed_excludes(channel.id, canonical, excludes) or feed
+            lines.append(f"**{discord.utils.escape_markdown(feed.topic)}** · {channel.mention}: "
+                         + excludes_line(feed.excludes, lang))
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     edit.autocomplete("topic")(remove_topic)
 
@@ -185,6 +222,7 @@ class Feeds(ItemOwner):
         for f in feeds:
             topic = t("feed.all_topics", lang) if f.topic == ALL_TOPICS else f.topic
             words = " · " + t("feed.keywords", lang, words=", ".join(f.keywords)) if f.keywords else ""
+            words += " · " + t("exclude.listed", lang, words=", ".join(f.excludes)) if f.excludes else ""
             state = t("feed.paused", lang, reason=f.paused_reason) if f.paused_reason else t("feed.active", lang)
             lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {f.style} · {state}")
         embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:4096],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from jobs.models import Paper
 from jobs.present.i18n import t, text_lang
 from jobs.present.rank import rank_day
+from jobs.ranking import rank
 from jobs.records import DmMessage, Subscription
 from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
@@ -78,7 +79,9 @@ async def _plan_fanout(store: Store, cycle_id: int) -> FanoutReport:
     per_user = await match_users([s for s in subs if s.user_id not in closed], papers, shown)
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
     languages = await store.member_languages()  # a lone paper's header is in the member's language
-    plans = await pack_users(per_user, done, {p.arxiv_id: p for _, p, _ in papers}, languages, shown=shown)
+    by_id = {p.arxiv_id: p for _, p, _ in papers}
+    personal = await personal_orders(store, per_user, by_id)
+    plans = await pack_users(per_user, done, by_id, languages, shown=shown, personal=personal)
     for i in range(0, len(plans), PLAN_BATCH):
         await store.plan_dms(cycle_id, plans[i : i + PLAN_BATCH])
     for _, messages in plans:
@@ -117,13 +120,45 @@ async def match_users(subs: list[Subscription], papers: list[tuple[int, Paper, l
     return per_user
 
 
+@dataclass(slots=True)
+class Personal:
+    """A member's own ranking of their day: each paper's score, and the liked paper's title that explains
+    a top one."""
+
+    scores: dict[str, float]
+    why: dict[str, str]
+
+
+async def personal_orders(store: Store, per_user: dict[int, list[Item]],
+                          by_id: dict[str, Paper]) -> dict[int, Personal]:
+    """The ranking of each member who rated papers (jobs.ranking), over the papers matched for them; the
+    others (cold start) keep the day's order."""
+    signals = await store.member_signals(list(per_user))
+    if not signals:
+        return {}
+    rated = await store.get_papers(sorted({i for s in signals.values() for i in s}))
+    out: dict[int, Personal] = {}
+    slices = _Slices()
+    for user_id, told in signals.items():
+        candidates = [by_id[item[1]] for item in per_user.get(user_id, [])]
+        ranked = rank(candidates, told, [rated[i] for i in told if i in rated])
+        if ranked is not None:
+            out[user_id] = Personal({p.arxiv_id: ranked.scores[n] for n, p in enumerate(candidates)},
+                                    {candidates[n].arxiv_id: rated[liked].title for n, liked in ranked.why.items()})
+        await slices.tick()
+    return out
+
+
 async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
                      languages: dict[int, str] | None = None, *,
-                     shown: dict[int, dict[str, list[str]]] | None = None) -> list[tuple[int, list[DmMessage]]]:
+                     shown: dict[int, dict[str, list[str]]] | None = None,
+                     personal: dict[int, Personal] | None = None) -> list[tuple[int, list[DmMessage]]]:
     """Each user's DM for this cycle: one message with every paper not yet delivered to them, grouped under
     the subscription that matched it (groups in the order first matched, papers ranked within each: code,
     then a named venue), paged when there is more than one paper; a single paper is a full card under a
-    header in the member's language (`languages`), labelled with the topic `shown` gives."""
+    header in the member's language (`languages`), labelled with the topic `shown` gives. A member with a
+    ranking of their own (`personal`) gets it instead: the papers they would like best first within each
+    group, the group with the best paper first, and why."""
     plans: list[tuple[int, list[DmMessage]]] = []
     slices = _Slices()
     for user_id, all_items in per_user.items():
@@ -139,9 +174,17 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         groups: dict[str, list[Item]] = {}
         for item in items:
             groups.setdefault(item[2], []).append(item)
-        ordered: list[Item] = []
+        own = (personal or {}).get(user_id)
+        ranked: list[list[Item]] = []
         for members in groups.values():
-            ordered += [members[i] for i in rank_day([by_id[m[1]] for m in members])]
+            members = [members[i] for i in rank_day([by_id[m[1]] for m in members])]
+            if own is not None:  # stable: the day's ranking breaks the member's ties
+                members.sort(key=lambda m: -own.scores.get(m[1], 0.0))
+            ranked.append(members)
+        if own is not None:
+            ranked.sort(key=lambda members: -own.scores.get(members[0][1], 0.0))
+        ordered = [m for members in ranked for m in members]
         plans.append((user_id, [DmMessage("", ordered, user_shown,
-                                          [(label, len(members)) for label, members in groups.items()])]))
+                                          [(members[0][2], len(members)) for members in ranked],
+                                          own.why if own is not None else {})]))
     return plans

@@ -31,6 +31,8 @@ class Command:
 
 _CHANNEL_FEED = Option(("频道", "頻道"), ("推送所在的频道", "推送所在的頻道"))
 _TOPIC_FEED = Option(("主题", "主題"), ("推送的主题", "推送的主題"))
+_EXCLUDE = Option(("排除", "排除"), ("排除提到其中任一的论文（逗号分隔，不区分大小写）；- 表示不排除",
+                                  "排除提到其中任一的論文（逗號分隔，不分大小寫）；- 表示不排除"))
 _STYLE = Option(("样式", "樣式"), ("digest：每天一条汇总消息；cards：每篇论文一张卡片",
                                   "digest：每天一則彙整訊息；cards：每篇論文一張卡片"))
 
@@ -56,16 +58,18 @@ COMMANDS: dict[str, Command] = {
                             ("只推送提到其中之一的论文（逗号分隔，不区分大小写）",
                              "只推送提到其中之一的論文（逗號分隔，不分大小寫）")),
             "style": _STYLE,
+            "exclude": _EXCLUDE,
         },
     ),
     "feed edit": Command(
         ("编辑", "編輯"),
-        ("修改一个推送的样式",
-         "修改一個推送的樣式"),
+        ("修改一个推送的样式和排除词",
+         "修改一個推送的樣式和排除詞"),
         {
             "channel": _CHANNEL_FEED,
             "topic": _TOPIC_FEED,
             "style": _STYLE,
+            "exclude": _EXCLUDE,
         },
     ),
     "feed remove": Command(
@@ -161,6 +165,7 @@ COMMANDS: dict[str, Command] = {
             "author": Option(("作者", "作者"),
                             ("作者姓名（不区分大小写，重音符号可省略）",
                              "作者姓名（不分大小寫，重音符號可省略）")),
+            "exclude": _EXCLUDE,
         },
     ),
     "unsubscribe": Command(
@@ -182,6 +187,27 @@ COMMANDS: dict[str, Command] = {
                             ("私信中论文的语言：zh 中文、en 英文、both 双语",
                              "私訊中論文的語言：zh 中文、en 英文、both 雙語")),
         },
+    ),
+    # /saved, /forget-me (bot/cogs/signal.py)
+    "saved": Command(
+        ("收藏", "收藏"),
+        ("你用 🔖 收藏的论文（只有你能看到）",
+         "你用 🔖 收藏的論文（只有你看得到）"),
+        {
+            "export": Option(("导出", "匯出"),
+                            ("同时附上文件：BibTeX（LaTeX）或 RIS（Zotero、EndNote）",
+                             "同時附上檔案：BibTeX（LaTeX）或 RIS（Zotero、EndNote）")),
+        },
+    ),
+    "foryou": Command(
+        ("为你推荐", "為你推薦"),
+        ("近 7 天按你的喜好排序的论文（只有你能看到）",
+         "近 7 天依你的喜好排序的論文（只有你看得到）"),
+    ),
+    "forget-me": Command(
+        ("忘记我", "忘記我"),
+        ("删除 Paperboy 保存的你的全部数据",
+         "刪除 Paperboy 保存的你的全部資料"),
     ),
     # Added by issues 10 and 11, not in bot/cogs yet: /settings language|alerts, /status
     "settings": Command(

@@ -76,6 +76,57 @@ class FollowTopicButton(KeyedButton, template=r"pb:follow:(?P<key>.{1,90})"):
         await interaction.response.send_message(reply, ephemeral=True)
 
 
+FEEDBACK_MARKS = {"up": "👍", "down": "👎", "hide": "🙈"}
+FEEDBACK_LABELS = {"up": "button.like", "down": "button.dislike", "hide": "button.not_interested"}
+
+
+class FeedbackButton(KeyedButton, template=r"pb:fb:(?P<key>(?:up|down|hide):[\w./-]{4,60})"):
+    """👍 / 👎 / 🙈 Not interested under every card: the clicker's own feedback on the paper, toggled (a
+    second click takes it back, another one replaces it) and told to them alone with the paper's counts,
+    never who. "Not interested" is about the card's topic: their ranking puts that topic's papers last."""
+
+    PREFIX, LABEL = "pb:fb:", "button.like"
+
+    def __init__(self, key: str, lang: str = "en") -> None:
+        super().__init__(key, lang)
+        self.value, _, self.arxiv_id = key.partition(":")
+        self.item.label = t(FEEDBACK_LABELS[self.value], lang)
+        self.item.row = 1  # under the links and Abstract: a second row for what the reader thinks
+
+    async def clicked(self, interaction: Interaction) -> None:
+        paper = await stored_paper(interaction, self.arxiv_id)
+        if paper is None:
+            return
+        store = interaction.client.store
+        now = await store.toggle_feedback(interaction.user.id, paper.arxiv_id, self.value, paper.topic or None)
+        counts = await store.feedback_counts(paper.arxiv_id)
+        title = discord.utils.escape_markdown(trim(title_text(paper), 120))
+        topic = discord.utils.escape_markdown(trim(paper.topic, 90))
+        said = (say(interaction, f"feedback.{now}", title=title, topic=topic) if now is not None
+                else say(interaction, "feedback.cleared", title=title, mark=FEEDBACK_MARKS[self.value]))
+        await interaction.response.send_message(
+            said + "\n" + say(interaction, "feedback.counts", up=counts["up"], down=counts["down"]), ephemeral=True)
+
+
+class SaveButton(KeyedButton, template=r"pb:save:(?P<key>[\w./-]{4,60})"):
+    """🔖 Save under every card: adds the paper to the clicker's `/saved`, or takes it out again."""
+
+    PREFIX, LABEL = "pb:save:", "button.save"
+
+    def __init__(self, key: str, lang: str = "en") -> None:
+        super().__init__(key, lang)
+        self.item.row = 1
+
+    async def clicked(self, interaction: Interaction) -> None:
+        paper = await stored_paper(interaction, self.key)
+        if paper is None:
+            return
+        saved = await interaction.client.store.toggle_saved(interaction.user.id, paper.arxiv_id)
+        title = discord.utils.escape_markdown(trim(title_text(paper), 120))
+        await interaction.response.send_message(say(interaction, "saved.added" if saved else "saved.removed",
+                                                    title=title), ephemeral=True)
+
+
 class LanguageButton(KeyedButton, template=r"pb:lang:(?P<key>(?:en|zh):[\w./-]{4,60})"):
     """Shows a card in the other language to the one who clicked, and to no one else. The key is the
     language to show and the arXiv id ("en:2410.18355"); the label names that language in itself."""
@@ -164,8 +215,8 @@ def papers_view(papers: list[Paper], language: str = "zh", lang: str = "en") -> 
 
 def paper_view(paper: Paper, *extra: discord.ui.Item[Any], language: str = "zh", lang: str = "en") -> discord.ui.View:
     """PDF and Code links, Abstract, the language toggle (for a card shown in `language`), Follow topic
-    (the topic the card shows), then any `extra` items (Share, Discuss); labels in `lang`. The title
-    links to arXiv; a project page stays in the comment."""
+    (the topic the card shows); under them 👍, 👎, 🔖 Save and 🙈 Not interested; then any `extra` items
+    (Share, Discuss); labels in `lang`. The title links to arXiv; a project page stays in the comment."""
     view = PaperboyView(timeout=None)
     for key in ("pdf", "code"):
         url = paper.links.get(key, "")
@@ -178,6 +229,12 @@ def paper_view(paper: Paper, *extra: discord.ui.Item[Any], language: str = "zh",
         view.add_item(toggle)
     if paper.topic and len(paper.topic) <= 90:
         view.add_item(FollowTopicButton(paper.topic, lang))
+    if len(paper.arxiv_id) <= 60:
+        for value in ("up", "down"):
+            view.add_item(FeedbackButton(f"{value}:{paper.arxiv_id}", lang))
+        view.add_item(SaveButton(paper.arxiv_id, lang))
+        if paper.topic:  # "not interested in this topic": a card without one has nothing to say it of
+            view.add_item(FeedbackButton(f"hide:{paper.arxiv_id}", lang))
     for item in extra:
         view.add_item(item)
     return view

@@ -30,6 +30,7 @@ from jobs.present.reading import READINGS, lead, single, toggled
 from jobs.records import PagedDay
 from jobs.store import Store
 
+WHY_TITLE = 60  # characters of a liked paper's title in a "why" line
 PAGE_SIZE = 5  # papers a page: five brief embeds stay under Discord's 6,000 characters and one screen
 _LANG = r"(?::(?P<language>zh|en|both|-))?"  # -: a private page read as its reader's settings say
 _MID = r"(?::(?P<mid>\d{1,19}))?"
@@ -84,6 +85,9 @@ def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str
         # Code and a venue show as badges anyway: a matched keyword is the reason left to say.
         reasons = [t("reason.keyword", lang, detail=detail) for why, detail in rank_reasons(paper, day.keywords)
                    if why == "keyword"] if day.kind == "digest" else []
+        if paper.arxiv_id in day.why:  # the member's own ranking put it here: the paper they liked it is like
+            reasons.append(t("reason.like", lang,
+                             title=discord.utils.escape_markdown(trim(day.why[paper.arxiv_id], WHY_TITLE))))
         embeds.append(brief_embed(paper, number=n, language=language, lang=lang, reasons=reasons,
                                   also_in=(topics or {}).get(paper.arxiv_id, []) if day.kind == "dm" else None))
     return embeds

@@ -407,6 +407,8 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                       "zh-CN": "排序：关键词匹配、有代码、有发表会议",
                       "zh-TW": "排序：關鍵字符合、有程式碼、有發表會議"},
     "reason.keyword": {"en": "🔑 {detail}", "zh-CN": "🔑 {detail}", "zh-TW": "🔑 {detail}"},
+    "reason.like": {"en": "💡 why: like “{title}”", "zh-CN": "💡 因为你喜欢“{title}”",
+                    "zh-TW": "💡 因為你喜歡「{title}」"},
     "dm.day_header": {
         "en": {"one": "📬 **{n} new paper** for your subscriptions: {groups} · `/subscriptions` to change them",
                "other": "📬 **{n} new papers** for your subscriptions: {groups} · `/subscriptions` to change them"},
@@ -462,6 +464,90 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "来源 {source} 已恢复：{n} 篇论文（自 {since} 起提醒）",
         "zh-TW": "來源 {source} 已恢復：{n} 篇論文（自 {since} 起提醒）",
     },
+    # the group's own signal (issue 22): feedback, saved papers, forgetting a member
+    "button.like": {"en": "👍", "zh-CN": "👍", "zh-TW": "👍"},
+    "button.dislike": {"en": "👎", "zh-CN": "👎", "zh-TW": "👎"},
+    "button.save": {"en": "🔖 Save", "zh-CN": "🔖 收藏", "zh-TW": "🔖 收藏"},
+    "button.not_interested": {"en": "🙈 Not interested", "zh-CN": "🙈 不感兴趣", "zh-TW": "🙈 不感興趣"},
+    "feedback.hide": {
+        "en": "🙈 Noted: papers of **{topic}** come last in your DMs and `/foryou` from now on.",
+        "zh-CN": "🙈 已记下：从现在起，**{topic}** 的论文排在你的私信和 `/为你推荐` 的最后。",
+        "zh-TW": "🙈 已記下：從現在起，**{topic}** 的論文排在你的私訊和 `/為你推薦` 的最後。",
+    },
+    "feedback.up": {"en": "👍 Noted: you like **{title}**.", "zh-CN": "👍 已记下：你喜欢 **{title}**。",
+                    "zh-TW": "👍 已記下：你喜歡 **{title}**。"},
+    "feedback.down": {"en": "👎 Noted: **{title}** is not for you.", "zh-CN": "👎 已记下：**{title}** 不适合你。",
+                      "zh-TW": "👎 已記下：**{title}** 不適合你。"},
+    "feedback.cleared": {"en": "Took back your {mark} on **{title}**.", "zh-CN": "已撤回你对 **{title}** 的 {mark}。",
+                         "zh-TW": "已撤回你對 **{title}** 的 {mark}。"},
+    "feedback.counts": {
+        "en": "This paper so far: 👍 {up} · 👎 {down} (only counts are shown, never who).",
+        "zh-CN": "这篇论文目前：👍 {up} · 👎 {down}（只显示人数，从不显示是谁）。",
+        "zh-TW": "這篇論文目前：👍 {up} · 👎 {down}（只顯示人數，從不顯示是誰）。",
+    },
+    "saved.added": {"en": "🔖 Saved **{title}**. `/saved` lists your saved papers (only you see them).",
+                    "zh-CN": "🔖 已收藏 **{title}**。`/收藏` 列出你收藏的论文（只有你能看到）。",
+                    "zh-TW": "🔖 已收藏 **{title}**。`/收藏` 列出你收藏的論文（只有你看得到）。"},
+    "saved.removed": {"en": "Removed **{title}** from your saved papers.", "zh-CN": "已从收藏中移除 **{title}**。",
+                      "zh-TW": "已從收藏中移除 **{title}**。"},
+    "saved.title": {"en": "Your saved papers", "zh-CN": "你收藏的论文", "zh-TW": "你收藏的論文"},
+    "saved.none": {"en": "You have no saved papers yet: click 🔖 Save under any paper.",
+                   "zh-CN": "你还没有收藏论文：点任意论文下的 🔖 收藏。",
+                   "zh-TW": "你還沒有收藏論文：點任意論文下的 🔖 收藏。"},
+    "saved.export": {
+        "en": {"one": "Your {n} saved paper as {format}.", "other": "Your {n} saved papers as {format}."},
+        "zh-CN": "你收藏的 {n} 篇论文（{format}）。",
+        "zh-TW": "你收藏的 {n} 篇論文（{format}）。",
+    },
+    "forget.ask": {
+        "en": "This deletes everything Paperboy keeps about you: {what}. It cannot be undone.",
+        "zh-CN": "这会删除 Paperboy 保存的你的全部数据：{what}。无法撤销。",
+        "zh-TW": "這會刪除 Paperboy 保存的你的全部資料：{what}。無法復原。",
+    },
+    "forget.what": {
+        "en": "your subscriptions, your 👍 / 👎, your saved papers, your language setting and your DM deliveries",
+        "zh-CN": "你的订阅、你的 👍 / 👎、你收藏的论文、你的语言设置和你的私信推送记录",
+        "zh-TW": "你的訂閱、你的 👍 / 👎、你收藏的論文、你的語言設定和你的私訊推送記錄",
+    },
+    "forget.button": {"en": "Erase all my data", "zh-CN": "删除我的全部数据", "zh-TW": "刪除我的全部資料"},
+    "forget.done": {
+        "en": "Done: Paperboy no longer keeps anything about you ({subs} subscriptions, {feedback} 👍 / 👎, "
+              "{saved} saved papers deleted).",
+        "zh-CN": "已完成：Paperboy 不再保存你的任何数据（已删除 {subs} 个订阅、{feedback} 个 👍 / 👎、"
+                 "{saved} 篇收藏）。",
+        "zh-TW": "已完成：Paperboy 不再保存你的任何資料（已刪除 {subs} 個訂閱、{feedback} 個 👍 / 👎、"
+                 "{saved} 篇收藏）。",
+    },
+    "foryou.title": {"en": "For you: papers since {since}, the ones you would like first",
+                     "zh-CN": "为你推荐：{since} 以来的论文，你可能喜欢的在前",
+                     "zh-TW": "為你推薦：{since} 以來的論文，你可能喜歡的在前"},
+    "foryou.cold": {"en": "Papers since {since}, newest first (👍 / 👎 under papers to rank them for you)",
+                    "zh-CN": "{since} 以来的论文，最新的在前（在论文下点 👍 / 👎，即可为你排序）",
+                    "zh-TW": "{since} 以來的論文，最新的在前（在論文下點 👍 / 👎，即可為你排序）"},
+    # exclusions (/subscribe exclude:, /feed add|edit exclude:)
+    "exclude.too_short": {
+        "en": "Each exclusion needs at least {min} characters (**{word}** is too short); nothing changed.",
+        "zh-CN": "每个排除词至少需要 {min} 个字符（**{word}** 太短）；没有变化。",
+        "zh-TW": "每個排除詞至少需要 {min} 個字元（**{word}** 太短）；沒有變化。",
+    },
+    "exclude.too_many": {"en": "At most {max} exclusions (words or phrases, comma separated); nothing changed.",
+                         "zh-CN": "最多 {max} 个排除词（词语或短语，用逗号分隔）；没有变化。",
+                         "zh-TW": "最多 {max} 個排除詞（詞語或短語，用逗號分隔）；沒有變化。"},
+    "exclude.everything": {
+        "en": "That would leave out everything: every paper matching {what} mentions **{word}**, which you exclude. "
+              "Nothing changed; exclude narrower words.",
+        "zh-CN": "这样会排除所有论文：每篇匹配 {what} 的论文都含有你排除的 **{word}**。没有变化；请排除更具体的词。",
+        "zh-TW": "這樣會排除所有論文：每篇符合 {what} 的論文都含有你排除的 **{word}**。沒有變化；請排除更具體的詞。",
+    },
+    "exclude.set": {"en": "Papers mentioning {words} are left out.", "zh-CN": "提到 {words} 的论文会被排除。",
+                    "zh-TW": "提到 {words} 的論文會被排除。"},
+    "exclude.cleared": {"en": "No exclusions any more.", "zh-CN": "已清除排除词。", "zh-TW": "已清除排除詞。"},
+    "exclude.updated": {"en": "You already follow {kind} **{value}**.", "zh-CN": "你已经关注了{kind} **{value}**。",
+                        "zh-TW": "你已經追蹤了{kind} **{value}**。"},
+    "exclude.listed": {"en": "without: {words}", "zh-CN": "排除：{words}", "zh-TW": "排除：{words}"},
+    "feed.edit_nothing": {"en": "Give `style:` or `exclude:` (`exclude: -` clears the exclusions).",
+                          "zh-CN": "请填写 `样式:` 或 `排除:`（`排除: -` 清除排除词）。",
+                          "zh-TW": "請填寫 `樣式:` 或 `排除:`（`排除: -` 清除排除詞）。"},
 }
 
 

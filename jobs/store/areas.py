@@ -280,6 +280,59 @@ class SettingsArea(Protocol):
 
 
 @runtime_checkable
+class SignalArea(Protocol):
+    """The group's own signal (issue 22): members' feedback on papers and the papers they saved, by arXiv
+    id; and forgetting a member."""
+
+    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None) -> str | None:
+        """A click on `value` (up, down, hide): set, replacing the member's other feedback on the paper, or
+        cleared when it already was theirs. Their feedback on the paper now (None: none, or not stored)."""
+        ...
+
+    async def feedback_counts(self, arxiv_id: str) -> dict[str, int]:
+        """How many members gave each feedback on the paper, never who: {"up": n, "down": m, "hide": k}."""
+        ...
+
+    async def member_feedback(self, user_id: int) -> dict[str, str]:
+        """The member's feedback: arXiv id -> value, oldest first."""
+        ...
+
+    async def toggle_saved(self, user_id: int, arxiv_id: str) -> bool | None:
+        """Save the paper, or unsave it when saved: whether it is saved now (None: the paper is not stored)."""
+        ...
+
+    async def saved_papers(self, user_id: int) -> list[str]:
+        """The arXiv ids the member saved, the latest first."""
+        ...
+
+    async def member_signals(self, user_ids: list[int]) -> dict[int, dict[str, str]]:
+        """What each of these members told about papers, for their ranking: arXiv id -> up, down or hide,
+        or "saved" for a saved paper they gave no feedback on. Members with nothing are left out."""
+        ...
+
+    async def recent_papers(self, since: str) -> list[str]:
+        """The arXiv ids of papers in posts dated `since` (YYYY-MM-DD) or later, newest date first."""
+        ...
+
+    async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
+        """The words or phrases the member's subscription leaves out from now on ([]: none); None when the
+        member has no such subscription."""
+        ...
+
+    async def set_feed_excludes(self, channel_id: int, topic: str, excludes: list[str]) -> Feed | None:
+        """The words or phrases a feed leaves out from its next delivery on ([]: none); None when there is
+        no such feed."""
+        ...
+
+    async def forget_member(self, user_id: int) -> dict[str, int]:
+        """Delete all a member's data in one transaction (subscriptions, feedback, saved papers, language,
+        DM state and DM deliveries): the rows deleted, by kind."""
+        ...
+
+
+
+
+@runtime_checkable
 class WatchArea(Protocol):
     """The source watchdog and health: each source's history, its watch state, alerts to plan."""
 
@@ -339,4 +392,4 @@ class MetaArea(Protocol):
 
 
 AREAS: tuple[type, ...] = (IngestArea, PapersArea, SearchArea, FeedsArea, SubscriptionsArea, SettingsArea,
-                          WatchArea, MetaArea)
+                          SignalArea, WatchArea, MetaArea)

@@ -14,12 +14,13 @@ from jobs.store.areas import (
     PapersArea,
     SearchArea,
     SettingsArea,
+    SignalArea,
     SubscriptionsArea,
     WatchArea,
 )
 
 
 @runtime_checkable
-class StoreProtocol(IngestArea, PapersArea, SearchArea, FeedsArea, SubscriptionsArea, SettingsArea, WatchArea,
-                    MetaArea, Protocol):
+class StoreProtocol(IngestArea, PapersArea, SearchArea, FeedsArea, SubscriptionsArea, SettingsArea, SignalArea,
+                    WatchArea, MetaArea, Protocol):
     """Every area at once: what `Store` is today."""

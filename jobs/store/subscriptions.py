@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from jobs.records import DmState, Subscription
 from jobs.store._connection import Connection
 from jobs.store.rows import utcnow
@@ -31,10 +33,10 @@ class Subscriptions(Connection):
     async def subscriptions(self, user_id: int | None = None) -> list[Subscription]:
         where, args = ("WHERE user_id = ?", (user_id,)) if user_id is not None else ("", ())
         rows = await self._all(
-            f"SELECT id, user_id, kind, value, folded, paper_cursor FROM subscriptions {where} ORDER BY user_id, id",
-            args,
+            f"SELECT id, user_id, kind, value, folded, paper_cursor, excludes FROM subscriptions {where} "
+            "ORDER BY user_id, id", args,
         )
-        return [Subscription(*r) for r in rows]
+        return [Subscription(*r[:6], json.loads(r[6])) for r in rows]
 
     async def remove_subscriptions(self, user_id: int, sub_id: int | None = None) -> list[Subscription]:
         """Remove one subscription of the user (by id), or all of them when `sub_id` is None."""

@@ -4,7 +4,8 @@ Chosen by a postgresql:// database URL through jobs/store/backends.py.
 - `_connection.py`: the pool and the one transaction helper (read its docstring first);
 - `migrate.py` and `migrations/*.sql`: its own schema, migrated under an advisory lock;
 - `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `watch.py`: the watchdog's;
-  `papers.py`: ingest and papers (SQLite's write path, run through `bridge.py`); `search.py`: search.
+  `papers.py`: ingest and papers (SQLite's write path, run through `bridge.py`); `search.py`: search;
+  `signal.py`: members' feedback and saved papers.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from jobs.store.postgres.areas import PgMeta, PgSettings, PgSubscriptions
 from jobs.store.postgres.feeds import PgFeeds
 from jobs.store.postgres.papers import PgIngest, PgPapers
 from jobs.store.postgres.search import PgSearch
+from jobs.store.postgres.signal import PgSignal
 from jobs.store.postgres.watch import PgWatch
 
 
-class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions):
+class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions,
+                    PgSignal):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod

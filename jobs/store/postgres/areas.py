@@ -3,6 +3,7 @@ with the same SQL where the two dialects agree ($n placeholders instead of ?).""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from jobs.records import DmState, Subscription
@@ -95,9 +96,9 @@ class PgSubscriptions(PgConnection):
     async def subscriptions(self, user_id: int | None = None) -> list[Subscription]:
         where, args = ("WHERE user_id = $1", (user_id,)) if user_id is not None else ("", ())
         rows = await self._all(
-            f"SELECT id, user_id, kind, value, folded, paper_cursor FROM subscriptions {where} ORDER BY user_id, id",
-            *args)
-        return [Subscription(*r) for r in rows]
+            f"SELECT id, user_id, kind, value, folded, paper_cursor, excludes FROM subscriptions {where} "
+            "ORDER BY user_id, id", *args)
+        return [Subscription(*r[:6], json.loads(r[6])) for r in rows]
 
     async def remove_subscriptions(self, user_id: int, sub_id: int | None = None) -> list[Subscription]:
         async with self.transaction() as conn:
