@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +16,7 @@ from bot.ui.buttons import FeedbackButton, SaveButton
 from bot.ui.embeds import trim
 from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages
-from bot.ui.views import ItemOwner, PaperboyView
+from bot.ui.views import ItemOwner, OwnedView
 from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
 from jobs.ranking import rank
@@ -27,26 +26,12 @@ FORYOU_DAYS = 7  # /foryou ranks the papers of the newest post date and the six 
 WHY_TITLE = 80  # characters of a liked paper's title in a "why" line
 
 
-class ForgetConfirm(PaperboyView):
+class ForgetConfirm(OwnedView):
     """The one button that deletes a member's data: theirs to click, once."""
 
     def __init__(self, owner_id: int, lang: str) -> None:
-        super().__init__(timeout=CONFIRM_TIMEOUT)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=CONFIRM_TIMEOUT)
         self.confirm.label = t("forget.button", lang)
-
-        self.message: discord.InteractionMessage | None = None
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(say(interaction, "list.not_yours"), ephemeral=True)
-        return False
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:  # nobody clicks a dead button; a message already gone is fine
-            with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=None)
 
     @discord.ui.button(label="…", style=discord.ButtonStyle.danger)  # labelled in the member's language
     async def confirm(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:

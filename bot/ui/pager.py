@@ -5,7 +5,6 @@ out, so nobody clicks a dead button."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from bot.i18n.replies import say
 from bot.ui.buttons import KeyedButton, paper_view, stored_paper
 from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, Images, paper_embed, title_text, trim
 from bot.ui.language import guild_languages, server_locale
-from bot.ui.views import PaperboyView
+from bot.ui.views import OwnedView
 from jobs.models import Paper
 from jobs.present import limits
 from jobs.present.i18n import t
@@ -95,11 +94,10 @@ def results_embed(title: str, entries: list[Entry], offset: int, total: int, *, 
     return embed
 
 
-class PaperPages(PaperboyView):
+class PaperPages(OwnedView):
     def __init__(self, owner_id: int, title: str, fetch: PageFetcher, entries: list[Entry], total: int, *,
                  lang: str = "en", language: str = "zh") -> None:
-        super().__init__(timeout=TIMEOUT)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=TIMEOUT)
         self.title = title
         self.fetch = fetch
         self.entries = entries
@@ -107,7 +105,6 @@ class PaperPages(PaperboyView):
         self.lang = lang  # replies and controls: the member's client language
         self.language = language  # the papers' own text: zh, en or both
         self.offset = 0
-        self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
         self._sync_controls()
 
     def embed(self) -> discord.Embed:
@@ -129,18 +126,6 @@ class PaperPages(PaperboyView):
             for n, e in enumerate(self.entries, self.offset + 1)
         ]
         self.open.disabled = not self.entries
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(say(interaction, "list.not_yours"), ephemeral=True)
-        return False
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:
-            # The message may be gone or its token expired: then there is nothing left to tidy.
-            with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=None)
 
     async def _turn(self, interaction: Interaction, offset: int) -> None:
         self.offset = max(0, offset)

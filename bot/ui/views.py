@@ -7,6 +7,7 @@ dynamic items catch their own."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, TypeVar
 
 import discord
@@ -14,6 +15,7 @@ from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.errors import report_failure
+from bot.i18n.replies import say
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
@@ -22,6 +24,28 @@ class PaperboyView(discord.ui.View):
     async def on_error(self, interaction: Interaction, error: Exception,  # type: ignore[override]
                        item: discord.ui.Item[Any], /) -> None:
         await report_failure(interaction, error)
+
+
+class OwnedView(PaperboyView):
+    """A view shown to one member (result pages, a confirmation): only they may click it, and its controls are
+    removed when it times out, so nobody clicks a dead button. Set `message` once it is sent."""
+
+    def __init__(self, owner_id: int, *, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
+
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(say(interaction, "list.not_yours"), ephemeral=True)
+        return False
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            # The message may be gone or its token expired: then there is nothing left to tidy.
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=None)
 
 
 class PersistentItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
