@@ -256,7 +256,9 @@ _UPSERT_APPEARANCE = (
     "WHERE appearances.topic != excluded.topic OR appearances.post_date != excluded.post_date "
     "OR appearances.position != excluded.position"
 )
-_UPSERT_APPEARANCES_PG = (
+# The post's appearances it no longer lists dropped (disjoint from those upserted), the others upserted.
+_SYNC_APPEARANCES_PG = (
+    "WITH gone AS (DELETE FROM appearances WHERE post_id = ? AND paper_id <> ALL(?::bigint[])) "
     "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
     "SELECT paper_id, ?, topic, post_date, position FROM unnest(?::bigint[], ?::text[], ?::text[], ?::int[]) "
     "WITH ORDINALITY AS t(paper_id, topic, post_date, position, ord) ORDER BY ord "
@@ -319,14 +321,12 @@ def _record_post(
         )
         conn.executemany(_UPSERT_APPEARANCE, appearances)
     else:
-        # One statement each, whatever the post's size: a round trip is PostgreSQL's cost here.
-        conn.execute("DELETE FROM appearances WHERE post_id = ? AND paper_id <> ALL(?::bigint[])", (post_id, keep))
-        # A paper listed twice: one row, made where first listed and holding the last listing, as the
-        # upserts one by one leave it (one statement may not update a row twice).
+        # One statement, whatever the post's size: a round trip is PostgreSQL's cost here. A paper
+        # listed twice: one row, made where first listed and holding the last listing, as the upserts
+        # one by one leave it (one statement may not update a row twice).
         once = {row[0]: row for row in appearances}
-        if once:
-            paper_ids, _, topics, dates, positions = (list(c) for c in zip(*once.values(), strict=True))
-            conn.execute(_UPSERT_APPEARANCES_PG, (post_id, paper_ids, topics, dates, positions))
+        paper_ids, topics, dates, positions = ([r[k] for r in once.values()] for k in (0, 2, 3, 4))
+        conn.execute(_SYNC_APPEARANCES_PG, (post_id, keep, post_id, paper_ids, topics, dates, positions))
     return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
 
 
@@ -344,6 +344,9 @@ def _insert_papers(conn: SqlConnection, papers: list[Paper], seen: int) -> dict[
 
 
 def _paper_ids(conn: SqlConnection, arxiv_ids: list[str]) -> dict[str, int]:
+    if not is_sqlite(conn):  # one array, one prepared statement whatever the count
+        return dict(conn.execute("SELECT arxiv_id, id FROM papers WHERE arxiv_id = ANY(?::text[])",
+                                 (arxiv_ids,)).fetchall())
     found: dict[str, int] = {}
     for chunk in chunks(arxiv_ids, 500):
         found.update(conn.execute(
@@ -356,7 +359,11 @@ def _merge_papers(conn: SqlConnection, seen_again: dict[int, list[Paper]], pendi
     """Papers seen again, merged by `jobs.merge` in the order they were listed. Only writes when
     something changes, so re-ingesting is a no-op."""
     old: dict[int, Paper] = {}
-    for chunk in chunks(list(seen_again), 500):
+    if not is_sqlite(conn):
+        for row in conn.execute(f"SELECT p.id, {PAPER_COLUMNS} FROM papers p WHERE p.id = ANY(?::bigint[])",
+                                (list(seen_again),)):
+            old[row[0]] = paper_from_row(row[1:])
+    for chunk in chunks(list(seen_again), 500) if is_sqlite(conn) else ():
         for row in conn.execute(
             f"SELECT p.id, {PAPER_COLUMNS} FROM papers p WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
         ):
