@@ -105,6 +105,17 @@ async def test_phrase(store: Store) -> None:
     assert await ids(store, '"talking head" speech') == ["2405.00002"]
 
 
+async def test_a_very_long_abstract_is_stored_and_found_by_phrase(store: Store) -> None:
+    # Past PostgreSQL's last position (16383) every word counts at that one: a phrase early in the text
+    # is found, the text's end is found by its words, and nothing is lost on either engine.
+    words = " ".join(f"filler{i % 50}" for i in range(20_000))
+    long = paper("2411.00009", "Plain Title", abstract=f"Quantum origami folds proteins. {words} zebra finale.")
+    await add_post(store, "2024-11-01/Long.md", "Long", "2024-11-01", long)
+    assert await ids(store, '"quantum origami"') == ["2411.00009"]
+    assert await ids(store, "zebra finale") == ["2411.00009"]
+    assert await ids(store, '"origami quantum"') == []
+
+
 async def test_author_names_with_and_without_accents(store: Store) -> None:
     assert await ids(store, "Jose") == ["2410.18355"]
     assert await ids(store, "josé ramírez") == ["2410.18355"]

@@ -241,3 +241,5 @@ async def test_a_paper_listed_twice_in_one_post_is_one_paper(store: Store, tmp_p
     got = await store.get_paper("2401.00001")
     assert got is not None and got.comment == "CVPR 2024"  # the second copy fills what the first lacked
     assert await rows(store, "SELECT count(*) FROM appearances") == [(2,)]
+    # One appearance each, made in listing order, at the place it was last listed (both engines alike).
+    assert await rows(store, "SELECT position FROM appearances ORDER BY id") == [(2,), (1,)]

@@ -22,6 +22,7 @@ from jobs.store.rows import (
     PAPER_WIDTH,
     SqlConnection,
     chunks,
+    is_sqlite,
     j,
     pack_body,
     paper_from_row,
@@ -236,6 +237,14 @@ _INSERT_PAPER = (
     "INSERT INTO papers (arxiv_id, version, title, authors, body, comment, images, flags, first_seen) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
+# ORDER BY ord: ids are taken in the listed order, as SQLite's row-by-row inserts take them.
+_INSERT_PAPERS_PG = (
+    "INSERT INTO papers (arxiv_id, version, title, authors, body, comment, images, flags, first_seen) "
+    "SELECT arxiv_id, version, title, authors, body, comment, images, flags, ? FROM unnest(?::text[], ?::int[], "
+    "?::text[], ?::text[], ?::bytea[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY "
+    "AS t(arxiv_id, version, title, authors, body, comment, images, flags, ord) ORDER BY ord "
+    "RETURNING arxiv_id, id"
+)
 _UPDATE_PAPER = (
     "UPDATE papers SET version = ?, title = ?, authors = ?, body = ?, comment = ?, images = ?, flags = ? "
     "WHERE id = ?"
@@ -243,6 +252,17 @@ _UPDATE_PAPER = (
 _UPSERT_APPEARANCE = (
     "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, post_id) DO UPDATE SET topic = excluded.topic, "
+    "post_date = excluded.post_date, position = excluded.position "
+    "WHERE appearances.topic != excluded.topic OR appearances.post_date != excluded.post_date "
+    "OR appearances.position != excluded.position"
+)
+# The post's appearances it no longer lists dropped (disjoint from those upserted), the others upserted.
+_SYNC_APPEARANCES_PG = (
+    "WITH gone AS (DELETE FROM appearances WHERE post_id = ? AND paper_id <> ALL(?::bigint[])) "
+    "INSERT INTO appearances (paper_id, post_id, topic, post_date, position) "
+    "SELECT paper_id, ?, topic, post_date, position FROM unnest(?::bigint[], ?::text[], ?::text[], ?::int[]) "
+    "WITH ORDINALITY AS t(paper_id, topic, post_date, position, ord) ORDER BY ord "
+    "ON CONFLICT (paper_id, post_id) DO UPDATE SET topic = excluded.topic, "
     "post_date = excluded.post_date, position = excluded.position "
     "WHERE appearances.topic != excluded.topic OR appearances.post_date != excluded.post_date "
     "OR appearances.position != excluded.position"
@@ -259,6 +279,7 @@ def _record_posts(
     outcomes = [_record_post(conn, source_id, ref, fetched, parsed, now, seen, pending)
                 for ref, fetched, parsed in posts]
     pending.flush(conn)
+    bump_generation(conn)  # appearances changed: searches filter and order by them
     return outcomes
 
 
@@ -287,30 +308,45 @@ def _record_post(
             fresh[paper.arxiv_id] = paper
     if seen_again:
         _merge_papers(conn, seen_again, pending)
-    for paper in fresh.values():
-        existing[paper.arxiv_id] = int(conn.execute(
-            _INSERT_PAPER,
-            (paper.arxiv_id, paper.version, paper.title, j(paper.authors), pack_body(paper), paper.comment,
-             j(paper.images), j(paper.flags), seen),
-        ).fetchall()[0][0])
+    existing.update(_insert_papers(conn, list(fresh.values()), seen))
     write_index(conn, add=[(existing[p.arxiv_id], p) for p in fresh.values()], pending=pending)
     keep = [existing[i] for i in ids]
-    # (PostgreSQL has no empty list: a post of no papers drops every appearance of its own.)
-    conn.execute(
-        f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})"
-        if keep else "DELETE FROM appearances WHERE post_id = ?",
-        (post_id, *keep),
-    )
-    conn.executemany(
-        _UPSERT_APPEARANCE,
-        [(existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
-         for i, p in enumerate(parsed.papers)],
-    )
-    bump_generation(conn)  # appearances changed: searches filter and order by them
+    appearances = [(existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
+                   for i, p in enumerate(parsed.papers)]
+    if is_sqlite(conn):
+        conn.execute(
+            f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})"
+            if keep else "DELETE FROM appearances WHERE post_id = ?",
+            (post_id, *keep),
+        )
+        conn.executemany(_UPSERT_APPEARANCE, appearances)
+    else:
+        # One statement, whatever the post's size: a round trip is PostgreSQL's cost here. A paper
+        # listed twice: one row, made where first listed and holding the last listing, as the upserts
+        # one by one leave it (one statement may not update a row twice).
+        once = {row[0]: row for row in appearances}
+        paper_ids, topics, dates, positions = ([r[k] for r in once.values()] for k in (0, 2, 3, 4))
+        conn.execute(_SYNC_APPEARANCES_PG, (post_id, keep, post_id, paper_ids, topics, dates, positions))
     return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
 
 
+def _insert_papers(conn: SqlConnection, papers: list[Paper], seen: int) -> dict[str, int]:
+    """Store new papers; their ids by arXiv id, given in the order listed."""
+    rows = [(p.arxiv_id, p.version, p.title, j(p.authors), pack_body(p), p.comment, j(p.images), j(p.flags), seen)
+            for p in papers]
+    if is_sqlite(conn):
+        return {row[0]: int(conn.execute(_INSERT_PAPER, row).fetchall()[0][0]) for row in rows}
+    if not rows:
+        return {}
+    # PostgreSQL: the post's papers in one statement (a round trip each was most of ingest's time).
+    columns = [list(c) for c in zip(*rows, strict=True)][:8]
+    return {str(r[0]): int(r[1]) for r in conn.execute(_INSERT_PAPERS_PG, (seen, *columns)).fetchall()}
+
+
 def _paper_ids(conn: SqlConnection, arxiv_ids: list[str]) -> dict[str, int]:
+    if not is_sqlite(conn):  # one array, one prepared statement whatever the count
+        return dict(conn.execute("SELECT arxiv_id, id FROM papers WHERE arxiv_id = ANY(?::text[])",
+                                 (arxiv_ids,)).fetchall())
     found: dict[str, int] = {}
     for chunk in chunks(arxiv_ids, 500):
         found.update(conn.execute(
@@ -323,7 +359,11 @@ def _merge_papers(conn: SqlConnection, seen_again: dict[int, list[Paper]], pendi
     """Papers seen again, merged by `jobs.merge` in the order they were listed. Only writes when
     something changes, so re-ingesting is a no-op."""
     old: dict[int, Paper] = {}
-    for chunk in chunks(list(seen_again), 500):
+    if not is_sqlite(conn):
+        for row in conn.execute(f"SELECT p.id, {PAPER_COLUMNS} FROM papers p WHERE p.id = ANY(?::bigint[])",
+                                (list(seen_again),)):
+            old[row[0]] = paper_from_row(row[1:])
+    for chunk in chunks(list(seen_again), 500) if is_sqlite(conn) else ():
         for row in conn.execute(
             f"SELECT p.id, {PAPER_COLUMNS} FROM papers p WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
         ):

@@ -51,9 +51,10 @@ def _insert_text(conn: SqlConnection, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.executemany("INSERT INTO papers_fts (rowid, title, authors, abstract, summary, takeaways, ids) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     elif rows:
-        conn.executemany("INSERT INTO papers_fts (id, doc) VALUES (?, ?::tsvector) "
-                         "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-                         [(row[0], tsvector_text(row)) for row in rows])
+        # One statement for all the rows (ids are distinct: papers by id): a round trip is the cost here.
+        conn.execute("INSERT INTO papers_fts (id, doc) SELECT id, doc::tsvector FROM unnest(?::bigint[], ?::text[]) "
+                     "AS t(id, doc) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                     ([row[0] for row in rows], [tsvector_text(row) for row in rows]))
 
 
 def write_text_only(conn: SqlConnection, papers: Sequence[tuple[int, Paper]]) -> None:
