@@ -4,6 +4,7 @@ skip without a server (tests/engines.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import signal
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import discord
 import pytest
 from discord import AutoShardedClient
 
@@ -163,3 +165,56 @@ def test_one_scheduler_leads_and_the_other_takes_over_when_it_dies(pg_url: str, 
         for p in (first, second):
             p.stop()
     assert other.proc.returncode == 0, other.seen  # a graceful stop on SIGTERM, lock released
+
+
+async def test_a_gateway_queues_and_a_sender_delivers(pg_url: str, tmp_path: Path) -> None:
+    """A gateway answers /feed add and /digest run but posts nothing itself; a sender, with no commands of
+    its own, sends what was queued. One PostgreSQL database between them, as two processes would share it."""
+    import simcord
+
+    from bot.app import PaperboyBot
+    from tests.conftest import make_config
+    from tests.postgen import entries, write_kedreamix
+
+    config = make_config(tmp_path, database_url=pg_url)
+    write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 3))
+    gateway = create_bot(config, role="gateway")
+    sender: PaperboyBot | None = None
+    try:
+        async with simcord.run(gateway) as env:
+            guild = env.create_guild(name="Lab")
+            papers = guild.create_text_channel("papers")
+            admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+            admin = guild.add_member(env.create_user("prof"), roles=[admins])
+            await env.settle()
+            await gateway._startup  # its start: no delivery, no schedule
+            assert gateway.scheduler is None
+
+            await admin.slash(papers, "digest run")  # the posts in: the topic is known
+            added = await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+            assert "3DGS" in added.response.content
+            ran = await admin.slash(papers, "digest run")
+            assert "3 papers queued, 0 messages sent" in ran.response.content, ran.response.content
+            await env.settle()
+            # Before: the gateway sent the cards itself, as `all` does.
+            assert papers.history() == []
+            assert len(await gateway.store.pending()) == 4  # a header and three cards
+
+            sender = create_bot(config, role="sender")
+            await env.restart_bot(sender)
+            assert sender.tree.get_commands() == []  # no cogs: a sender answers nothing
+            loop = asyncio.create_task(sender._send_loop())
+            for _ in range(50):
+                await env.settle()
+                if len(papers.history()) == 4:
+                    break
+                await asyncio.sleep(0.1)
+            sender.stopping.set()
+            await loop
+            titles = " ".join(e.title or "" for m in papers.history() for e in m.embeds)
+            assert len(papers.history()) == 4 and all(f"Paper 6-{i}" in titles for i in range(1, 4)), titles
+            assert await sender.store.pending() == []
+    finally:
+        for bot in (gateway, sender):
+            if bot is not None and bot._store is not None:
+                await bot._store.close()
