@@ -12,7 +12,7 @@ import signal
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
@@ -26,10 +26,15 @@ from bot.i18n.translator import PaperboyTranslator
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
+from jobs.instance import SoleLeader, leader_lock
+from jobs.roles import Role, Shards, connects_gateway, schedules, sends
 from jobs.schedule import make_scheduler, missed_run, next_scheduled
 from jobs.source_watch import RetryPlan, plan_retry, retry_plan
 from jobs.store import StoreProtocol
 from jobs.store.backends import open_database
+
+if TYPE_CHECKING:
+    from jobs.store.postgres.leader_lock import PgLeaderLock
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,7 @@ SHUTDOWN_GRACE = 8.0
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
               "bot.cogs.status", "bot.cogs.signal")
 RETRY_JOB = "digest-retry"
+SEND_POLL_S = 3.0  # a sender's look at the outbox (issue 18 item 3 replaces the poll with LISTEN/NOTIFY)
 # Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
 RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads, and Create
@@ -51,12 +57,15 @@ PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_l
 
 
 class PaperboyBot(PaperboyClient):
-    def __init__(self, config: Config, *, scheduler: bool = True) -> None:
+    def __init__(self, config: Config, *, scheduler: bool = True, role: Role = "all", **client: Any) -> None:
         intents = discord.Intents.default()
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
-                         tree_cls=PaperboyTree)
+                         tree_cls=PaperboyTree, **client)
         self.config = config
         self.use_scheduler = scheduler
+        self.role: Role = role  # which parts this process runs (jobs/roles.py)
+        self._leader: SoleLeader | PgLeaderLock | None = None  # the scheduler's leader lock, once taken
+        self.stopped = asyncio.Event()  # set when shutdown is done: a process without a gateway ends then
         self.scheduler: Any = None
         self._digest_lock = asyncio.Lock()
         self._store: StoreProtocol | None = None
@@ -75,6 +84,8 @@ class PaperboyBot(PaperboyClient):
 
     async def setup_hook(self) -> None:
         await self.open_store()
+        if not connects_gateway(self.role):  # a sender logs in over REST only: no commands to answer
+            return
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         # Before the sync: the synced payload carries the zh-CN / zh-TW names and descriptions.
@@ -108,9 +119,18 @@ class PaperboyBot(PaperboyClient):
             await check_database(self, self.store)
         except Exception:
             log.exception("could not check the database at start")
-        # Whatever a crash left planned but unsent goes out first, once.
-        await self.deliver()
+        if sends(self.role):  # whatever a crash left planned but unsent goes out first, once
+            await self.deliver()
+        if schedules(self.role):
+            await self.start_schedule()
+
+    async def start_schedule(self) -> None:
+        """Lead (one scheduler per database: a second waits here), then run the schedule, catching up a
+        missed cycle and keeping a planned retry."""
         if not self.use_scheduler or self.stopping.is_set():
+            return
+        self._leader = leader_lock(self.config.database())
+        if not await self._leader.lead(self.stopping) or self.stopping.is_set():
             return
         sched = self.config.schedule
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
@@ -125,12 +145,50 @@ class PaperboyBot(PaperboyClient):
             self.scheduler.add_job(self.retry_digest, "date", run_date=max(plan.at, self.clock()), id=RETRY_JOB,
                                    replace_existing=True, misfire_grace_time=3600)
 
+    async def run_role(self, token: str | None) -> None:
+        """A scheduler or a sender: no gateway. Runs until shutdown."""
+        await self.open_store()
+        if self.role == "sender":
+            assert token is not None
+            await self.login(token)  # REST only
+        # As a task: a shutdown may come while it still waits to lead or runs the catch-up cycle.
+        work = asyncio.create_task(self._send_loop() if self.role == "sender" else self.start_schedule())
+        stopped = asyncio.create_task(self.stopped.wait())
+        try:
+            await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if work.done():
+                work.result()  # a failure (the database out of reach) ends the process with its line
+                await stopped
+        finally:
+            for task in (work, stopped):
+                task.cancel()
+            await asyncio.gather(work, stopped, return_exceptions=True)
+
+    async def _send_loop(self) -> None:
+        """Send whatever is pending every SEND_POLL_S; a failed round is logged and the next one tries again."""
+        from jobs.store.backends import outage
+
+        while not self.stopping.is_set():
+            try:
+                await self.deliver()
+            except Exception as exc:
+                line = outage(exc, self.config.database())
+                if line is None:
+                    log.exception("sending the outbox failed; trying again in %.0f s", SEND_POLL_S)
+                else:
+                    log.error("sending the outbox failed: %s; trying again in %.0f s", line, SEND_POLL_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), SEND_POLL_S)
+
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         try:
             await super().close()
         finally:
+            if self._leader is not None:
+                leader, self._leader = self._leader, None
+                await leader.release()
             if self._store is not None:
                 store, self._store = self._store, None
                 await store.close()
@@ -208,6 +266,8 @@ class PaperboyBot(PaperboyClient):
                 self._cycle = None
 
     async def _send(self, guild_id: int | None) -> SendReport:
+        if not sends(self.role):  # a scheduler or a gateway plans; a sender sends
+            return SendReport()
         return await send_pending(self.store, Targets(self, self.store), images=self.config.feeds.images,
                                   guild_id=guild_id, retry_delays=self.retry_delays, stop=self.stopping)
 
@@ -230,7 +290,10 @@ class PaperboyBot(PaperboyClient):
                 log.warning("the digest cycle did not stop within %.0f s; cancelling it", SHUTDOWN_GRACE)
                 cycle.cancel()
                 await asyncio.wait({cycle}, timeout=5)
-        await self.close()
+        try:
+            await self.close()
+        finally:
+            self.stopped.set()
 
     def invite_url(self) -> str:
         assert self.application_id is not None
@@ -284,8 +347,17 @@ async def serve(bot: PaperboyBot, main: Coroutine[Any, Any, None]) -> str | None
     return received[0] if received else None
 
 
-def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True) -> PaperboyBot:
-    """Build the bot without starting it. `config` is a loaded Config or a path to a YAML file."""
+class ShardedPaperboyBot(PaperboyBot, commands.AutoShardedBot):
+    """A gateway for some of the bot's shards (`run --shards 0-3/16`): past 2,500 servers Discord requires them."""
+
+
+def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True, role: Role = "all",
+               shards: Shards | None = None) -> PaperboyBot:
+    """Build the bot without starting it. `config` is a loaded Config or a path to a YAML file; `role` says
+    which parts run (jobs/roles.py); `shards`, which of the bot's shards its gateway connects."""
     if not isinstance(config, Config):
         config = load_config(config)
-    return PaperboyBot(config, scheduler=scheduler)
+    if shards is not None:
+        return ShardedPaperboyBot(config, scheduler=scheduler, role=role, shard_ids=shards.ids,
+                                  shard_count=shards.count)
+    return PaperboyBot(config, scheduler=scheduler, role=role)

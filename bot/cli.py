@@ -9,11 +9,14 @@ import sys
 import traceback
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobs.command import command as hint
 from jobs.command import program
 from jobs.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from jobs.roles import Role, Shards
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
 INGEST_INCOMPLETE = 3  # `ingest`: every source read, but some posts could not be fetched
@@ -86,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
                 "answer slash commands. Without DISCORD_TOKEN (or with --dry-run): one digest cycle into the "
                 "database, printing what each feed would post.", epilog=f"Secrets: {TOKENS}.")
     r.add_argument("--dry-run", action="store_true", help="one cycle printed to the terminal, even with a token")
+    r.add_argument("--role", metavar="ROLE", help="all (the default: everything in one process), or on PostgreSQL "
+                   "one part: gateway (commands and buttons), scheduler (ingest, planning, the watchdog; one leads "
+                   "at a time) or sender (sends the outbox); else PAPERBOY_ROLE")
+    r.add_argument("--shards", metavar="FIRST-LAST/COUNT", help="the shards a gateway connects, e.g. 0-3/16; "
+                   "else PAPERBOY_SHARDS (default: one shard)")
 
     command("ingest", "fetch every configured source into the database and report",
             "Fetch every configured source into the database (no Discord) and report, per source, the posts "
@@ -222,8 +230,17 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return run_demo(config, open_browser=not args.no_browser, check=args.check, port=args.port)
         if command == "run":
-            return _locked(config, lambda: cmd_run(config, dry=getattr(args, "dry_run", False),
-                                                   asked=args.command == "run"))
+            from jobs.roles import RoleError
+
+            try:
+                role, shards = _role(config, args)
+            except RoleError as exc:
+                print(f"paperboy run: {exc}", file=sys.stderr)
+                return 2
+            work = lambda: cmd_run(config, dry=getattr(args, "dry_run", False),  # noqa: E731
+                                   asked=args.command == "run", role=role, shards=shards)
+            # One process holds the whole database only when it runs everything; the parts share it.
+            return _locked(config, work) if role == "all" else work()
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
@@ -244,6 +261,23 @@ def _main(argv: Sequence[str] | None) -> int:
         return 1
     print(f"unknown command {command!r}", file=sys.stderr)
     return 2
+
+
+def _role(config: Config, args: argparse.Namespace) -> tuple[Role, Shards | None]:
+    """`run`'s role and shards, from the flags or the environment, checked against the database."""
+    from jobs.roles import ROLE_ENV, SHARDS_ENV, RoleError, parse_role, parse_shards, role_problem
+
+    flag_role, flag_shards = getattr(args, "role", None), getattr(args, "shards", None)
+    role = parse_role(flag_role if flag_role is not None else os.environ.get(ROLE_ENV),
+                      "--role" if flag_role is not None else ROLE_ENV)
+    shards_text = flag_shards if flag_shards is not None else os.environ.get(SHARDS_ENV, "").strip() or None
+    shards = parse_shards(shards_text, "--shards" if flag_shards is not None else SHARDS_ENV) if shards_text else None
+    problem = role_problem(role, shards, config.database())
+    if problem is None and role != "all" and getattr(args, "dry_run", False):
+        problem = f"--dry-run runs one whole cycle: it is for --role all, not {role}"
+    if problem is not None:
+        raise RoleError(problem)
+    return role, shards
 
 
 def _locked(config: Config, command: Callable[[], int]) -> int:
@@ -320,7 +354,7 @@ def _until_signal(work: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(run())
 
 
-def cmd_run(config: Config, *, dry: bool, asked: bool = False) -> int:
+def cmd_run(config: Config, *, dry: bool, asked: bool = False, role: Role = "all", shards: Shards | None = None) -> int:
     """The bot, or a dry run. `asked`: the `run` command was named (a service's command line): without a
     token that is refused, not a dry run, so a container started from an unedited .env says why."""
     import asyncio
@@ -332,6 +366,8 @@ def cmd_run(config: Config, *, dry: bool, asked: bool = False) -> int:
 
     load_dotenv()
     token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if role == "scheduler":  # plans into the database and talks to no Discord: no token needed
+        return asyncio.run(_run_bot(config, None, "", role=role, shards=None))
     if not token and asked and not dry:
         print(f"paperboy run: no {TOKEN_ENV} (in the environment or .env; .env.example leaves it empty), so "
               f"there is nothing to connect with. Set it, or try without Discord: `{hint('run --dry-run')}`.",
@@ -367,19 +403,21 @@ def cmd_run(config: Config, *, dry: bool, asked: bool = False) -> int:
     except MetricsError as exc:
         print(f"paperboy run: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_run_bot(config, token, where))
+    return asyncio.run(_run_bot(config, token, where, role=role, shards=shards))
 
 
-async def _run_bot(config: Config, token: str, where: str) -> int:
+async def _run_bot(config: Config, token: str | None, where: str, *, role: Role = "all",
+                   shards: Shards | None = None) -> int:
     import aiohttp
     import discord
 
     from bot.app import create_bot, serve
     from jobs.bot_token import refused
 
-    bot = create_bot(config)
+    bot = create_bot(config, role=role, shards=shards)
     try:
-        await serve(bot, bot.start(token))
+        # A gateway (all, gateway) connects; a scheduler or a sender runs without one.
+        await serve(bot, bot.start(token) if token and role in ("all", "gateway") else bot.run_role(token))
     except discord.LoginFailure:
         print(refused(where), file=sys.stderr)
         return 1

@@ -23,7 +23,10 @@ from jobs.fatal import FatalError
 from jobs.store.errors import database_problem
 
 if TYPE_CHECKING:
+    import asyncio
+
     from jobs.store.postgres.instance_lock import PgInstanceLock
+    from jobs.store.postgres.leader_lock import PgLeaderLock
 
 
 class InstanceLocked(FatalError):
@@ -38,6 +41,26 @@ def instance_lock(database: DatabaseUrl) -> InstanceLock | PgInstanceLock:
     from jobs.store.postgres.instance_lock import PgInstanceLock
 
     return PgInstanceLock(database)
+
+
+class SoleLeader:
+    """An SQLite database's scheduler: the lock file already makes its process the only one."""
+
+    async def lead(self, stop: asyncio.Event) -> bool:
+        return not stop.is_set()
+
+    async def release(self) -> None:
+        pass
+
+
+def leader_lock(database: DatabaseUrl) -> SoleLeader | PgLeaderLock:
+    """What makes this process the one scheduler (issue 18): on PostgreSQL, an advisory lock that a second
+    scheduler waits for (jobs/store/postgres/leader_lock.py); on SQLite, the lock file already did."""
+    if database.path is not None:
+        return SoleLeader()
+    from jobs.store.postgres.leader_lock import PgLeaderLock
+
+    return PgLeaderLock(database)
 
 
 def lock_path(database: Path) -> Path:
