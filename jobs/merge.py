@@ -4,6 +4,9 @@ formats' dedupe) and a paper seen again in a later post (the store) both merge w
 - Metadata (title, authors, abstract, comment) leads from the copy with the newer arXiv version;
   at equal versions from the earlier copy.
 - The Chinese summary and takeaways a reader saw first stay (the earlier copy leads).
+- Except: two copies from the same post (same source and path) are one listing written twice, so
+  their takeaways join, the earlier copy's first, a line already there not repeated (both clean,
+  neither daily-arXiv's named parts). The store keeps no path, so a later post never joins.
 - A leading value that is empty, or lossy (its `<field>_lossy` flag) while the other copy's is
   clean, gives way to the other copy's. A lossy value is kept only when no clean one exists, and
   then keeps its flag.
@@ -40,6 +43,27 @@ def pick(lead: Paper, other: Paper, name: str) -> tuple[Any, bool]:
     return second, bool(second) and _lossy(other, name)
 
 
+def _line_key(line: str) -> str:
+    """Two takeaway lines that differ only in spacing, case or the closing full stop are one line."""
+    return " ".join(line.split()).rstrip("。.;；").casefold()
+
+
+def _joined_takeaways(earlier: Paper, later: Paper) -> list[str] | None:
+    """Both copies' takeaways when they are one listing written twice (see the module docstring), else None."""
+    if not (earlier.path and earlier.path == later.path and earlier.source == later.source):
+        return None
+    if any(_lossy(p, "takeaways") or any(f.startswith(AI_PARTS_FLAG) for f in p.flags) for p in (earlier, later)):
+        return None
+    out: list[str] = []
+    seen: set[str] = set()
+    for line in earlier.takeaways + later.takeaways:
+        key = _line_key(line)
+        if key not in seen:
+            seen.add(key)
+            out.append(line)
+    return out
+
+
 def merge(earlier: Paper, later: Paper) -> Paper:
     """One paper from two copies of it, `earlier` seen first. Neither copy is changed."""
     newer = (later.version or 0) > (earlier.version or 0)
@@ -52,6 +76,10 @@ def merge(earlier: Paper, later: Paper) -> Paper:
         values[name] = value
         if is_lossy:
             lossy.append(f"{name}_lossy")
+    joined = _joined_takeaways(earlier, later)
+    if joined is not None:
+        values["takeaways"] = joined
+
     def own(flag: str) -> bool:  # flags that travel with a field's value, not with the copy
         return flag.endswith("_lossy") or flag.startswith(AI_PARTS_FLAG)
 

@@ -30,6 +30,7 @@ __all__ = [
     "find_urls",
     "has_mojibake",
     "has_zero_width",
+    "repair_gbk_mojibake",
     "repair_mojibake",
     "strip_html",
     "strip_zero_width",
@@ -49,15 +50,20 @@ _UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)  # bytes cp1252 leaves undefined
 # C1 control characters of the same value (Latin-1 style), most drop them.
 _CP1252_C1 = "".join(chr(b) if b in _UNDEFINED else bytes([b]).decode("cp1252") for b in range(0x80, 0xA0))
 # Character -> the byte it stood for, for every character of a mojibake run.
-_TO_BYTE = {ch: 0x80 + i for i, ch in enumerate(_CP1252_C1)} | {chr(b): b for b in range(0xA0, 0x100)}
+# A Latin-1 copy (ISO-8859-1, not cp1252) shows every byte 0x80-0x9F as the C1 control of that value.
+_LATIN1_C1 = "".join(map(chr, range(0x80, 0xA0)))
+_TO_BYTE = (
+    {ch: 0x80 + i for i, ch in enumerate(_CP1252_C1)}
+    | {chr(b): b for b in range(0x80, 0x100)}
+)
 _TO_BYTE[" "] = 0x20
-# The characters shown for the UTF-8 continuation bytes 0x80-0xBF.
-_CONT_CHARS = _CP1252_C1 + "".join(map(chr, range(0xA0, 0xC0)))
+# The characters shown for the UTF-8 continuation bytes 0x80-0xBF, in a cp1252 or a Latin-1 copy.
+_CONT_CHARS = _CP1252_C1 + _LATIN1_C1 + "".join(map(chr, range(0xA0, 0xC0)))
 # A UTF-8 lead byte (0xC2-0xF4, shown as Â..ô) followed by a continuation byte: the mark of mojibake.
 MOJIBAKE_RE = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONT_CHARS)}]")
 # A maximal run of characters that cp1252 can encode and that are not ASCII: candidates for re-decoding.
 # A space may stand inside a run where a NBSP (0xA0) was lost.
-_HIGH_RUN_RE = re.compile(f"(?:[{re.escape(_CP1252_C1)}\u00a0-\u00ff]| (?=[{re.escape(_CONT_CHARS)}]))+")
+_HIGH_RUN_RE = re.compile(f"(?:[{re.escape(_CP1252_C1)}\u0080-\u00ff]| (?=[{re.escape(_CONT_CHARS)}]))+")
 
 
 
@@ -240,6 +246,66 @@ def repair_mojibake(text: str, *, mark_lost: bool = False) -> tuple[str, bool]:
         if not mark_lost:
             text = text.replace(REPLACEMENT_CHAR, "")
     return text, lossy
+
+
+# --- GBK mojibake ---------------------------------------------------------------------------------------
+# UTF-8 read as GBK (a Chinese Windows tool) turns Chinese into other, wrong Chinese ('方向' -> '鏂瑰悜'),
+# so no character class finds it. Encoding a run back to GBK gives the UTF-8 bytes again: exactly, except
+# where the decoder replaced or dropped a byte (an odd byte before a space or line break), which costs
+# that one character. Real Chinese encoded to GBK is almost never valid UTF-8, which tells the two apart.
+
+_NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
+_GBK_LOST_BYTE = b"\xff"  # stands for a byte the GBK decoder replaced: never valid in UTF-8
+_LOST_RUN_RE = re.compile(f"{REPLACEMENT_CHAR}+")
+
+
+def _gbk_redecode(run: str) -> tuple[str, int] | None:
+    """(the run's GBK bytes decoded as UTF-8 with lost characters as U+FFFD, how many were lost), or
+    None when the run holds a character GBK (or GB18030) cannot encode: it was never GBK output."""
+    parts = []
+    for part in run.split(REPLACEMENT_CHAR):
+        try:
+            parts.append(part.encode("gbk"))
+        except UnicodeEncodeError:
+            try:
+                parts.append(part.encode("gb18030"))
+            except UnicodeEncodeError:
+                return None
+    text = _LOST_RUN_RE.sub(REPLACEMENT_CHAR, _GBK_LOST_BYTE.join(parts).decode("utf-8", errors="replace"))
+    return text, text.count(REPLACEMENT_CHAR)
+
+
+def _looks_gbk_mojibake(text: str, max_runs: int = 200) -> bool:
+    """Whether the first runs of non-ASCII text read back as UTF-8 with few characters lost (at most one
+    in four): real Chinese re-encoded loses about half of them, mojibake about one in eight."""
+    got = lost = 0
+    for i, m in enumerate(_NON_ASCII_RUN_RE.finditer(text)):
+        if i >= max_runs:
+            break
+        decoded = _gbk_redecode(m.group(0))
+        if decoded is None:
+            continue
+        got += len(decoded[0])
+        lost += decoded[1]
+    return got >= 4 and lost * 4 <= got
+
+
+def repair_gbk_mojibake(text: str, *, mark_lost: bool = False) -> tuple[str, bool]:
+    """Repair UTF-8-read-as-GBK mojibake. Returns ``(text, lossy)``; lost characters are dropped (or left
+    as U+FFFD with ``mark_lost=True``). Text that is not such mojibake is returned unchanged."""
+    if text.isascii() or not _looks_gbk_mojibake(text):
+        return text, False
+    lossy = False
+
+    def fix(m: re.Match[str]) -> str:
+        nonlocal lossy
+        decoded = _gbk_redecode(m.group(0))
+        if decoded is None:
+            return m.group(0)
+        lossy = lossy or decoded[1] > 0
+        return decoded[0] if mark_lost else decoded[0].replace(REPLACEMENT_CHAR, "")
+
+    return _NON_ASCII_RUN_RE.sub(fix, text), lossy
 
 
 def has_mojibake(text: str) -> bool:

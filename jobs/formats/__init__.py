@@ -19,7 +19,14 @@ import re
 from jobs.formats import daily_arxiv, kedreamix
 from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS
 from jobs.models import FormatError, ParsedPost
-from jobs.text import MOJIBAKE_RE, REPLACEMENT_CHAR, has_zero_width, repair_mojibake, strip_zero_width
+from jobs.text import (
+    MOJIBAKE_RE,
+    REPLACEMENT_CHAR,
+    has_zero_width,
+    repair_gbk_mojibake,
+    repair_mojibake,
+    strip_zero_width,
+)
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "format_that_parses", "parse_post"]
 
@@ -82,6 +89,15 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
             lost = fixed.count(REPLACEMENT_CHAR) - text.count(REPLACEMENT_CHAR)
             problems.append(
                 "mojibake (UTF-8 read as cp1252) repaired"
+                + (f"; {lost} character(s) could not be recovered and are marked lossy" if lost > 0 else "")
+            )
+            text = fixed
+    if not text.isascii():
+        fixed, _ = repair_gbk_mojibake(text, mark_lost=True)
+        if fixed != text:
+            lost = fixed.count(REPLACEMENT_CHAR) - text.count(REPLACEMENT_CHAR)
+            problems.append(
+                "mojibake (UTF-8 read as GBK) repaired"
                 + (f"; {lost} character(s) could not be recovered and are marked lossy" if lost > 0 else "")
             )
             text = fixed

@@ -71,6 +71,7 @@ _TAKEAWAYS_HEAD_RE = _heading_re(
 # characters stand next to each other ('\s*[:：]?\s*' is written '\s*(?:[:：]\s*)?'), and what a lazy
 # '(.*?)\s*(?:\*\*)?$' did is plain string code (_authors). tests/test_format_hostile.py holds them to it.
 _BOLD_ONLY_RE = re.compile(r"^\*\*[^*]{1,40}\*\*\s*(?:[:：]\s*)?$")
+_SENTENCE_END = tuple("。．.!?！？…")
 # '**Authors:A, B**', '**Authors:** A, B', '**Authors**: A, B': the head; the names are the rest of the line.
 _AUTHORS_HEAD_RE = re.compile(r"^\*\*\s*(?:Authors?|作者)\s*(?:\*\*\s*)?[:：]", re.I)
 _PDF_RE = re.compile(r"\[PDF\]\(\s*<?([^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -137,6 +138,18 @@ def _authors(rest: str) -> str:
     if rest.endswith("**"):
         rest = rest[:-2]
     return rest.strip()
+
+
+def _bold_summary(line: str, labelled: bool) -> str | None:
+    """The text of a summary written as one bold line ('**本文提出……。**'): under a summary label any
+    such line; with no label a sentence (it ends with a full stop) or longer than a label (labels such
+    as '**论文及项目相关链接**' are under 12 characters); a line ending in a colon never."""
+    if len(line) < 5 or not line.endswith("**") or line.count("**") != 2:
+        return None
+    inner = line[2:-2].strip()
+    if not inner or inner.endswith((":", "：")):
+        return None
+    return inner if labelled or inner.endswith(_SENTENCE_END) or len(inner) >= 12 else None
 
 
 def _takeaways(lines: list[str]) -> list[str]:
@@ -242,6 +255,16 @@ class _Post:
                 if m:
                     section = takeaways
                     section.append(m.group(1))
+                    continue
+                if (
+                    (section is summary or (section is None and not takeaways))
+                    and not any(x.strip() for x in summary)
+                    and (text := _bold_summary(s, section is summary))
+                ):
+                    # A summary written as a bold line, under a label or none; what follows it up to
+                    # the next label continues it.
+                    section = summary
+                    section.append(text)
                     continue
                 if _BOLD_ONLY_RE.match(s):
                     section = None
