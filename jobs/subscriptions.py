@@ -41,6 +41,15 @@ class Match:
     topic: str = ""  # the topic a topic subscription matched: the card shows it
 
 
+def refused(existing: list[Subscription], kind: str, folded: str, limit: int) -> tuple[Subscription | None, str] | None:
+    """Why a member with `existing` subscriptions may not add (kind, folded): (the one they have, "duplicate") or
+    (None, "full") when they hold `limit`; None when they may. Every store backend asks this before it inserts."""
+    for sub in existing:
+        if sub.kind == kind and sub.folded == folded:
+            return sub, "duplicate"
+    return (None, "full") if len(existing) >= limit else None
+
+
 class SubscriptionIndex:
     def __init__(self, subscriptions: list[Subscription]) -> None:
         self.by_topic: dict[str, list[Subscription]] = defaultdict(list)

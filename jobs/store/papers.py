@@ -19,11 +19,11 @@ from jobs.store._connection import Connection, run_sync
 from jobs.store.rank_index import Pending, bump_generation
 from jobs.store.rows import (
     PAPER_COLUMNS,
-    PAPER_WIDTH,
     SqlConnection,
     chunks,
     is_sqlite,
     j,
+    new_paper,
     pack_body,
     paper_from_row,
     placed_paper,
@@ -183,13 +183,7 @@ class Papers(Connection):
             "JOIN appearances a ON a.paper_id = p.id WHERE p.id > ? GROUP BY p.id ORDER BY p.id",
             (after_paper_id,),
         )
-        out = []
-        for r in rows:
-            listed, date = r[1 + PAPER_WIDTH :]
-            topics = sorted((listed or "").split(","))
-            out.append((int(r[0]), paper_from_row(r[1:], topic=topics[0] if topics else "", date=date or ""),
-                        topics))
-        return out
+        return [new_paper(r) for r in rows]
 
     async def max_paper_id(self) -> int:
         return int(await self._one("SELECT coalesce(max(id), 0) FROM papers") or 0)

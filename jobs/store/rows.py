@@ -6,7 +6,7 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 
 from jobs.models import Paper
@@ -69,6 +69,26 @@ def placed_paper(row: Sequence[Any]) -> Paper:
     """A paper from a row of PAPER_COLUMNS followed by its appearance's topic, post date, source name
     and post path (each may be NULL, and the row may end before them)."""
     return paper_from_row(row, *(value or "" for value in row[PAPER_WIDTH : PAPER_WIDTH + 4]))
+
+
+def new_paper(row: Sequence[Any]) -> tuple[int, Paper, list[str]]:
+    """A row of (paper id, PAPER_COLUMNS…, its topics joined by commas, its latest post date) as the DM fan-out
+    takes it: (paper id, the paper labelled with its first topic and that date, its topics sorted)."""
+    listed, date = row[1 + PAPER_WIDTH :]
+    topics = sorted((listed or "").split(","))
+    return int(row[0]), paper_from_row(row[1:], topic=topics[0] if topics else "", date=date or ""), topics
+
+
+def iso_days(rows: Iterable[Sequence[Any]]) -> list[date]:
+    """The dates of rows of one YYYY-MM-DD text each, oldest first (rows come newest first); one that is not a
+    date is skipped."""
+    days = []
+    for (text,) in rows:
+        try:
+            days.append(date.fromisoformat(text))
+        except ValueError:
+            continue
+    return days[::-1]
 
 
 def _pack_columns(abstract: str, summary: str, takeaways: str, links: str) -> bytes:

@@ -7,6 +7,7 @@ import json
 from jobs.records import DmState, Subscription
 from jobs.store._connection import Connection
 from jobs.store.rows import utcnow
+from jobs.subscriptions import refused
 
 
 class Subscriptions(Connection):
@@ -14,12 +15,9 @@ class Subscriptions(Connection):
                                limit: int) -> tuple[Subscription | None, str]:
         """Returns (subscription, "added" | "duplicate" | "full")."""
         async with self.transaction() as db:
-            existing = await self.subscriptions(user_id)
-            for sub in existing:
-                if sub.kind == kind and sub.folded == folded:
-                    return sub, "duplicate"
-            if len(existing) >= limit:
-                return None, "full"
+            no = refused(await self.subscriptions(user_id), kind, folded, limit)
+            if no is not None:
+                return no
             cursor = int(await self._one("SELECT coalesce(max(id), 0) FROM papers") or 0)
             async with db.execute(
                 "INSERT INTO subscriptions (user_id, kind, value, folded, paper_cursor, created_at) "

@@ -13,7 +13,7 @@ from jobs.records import SourceHealth
 from jobs.store._connection import Connection
 from jobs.store.errors import DatabaseDamaged
 from jobs.store.outbox import enqueue
-from jobs.store.rows import TIME_FORMAT, utcnow
+from jobs.store.rows import TIME_FORMAT, iso_days, utcnow
 
 # The posting days a rhythm is learnt from: enough for jobs/watchdog.py's window with room to spare.
 POST_DAYS = 120
@@ -40,13 +40,7 @@ class Watch(Connection):
             "WHERE s.name = ? AND p.post_date IS NOT NULL AND p.post_date != '' ORDER BY p.post_date DESC LIMIT ?",
             (name, POST_DAYS),
         )
-        days = []
-        for (text,) in rows:
-            try:
-                days.append(date.fromisoformat(text))
-            except ValueError:
-                continue
-        return days[::-1]
+        return iso_days(rows)
 
     async def watch_state(self, name: str) -> str | None:
         return await self._one("SELECT watch FROM sources WHERE name = ?", (name,))

@@ -11,6 +11,7 @@ from jobs.store.errors import StoreUnavailable
 from jobs.store.postgres import migrate
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.rows import utcnow
+from jobs.subscriptions import refused
 
 
 class PgMeta(PgConnection):
@@ -81,12 +82,9 @@ class PgSubscriptions(PgConnection):
     async def add_subscription(self, user_id: int, kind: str, value: str, folded: str,
                                limit: int) -> tuple[Subscription | None, str]:
         async with self.transaction() as conn:
-            existing = await self.subscriptions(user_id)
-            for sub in existing:
-                if sub.kind == kind and sub.folded == folded:
-                    return sub, "duplicate"
-            if len(existing) >= limit:
-                return None, "full"
+            no = refused(await self.subscriptions(user_id), kind, folded, limit)
+            if no is not None:
+                return no
             cursor = int(await conn.fetchval("SELECT coalesce(max(id), 0) FROM papers") or 0)
             sub_id = await conn.fetchval(
                 "INSERT INTO subscriptions (user_id, kind, value, folded, paper_cursor, created_at) "

@@ -13,7 +13,7 @@ from jobs.sources.base import Fetched, PostRef
 from jobs.store.papers import _record_posts, matching_names
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
-from jobs.store.rows import PAPER_COLUMNS, PAPER_WIDTH, paper_from_row, placed_paper, utcnow
+from jobs.store.rows import PAPER_COLUMNS, new_paper, placed_paper, utcnow
 
 
 class PgIngest(PgConnection):
@@ -137,13 +137,7 @@ class PgPapers(PgConnection):
         rows = await self._all(
             f"SELECT p.id, {PAPER_COLUMNS}, string_agg(DISTINCT a.topic, ','), max(a.post_date) FROM papers p "
             "JOIN appearances a ON a.paper_id = p.id WHERE p.id > $1 GROUP BY p.id ORDER BY p.id", after_paper_id)
-        out = []
-        for r in rows:
-            listed, date = r[1 + PAPER_WIDTH :]
-            topics = sorted((listed or "").split(","))
-            out.append((int(r[0]), paper_from_row(r[1:], topic=topics[0] if topics else "", date=date or ""),
-                        topics))
-        return out
+        return [new_paper(r) for r in rows]
 
     async def max_paper_id(self) -> int:
         return int(await self._one("SELECT coalesce(max(id), 0) FROM papers") or 0)

@@ -9,6 +9,7 @@ from typing import Any
 from jobs.records import SourceHealth
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.feeds import enqueue
+from jobs.store.rows import iso_days
 from jobs.store.watch import POST_DAYS, _time
 
 
@@ -26,13 +27,7 @@ class PgWatch(PgConnection):
             "SELECT DISTINCT p.post_date FROM posts p JOIN sources s ON s.id = p.source_id "
             "WHERE s.name = $1 AND p.post_date IS NOT NULL AND p.post_date != '' ORDER BY p.post_date DESC LIMIT $2",
             name, POST_DAYS)
-        days = []
-        for (text,) in rows:
-            try:
-                days.append(date.fromisoformat(text))
-            except ValueError:
-                continue
-        return days[::-1]
+        return iso_days(rows)
 
     async def watch_state(self, name: str) -> str | None:
         return await self._one("SELECT watch FROM sources WHERE name = $1", name)
