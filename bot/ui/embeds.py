@@ -17,7 +17,7 @@ from jobs.present.clip import clip, display_width
 from jobs.present.i18n import t
 from jobs.present.latex import latex_to_text, readable
 from jobs.present.parts import labelled_parts
-from jobs.present.reading import READINGS, Lead, lead
+from jobs.present.reading import Lead, lead
 from jobs.present.summary import english_takeaways, plain_list_text
 from jobs.present.venue import venue_badge
 from jobs.text import URL_RE
@@ -36,7 +36,6 @@ CARD_TAKEAWAYS = 3  # a card shows this many; the Abstract reply shows them all
 Images = bool | str
 
 LIST_COLOUR = discord.Colour(0x4E79A7)  # every list embed (search, /latest, /topics, /feed list)
-READING_LANGUAGES = READINGS  # how a paper reads is decided in jobs/present/reading.py
 # A readable, colour-blind-friendly palette; a topic always gets the same colour.
 _PALETTE = (0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0x5D8AA8)
 
@@ -190,7 +189,7 @@ def paper_embed(paper: Paper, *, images: Images = True, matched: str | None = No
                 language: str = "zh", also_in: list[str] | None = None, lang: str = "en") -> discord.Embed:
     """The rich embed for one paper, labelled with the appearance it shows (`paper.topic` and
     `paper.date`): `also_in` names the paper's other topics; `matched` the subscription that brought
-    it (DMs); `language` is one of READING_LANGUAGES, how the paper's own text reads; `lang` the
+    it (DMs); `language` is one of jobs.present.reading.READINGS, how the paper's own text reads; `lang` the
     language of Paperboy's words on it (field names, footer, notes)."""
     embed = discord.Embed(title=_title(paper), url=_abs_link(paper), colour=topic_colour(paper.topic))
     authors = format_authors([a for a in paper.authors if a.strip()])

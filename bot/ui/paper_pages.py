@@ -22,10 +22,10 @@ from bot.ui.discuss import DiscussButton, read_day
 from bot.ui.embeds import brief_embed, paper_embed, title_text, trim
 from bot.ui.language import reader_languages, reading_language
 from bot.ui.views import PaperboyView, PersistentItem
+from jobs.matching import matching_keyword
 from jobs.models import Paper
 from jobs.present import limits
 from jobs.present.i18n import t, text_lang
-from jobs.present.rank import rank_reasons
 from jobs.present.reading import READINGS, lead, single, toggled
 from jobs.records import PagedDay
 from jobs.store import Store
@@ -83,11 +83,8 @@ def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str
     embeds = []
     for n, paper in enumerate(papers, first):
         # Code and a venue show as badges anyway: a matched keyword is the reason left to say.
-        reasons = [t("reason.keyword", lang, detail=detail) for why, detail in rank_reasons(paper, day.keywords)
-                   if why == "keyword"] if day.kind == "digest" else []
-        if paper.arxiv_id in day.why:  # the member's own ranking put it here: the paper they liked it is like
-            reasons.append(t("reason.like", lang,
-                             title=discord.utils.escape_markdown(trim(day.why[paper.arxiv_id], WHY_TITLE))))
+        keyword = matching_keyword(paper, day.keywords) if day.kind == "digest" else None
+        reasons = [t("reason.keyword", lang, detail=keyword)] if keyword else []
         embeds.append(brief_embed(paper, number=n, language=language, lang=lang, reasons=reasons,
                                   also_in=(topics or {}).get(paper.arxiv_id, []) if day.kind == "dm" else None))
     return embeds

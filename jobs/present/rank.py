@@ -25,23 +25,6 @@ def keyword_rank(paper: Paper, folded_keywords: Sequence[str]) -> int:
     return 1 if any(contains_keyword(text, k) for k in folded_keywords) else 0
 
 
-def rank_reasons(paper: Paper, keywords: Sequence[str] = ()) -> list[tuple[str, str]]:
-    """Why `paper` ranks where it does in its day, strongest first, as (reason, detail): ("keyword", the
-    feed keyword it matches), ("code", ""), ("venue", the venue badge). bot/ui words them."""
-    folded = _folded(keywords)
-    reasons: list[tuple[str, str]] = []
-    if folded and keyword_rank(paper, folded):
-        text = paper_text(paper)
-        reasons.append(("keyword", next((k for k in keywords if contains_keyword(text, " ".join(fold(k).split()))),
-                                        "")))
-    if paper.links.get("code"):
-        reasons.append(("code", ""))
-    badge = venue_badge(paper.comment)
-    if badge:
-        reasons.append(("venue", badge))
-    return reasons
-
-
 def rank_day(papers: Sequence[Paper], keywords: Sequence[str] = ()) -> list[int]:
     """The indexes of a day's `papers` best first (the order rank_for_cap gives), for a digest's pages."""
     order = rank_for_cap(papers, keywords)
