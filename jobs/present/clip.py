@@ -26,12 +26,13 @@ def display_width(text: str) -> int:
 
 
 def _prefix_within(text: str, limit: int, measure: Callable[[str], int]) -> int:
-    """The length of the longest prefix of `text` whose measure is at most `limit`."""
+    """The length of the longest prefix of `text` whose measure is at most `limit` (a measure that adds up
+    character by character, as len and display_width do)."""
     if measure is len:
         return min(len(text), limit)
     used = 0
     for i, c in enumerate(text):
-        used += 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        used += measure(c)
         if used > limit:
             return i
     return len(text)
