@@ -85,6 +85,9 @@ def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str
         # Code and a venue show as badges anyway: a matched keyword is the reason left to say.
         keyword = matching_keyword(paper, day.keywords) if day.kind == "digest" else None
         reasons = [t("reason.keyword", lang, detail=keyword)] if keyword else []
+        if paper.arxiv_id in day.why:  # the member's own ranking put it here: the paper they liked it is like
+            reasons.append(t("reason.like", lang,
+                             title=discord.utils.escape_markdown(trim(day.why[paper.arxiv_id], WHY_TITLE))))
         embeds.append(brief_embed(paper, number=n, language=language, lang=lang, reasons=reasons,
                                   also_in=(topics or {}).get(paper.arxiv_id, []) if day.kind == "dm" else None))
     return embeds
