@@ -161,10 +161,18 @@ class PgSearch(PgConnection):
                 allowed[int(paper)] = True
         ranked = near_ranked(snap, counts, filters, offset + limit, allowed)
         if ranked.latest is None:  # ties are ordered by the newest appearance: read it for the few that can tie
-            rows = await self._all("SELECT paper_id, max(post_date) FROM appearances "
-                                   "WHERE paper_id = ANY($1::bigint[]) GROUP BY paper_id", ranked.ids.tolist())
-            ranked = ranked.dated({int(p): rank_index.day_number(d) for p, d in rows})
+            ranked = ranked.dated(await self._newest_dates(ranked.ids.tolist()))
         return ranked.page(offset, limit)
+
+    async def _newest_dates(self, ids: list[int]) -> dict[int, int]:
+        """rank_index.newest_dates without a bridge: as arrays, the dates made numbers on the server (a
+        phrase found in thousands of papers of one length ties them all, and asks for thousands)."""
+        rows = await self._all(
+            "SELECT array_agg(paper_id), array_agg(CASE WHEN d ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' "
+            "THEN replace(left(d, 10), '-', '')::int ELSE 0 END) FROM (SELECT paper_id, max(post_date) AS d "
+            "FROM appearances WHERE paper_id = ANY($1::bigint[]) GROUP BY paper_id) m", ids)
+        papers, days = rows[0]
+        return dict(zip(papers or [], days or [], strict=True))
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[tuple[asyncpg.Connection, bool]]:
