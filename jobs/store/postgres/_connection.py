@@ -92,11 +92,14 @@ def lost_problem(exc: BaseException, url: DatabaseUrl) -> str | None:
     return None
 
 
-async def create_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    """A pool of connections to `url`, with its first connection made (so a bad URL fails here)."""
+async def create_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10,
+                      read_only: bool = False) -> asyncpg.Pool:
+    """A pool of connections to `url`, with its first connection made (so a bad URL fails here);
+    `read_only`: every transaction on them read-only (the server refuses any write)."""
+    settings = {"default_transaction_read_only": "on"} if read_only else {}
     try:
         return await asyncpg.create_pool(url.url, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT_S,
-                                         command_timeout=None)
+                                         command_timeout=None, server_settings=settings)
     except Exception as exc:
         problem = connect_problem(exc, url)
         if problem is None:
@@ -118,6 +121,7 @@ class PgConnection:
         self.url = url
         # task -> its connection, while it holds a transaction
         self._held: dict[asyncio.Task[Any], asyncpg.Connection] = {}
+        self.read_only = False  # opened with read_only=True: sessions read-only, never migrated
 
     def _own(self) -> asyncpg.Connection | None:
         task = asyncio.current_task()
