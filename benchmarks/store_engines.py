@@ -12,8 +12,8 @@ the PostgreSQL server's own CPU is not in it; wall is what a cycle waits for).
   fan-out plan     bot.delivery.fanout.plan_fanout for --subscribers members (benchmarks/fanout.py's world of
                    topic, keyword and author subscriptions) and 300 new papers (seeded once per engine, not
                    timed; the DM rows and the cursor reset between rounds);
-  outbox claim     the rows that plan queued, claimed and marked sent as bot/delivery/sender.py does
-                   (pending, then mark_trying and mark_sent per row; no Discord): rows per second.
+  outbox claim     the first --claims rows that plan queued, claimed and marked sent as bot/delivery/sender.py
+                   does (pending, then mark_trying and mark_sent per row; no Discord): rows per second.
 
 The base database is generated reproducibly (random.Random(--seed)): titles and abstracts drawn from a fixed
 vocabulary with a Zipf-like skew, so common words match many papers and rare ones few. PostgreSQL databases
@@ -217,8 +217,9 @@ async def unplan(url: str) -> None:
         await conn.close()
 
 
-async def fan_out_round(url: str) -> tuple[tuple[float, float], tuple[float, float], int]:
-    """(wall, CPU) of planning the fan-out, (wall, CPU) of claiming what it queued, and the rows claimed."""
+async def fan_out_round(url: str, claims: int) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """(wall, CPU) of planning the fan-out, (wall, CPU) of claiming the first `claims` rows it queued, and
+    the rows claimed."""
     from bot.delivery.fanout import plan_fanout
 
     await unplan(url)
@@ -230,7 +231,7 @@ async def fan_out_round(url: str) -> tuple[tuple[float, float], tuple[float, flo
 
         async def claim() -> None:
             nonlocal claimed
-            for item in await store.pending(kind="dm"):  # bot/delivery/sender.py's path, without Discord
+            for item in (await store.pending(kind="dm"))[:claims]:  # bot/delivery/sender.py's path, no Discord
                 await store.mark_trying(item.id)
                 await store.mark_sent(item.id, 10**12 + item.id)
                 claimed += 1
@@ -307,7 +308,7 @@ async def run(args: argparse.Namespace) -> int:
                 searches[engine] += words + quoted
                 phrases[engine] += quoted
                 words_only[engine] += words
-                plan, claim, claimed[engine] = await fan_out_round(fan_urls[engine])
+                plan, claim, claimed[engine] = await fan_out_round(fan_urls[engine], args.claims)
                 results["fan-out plan"][engine].append(plan)
                 results["outbox claim"][engine].append(claim)
         for name, res in results.items():
@@ -331,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--papers", type=int, default=100_000, help="the base database's papers (default 100,000)")
     p.add_argument("--subscribers", type=int, default=10_000, help="members with subscriptions (default 10,000)")
+    p.add_argument("--claims", type=int, default=1_000, help="outbox rows claimed per round (default 1,000)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--repeat", type=int, default=5, help="passes over the query set per round")
     p.add_argument("--archive-posts", type=int, default=55, help="generated archive's posts (no shared digests)")
