@@ -9,7 +9,7 @@ the PostgreSQL server's own CPU is not in it; wall is what a cycle waits for).
                    per engine, not timed; a new day each round);
   search           p50 / p95 of Store.search (the ranked page and its total) over a fixed query set, at that
                    size; words and prefixes, and quoted phrases, also apart;
-  fan-out plan     bot.delivery.fanout.plan_fanout for --subscribers members (benchmarks/fanout.py's world of
+  fan-out plan     jobs.plan.dms.plan_fanout for --subscribers members (benchmarks/fanout.py's world of
                    topic, keyword and author subscriptions) and 300 new papers (seeded once per engine, not
                    timed; the DM rows and the cursor reset between rounds);
   outbox claim     the first --claims rows that plan queued, claimed and marked sent as bot/delivery/sender.py
@@ -46,7 +46,7 @@ from benchmarks._bench import SHARED, kedreamix_archive, machine
 from jobs.config import SourceConfig
 from jobs.database_url import parse_database_url
 from jobs.pipeline import ingest
-from jobs.search import build_query
+from jobs.search.query import build_query
 from jobs.store.backends import open_database
 
 ENGINES = ("sqlite", "postgres")
@@ -171,7 +171,7 @@ async def seed_fanout(url: str, tmp: Path, subscribers: int, seed: int) -> None:
     from fanout import author_pool, make_papers, make_users
     from fanout import write_day as write_posts
 
-    from bot.delivery import fanout
+    from jobs.plan import dms as fanout
     from jobs.subscriptions import MAX_SUBSCRIPTIONS, folded_value
 
     rng = random.Random(seed)
@@ -220,7 +220,7 @@ async def unplan(url: str) -> None:
 async def fan_out_round(url: str, claims: int) -> tuple[tuple[float, float], tuple[float, float], int]:
     """(wall, CPU) of planning the fan-out, (wall, CPU) of claiming the first `claims` rows it queued, and
     the rows claimed."""
-    from bot.delivery.fanout import plan_fanout
+    from jobs.plan.dms import plan_fanout
 
     await unplan(url)
     store = await open_database(parse_database_url(url))

@@ -17,7 +17,7 @@ from bot.ui.views import ItemOwner
 from jobs.matching import split_keywords
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
-from jobs.search import QueryError, resolve_topic
+from jobs.search.query import QueryError, resolve_topic
 from jobs.store.areas import FeedsArea, PapersArea, SignalArea
 
 MANAGE = discord.Permissions(manage_guild=True)

@@ -16,7 +16,7 @@ from bot.ui.buttons import LanguageButton, LanguageMenu
 from bot.ui.language import CHOICES
 from bot.ui.render import alert_line
 from bot.ui.views import ItemOwner
-from jobs.source_watch import ongoing_alerts
+from jobs.ops.source_watch import ongoing_alerts
 from jobs.store.areas import SettingsArea, WatchArea
 
 log = logging.getLogger(__name__)
