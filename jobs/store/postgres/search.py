@@ -31,7 +31,7 @@ from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
-from jobs.store.search import Filters, _Snapshot, near_ranked, snapshot_after, term_counts
+from jobs.store.search import Filters, Ranked, _Snapshot, near_ranked, snapshot_after, term_counts
 from jobs.store.text_index import rebuild_rank_index
 from jobs.store.tsv import cover_count, tsquery_text
 
@@ -39,6 +39,9 @@ from jobs.store.tsv import cover_count, tsquery_text
 # maybe a prefix (*), joined by AND.
 _PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
 _GLUE = re.compile(r"\s+AND\s+")
+# Papers that can be on a page (ties at its end included) read with their rows in one round trip; more
+# (a tie of thousands) have their dates read first, then only the page's rows.
+NEAR_ROWS = 50
 
 
 def parse_match(match: str) -> list[tuple[list[str], bool]]:
@@ -97,7 +100,8 @@ class PgSearch(PgConnection):
         args: list[Any] = []
         filters = _filter_sql(topic, after, before, args)
         filter_args = list(args)
-        page: list[tuple[int, float]]
+        page: list[tuple[int, float]] = []
+        total = 0
         if match is None and arxiv_id is not None:
             args.append(arxiv_id)
             where = f"p.arxiv_id = ${len(args)}"
@@ -115,25 +119,40 @@ class PgSearch(PgConnection):
             page = [(int(r[0]), 0.0) for r in rows]
             total = int(await self._one(f"SELECT count(DISTINCT x.paper_id) FROM appearances x WHERE {where}",
                                         *args) or 0)
-        else:
-            page, total = await self._rank(parse_match(match), arxiv_id, Filters(topic, after, before),
-                                           offset, limit)
+        fetched: Sequence[asyncpg.Record] | None = None  # the page's rows, when read with the ranking
+        if match is not None:
+            ranked = await self._rank(parse_match(match), arxiv_id, Filters(topic, after, before), offset + limit)
+            if ranked is None:
+                return [], 0
+            if ranked.latest is None and len(ranked.ids) <= NEAR_ROWS:
+                # Unfiltered, each paper's row comes with its newest appearance, whose date is what orders
+                # ties: the few papers that can be on the page are read once, dates and rows together.
+                fetched = await self._rows(filters, filter_args, ranked.ids.tolist())
+                ranked = ranked.dated({int(r[0]): rank_index.day_number(r[1]) for r in fetched if r[1] is not None})
+            elif ranked.latest is None:
+                ranked = ranked.dated(await self._newest_dates(ranked.ids.tolist()))
+            page, total = ranked.page(offset, limit)
         if not page:
             return [], total
-        args = [*filter_args, [i for i, _ in page]]
-        rows = await self._all(
-            f"SELECT p.id, {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
+        rows = fetched if fetched is not None else await self._rows(filters, filter_args, [i for i, _ in page])
+        papers = {int(r[0]): placed_paper(r[2:]) for r in rows}
+        return [SearchHit(papers[i], rank) for i, rank in page if i in papers], total
+
+    async def _rows(self, filters: str, filter_args: list[Any], ids: list[int]) -> Sequence[asyncpg.Record]:
+        """(id, newest passing date, the placed paper's columns) of these papers."""
+        args = [*filter_args, ids]
+        return await self._all(
+            f"SELECT p.id, a.post_date, {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT x.id FROM appearances x "
             f"WHERE x.paper_id = p.id{filters} ORDER BY x.post_date DESC, x.id DESC LIMIT 1) "
             "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
             f"WHERE p.id = ANY(${len(args)}::bigint[])", *args)
-        papers = {int(r[0]): placed_paper(r[1:]) for r in rows}
-        return [SearchHit(papers[i], rank) for i, rank in page if i in papers], total
 
     async def _rank(self, phrases: list[tuple[list[str], bool]], arxiv_id: str | None, filters: Filters,
-                    offset: int, limit: int) -> tuple[list[tuple[int, float]], int]:
+                    want: int) -> Ranked | None:
+        """The papers that can be among the first `want` (search.near_ranked); None: nothing matches."""
         if any(not toks for toks, _ in phrases):
-            return [], 0  # a phrase of no tokens matches nothing, as in FTS5
+            return None  # a phrase of no tokens matches nothing, as in FTS5
         words = [(toks[0], prefix) for toks, prefix in phrases if len(toks) == 1]
         longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1]
         found = _Found.statement(words, longer)
@@ -159,10 +178,7 @@ class PgSearch(PgConnection):
             paper = await self._one("SELECT id FROM papers WHERE arxiv_id = $1", arxiv_id)
             if paper is not None and int(paper) < len(allowed):
                 allowed[int(paper)] = True
-        ranked = near_ranked(snap, counts, filters, offset + limit, allowed)
-        if ranked.latest is None:  # ties are ordered by the newest appearance: read it for the few that can tie
-            ranked = ranked.dated(await self._newest_dates(ranked.ids.tolist()))
-        return ranked.page(offset, limit)
+        return near_ranked(snap, counts, filters, want, allowed)
 
     async def _newest_dates(self, ids: list[int]) -> dict[int, int]:
         """rank_index.newest_dates without a bridge: as arrays, the dates made numbers on the server (a
