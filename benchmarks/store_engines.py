@@ -315,7 +315,7 @@ async def run(args: argparse.Namespace) -> int:
             print(line(name, res))
         for engine in ENGINES:
             rate = claimed[engine] / min(r[0] for r in results["outbox claim"][engine])
-            print(f"outbox claim {engine:8} {claimed[engine]:,} rows, {rate:,.0f} rows/s (best round)")
+            print(f"claim rate {engine:8} {claimed[engine]:,} rows, {rate:,.0f} rows/s (best round)")
         for engine in ENGINES:
             s, q = searches[engine], phrases[engine]
             print(f"search {engine:8} at {days * DAY + args.rounds * DAY:,} papers: p50 {pct(s, .5) * 1000:.1f} ms, "
