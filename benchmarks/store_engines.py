@@ -8,13 +8,17 @@ the PostgreSQL server's own CPU is not in it; wall is what a cycle waits for).
   ingest a day     one generated daily-arXiv day (300 papers) into a database of --papers papers (built once
                    per engine, not timed; a new day each round);
   search           p50 / p95 of Store.search (the ranked page and its total) over a fixed query set, at that
-                   size.
+                   size; words and prefixes, and quoted phrases, also apart;
+  fan-out plan     jobs.plan.dms.plan_fanout for --subscribers members (benchmarks/fanout.py's world of
+                   topic, keyword and author subscriptions) and 300 new papers (seeded once per engine, not
+                   timed; the DM rows and the cursor reset between rounds);
+  outbox claim     the first --claims rows that plan queued, claimed and marked sent as bot/delivery/sender.py
+                   does (pending, then mark_trying and mark_sent per row; no Discord): rows per second.
 
 The base database is generated reproducibly (random.Random(--seed)): titles and abstracts drawn from a fixed
 vocabulary with a Zipf-like skew, so common words match many papers and rare ones few. PostgreSQL databases
 are made on the server named by PAPERBOY_TEST_POSTGRES (default postgres@127.0.0.1:5432/test) and dropped.
---smoke: a small run in seconds (tests/test_benchmarks_smoke.py runs it). Not measured here yet: fan-out
-planning at 10k subscribers and the outbox claim rate (benchmarks/fanout_plan.py measures SQLite's).
+--smoke: a small run in seconds (tests/test_benchmark_engines.py runs it).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import random
 import secrets
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -53,6 +58,9 @@ WORDS = [f"{a}{b}" for a in ("neu", "gau", "spl", "dif", "rad", "ava", "tal", "f
                    "pe", "ture", "ion", "e", "ad", "ne", "metry")]
 QUERIES = ["neural", "gaussian", "splat*", "diffusion", "avatar", "\"radiance field\"", "talking head", "voxel",
            "mesh*", "light", "geometry texture", "\"neural radiance\"", "rad*", "facead", "shape"]
+
+
+PHRASES = [q for q in QUERIES if q.startswith('"')]
 
 
 def _zipf_word(rng: random.Random) -> str:
@@ -139,17 +147,96 @@ async def ingest_folder(url: str, folder: Path, fmt: str) -> None:
         await store.close()
 
 
-async def search_times(url: str, repeat: int) -> list[float]:
+async def search_times(url: str, repeat: int) -> tuple[list[float], list[float]]:
+    """Seconds per search of QUERIES, `repeat` passes: (words and prefixes, quoted phrases)."""
     store = await open_database(parse_database_url(url))
     try:
-        out = []
+        words: list[float] = []
+        quoted: list[float] = []
         for _ in range(repeat):
             for q in QUERIES:
                 query = build_query(q)
                 t = time.perf_counter()
                 await store.search(query.match, arxiv_id=query.arxiv_id, limit=10, words=query.words)
-                out.append(time.perf_counter() - t)
-        return out
+                (quoted if q in PHRASES else words).append(time.perf_counter() - t)
+        return words, quoted
+    finally:
+        await store.close()
+
+
+async def seed_fanout(url: str, tmp: Path, subscribers: int, seed: int) -> None:
+    """benchmarks/fanout.py's world in the database at `url`: a first day, the subscribers (as /subscribe
+    stores them), a fan-out run after day one, then a new day of 300 papers to plan."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fanout import author_pool, make_papers, make_users
+    from fanout import write_day as write_posts
+
+    from jobs.plan import dms as fanout
+    from jobs.subscriptions import MAX_SUBSCRIPTIONS, folded_value
+
+    rng = random.Random(seed)
+    posts = tmp / f"fanout-{secrets.token_hex(3)}"
+    authors = author_pool(rng, 1500)
+    first, new = make_papers(rng, 27, authors, "2405"), make_papers(rng, DAY, authors, "2406")
+    users = make_users(rng, subscribers, authors)
+    source = [SourceConfig("local", "directory", "kedreamix", str(posts))]
+    store = await open_database(parse_database_url(url))
+    try:
+        write_posts(posts, "2024-05-01", first)
+        await ingest(store, source)
+        await store.set_meta(fanout.DM_CURSOR, str(await store.max_paper_id()))
+        async with store.transaction():
+            for i, user in enumerate(users):
+                for sub in user.subs:
+                    await store.add_subscription(10**6 + i, sub.kind, sub.value, folded_value(sub.kind, sub.value),
+                                                 MAX_SUBSCRIPTIONS)
+                await store.set_dm_channel(10**6 + i, 10**7 + i)
+        await store.set_meta("bench_cursor", str(await store.max_paper_id()))
+        write_posts(posts, "2024-05-02", new)
+        await ingest(store, source)
+    finally:
+        await store.close()
+
+
+async def unplan(url: str) -> None:
+    """Forget the DMs a round planned (untimed): the next round plans the same day again."""
+    statements = ["DELETE FROM delivered WHERE kind = 'dm'", "DELETE FROM outbox WHERE kind = 'dm'",
+                  "UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'bench_cursor') WHERE key = 'dm_cursor'"]
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            for sql in statements:
+                conn.execute(sql)
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        for sql in statements:
+            await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def fan_out_round(url: str, claims: int) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """(wall, CPU) of planning the fan-out, (wall, CPU) of claiming the first `claims` rows it queued, and
+    the rows claimed."""
+    from jobs.plan.dms import plan_fanout
+
+    await unplan(url)
+    store = await open_database(parse_database_url(url))
+    try:
+        cycle = await store.start_cycle("bench")
+        plan = await timed(lambda: plan_fanout(store, cycle))
+        claimed = 0
+
+        async def claim() -> None:
+            nonlocal claimed
+            for item in (await store.pending(kind="dm"))[:claims]:  # bot/delivery/sender.py's path, no Discord
+                await store.mark_trying(item.id)
+                await store.mark_sent(item.id, 10**12 + item.id)
+                claimed += 1
+
+        return plan, await timed(claim), claimed
     finally:
         await store.close()
 
@@ -180,7 +267,8 @@ async def run(args: argparse.Namespace) -> int:
             print(f"archive: {len(posts)} Kedreamix posts (from {SHARED / 'kedreamix'})")
         else:
             generated_archive(archive, args.archive_posts)
-            print(f"archive: {args.archive_posts} generated Kedreamix posts of 25 papers")
+            why = "--smoke" if args.smoke else f"no {SHARED / 'kedreamix'}"
+            print(f"archive: {args.archive_posts} generated Kedreamix posts of 25 papers ({why}: not the real archive)")
         rng = random.Random(args.seed)
         base = tmp / "base"
         base.mkdir()
@@ -195,6 +283,17 @@ async def run(args: argparse.Namespace) -> int:
         results: dict[str, dict[str, list[tuple[float, float]]]] = {
             k: {e: [] for e in ENGINES} for k in ("ingest archive", "ingest a day")}
         searches: dict[str, list[float]] = {e: [] for e in ENGINES}
+        phrases: dict[str, list[float]] = {e: [] for e in ENGINES}
+        words_only: dict[str, list[float]] = {e: [] for e in ENGINES}
+        fan_urls: dict[str, str] = {}
+        for engine in ENGINES:
+            fan_urls[engine] = await dbs.new(engine)
+            seeded = await timed(lambda e=engine: seed_fanout(fan_urls[e], tmp, args.subscribers, args.seed))
+            print(f"fan-out {engine}: {args.subscribers:,} subscribers seeded in {seeded[0]:.1f} s (not timed below)",
+                  flush=True)
+        results["fan-out plan"] = {e: [] for e in ENGINES}
+        results["outbox claim"] = {e: [] for e in ENGINES}
+        claimed: dict[str, int] = {}
         for r in range(args.rounds):
             extra = tmp / f"day{r}"
             extra.mkdir()
@@ -205,13 +304,24 @@ async def run(args: argparse.Namespace) -> int:
                     await timed(lambda f=fresh: ingest_folder(f, archive, "kedreamix")))
                 results["ingest a day"][engine].append(
                     await timed(lambda e=engine, x=extra: ingest_folder(urls[e], x, "daily-arxiv")))
-                searches[engine] += await search_times(urls[engine], args.repeat)
+                words, quoted = await search_times(urls[engine], args.repeat)
+                searches[engine] += words + quoted
+                phrases[engine] += quoted
+                words_only[engine] += words
+                plan, claim, claimed[engine] = await fan_out_round(fan_urls[engine], args.claims)
+                results["fan-out plan"][engine].append(plan)
+                results["outbox claim"][engine].append(claim)
         for name, res in results.items():
             print(line(name, res))
         for engine in ENGINES:
-            s = searches[engine]
+            rate = claimed[engine] / min(r[0] for r in results["outbox claim"][engine])
+            print(f"claim rate {engine:8} {claimed[engine]:,} rows, {rate:,.0f} rows/s (best round)")
+        for engine in ENGINES:
+            s, q = searches[engine], phrases[engine]
             print(f"search {engine:8} at {days * DAY + args.rounds * DAY:,} papers: p50 {pct(s, .5) * 1000:.1f} ms, "
-                  f"p95 {pct(s, .95) * 1000:.1f} ms ({len(s)} queries)")
+                  f"p95 {pct(s, .95) * 1000:.1f} ms ({len(s)} queries); words and prefixes p50 "
+                  f"{pct(words_only[engine], .5) * 1000:.1f} ms, p95 {pct(words_only[engine], .95) * 1000:.1f} ms; "
+                  f"phrases p50 {pct(q, .5) * 1000:.1f} ms, p95 {pct(q, .95) * 1000:.1f} ms")
         return 0
     finally:
         await dbs.drop_all()
@@ -220,7 +330,9 @@ async def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--papers", type=int, default=20_000, help="the base database's papers (default 20,000)")
+    p.add_argument("--papers", type=int, default=100_000, help="the base database's papers (default 100,000)")
+    p.add_argument("--subscribers", type=int, default=10_000, help="members with subscriptions (default 10,000)")
+    p.add_argument("--claims", type=int, default=1_000, help="outbox rows claimed per round (default 1,000)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--repeat", type=int, default=5, help="passes over the query set per round")
     p.add_argument("--archive-posts", type=int, default=55, help="generated archive's posts (no shared digests)")
@@ -228,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--smoke", action="store_true", help="a tiny run in seconds: 600 papers, 2 rounds")
     args = p.parse_args(argv)
     if args.smoke:
-        args.papers, args.rounds, args.repeat, args.archive_posts = 600, 2, 1, 4
+        args.papers, args.rounds, args.repeat, args.archive_posts, args.subscribers = 600, 2, 1, 4, 50
     return asyncio.run(run(args))
 
 

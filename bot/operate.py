@@ -30,17 +30,23 @@ def damaged(path: object, problems: list[str]) -> str:
 
 async def open_for_reading(config: Config, *, any_schema: bool = False) -> StoreProtocol | str:
     """The store opened read-only, or why it cannot be read. Never creates a database where there is
-    none, never migrates a SQLite one; a schema other than this release's is refused (`any_schema`: a
-    backup copies any). A PostgreSQL database is opened through the registry (the server's to create;
-    it has no read-only mode yet, so opening brings its schema up to date)."""
+    none, never migrates one (SQLite `mode=ro`; PostgreSQL sessions read-only); a schema other than this
+    release's is refused (`any_schema`: a backup copies any, `migrate` reads which)."""
     database = config.database()
     if database.path is None:
+        from jobs.store.postgres.migrate import schema_problem as pg_schema_problem
+
         try:
-            return await open_database(database)
+            store = await open_database(database, read_only=True)
         except StoreUnavailable as exc:  # its line names the URL already
             return str(exc)
         except (DatabaseError, OSError, RuntimeError) as exc:
             return f"the database {config.database_name()} does not open: {exc}"
+        problem = None if any_schema else pg_schema_problem(database, await store.schema_version())
+        if problem is not None:
+            await store.close()
+            return problem
+        return store
     path = Path(database.path)
     if not path.is_file():
         return f"no database at {path} (the bot has not run with this config yet)"
@@ -126,33 +132,42 @@ async def backup(config: Config, target: str) -> int:
 async def migrate(config: Config, *, dry_run: bool) -> int:
     """`python -m bot migrate`: upgrade the database to this release's schema (the caller holds the
     instance lock, so no other Paperboy is running on it); `dry_run`: say what that would do, write nothing."""
-    from jobs.store.migrate import SCHEMA_VERSION, pending, too_new
+    from jobs.store import migrate as sqlite_schema
 
-    path = Path(config.database_path)
+    database = config.database()
+    name = config.database_name()
     store = await open_for_reading(config, any_schema=True)
     if isinstance(store, str):
         print(f"migrate: {store}", file=sys.stderr)
         return 1
     async with store:
         current = await store.schema_version()
-    if current > SCHEMA_VERSION:
-        print(f"migrate: {too_new(path, current)}", file=sys.stderr)
+    if database.path is None:
+        from jobs.store.postgres import migrate as pg_schema
+
+        latest, todo, newer = pg_schema.SCHEMA_VERSION, pg_schema.MIGRATIONS[current:], pg_schema.too_new(database,
+                                                                                                         current)
+    else:
+        latest, todo = sqlite_schema.SCHEMA_VERSION, sqlite_schema.pending(current)
+        newer = sqlite_schema.too_new(database.path, current)
+    if current > latest:
+        print(f"migrate: {newer}", file=sys.stderr)
         return 1
-    todo = pending(current)
     if not todo:
-        print(f"{path}: schema {current}, the newest this Paperboy knows: nothing to do")
+        print(f"{name}: schema {current}, the newest this Paperboy knows: nothing to do")
         return 0
-    what = (f"{path} from schema {current} to {SCHEMA_VERSION} ({len(todo)} migration"
+    what = (f"{name} from schema {current} to {latest} ({len(todo)} migration"
             f"{'s' if len(todo) > 1 else ''}: {', '.join(m.name for m in todo)})")
     if current and any(m.rewrites_file for m in todo):
         what += "; the file is rewritten once (VACUUM: about as much free disk as the file takes)"
     if dry_run:
-        print(f"would upgrade {what}. Nothing was written; back up first with `{command('backup PATH')}`")
+        print(f"would upgrade {what}. Nothing was written; back up first with "
+              f"`{command('backup PATH') if database.path is not None else 'pg_dump -Fc'}`")
         return 0
-    async with await Store.open(path) as upgraded:
+    async with await open_database(database) as upgraded:
         done = await upgraded.schema_version()
-    print(f"upgraded {what}" if done == SCHEMA_VERSION else f"migrate: {path} stopped at schema {done}")
-    return 0 if done == SCHEMA_VERSION else 1
+    print(f"upgraded {what}" if done == latest else f"migrate: {name} stopped at schema {done}")
+    return 0 if done == latest else 1
 
 
 def same_database(a: DatabaseUrl, b: DatabaseUrl) -> bool:

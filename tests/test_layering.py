@@ -73,3 +73,24 @@ def test_each_contract_catches_a_bad_import(tmp_path: Path, path: str, line: str
     assert out.returncode == 1, out.stdout + out.stderr
     # Each broken contract gets a section headed by its name; kept ones only a summary line.
     assert f"\n{contract}\n---" in out.stdout, out.stdout
+
+
+def test_cogs_take_store_areas_not_the_store() -> None:
+    """A cog is handed the store areas it uses (jobs/store/areas.py) when it is set up, and types them: none
+    names the store's classes or reaches for the whole store through the bot or an interaction."""
+    import ast
+
+    for path in sorted((ROOT / "bot" / "cogs").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jobs.store"):
+                assert node.module == "jobs.store.areas", f"{path.name} imports {node.module}"
+            if isinstance(node, ast.Name):
+                assert node.id not in ("Store", "StoreProtocol", "PostgresStore"), f"{path.name} names {node.id}"
+            if isinstance(node, ast.Attribute) and node.attr == "store" and isinstance(node.value, ast.Attribute):
+                reach = ast.unparse(node)
+                assert reach == "bot.store" or not reach.endswith((".bot.store", ".client.store")), \
+                    f"{path.name} reaches the whole store: {reach}"
+        setups = [n for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.name == "setup"]
+        if path.name != "__init__.py":
+            assert setups and "bot.store" in ast.unparse(setups[0]), f"{path.name}: setup hands the cog its areas"

@@ -130,3 +130,90 @@ def test_read_commands_work_on_a_current_database(site: Path, tmp_path: Path) ->
     found = bot("--config", site, "search", "method")
     assert found.returncode == 0 and "1-3 of 3" in found.stderr, found.stderr
     assert digest(db) == before
+
+
+# ---- PostgreSQL: the same promises on a server's database ------------------------------------------------
+
+
+@pytest.fixture
+async def pg_site(tmp_path: Path, posts_dir: Path):  # type: ignore[no-untyped-def]
+    from tests.engines import fresh_database
+    from tests.postgen import entries, write_kedreamix
+
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    async with fresh_database("postgres", tmp_path) as url:
+        cfg = tmp_path / "config.yaml"
+        cfg.write_text(f"database:\n  url: {url}\nsources:\n  - name: local\n    kind: directory\n"
+                       f"    format: kedreamix\n    path: {posts_dir}\n", encoding="utf-8")
+        yield cfg, url
+
+
+async def pg_schema(url: str) -> tuple[int, list[str]]:
+    """The schema version recorded, and every table and column: what a migration would change."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        version = await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        columns = await conn.fetch("SELECT table_name || '.' || column_name FROM information_schema.columns "
+                                   "WHERE table_schema = 'public' ORDER BY 1")
+        return int(version), [r[0] for r in columns]
+    finally:
+        await conn.close()
+
+
+async def test_read_commands_on_postgresql_leave_an_older_schema_as_it_is(pg_site: tuple[Path, str]) -> None:
+    from jobs.store.postgres import PostgresStore
+    from jobs.store.postgres.migrate import SCHEMA_VERSION as PG_SCHEMA
+
+    cfg, url = pg_site
+    old = PG_SCHEMA - 1
+    async with await PostgresStore.open(url, schema=old):  # as the release before left it
+        pass
+    before = await pg_schema(url)
+    assert before[0] == old
+    upgrade = (f"database.url {url}: this database is schema {old} (this Paperboy reads schema {PG_SCHEMA}); "
+               "run the new release's `run` (or `bash scripts/run.sh migrate`) to upgrade")
+
+    status = await asyncio.to_thread(bot, "--config", cfg, "status")
+    assert status.returncode == 1 and status.stderr.strip() == upgrade, status.stderr
+    health = await asyncio.to_thread(bot, "--config", cfg, "health")
+    assert health.returncode == 1 and health.stdout.strip() == f"unhealthy: {upgrade}", health.stdout
+    search = await asyncio.to_thread(bot, "--config", cfg, "search", "okapi")
+    assert search.returncode == 1 and upgrade in search.stderr and "Traceback" not in search.stderr
+    backup = await asyncio.to_thread(bot, "--config", cfg, "backup", cfg.parent / "copy.db")  # pg_dump's job
+    assert backup.returncode == 1 and "pg_dump" in backup.stderr and "Traceback" not in backup.stderr
+    assert await pg_schema(url) == before  # nothing migrated
+
+    dry = await asyncio.to_thread(bot, "--config", cfg, "migrate", "--dry-run")
+    assert dry.returncode == 0 and dry.stdout.startswith(f"would upgrade {url} from schema {old} to {PG_SCHEMA} "
+                                                         "(1 migration: "), dry.stdout + dry.stderr
+    assert await pg_schema(url) == before
+    done = await asyncio.to_thread(bot, "--config", cfg, "migrate")
+    assert done.returncode == 0 and done.stdout.startswith(f"upgraded {url} from schema {old}"), done.stderr
+    assert (await pg_schema(url))[0] == PG_SCHEMA
+    assert (await asyncio.to_thread(bot, "--config", cfg, "status")).returncode == 0
+
+
+async def test_a_newer_postgresql_schema_is_refused_naming_both(pg_site: tuple[Path, str]) -> None:
+    import asyncpg
+
+    from jobs.store.postgres.migrate import SCHEMA_VERSION as PG_SCHEMA
+
+    cfg, url = pg_site
+    made = await asyncio.to_thread(bot, "--config", cfg, "ingest")
+    assert made.returncode == 0, made.stderr
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future', 'now')",
+                           PG_SCHEMA + 1)
+    finally:
+        await conn.close()
+    before = await pg_schema(url)
+    newer = (f"database schema version {PG_SCHEMA + 1} is newer than this Paperboy's PostgreSQL schema "
+             f"({PG_SCHEMA})")
+    for command in ("ingest", "status", "search", "migrate"):
+        done = await asyncio.to_thread(bot, "--config", cfg, command, *(["okapi"] if command == "search" else []))
+        assert done.returncode == 1, (command, done.stdout, done.stderr)
+        assert newer in done.stderr + done.stdout and "Traceback" not in done.stderr, (command, done.stderr)
+    assert await pg_schema(url) == before

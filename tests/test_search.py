@@ -574,6 +574,7 @@ SIDE_BY_SIDE = [
     ("alpha", {}), ("alp", {}), ("golf hotel", {}), ('"alpha bravo"', {}), ('"bravo alpha" charlie', {}),
     ('"alpha alpha"', {}), ("delta", {"topic": "X"}), ("echo", {"after": "2024-02-05", "before": "2024-02-15"}),
     ('"charlie delta"', {"topic": "Y"}), ("2402.00007", {}), ("2402", {}), ("高斯", {}), ("三维高斯", {}),
+    ('"alpha bravo alpha"', {}), ('"alpha alpha alpha"', {}), ('"charlie delta echo" alpha', {}),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import discord
 from discord import app_commands
 
@@ -17,6 +19,7 @@ from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
 from jobs.search.query import QueryError, resolve_topic
+from jobs.store.areas import FeedsArea, PapersArea, SignalArea
 
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).
@@ -51,6 +54,10 @@ def _needs(channel: FeedChannel, me: discord.Member, lang: str = "en") -> list[s
     return missing
 
 
+class FeedsStore(FeedsArea, PapersArea, SignalArea, Protocol):
+    """The store areas the feeds cog uses: feeds, their topics and exclusions."""
+
+
 class Feeds(ItemOwner):
     """Admin commands: hidden from members without Manage Server, and refused to them by the tree
     (bot/tree.py) if a server's command settings let them through anyway."""
@@ -63,12 +70,16 @@ class Feeds(ItemOwner):
     # A day's pages (digests and DMs), its language toggle, its menu and the Discuss button of the cards it opens.
     PERSISTENT = paper_pages.PERSISTENT
 
+    def __init__(self, bot: PaperboyClient, store: FeedsStore) -> None:
+        super().__init__(bot)
+        self.store = store
+
     async def _canonical_topic(self, topic: str) -> str | None:
         topic = topic.strip()
         if topic.casefold() == ALL_TOPICS:
             return ALL_TOPICS
         try:
-            return resolve_topic(topic, await self.bot.store.known_topics())
+            return resolve_topic(topic, await self.store.known_topics())
         except QueryError:
             return None
 
@@ -86,7 +97,7 @@ class Feeds(ItemOwner):
         lang = reply_lang(interaction)
         canonical = await self._canonical_topic(topic)
         if canonical is None:
-            known = await self.bot.store.known_topics()
+            known = await self.store.known_topics()
             listing = ", ".join(known[:20]) or t("feed.no_topics", lang)
             await interaction.response.send_message(
                 t("feed.unknown_topic", lang, topic=discord.utils.escape_markdown(topic[:100]), known=listing),
@@ -105,11 +116,11 @@ class Feeds(ItemOwner):
             await interaction.response.send_message(refused, ephemeral=True)
             return
         chosen, note = _style_for(channel, style)
-        feed, created = await self.bot.store.add_feed(
+        feed, created = await self.store.add_feed(
             interaction.guild.id, channel.id, canonical, words, interaction.user.id, chosen
         )
         if excludes is not None:
-            feed = await self.bot.store.set_feed_excludes(channel.id, canonical, excludes) or feed
+            feed = await self.store.set_feed_excludes(channel.id, canonical, excludes) or feed
         sched = self.bot.config.schedule
         what = t("feed.every_topic", lang) if canonical == ALL_TOPICS else f"**{canonical}**"
         listed = ", ".join(f"`{w}`" for w in words)
@@ -138,12 +149,12 @@ class Feeds(ItemOwner):
 
     @add.autocomplete("topic")
     async def add_topic(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return topic_choices([ALL_TOPICS, *await self.bot.store.known_topics()], current)
+        return topic_choices([ALL_TOPICS, *await self.store.known_topics()], current)
 
     @feed.command(name="remove", description="Stop posting a topic in a channel")
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic")
     async def remove(self, interaction: Interaction, channel: FeedChannel, topic: str) -> None:
-        feed = await self.bot.store.remove_feed(channel.id, await self._canonical_topic(topic) or topic)
+        feed = await self.store.remove_feed(channel.id, await self._canonical_topic(topic) or topic)
         if feed is None:
             await interaction.response.send_message(_no_such(interaction, channel, topic), ephemeral=True)
             return
@@ -155,7 +166,7 @@ class Feeds(ItemOwner):
     @remove.autocomplete("topic")
     async def remove_topic(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         assert interaction.guild is not None
-        return topic_choices(sorted({f.topic for f in await self.bot.store.feeds(interaction.guild.id)}), current)
+        return topic_choices(sorted({f.topic for f in await self.store.feeds(interaction.guild.id)}), current)
 
     @feed.command(name="edit", description="Change how a feed posts (digest or cards) and what it leaves out")
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic",
@@ -169,7 +180,7 @@ class Feeds(ItemOwner):
             await interaction.response.send_message(t("feed.edit_nothing", lang), ephemeral=True)
             return
         canonical = await self._canonical_topic(topic) or topic
-        feeds = await self.bot.store.feeds(interaction.guild_id)
+        feeds = await self.store.feeds(interaction.guild_id)
         feed = next((f for f in feeds if f.channel_id == channel.id and f.topic == canonical), None)
         if feed is None:
             await interaction.response.send_message(_no_such(interaction, channel, topic), ephemeral=True)
@@ -181,12 +192,12 @@ class Feeds(ItemOwner):
         lines = []
         if style is not None:
             chosen, note = _style_for(channel, style)
-            feed = await self.bot.store.set_feed_style(channel.id, canonical, chosen or style) or feed
+            feed = await self.store.set_feed_style(channel.id, canonical, chosen or style) or feed
             how = t(f"feed.style.{feed.style}", lang, max=self.bot.config.feeds.max_per_cycle)
             lines.append(t("feed.changed", lang, channel=channel.mention, topic=feed.topic, how=how,
                            note=t("feed.forum_note", lang) if note else ""))
         if excludes is not None:
-            feed = await self.bot.store.set_feed_excludes(channel.id, canonical, excludes) or feed
+            feed = await self.store.set_feed_excludes(channel.id, canonical, excludes) or feed
             lines.append(f"**{discord.utils.escape_markdown(feed.topic)}** · {channel.mention}: "
                          + excludes_line(feed.excludes, lang))
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
@@ -204,7 +215,7 @@ class Feeds(ItemOwner):
                 ephemeral=True,
             )
             return
-        feed = await self.bot.store.resume_feed(channel.id, await self._canonical_topic(topic) or topic)
+        feed = await self.store.resume_feed(channel.id, await self._canonical_topic(topic) or topic)
         text = (say(interaction, "feed.resumed", channel=channel.mention, topic=feed.topic)
                 if feed else _no_such(interaction, channel, topic))
         await interaction.response.send_message(text, ephemeral=True)
@@ -214,7 +225,7 @@ class Feeds(ItemOwner):
     @feed.command(name="list", description="This server's feeds and their state")
     async def list_(self, interaction: Interaction) -> None:
         assert interaction.guild is not None
-        feeds = await self.bot.store.feeds(interaction.guild.id)
+        feeds = await self.store.feeds(interaction.guild.id)
         lang = reply_lang(interaction)
         if not feeds:
             await interaction.response.send_message(t("feed.list_empty", lang), ephemeral=True)
@@ -247,4 +258,4 @@ class Feeds(ItemOwner):
 
 
 async def setup(bot: PaperboyClient) -> None:
-    await bot.add_cog(Feeds(bot))
+    await bot.add_cog(Feeds(bot, bot.store))

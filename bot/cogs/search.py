@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -22,12 +22,12 @@ from jobs.models import Paper
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
 from jobs.search.query import QueryError, resolve_topic
-from jobs.store import Store
+from jobs.store.areas import FeedsArea, PapersArea, SearchArea, SubscriptionsArea
 
 TOPICS_IN_TITLE = 3  # a /latest title names this many topics, then "+N"
 
 
-async def newest_days(store: Store, topics: set[str] | None) -> tuple[list[tuple[str, str]], list[Paper]]:
+async def newest_days(store: PapersArea, topics: set[str] | None) -> tuple[list[tuple[str, str]], list[Paper]]:
     """Each of `topics`' newest day (every topic when None, or when none of them has papers yet): the
     (topic, date) pairs, newest day first, then by topic, and their papers grouped the same way, in post
     order within a topic, each paper once (under the first group it appears in)."""
@@ -46,12 +46,21 @@ async def newest_days(store: Store, topics: set[str] | None) -> tuple[list[tuple
     return days, list(papers.values())
 
 
+class SearchStore(SearchArea, PapersArea, FeedsArea, SubscriptionsArea, Protocol):
+    """The store areas the search cog uses: search, papers and topics, and
+    the feeds and subscriptions /latest follows."""
+
+
 class Search(ItemOwner):
     # The buttons and menu that open a paper, on any message we ever sent: this cog answers them.
     PERSISTENT = (AbstractButton, AbstractMenu, ShareButton)
 
+    def __init__(self, bot: PaperboyClient, store: SearchStore) -> None:
+        super().__init__(bot)
+        self.store = store
+
     async def _topics(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return topic_choices(await self.bot.store.known_topics(), current)
+        return topic_choices(await self.store.known_topics(), current)
 
     async def _show(self, interaction: Interaction, title: str, fetch: Any,
                     entries: list[Entry], total: int) -> None:
@@ -69,7 +78,7 @@ class Search(ItemOwner):
                      topic: str | None = None, after: str | None = None, before: str | None = None) -> None:
         # The database may be busy with a digest cycle: acknowledge within Discord's 3 seconds first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        store = self.bot.store
+        store = self.store
 
         async def fetch(offset: int, limit: int) -> tuple[list[Entry], int]:
             page = await run_search(store, query, topic=topic, after=after, before=before, limit=limit,
@@ -101,11 +110,11 @@ class Search(ItemOwner):
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await self.bot.store.get_paper(arxiv_id)
+        found = await self.store.get_paper(arxiv_id)
         if found is None:
             await interaction.followup.send(say(interaction, "paper.not_stored", id=arxiv_id), ephemeral=True)
             return
-        also_in = (await self.bot.store.paper_topics([arxiv_id])).get(arxiv_id)
+        also_in = (await self.store.paper_topics([arxiv_id])).get(arxiv_id)
         await interaction.followup.send(**opened_paper(found, images=self.bot.config.feeds.images, also_in=also_in,
                                                        language=await reading_language(interaction),
                                                        lang=reply_lang(interaction)), ephemeral=True)
@@ -115,7 +124,7 @@ class Search(ItemOwner):
     @app_commands.autocomplete(topic=_topics)
     async def latest(self, interaction: Interaction, topic: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        store = self.bot.store
+        store = self.store
         infos = await store.topics()
         if not infos:
             await interaction.followup.send(say(interaction, "latest.nothing"), ephemeral=True)
@@ -146,7 +155,7 @@ class Search(ItemOwner):
     async def _followed_topics(self, interaction: Interaction) -> set[str] | None:
         """The topics /latest shows: those this server's feeds post (None, every topic, for a feed of all);
         in a DM or a server without feeds, the member's subscribed topics; else None."""
-        store = self.bot.store
+        store = self.store
         if interaction.guild_id is not None:
             topics = {f.topic for f in await store.feeds(interaction.guild_id)}
             if ALL_TOPICS in topics:
@@ -158,7 +167,7 @@ class Search(ItemOwner):
 
     @app_commands.command(name="topics", description="Every topic, with its paper count and latest post")
     async def topics(self, interaction: Interaction) -> None:
-        infos = await self.bot.store.topics()
+        infos = await self.store.topics()
         lang = reply_lang(interaction)
         if not infos:
             await interaction.response.send_message(t("topics.none", lang), ephemeral=True)
@@ -171,5 +180,5 @@ class Search(ItemOwner):
 
 
 async def setup(bot: PaperboyClient) -> None:
-    await bot.add_cog(Search(bot))
+    await bot.add_cog(Search(bot, bot.store))
 

@@ -5,6 +5,7 @@ language toggle under every card (the other language, to the clicker only)."""
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 import discord
 from discord import app_commands
@@ -16,9 +17,14 @@ from bot.ui.language import CHOICES
 from bot.ui.render import alert_line
 from bot.ui.views import ItemOwner
 from jobs.ops.source_watch import ongoing_alerts
+from jobs.store.areas import SettingsArea, WatchArea
 
 log = logging.getLogger(__name__)
 MANAGE = discord.Permissions(manage_guild=True)
+
+
+class SettingsStore(SettingsArea, WatchArea, Protocol):
+    """The store areas the settings cog uses: the server's settings, and the watchdog's alerts."""
 
 
 class Settings(ItemOwner):
@@ -29,12 +35,16 @@ class Settings(ItemOwner):
     # language to the one who clicked, on any message we ever sent.
     PERSISTENT = (LanguageButton, LanguageMenu)
 
+    def __init__(self, bot: PaperboyClient, store: SettingsStore) -> None:
+        super().__init__(bot)
+        self.store = store
+
     @settings.command(name="language", description="The language of paper cards and digests in this server")
     @app_commands.describe(language="zh: Chinese; en: English; both: both languages")
     @app_commands.choices(language=CHOICES)
     async def language(self, interaction: Interaction, language: app_commands.Choice[str]) -> None:
         assert interaction.guild_id is not None
-        await self.bot.store.set_guild_language(interaction.guild_id, language.value, interaction.user.id)
+        await self.store.set_guild_language(interaction.guild_id, language.value, interaction.user.id)
         await interaction.response.send_message(
             say(interaction, "settings.language_set", language=say(interaction, f"language.{language.value}")),
             ephemeral=True,
@@ -44,7 +54,7 @@ class Settings(ItemOwner):
     @app_commands.describe(channel="The channel for alerts; leave it out to turn alerts off")
     async def alerts(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         assert interaction.guild is not None
-        store = self.bot.store
+        store = self.store
         if channel is None:
             before = await store.alert_channel(interaction.guild.id)
             await store.set_alert_channel(interaction.guild.id, None)
@@ -67,7 +77,7 @@ class Settings(ItemOwner):
     async def _announce_ongoing(self, channel: discord.TextChannel) -> None:
         """An outage that began before this channel was set is announced there now: the cycle that
         raised its alert had nowhere to post it, and it says nothing more until the source is back."""
-        for alert in await ongoing_alerts(self.bot.store):
+        for alert in await ongoing_alerts(self.store):
             try:
                 await channel.send(alert_line({"event": "alert", "source": alert.source, "text": alert.text()}),
                                    allowed_mentions=discord.AllowedMentions.none())
@@ -77,4 +87,4 @@ class Settings(ItemOwner):
 
 
 async def setup(bot: PaperboyClient) -> None:
-    await bot.add_cog(Settings(bot))
+    await bot.add_cog(Settings(bot, bot.store))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -20,6 +20,7 @@ from bot.ui.views import ItemOwner, OwnedView
 from jobs.plan.personal import rank
 from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
+from jobs.store.areas import PapersArea, SignalArea
 
 CONFIRM_TIMEOUT = 300  # seconds a /forget-me confirmation stays clickable
 FORYOU_DAYS = 7  # /foryou ranks the papers of the newest post date and the six days before it
@@ -29,13 +30,14 @@ WHY_TITLE = 80  # characters of a liked paper's title in a "why" line
 class ForgetConfirm(OwnedView):
     """The one button that deletes a member's data: theirs to click, once."""
 
-    def __init__(self, owner_id: int, lang: str) -> None:
+    def __init__(self, owner_id: int, lang: str, signal: SignalArea) -> None:
         super().__init__(owner_id, timeout=CONFIRM_TIMEOUT)
+        self.signal = signal
         self.confirm.label = t("forget.button", lang)
 
     @discord.ui.button(label="…", style=discord.ButtonStyle.danger)  # labelled in the member's language
     async def confirm(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
-        gone = await interaction.client.store.forget_member(interaction.user.id)
+        gone = await self.signal.forget_member(interaction.user.id)
         self.stop()
         await interaction.response.edit_message(
             content=say(interaction, "forget.done", subs=gone.get("subscriptions", 0),
@@ -45,15 +47,23 @@ class ForgetConfirm(OwnedView):
 export_text = export  # the command's option is named `export` too
 
 
+class SignalStore(SignalArea, PapersArea, Protocol):
+    """The store areas the signal cog uses: members' signal and saved papers, and the papers."""
+
+
 class Signal(ItemOwner):
     PERSISTENT = (FeedbackButton, SaveButton)  # under any card we ever sent
+
+    def __init__(self, bot: PaperboyClient, store: SignalStore) -> None:
+        super().__init__(bot)
+        self.store = store
 
     @app_commands.command(name="saved", description="The papers you saved with 🔖 (only you see this)")
     @app_commands.describe(export="Also attach them as a file: BibTeX (LaTeX) or RIS (Zotero, EndNote)")
     @app_commands.choices(export=[app_commands.Choice(name="BibTeX", value="bibtex"),
                                   app_commands.Choice(name="RIS", value="ris")])
     async def saved(self, interaction: Interaction, export: app_commands.Choice[str] | None = None) -> None:
-        store = self.bot.store
+        store = self.store
         ids = await store.saved_papers(interaction.user.id)
         if not ids:
             await interaction.response.send_message(say(interaction, "saved.none"), ephemeral=True)
@@ -81,7 +91,7 @@ class Signal(ItemOwner):
 
     @app_commands.command(name="foryou", description="Your ranked papers of the last 7 days (only you see this)")
     async def foryou(self, interaction: Interaction) -> None:
-        store = self.bot.store
+        store = self.store
         lang = reply_lang(interaction)
         latest = max((info.latest for info in await store.topics() if info.latest), default=None)
         if latest is None:
@@ -113,11 +123,11 @@ class Signal(ItemOwner):
     @app_commands.command(name="forget-me", description="Erase everything Paperboy keeps about you")
     async def forget_me(self, interaction: Interaction) -> None:
         lang = reply_lang(interaction)
-        view = ForgetConfirm(interaction.user.id, lang)
+        view = ForgetConfirm(interaction.user.id, lang, self.store)
         await interaction.response.send_message(t("forget.ask", lang, what=t("forget.what", lang)), view=view,
                                                 ephemeral=True)
         view.message = await interaction.original_response()
 
 
 async def setup(bot: PaperboyClient) -> None:
-    await bot.add_cog(Signal(bot))
+    await bot.add_cog(Signal(bot, bot.store))

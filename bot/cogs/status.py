@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from discord import app_commands
 from discord.ext import commands
 
@@ -9,21 +11,25 @@ from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang
 from bot.ui.status import status_embed
 from jobs.ops.status import gather_status
+from jobs.store.areas import FeedsArea, MetaArea, WatchArea
+
+
+class StatusStore(FeedsArea, WatchArea, MetaArea, Protocol):
+    """The store areas the status cog uses: cycles, feeds and the outbox, the sources' health, the retry plan."""
 
 
 class Status(commands.Cog):
-    def __init__(self, bot: PaperboyClient) -> None:
+    def __init__(self, bot: PaperboyClient, store: StatusStore) -> None:
         self.bot = bot
+        self.store = store
 
     @app_commands.command(name="status", description="Paperboy's sources, schedule, deliveries and database")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def status(self, interaction: Interaction) -> None:
-        report = await gather_status(self.bot.store, self.bot.config, self.bot.clock())
+        report = await gather_status(self.store, self.bot.config, self.bot.clock())
         await interaction.response.send_message(embed=status_embed(report, reply_lang(interaction)), ephemeral=True)
 
 
 async def setup(bot: PaperboyClient) -> None:
-    await bot.add_cog(Status(bot))
-
-
+    await bot.add_cog(Status(bot, bot.store))

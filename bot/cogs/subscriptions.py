@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -18,13 +18,23 @@ from bot.ui.views import ItemOwner
 from jobs.present.i18n import t
 from jobs.present.plural import plural
 from jobs.search.query import QueryError, resolve_topic
+from jobs.store.areas import PapersArea, SettingsArea, SignalArea, SubscriptionsArea
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
 ALL = "all"
 
 
+class SubscriptionsStore(SubscriptionsArea, PapersArea, SettingsArea, SignalArea, Protocol):
+    """The store areas the subscriptions cog uses: subscriptions and DM state,
+    topics, the member's language, exclusions."""
+
+
 class Subscriptions(ItemOwner):
     PERSISTENT = (FollowTopicButton,)  # "Follow topic" under any paper we ever sent
+
+    def __init__(self, bot: PaperboyClient, store: SubscriptionsStore) -> None:
+        super().__init__(bot)
+        self.store = store
 
     @app_commands.command(name="subscribe", description="Get new papers on a topic, keyword or author by DM")
     @app_commands.describe(
@@ -40,7 +50,7 @@ class Subscriptions(ItemOwner):
             return
         kind, value = next(iter(given.items()))
         if kind == "topic":
-            known = await self.bot.store.known_topics()
+            known = await self.store.known_topics()
             try:
                 value = resolve_topic(value, known)
             except QueryError:
@@ -50,13 +60,13 @@ class Subscriptions(ItemOwner):
                         known=listing), ephemeral=True,
                 )
                 return
-        reply = await subscribe(self.bot.store, interaction.user, kind, value, reply_lang(interaction), exclude)
+        reply = await subscribe(self.store, interaction.user, kind, value, reply_lang(interaction), exclude)
         await interaction.response.send_message(reply, ephemeral=True)
 
     @subscribe_.autocomplete("topic")
     async def topic_autocomplete(self, interaction: Interaction,
                                  current: str) -> list[app_commands.Choice[str]]:
-        return topic_choices(await self.bot.store.known_topics(), current)
+        return topic_choices(await self.store.known_topics(), current)
 
     @app_commands.command(name="unsubscribe", description="Stop one of your subscriptions, or all of them")
     @app_commands.describe(subscription="One of yours, or 'all'")
@@ -64,17 +74,17 @@ class Subscriptions(ItemOwner):
         user_id = interaction.user.id
         lang = reply_lang(interaction)
         if subscription.strip().casefold() == ALL:
-            removed = await self.bot.store.remove_subscriptions(user_id)
+            removed = await self.store.remove_subscriptions(user_id)
             text = t("unsubscribe.all", lang, n=len(removed)) if removed else t("unsubscribe.nothing", lang)
         else:
-            subs = await self.bot.store.subscriptions(user_id)
+            subs = await self.store.subscriptions(user_id)
             wanted = subscription.strip()
             target = next((s for s in subs if str(s.id) == wanted or s.label().casefold() == wanted.casefold()
                            or s.value.casefold() == wanted.casefold()), None)
             if target is None:
                 text = t("unsubscribe.no_such", lang)
             else:
-                await self.bot.store.remove_subscriptions(user_id, target.id)
+                await self.store.remove_subscriptions(user_id, target.id)
                 text = t("unsubscribe.done", lang, kind=t(f"kind.{target.kind}", lang),
                          value=discord.utils.escape_markdown(target.value))
         await interaction.response.send_message(text, ephemeral=True)
@@ -83,7 +93,7 @@ class Subscriptions(ItemOwner):
     async def unsubscribe_autocomplete(self, interaction: Interaction,
                                        current: str) -> list[app_commands.Choice[str]]:
         typed = current.strip().casefold()
-        subs = await self.bot.store.subscriptions(interaction.user.id)
+        subs = await self.store.subscriptions(interaction.user.id)
         choices = [app_commands.Choice(name=s.label()[:MAX_LEN], value=str(s.id))
                    for s in subs if typed in s.label().casefold()]
         if subs and typed in ALL:
@@ -97,21 +107,21 @@ class Subscriptions(ItemOwner):
     async def subscriptions(self, interaction: Interaction, language: app_commands.Choice[str] | None = None) -> None:
         lang = reply_lang(interaction)
         if language is not None:
-            await self.bot.store.set_member_language(interaction.user.id, language.value)
+            await self.store.set_member_language(interaction.user.id, language.value)
             await interaction.response.send_message(
                 t("settings.my_language_set", lang, language=t(f"language.{language.value}", lang)), ephemeral=True
             )
             return
-        subs = await self.bot.store.subscriptions(interaction.user.id)
+        subs = await self.store.subscriptions(interaction.user.id)
         if not subs:
             await interaction.response.send_message(t("subscriptions.none", lang), ephemeral=True)
             return
         lines = [f"• {t(f'kind.{s.kind}', lang)}: **{discord.utils.escape_markdown(s.value)}**"
                  + (" · " + t("exclude.listed", lang, words=", ".join(s.excludes)) if s.excludes else "")
                  for s in subs]
-        reading = await member_language(self.bot.store, interaction.user.id)
+        reading = await member_language(self.store, interaction.user.id)
         lines.append("\n" + t("settings.my_language", lang, language=t(f"language.{reading}", lang)))
-        state = await self.bot.store.dm_state(interaction.user.id)
+        state = await self.store.dm_state(interaction.user.id)
         if state.closed_reason:
             lines.append("\n" + t("dm.stopped", lang, reason=state.closed_reason, help=t("dm.open_help", lang)))
         embed = discord.Embed(title=t("subscriptions.title", lang, n=len(subs), max=MAX_SUBSCRIPTIONS),
@@ -121,15 +131,15 @@ class Subscriptions(ItemOwner):
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
         """A member whose DMs were closed hears about it the next time they use any command."""
-        state = await self.bot.store.dm_state(interaction.user.id)
+        state = await self.store.dm_state(interaction.user.id)
         if state.closed_reason is None or state.told:
             return
         await interaction.followup.send(
             say(interaction, "dm.undelivered", reason=state.closed_reason, help=say(interaction, "dm.open_help")),
             ephemeral=True,
         )
-        await self.bot.store.reopen_dm(interaction.user.id)
+        await self.store.reopen_dm(interaction.user.id)
 
 
 async def setup(bot: PaperboyClient) -> None:
-    await bot.add_cog(Subscriptions(bot))
+    await bot.add_cog(Subscriptions(bot, bot.store))

@@ -52,14 +52,15 @@ class BackendIncomplete(StoreUnavailable):
     """A backend that cannot serve yet: the message names the areas it lacks and the way out."""
 
 
-async def open_database(url: DatabaseUrl) -> Any:
+async def open_database(url: DatabaseUrl, *, read_only: bool = False) -> Any:
     """The store for `url`, opened (created and migrated when new): a `StoreProtocol`. StoreUnavailable
-    (one plain line, no password) when it cannot be reached or its backend is not complete."""
+    (one plain line, no password) when it cannot be reached or its backend is not complete. `read_only`:
+    as it is, never created or migrated (read commands; the caller checks the schema)."""
     backend = BACKENDS[url.backend]
     store_class = backend.load()
     missing = missing_areas(store_class)
     if not missing:
-        return await store_class.open(url.path if url.path is not None else url)
+        return await store_class.open(url.path if url.path is not None else url, read_only=read_only)
     await store_class.reach(url)  # a bad URL is still said as such; nothing is created or migrated
     raise BackendIncomplete(
         f"{url.key} {url.shown}: the {backend.title} backend is not complete yet: areas "

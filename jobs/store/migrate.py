@@ -85,9 +85,15 @@ def schema_problem(path: object, current: int) -> str | None:
     if current > SCHEMA_VERSION:
         return too_new(path, current)
     if current < SCHEMA_VERSION:
-        return (f"database.path {path}: this database is schema {current} (this Paperboy reads schema "
-                f"{SCHEMA_VERSION}); run the new release's `run` (or `{command('migrate')}`) to upgrade")
+        return older(f"database.path {path}", current, SCHEMA_VERSION)
     return None
+
+
+def older(where: str, current: int, latest: int) -> str:
+    """What a read command says of a database older than this release (`where`: the key and the place),
+    on either engine."""
+    return (f"{where}: this database is schema {current} (this Paperboy reads schema {latest}); run the new "
+            f"release's `run` (or `{command('migrate')}`) to upgrade")
 
 
 def pending(current: int, upto: int = SCHEMA_VERSION) -> list[Migration]:

@@ -6,7 +6,7 @@ the literal is cast, not parsed), so folding and Chinese bigrams are the same as
 Positions run on from column to column with a gap of one, so that a phrase (`<->`, next position) never
 spans two columns, as FTS5's phrases never do; each position carries its column's bm25 weight as a label
 (A 10, B 5, C 2). The tsvector finds the papers holding a phrase, and its positions count how often, weighted
-(`phrase_weight`), for bm25. (PostgreSQL keeps positions up to 16383 and 256 per token and paper: a text
+(`cover_count`), for bm25. (PostgreSQL keeps positions up to 16383 and 256 per token and paper: a text
 longer than that, far beyond any abstract, would be counted short.)"""
 
 from __future__ import annotations
@@ -61,25 +61,14 @@ def tsquery_text(phrase: Sequence[str]) -> str:
     return " <-> ".join(_quote(t) for t in phrase)
 
 
-def phrase_weight(lexemes: Sequence[tuple[str, Sequence[int], Sequence[str]]], phrase: Sequence[str],
-                  prefix: bool) -> float:
-    """How often `phrase` stands in a paper, each time weighted by its column's bm25 weight (as FTS5
-    counts a phrase: every position it starts at), from the paper's tsvector entries (lexeme, positions,
-    weight labels) of the phrase's tokens (with `prefix`, of every lexeme its last token begins)."""
-    at: dict[str, dict[int, str]] = {}
-    last_at: dict[int, str] = {}
-    for lexeme, positions, labels in lexemes:
-        here = dict(zip(positions, labels, strict=True))
-        at[lexeme] = here
-        if prefix and lexeme.startswith(phrase[-1]):
-            last_at.update(here)
-    if not prefix:
-        last_at = at.get(phrase[-1], {})
-    middle = [at.get(t, {}) for t in phrase[1:-1]]
-    n = len(phrase)
-    total = 0.0
-    for start, label in at.get(phrase[0], {}).items() if n > 1 else last_at.items():
-        if all(start + i + 1 in m for i, m in enumerate(middle)) and (n == 1 or start + n - 1 in last_at):
-            total += WEIGHT_OF[label]
-    return total
+def cover_count(doc: str, query: str) -> str:
+    """SQL for the weighted count of a phrase (tsquery `query`) in tsvector `doc`, as FTS5 counts it for bm25:
+    each place the phrase stands, weighted by its column. ts_rank_cd without normalisation sums, over the
+    query's covers (each place the phrase stands), the harmonic mean of the cover's weights, which for tokens
+    of one column is that column's weight; it takes weights up to 1, so they are given over 10 and the sum
+    (a float4) is multiplied back and rounded to the whole number it is."""
+    return f"round(10 * ts_rank_cd('{COVER_WEIGHTS}', {doc}, {query}, 0))::float8"
 
+
+# ts_rank_cd's weights of labels D, C, B, A: the bm25 column weights over 10 (D is never written)
+COVER_WEIGHTS = "{" + ",".join(f"{WEIGHT_OF.get(label, 1.0) / 10:g}" for label in "DCBA") + "}"

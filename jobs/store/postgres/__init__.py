@@ -26,11 +26,18 @@ class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgWatch, PgMeta, PgSe
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod
-    async def open(cls, url: str | DatabaseUrl, *, schema: int = migrate.SCHEMA_VERSION) -> PostgresStore:
-        """Connect (StoreUnavailable with one plain line when the server cannot be used) and migrate."""
+    async def open(cls, url: str | DatabaseUrl, *, schema: int = migrate.SCHEMA_VERSION,
+                   read_only: bool = False) -> PostgresStore:
+        """Connect (StoreUnavailable with one plain line when the server cannot be used) and migrate.
+        `read_only`: as it is, whatever its schema, never migrated (an older Paperboy may be running on
+        it), its sessions read-only on the server (so no write can slip through); the caller checks
+        `migrate.schema_problem`, as with SQLite's `mode=ro`."""
         target = url if isinstance(url, DatabaseUrl) else parse_database_url(url)
-        pool = await create_pool(target)
+        pool = await create_pool(target, read_only=read_only)
         store = cls(pool, target)
+        if read_only:
+            store.read_only = True
+            return store
         try:
             await migrate.migrate(store, upto=schema)
             await store._ensure_rank_index()

@@ -9,6 +9,9 @@
   that guarantee (read, check, then write); relaxing it per area is for the multi-process work (issue 18).
 - Reads outside a transaction go to any pooled connection and see committed data; reads by the task
   holding a transaction go to its connection, so they see its own uncommitted writes.
+- A pooled connection the server ended while it sat idle (a restart, pg_terminate_backend) is dropped on
+  its first statement and the statement runs on another (`_lent`): nothing ran on it, so a server that is
+  back is used at once, and one still gone says so when the pool cannot connect.
 
 Connection failures become StoreUnavailable with one plain line naming the URL without its password.
 """
@@ -18,9 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -28,6 +31,7 @@ from jobs.database_url import DatabaseUrl
 from jobs.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # pg_advisory_xact_lock / pg_advisory_lock keys: arbitrary, fixed, and Paperboy's own ("pb" + 1, + 2).
 WRITER_LOCK = 0x7062_0001
@@ -61,6 +65,13 @@ def connect_problem(exc: BaseException, url: DatabaseUrl) -> str | None:
     return None
 
 
+# What the first statement on a pooled connection raises when the server ended that connection while it was
+# idle: ConnectionDoesNotExistError, or, when asyncpg has read the server's goodbye (a FATAL error) but not
+# yet the close after it, InternalClientError ("cannot switch to state 15; another operation (2) is in
+# progress"), which says nothing of a lost connection. Either way the statement never ran.
+_DEAD_ON_ARRIVAL = (asyncpg.ConnectionDoesNotExistError, asyncpg.InternalClientError)
+
+
 # The server went away or turns connections away: a fault of the moment, not of Paperboy or its data.
 _LOST = (asyncpg.PostgresConnectionError, asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError,
          asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
@@ -81,11 +92,14 @@ def lost_problem(exc: BaseException, url: DatabaseUrl) -> str | None:
     return None
 
 
-async def create_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    """A pool of connections to `url`, with its first connection made (so a bad URL fails here)."""
+async def create_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10,
+                      read_only: bool = False) -> asyncpg.Pool:
+    """A pool of connections to `url`, with its first connection made (so a bad URL fails here);
+    `read_only`: every transaction on them read-only (the server refuses any write)."""
+    settings = {"default_transaction_read_only": "on"} if read_only else {}
     try:
         return await asyncpg.create_pool(url.url, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT_S,
-                                         command_timeout=None)
+                                         command_timeout=None, server_settings=settings)
     except Exception as exc:
         problem = connect_problem(exc, url)
         if problem is None:
@@ -107,6 +121,7 @@ class PgConnection:
         self.url = url
         # task -> its connection, while it holds a transaction
         self._held: dict[asyncio.Task[Any], asyncpg.Connection] = {}
+        self.read_only = False  # opened with read_only=True: sessions read-only, never migrated
 
     def _own(self) -> asyncpg.Connection | None:
         task = asyncio.current_task()
@@ -123,27 +138,65 @@ class PgConnection:
             return
         task = asyncio.current_task()
         assert task is not None, "transaction() runs inside a task"
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK)
-            self._held[task] = conn
+        conn, tx = await self._lent(_begin)
+        try:
             try:
-                yield conn
-            finally:
-                del self._held[task]
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK)
+                self._held[task] = conn
+                try:
+                    yield conn
+                finally:
+                    del self._held[task]
+            except BaseException:
+                if not _closed(conn):  # a closed one was rolled back by the server: keep the first error
+                    await tx.rollback()
+                raise
+            await tx.commit()
+        finally:
+            await self.pool.release(conn)
+
+    async def _lent(self, first: Callable[[asyncpg.Connection], Awaitable[T]]) -> tuple[asyncpg.Connection, T]:
+        """A pooled connection, and what its first statement `first(conn)` returned; the caller releases it.
+        A connection the server ended while it sat in the pool is dropped and `first` runs on another
+        (see _DEAD_ON_ARRIVAL): `first` must be a statement that may run again (a BEGIN, a read)."""
+        tries = self.pool.get_max_size() + 1  # every pooled connection may be dead (a restart), then a new one
+        for attempt in range(tries):
+            conn = await self.pool.acquire()
+            try:
+                return conn, await first(conn)
+            except _DEAD_ON_ARRIVAL:
+                if not _closed(conn):
+                    conn.terminate()
+                await self.pool.release(conn)  # (a closed one the pool took back already: a no-op)
+                if attempt == tries - 1:
+                    raise
+            except BaseException:
+                await self.pool.release(conn)
+                raise
+        raise AssertionError("not reached")
+
+    async def _pooled(self, read: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """`read(conn)` on a pooled connection (one that the server ended is replaced: see `_lent`)."""
+        conn, value = await self._lent(read)
+        await self.pool.release(conn)
+        return value
 
     async def _one(self, sql: str, *args: Any) -> Any:
         """The first column of the first row, or None."""
         conn = self._own()
-        return await (conn.fetchval(sql, *args) if conn is not None else self.pool.fetchval(sql, *args))
+        if conn is not None:
+            return await conn.fetchval(sql, *args)
+        return await self._pooled(lambda c: c.fetchval(sql, *args))
 
     async def _all(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
         conn = self._own()
-        return await (conn.fetch(sql, *args) if conn is not None else self.pool.fetch(sql, *args))
+        if conn is not None:
+            return await conn.fetch(sql, *args)
+        return await self._pooled(lambda c: c.fetch(sql, *args))
 
     async def optimize(self) -> None:
         """Refresh the planner's statistics (ANALYZE), as SQLite's PRAGMA optimize does."""
-        async with self.pool.acquire() as conn:
-            await conn.execute("ANALYZE")
+        await self._pooled(lambda c: c.execute("ANALYZE"))
 
     async def close(self) -> None:
         """Close the pool (autovacuum keeps the statistics: no ANALYZE on the way out, unlike SQLite)."""
@@ -152,3 +205,17 @@ class PgConnection:
         except (TimeoutError, OSError, asyncpg.InterfaceError) as exc:
             log.warning("database %s: pool did not close cleanly (%s); terminating it", self.url.shown, exc)
             self.pool.terminate()
+
+
+async def _begin(conn: asyncpg.Connection) -> Any:
+    tx = conn.transaction()
+    await tx.start()
+    return tx
+
+
+def _closed(conn: asyncpg.Connection) -> bool:
+    """Is the connection closed? A pooled one is handed back to its pool as it closes, and then says so."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:  # "released back to the pool"
+        return True

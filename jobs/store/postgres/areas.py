@@ -26,8 +26,7 @@ class PgMeta(PgConnection):
                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 
     async def schema_version(self) -> int:
-        async with self.pool.acquire() as conn:
-            return await migrate.schema_version(conn)
+        return await self._pooled(migrate.schema_version)
 
     async def backup(self, dest: str | Path) -> int:
         # A file copy is SQLite's; a server has its own tools, which also copy while the bot writes.

@@ -7,13 +7,28 @@ from __future__ import annotations
 
 import asyncpg
 
+from jobs.database_url import DatabaseUrl
 from jobs.store.errors import StoreUnavailable
-from jobs.store.migrate import Migration, load
+from jobs.store.migrate import Migration, load, older
 from jobs.store.postgres._connection import MIGRATION_LOCK, PgConnection
 from jobs.store.rows import utcnow
 
 MIGRATIONS: list[Migration] = load("jobs.store.postgres")
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def too_new(url: DatabaseUrl, current: int) -> str:
+    return (f"{url.key} {url.shown}: database schema version {current} is newer than this Paperboy's PostgreSQL "
+            f"schema ({SCHEMA_VERSION}); upgrade Paperboy or use another database")
+
+
+def schema_problem(url: DatabaseUrl, current: int) -> str | None:
+    """Why a read command cannot read a database of schema `current` as it is, or None (as SQLite's)."""
+    if current > SCHEMA_VERSION:
+        return too_new(url, current)
+    if current < SCHEMA_VERSION:
+        return older(f"{url.key} {url.shown}", current, SCHEMA_VERSION)
+    return None
 
 
 async def schema_version(conn: asyncpg.Connection) -> int:
@@ -30,10 +45,7 @@ async def migrate(store: PgConnection, upto: int = SCHEMA_VERSION) -> None:
                                "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
             current = await schema_version(conn)
             if current > SCHEMA_VERSION:
-                raise StoreUnavailable(
-                    f"{store.url.key} {store.url.shown}: database schema version {current} is newer than this "
-                    f"Paperboy's PostgreSQL schema ({SCHEMA_VERSION}); upgrade Paperboy or use another database"
-                )
+                raise StoreUnavailable(too_new(store.url, current))
             for migration in MIGRATIONS[current:upto]:
                 async with conn.transaction():
                     await conn.execute(migration.sql)  # no arguments: the whole script in one round trip

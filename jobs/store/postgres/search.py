@@ -1,13 +1,16 @@
 """SearchArea on PostgreSQL: the same page, the same bm25 and the same total as SQLite's search
 (jobs/store/search.py) for the same query.
 
-Every query is ranked by the numpy ranker over the ranking index (its tables are SQLite's, read by the
-same code through bridge.py), as SQLite ranks words and prefixes. A quoted phrase of several tokens
-(FTS5 ranks those on SQLite) is found through papers_fts, the GIN-indexed tsvector of the same tokens;
-its weighted count in each paper found is counted from the tsvector's positions and their column
-weights (jobs/store/tsv.py) and ranked with the words, by the same bm25. Filters (topic, dates) are the
-ranker's appearance arrays.
-All that one search reads is read in one REPEATABLE READ transaction: one moment of the database."""
+Every query is ranked by the numpy ranker over the ranking index (its tables are SQLite's; its arrays
+are loaded by the same code through bridge.py), as SQLite ranks words and prefixes. A quoted phrase of
+several tokens (FTS5 ranks those on SQLite) is found through papers_fts, the GIN-indexed tsvector of the
+same tokens; its weighted count in each paper found is counted on the server from the tsvector's
+positions and column weights (jobs/store/tsv.py `cover_count`) and ranked with the words, by the same
+bm25. Filters (topic, dates) are the ranker's appearance arrays.
+
+What one search reads is of one moment: while the index's generation is that of the arrays held, one
+statement reads the generation, the words' postings and the phrases' counts (one round trip); otherwise
+the arrays are read again with them in one REPEATABLE READ transaction. Cost: benchmarks/store_engines.py."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from itertools import groupby
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -28,14 +31,17 @@ from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
-from jobs.store.search import Filters, _Snapshot, near_ranked, snapshot_after, term_counts
+from jobs.store.search import Filters, Ranked, _Snapshot, near_ranked, snapshot_after, term_counts
 from jobs.store.text_index import rebuild_rank_index
-from jobs.store.tsv import phrase_weight, tsquery_text
+from jobs.store.tsv import cover_count, tsquery_text
 
 # A MATCH expression as jobs.search.query.build_query writes it: quoted phrases ("" inside is a quote), each
 # maybe a prefix (*), joined by AND.
 _PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
 _GLUE = re.compile(r"\s+AND\s+")
+# Papers that can be on a page (ties at its end included) read with their rows in one round trip; more
+# (a tie of thousands) have their dates read first, then only the page's rows.
+NEAR_ROWS = 50
 
 
 def parse_match(match: str) -> list[tuple[list[str], bool]]:
@@ -94,7 +100,8 @@ class PgSearch(PgConnection):
         args: list[Any] = []
         filters = _filter_sql(topic, after, before, args)
         filter_args = list(args)
-        page: list[tuple[int, float]]
+        page: list[tuple[int, float]] = []
+        total = 0
         if match is None and arxiv_id is not None:
             args.append(arxiv_id)
             where = f"p.arxiv_id = ${len(args)}"
@@ -112,41 +119,76 @@ class PgSearch(PgConnection):
             page = [(int(r[0]), 0.0) for r in rows]
             total = int(await self._one(f"SELECT count(DISTINCT x.paper_id) FROM appearances x WHERE {where}",
                                         *args) or 0)
-        else:
-            page, total = await self._rank(parse_match(match), arxiv_id, Filters(topic, after, before),
-                                           offset, limit)
+        fetched: Sequence[asyncpg.Record] | None = None  # the page's rows, when read with the ranking
+        if match is not None:
+            ranked = await self._rank(parse_match(match), arxiv_id, Filters(topic, after, before), offset + limit)
+            if ranked is None:
+                return [], 0
+            if ranked.latest is None and len(ranked.ids) <= NEAR_ROWS:
+                # Unfiltered, each paper's row comes with its newest appearance, whose date is what orders
+                # ties: the few papers that can be on the page are read once, dates and rows together.
+                fetched = await self._rows(filters, filter_args, ranked.ids.tolist())
+                ranked = ranked.dated({int(r[0]): rank_index.day_number(r[1]) for r in fetched if r[1] is not None})
+            elif ranked.latest is None:
+                ranked = ranked.dated(await self._newest_dates(ranked.ids.tolist()))
+            page, total = ranked.page(offset, limit)
         if not page:
             return [], total
-        args = [*filter_args, [i for i, _ in page]]
-        rows = await self._all(
-            f"SELECT p.id, {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
+        rows = fetched if fetched is not None else await self._rows(filters, filter_args, [i for i, _ in page])
+        papers = {int(r[0]): placed_paper(r[2:]) for r in rows}
+        return [SearchHit(papers[i], rank) for i, rank in page if i in papers], total
+
+    async def _rows(self, filters: str, filter_args: list[Any], ids: list[int]) -> Sequence[asyncpg.Record]:
+        """(id, newest passing date, the placed paper's columns) of these papers."""
+        args = [*filter_args, ids]
+        return await self._all(
+            f"SELECT p.id, a.post_date, {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT x.id FROM appearances x "
             f"WHERE x.paper_id = p.id{filters} ORDER BY x.post_date DESC, x.id DESC LIMIT 1) "
             "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
             f"WHERE p.id = ANY(${len(args)}::bigint[])", *args)
-        papers = {int(r[0]): placed_paper(r[1:]) for r in rows}
-        return [SearchHit(papers[i], rank) for i, rank in page if i in papers], total
 
     async def _rank(self, phrases: list[tuple[list[str], bool]], arxiv_id: str | None, filters: Filters,
-                    offset: int, limit: int) -> tuple[list[tuple[int, float]], int]:
+                    want: int) -> Ranked | None:
+        """The papers that can be among the first `want` (search.near_ranked); None: nothing matches."""
         if any(not toks for toks, _ in phrases):
-            return [], 0  # a phrase of no tokens matches nothing, as in FTS5
+            return None  # a phrase of no tokens matches nothing, as in FTS5
         words = [(toks[0], prefix) for toks, prefix in phrases if len(toks) == 1]
         longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1]
-        async with self._reading() as (conn, keep):
-            snap, postings = await self._snapshot_of(conn, keep, words, bool(filters))
-            counts = term_counts(snap, words, postings)
-            counts += [await self._phrase_counts(conn, snap, toks, prefix) for toks, prefix in longer]
-            allowed = None
-            if arxiv_id is not None:
-                allowed = np.zeros(len(snap.corpus.segment), dtype=bool)
-                found = await conn.fetchval("SELECT id FROM papers WHERE arxiv_id = $1", arxiv_id)
-                if found is not None and int(found) < len(allowed):
-                    allowed[int(found)] = True
-            ranked = near_ranked(snap, counts, filters, offset + limit, allowed)
-            if ranked.latest is None:
-                ranked = ranked.dated(await run_shared(conn, rank_index.newest_dates, ranked.ids.tolist()))
-        return ranked.page(offset, limit)
+        found = _Found.statement(words, longer)
+        held = self._snapshot
+        snap: _Snapshot | None = None
+        if held is not None and self._own() is None:
+            # The common case, one statement and one round trip: the index's generation, the words'
+            # postings and the phrases' matches, all of one moment; the arrays held are still those of
+            # that generation.
+            read = _Found.of(await self._pooled(lambda c: c.fetch(*found)), len(words), len(longer))
+            if read.generation == held.generation and (
+                    not filters or (held.appearances is not None and held.appearances_generation == held.generation)):
+                snap = held
+        if snap is None:  # the index changed since (or nothing is held, or a writer reads its own writes)
+            async with self._reading() as (conn, keep):
+                read = _Found.of(await conn.fetch(*found), len(words), len(longer))
+                snap = await self._snapshot_of(conn, keep, read.generation, bool(filters))
+        counts = term_counts(snap, words, read.postings)
+        counts += [read.phrase_counts(j, len(snap.corpus.segment)) for j in range(len(longer))]
+        allowed = None
+        if arxiv_id is not None:
+            allowed = np.zeros(len(snap.corpus.segment), dtype=bool)
+            paper = await self._one("SELECT id FROM papers WHERE arxiv_id = $1", arxiv_id)
+            if paper is not None and int(paper) < len(allowed):
+                allowed[int(paper)] = True
+        return near_ranked(snap, counts, filters, want, allowed)
+
+    async def _newest_dates(self, ids: list[int]) -> dict[int, int]:
+        """rank_index.newest_dates without a bridge: as arrays, the dates made numbers on the server (a
+        phrase found in thousands of papers of one length ties them all, and asks for thousands)."""
+        rows = await self._all(
+            "SELECT array_agg(paper_id), array_agg(CASE WHEN d ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' "
+            "THEN replace(left(d, 10), '-', '')::int ELSE 0 END) FROM (SELECT paper_id, max(post_date) AS d "
+            "FROM appearances WHERE paper_id = ANY($1::bigint[]) GROUP BY paper_id) m", ids)
+        papers, days = rows[0]
+        return dict(zip(papers or [], days or [], strict=True))
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[tuple[asyncpg.Connection, bool]]:
@@ -156,36 +198,91 @@ class PgSearch(PgConnection):
         if own is not None:
             yield own, False
             return
-        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            yield conn, True
+        conn, tx = await self._lent(_read_only)
+        try:
+            try:
+                yield conn, True
+            finally:
+                await tx.rollback()
+        finally:
+            await self.pool.release(conn)
 
-    async def _snapshot_of(self, conn: asyncpg.Connection, keep: bool, words: list[tuple[str, bool]],
-                           need_appearances: bool) -> tuple[_Snapshot, list[search_rank.Postings]]:
-        """The arrays of this moment, and the words' postings (as SQLite's `_read_index`)."""
+    async def _snapshot_of(self, conn: asyncpg.Connection, keep: bool, generation: int,
+                           need_appearances: bool) -> _Snapshot:
+        """The arrays of generation `generation`, read on `conn` (whose moment it is), as SQLite's `_read_index`."""
         if self._snapshot_lock is None:
             self._snapshot_lock = asyncio.Lock()
         async with self._snapshot_lock:  # one reload at a time
             held = self._snapshot
             reading = await run_shared(
-                conn, rank_index.read, words, held.generation if held else None,
+                conn, rank_index.read, [], held.generation if held else None,
                 held.appearances_generation if held and held.appearances else None, need_appearances)
+            assert reading.generation == generation, "read in one transaction"
             held = snapshot_after(held, reading)
             if keep:
                 self._snapshot = held
-            return held, reading.postings
+            return held
 
-    async def _phrase_counts(self, conn: asyncpg.Connection, snap: _Snapshot, phrase: list[str],
-                             prefix: bool) -> search_rank.Floats:
-        """The phrase's weighted count in every paper (by id), for papers the tsvector says may hold it."""
-        query = tsquery_text(phrase) + (":*" if prefix else "")
-        out = np.zeros(len(snap.corpus.segment), dtype=np.float64)
-        # Only the phrase's own lexemes of each paper found, with their positions and weight labels.
-        rows = await conn.fetch(
-            "SELECT f.id, u.lexeme, u.positions, u.weights FROM papers_fts f "
-            "CROSS JOIN LATERAL unnest(f.doc) AS u(lexeme, positions, weights) WHERE f.doc @@ $1::tsquery "
-            "AND (u.lexeme = ANY($2::text[]) OR ($3 AND starts_with(u.lexeme, $4))) ORDER BY f.id",
-            query, list(phrase), prefix, phrase[-1])
-        for paper_id, group in groupby(rows, key=lambda r: int(r[0])):
-            if paper_id < len(out):
-                out[paper_id] = phrase_weight([(r[1], r[2], r[3]) for r in group], phrase, prefix)
+
+async def _read_only(conn: asyncpg.Connection) -> Any:
+    tx = conn.transaction(isolation="repeatable_read", readonly=True)
+    await tx.start()
+    return tx
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What one search reads besides the arrays, in one statement: the index's generation, each word's
+    merged-segment postings (rank_index.postings) and each phrase's matches with their weighted counts."""
+
+    generation: int
+    postings: list[list[tuple[int, bytes, bytes]]]
+    matches: list[tuple[list[int], list[float]]]
+
+    @staticmethod
+    def statement(words: list[tuple[str, bool]], phrases: list[tuple[list[str], bool]]) -> tuple[Any, ...]:
+        """The statement and its arguments. Rows: (k, n, ids, counts, matched, weights): k -1 is the
+        generation (n); k < 1000 a posting row (segment n) of word k; k >= 1000 phrase k - 1000's matches."""
+        none = "NULL::bytea, NULL::bytea, NULL::bigint[], NULL::float8[]"
+        parts = [f"SELECT -1, generation, {none} FROM rank_state WHERE id = 1"]
+        args: list[Any] = []
+        for k, (term, prefix) in enumerate(words):
+            args.append(term)
+            if prefix and term:  # a term's own rows, or those of every term it begins (as rank_index.postings)
+                args.append(rank_index._after_prefix(term))
+                where = f"term >= ${len(args) - 1} AND term < ${len(args)}"
+            else:
+                where = f"term = ${len(args)}"
+            parts.append(f"SELECT {k}, seg, ids, counts, NULL::bigint[], NULL::float8[] FROM rank_postings "
+                         f"WHERE {where}")
+        for j, (toks, prefix) in enumerate(phrases):
+            # The phrase's weighted count in each paper holding it, as FTS5 counts it for bm25: ts_rank_cd
+            # over the phrase's covers, weighted by the column labels (tsv.cover_count).
+            args.append(tsquery_text(toks) + (":*" if prefix else ""))
+            parts.append(f"SELECT {1000 + j}, 0, NULL::bytea, NULL::bytea, array_agg(id), "
+                         f"array_agg({cover_count('doc', f'${len(args)}::tsquery')}) "
+                         f"FROM papers_fts WHERE doc @@ ${len(args)}::tsquery")
+        return " UNION ALL ".join(f"({p})" for p in parts), *args
+
+    @classmethod
+    def of(cls, rows: Sequence[asyncpg.Record], words: int, phrases: int) -> _Found:
+        generation = 0
+        postings: list[list[tuple[int, bytes, bytes]]] = [[] for _ in range(words)]
+        matches: list[tuple[list[int], list[float]]] = [([], []) for _ in range(phrases)]
+        for k, n, ids, counts, matched, weights in rows:
+            if k < 0:
+                generation = int(n)
+            elif k < 1000:
+                postings[k].append((int(n), ids, counts))
+            elif matched is not None:
+                matches[k - 1000] = (matched, weights)
+        return cls(generation, postings, matches)
+
+    def phrase_counts(self, j: int, size: int) -> search_rank.Floats:
+        """Phrase j's weighted count in every paper (by id); papers past `size` are newer than the arrays."""
+        out = np.zeros(size, dtype=np.float64)
+        ids, weights = (np.array(a) for a in self.matches[j])
+        if len(ids):
+            keep = ids < size
+            out[ids[keep]] = np.asarray(weights, dtype=np.float64)[keep]
         return out
