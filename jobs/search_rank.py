@@ -54,7 +54,13 @@ class Corpus:
         rows = len(ids)
         held = dict(zip(*np.unique(segments, return_counts=True), strict=True)) if rows else {}
         clean = frozenset(seg for seg, n in (made or {}).items() if held.get(seg, 0) == n)
-        avgdl = float(lengths.sum()) / rows if rows else 0.0
+        return cls.built(segment, length, rows, int(lengths.sum()), clean)
+
+    @classmethod
+    def built(cls, segment: Array, length: Floats, rows: int, total_length: int, clean: frozenset[int]) -> Corpus:
+        """From the arrays by paper id, the number of papers and the sum of their lengths (an integer,
+        so that one kept up to date gives the very avgdl a full count gives)."""
+        avgdl = float(total_length) / rows if rows else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):  # an empty index: avgdl 0, never used
             norm = K1 * ((1 - B) + (B * length) / avgdl)
         return cls(segment, length, rows, avgdl, clean, norm)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from jobs.posting_codec import decode_counts, decode_ids, encode_groups
-from jobs.search_rank import Array, Corpus, Postings
+from jobs.search_rank import Array, Postings
 from jobs.store.fts_tokens import Counted, weighted_counts
 from jobs.store.rows import SqlConnection, is_sqlite
 
@@ -39,6 +39,16 @@ def bump_generation(conn: SqlConnection) -> None:
         conn.execute("UPDATE rank_state SET generation = ? WHERE id = 1", (secrets.randbits(62),))
 
 
+def reset(conn: SqlConnection, part: str) -> None:
+    """Say that `part` ("docs" or "appearances") changed by more than additions, so that readers load
+    it whole (jobs/store/rank_snapshot.py); the generation is bumped too. An epoch only grows: one
+    rolled back is taken again later, by a change a reader is told of then."""
+    if _exists(conn):
+        column = {"docs": "docs_epoch", "appearances": "appearances_epoch"}[part]
+        conn.execute(f"UPDATE rank_state SET {column} = {column} + 1 WHERE id = 1")
+        bump_generation(conn)
+
+
 def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterable[int] = (), *,
                bulk: bool = False) -> None:
     """Index full-text rows (rowid, title, authors, abstract, summary, takeaways, ids) as a new
@@ -50,6 +60,7 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
     gone = [i for i in forget if i not in added]
     if gone:
         conn.executemany("DELETE FROM rank_docs WHERE id = ?", [(i,) for i in gone])
+        reset(conn, "docs")
     ordered = add if all(a[0] < b[0] for a, b in pairwise(add)) else sorted(add, key=lambda r: int(r[0]))
     for start in range(0, len(ordered), BATCH):  # a huge post: bounded arrays, no long call holding the GIL
         _index_batch(conn, ordered[start : start + BATCH], bulk)
@@ -300,6 +311,7 @@ def is_stale(conn: SqlConnection) -> bool:
 def clear(conn: SqlConnection) -> None:
     for table in ("rank_postings", "rank_fresh", "rank_docs", "rank_segments"):
         conn.execute(f"DELETE FROM {table}")
+    reset(conn, "docs")
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -315,38 +327,8 @@ class Appearances:
     topics: dict[str, int]
 
 
-def generation(conn: SqlConnection) -> int:
-    return int(conn.execute("SELECT generation FROM rank_state WHERE id = 1").fetchone()[0])
-
-
-def load_corpus(conn: SqlConnection) -> Corpus:
-    rows = np.array(conn.execute("SELECT id, seg, len FROM rank_docs").fetchall(), dtype=np.int64).reshape(-1, 3)
-    ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
-    made = {int(seg): int(n) for seg, n in conn.execute("SELECT seg, docs FROM rank_segments")}
-    return Corpus.of(ids, segs, lens, made)
-
-
-def load_appearances(conn: SqlConnection) -> Appearances:
-    if not is_sqlite(conn):  # CAST of a text that is no number fails on PostgreSQL: day_number reads it
-        rows = [(p, t, day_number(d)) for p, t, d in conn.execute(
-            "SELECT paper_id, topic, post_date FROM appearances ORDER BY paper_id, post_date").fetchall()]
-        return _appearances(rows)
-    rows = conn.execute(
-        "SELECT paper_id, topic, CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER) FROM appearances "
-        "ORDER BY paper_id, post_date").fetchall()
-    return _appearances(rows)
-
-
-def _appearances(rows: Sequence[Sequence[Any]]) -> Appearances:
-    topics: dict[str, int] = {}
-    paper = np.array([r[0] for r in rows], dtype=np.int64)
-    topic = np.array([topics.setdefault(r[1], len(topics)) for r in rows], dtype=np.int64)
-    date = np.array([r[2] or 0 for r in rows], dtype=np.int64)
-    return Appearances(paper, topic, date, topics)
-
-
 def day_number(text: str | None) -> int:
-    """A YYYY-MM-DD date as the integer YYYYMMDD, as `load_appearances` reads them (0: none)."""
+    """A YYYY-MM-DD date as the integer YYYYMMDD, as readers of appearances take it (0: none)."""
     try:
         return int((text or "").replace("-", "")[:8] or 0)
     except ValueError:
@@ -364,35 +346,14 @@ def newest_dates(conn: SqlConnection, ids: Sequence[int]) -> dict[int, int]:
         "WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY paper_id", (json.dumps(list(ids)),)))
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What one search reads of the index, all as of one moment (`read`)."""
-
-    generation: int
-    postings: list[Postings]
-    corpus: Corpus | None  # None: the generation the caller holds arrays of
-    fresh: list[Fresh] | None
-    appearances: Appearances | None
-
-
-def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: int | None,
-         appearances_held: int | None, need_appearances: bool) -> Reading:
-    """The postings of `terms`, and the arrays of the current generation where the caller holds
-    those of another (`held`, `appearances_held`). Call it in one read transaction."""
-    now = generation(conn)
-    fresh = now != held
-    return Reading(
-        now, postings(conn, terms),
-        load_corpus(conn) if fresh else None, load_fresh(conn) if fresh else None,
-        load_appearances(conn) if need_appearances and now != appearances_held else None,
-    )
-def load_fresh(conn: SqlConnection) -> list[Fresh]:
-    return [Fresh.of(r) for r in conn.execute(f"{_FRESH} ORDER BY seg")]
+def load_fresh(conn: SqlConnection, after: int = -1) -> list[Fresh]:
+    """The fresh segments (those numbered above `after`)."""
+    return [Fresh.of(r) for r in conn.execute(f"{_FRESH} WHERE seg > ? ORDER BY seg", (after,))]
 
 
 def postings(conn: SqlConnection, terms: Sequence[tuple[str, bool]]) -> list[Postings]:
     """The merged segments' posting rows of each (term, prefix?) pair: a term's own, or every
-    term it begins. Fresh segments are read whole by `load_fresh`."""
+    term it begins. Fresh segments are held whole by readers (`load_fresh`)."""
     out: list[Postings] = []
     for term, prefix in terms:
         if prefix and term:

@@ -23,7 +23,7 @@ import numpy as np
 
 from jobs import search_rank
 from jobs.records import SearchHit
-from jobs.store import rank_index
+from jobs.store import rank_index, rank_snapshot
 from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
@@ -166,9 +166,7 @@ class PgSearch(PgConnection):
             self._snapshot_lock = asyncio.Lock()
         async with self._snapshot_lock:  # one reload at a time
             held = self._snapshot
-            reading = await run_shared(
-                conn, rank_index.read, words, held.generation if held else None,
-                held.appearances_generation if held and held.appearances else None, need_appearances)
+            reading = await run_shared(conn, rank_snapshot.read, words, held, need_appearances)
             held = snapshot_after(held, reading)
             if keep:
                 self._snapshot = held
