@@ -110,6 +110,8 @@ async def test_pages_equal_fts5_full_ranking_through_ingest_updates_and_merges(
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)  # so that this small corpus merges at every level
     monkeypatch.setattr(rank_index, "FANOUT", 2)
     monkeypatch.setattr(rank_index, "MERGE_CHUNK", 300)  # and merges a few terms at a time
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 40)  # level merges take several ingests
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     await ingest_with_updates_and_merges(store)
     levels = [r[0] for r in await store._all("SELECT level FROM rank_segments")]
     assert max(levels) >= 2 and 0 in levels  # merged twice over, and a fresh segment beside them
@@ -118,6 +120,38 @@ async def test_pages_equal_fts5_full_ranking_through_ingest_updates_and_merges(
     assert await compare(store, "再次", {}) >= 10
     assert all(totals[:12]) and totals[-1] == 0
     assert await compare(store, "model", {}, offset=20) > 30  # a later page, ties ordered as FTS5's are
+
+
+async def test_a_level_merge_under_way_ranks_as_fts5_at_every_step(store: Store,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A level merge goes a range of terms an ingest: between its steps (some terms in its target, the
+    rest in its sources, papers seen again meanwhile), every page is FTS5's; and it ends."""
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 2)
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 25)
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
+    rng = random.Random(9)
+    papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 301)]
+    under_way = 0
+    for day in range(30):
+        seen = rng.sample(papers[: day * 10 + 10], 3)
+        again = [replace(p, summary=p.summary or f"第{day}次出现的摘要") for p in seen]
+        await add_post(store, f"2024-01-{day + 1:02d}/T.md", ["3DGS", "NeRF"][day % 2], f"2024-01-{day + 1:02d}",
+                       papers[day * 10 : day * 10 + 10] + again)
+        if await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto > ''"):
+            under_way += 1
+            for text, filters in [*QUERIES[:12], ("再次", {}), ("gaussian", {"topic": "3DGS"})]:
+                await compare(store, text, filters)
+    assert under_way >= 5
+    for n in range(200):  # small ingests until no merge is under way
+        if not await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto IS NOT NULL"):
+            break
+        await add_post(store, "2024-02-01/T.md", "3DGS", "2024-02-01", [make_paper(rng, 400 + n)])
+    assert not await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto IS NOT NULL "
+                                "OR merging_into IS NOT NULL")
+    assert max(r[0] for r in await store._all("SELECT level FROM rank_segments")) >= 2
+    totals = [await compare(store, text, filters) for text, filters in QUERIES]
+    assert all(totals[:12])
 
 
 async def test_an_updated_paper_is_found_by_its_new_words_only(store: Store) -> None:
@@ -275,6 +309,8 @@ async def test_both_engines_rank_alike_through_updates_and_merges(tmp_path: Path
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)
     monkeypatch.setattr(rank_index, "FANOUT", 2)
     monkeypatch.setattr(rank_index, "MERGE_CHUNK", 300)
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 40)
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     queries = [*QUERIES, ("再次", {}), ('"gaussian splatting"', {}), ('"real time" model', {"topic": "NeRF"}),
                ("高斯泼溅", {}), ("数字人", {})]
     seen: dict[str, list[object]] = {}

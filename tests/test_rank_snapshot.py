@@ -60,7 +60,10 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 3)  # merges at every level of this small corpus
     monkeypatch.setattr(rank_index, "FANOUT", 2)
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 60)  # level merges under way across several commits
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     calls: list[str] = []
+    merges_ended = 0
     for name in ("load_docs", "docs_after", "load_dated", "dated_after"):
         monkeypatch.setattr(rank_snapshot, name, counted(getattr(rank_snapshot, name), calls))
     rng = random.Random(11)
@@ -76,6 +79,7 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
             if day in (6, 12):  # the same post listed again: one paper dropped, under the other topic
                 await add_post(running, path, topics[(day + 1) % 2], f"2024-01-{day + 1:02d}", listed[1:])
             calls.clear()
+            merging = dict(running._snapshot.corpus.merging) if running._snapshot else {}
             pages = [await search(running, text, filters) for text, filters in QUERIES]
             if day in (6, 12):
                 assert calls == ["docs_after", "load_dated"], day  # appearances changed: loaded whole
@@ -86,8 +90,10 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
                 assert new_reader._snapshot is not None and running._snapshot is not None
                 same_arrays(running._snapshot, new_reader._snapshot)
             assert pages == fresh_pages
+            merges_ended += any(t not in running._snapshot.corpus.merging for t in merging)
         levels = {r[0] for r in await running._all("SELECT level FROM rank_segments")}
         assert max(levels) >= 2  # merged at two levels on the way
+        assert merges_ended >= 1  # a level merge under way at one search, ended by the next
     finally:
         await running.close()
 

@@ -65,7 +65,7 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
     for start in range(0, len(ordered), BATCH):  # a huge post: bounded arrays, no long call holding the GIL
         _index_batch(conn, ordered[start : start + BATCH], bulk)
     if not bulk:
-        _merge_full_levels(conn)
+        _merge_due(conn, len(add))
     if add or gone:
         bump_generation(conn)
 
@@ -203,41 +203,102 @@ def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
                             (level, docs)).fetchall()[0][0])
 
 
-def _merge_full_levels(conn: SqlConnection) -> None:
+# A level merge (segments of level 1 and up) is done a range of terms at a time, one step an ingest, so no
+# ingest pays for a whole level (at a million papers one rewrites hundreds of thousands of papers' postings):
+# a step merges about this many posting rows, and more for a bigger ingest, which keeps merges ahead of the
+# segments ingests make (tens of rows a paper across levels). Fresh segments are merged whole (a few
+# thousand papers at most). See `_merge_step` for what readers see meanwhile.
+STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 60
+
+
+def _merge_due(conn: SqlConnection, papers: int) -> None:
+    """The merging an ingest of `papers` papers does: the fresh segments when there are enough, and
+    one bounded step of a level merge."""
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
-    if fresh[0] < FRESH_SEGMENTS and fresh[1] < FRESH_PAPERS:
-        return
-    level = 0
-    while True:
-        segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = ? ORDER BY seg", (level,))]
-        if level and len(segs) < FANOUT:
+    if fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS:
+        segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = 0 ORDER BY seg")]
+        _merge(conn, segs, 1)
+    _merge_step(conn, max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers))
+
+
+def _merge_step(conn: SqlConnection, budget: int) -> None:
+    """Merge about `budget` posting rows of the level merge under way (starting one when a level is
+    full): the next range of terms of its sources is written into its target and deleted from them.
+    Meanwhile each term's postings are in the target (terms up to `merged_upto`) or in the sources,
+    never both; the papers stay in the sources until the last step moves them, and a reader counts a
+    target's posting live when its paper is still in one of the target's sources (`merging` below)."""
+    target = conn.execute("SELECT seg, merged_upto FROM rank_segments WHERE merged_upto IS NOT NULL").fetchone()
+    if target is None:
+        started = _start_merge(conn)
+        if started is None:
             return
-        _merge(conn, segs, level + 1)
-        level += 1
+        target = (started, "")
+    seg, upto = int(target[0]), target[1]
+    sources = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE merging_into = ? ORDER BY seg",
+                                               (seg,))]
+    marks = ",".join("?" * len(sources))
+    found = conn.execute(f"SELECT term FROM rank_postings WHERE seg IN ({marks}) AND term > ? ORDER BY term "
+                         "LIMIT 1 OFFSET ?", (*sources, upto, budget)).fetchone()
+    bound = None if found is None else found[0]
+    where = f"seg IN ({marks}) AND term > ?" + ("" if bound is None else " AND term <= ?")
+    args = (*sources, upto) + (() if bound is None else (bound,))
+    rows = conn.execute(f"SELECT term, seg, ids, counts FROM rank_postings WHERE {where} ORDER BY term", args
+                        ).fetchall()
+    if rows:
+        _merge_terms(conn, seg, _owners(conn, sources), rows, [])
+        conn.execute(f"DELETE FROM rank_postings WHERE {where}", args)
+    if bound is not None:
+        conn.execute("UPDATE rank_segments SET merged_upto = ? WHERE seg = ?", (bound, seg))
+        return
+    conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *sources))
+    conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", sources)
+    conn.execute("UPDATE rank_segments SET merged_upto = NULL WHERE seg = ?", (seg,))
+
+
+def _start_merge(conn: SqlConnection) -> int | None:
+    """Begin merging the lowest full level (FANOUT segments of level 1 or more) into a segment of the next;
+    its number, or None when no level is full."""
+    levels = conn.execute("SELECT level, count(*) FROM rank_segments WHERE level > 0 GROUP BY level ORDER BY level")
+    full = next((int(level) for level, n in levels.fetchall() if n >= FANOUT), None)
+    if full is None:
+        return None
+    sources = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = ? ORDER BY seg", (full,))]
+    marks = ",".join("?" * len(sources))
+    docs = int(conn.execute(f"SELECT count(*) FROM rank_docs WHERE seg IN ({marks})", sources).fetchone()[0])
+    seg = _new_segment(conn, full + 1, docs)
+    conn.execute("UPDATE rank_segments SET merged_upto = '' WHERE seg = ?", (seg,))
+    conn.execute(f"UPDATE rank_segments SET merging_into = ? WHERE seg IN ({marks})", (seg, *sources))
+    return seg
+
+
+def _owners(conn: SqlConnection, segs: list[int]) -> Array:
+    """By paper id: the segment among `segs` holding the paper's live postings (-1: none of them)."""
+    marks = ",".join("?" * len(segs))
+    docs = np.array(conn.execute(f"SELECT id, seg FROM rank_docs WHERE seg IN ({marks})", segs).fetchall(),
+                    dtype=np.int64).reshape(-1, 2)
+    live = np.full(int(docs[:, 0].max()) + 1 if len(docs) else 1, -1, dtype=np.int64)
+    live[docs[:, 0]] = docs[:, 1]
+    return live
 
 
 MERGE_CHUNK = 4_000_000  # bytes of encoded ids merged at a time: bounds a merge's memory (tens of MB)
 
 
 def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
-    """Rewrite segments `segs` as one segment of `level`: live postings only, compactly encoded,
-    a range of terms at a time."""
+    """Rewrite segments `segs` as one segment of `level` at once (fresh segments; everything after a
+    rebuild): live postings only, compactly encoded, a range of terms at a time."""
     marks = ",".join("?" * len(segs))
-    docs = conn.execute(f"SELECT id, seg FROM rank_docs WHERE seg IN ({marks})", segs).fetchall()
-    size = max((int(r[0]) for r in docs), default=0) + 1
-    live = np.full(size, -1, dtype=np.int64)
-    if docs:
-        doc_ids, owners = zip(*docs, strict=True)
-        live[np.array(doc_ids, dtype=np.int64)] = np.array(owners, dtype=np.int64)
-    ranges = conn.execute(f"SELECT first_row, last_row FROM rank_segments WHERE seg IN ({marks}) AND level > 0",
-                          segs).fetchall()
+    live = _owners(conn, segs)
+    docs = int(np.count_nonzero(live >= 0))
+    merged = conn.execute(f"SELECT 1 FROM rank_segments WHERE seg IN ({marks}) AND level > 0 LIMIT 1",
+                          segs).fetchone()
     fresh = [Fresh.of(r) for r in conn.execute(f"{_FRESH} WHERE seg IN ({marks})", segs)]
-    seg = _new_segment(conn, level, len(docs))
+    seg = _new_segment(conn, level, docs)
     first = _next_row(conn)
     conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *segs))
     # Rows of the merged segments in term order; new rows (segment `seg`) never pass the filter.
     rows = conn.execute(f"SELECT term, seg, ids, counts FROM rank_postings WHERE seg IN ({marks}) ORDER BY term",
-                        segs) if ranges else iter(())
+                        segs) if merged else iter(())
     chunk: list[Any] = []
     held, after = 0, None  # bytes of ids in `chunk`; the last term of the previous chunk
     for row in rows:
@@ -247,8 +308,8 @@ def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
         chunk.append(row)
         held += len(row[2])
     _merge_terms(conn, seg, live, chunk, [f.between(after, None) for f in fresh])
-    for low, high in ranges:
-        conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ?", (low, high))
+    if merged:
+        conn.execute(f"DELETE FROM rank_postings WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", segs)
     _close_range(conn, seg, first)

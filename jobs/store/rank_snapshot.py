@@ -102,8 +102,8 @@ def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: Snapshot 
 
 def load_docs(conn: SqlConnection, epoch: int) -> Docs:
     rows = _int_rows(conn.execute("SELECT id, seg, len FROM rank_docs").fetchall(), 3)
-    made = _made(conn)
-    corpus = Corpus.of(rows[:, 0], rows[:, 1], rows[:, 2], made)
+    made, merging = _segments(conn)
+    corpus = Corpus.of(rows[:, 0], rows[:, 1], rows[:, 2], made, merging)
     segs, counts = np.unique(rows[:, 1], return_counts=True)
     live = dict(zip(segs.tolist(), counts.tolist(), strict=True))
     return Docs(corpus, max(made, default=0), live, int(rows[:, 2].sum()), epoch)
@@ -111,10 +111,11 @@ def load_docs(conn: SqlConnection, epoch: int) -> Docs:
 
 def docs_after(conn: SqlConnection, held: Docs) -> Docs:
     """`held` with the papers of segments newer than its newest: new papers, and papers indexed
-    again or merged (they move to their new segment)."""
+    again or merged (they move to their new segment); and the papers of a level merge that ended
+    since, moved from its sources to its target (older than `held`'s newest segment, so not read)."""
     rows = _int_rows(conn.execute("SELECT id, seg, len FROM rank_docs WHERE seg > ?",
                                   (held.top_seg,)).fetchall(), 3)
-    made = _made(conn)
+    made, merging = _segments(conn)
     ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
     old = held.corpus
     size = max(len(old.segment), int(ids.max()) + 1 if len(ids) else 0)
@@ -122,9 +123,13 @@ def docs_after(conn: SqlConnection, held: Docs) -> Docs:
     segment[: len(old.segment)] = old.segment
     length = np.zeros(size, dtype=np.float64)
     length[: len(old.length)] = old.length
+    live = dict(held.live)
+    for target, sources in old.merging.items():
+        if target not in merging:  # ended: what is still in its sources is in the target now
+            segment[np.isin(segment, sources)] = target
+            live[target] = live.get(target, 0) + sum(live.pop(int(s), 0) for s in sources)
     before = segment[ids]
     moved = before >= 0
-    live = dict(held.live)
     for seg, n in _counts(before[moved]):
         live[seg] -= n
     for seg, n in _counts(segs):
@@ -134,9 +139,9 @@ def docs_after(conn: SqlConnection, held: Docs) -> Docs:
     segment[ids] = segs
     length[ids] = lens
     rows_now = old.rows + int(np.count_nonzero(~moved))
-    clean = frozenset(seg for seg, n in made.items() if live.get(seg, 0) == n)
-    return Docs(Corpus.built(segment, length, rows_now, total, clean), max(made, default=held.top_seg), live,
-                total, held.epoch)
+    clean = frozenset(seg for seg, n in made.items() if live.get(seg, 0) == n and seg not in merging)
+    return Docs(Corpus.built(segment, length, rows_now, total, clean, merging), max(made, default=held.top_seg),
+                live, total, held.epoch)
 
 
 def fresh_after(conn: SqlConnection, held: list[Fresh], top_seg: int) -> list[Fresh]:
@@ -146,8 +151,15 @@ def fresh_after(conn: SqlConnection, held: list[Fresh], top_seg: int) -> list[Fr
     return kept + rank_index.load_fresh(conn, after=top_seg)
 
 
-def _made(conn: SqlConnection) -> dict[int, int]:
-    return {int(seg): int(n) for seg, n in conn.execute("SELECT seg, docs FROM rank_segments")}
+def _segments(conn: SqlConnection) -> tuple[dict[int, int], dict[int, Array]]:
+    """Each segment's papers when written, and each level merge under way: its target and sources."""
+    made: dict[int, int] = {}
+    sources: dict[int, list[int]] = {}
+    for seg, n, into in conn.execute("SELECT seg, docs, merging_into FROM rank_segments ORDER BY seg"):
+        made[int(seg)] = int(n)
+        if into is not None:
+            sources.setdefault(int(into), []).append(int(seg))
+    return made, {target: np.array(segs, dtype=np.int64) for target, segs in sources.items()}
 
 
 def _counts(values: Array) -> list[tuple[int, int]]:
