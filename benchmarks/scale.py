@@ -47,7 +47,7 @@ from search_latency import AI_PARTS, file_size, load_entries, pct  # noqa: E402
 from jobs.models import Paper, ParsedPost  # noqa: E402
 from jobs.search import run_search  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
-from jobs.store import Store  # noqa: E402
+from jobs.store import Store, rank_index  # noqa: E402
 
 START = dt.date(2015, 1, 1)
 TOPICS = ("cs.CV", "cs.CL", "cs.LG", "cs.AI", "cs.RO")
@@ -127,8 +127,9 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
                log: Path) -> dict[str, list[float]]:
     """Ingest days until `papers`, from where the file stopped; per day: ingest and the first search after
     it, and every `every` days the same search by a reader that loads the arrays whole."""
-    out: dict[str, list[float]] = {k: [] for k in ("cpu", "merge_cpu", "wall", "merge_wall", "first_cpu",
-                                                   "first_wall", "whole_cpu", "whole_wall")}
+    out: dict[str, list[float]] = {k: [] for k in (
+        "cpu", "merge_cpu", "wall", "merge_wall", "first_cpu", "first_wall", "whole_cpu", "whole_wall", "fresh_mib",
+        "rss_mib", "waiting", "warm_cpu", "extra_cpu")}
     async with await Store.open(path) as store:
         source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
         done = int(await store._one("SELECT count(*) FROM papers") or 0)
@@ -139,10 +140,21 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
             out["merge_wall" if merged else "wall"].append(wall)
             text, filters = QUERIES[day % len(QUERIES)]
             first = await timed_search(store, text, filters)
+            warm = await timed_search(store, text, filters)  # the same search again: nothing to take in
             out["first_cpu"].append(first[0])
             out["first_wall"].append(first[1])
+            out["warm_cpu"].append(warm[0])
+            out["extra_cpu"].append(first[0] - warm[0])
+            levels = dict(await store._all("SELECT level, count(*) FROM rank_segments WHERE level > 0 "
+                                           "AND merged_upto IS NULL GROUP BY level"))
+            out["waiting"].append(max(levels.values(), default=0))
+            held = store._snapshot
+            fresh = sum(f.nbytes for f in held.fresh) if held else 0
+            out["fresh_mib"].append(fresh / 2**20)
+            out["rss_mib"].append(rss_mib()[0])
             line = {"day": day, "papers": (day + 1) * size, "ingest_cpu": round(cpu, 4), "ingest_wall": round(wall, 4),
-                    "merged": merged, "first_cpu": round(first[0], 4), "query": text}
+                    "merged": merged, "first_cpu": round(first[0], 4), "warm_cpu": round(warm[0], 4), "query": text,
+                    "fresh_mib": round(fresh / 2**20, 2), "rss_mib": round(out["rss_mib"][-1], 1), "levels": levels}
             if day % every == 0:  # the same kind of search, by a reader that loads the arrays whole
                 held, store._snapshot = store._snapshot, None
                 whole = await timed_search(store, text, filters)
@@ -243,14 +255,23 @@ def main(argv: list[str] | None = None) -> int:
         if merged:
             print(f"  with a merge {spread(merged)} ({len(merged)} days); worst / median day without: "
                   f"x{max(merged) / base:.2f} (goal <= 2)")
+        print(f"  most segments of one level (1 and up) at once: {max(grown['waiting'])} (a level merges at "
+              f"{rank_index.FANOUT}; more means level merges fall behind)")
         print(f"  worst day of all: x{max(plain + merged) / base:.2f} its median; wall: without "
               f"{spread(grown['wall'])}, with {spread(grown['merge_wall'])}")
     print(f"first search after a commit, CPU ms: taken in {spread(grown['first_cpu'])}; "
           f"wall {spread(grown['first_wall'])}")
+    print(f"  the same search again right after (nothing to take in): CPU {spread(grown['warm_cpu'])}; first minus "
+          f"it (taking the commit in): {spread(grown['extra_cpu'])}")
     print(f"  loaded whole (before), every {args.every} days: CPU {spread(grown['whole_cpu'])}; "
           f"wall {spread(grown['whole_wall'])}")
     last = grown["first_cpu"][-max(1, len(grown["first_cpu"]) // 10):]
     print(f"  last tenth of the days (near {args.papers:,}): taken in CPU {spread(last)}")
+    fresh, rss = grown["fresh_mib"], grown["rss_mib"]
+    tenth = max(1, len(rss) // 10)
+    print(f"memory while growing: the reader's fresh segments max {max(fresh):.1f} MiB, last {fresh[-1]:.1f}; "
+          f"RSS median of each tenth of the days: " + ", ".join(
+              f"{statistics.median(rss[i : i + tenth]):.0f}" for i in range(0, len(rss), tenth)) + " MiB")
     wall, cpu = asyncio.run(steady(path, args.rounds, args.repeat))
     print(f"search at {args.papers:,} ({len(QUERIES)} queries x {args.repeat} x {args.rounds} rounds): "
           f"CPU {spread(cpu)}; wall {spread(wall)}")

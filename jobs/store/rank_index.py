@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from jobs.posting_codec import decode_counts, decode_ids, encode_groups
+from jobs.posting_codec import decode_many, encode_groups
 from jobs.search_rank import Array, Postings
 from jobs.store.fts_tokens import Counted, weighted_counts
 from jobs.store.rows import SqlConnection, is_sqlite
@@ -27,10 +28,11 @@ log = logging.getLogger(__name__)
 
 FANOUT = 8  # segments of one level merged into one of the next
 BATCH = 5000  # papers indexed as one segment at most
-# Fresh segments (one row each: cheap to write, and readers keep them in memory) are merged into
-# one of level 1 when there are this many, or when they index this many papers (about 400
-# postings, 3 KB of a reader's memory, each). A day's ingest is a few segments and some hundreds.
-FRESH_SEGMENTS, FRESH_PAPERS = 256, 5_000
+# Fresh segments (one row each: cheap to write, and readers keep them in memory, about 6.5 KB a paper)
+# are merged whole into one of level 1 when there are this many, or when they index this many papers:
+# a reader holds a few MB of them at most, and that merge (about 60 posting rows written a paper)
+# costs less than a daily-arXiv day's ingest (about 530 papers).
+FRESH_SEGMENTS, FRESH_PAPERS = 32, 1_000
 
 
 def bump_generation(conn: SqlConnection) -> None:
@@ -157,33 +159,57 @@ _FRESH = "SELECT seg, terms, starts, ids, counts FROM rank_fresh"  # the columns
 
 @dataclass(frozen=True, slots=True)
 class Fresh:
-    """A fresh segment, decoded: term i (sorted) holds ids[starts[i]:starts[i + 1]]."""
+    """A fresh segment, decoded: term i (sorted) holds ids[starts[i]:starts[i + 1]]. Its terms stay
+    one string, as stored (term i is text[at[i] : at[i + 1] - 1]): a str object per term cost
+    readers about 80 bytes a term, four fifths of a fresh segment's memory."""
 
     seg: int
-    terms: list[str]
+    text: str
+    at: Array
     starts: Array
     ids: Array
     counts: Array
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> Fresh:
-        terms = row[1].decode() if isinstance(row[1], bytes) else row[1]  # PostgreSQL keeps them as bytes
-        return cls(int(row[0]), terms.split("\0") if terms else [],
-                   *(np.frombuffer(b, dtype="<u4") for b in row[2:5]))
+        text = row[1].decode() if isinstance(row[1], bytes) else row[1]  # PostgreSQL keeps them as bytes
+        ends = np.flatnonzero(np.frombuffer((text + "\0").encode("utf-32-le"), dtype="<u4") == 0) if text else []
+        at = np.r_[0, np.asarray(ends, dtype=np.int64) + 1].astype("<u4")
+        return cls(int(row[0]), text, at, *(np.frombuffer(b, dtype="<u4") for b in row[2:5]))
+
+    def __len__(self) -> int:
+        return len(self.at) - 1
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held (what benchmarks/scale.py reports)."""
+        return sys.getsizeof(self.text) + sum(a.nbytes for a in (self.at, self.starts, self.ids, self.counts))
+
+    def term(self, i: int) -> str:
+        return self.text[int(self.at[i]) : int(self.at[i + 1]) - 1]
+
+    @property
+    def terms(self) -> list[str]:
+        return self.text.split("\0") if self.text else []
+
+    def _left(self, term: str) -> int:
+        return bisect_left(range(len(self)), term, key=self.term)
+
+    def _right(self, term: str) -> int:
+        return bisect_right(range(len(self)), term, key=self.term)
 
     def between(self, after: str | None, upto: str | None) -> tuple[int, list[str], Array, Array, Array]:
         """(segment, terms, starts, ids, counts) of the terms after `after` up to `upto` (inclusive;
         None: no bound), starts relative to the slice."""
-        lo = 0 if after is None else bisect_right(self.terms, after)
-        hi = len(self.terms) if upto is None else bisect_right(self.terms, upto)
+        lo = 0 if after is None else self._right(after)
+        hi = len(self) if upto is None else self._right(upto)
         a, b = int(self.starts[lo]), int(self.starts[hi])
-        return (self.seg, self.terms[lo:hi], self.starts[lo : hi + 1].astype(np.int64) - a, self.ids[a:b],
-                self.counts[a:b])
+        terms = self.text[int(self.at[lo]) : int(self.at[hi]) - 1].split("\0") if hi > lo else []
+        return (self.seg, terms, self.starts[lo : hi + 1].astype(np.int64) - a, self.ids[a:b], self.counts[a:b])
 
     def lookup(self, term: str, prefix: bool) -> list[tuple[Array, Array]]:
-        lo = bisect_left(self.terms, term)
-        hi = bisect_left(self.terms, _after_prefix(term)) if prefix else lo + (
-            lo < len(self.terms) and self.terms[lo] == term)
+        lo = self._left(term)
+        hi = self._left(_after_prefix(term)) if prefix else lo + (lo < len(self) and self.term(lo) == term)
         return [(self.ids[self.starts[i] : self.starts[i + 1]], self.counts[self.starts[i] : self.starts[i + 1]])
                 for i in range(lo, hi)]
 
@@ -208,17 +234,18 @@ def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
 # a step merges about this many posting rows, and more for a bigger ingest, which keeps merges ahead of the
 # segments ingests make (tens of rows a paper across levels). Fresh segments are merged whole (a few
 # thousand papers at most). See `_merge_step` for what readers see meanwhile.
-STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 60
+STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 120
 
 
 def _merge_due(conn: SqlConnection, papers: int) -> None:
-    """The merging an ingest of `papers` papers does: the fresh segments when there are enough, and
-    one bounded step of a level merge."""
+    """The merging an ingest of `papers` papers does: the fresh segments when there are enough, else
+    one bounded step of a level merge (not both: each is about as much work as the ingest itself)."""
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
     if fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS:
         segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = 0 ORDER BY seg")]
         _merge(conn, segs, 1)
-    _merge_step(conn, max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers))
+    else:
+        _merge_step(conn, max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers))
 
 
 def _merge_step(conn: SqlConnection, budget: int) -> None:
@@ -240,13 +267,20 @@ def _merge_step(conn: SqlConnection, budget: int) -> None:
     found = conn.execute(f"SELECT term FROM rank_postings WHERE seg IN ({marks}) AND term > ? ORDER BY term "
                          "LIMIT 1 OFFSET ?", (*sources, upto, budget)).fetchone()
     bound = None if found is None else found[0]
-    where = f"seg IN ({marks}) AND term > ?" + ("" if bound is None else " AND term <= ?")
-    args = (*sources, upto) + (() if bound is None else (bound,))
-    rows = conn.execute(f"SELECT term, seg, ids, counts FROM rank_postings WHERE {where} ORDER BY term", args
-                        ).fetchall()
+    terms = "term > ?" + ("" if bound is None else " AND term <= ?")
+    args = (upto,) + (() if bound is None else (bound,))
+    # A segment's rows are written in term order at rising ids, so a range of its terms is a range of
+    # ids: read in id order, not one index lookup a row (most of a step's time when it was).
+    spans = conn.execute(f"SELECT seg, min(id), max(id) FROM rank_postings WHERE seg IN ({marks}) AND {terms} "
+                         "GROUP BY seg", (*sources, *args)).fetchall()
+    rows: list[Any] = []
+    for source, low, high in spans:
+        rows += conn.execute("SELECT term, seg, ids, counts FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?",
+                             (low, high, source)).fetchall()
     if rows:
         _merge_terms(conn, seg, _owners(conn, sources), rows, [])
-        conn.execute(f"DELETE FROM rank_postings WHERE {where}", args)
+        for source, low, high in spans:
+            conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?", (low, high, source))
     if bound is not None:
         conn.execute("UPDATE rank_segments SET merged_upto = ? WHERE seg = ?", (bound, seg))
         return
@@ -349,11 +383,9 @@ def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
            ids, counts)
 
 
-def _decode_rows(rows: list[Any]) -> tuple[Array, Array, list[int]]:
+def _decode_rows(rows: list[Any]) -> tuple[Array, Array, Array]:
     """All postings of (term, seg, ids, counts) rows, concatenated, and each row's count."""
-    parts = [(decode_ids(r[2]), decode_counts(r[3])) for r in rows]
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-            [len(p[0]) for p in parts])
+    return decode_many([r[2] for r in rows], [r[3] for r in rows])
 
 
 def merge_all(conn: SqlConnection) -> None:
