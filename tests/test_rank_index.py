@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobs.models import Paper, ParsedPost
-from jobs.posting_codec import decode_counts, decode_ids, encode_groups, encode_ids
+from jobs.posting_codec import decode_counts, decode_ids, decode_many, encode_groups, encode_ids
 from jobs.search import build_query, run_search
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import Store, fts_tokens, rank_index
@@ -132,17 +132,20 @@ async def test_a_level_merge_under_way_ranks_as_fts5_at_every_step(store: Store,
     monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     rng = random.Random(9)
     papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 301)]
-    under_way = 0
+    under_way, most = 0, 0
     for day in range(30):
         seen = rng.sample(papers[: day * 10 + 10], 3)
         again = [replace(p, summary=p.summary or f"第{day}次出现的摘要") for p in seen]
         await add_post(store, f"2024-01-{day + 1:02d}/T.md", ["3DGS", "NeRF"][day % 2], f"2024-01-{day + 1:02d}",
                        papers[day * 10 : day * 10 + 10] + again)
+        most = max([most, *(r[0] for r in await store._all("SELECT count(*) FROM rank_segments WHERE level > 0 "
+                                                           "GROUP BY level"))])
         if await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto > ''"):
             under_way += 1
             for text, filters in [*QUERIES[:12], ("再次", {}), ("gaussian", {"topic": "3DGS"})]:
                 await compare(store, text, filters)
     assert under_way >= 5
+    assert most <= 10  # bigger steps when a level is behind (15 segments at one level without them)
     for n in range(200):  # small ingests until no merge is under way
         if not await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto IS NOT NULL"):
             break
@@ -212,6 +215,10 @@ def test_postings_decode_to_what_was_encoded(groups: list[set[int]], big: int, c
         assert decode_counts(count_bytes).tolist() == counts[a:b].tolist()
         if compact:
             assert id_bytes == encode_ids(ids[a:b])  # the smallest form, as one group alone would get
+    # All rows at once (as a level merge reads them): the same postings, row after row.
+    all_ids, all_counts, lengths = decode_many([b[0] for b in blobs], [b[1] for b in blobs])
+    assert all_ids.tolist() == ids.tolist() and all_counts.tolist() == counts.tolist()
+    assert lengths.tolist() == np.diff(starts).tolist()
 
 
 async def test_a_search_reads_one_moment_while_an_ingest_commits(store: Store, tmp_path: Path,

@@ -245,7 +245,11 @@ def _merge_due(conn: SqlConnection, papers: int) -> None:
         segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = 0 ORDER BY seg")]
         _merge(conn, segs, 1)
     else:
-        _merge_step(conn, max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers))
+        # Behind (a level holding more than FANOUT segments while another merges): bigger steps until
+        # caught up, or segments would pile up and every search read more of them.
+        most = conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
+                            "AND merged_upto IS NULL GROUP BY level) AS levels").fetchone()[0]
+        _merge_step(conn, max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * (1 + max(0, int(most) - FANOUT)))
 
 
 def _merge_step(conn: SqlConnection, budget: int) -> None:
