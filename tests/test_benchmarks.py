@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))
-READS_POSTS = {"cli_startup", "fold_speed", "ingest_throughput", "loop_block", "parse_throughput", "search_latency"}
+READS_POSTS = {"cli_startup", "fold_speed", "ingest_throughput", "loop_block", "parse_throughput", "scale",
+               "search_latency"}
 
 
 @pytest.fixture(scope="module")

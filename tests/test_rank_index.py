@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from jobs.find import run_search
 from jobs.models import Paper, ParsedPost
-from jobs.search.codec import decode_counts, decode_ids, encode_groups, encode_ids
+from jobs.search.codec import decode_counts, decode_ids, decode_many, encode_groups, encode_ids
 from jobs.search.query import build_query
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import Store, fts_tokens, rank_index
@@ -111,6 +111,8 @@ async def test_pages_equal_fts5_full_ranking_through_ingest_updates_and_merges(
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)  # so that this small corpus merges at every level
     monkeypatch.setattr(rank_index, "FANOUT", 2)
     monkeypatch.setattr(rank_index, "MERGE_CHUNK", 300)  # and merges a few terms at a time
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 40)  # level merges take several ingests
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     await ingest_with_updates_and_merges(store)
     levels = [r[0] for r in await store._all("SELECT level FROM rank_segments")]
     assert max(levels) >= 2 and 0 in levels  # merged twice over, and a fresh segment beside them
@@ -119,6 +121,41 @@ async def test_pages_equal_fts5_full_ranking_through_ingest_updates_and_merges(
     assert await compare(store, "再次", {}) >= 10
     assert all(totals[:12]) and totals[-1] == 0
     assert await compare(store, "model", {}, offset=20) > 30  # a later page, ties ordered as FTS5's are
+
+
+async def test_a_level_merge_under_way_ranks_as_fts5_at_every_step(store: Store,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A level merge goes a range of terms an ingest: between its steps (some terms in its target, the
+    rest in its sources, papers seen again meanwhile), every page is FTS5's; and it ends."""
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 2)
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 25)
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
+    rng = random.Random(9)
+    papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 301)]
+    under_way, most = 0, 0
+    for day in range(30):
+        seen = rng.sample(papers[: day * 10 + 10], 3)
+        again = [replace(p, summary=p.summary or f"第{day}次出现的摘要") for p in seen]
+        await add_post(store, f"2024-01-{day + 1:02d}/T.md", ["3DGS", "NeRF"][day % 2], f"2024-01-{day + 1:02d}",
+                       papers[day * 10 : day * 10 + 10] + again)
+        most = max([most, *(r[0] for r in await store._all("SELECT count(*) FROM rank_segments WHERE level > 0 "
+                                                           "GROUP BY level"))])
+        if await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto > ''"):
+            under_way += 1
+            for text, filters in [*QUERIES[:12], ("再次", {}), ("gaussian", {"topic": "3DGS"})]:
+                await compare(store, text, filters)
+    assert under_way >= 5
+    assert most <= 10  # bigger steps when a level is behind (15 segments at one level without them)
+    for n in range(200):  # small ingests until no merge is under way
+        if not await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto IS NOT NULL"):
+            break
+        await add_post(store, "2024-02-01/T.md", "3DGS", "2024-02-01", [make_paper(rng, 400 + n)])
+    assert not await store._one("SELECT count(*) FROM rank_segments WHERE merged_upto IS NOT NULL "
+                                "OR merging_into IS NOT NULL")
+    assert max(r[0] for r in await store._all("SELECT level FROM rank_segments")) >= 2
+    totals = [await compare(store, text, filters) for text, filters in QUERIES]
+    assert all(totals[:12])
 
 
 async def test_an_updated_paper_is_found_by_its_new_words_only(store: Store) -> None:
@@ -179,6 +216,10 @@ def test_postings_decode_to_what_was_encoded(groups: list[set[int]], big: int, c
         assert decode_counts(count_bytes).tolist() == counts[a:b].tolist()
         if compact:
             assert id_bytes == encode_ids(ids[a:b])  # the smallest form, as one group alone would get
+    # All rows at once (as a level merge reads them): the same postings, row after row.
+    all_ids, all_counts, lengths = decode_many([b[0] for b in blobs], [b[1] for b in blobs])
+    assert all_ids.tolist() == ids.tolist() and all_counts.tolist() == counts.tolist()
+    assert lengths.tolist() == np.diff(starts).tolist()
 
 
 async def test_a_search_reads_one_moment_while_an_ingest_commits(store: Store, tmp_path: Path,
@@ -276,6 +317,8 @@ async def test_both_engines_rank_alike_through_updates_and_merges(tmp_path: Path
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 4)
     monkeypatch.setattr(rank_index, "FANOUT", 2)
     monkeypatch.setattr(rank_index, "MERGE_CHUNK", 300)
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 40)
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     queries = [*QUERIES, ("再次", {}), ('"gaussian splatting"', {}), ('"real time" model', {"topic": "NeRF"}),
                ("高斯泼溅", {}), ("数字人", {})]
     seen: dict[str, list[object]] = {}

@@ -12,6 +12,8 @@ ids and uint32 counts (`encode_groups(compact=False)`), quick to write and to me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -115,3 +117,68 @@ def encode_groups(starts: Ids, ids: Ids, counts: Counts, *, compact: bool) -> li
         w = widths[ck]
         out.append((blob, bytes([ck]) + count_bytes[ck][w * a : w * b]))
     return out
+
+
+def decode_many(id_blobs: Sequence[bytes], count_blobs: Sequence[bytes]) -> tuple[Ids, Counts, Ids]:
+    """Every posting of many (ids, counts) pairs, concatenated, and each pair's length: what
+    decode_ids and decode_counts give one pair at a time, in a few passes over all of them (a level
+    merge reads tens of thousands of rows a step, where a call per row cost most of the merge)."""
+    n = len(id_blobs)
+    if not n:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+    buf = np.frombuffer(b"".join(id_blobs), dtype=np.uint8)
+    size = np.fromiter(map(len, id_blobs), dtype=np.int64, count=n)
+    at = np.cumsum(size) - size
+    kind = buf[at]
+    length = np.empty(n, dtype=np.int64)
+    length[kind == RAW] = (size[kind == RAW] - 1) // 4
+    length[kind == GAP8] = size[kind == GAP8] - 4
+    length[kind == GAP16] = 1 + (size[kind == GAP16] - 5) // 2
+    bitmap = np.flatnonzero(kind == BITMAP)
+    if len(bitmap):
+        payload = size[bitmap] - 5
+        bits = np.unpackbits(buf[_spans(at[bitmap] + 5, payload)], bitorder="little").view(bool)
+        bit_at = np.cumsum(8 * payload) - 8 * payload
+        length[bitmap] = np.add.reduceat(bits, bit_at, dtype=np.int64)
+    out_at = np.cumsum(length) - length
+    ids = np.empty(int(length.sum()), dtype=np.int64)
+    rows = np.flatnonzero(kind == RAW)
+    if len(rows):
+        ids[_spans(out_at[rows], length[rows])] = buf[_spans(at[rows] + 1, size[rows] - 1)].view("<u4")
+    for gap_kind, dtype in _GAP_DTYPES.items():
+        rows = np.flatnonzero(kind == gap_kind)
+        if len(rows):
+            steps = np.empty(int(length[rows].sum()), dtype=np.int64)
+            starts = np.cumsum(length[rows]) - length[rows]
+            inside = np.ones(len(steps), dtype=bool)
+            inside[starts] = False
+            steps[starts] = _firsts(buf, at[rows])
+            steps[inside] = buf[_spans(at[rows] + 5, size[rows] - 5)].view(dtype)
+            total = np.cumsum(steps)
+            before = total[starts] - steps[starts]  # the sum of the rows before each: taken off its row
+            ids[_spans(out_at[rows], length[rows])] = total - np.repeat(before, length[rows])
+    if len(bitmap):
+        found = np.flatnonzero(bits)
+        row = np.searchsorted(bit_at, found, side="right") - 1
+        ids[_spans(out_at[bitmap], length[bitmap])] = _firsts(buf, at[bitmap])[row] + (found - bit_at[row])
+    counts = np.empty(len(ids), dtype=np.int64)
+    cbuf = np.frombuffer(b"".join(count_blobs), dtype=np.uint8)
+    csize = np.fromiter(map(len, count_blobs), dtype=np.int64, count=n)
+    cat = np.cumsum(csize) - csize
+    ckind = cbuf[cat]
+    for k, dtype in enumerate(_COUNT_DTYPES):
+        rows = np.flatnonzero(ckind == k)
+        if len(rows):
+            counts[_spans(out_at[rows], length[rows])] = cbuf[_spans(cat[rows] + 1, csize[rows] - 1)].view(dtype)
+    return ids, counts, length
+
+
+def _spans(starts: Ids, lengths: Ids) -> Ids:
+    """The positions start .. start + length - 1 of every span, one after another."""
+    total = int(lengths.sum())
+    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total, dtype=np.int64)
+
+
+def _firsts(buf: npt.NDArray[np.uint8], at: Ids) -> Ids:
+    """The uint32 after the kind byte of the blobs starting at `at`."""
+    return buf[_spans(at + 1, np.full(len(at), 4, dtype=np.int64))].view("<u4").astype(np.int64)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -41,11 +41,15 @@ class Corpus:
     avgdl: float
     clean: frozenset[int]  # segments whose postings are all live: no paper of theirs moved since
     norm: Floats  # by paper id: k1 * (1 - b + b * D / avgdl), the part of bm25 a paper alone decides
+    # The target of a level merge under way, and its sources: a posting of the target is live while its
+    # paper is in one of them (the papers move to the target when the merge ends).
+    merging: dict[int, Array] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, ids: Array, segments: Array, lengths: Array, made: dict[int, int] | None = None) -> Corpus:
-        """From each paper's (id, segment, length), and `made`: how many papers each segment had
-        when written."""
+    def of(cls, ids: Array, segments: Array, lengths: Array, made: dict[int, int] | None = None,
+           merging: dict[int, Array] | None = None) -> Corpus:
+        """From each paper's (id, segment, length), `made`: how many papers each segment had
+        when written, and `merging`."""
         size = int(ids.max()) + 1 if len(ids) else 1
         segment = np.full(size, -1, dtype=np.int64)
         segment[ids] = segments
@@ -53,11 +57,19 @@ class Corpus:
         length[ids] = lengths
         rows = len(ids)
         held = dict(zip(*np.unique(segments, return_counts=True), strict=True)) if rows else {}
-        clean = frozenset(seg for seg, n in (made or {}).items() if held.get(seg, 0) == n)
-        avgdl = float(lengths.sum()) / rows if rows else 0.0
+        merging = merging or {}
+        clean = frozenset(seg for seg, n in (made or {}).items() if held.get(seg, 0) == n and seg not in merging)
+        return cls.built(segment, length, rows, int(lengths.sum()), clean, merging)
+
+    @classmethod
+    def built(cls, segment: Array, length: Floats, rows: int, total_length: int, clean: frozenset[int],
+              merging: dict[int, Array] | None = None) -> Corpus:
+        """From the arrays by paper id, the number of papers and the sum of their lengths (an integer,
+        so that one kept up to date gives the very avgdl a full count gives)."""
+        avgdl = float(total_length) / rows if rows else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):  # an empty index: avgdl 0, never used
             norm = K1 * ((1 - B) + (B * length) / avgdl)
-        return cls(segment, length, rows, avgdl, clean, norm)
+        return cls(segment, length, rows, avgdl, clean, norm, merging or {})
 
 
 def phrase_counts(corpus: Corpus, postings: Postings) -> Floats:
@@ -69,7 +81,9 @@ def phrase_counts(corpus: Corpus, postings: Postings) -> Floats:
         ids = decode_ids(ids_blob) if isinstance(ids_blob, bytes) else ids_blob
         counts = decode_counts(counts_blob) if isinstance(counts_blob, bytes) else counts_blob
         if segment not in corpus.clean:
-            live = corpus.segment[np.minimum(ids, size - 1)] == segment
+            owner = corpus.segment[np.minimum(ids, size - 1)]
+            sources = corpus.merging.get(segment)
+            live = owner == segment if sources is None else np.isin(owner, sources)
             live &= ids < size
             ids, counts = ids[live], counts[live]
         out[ids] += counts  # a row's ids are distinct, so each gets its own count

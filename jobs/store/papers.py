@@ -16,7 +16,7 @@ from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
 from jobs.store._connection import Connection, run_sync
-from jobs.store.rank_index import Pending, bump_generation
+from jobs.store.rank_index import Pending, bump_generation, reset
 from jobs.store.rows import (
     PAPER_COLUMNS,
     SqlConnection,
@@ -307,6 +307,8 @@ def _record_post(
     keep = [existing[i] for i in ids]
     appearances = [(existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
                    for i, p in enumerate(parsed.papers)]
+    if conn.execute("SELECT 1 FROM appearances WHERE post_id = ? LIMIT 1", (post_id,)).fetchone():
+        reset(conn, "appearances")  # a post seen again may change or drop its appearances: readers reload them
     if is_sqlite(conn):
         conn.execute(
             f"DELETE FROM appearances WHERE post_id = ? AND paper_id NOT IN ({','.join('?' * len(keep))})"

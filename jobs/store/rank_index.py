@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from jobs.search.codec import decode_counts, decode_ids, encode_groups
-from jobs.search.rank import Array, Corpus, Postings
+from jobs.search.codec import decode_many, encode_groups
+from jobs.search.rank import Array, Postings
 from jobs.store.fts_tokens import Counted, weighted_counts
 from jobs.store.rows import SqlConnection, is_sqlite
 
@@ -27,16 +28,27 @@ log = logging.getLogger(__name__)
 
 FANOUT = 8  # segments of one level merged into one of the next
 BATCH = 5000  # papers indexed as one segment at most
-# Fresh segments (one row each: cheap to write, and readers keep them in memory) are merged into
-# one of level 1 when there are this many, or when they index this many papers (about 400
-# postings, 3 KB of a reader's memory, each). A day's ingest is a few segments and some hundreds.
-FRESH_SEGMENTS, FRESH_PAPERS = 256, 5_000
+# Fresh segments (one row each: cheap to write, and readers keep them in memory, about 6.5 KB a paper)
+# are merged whole into one of level 1 when there are this many, or when they index this many papers:
+# a reader holds a few MB of them at most, and that merge (about 60 posting rows written a paper)
+# costs less than a daily-arXiv day's ingest (about 530 papers).
+FRESH_SEGMENTS, FRESH_PAPERS = 32, 1_000
 
 
 def bump_generation(conn: SqlConnection) -> None:
     """A new generation: a random number, so that one rolled back is never seen again later."""
     if _exists(conn):
         conn.execute("UPDATE rank_state SET generation = ? WHERE id = 1", (secrets.randbits(62),))
+
+
+def reset(conn: SqlConnection, part: str) -> None:
+    """Say that `part` ("docs" or "appearances") changed by more than additions, so that readers load
+    it whole (jobs/store/rank_snapshot.py); the generation is bumped too. An epoch only grows: one
+    rolled back is taken again later, by a change a reader is told of then."""
+    if _exists(conn):
+        column = {"docs": "docs_epoch", "appearances": "appearances_epoch"}[part]
+        conn.execute(f"UPDATE rank_state SET {column} = {column} + 1 WHERE id = 1")
+        bump_generation(conn)
 
 
 def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterable[int] = (), *,
@@ -50,11 +62,12 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
     gone = [i for i in forget if i not in added]
     if gone:
         conn.executemany("DELETE FROM rank_docs WHERE id = ?", [(i,) for i in gone])
+        reset(conn, "docs")
     ordered = add if all(a[0] < b[0] for a, b in pairwise(add)) else sorted(add, key=lambda r: int(r[0]))
     for start in range(0, len(ordered), BATCH):  # a huge post: bounded arrays, no long call holding the GIL
         _index_batch(conn, ordered[start : start + BATCH], bulk)
     if not bulk:
-        _merge_full_levels(conn)
+        _merge_due(conn, len(add))
     if add or gone:
         bump_generation(conn)
 
@@ -146,33 +159,57 @@ _FRESH = "SELECT seg, terms, starts, ids, counts FROM rank_fresh"  # the columns
 
 @dataclass(frozen=True, slots=True)
 class Fresh:
-    """A fresh segment, decoded: term i (sorted) holds ids[starts[i]:starts[i + 1]]."""
+    """A fresh segment, decoded: term i (sorted) holds ids[starts[i]:starts[i + 1]]. Its terms stay
+    one string, as stored (term i is text[at[i] : at[i + 1] - 1]): a str object per term cost
+    readers about 80 bytes a term, four fifths of a fresh segment's memory."""
 
     seg: int
-    terms: list[str]
+    text: str
+    at: Array
     starts: Array
     ids: Array
     counts: Array
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> Fresh:
-        terms = row[1].decode() if isinstance(row[1], bytes) else row[1]  # PostgreSQL keeps them as bytes
-        return cls(int(row[0]), terms.split("\0") if terms else [],
-                   *(np.frombuffer(b, dtype="<u4") for b in row[2:5]))
+        text = row[1].decode() if isinstance(row[1], bytes) else row[1]  # PostgreSQL keeps them as bytes
+        ends = np.flatnonzero(np.frombuffer((text + "\0").encode("utf-32-le"), dtype="<u4") == 0) if text else []
+        at = np.r_[0, np.asarray(ends, dtype=np.int64) + 1].astype("<u4")
+        return cls(int(row[0]), text, at, *(np.frombuffer(b, dtype="<u4") for b in row[2:5]))
+
+    def __len__(self) -> int:
+        return len(self.at) - 1
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held (what benchmarks/scale.py reports)."""
+        return sys.getsizeof(self.text) + sum(a.nbytes for a in (self.at, self.starts, self.ids, self.counts))
+
+    def term(self, i: int) -> str:
+        return self.text[int(self.at[i]) : int(self.at[i + 1]) - 1]
+
+    @property
+    def terms(self) -> list[str]:
+        return self.text.split("\0") if self.text else []
+
+    def _left(self, term: str) -> int:
+        return bisect_left(range(len(self)), term, key=self.term)
+
+    def _right(self, term: str) -> int:
+        return bisect_right(range(len(self)), term, key=self.term)
 
     def between(self, after: str | None, upto: str | None) -> tuple[int, list[str], Array, Array, Array]:
         """(segment, terms, starts, ids, counts) of the terms after `after` up to `upto` (inclusive;
         None: no bound), starts relative to the slice."""
-        lo = 0 if after is None else bisect_right(self.terms, after)
-        hi = len(self.terms) if upto is None else bisect_right(self.terms, upto)
+        lo = 0 if after is None else self._right(after)
+        hi = len(self) if upto is None else self._right(upto)
         a, b = int(self.starts[lo]), int(self.starts[hi])
-        return (self.seg, self.terms[lo:hi], self.starts[lo : hi + 1].astype(np.int64) - a, self.ids[a:b],
-                self.counts[a:b])
+        terms = self.text[int(self.at[lo]) : int(self.at[hi]) - 1].split("\0") if hi > lo else []
+        return (self.seg, terms, self.starts[lo : hi + 1].astype(np.int64) - a, self.ids[a:b], self.counts[a:b])
 
     def lookup(self, term: str, prefix: bool) -> list[tuple[Array, Array]]:
-        lo = bisect_left(self.terms, term)
-        hi = bisect_left(self.terms, _after_prefix(term)) if prefix else lo + (
-            lo < len(self.terms) and self.terms[lo] == term)
+        lo = self._left(term)
+        hi = self._left(_after_prefix(term)) if prefix else lo + (lo < len(self) and self.term(lo) == term)
         return [(self.ids[self.starts[i] : self.starts[i + 1]], self.counts[self.starts[i] : self.starts[i + 1]])
                 for i in range(lo, hi)]
 
@@ -192,41 +229,114 @@ def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
                             (level, docs)).fetchall()[0][0])
 
 
-def _merge_full_levels(conn: SqlConnection) -> None:
+# A level merge (segments of level 1 and up) is done a range of terms at a time, one step an ingest, so no
+# ingest pays for a whole level (at a million papers one rewrites hundreds of thousands of papers' postings):
+# a step merges about this many posting rows, and more for a bigger ingest, which keeps merges ahead of the
+# segments ingests make (tens of rows a paper across levels). Fresh segments are merged whole (a few
+# thousand papers at most). See `_merge_step` for what readers see meanwhile.
+STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 120
+
+
+def _merge_due(conn: SqlConnection, papers: int) -> None:
+    """The merging an ingest of `papers` papers does: the fresh segments when there are enough, else
+    one bounded step of a level merge (not both: each is about as much work as the ingest itself)."""
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
-    if fresh[0] < FRESH_SEGMENTS and fresh[1] < FRESH_PAPERS:
-        return
-    level = 0
-    while True:
-        segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = ? ORDER BY seg", (level,))]
-        if level and len(segs) < FANOUT:
+    if fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS:
+        segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = 0 ORDER BY seg")]
+        _merge(conn, segs, 1)
+    else:
+        # Behind (a level holding more than FANOUT segments while another merges): bigger steps until
+        # caught up, or segments would pile up and every search read more of them.
+        most = conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
+                            "AND merged_upto IS NULL GROUP BY level) AS levels").fetchone()[0]
+        _merge_step(conn, max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * (1 + max(0, int(most) - FANOUT)))
+
+
+def _merge_step(conn: SqlConnection, budget: int) -> None:
+    """Merge about `budget` posting rows of the level merge under way (starting one when a level is
+    full): the next range of terms of its sources is written into its target and deleted from them.
+    Meanwhile each term's postings are in the target (terms up to `merged_upto`) or in the sources,
+    never both; the papers stay in the sources until the last step moves them, and a reader counts a
+    target's posting live when its paper is still in one of the target's sources (`merging` below)."""
+    target = conn.execute("SELECT seg, merged_upto FROM rank_segments WHERE merged_upto IS NOT NULL").fetchone()
+    if target is None:
+        started = _start_merge(conn)
+        if started is None:
             return
-        _merge(conn, segs, level + 1)
-        level += 1
+        target = (started, "")
+    seg, upto = int(target[0]), target[1]
+    sources = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE merging_into = ? ORDER BY seg",
+                                               (seg,))]
+    marks = ",".join("?" * len(sources))
+    found = conn.execute(f"SELECT term FROM rank_postings WHERE seg IN ({marks}) AND term > ? ORDER BY term "
+                         "LIMIT 1 OFFSET ?", (*sources, upto, budget)).fetchone()
+    bound = None if found is None else found[0]
+    terms = "term > ?" + ("" if bound is None else " AND term <= ?")
+    args = (upto,) + (() if bound is None else (bound,))
+    # A segment's rows are written in term order at rising ids, so a range of its terms is a range of
+    # ids: read in id order, not one index lookup a row (most of a step's time when it was).
+    spans = conn.execute(f"SELECT seg, min(id), max(id) FROM rank_postings WHERE seg IN ({marks}) AND {terms} "
+                         "GROUP BY seg", (*sources, *args)).fetchall()
+    rows: list[Any] = []
+    for source, low, high in spans:
+        rows += conn.execute("SELECT term, seg, ids, counts FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?",
+                             (low, high, source)).fetchall()
+    if rows:
+        _merge_terms(conn, seg, _owners(conn, sources), rows, [])
+        for source, low, high in spans:
+            conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?", (low, high, source))
+    if bound is not None:
+        conn.execute("UPDATE rank_segments SET merged_upto = ? WHERE seg = ?", (bound, seg))
+        return
+    conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *sources))
+    conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", sources)
+    conn.execute("UPDATE rank_segments SET merged_upto = NULL WHERE seg = ?", (seg,))
+
+
+def _start_merge(conn: SqlConnection) -> int | None:
+    """Begin merging the lowest full level (FANOUT segments of level 1 or more) into a segment of the next;
+    its number, or None when no level is full."""
+    levels = conn.execute("SELECT level, count(*) FROM rank_segments WHERE level > 0 GROUP BY level ORDER BY level")
+    full = next((int(level) for level, n in levels.fetchall() if n >= FANOUT), None)
+    if full is None:
+        return None
+    sources = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = ? ORDER BY seg", (full,))]
+    marks = ",".join("?" * len(sources))
+    docs = int(conn.execute(f"SELECT count(*) FROM rank_docs WHERE seg IN ({marks})", sources).fetchone()[0])
+    seg = _new_segment(conn, full + 1, docs)
+    conn.execute("UPDATE rank_segments SET merged_upto = '' WHERE seg = ?", (seg,))
+    conn.execute(f"UPDATE rank_segments SET merging_into = ? WHERE seg IN ({marks})", (seg, *sources))
+    return seg
+
+
+def _owners(conn: SqlConnection, segs: list[int]) -> Array:
+    """By paper id: the segment among `segs` holding the paper's live postings (-1: none of them)."""
+    marks = ",".join("?" * len(segs))
+    docs = np.array(conn.execute(f"SELECT id, seg FROM rank_docs WHERE seg IN ({marks})", segs).fetchall(),
+                    dtype=np.int64).reshape(-1, 2)
+    live = np.full(int(docs[:, 0].max()) + 1 if len(docs) else 1, -1, dtype=np.int64)
+    live[docs[:, 0]] = docs[:, 1]
+    return live
 
 
 MERGE_CHUNK = 4_000_000  # bytes of encoded ids merged at a time: bounds a merge's memory (tens of MB)
 
 
 def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
-    """Rewrite segments `segs` as one segment of `level`: live postings only, compactly encoded,
-    a range of terms at a time."""
+    """Rewrite segments `segs` as one segment of `level` at once (fresh segments; everything after a
+    rebuild): live postings only, compactly encoded, a range of terms at a time."""
     marks = ",".join("?" * len(segs))
-    docs = conn.execute(f"SELECT id, seg FROM rank_docs WHERE seg IN ({marks})", segs).fetchall()
-    size = max((int(r[0]) for r in docs), default=0) + 1
-    live = np.full(size, -1, dtype=np.int64)
-    if docs:
-        doc_ids, owners = zip(*docs, strict=True)
-        live[np.array(doc_ids, dtype=np.int64)] = np.array(owners, dtype=np.int64)
-    ranges = conn.execute(f"SELECT first_row, last_row FROM rank_segments WHERE seg IN ({marks}) AND level > 0",
-                          segs).fetchall()
+    live = _owners(conn, segs)
+    docs = int(np.count_nonzero(live >= 0))
+    merged = conn.execute(f"SELECT 1 FROM rank_segments WHERE seg IN ({marks}) AND level > 0 LIMIT 1",
+                          segs).fetchone()
     fresh = [Fresh.of(r) for r in conn.execute(f"{_FRESH} WHERE seg IN ({marks})", segs)]
-    seg = _new_segment(conn, level, len(docs))
+    seg = _new_segment(conn, level, docs)
     first = _next_row(conn)
     conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *segs))
     # Rows of the merged segments in term order; new rows (segment `seg`) never pass the filter.
     rows = conn.execute(f"SELECT term, seg, ids, counts FROM rank_postings WHERE seg IN ({marks}) ORDER BY term",
-                        segs) if ranges else iter(())
+                        segs) if merged else iter(())
     chunk: list[Any] = []
     held, after = 0, None  # bytes of ids in `chunk`; the last term of the previous chunk
     for row in rows:
@@ -236,8 +346,8 @@ def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
         chunk.append(row)
         held += len(row[2])
     _merge_terms(conn, seg, live, chunk, [f.between(after, None) for f in fresh])
-    for low, high in ranges:
-        conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ?", (low, high))
+    if merged:
+        conn.execute(f"DELETE FROM rank_postings WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", segs)
     _close_range(conn, seg, first)
@@ -277,11 +387,9 @@ def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
            ids, counts)
 
 
-def _decode_rows(rows: list[Any]) -> tuple[Array, Array, list[int]]:
+def _decode_rows(rows: list[Any]) -> tuple[Array, Array, Array]:
     """All postings of (term, seg, ids, counts) rows, concatenated, and each row's count."""
-    parts = [(decode_ids(r[2]), decode_counts(r[3])) for r in rows]
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-            [len(p[0]) for p in parts])
+    return decode_many([r[2] for r in rows], [r[3] for r in rows])
 
 
 def merge_all(conn: SqlConnection) -> None:
@@ -300,6 +408,7 @@ def is_stale(conn: SqlConnection) -> bool:
 def clear(conn: SqlConnection) -> None:
     for table in ("rank_postings", "rank_fresh", "rank_docs", "rank_segments"):
         conn.execute(f"DELETE FROM {table}")
+    reset(conn, "docs")
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -315,38 +424,8 @@ class Appearances:
     topics: dict[str, int]
 
 
-def generation(conn: SqlConnection) -> int:
-    return int(conn.execute("SELECT generation FROM rank_state WHERE id = 1").fetchone()[0])
-
-
-def load_corpus(conn: SqlConnection) -> Corpus:
-    rows = np.array(conn.execute("SELECT id, seg, len FROM rank_docs").fetchall(), dtype=np.int64).reshape(-1, 3)
-    ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
-    made = {int(seg): int(n) for seg, n in conn.execute("SELECT seg, docs FROM rank_segments")}
-    return Corpus.of(ids, segs, lens, made)
-
-
-def load_appearances(conn: SqlConnection) -> Appearances:
-    if not is_sqlite(conn):  # CAST of a text that is no number fails on PostgreSQL: day_number reads it
-        rows = [(p, t, day_number(d)) for p, t, d in conn.execute(
-            "SELECT paper_id, topic, post_date FROM appearances ORDER BY paper_id, post_date").fetchall()]
-        return _appearances(rows)
-    rows = conn.execute(
-        "SELECT paper_id, topic, CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER) FROM appearances "
-        "ORDER BY paper_id, post_date").fetchall()
-    return _appearances(rows)
-
-
-def _appearances(rows: Sequence[Sequence[Any]]) -> Appearances:
-    topics: dict[str, int] = {}
-    paper = np.array([r[0] for r in rows], dtype=np.int64)
-    topic = np.array([topics.setdefault(r[1], len(topics)) for r in rows], dtype=np.int64)
-    date = np.array([r[2] or 0 for r in rows], dtype=np.int64)
-    return Appearances(paper, topic, date, topics)
-
-
 def day_number(text: str | None) -> int:
-    """A YYYY-MM-DD date as the integer YYYYMMDD, as `load_appearances` reads them (0: none)."""
+    """A YYYY-MM-DD date as the integer YYYYMMDD, as readers of appearances take it (0: none)."""
     try:
         return int((text or "").replace("-", "")[:8] or 0)
     except ValueError:
@@ -364,35 +443,14 @@ def newest_dates(conn: SqlConnection, ids: Sequence[int]) -> dict[int, int]:
         "WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY paper_id", (json.dumps(list(ids)),)))
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What one search reads of the index, all as of one moment (`read`)."""
-
-    generation: int
-    postings: list[Postings]
-    corpus: Corpus | None  # None: the generation the caller holds arrays of
-    fresh: list[Fresh] | None
-    appearances: Appearances | None
-
-
-def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: int | None,
-         appearances_held: int | None, need_appearances: bool) -> Reading:
-    """The postings of `terms`, and the arrays of the current generation where the caller holds
-    those of another (`held`, `appearances_held`). Call it in one read transaction."""
-    now = generation(conn)
-    fresh = now != held
-    return Reading(
-        now, postings(conn, terms),
-        load_corpus(conn) if fresh else None, load_fresh(conn) if fresh else None,
-        load_appearances(conn) if need_appearances and now != appearances_held else None,
-    )
-def load_fresh(conn: SqlConnection) -> list[Fresh]:
-    return [Fresh.of(r) for r in conn.execute(f"{_FRESH} ORDER BY seg")]
+def load_fresh(conn: SqlConnection, after: int = -1) -> list[Fresh]:
+    """The fresh segments (those numbered above `after`)."""
+    return [Fresh.of(r) for r in conn.execute(f"{_FRESH} WHERE seg > ? ORDER BY seg", (after,))]
 
 
 def postings(conn: SqlConnection, terms: Sequence[tuple[str, bool]]) -> list[Postings]:
     """The merged segments' posting rows of each (term, prefix?) pair: a term's own, or every
-    term it begins. Fresh segments are read whole by `load_fresh`."""
+    term it begins. Fresh segments are held whole by readers (`load_fresh`)."""
     out: list[Postings] = []
     for term, prefix in terms:
         if prefix and term:

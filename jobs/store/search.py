@@ -19,7 +19,7 @@ import numpy as np
 from jobs.records import SearchHit
 from jobs.search import cost as search_cost
 from jobs.search import rank as search_rank
-from jobs.store import rank_index
+from jobs.store import rank_index, rank_snapshot
 from jobs.store._connection import Connection, run_sync
 from jobs.store.fts_tokens import tokens
 from jobs.store.migrate import rewrite_file
@@ -47,25 +47,12 @@ def _appearance_filters(topic: str | None, after: str | None, before: str | None
     return sql, params
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    """What the ranking reads besides postings, as of one generation of the index."""
-
-    generation: int
-    corpus: search_rank.Corpus
-    fresh: list[rank_index.Fresh]
-    appearances: rank_index.Appearances | None = None  # loaded for filtered searches only
-    appearances_generation: int | None = None
+_Snapshot = rank_snapshot.Snapshot  # what searches keep of the ranking index
 
 
-def snapshot_after(held: _Snapshot | None, reading: rank_index.Reading) -> _Snapshot:
-    """The arrays to rank with after `reading`: those held, with whatever `reading` loaded anew."""
-    if reading.corpus is not None and reading.fresh is not None:
-        held = _Snapshot(reading.generation, reading.corpus, reading.fresh)
-    assert held is not None
-    if reading.appearances is not None:
-        held = replace(held, appearances=reading.appearances, appearances_generation=reading.generation)
-    return held
+def snapshot_after(held: _Snapshot | None, reading: rank_snapshot.Reading) -> _Snapshot:
+    """The arrays to rank with after `reading` (which took in what changed since `held`)."""
+    return reading.snapshot
 
 
 def word_terms(words: Sequence[tuple[str, bool]]) -> list[tuple[str, bool]] | None:
@@ -248,9 +235,7 @@ class Search(Connection):
             self._snapshot_lock = asyncio.Lock()
         async with self._snapshot_lock:  # one reload at a time
             held = self._snapshot
-            reading = await self._read_together(
-                rank_index.read, terms, held.generation if held else None,
-                held.appearances_generation if held and held.appearances else None, need_appearances)
+            reading = await self._read_together(rank_snapshot.read, terms, held, need_appearances)
             held = snapshot_after(held, reading)
             if not self._db_in_transaction():  # what a writer has not committed is never kept
                 self._snapshot = held

@@ -26,7 +26,7 @@ import numpy as np
 
 from jobs.records import SearchHit
 from jobs.search import rank as search_rank
-from jobs.store import rank_index
+from jobs.store import rank_index, rank_snapshot
 from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
@@ -214,10 +214,8 @@ class PgSearch(PgConnection):
             self._snapshot_lock = asyncio.Lock()
         async with self._snapshot_lock:  # one reload at a time
             held = self._snapshot
-            reading = await run_shared(
-                conn, rank_index.read, [], held.generation if held else None,
-                held.appearances_generation if held and held.appearances else None, need_appearances)
-            assert reading.generation == generation, "read in one transaction"
+            reading = await run_shared(conn, rank_snapshot.read, [], held, need_appearances)
+            assert reading.snapshot.generation == generation, "read in one transaction"
             held = snapshot_after(held, reading)
             if keep:
                 self._snapshot = held

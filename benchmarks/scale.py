@@ -1,0 +1,293 @@
+"""The bot at scale, day after day (issue 20 items 1, 2 and 5): a database grown one day's ingest at a time
+to N papers (default 1,000,000, about five years of daily-arXiv), logging each day's ingest (CPU and wall;
+whether it merged ranking-index levels) and the first search after its commit; then search latency, size
+and memory at that size, and searches while days keep being ingested.
+
+Papers are generated, reproducibly: paper n takes its title from the real daily-arXiv entry n mod E (of
+../shared/digests, else the samples), its authors, abstract and Chinese summary from other entries (so that
+no two papers are the same text), a valid arXiv id of its day's month, and one post date a day (--day papers
+a day). Everything goes through `Store.record_post`, as an ingest does.
+
+Measured:
+  ingest      each day's `record_post`: CPU (time.process_time, every thread) and wall; days that merged
+              ranking levels against the median of those that did not (goal: at most 2x);
+  first       the first search after each commit (a running bot holding the index's arrays from before the
+              commit) against a reader that loads the arrays whole (what every first search did before),
+              interleaved on the same days (goal: <= 20 ms at 100k);
+  search      p50/p95/p99 (wall and CPU) of benchmarks/search_latency.py's queries at the end size;
+  during      p50/p95/p99 (wall) of searches made while more days are ingested on the same event loop, one
+              commit after another (goal p99 <= 50 ms);
+  size        bytes per paper of the database file (goal <= 5.5 KiB); memory: the process's RSS and peak.
+
+    .venv/bin/python benchmarks/scale.py [--papers 1000000] [--day 530] [--db PATH] [--smoke]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _bench import digests, machine  # noqa: E402
+from search_latency import AI_PARTS, file_size, load_entries, pct  # noqa: E402
+
+from jobs.find import run_search  # noqa: E402
+from jobs.models import Paper, ParsedPost  # noqa: E402
+from jobs.sources.base import Fetched, PostRef  # noqa: E402
+from jobs.store import Store, rank_index  # noqa: E402
+
+START = dt.date(2015, 1, 1)
+TOPICS = ("cs.CV", "cs.CL", "cs.LG", "cs.AI", "cs.RO")
+QUERIES: list[tuple[str, dict[str, str]]] = [
+    ("gaussian", {}), ("diffusion", {}), ("language models", {}), ("reinforcement learning", {}), ("gauss", {}),
+    ("segm", {}), ('"large language models"', {}), ("模型", {}), ("扩散", {}), ("强化学习", {}), ("3D 高斯", {}),
+    ("agent", {"topic": "cs.CL"}), ("模型", {"topic": "cs.CV"}),
+]
+
+
+def day_papers(entries: list[dict[str, Any]], day: int, size: int) -> tuple[str, list[Paper]]:
+    """Day `day`'s papers (numbered day * size ...), and its post date."""
+    date = START + dt.timedelta(days=day)
+    first_of_month = (date - date.replace(day=1)).days * size
+    n_entries = len(entries)
+    out: list[Paper] = []
+    for k in range(size):
+        n = day * size + k
+        r, i = divmod(n, n_entries)
+        e, people, text = entries[i], entries[(i + 7 * r + 1) % n_entries], entries[(i + 13 * r + 3) % n_entries]
+        zh = entries[(i + 29 * r + 5) % n_entries].get("AI") or {}
+        arxiv_id = f"{date.year % 100:02d}{date.month:02d}.{first_of_month + k + 1:05d}"
+        out.append(Paper(
+            arxiv_id=arxiv_id, version=1, title=" ".join(str(e.get("title", "")).split()),
+            authors=[str(a) for a in people.get("authors") or []], abstract=str(text.get("summary") or ""),
+            summary=str(zh.get("tldr") or ""), takeaways=[str(zh[p]) for p in AI_PARTS if zh.get(p)],
+            comment="", links={"abs": f"https://arxiv.org/abs/{arxiv_id}"}, topic=TOPICS[(i + r) % len(TOPICS)],
+            date=date.isoformat(),
+        ))
+    return date.isoformat(), out
+
+
+def days(entries: list[dict[str, Any]], start: int, papers: int, size: int) -> Iterator[tuple[int, str, list[Paper]]]:
+    day = start
+    while day * size < papers:
+        date, batch = day_papers(entries, day, size)
+        yield day, date, batch
+        day += 1
+
+
+async def ingest(store: Store, source: int, date: str, batch: list[Paper]) -> tuple[float, float, bool]:
+    """(CPU s, wall s, merged?) of one day's record_post."""
+    before = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
+    c0, t0 = time.process_time(), time.perf_counter()
+    await store.record_post(source, PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
+                            ParsedPost(papers=batch, topic="", date=date))
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    after = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
+    return cpu, wall, after != before
+
+
+async def timed_search(store: Store, text: str, filters: dict[str, str]) -> tuple[float, float]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    await run_search(store, text, **filters)  # type: ignore[arg-type]
+    return time.process_time() - c0, time.perf_counter() - t0
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def spread(samples: list[float]) -> str:
+    if not samples:
+        return "-"
+    return f"p50 {ms(pct(samples, 50))} p95 {ms(pct(samples, 95))} p99 {ms(pct(samples, 99))} max {ms(max(samples))}"
+
+
+def rss_mib() -> tuple[float, float]:
+    """(current, peak) resident memory of this process, MiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status") as f:
+        now = next((int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:")), float("nan"))
+    return now, peak
+
+
+async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int, every: int,
+               log: Path) -> dict[str, list[float]]:
+    """Ingest days until `papers`, from where the file stopped; per day: ingest and the first search after
+    it, and every `every` days the same search by a reader that loads the arrays whole."""
+    out: dict[str, list[float]] = {k: [] for k in (
+        "cpu", "merge_cpu", "wall", "merge_wall", "first_cpu", "first_wall", "whole_cpu", "whole_wall", "fresh_mib",
+        "rss_mib", "waiting", "warm_cpu", "extra_cpu")}
+    async with await Store.open(path) as store:
+        source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
+        done = int(await store._one("SELECT count(*) FROM papers") or 0)
+        await run_search(store, "model")  # the running bot holds the arrays
+        for day, date, batch in days(entries, done // size, papers, size):
+            cpu, wall, merged = await ingest(store, source, date, batch)
+            out["merge_cpu" if merged else "cpu"].append(cpu)
+            out["merge_wall" if merged else "wall"].append(wall)
+            text, filters = QUERIES[day % len(QUERIES)]
+            first = await timed_search(store, text, filters)
+            warm = await timed_search(store, text, filters)  # the same search again: nothing to take in
+            out["first_cpu"].append(first[0])
+            out["first_wall"].append(first[1])
+            out["warm_cpu"].append(warm[0])
+            out["extra_cpu"].append(first[0] - warm[0])
+            levels = dict(await store._all("SELECT level, count(*) FROM rank_segments WHERE level > 0 "
+                                           "AND merged_upto IS NULL GROUP BY level"))
+            out["waiting"].append(max(levels.values(), default=0))
+            held = store._snapshot
+            fresh = sum(f.nbytes for f in held.fresh) if held else 0
+            out["fresh_mib"].append(fresh / 2**20)
+            out["rss_mib"].append(rss_mib()[0])
+            line = {"day": day, "papers": (day + 1) * size, "ingest_cpu": round(cpu, 4), "ingest_wall": round(wall, 4),
+                    "merged": merged, "first_cpu": round(first[0], 4), "warm_cpu": round(warm[0], 4), "query": text,
+                    "fresh_mib": round(fresh / 2**20, 2), "rss_mib": round(out["rss_mib"][-1], 1), "levels": levels}
+            if day % every == 0:  # the same kind of search, by a reader that loads the arrays whole
+                held, store._snapshot = store._snapshot, None
+                whole = await timed_search(store, text, filters)
+                store._snapshot = held
+                out["whole_cpu"].append(whole[0])
+                out["whole_wall"].append(whole[1])
+                line.update(whole_cpu=round(whole[0], 4))
+            with log.open("a") as f:
+                f.write(json.dumps(line) + "\n")
+            print(f"\r  day {day:5d}: {(day + 1) * size:,}/{papers:,} papers, ingest {ms(cpu)} ms CPU"
+                  f"{' (merged)' if merged else ''}, first search {ms(first[0])} ms", end="", file=sys.stderr,
+                  flush=True)
+        print(file=sys.stderr)
+        await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return out
+
+
+async def steady(path: Path, rounds: int, repeat: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU of every query, `repeat` times a round, on arrays already held."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    async with await Store.open(path) as store:
+        for text, filters in QUERIES:
+            await run_search(store, text, **filters)  # type: ignore[arg-type]
+        for _ in range(rounds):
+            for text, filters in QUERIES:
+                for _ in range(repeat):
+                    c, w = await timed_search(store, text, filters)
+                    cpu.append(c)
+                    wall.append(w)
+    return wall, cpu
+
+
+async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int) -> tuple[list[float], int]:
+    """Wall times of searches made (one every 20 ms) while `extra_days` more days are ingested on the
+    same loop; and how many commits they spanned."""
+    wall: list[float] = []
+    async with await Store.open(path) as store:
+        source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
+        done = int(await store._one("SELECT count(*) FROM papers") or 0)
+        await run_search(store, "model")
+        stop = asyncio.Event()
+
+        async def searcher() -> None:
+            n = 0
+            while not stop.is_set():
+                text, filters = QUERIES[n % len(QUERIES)]
+                n += 1
+                t0 = time.perf_counter()
+                await run_search(store, text, **filters)  # type: ignore[arg-type]
+                wall.append(time.perf_counter() - t0)
+                await asyncio.sleep(0.02)
+
+        task = asyncio.create_task(searcher())
+        commits = 0
+        for _, date, batch in days(entries, done // size, done + extra_days * size, size):
+            await store.record_post(source, PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
+                                    ParsedPost(papers=batch, topic="", date=date))
+            commits += 1
+        stop.set()
+        await task
+    return wall, commits
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--papers", type=int, default=1_000_000, help="papers to grow to (default 1,000,000)")
+    ap.add_argument("--day", type=int, default=530, help="papers a day (default 530, daily-arXiv's size)")
+    ap.add_argument("--db", type=Path, help="grow this file (kept; a rerun goes on from where it stopped)")
+    ap.add_argument("--every", type=int, default=10, help="days between whole loads, the baseline (default 10)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--during-days", type=int, default=20, help="days ingested while searching (default 20)")
+    ap.add_argument("--corpus", type=Path, help="a digests folder (default: ../shared/digests, else generated)")
+    ap.add_argument("--smoke", action="store_true", help="3,000 papers in small days, one round: seconds")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.papers, args.day, args.every, args.rounds, args.repeat, args.during_days = 3_000, 300, 3, 1, 1, 2
+    print(machine())
+    source = digests(args.corpus) / "daily-arxiv"
+    entries = load_entries(source)
+    if not entries:
+        print(f"no daily-arXiv entries at {source}", file=sys.stderr)
+        return 1
+    path = args.db or Path(os.environ.get("TMPDIR", "/tmp")) / f"paperboy-scale-{os.getpid()}.db"
+    log = path.with_suffix(".days.jsonl")
+    print(f"papers: {args.papers:,} in days of {args.day} from {len(entries)} entries; database {path}; "
+          f"daily log {log}")
+    t0 = time.perf_counter()
+    grown = asyncio.run(grow(path, entries, args.papers, args.day, args.every, log))
+    print(f"grown in {time.perf_counter() - t0:.0f} s wall")
+    size = file_size(path)
+    print(f"size: {size / 2**20:.1f} MiB, {size / args.papers / 1024:.2f} KiB per paper (goal <= 5.5)")
+    plain, merged = grown["cpu"], grown["merge_cpu"]
+    if plain:
+        base = statistics.median(plain)
+        print(f"ingest of a day, CPU ms: without a merge {spread(plain)} (median {ms(base)}; {len(plain)} days)")
+        if merged:
+            print(f"  with a merge {spread(merged)} ({len(merged)} days); worst / median day without: "
+                  f"x{max(merged) / base:.2f} (goal <= 2)")
+        print(f"  most segments of one level (1 and up) at once: {max(grown['waiting'])} (a level merges at "
+              f"{rank_index.FANOUT}; more means level merges fall behind)")
+        print(f"  worst day of all: x{max(plain + merged) / base:.2f} its median; wall: without "
+              f"{spread(grown['wall'])}, with {spread(grown['merge_wall'])}")
+    print(f"first search after a commit, CPU ms: taken in {spread(grown['first_cpu'])}; "
+          f"wall {spread(grown['first_wall'])}")
+    print(f"  the same search again right after (nothing to take in): CPU {spread(grown['warm_cpu'])}; first minus "
+          f"it (taking the commit in): {spread(grown['extra_cpu'])}")
+    print(f"  loaded whole (before), every {args.every} days: CPU {spread(grown['whole_cpu'])}; "
+          f"wall {spread(grown['whole_wall'])}")
+    last = grown["first_cpu"][-max(1, len(grown["first_cpu"]) // 10):]
+    print(f"  last tenth of the days (near {args.papers:,}): taken in CPU {spread(last)}")
+    fresh, rss = grown["fresh_mib"], grown["rss_mib"]
+    tenth = max(1, len(rss) // 10)
+    print(f"memory while growing: the reader's fresh segments max {max(fresh):.1f} MiB, last {fresh[-1]:.1f}; "
+          f"RSS median of each tenth of the days: " + ", ".join(
+              f"{statistics.median(rss[i : i + tenth]):.0f}" for i in range(0, len(rss), tenth)) + " MiB")
+    wall, cpu = asyncio.run(steady(path, args.rounds, args.repeat))
+    print(f"search at {args.papers:,} ({len(QUERIES)} queries x {args.repeat} x {args.rounds} rounds): "
+          f"CPU {spread(cpu)}; wall {spread(wall)}")
+    now, peak = rss_mib()
+    print(f"memory: RSS {now:.0f} MiB, peak {peak:.0f} MiB (the whole process: growing, then searching)")
+    wall, commits = asyncio.run(during(path, entries, args.day, args.during_days))
+    print(f"searches during {commits} more days' ingest ({len(wall)} searches): wall {spread(wall)} "
+          f"(goal p99 <= 50 ms)")
+    print("load average at the end: " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} cores (wall times above 1 per core are inflated: read the CPU times)")
+    if args.db is None:
+        for p in path.parent.glob(path.name + "*"):
+            p.unlink()
+        log.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

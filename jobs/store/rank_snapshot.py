@@ -1,0 +1,215 @@
+"""What a search keeps in memory of the ranking index (jobs/store/rank_index.py), and how a commit is
+taken in: the papers it indexed (rows of segments newer than the newest held), the fresh segments it
+wrote and the appearances it added (ids above the highest held) are read and laid into copies of the
+held arrays; only a change that is no such addition (an epoch bumped: `rank_index.reset`) loads that
+part whole. The first search after a day's ingest thus reads a day, not the whole index.
+
+Taken in or loaded whole, the arrays are the same (tests/test_rank_snapshot.py), so scores are too.
+Both engines read through this module (PostgreSQL through its bridge).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from jobs.search.rank import Array, Corpus, Postings
+from jobs.store import rank_index
+from jobs.store.rank_index import Appearances, Fresh
+from jobs.store.rows import SqlConnection, is_sqlite
+
+# A paper's appearances sort by this key: the paper, then the day (YYYYMMDD < 10**8).
+_DAY_SPAN = 100_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Docs:
+    """The corpus and what keeping it up to date needs: the newest segment it holds, each
+    segment's papers, and the sum of their lengths."""
+
+    corpus: Corpus
+    top_seg: int
+    live: dict[int, int]
+    total_length: int
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """The appearances, the highest appearance id among them, and their epoch."""
+
+    appearances: Appearances
+    key: Array  # paper * _DAY_SPAN + date, sorted: where new ones go
+    upto: int
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the ranking reads besides postings, as of one generation of the index."""
+
+    generation: int
+    docs: Docs
+    fresh: list[Fresh]
+    dated: Dated | None = None  # loaded for filtered searches only
+    appearances_generation: int | None = None
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.docs.corpus
+
+    @property
+    def appearances(self) -> Appearances | None:
+        return self.dated.appearances if self.dated else None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one search read: its postings and the arrays of that moment."""
+
+    snapshot: Snapshot
+    postings: list[Postings]
+
+
+def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: Snapshot | None,
+         need_appearances: bool) -> Reading:
+    """The postings of `terms`, and `held` brought to the current generation (loaded whole when
+    None or when what changed is no addition). Call it in one read transaction."""
+    now, docs_epoch, appearances_epoch = (int(v) for v in conn.execute(
+        "SELECT generation, docs_epoch, appearances_epoch FROM rank_state WHERE id = 1").fetchone())
+    snap = held
+    if snap is None or snap.generation != now:
+        if snap is None or snap.docs.epoch != docs_epoch:
+            docs, fresh = load_docs(conn, docs_epoch), rank_index.load_fresh(conn)
+        else:
+            docs, fresh = docs_after(conn, snap.docs), fresh_after(conn, snap.fresh, snap.docs.top_seg)
+        dated = snap.dated if snap is not None else None
+        snap = Snapshot(now, docs, fresh, dated, snap.appearances_generation if snap is not None else None)
+    if need_appearances and snap.appearances_generation != now:
+        if snap.dated is None or snap.dated.epoch != appearances_epoch:
+            dated = load_dated(conn, appearances_epoch)
+        else:
+            dated = dated_after(conn, snap.dated)
+        snap = replace(snap, dated=dated, appearances_generation=now)
+    return Reading(snap, rank_index.postings(conn, terms))
+
+
+# ---- the papers ----------------------------------------------------------------------------------
+
+
+def load_docs(conn: SqlConnection, epoch: int) -> Docs:
+    rows = _int_rows(conn.execute("SELECT id, seg, len FROM rank_docs").fetchall(), 3)
+    made, merging = _segments(conn)
+    corpus = Corpus.of(rows[:, 0], rows[:, 1], rows[:, 2], made, merging)
+    segs, counts = np.unique(rows[:, 1], return_counts=True)
+    live = dict(zip(segs.tolist(), counts.tolist(), strict=True))
+    return Docs(corpus, max(made, default=0), live, int(rows[:, 2].sum()), epoch)
+
+
+def docs_after(conn: SqlConnection, held: Docs) -> Docs:
+    """`held` with the papers of segments newer than its newest: new papers, and papers indexed
+    again or merged (they move to their new segment); and the papers of a level merge that ended
+    since, moved from its sources to its target (older than `held`'s newest segment, so not read)."""
+    rows = _int_rows(conn.execute("SELECT id, seg, len FROM rank_docs WHERE seg > ?",
+                                  (held.top_seg,)).fetchall(), 3)
+    made, merging = _segments(conn)
+    ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
+    old = held.corpus
+    size = max(len(old.segment), int(ids.max()) + 1 if len(ids) else 0)
+    segment = np.full(size, -1, dtype=np.int64)
+    segment[: len(old.segment)] = old.segment
+    length = np.zeros(size, dtype=np.float64)
+    length[: len(old.length)] = old.length
+    live = dict(held.live)
+    for target, sources in old.merging.items():
+        if target not in merging:  # ended: what is still in its sources is in the target now
+            segment[np.isin(segment, sources)] = target
+            live[target] = live.get(target, 0) + sum(live.pop(int(s), 0) for s in sources)
+    before = segment[ids]
+    moved = before >= 0
+    for seg, n in _counts(before[moved]):
+        live[seg] -= n
+    for seg, n in _counts(segs):
+        live[seg] = live.get(seg, 0) + n
+    live = {seg: n for seg, n in live.items() if n > 0}
+    total = held.total_length - int(length[ids[moved]].sum()) + int(lens.sum())
+    segment[ids] = segs
+    length[ids] = lens
+    rows_now = old.rows + int(np.count_nonzero(~moved))
+    clean = frozenset(seg for seg, n in made.items() if live.get(seg, 0) == n and seg not in merging)
+    return Docs(Corpus.built(segment, length, rows_now, total, clean, merging), max(made, default=held.top_seg),
+                live, total, held.epoch)
+
+
+def fresh_after(conn: SqlConnection, held: list[Fresh], top_seg: int) -> list[Fresh]:
+    """The fresh segments now: those held that are not merged yet, and those written since."""
+    now = {int(r[0]) for r in conn.execute("SELECT seg FROM rank_fresh")}
+    kept = [f for f in held if f.seg in now]
+    return kept + rank_index.load_fresh(conn, after=top_seg)
+
+
+def _segments(conn: SqlConnection) -> tuple[dict[int, int], dict[int, Array]]:
+    """Each segment's papers when written, and each level merge under way: its target and sources."""
+    made: dict[int, int] = {}
+    sources: dict[int, list[int]] = {}
+    for seg, n, into in conn.execute("SELECT seg, docs, merging_into FROM rank_segments ORDER BY seg"):
+        made[int(seg)] = int(n)
+        if into is not None:
+            sources.setdefault(int(into), []).append(int(seg))
+    return made, {target: np.array(segs, dtype=np.int64) for target, segs in sources.items()}
+
+
+def _counts(values: Array) -> list[tuple[int, int]]:
+    found, counts = np.unique(values, return_counts=True)
+    return list(zip(found.tolist(), counts.tolist(), strict=True))
+
+
+def _int_rows(rows: Sequence[Sequence[Any]], width: int) -> Array:
+    return np.array(rows, dtype=np.int64).reshape(-1, width)
+
+
+# ---- the appearances -----------------------------------------------------------------------------
+
+
+def load_dated(conn: SqlConnection, epoch: int) -> Dated:
+    rows = _appearance_rows(conn, 0)
+    return _dated(rows, {}, epoch)
+
+
+def dated_after(conn: SqlConnection, held: Dated) -> Dated:
+    """`held` with the appearances added since (ids above its highest), each put in its place."""
+    rows = _appearance_rows(conn, held.upto)
+    if not rows:
+        return held
+    new = _dated(rows, dict(held.appearances.topics), held.epoch)
+    app, add = held.appearances, new.appearances
+    at = np.searchsorted(held.key, new.key, side="right")
+    merged = Appearances(np.insert(app.paper, at, add.paper), np.insert(app.topic, at, add.topic),
+                         np.insert(app.date, at, add.date), add.topics)
+    return Dated(merged, np.insert(held.key, at, new.key), max(held.upto, new.upto), held.epoch)
+
+
+def _dated(rows: Sequence[Sequence[Any]], topics: dict[str, int], epoch: int) -> Dated:
+    """Rows (id, paper, topic, YYYYMMDD) sorted by paper then date, as Dated; new topics numbered
+    after those in `topics`."""
+    paper = np.array([r[1] for r in rows], dtype=np.int64)
+    topic = np.array([topics.setdefault(r[2], len(topics)) for r in rows], dtype=np.int64)
+    date = np.array([r[3] or 0 for r in rows], dtype=np.int64)
+    upto = max((int(r[0]) for r in rows), default=0)
+    key = paper * _DAY_SPAN + date
+    order = np.argsort(key, kind="stable")  # a post date that is no date (0) sorts first of its paper
+    return Dated(Appearances(paper[order], topic[order], date[order], topics), key[order], upto, epoch)
+
+
+def _appearance_rows(conn: SqlConnection, after: int) -> list[tuple[Any, ...]]:
+    """Appearances with ids above `after`: (id, paper, topic, YYYYMMDD), by paper then date."""
+    if not is_sqlite(conn):  # CAST of a text that is no number fails on PostgreSQL: day_number reads it
+        return [(i, p, t, rank_index.day_number(d)) for i, p, t, d in conn.execute(
+            "SELECT id, paper_id, topic, post_date FROM appearances WHERE id > ? ORDER BY paper_id, post_date",
+            (after,)).fetchall()]
+    return conn.execute(
+        "SELECT id, paper_id, topic, CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER) FROM appearances "
+        "WHERE id > ? ORDER BY paper_id, post_date", (after,)).fetchall()

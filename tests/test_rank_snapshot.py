@@ -1,0 +1,117 @@
+"""A search's in-memory arrays of the ranking index take in each commit (jobs/store/rank_snapshot.py):
+after every ingest (new papers, papers seen again, merges at every level, a post listed again with a
+paper dropped and another topic), the arrays a running bot holds equal those a new reader loads whole,
+its pages equal the new reader's, and only a change that is no addition loads a part whole. Both engines."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from jobs.find import run_search
+from jobs.search.query import build_query
+from jobs.store import rank_index, rank_snapshot
+from jobs.store._connection import run_sync
+from jobs.store.postgres.bridge import run_shared
+from tests.engines import open_store
+from tests.test_rank_index import add_post, make_paper
+
+QUERIES: list[tuple[str, dict[str, str]]] = [
+    ("gaussian", {}), ("model", {"topic": "NeRF"}), ("learning", {"after": "2024-01-10"}), ("模型", {}),
+    ("segm", {"topic": "3DGS", "before": "2024-02-01"}),
+]
+
+
+async def search(store: Any, text: str, filters: dict[str, str]) -> tuple[int, list[tuple[str, float]]]:
+    q = build_query(text)
+    hits, total = await store.search(q.match, words=q.words, **filters)
+    return total, [(h.paper.arxiv_id, h.rank) for h in hits]
+
+
+def counted(fn: Callable[..., Any], calls: list[str]) -> Callable[..., Any]:
+    def wrapper(*args: Any) -> Any:
+        calls.append(fn.__name__)
+        return fn(*args)
+    return wrapper
+
+
+def same_arrays(kept: rank_snapshot.Snapshot, whole: rank_snapshot.Snapshot) -> None:
+    a, b = kept.corpus, whole.corpus
+    assert np.array_equal(a.segment, b.segment) and np.array_equal(a.length, b.length)
+    assert (a.rows, a.avgdl, a.clean) == (b.rows, b.avgdl, b.clean)
+    assert np.array_equal(a.norm, b.norm)  # the very doubles: bm25 scores stay FTS5's to the last bit
+    assert [f.seg for f in kept.fresh] == [f.seg for f in whole.fresh]
+    assert kept.docs.live == whole.docs.live and kept.docs.total_length == whole.docs.total_length
+    assert kept.appearances is not None and whole.appearances is not None
+
+    def rows(app: rank_index.Appearances) -> list[tuple[int, str, int]]:
+        names = {code: name for name, code in app.topics.items()}
+        return sorted(zip(app.paper.tolist(), [names[t] for t in app.topic.tolist()], app.date.tolist(),
+                          strict=True))
+    assert rows(kept.appearances) == rows(whole.appearances)
+    assert np.all(np.diff(kept.dated.key) >= 0) if kept.dated else True  # new ones went in their places
+
+
+async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 3)  # merges at every level of this small corpus
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    monkeypatch.setattr(rank_index, "STEP_ROWS", 60)  # level merges under way across several commits
+    monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
+    calls: list[str] = []
+    merges_ended = 0
+    for name in ("load_docs", "docs_after", "load_dated", "dated_after"):
+        monkeypatch.setattr(rank_snapshot, name, counted(getattr(rank_snapshot, name), calls))
+    rng = random.Random(11)
+    papers = [make_paper(rng, n, summary=n % 4 != 0) for n in range(1, 161)]
+    topics = ["3DGS", "NeRF"]
+    running = await open_store(store_url)
+    try:
+        for day in range(16):
+            again = [replace(p, summary=p.summary or "再次出现的摘要") for p in rng.sample(papers[: day * 10 + 10], 2)]
+            listed = papers[day * 10 : day * 10 + 10] + again
+            path = f"2024-01-{day + 1:02d}/{topics[day % 2]}.md"
+            await add_post(running, path, topics[day % 2], f"2024-01-{day + 1:02d}", listed)
+            if day in (6, 12):  # the same post listed again: one paper dropped, under the other topic
+                await add_post(running, path, topics[(day + 1) % 2], f"2024-01-{day + 1:02d}", listed[1:])
+            calls.clear()
+            merging = dict(running._snapshot.corpus.merging) if running._snapshot else {}
+            pages = [await search(running, text, filters) for text, filters in QUERIES]
+            if day in (6, 12):
+                assert calls == ["docs_after", "load_dated"], day  # appearances changed: loaded whole
+            elif day:
+                assert calls == ["docs_after", "dated_after"], day  # only the commit's papers and appearances
+            async with await open_store(store_url) as new_reader:
+                fresh_pages = [await search(new_reader, text, filters) for text, filters in QUERIES]
+                assert new_reader._snapshot is not None and running._snapshot is not None
+                same_arrays(running._snapshot, new_reader._snapshot)
+            assert pages == fresh_pages
+            merges_ended += any(t not in running._snapshot.corpus.merging for t in merging)
+        levels = {r[0] for r in await running._all("SELECT level FROM rank_segments")}
+        assert max(levels) >= 2  # merged at two levels on the way
+        assert merges_ended >= 1  # a level merge under way at one search, ended by the next
+    finally:
+        await running.close()
+
+
+async def test_a_forgotten_paper_loads_the_papers_whole(store_url: str) -> None:
+    """Forgetting a paper is no addition: the next search loads the arrays whole and has it gone."""
+    rng = random.Random(3)
+    async with await open_store(store_url) as store:
+        await add_post(store, "2024-01-01/T.md", "T", "2024-01-01", [make_paper(rng, n) for n in range(1, 6)])
+        await run_search(store, "gaussian")
+        held = store._snapshot
+        assert held is not None and held.corpus.rows == 5
+        async with store.transaction() as conn:
+            if hasattr(store, "pool"):
+                await run_shared(conn, rank_index.index_rows, [], [3])
+            else:
+                await run_sync(conn, rank_index.index_rows, [], [3])
+        await run_search(store, "gaussian")
+        assert store._snapshot is not None and store._snapshot.corpus.rows == 4
+        assert store._snapshot.docs.epoch == held.docs.epoch + 1
