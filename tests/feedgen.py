@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 from markdown_it import MarkdownIt
