@@ -110,7 +110,7 @@ def _as_markdown(text: str, path: str) -> str:
 
 
 def detect_format(content: bytes | str, path: str) -> str:
-    """ "kedreamix" or "daily-arxiv" from the content (and the file name as a hint).
+    """ "kedreamix", "daily-arxiv" or "arxiv" from the content (and the file name as a hint).
 
     Raises FormatError when the content is empty, binary or neither format.
     """
@@ -122,7 +122,8 @@ def _detect_or_raise(text: str, path: str) -> str:
     if fmt is None:
         raise FormatError(
             "unrecognised format: neither a Kedreamix post (front matter, '## ' entries with [PDF](...) "
-            "links) nor a daily-arXiv day (jsonl lines or '### [n] [Title](https://arxiv.org/abs/…)')"
+            "links; or its page rendered to HTML) nor a daily-arXiv day (jsonl lines or '### [n] "
+            "[Title](https://arxiv.org/abs/…)') nor an arXiv listing (RSS or Atom)"
         )
     return fmt
 

@@ -21,13 +21,17 @@ __all__ = ["html_to_markdown", "looks_like_html"]
 _DOC_START_RE = re.compile(r"\s*(?:<!doctype\s+html|<html\b)", re.I)  # not '<?xml': RSS and Atom are XML
 _MARKDOWN_NAMES = (".md", ".markdown", ".jsonl", ".json", ".txt")
 _DETAILS_RE = re.compile(r"<details\b.*?(?:</details\s*>|\Z)", re.S | re.I)
-_TITLE_RE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I)
+# Linear on any input: '[^<>]' stops each try at the next tag ('[^>]' would rescan a run of '<meta' with no
+# '>' from every '<meta'), and the head is cut out with str.find, not a lazy '.*?' that scans to the end again
+# from every unclosed '<head'.
+_TITLE_RE = re.compile(r"<title\b[^<>]*>([^<]*)</title\s*>", re.I)
 _DATE_META_RE = re.compile(
-    r"<meta\b[^>]*?\b(?:name|property)\s*=\s*[\"'](?:date|article:published_time|dc\.date)[\"'][^>]*?"
-    r"\bcontent\s*=\s*[\"']([^\"']*)[\"']",
+    r"<meta\b[^<>]*?\b(?:name|property)\s*=\s*[\"'](?:date|article:published_time|dc\.date)[\"'][^<>]*?"
+    r"\bcontent\s*=\s*[\"']([^\"'<>]*)[\"']",
     re.I,
 )
-_HEAD_RE = re.compile(r"<head\b.*?</head\s*>", re.S | re.I)
+_HEAD_OPEN_RE = re.compile(r"<head[\s>]", re.I)
+_HEAD_CLOSE_RE = re.compile(r"</head\s*>", re.I)
 _HEAD_BYTES = 65536  # the <title> and date are in the page's head: never scan a whole hostile page for them
 # '<https://…>': a Markdown autolink that stood inside raw HTML, passed through by the renderer. An HTML parser
 # takes it for a tag and drops it; kept as text, the format finds the URL as it does in the Markdown.
@@ -63,12 +67,26 @@ def _front_matter(page: str) -> str:
     return "\n".join(["---", *lines, "---", "", ""]) if lines else ""
 
 
+def _without_heads(page: str) -> str:
+    """The page without its <head> sections (ours and, for a linked page wrapped in ours, the page's own)."""
+    out: list[str] = []
+    pos = 0
+    while (opened := _HEAD_OPEN_RE.search(page, pos)) is not None:
+        closed = _HEAD_CLOSE_RE.search(page, opened.end())
+        if closed is None:
+            break
+        out.append(page[pos : opened.start()])
+        pos = closed.end()
+    out.append(page[pos:])
+    return "".join(out)
+
+
 def html_to_markdown(page: str) -> str:
     """The Markdown a format reader knows, from a post rendered to HTML (see the module docstring)."""
     from markdownify import MarkdownConverter  # imported on first need: most posts are Markdown
 
     front = _front_matter(page)
-    body = _HEAD_RE.sub("", page)
+    body = _without_heads(page)
     kept: list[str] = []
 
     def keep(m: re.Match[str]) -> str:
