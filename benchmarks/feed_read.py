@@ -58,7 +58,7 @@ def timed(fn) -> tuple[float, float, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--feed", type=Path, help="an Atom or RSS file (default: the real Kedreamix feed, else samples)")
+    parser.add_argument("--feed", type=Path, help="an Atom or RSS file (default: the real feed, else samples)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--smoke", action="store_true", help="one round over the sample feed: seconds, for the tests")
     args = parser.parse_args()

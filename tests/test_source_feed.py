@@ -304,3 +304,38 @@ def test_real_posts_rendered_to_html_give_the_same_papers() -> None:
             assert {k for k in a if a[k] != b[k]} <= {"abstract", "takeaways"}, (rel, a["arxiv_id"])
         identical += papers == md_papers
     assert identical >= 44
+
+
+REAL_FEED = Path(__file__).resolve().parents[2] / "shared" / "digests" / "kedreamix-atom.xml"
+
+
+@pytest.mark.skipif(not REAL_FEED.is_file(), reason="no shared digests beside the repository")
+async def test_kedreamixs_real_atom_feed_is_read_whole(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Hexo's own HTML (heading anchors, `<br>` after a label, the December translation block): every paper of
+    the 20 entries with its authors, abstract, summary, takeaways and screenshots."""
+    feed = FeedServer(httpserver, "/atom.xml", REAL_FEED.read_bytes())
+    store = await open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        rep = (await ingest(store, [feed_source(feed.url)])).sources[0]
+        rows = await store._all("SELECT arxiv_id FROM papers")
+        papers = (await store.get_papers([r[0] for r in rows])).values()
+    finally:
+        await store.close()
+    assert rep.error is None and rep.posts_failed == 0 and rep.posts_new == 20, rep
+    assert len(papers) == rep.papers_new >= 250
+    assert all(p.authors and p.abstract and p.summary and p.takeaways and p.images for p in papers)
+    assert all("2024-11-27" <= p.date <= "2024-12-09" for p in papers)  # dated by their links' folders
+
+
+async def test_lookback_days_skips_old_entries(httpserver: HTTPServer, tmp_path: Path) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    posts = blog_posts()
+    feed = FeedServer(httpserver, "/atom.xml", atom([entry_for(t, p, base) for t, p in posts]))
+    cfg = feed_source(feed.url)
+    cfg.lookback_days = (datetime.now(UTC).date() - datetime(2024, 12, 10).date()).days
+    store = await open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        rep = (await ingest(store, [cfg])).sources[0]
+    finally:
+        await store.close()
+    assert (rep.posts_new, rep.papers_new) == (1, 2)  # only the 2024-12-10 post
