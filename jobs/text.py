@@ -64,6 +64,11 @@ MOJIBAKE_RE = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONT_CHARS)}]")
 # A maximal run of characters that cp1252 can encode and that are not ASCII: candidates for re-decoding.
 # A space may stand inside a run where a NBSP (0xA0) was lost.
 _HIGH_RUN_RE = re.compile(f"(?:[{re.escape(_CP1252_C1)}\u0080-\u00ff]| (?=[{re.escape(_CONT_CHARS)}]))+")
+# The same runs, for decoding, with U+FFFD inside them: a byte the copy replaced (see _decode_run).
+_DECODE_RUN_RE = re.compile(
+    f"(?:[{re.escape(_CP1252_C1)}\u0080-\u00ff{REPLACEMENT_CHAR}]| (?=[{re.escape(_CONT_CHARS)}]))+"
+)
+_UNKNOWN_BYTE = 0x81  # what a replaced byte is decoded as: a continuation byte (never output as such)
 
 
 
@@ -115,17 +120,28 @@ def _decode_run(run: str, *, strict: bool = False, before: str = "", after: str 
     continuation byte is kept too (real cp1252 punctuation such as '“'). `before` and `after` are the
     characters around the run.
     """
-    data = bytes(map(_TO_BYTE.__getitem__, run))
-    try:
-        return data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        pass
+    # U+FFFD stands for one byte the copy replaced (cp1252 leaves 0x81 0x8D 0x8F 0x90 0x9D undefined: all
+    # continuation bytes): it is read as a continuation byte nobody knows, so the one character it was in is
+    # lost as one U+FFFD, not as the U+FFFD plus the incomplete rest of that character.
+    unknown = {i for i, ch in enumerate(run) if ch == REPLACEMENT_CHAR} if REPLACEMENT_CHAR in run else set()
+    data = bytes(_UNKNOWN_BYTE if ch == REPLACEMENT_CHAR else _TO_BYTE[ch] for ch in run) if unknown else \
+        bytes(map(_TO_BYTE.__getitem__, run))
+    if not unknown:
+        try:
+            return data.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
     out: list[str] = []
     lossy = False
     i, n = 0, len(data)
     while i < n:
         b = data[i]
         need = _utf8_len(b)
+        if unknown and i in unknown:  # a replaced byte that no lead before it claimed: itself lost
+            out.append(REPLACEMENT_CHAR)
+            lossy = True
+            i += 1
+            continue
         if need == 0:  # ASCII (the NBSP-as-space join) or a stray continuation byte
             out.append(_byte_char(b))
             i += 1
@@ -141,14 +157,18 @@ def _decode_run(run: str, *, strict: bool = False, before: str = "", after: str 
             while k < n and len(trial) < need and 0x80 <= data[k] <= 0xBF:
                 trial.append(data[k])
                 k += 1
-            if len(trial) == need:
+            if len(trial) == need and not (unknown and not unknown.isdisjoint(range(i, k))):
                 try:
                     out.append(bytes(trial).decode("utf-8"))
                     i = k
                     continue
                 except UnicodeDecodeError:
                     pass
-        if j - i == need:
+        if j - i == need and unknown and not unknown.isdisjoint(range(i, j)):
+            out.append(REPLACEMENT_CHAR)  # a whole character, one of whose bytes was replaced: lost
+            lossy = True
+            i = j
+        elif j - i == need:
             try:
                 out.append(data[i:j].decode("utf-8"))
             except UnicodeDecodeError:  # overlong or surrogate: not mojibake of anything
@@ -198,7 +218,7 @@ def _decode_runs(text: str, *, only_bad: bool) -> tuple[str, bool]:
         lossy = lossy or lost
         return fixed
 
-    return _HIGH_RUN_RE.sub(fix, text), lossy
+    return (_HIGH_RUN_RE if only_bad else _DECODE_RUN_RE).sub(fix, text), lossy
 
 
 def _candidate_runs(text: str, max_lines: int = 64) -> list[str]:
