@@ -472,9 +472,12 @@ def cmd_check_config(path: str | None) -> int:
     # A URL may carry a password: only its redacted form is printed.
     print(f"  database: {url.shown if url is not None and url.path is None else config.database_path}"
           + (f" (from {url.key})" if url is not None else ""))
+    from jobs.sources.registry import SOURCE_KINDS
+
     for s in config.sources:
-        where = f"{s.repo}@{s.branch}:{s.path or '/'}" if s.kind == "github" else s.path
-        print(f"  source {s.name}: {s.kind} {where} ({s.format}, files {', '.join(s.patterns)})")
+        where = f"{s.repo}@{s.branch}:{s.path or '/'}" if s.kind == "github" else SOURCE_KINDS[s.kind].location(s)
+        files = f", files {', '.join(s.patterns)}" if s.kind in ("directory", "github") else ""
+        print(f"  source {s.name}: {s.kind} {where} ({s.format}{files})")
     print(f"  schedule: daily at {config.schedule.time} {config.schedule.timezone}")
     w = config.watchdog
     print(f"  watchdog: late after {w.missed_weekdays} missed weekdays (weekday sources), else {w.gap_factor:g}x "

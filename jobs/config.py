@@ -32,13 +32,16 @@ class SourceConfig:
     name: str
     kind: str  # a key of jobs.sources.SOURCE_KINDS
     format: str  # a name in jobs.formats.registry.FORMAT_NAMES
-    path: str  # directory: a local folder; github: the folder inside the repository
+    path: str  # directory: a local folder; github: the folder inside the repository; feed, arxiv: unused
     repo: str = ""  # github: owner/name
     branch: str = "main"
     include: list[str] = field(default_factory=list)  # file-name globs; empty: the format's defaults
     lookback_days: int | None = None  # skip posts dated older than this on every run (None: all)
     api_url: str = "https://api.github.com"
     raw_url: str = "https://raw.githubusercontent.com"
+    url: str = ""  # feed: the Atom or RSS feed's URL
+    categories: list[str] = field(default_factory=list)  # arxiv: e.g. ["cs.CV", "cs.GR"]
+    listing_url: str = "https://rss.arxiv.org/rss"  # arxiv: a category's listing is {listing_url}/{category}
     limits: Limits = field(default_factory=Limits)
 
     @property

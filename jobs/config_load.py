@@ -29,9 +29,12 @@ from jobs.config import (
 from jobs.database_url import ENV_VAR, DatabaseUrl, DatabaseUrlError, parse_database_url
 from jobs.formats.registry import AUTO, FORMAT_NAMES
 
+ARXIV_FORMAT = "arxiv"  # the one format kind: arxiv reads, and only it
+
 _TOP_KEYS = {"database", "sources", "schedule", "feeds", "limits", "watchdog"}
 _SOURCE_KEYS = {"name", "kind", "format", "path", "include", "lookback_days"}  # + each kind's options
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.I)
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # A config is a few dozen values; past these it is a mistake or an attack, not a config.
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -273,9 +276,20 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
     p = f"{key}."
     name = r.string(data, "name", p)
     kind = r.choice(data, "kind", p, tuple(SOURCE_KINDS))
-    fmt = r.choice(data, "format", p, FORMAT_NAMES, AUTO)
+    fmt = r.choice(data, "format", p, FORMAT_NAMES, ARXIV_FORMAT if kind == "arxiv" else AUTO)
+    if kind == "arxiv" and fmt != ARXIV_FORMAT:
+        raise r.fail(f"{p}format", f"kind: arxiv reads arXiv's own listings (format {ARXIV_FORMAT}), not {fmt}; "
+                     "leave `format` out")
+    if kind != "arxiv" and fmt == ARXIV_FORMAT:
+        raise r.fail(f"{p}format", f"format {ARXIV_FORMAT} (arXiv's category listing) is read by kind: arxiv "
+                     "with `categories: [cs.CV]`")
     if kind == "github":
         path = r.string(data, "path", p, "/").strip("/") if data.get("path") != "" else ""
+    elif kind in ("feed", "arxiv"):
+        if "path" in data:
+            raise r.fail(f"{p}path", f"kind: {kind} has no path (it reads "
+                         + ("`url`)" if kind == "feed" else "`categories`)"))
+        path = ""
     else:
         path = r.string(data, "path", p)
     cfg = SourceConfig(name=name, kind=kind, format=fmt, path=path)
@@ -291,6 +305,11 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
         cfg.branch = r.string(data, "branch", p, "main")
         cfg.api_url = r.string(data, "api_url", p, cfg.api_url).rstrip("/")
         cfg.raw_url = r.string(data, "raw_url", p, cfg.raw_url).rstrip("/")
+    elif kind == "feed":
+        cfg.url = _http_url(r, data, "url", p, None)
+    elif kind == "arxiv":
+        cfg.categories = _categories(r, data.get("categories"), f"{p}categories")
+        cfg.listing_url = _http_url(r, data, "listing_url", p, cfg.listing_url).rstrip("/")
     for other, source_kind in SOURCE_KINDS.items():
         for k in source_kind.options:
             if k in data and k not in SOURCE_KINDS[kind].options:
@@ -304,6 +323,32 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
     if data.get("lookback_days") is not None:
         cfg.lookback_days = r.number(data, "lookback_days", p, LOOKBACK_DAYS, 0, whole=True)
     return cfg
+
+
+def _http_url(r: _Reader, data: dict[str, Any], key: str, prefix: str, default: str | None) -> str:
+    url = r.string(data, key, prefix, default)
+    if not _HTTP_URL_RE.match(url):
+        raise r.fail(f"{prefix}{key}", f"{excerpt(url)} is not an http:// or https:// URL")
+    return url
+
+
+def _categories(r: _Reader, value: Any, key: str) -> list[str]:
+    """`categories: [cs.CV, cs.GR]` (or one name): arXiv category names, each once."""
+    from jobs.sources.arxiv import CATEGORY_RE
+
+    if value is None:
+        raise r.fail(key, "is required: the arXiv categories to read, e.g. [cs.CV, cs.GR]")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise r.fail(key, f"expected a list of arXiv categories such as [cs.CV, cs.GR], got {excerpt(value)}")
+    out: list[str] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not CATEGORY_RE.match(item.strip()):
+            raise r.fail(f"{key}[{i}]", f"{excerpt(item)} is not an arXiv category such as cs.CV or math.AG")
+        if item.strip() not in out:
+            out.append(item.strip())
+    return out
 
 
 def load_config(path: str | Path | None = None) -> Config:

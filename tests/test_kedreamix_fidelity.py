@@ -16,6 +16,7 @@ from jobs.formats import parse_post
 from jobs.models import ParsedPost
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import Store
+from jobs.text import repair_mojibake
 from tests.postgen import Entry, entries, kedreamix
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "digests"
@@ -129,7 +130,7 @@ def mojibake(text: str, how: str) -> str:
     return text.encode("utf-8").decode(codec, errors=errors or "strict")
 
 
-HOW = ["gbk:replace", "gbk:ignore", "gb18030:replace", "latin-1", "cp1252:ignore"]
+HOW = ["gbk:replace", "gbk:ignore", "gb18030:replace", "latin-1", "cp1252:ignore", "cp1252:replace"]
 
 
 def flat(post: ParsedPost) -> str:
@@ -171,6 +172,18 @@ def test_a_mojibake_post_is_repaired_to_near_the_clean_post(how: str) -> None:
     assert all(p.summary and p.takeaways for p in post.papers)
 
 
+def test_a_byte_replaced_in_a_cp1252_copy_costs_one_character() -> None:
+    """cp1252 leaves 0x81 0x8D 0x8F 0x90 0x9D undefined; a copy that replaced them with U+FFFD lost one byte of
+    a character: that character is lost (one U+FFFD, flagged), not it and the rest of its bytes, so a heading
+    such as '**摘要**' (要 is E8 A6 81) is still found and the summary under it kept."""
+    damaged = mojibake("**摘要**\n本文提出新方法。", "cp1252:replace")
+    # 提 (E6 8F 90) had two such bytes: it is lost too, once
+    assert repair_mojibake(damaged, mark_lost=True) == ("**摘\ufffd**\n本文\ufffd出新方法。", True)
+    post = CLEAN.replace("**Summary**", "**摘要**")
+    paper = parse(mojibake(post, "cp1252:replace"), "2024-05-06/元宇宙_虚拟人.md").papers[0]
+    assert paper.summary and "summary_lossy" in paper.flags
+
+
 def test_gbk_repair_says_so_and_flags_what_it_lost() -> None:
     post = parse(mojibake(CLEAN, "gbk:replace"))
     assert any("UTF-8 read as GBK" in p for p in post.problems)
@@ -188,7 +201,7 @@ def test_clean_chinese_is_not_taken_for_gbk_mojibake() -> None:
 
 
 @needs_real
-@pytest.mark.parametrize("how", ["gbk:replace", "latin-1"])
+@pytest.mark.parametrize("how", ["gbk:replace", "latin-1", "cp1252:replace"])
 def test_real_posts_made_mojibake_are_repaired_to_095(how: str) -> None:
     worst = 1.0
     for path in REAL:

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_lists() -> None:
-    assert FORMAT_NAMES == ("kedreamix", "daily-arxiv", "auto")
-    assert list(FORMATS) == ["kedreamix", "daily-arxiv"]
-    assert list(SOURCE_KINDS) == ["directory", "github"]
+    assert FORMAT_NAMES == ("kedreamix", "daily-arxiv", "arxiv", "auto")
+    assert list(FORMATS) == ["kedreamix", "daily-arxiv", "arxiv"]
+    assert list(SOURCE_KINDS) == ["directory", "github", "feed", "arxiv"]
 
 
 def config_file(tmp_path: Path, source: str) -> Path:
@@ -35,11 +35,11 @@ def config_file(tmp_path: Path, source: str) -> Path:
     ("source", "words"),
     [
         ("  - {name: a, kind: ftp, format: auto, path: x}\n",
-         "sources[0].kind: 'ftp' is not one of: directory, github"),
+         "sources[0].kind: 'ftp' is not one of: directory, github, feed, arxiv"),
         ("  - {name: a, kind: gitlab, format: auto, path: x, repo: a/b}\n",
-         "sources[0].kind: 'gitlab' is not one of: directory, github"),  # not taken for GitHub
+         "sources[0].kind: 'gitlab' is not one of: directory, github, feed, arxiv"),  # not taken for GitHub
         ("  - {name: a, kind: directory, format: rss, path: x}\n",
-         "sources[0].format: 'rss' is not one of: kedreamix, daily-arxiv, auto"),
+         "sources[0].format: 'rss' is not one of: kedreamix, daily-arxiv, arxiv, auto"),
         ("  - {name: a, kind: directory, format: auto, path: x, branch: dev}\n",
          "sources[0].branch: only applies to kind: github"),
     ],
@@ -53,6 +53,7 @@ def test_config_errors_name_what_the_registries_know(tmp_path: Path, source: str
 def test_default_files_come_from_the_format(tmp_path: Path) -> None:
     config = load_config(config_file(tmp_path, "".join(
         f"  - {{name: {name}, kind: directory, format: {name}, path: x}}\n" for name in FORMAT_NAMES
+        if name != "arxiv"  # read by kind: arxiv alone
     )))
     assert {s.format: s.patterns for s in config.sources} == {
         "kedreamix": ["*.md"],
@@ -63,12 +64,12 @@ def test_default_files_come_from_the_format(tmp_path: Path) -> None:
 
 async def test_build_source_names_the_known_kinds() -> None:
     async with httpx.AsyncClient() as client:
-        with pytest.raises(SourceError, match=r"unknown kind 'ftp' \(known kinds: directory, github\)"):
+        with pytest.raises(SourceError, match=r"unknown kind 'ftp' \(known kinds: directory, github, feed, arxiv\)"):
             build_source(SourceConfig(name="x", kind="ftp", format="auto", path="."), client)
 
 
 def test_parse_post_names_the_known_formats() -> None:
-    with pytest.raises(ValueError, match="expected one of kedreamix, daily-arxiv, auto"):
+    with pytest.raises(ValueError, match="expected one of kedreamix, daily-arxiv, arxiv, auto"):
         parse_post(b"## x", "x.md", "rss")
 
 

@@ -17,7 +17,7 @@ from jobs.present.clip import clip, display_width
 from jobs.present.i18n import t
 from jobs.present.latex import latex_to_text, readable
 from jobs.present.parts import labelled_parts
-from jobs.present.reading import Lead, lead
+from jobs.present.reading import Lead, lead, reads_english
 from jobs.present.summary import english_takeaways, plain_list_text
 from jobs.present.venue import venue_badge
 from jobs.text import URL_RE
@@ -60,16 +60,17 @@ def title_text(paper: Paper) -> str:
     return latex_to_text(paper.title) if paper.title.strip() else paper.arxiv_id
 
 
-def _english_only(opening: Lead, language: str) -> bool:
-    """Whether a paper shown in `language` reads in English alone: then its takeaways are English too."""
-    return language == "en" and bool(opening.english) and not opening.chinese
+def _english_only(paper: Paper, opening: Lead, language: str) -> bool:
+    """Whether a paper shown in `language` reads in English alone: then its takeaways are English too (so
+    for a paper that has no Chinese text at all, in any language)."""
+    return (language == "en" or reads_english(paper)) and bool(opening.english) and not opening.chinese
 
 
 def _lead(paper: Paper, language: str) -> tuple[str, list[str]]:
     """The lead a card opens with (jobs.present.reading.lead) and the takeaway lines under it: in English the
     abstract's method and result sentences (the digests' own takeaways are Chinese), else the digest's."""
     opening = lead(paper, language)
-    if _english_only(opening, language):
+    if _english_only(paper, opening, language):
         items = english_takeaways(readable(paper.abstract))
         return opening.text(), [f"{n}. {plain_list_text(t)}" for n, t in enumerate(items, 1)]
     return opening.text("\n\n"), _items(paper)
@@ -226,7 +227,7 @@ BRIEF_TEXT = 600  # the whole description: a page of five stays about one screen
 def _brief_items(paper: Paper, language: str, opening: Lead) -> list[str]:
     """The takeaways a brief embed may show, as plain text (daily-arXiv's parts keep their labels); in
     English the abstract's method and result sentences, as on a card."""
-    if _english_only(opening, language):
+    if _english_only(paper, opening, language):
         return english_takeaways(readable(paper.abstract))[:BRIEF_ITEMS]
     if "takeaways_lossy" in paper.flags:
         return []

@@ -2,13 +2,14 @@
 
 ``parse_post(content, path, fmt)`` decodes the post (UTF-8, BOM tolerated; invalid UTF-8 and NUL
 characters are replaced and noted, so they cost only the fields they are in), removes zero-width
-characters, repairs a mojibake copy, picks the format and hands the text to the adapter. A post that
+characters, repairs a mojibake copy, reads a post rendered to HTML back as Markdown (jobs.formats.html), picks
+the format and hands the text to the adapter. A post that
 cannot be parsed at all raises :class:`jobs.models.FormatError` with a reason a person can act on;
 anything less goes into ``ParsedPost.problems``.
 
 Formats (registered in jobs.formats.registry): ``"kedreamix"`` (jobs.formats.kedreamix),
 ``"daily-arxiv"`` (jobs.formats.daily_arxiv, both the jsonl and the rendered markdown) and ``"auto"``,
-which picks one per post (`detect_format`).
+which picks one per post (`detect_format`: each format's `looks_like`, asked through the registry).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from jobs.formats import daily_arxiv, kedreamix
-from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS
+from jobs.formats.html import html_to_markdown, looks_like_html
+from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS, detect
 from jobs.models import FormatError, ParsedPost
 from jobs.text import (
     MOJIBAKE_RE,
@@ -32,7 +33,6 @@ __all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "format_th
 
 # Control characters that text posts do not contain (tab, LF, VT, FF, CR excluded).
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
-_DAILY_MD_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.md$")
 _BINARY_SAMPLE = 8192
 _CHUNK = 1 << 20
 
@@ -104,38 +104,26 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
     return text, problems
 
 
-def _detect(text: str, path: str) -> str | None:
-    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    stripped = text.lstrip()
-    if name.endswith(".jsonl") or stripped.startswith("{"):
-        return "daily-arxiv"
-    if stripped.startswith("---"):  # front matter: the rendered daily-arXiv day has none
-        return "kedreamix"
-    if daily_arxiv.looks_like_md(text):
-        return "daily-arxiv"
-    if kedreamix.looks_like(text):
-        return "kedreamix"
-    if _DAILY_MD_NAME_RE.match(name):
-        return "daily-arxiv"
-    if name.endswith((".md", ".markdown")):
-        return "kedreamix"
-    return None
+def _as_markdown(text: str, path: str) -> str:
+    """A post rendered to HTML (a feed entry, a blog page) as the Markdown its format reads."""
+    return html_to_markdown(text) if looks_like_html(text, path) else text
 
 
 def detect_format(content: bytes | str, path: str) -> str:
-    """ "kedreamix" or "daily-arxiv" from the content (and the file name as a hint).
+    """ "kedreamix", "daily-arxiv" or "arxiv" from the content (and the file name as a hint).
 
     Raises FormatError when the content is empty, binary or neither format.
     """
-    return _detect_or_raise(decode_post(content)[0], path)
+    return _detect_or_raise(_as_markdown(decode_post(content)[0], path), path)
 
 
 def _detect_or_raise(text: str, path: str) -> str:
-    fmt = _detect(text, path)
+    fmt = detect(text, path)
     if fmt is None:
         raise FormatError(
             "unrecognised format: neither a Kedreamix post (front matter, '## ' entries with [PDF](...) "
-            "links) nor a daily-arXiv day (jsonl lines or '### [n] [Title](https://arxiv.org/abs/…)')"
+            "links; or its page rendered to HTML) nor a daily-arXiv day (jsonl lines or '### [n] "
+            "[Title](https://arxiv.org/abs/…)') nor an arXiv listing (RSS or Atom)"
         )
     return fmt
 
@@ -150,6 +138,7 @@ def parse_post(content: bytes | str, path: str, fmt: str = "auto", *, source: st
     if fmt not in FORMAT_NAMES:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_NAMES)}")
     text, problems = decode_post(content)
+    text = _as_markdown(text, path)
     if fmt == AUTO:
         fmt = _detect_or_raise(text, path)
     return FORMATS[fmt].parse(text, path, source=source, problems=problems)

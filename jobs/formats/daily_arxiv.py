@@ -61,6 +61,13 @@ _MD_STRUCTURE_RE = re.compile(r"^(?:#{1,3}\s|<div\b|</?details\b|<summary\b|- \[
 _MD_ANY_ENTRY_RE = re.compile(r"^###\s+\[\d+\]", re.M)  # '### [12]', linked or not
 
 
+def looks_like(text: str) -> bool:
+    """Whether text looks like a daily-arXiv day (for format detection): jsonl lines, or the rendered day
+    (which has no front matter: a post that opens with '---' is a Kedreamix post)."""
+    stripped = text.lstrip()
+    return stripped.startswith("{") or (not stripped.startswith("---") and looks_like_md(text))
+
+
 def looks_like_md(text: str) -> bool:
     """Whether text looks like a rendered daily-arXiv day (for format detection)."""
     return "<div id=toc>" in text[:2000] or _MD_ANY_ENTRY_RE.search(text, 0, 20000) is not None

@@ -95,11 +95,10 @@ _CLOSING_HASHES_RE = re.compile(r"\s#+\s*$")  # '## Title ##'
 
 
 def looks_like(text: str) -> bool:
-    """Whether text looks like a Kedreamix post (for format detection)."""
+    """Whether text looks like a Kedreamix post (for format detection): Hexo front matter, a '[PDF](' link or
+    a '# YYYY-MM-DD' heading."""
     head = text[:4000]
-    return bool(
-        "[PDF](" in text or _DATE_HEADING_RE.search(head) or (head.lstrip().startswith("---") and "\ntitle:" in head)
-    )
+    return bool(head.lstrip().startswith("---") or "[PDF](" in text or _DATE_HEADING_RE.search(head))
 
 
 def _front_matter(text: str, problems: list[str]) -> tuple[dict[str, str], str]:
@@ -346,12 +345,22 @@ def parse(text: str, path: str = "", *, source: str = "", problems: list[str] | 
     # A comprehension, not list(): bytecode between matches lets the event loop's thread take the GIL
     # while a big post is parsed in a worker thread.
     markers = [m for m in _MARKER_RE.finditer("\n" + body)]
+    spans: list[tuple[int, int]] = []
     for i, m in enumerate(markers):
         if m.group(1) is None:
             continue
-        entries += 1
+        start = m.start()
         end = markers[i + 1].start() if i + 1 < len(markers) else len(body)
-        paper = post.entry(body[m.start() : end])
+        if (spans and spans[-1][1] == start and body.find("[PDF](", start, end) < 0
+                and body.find("**Authors", start, end) < 0):
+            # A heading inside the entry's generated section ('<h2>Paper:1</h2>' in its HTML, which a page
+            # renders as the '## ' an entry starts with): the section goes on, screenshots and all.
+            spans[-1] = (spans[-1][0], end)
+            continue
+        spans.append((start, end))
+    for start, end in spans:
+        entries += 1
+        paper = post.entry(body[start:end])
         if paper is not None:
             papers.append(paper)
 

@@ -48,12 +48,22 @@ class Lead:
         return self.chinese or self.english
 
 
+def reads_english(paper: Paper) -> bool:
+    """A paper with an abstract and no Chinese text at all (none written, none lost: arXiv's own listing) reads
+    in English whatever the reading language: its lead the contribution sentence, its takeaways the method
+    and result sentences."""
+    return bool(paper.abstract) and not paper.summary and not paper.takeaways and "summary_lossy" not in paper.flags
+
+
 def lead(paper: Paper, reading: str = DEFAULT, limit: int | None = None) -> Lead:
     """The lead of `paper` read in `reading`. zh: the Chinese summary; en: the abstract's contribution
     sentence; both: the two. The Chinese text lost, zh reads the English (the whole abstract when no
-    `limit`); no abstract, en reads the Chinese. With `limit` each text is one line of at most that many
+    `limit`); a paper that never had Chinese text (arXiv's own listing: `reads_english`) reads as en in
+    every reading; no abstract, en reads the Chinese. With `limit` each text is one line of at most that many
     characters (the summary's first sentence; the contribution sentence cut at a word). TeX in the text
     reads as Unicode (jobs.present.latex.readable)."""
+    if reads_english(paper):
+        reading = "en"
     chinese = readable(paper.summary) if paper.summary and "summary_lossy" not in paper.flags else ""
     if chinese and limit is not None:
         chinese = chinese_one_liner(chinese, limit)
