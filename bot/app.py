@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.client import PaperboyClient
 from bot.delivery.alerts import check_database
-from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
+from bot.delivery.sender import BUDGET, RETRY_DELAYS, SendReport, claimer_name, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
 from bot.i18n.translator import PaperboyTranslator
@@ -46,7 +46,9 @@ SHUTDOWN_GRACE = 8.0
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
               "bot.cogs.status", "bot.cogs.signal")
 RETRY_JOB = "digest-retry"
-SEND_POLL_S = 3.0  # a sender's look at the outbox (issue 18 item 3 replaces the poll with LISTEN/NOTIFY)
+# A sender is woken when a plan commits (PostgreSQL's NOTIFY); it also looks this often, for rows whose
+# lease ran out (a sender died) and rows kept after a passing failure.
+SEND_POLL_S = 10.0
 # Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
 RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads, and Create
@@ -71,6 +73,9 @@ class PaperboyBot(PaperboyClient):
         self._store: StoreProtocol | None = None
         self._startup: asyncio.Task[None] | None = None
         self.retry_delays = RETRY_DELAYS  # tests shorten them
+        self.claimer = claimer_name()  # who holds this process's claims on the outbox
+        self.send_budget = BUDGET  # the bot token's requests a second, shared by every sender
+        self.send_poll = SEND_POLL_S
         self.stopping = asyncio.Event()  # set on shutdown: no new send starts
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
@@ -165,20 +170,49 @@ class PaperboyBot(PaperboyClient):
             await asyncio.gather(work, stopped, return_exceptions=True)
 
     async def _send_loop(self) -> None:
-        """Send whatever is pending every SEND_POLL_S; a failed round is logged and the next one tries again."""
+        """Send whatever is pending, then wait to be woken (a plan committed) or for `send_poll` to pass; a
+        failed round is logged and the next one tries again. A lost listening connection is made again."""
         from jobs.store.backends import outage
 
         while not self.stopping.is_set():
             try:
-                await self.deliver()
+                async with self.store.outbox_notices() as notices:
+                    while not self.stopping.is_set() and notices.lost is None:
+                        notices.event.clear()
+                        await self._send_round(outage)
+                        await self._wait_for_work(notices.event)
+                    if notices.lost is not None and not self.stopping.is_set():
+                        log.warning("not woken when messages are queued (%s); looking every %.0f s meanwhile",
+                                    notices.lost, self.send_poll)
+                        await self._wait_for_work(None)
             except Exception as exc:
                 line = outage(exc, self.config.database())
                 if line is None:
-                    log.exception("sending the outbox failed; trying again in %.0f s", SEND_POLL_S)
+                    log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
                 else:
-                    log.error("sending the outbox failed: %s; trying again in %.0f s", line, SEND_POLL_S)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), SEND_POLL_S)
+                    log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
+                await self._wait_for_work(None)
+
+    async def _send_round(self, outage: Callable[[BaseException, Any], str | None]) -> None:
+        try:
+            await self.deliver()
+        except Exception as exc:
+            line = outage(exc, self.config.database())
+            if line is None:
+                log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
+            else:
+                log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
+
+    async def _wait_for_work(self, woken: asyncio.Event | None) -> None:
+        waits = [asyncio.create_task(self.stopping.wait())]
+        if woken is not None:
+            waits.append(asyncio.create_task(woken.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self.send_poll, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waits:
+                task.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
 
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
@@ -269,7 +303,8 @@ class PaperboyBot(PaperboyClient):
         if not sends(self.role):  # a scheduler or a gateway plans; a sender sends
             return SendReport()
         return await send_pending(self.store, Targets(self, self.store), images=self.config.feeds.images,
-                                  guild_id=guild_id, retry_delays=self.retry_delays, stop=self.stopping)
+                                  guild_id=guild_id, retry_delays=self.retry_delays, stop=self.stopping,
+                                  claimer=self.claimer, budget=self.send_budget)
 
     async def shutdown(self, why: str) -> None:
         """Stop gracefully: no new send starts (the rest stays pending in the outbox), the send in
