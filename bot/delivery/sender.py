@@ -20,7 +20,7 @@ from bot.delivery import forum
 from bot.delivery.safe_form import safe_form
 from bot.delivery.targets import Spend, Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
-from bot.ui.embeds import Images, paper_embed, trim
+from bot.ui.embeds import Images, paper_embed
 from bot.ui.language import guild_languages, member_languages
 from bot.ui.paper_pages import page_args
 from bot.ui.render import alert_line, footer_line, header_embed
@@ -51,7 +51,6 @@ CLAIM_BATCH = 20
 LEASE_S = 30.0
 # A tried row is looked for among its target's newest messages (a crash is found at the next start).
 LOOKED_AT = 50
-CONTENT_MAX = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,24 +145,26 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
 
 
 def _mark(item: OutboxItem, args: dict[str, Any]) -> None:
-    """The row's marker on the message, where a later look finds it: the end of its last embed's footer
-    (as forum posts carry it), else a small line under its text."""
-    tag = forum.marker(item)
+    """The row's marker on the message, where a later look finds it: the end of its last embed's footer,
+    as forum posts carry it. (A message of text alone, an alert, is found by its text.)"""
     embeds = args.get("embeds") or ([args["embed"]] if args.get("embed") is not None else [])
     if embeds:
-        forum.mark(embeds[-1], tag)
-    elif args.get("content") and not args["content"].endswith(tag):
-        args["content"] = trim(args["content"], CONTENT_MAX - len(tag) - 4) + f"\n-# {tag}"
+        forum.mark(embeds[-1], forum.marker(item))
 
 
-async def find_message(target: discord.abc.Messageable, item: OutboxItem, me: int) -> int | None:
-    """The bot's message carrying the row's marker among the target's recent messages, or None."""
+async def find_message(target: discord.abc.Messageable, item: OutboxItem, args: dict[str, Any],
+                       me: int) -> int | None:
+    """The bot's message carrying the row's marker (or, for text alone, the same text) among the target's
+    recent messages, or None."""
     tag = forum.marker(item)
+    text = None if args.get("embeds") or args.get("embed") is not None else args.get("content")
     try:
         async for message in target.history(limit=LOOKED_AT):
             if message.author.id != me:
                 continue
-            if message.content.endswith(tag) or any((e.footer.text or "").endswith(tag) for e in message.embeds):
+            if text is not None and message.content == text:
+                return message.id
+            if any((e.footer.text or "").endswith(tag) for e in message.embeds):
                 return message.id
     except discord.HTTPException as exc:
         # Not knowing, post: a message posted twice is better than a message never posted.
@@ -184,7 +185,7 @@ async def _post(target: Target, item: OutboxItem, args: dict[str, Any], *, tried
     _mark(item, args)
     if item.tried:  # by another run or sender: outside the nonce window
         await spend(1)
-        found = await find_message(target, item, me)
+        found = await find_message(target, item, args, me)
         if found is not None:
             log.info("outbox %s: adopted message %s, sent by a try that did not get to record it", item.id, found)
             return found
