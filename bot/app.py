@@ -67,6 +67,7 @@ class PaperboyBot(PaperboyClient):
         self.use_scheduler = scheduler
         self.role: Role = role  # which parts this process runs (jobs/roles.py)
         self._leader: SoleLeader | PgLeaderLock | None = None  # the scheduler's leader lock, once taken
+        self._keeper: asyncio.Task[None] | None = None  # checks that the leader lock is still held
         self.stopped = asyncio.Event()  # set when shutdown is done: a process without a gateway ends then
         self.scheduler: Any = None
         self._digest_lock = asyncio.Lock()
@@ -137,18 +138,53 @@ class PaperboyBot(PaperboyClient):
         self._leader = leader_lock(self.config.database())
         if not await self._leader.lead(self.stopping) or self.stopping.is_set():
             return
+        if not isinstance(self._leader, SoleLeader):  # a lock that a lost connection takes away
+            self._keeper = asyncio.create_task(self._keep_leading(self._leader), name="paperboy-leader")
         sched = self.config.schedule
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
         self.scheduler.start()
         last = await self.store.last_completed_cycle()
         if missed_run(last, self.clock(), sched.time, sched.timezone):
             log.info("the last scheduled digest was missed (last completed: %s); running it now", last)
-            await self.run_digest(trigger="catch-up")
+            if self._keeper is None:
+                await self.run_digest(trigger="catch-up")
+                return
+            # A task of its own: a leader lock lost meanwhile cancels the cycle, not the process's work.
+            cycle = asyncio.create_task(self.run_digest(trigger="catch-up"), name="paperboy-catch-up")
+            await asyncio.wait({cycle})
+            if not cycle.cancelled():
+                cycle.result()
             return
         plan = await retry_plan(self.store)
         if plan.at is not None:  # a retry planned before a restart: keep it
             self.scheduler.add_job(self.retry_digest, "date", run_date=max(plan.at, self.clock()), id=RETRY_JOB,
                                    replace_existing=True, misfire_grace_time=3600)
+
+    async def _keep_leading(self, leader: PgLeaderLock) -> None:
+        """Check every few seconds that the leader lock is still held. Lost with its connection, another
+        scheduler may lead at once: this one stops its schedule and its cycle in flight (its open
+        transaction rolls back), and waits to lead again."""
+        from jobs.store.postgres.leader_lock import RETRY_S
+
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), RETRY_S)
+            if self.stopping.is_set() or await leader.holds():
+                continue
+            log.warning("lost the leader lock (its connection to the database ended): the schedule stops "
+                        "until this process leads again")
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+            cycle = self._cycle
+            if cycle is not None and not cycle.done():
+                cycle.cancel()
+                await asyncio.wait({cycle}, timeout=5)
+            await leader.release()
+            self._leader = None
+            self._keeper = None
+            await self.start_schedule()  # waits to lead, like a scheduler started now
+            return
 
     async def run_role(self, token: str | None) -> None:
         """A scheduler or a sender: no gateway. Runs until shutdown."""
@@ -217,6 +253,10 @@ class PaperboyBot(PaperboyClient):
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None and keeper is not asyncio.current_task():
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
         try:
             await super().close()
         finally:

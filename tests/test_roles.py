@@ -218,3 +218,37 @@ async def test_a_gateway_queues_and_a_sender_delivers(pg_url: str, tmp_path: Pat
         for bot in (gateway, sender):
             if bot is not None and bot._store is not None:
                 await bot._store.close()
+
+
+def test_a_leader_whose_lock_connection_is_lost_stops_leading_and_leads_again(pg_url: str, tmp_path: Path) -> None:
+    """The server ends the leader lock's session (a restart, a dropped network, pg_terminate_backend): the
+    lock went with it, and another scheduler could lead now. The scheduler says so, stops its schedule, and
+    waits to lead again; here nobody else leads, so it does at once."""
+    import asyncpg
+
+    config = write_config(tmp_path, pg_url)
+    scheduler = Process(config, "only")
+    try:
+        assert scheduler.wait_for("leading:") is not None, scheduler.seen
+
+        async def end_its_session() -> int:
+            conn = await asyncpg.connect(pg_url)
+            try:
+                return int(await conn.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE $1",
+                    f"paperboy scheduler pid {scheduler.proc.pid} %"))
+            finally:
+                await conn.close()
+
+        assert asyncio.run(end_its_session()) == 1
+        # Before: nothing noticed; it went on scheduling without the lock.
+        lost = scheduler.wait_for("lost the leader lock", timeout=30)
+        assert lost is not None and "the schedule stops until this process leads again" in lost, scheduler.seen
+        deadline = time.monotonic() + 30
+        while sum("leading:" in line for line in scheduler.seen) < 2 and time.monotonic() < deadline:
+            scheduler.wait_for("\x00", timeout=0.5)  # read what comes
+        assert sum("leading:" in line for line in scheduler.seen) == 2, scheduler.seen
+        assert "Traceback" not in "\n".join(scheduler.seen)
+    finally:
+        scheduler.stop()
+    assert scheduler.proc.returncode == 0, scheduler.seen
