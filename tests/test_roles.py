@@ -7,19 +7,23 @@ from __future__ import annotations
 import asyncio
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
 from discord import AutoShardedClient
 
 from bot import create_bot
+from jobs.database_url import parse_database_url
 from jobs.roles import RoleError, parse_shards
 from tests.engines import fresh_database
 
@@ -252,3 +256,115 @@ def test_a_leader_whose_lock_connection_is_lost_stops_leading_and_leads_again(pg
     finally:
         scheduler.stop()
     assert scheduler.proc.returncode == 0, scheduler.seen
+
+
+def write_posts(tmp_path: Path, count: int) -> None:
+    """`count` posts of 8 papers each, two topics, one date each: a cycle that takes PostgreSQL some seconds."""
+    from datetime import date, timedelta
+
+    from tests.postgen import entries, write_kedreamix
+
+    for k in range(count):
+        day = (date(2024, 1, 1) + timedelta(days=k)).isoformat()
+        write_kedreamix(tmp_path / "posts", ("3DGS", "NeRF")[k % 2], day, entries(str(100 + k), 8))
+
+
+async def seed_readers(url: str) -> None:
+    """Three channels following topics, and members subscribed to keywords, before the first cycle."""
+    from jobs.store.backends import open_database
+    from jobs.store.postgres import PostgresStore
+
+    store = await open_database(parse_database_url(url, "test"))
+    assert isinstance(store, PostgresStore)
+    try:
+        for channel, topic in ((10, "3DGS"), (11, "NeRF"), (12, "all")):
+            await store.add_feed(1, channel, topic, [], None, style="cards")
+        for user in range(20):
+            await store.add_subscription(1000 + user, "keyword", "splatting", "splatting", 10)
+    finally:
+        await store.close()
+
+
+async def db_rows(url: str, sql: str) -> list[Any]:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return list(await conn.fetch(sql))
+    finally:
+        await conn.close()
+
+
+async def planned(url: str) -> Counter[tuple[str, int, tuple[str, ...]]]:
+    """What the outbox holds, as (kind, target, the papers a row carries): the same for one run as for another."""
+    rows = await db_rows(url, "SELECT kind, target_id, payload FROM outbox")
+    return Counter((r["kind"], r["target_id"], tuple(sorted(set(re.findall(r"\d{4}\.\d{5}", r["payload"])))))
+                   for r in rows)
+
+
+def finished_cycles(url: str) -> int:
+    return int(asyncio.run(db_rows(url, "SELECT count(*) FROM cycles WHERE finished_at IS NOT NULL"))[0][0])
+
+
+def wait_until(check: Any, timeout: float = TIMEOUT) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_two_schedulers_started_together_run_one_cycle(pg_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, pg_url)
+    write_posts(tmp_path, 4)
+    asyncio.run(seed_readers(pg_url))
+    first, second = Process(config, "first"), Process(config, "second")
+    try:
+        assert wait_until(lambda: finished_cycles(pg_url) >= 1), (first.seen, second.seen)
+        time.sleep(4)  # longer than a waiting scheduler's try: the other is still waiting, not cycling
+        cycles = asyncio.run(db_rows(pg_url, "SELECT trigger, finished_at IS NOT NULL AS done FROM cycles"))
+        assert [(c["trigger"], c["done"]) for c in cycles] == [("catch-up", True)]
+    finally:
+        for p in (first, second):
+            p.stop()
+
+
+def test_the_leader_killed_mid_cycle_the_other_finishes_it_with_nothing_twice_or_lost(
+        pg_url: str, tmp_path: Path) -> None:
+    """Against a reference: the same posts and readers on another database, one scheduler, no kill."""
+    write_posts(tmp_path, 120)
+
+    async def reference() -> Counter[tuple[str, int, tuple[str, ...]]]:
+        async with fresh_database("postgres", tmp_path) as url:
+            await seed_readers(url)
+            only = Process(write_config(tmp_path, url), "reference")  # the same posts
+            try:
+                while not await db_rows(url, "SELECT 1 FROM cycles WHERE finished_at IS NOT NULL"):
+                    await asyncio.sleep(0.1)
+            finally:
+                only.stop()
+            return await planned(url)
+
+    config = write_config(tmp_path, pg_url)
+    asyncio.run(seed_readers(pg_url))
+    first, second = Process(config, "first"), Process(config, "second")
+    try:
+        said = {p.name: p.wait_for("leading:", "waiting:") for p in (first, second)}
+        leader = first if "leading:" in (said["first"] or "") else second
+        other = second if leader is first else first
+        assert wait_until(lambda: bool(asyncio.run(db_rows(pg_url, "SELECT 1 FROM cycles"))))
+        time.sleep(1.0)  # well into the cycle: ingesting
+        os.kill(leader.proc.pid, signal.SIGKILL)
+        leader.proc.wait(timeout=15)
+        assert finished_cycles(pg_url) == 0  # it died mid-cycle
+        assert other.wait_for("leading:", timeout=30) is not None, other.seen
+        assert wait_until(lambda: finished_cycles(pg_url) >= 1), other.seen
+    finally:
+        for p in (first, second):
+            p.stop()
+    got = asyncio.run(planned(pg_url))
+    assert all(n == 1 for n in got.values()), [k for k, n in got.items() if n > 1]  # nothing twice
+    want = asyncio.run(reference())
+    assert got == want  # nothing lost: what one uninterrupted scheduler plans
+    assert sum(got.values()) > 20
