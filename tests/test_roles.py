@@ -368,3 +368,50 @@ def test_the_leader_killed_mid_cycle_the_other_finishes_it_with_nothing_twice_or
     want = asyncio.run(reference())
     assert got == want  # nothing lost: what one uninterrupted scheduler plans
     assert sum(got.values()) > 20
+
+
+def test_wait_db_gives_up_after_its_bound_with_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    out = run(tmp_path, "postgresql://postgres@127.0.0.1:1/paperboy", "run", "--role", "scheduler", "--wait-db", "2")
+    took = time.monotonic() - started
+    assert out.returncode == 1, out
+    assert "Traceback" not in out.stderr
+    line = out.stderr.strip().splitlines()[-1]
+    assert "no PostgreSQL server answers there" in line and "waited 2 s for it: --wait-db" in line, out.stderr
+    assert 2 <= took < 20
+
+
+def test_wait_db_starts_once_the_database_is_there(tmp_path: Path) -> None:
+    """Under compose the server answers before its database exists (the image's entrypoint creates it)."""
+    import secrets
+
+    import asyncpg
+
+    from tests.engines import server_url, with_database
+
+    name = f"pb_{secrets.token_hex(6)}"
+    url = with_database(server_url(), name)
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server_url())
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    config = write_config(tmp_path, url)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "run", "--role", "scheduler",
+                             "--wait-db", "60"], cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    scheduler = Process.__new__(Process)
+    scheduler.name, scheduler.proc, scheduler.lines, scheduler.seen = "waiting", proc, queue.Queue(), []
+    threading.Thread(target=scheduler._read, daemon=True).start()
+    try:
+        assert scheduler.wait_for("waiting up to 60 s for the database") is not None, scheduler.seen
+        assert proc.poll() is None  # before: exit 1 at once ("create it")
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        assert scheduler.wait_for("leading:") is not None, scheduler.seen
+    finally:
+        scheduler.stop()
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    assert proc.returncode == 0, scheduler.seen
