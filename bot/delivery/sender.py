@@ -43,7 +43,7 @@ PAYLOAD_REFUSED = (400, 413)
 # What one send may raise without it being our fault or the database's.
 SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 # Targets served at once. At Discord's usual 50-150 ms a request, 5 in flight stay near its global
-# limit of 50 requests/s without tripping it; discord.py handles any 429 that still comes.
+# limit of 50 requests/s; the budget (below) keeps every sender together under it.
 SEND_WORKERS = 5
 # Rows claimed at a time (each the next row of its own target).
 CLAIM_BATCH = 20
