@@ -24,7 +24,7 @@ from discord import AutoShardedClient
 
 from bot import create_bot
 from jobs.database_url import parse_database_url
-from jobs.roles import RoleError, parse_shards
+from jobs.ops.roles import RoleError, parse_shards
 from tests.engines import fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]

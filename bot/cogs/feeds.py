@@ -15,7 +15,7 @@ from bot.ui.views import ItemOwner
 from jobs.matching import split_keywords
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
-from jobs.search import QueryError, resolve_topic
+from jobs.search.query import QueryError, resolve_topic
 
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).
