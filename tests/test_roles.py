@@ -415,3 +415,27 @@ def test_wait_db_starts_once_the_database_is_there(tmp_path: Path) -> None:
         scheduler.stop()
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     assert proc.returncode == 0, scheduler.seen
+
+
+@pytest.mark.parametrize("mine", [0, 1])
+async def test_a_gateway_answers_only_its_shards_servers(pg_url: str, tmp_path: Path, mine: int) -> None:
+    """Two gateways, `--shards 0/2` and `--shards 1/2`: Discord routes a server's interactions to the shard
+    (guild_id >> 22) % 2, and SimCord does as Discord does; each gateway answers its servers and no others."""
+    import simcord
+
+    from tests.conftest import make_config
+
+    gateway = create_bot(make_config(tmp_path, database_url=pg_url), role="gateway",
+                         shards=parse_shards(f"{mine}/2"))
+    try:
+        async with simcord.run(gateway) as env:
+            answered = {}
+            for shard in (0, 1):
+                guild = env.create_guild(name=f"Lab {shard}", shard_id=shard)
+                member = guild.add_member(env.create_user(f"reader{shard}"))
+                result = await member.slash(guild.create_text_channel("papers"), "latest")
+                answered[shard] = result.response is not None
+            assert answered == {mine: True, 1 - mine: False}
+    finally:
+        if gateway._store is not None:
+            await gateway._store.close()
