@@ -210,8 +210,10 @@ def config(tmp_path: Path, store_url: str) -> Config:
 
 
 FULL_DISK = {
-    "sqlite": "CREATE TRIGGER disk_full BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent' "
-              "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    "sqlite": """
+CREATE TRIGGER disk_full BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+""",
     "postgres": """
 CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
