@@ -18,8 +18,8 @@ call during the send phase, over the messages delivered: goal <= 1.05), the send
 losses (rows not sent, or members and channels without their message), wall and CPU time. SimCord answers at
 once, so the bound is the budget's, not Discord's round trips.
 
-    .venv/bin/python benchmarks/scale.py [--servers 1000] [--subscribers 20000] [--papers 5] [--rounds 3]
-    .venv/bin/python benchmarks/scale.py --smoke
+    .venv/bin/python benchmarks/senders.py [--servers 1000] [--subscribers 20000] [--papers 5] [--rounds 3]
+    .venv/bin/python benchmarks/senders.py --smoke
 """
 
 from __future__ import annotations
