@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.client import PaperboyClient
 from bot.delivery.alerts import check_database
-from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
+from bot.delivery.sender import BUDGET, RETRY_DELAYS, SendReport, claimer_name, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
 from bot.i18n.translator import PaperboyTranslator
@@ -46,7 +46,9 @@ SHUTDOWN_GRACE = 8.0
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
               "bot.cogs.status", "bot.cogs.signal")
 RETRY_JOB = "digest-retry"
-SEND_POLL_S = 3.0  # a sender's look at the outbox (issue 18 item 3 replaces the poll with LISTEN/NOTIFY)
+# A sender is woken when a plan commits (PostgreSQL's NOTIFY); it also looks this often, for rows whose
+# lease ran out (a sender died) and rows kept after a passing failure.
+SEND_POLL_S = 10.0
 # Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
 RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")
 # View Channel, Send Messages, Embed Links, Read Message History, Send Messages in Threads, and Create
@@ -65,12 +67,16 @@ class PaperboyBot(PaperboyClient):
         self.use_scheduler = scheduler
         self.role: Role = role  # which parts this process runs (jobs/ops/roles.py)
         self._leader: SoleLeader | PgLeaderLock | None = None  # the scheduler's leader lock, once taken
+        self._keeper: asyncio.Task[None] | None = None  # checks that the leader lock is still held
         self.stopped = asyncio.Event()  # set when shutdown is done: a process without a gateway ends then
         self.scheduler: Any = None
         self._digest_lock = asyncio.Lock()
         self._store: StoreProtocol | None = None
         self._startup: asyncio.Task[None] | None = None
         self.retry_delays = RETRY_DELAYS  # tests shorten them
+        self.claimer = claimer_name()  # who holds this process's claims on the outbox
+        self.send_budget = BUDGET  # the bot token's requests a second, shared by every sender
+        self.send_poll = SEND_POLL_S
         self.stopping = asyncio.Event()  # set on shutdown: no new send starts
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
@@ -132,18 +138,53 @@ class PaperboyBot(PaperboyClient):
         self._leader = leader_lock(self.config.database())
         if not await self._leader.lead(self.stopping) or self.stopping.is_set():
             return
+        if not isinstance(self._leader, SoleLeader):  # a lock that a lost connection takes away
+            self._keeper = asyncio.create_task(self._keep_leading(self._leader), name="paperboy-leader")
         sched = self.config.schedule
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
         self.scheduler.start()
         last = await self.store.last_completed_cycle()
         if missed_run(last, self.clock(), sched.time, sched.timezone):
             log.info("the last scheduled digest was missed (last completed: %s); running it now", last)
-            await self.run_digest(trigger="catch-up")
+            if self._keeper is None:
+                await self.run_digest(trigger="catch-up")
+                return
+            # A task of its own: a leader lock lost meanwhile cancels the cycle, not the process's work.
+            cycle = asyncio.create_task(self.run_digest(trigger="catch-up"), name="paperboy-catch-up")
+            await asyncio.wait({cycle})
+            if not cycle.cancelled():
+                cycle.result()
             return
         plan = await retry_plan(self.store)
         if plan.at is not None:  # a retry planned before a restart: keep it
             self.scheduler.add_job(self.retry_digest, "date", run_date=max(plan.at, self.clock()), id=RETRY_JOB,
                                    replace_existing=True, misfire_grace_time=3600)
+
+    async def _keep_leading(self, leader: PgLeaderLock) -> None:
+        """Check every few seconds that the leader lock is still held. Lost with its connection, another
+        scheduler may lead at once: this one stops its schedule and its cycle in flight (its open
+        transaction rolls back), and waits to lead again."""
+        from jobs.store.postgres.leader_lock import RETRY_S
+
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), RETRY_S)
+            if self.stopping.is_set() or await leader.holds():
+                continue
+            log.warning("lost the leader lock (its connection to the database ended): the schedule stops "
+                        "until this process leads again")
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+            cycle = self._cycle
+            if cycle is not None and not cycle.done():
+                cycle.cancel()
+                await asyncio.wait({cycle}, timeout=5)
+            await leader.release()
+            self._leader = None
+            self._keeper = None
+            await self.start_schedule()  # waits to lead, like a scheduler started now
+            return
 
     async def run_role(self, token: str | None) -> None:
         """A scheduler or a sender: no gateway. Runs until shutdown."""
@@ -165,24 +206,57 @@ class PaperboyBot(PaperboyClient):
             await asyncio.gather(work, stopped, return_exceptions=True)
 
     async def _send_loop(self) -> None:
-        """Send whatever is pending every SEND_POLL_S; a failed round is logged and the next one tries again."""
+        """Send whatever is pending, then wait to be woken (a plan committed) or for `send_poll` to pass; a
+        failed round is logged and the next one tries again. A lost listening connection is made again."""
         from jobs.store.backends import outage
 
         while not self.stopping.is_set():
             try:
-                await self.deliver()
+                async with self.store.outbox_notices() as notices:
+                    while not self.stopping.is_set() and notices.lost is None:
+                        notices.event.clear()
+                        await self._send_round(outage)
+                        await self._wait_for_work(notices.event)
+                    if notices.lost is not None and not self.stopping.is_set():
+                        log.warning("not woken when messages are queued (%s); looking every %.0f s meanwhile",
+                                    notices.lost, self.send_poll)
+                        await self._wait_for_work(None)
             except Exception as exc:
                 line = outage(exc, self.config.database())
                 if line is None:
-                    log.exception("sending the outbox failed; trying again in %.0f s", SEND_POLL_S)
+                    log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
                 else:
-                    log.error("sending the outbox failed: %s; trying again in %.0f s", line, SEND_POLL_S)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), SEND_POLL_S)
+                    log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
+                await self._wait_for_work(None)
+
+    async def _send_round(self, outage: Callable[[BaseException, Any], str | None]) -> None:
+        try:
+            await self.deliver()
+        except Exception as exc:
+            line = outage(exc, self.config.database())
+            if line is None:
+                log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
+            else:
+                log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
+
+    async def _wait_for_work(self, woken: asyncio.Event | None) -> None:
+        waits = [asyncio.create_task(self.stopping.wait())]
+        if woken is not None:
+            waits.append(asyncio.create_task(woken.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self.send_poll, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waits:
+                task.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
 
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None and keeper is not asyncio.current_task():
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
         try:
             await super().close()
         finally:
@@ -269,7 +343,8 @@ class PaperboyBot(PaperboyClient):
         if not sends(self.role):  # a scheduler or a gateway plans; a sender sends
             return SendReport()
         return await send_pending(self.store, Targets(self, self.store), images=self.config.feeds.images,
-                                  guild_id=guild_id, retry_delays=self.retry_delays, stop=self.stopping)
+                                  guild_id=guild_id, retry_delays=self.retry_delays, stop=self.stopping,
+                                  claimer=self.claimer, budget=self.send_budget)
 
     async def shutdown(self, why: str) -> None:
         """Stop gracefully: no new send starts (the rest stays pending in the outbox), the send in

@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                    "at a time) or sender (sends the outbox); else PAPERBOY_ROLE")
     r.add_argument("--shards", metavar="FIRST-LAST/COUNT", help="the shards a gateway connects, e.g. 0-3/16; "
                    "else PAPERBOY_SHARDS (default: one shard)")
+    r.add_argument("--wait-db", type=float, nargs="?", const=60.0, default=None, metavar="SECONDS",
+                   help="wait up to SECONDS (default 60) for a PostgreSQL server to answer before starting "
+                   "(under compose, where it may still be starting); then one line and exit 1")
 
     command("ingest", "fetch every configured source into the database and report",
             "Fetch every configured source into the database (no Discord) and report, per source, the posts "
@@ -240,6 +243,10 @@ def _main(argv: Sequence[str] | None) -> int:
                 return 2
             work = lambda: cmd_run(config, dry=getattr(args, "dry_run", False),  # noqa: E731
                                    asked=args.command == "run", role=role, shards=shards)
+            if getattr(args, "wait_db", None) is not None:  # before anything connects (the instance lock does)
+                from jobs.store.backends import wait_for_database
+
+                asyncio.run(wait_for_database(config.database(), max(0.0, args.wait_db)))
             # One process holds the whole database only when it runs everything; the parts share it.
             return _locked(config, work) if role == "all" else work()
     except ConfigError as exc:

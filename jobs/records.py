@@ -72,6 +72,15 @@ class OutboxItem:
 
 
 @dataclass(slots=True)
+class OutboxNotices:
+    """What a sender waits on between rounds (ClaimsArea.outbox_notices): `event` is set when messages were
+    queued (PostgreSQL's NOTIFY after a plan commits); `lost` says why the listening stopped (then poll)."""
+
+    event: Any  # an asyncio.Event: records stay free of asyncio imports at module level
+    lost: str | None = None
+
+
+@dataclass(slots=True)
 class Subscription:
     id: int
     user_id: int

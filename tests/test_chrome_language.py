@@ -56,13 +56,13 @@ async def test_card_chrome_follows_the_servers_language(simcord_env, posts_dir: 
     embed = card.embeds[0]
     assert [f.name for f in embed.fields] == ["备注"]
     assert embed.description.endswith("\n3. 单卡运行。\n*另有 1 条见“摘要”*")
-    assert embed.footer.text == "3DGS · 2024-05-07 · arXiv 2405.70002 · 也见于：NeRF"
+    assert embed.footer.text == "3DGS · 2024-05-07 · arXiv 2405.70002 · 也见于：NeRF · #pb2"
     assert labels(card) == ["PDF", "代码", "摘要", "🌐 English", "关注主题", "👍", "👎", "🔖 收藏", "🙈 不感兴趣"]
     # A server that never chose reads English words, as before.
     [english] = cards(news)
     assert [f.name for f in english.embeds[0].fields] == ["Comment"]
     assert english.embeds[0].description.endswith("\n3. 单卡运行。\n*+1 more under Abstract*")
-    assert english.embeds[0].footer.text == "3DGS · 2024-05-07 · arXiv 2405.70002 · also in: NeRF"
+    assert english.embeds[0].footer.text == "3DGS · 2024-05-07 · arXiv 2405.70002 · also in: NeRF · #pb4"
     assert labels(english) == ["PDF", "Code", "Abstract", "🌐 English", "Follow topic", "👍", "👎", "🔖 Save",
                                "🙈 Not interested"]
 

@@ -84,7 +84,7 @@ def test_the_postgres_profile_runs_a_server_the_bot_waits_for() -> None:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     bot, server = compose["services"]["paperboy"], compose["services"]["postgres"]
     assert [name for name, s in compose["services"].items() if not s.get("profiles")] == ["paperboy"]  # one bot
-    assert server["profiles"] == ["postgres"] and server["image"] == "postgres:15"
+    assert server["profiles"] == ["postgres", "scale"] and server["image"] == "postgres:15"
     assert server["restart"] == "unless-stopped" and "ports" not in server  # the compose network only
     (volume,) = server["volumes"]
     name, path = volume.split(":")
@@ -108,6 +108,28 @@ def test_the_postgres_profile_runs_a_server_the_bot_waits_for() -> None:
     assert parts.username == server["environment"]["POSTGRES_USER"] == "paperboy"
     assert parts.password == lines["POSTGRES_PASSWORD"]
     assert server["environment"]["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD:-}"
+
+
+def test_the_scale_profile_runs_one_scheduler_two_senders_and_two_gateways() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    parts = {name: s for name, s in services.items() if "scale" in s.get("profiles", [])}
+    assert sorted(parts) == ["gateway-0", "gateway-1", "postgres", "scheduler", "sender"]
+    runs = {name: s["command"][s["command"].index("run") + 1:] for name, s in parts.items() if name != "postgres"}
+    assert runs == {"scheduler": ["--role", "scheduler", "--wait-db", "120"],
+                    "sender": ["--role", "sender", "--wait-db", "120"],
+                    "gateway-0": ["--role", "gateway", "--shards", "0/2", "--wait-db", "120"],
+                    "gateway-1": ["--role", "gateway", "--shards", "1/2", "--wait-db", "120"]}
+    assert parts["sender"]["scale"] == 2 and all("scale" not in parts[n] for n in ("scheduler", "gateway-0"))
+    for name in runs:  # each as locked down as the one process, and started once the server is healthy
+        part = parts[name]
+        assert part["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+        assert part["read_only"] is True and part["cap_drop"] == ["ALL"] and part["restart"] == "unless-stopped"
+        assert part["env_file"] == [{"path": ".env", "required": False}]
+    # The one process steps aside under the profile (.env: PAPERBOY_ALL_IN_ONE=0), else it runs as before.
+    assert services["paperboy"]["scale"] == "${PAPERBOY_ALL_IN_ONE:-1}"
+    env = (ROOT / ".env.example").read_text()
+    assert "#   COMPOSE_PROFILES=scale" in env and "#   PAPERBOY_ALL_IN_ONE=0" in env
 
 
 def _pip_installs(text: str) -> list[list[str]]:

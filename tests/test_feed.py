@@ -66,7 +66,7 @@ async def test_admin_adds_feed_and_digest_posts_newest_post_once(simcord_env, po
     assert embed.url == "https://arxiv.org/abs/2405.60001"
     assert embed.author.name == "Ada Lovelace, Alan Turing"
     assert "本文提出了一种新方法" in embed.description and "1. 提出新方法。" in embed.description
-    assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001"
+    assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001 · #pb2"  # the outbox row's marker
     # A thumbnail, not a full-width figure (feeds.images: true); the title links to arXiv.
     assert embed.thumbnail.url == "https://pic1.zhimg.com/a.jpg" and not embed.image
     labels = [c.label for row in first.components for c in row.children]

@@ -51,7 +51,7 @@ async def test_a_card_shows_the_feeds_topic_and_date_and_follows_that_topic(simc
 
     card = next(m for m in cards(papers) if m.embeds[0].title == "Splats and radiance fields")
     embed = card.embeds[0]
-    assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001 · also in: NeRF"
+    assert embed.footer.text == "3DGS · 2024-05-06 · arXiv 2405.60001 · also in: NeRF · #pb2"
     assert embed.colour == topic_colour("3DGS") != topic_colour("NeRF")  # the colour of the topic shown
     # Follow topic is a grey button, quieter than the paper's own links.
     styles = {c.label: c.style for row in card.components for c in row.children}
@@ -80,7 +80,7 @@ async def test_a_dm_shows_the_topic_that_matched(simcord_env, posts_dir: Path) -
 
     (embed,) = [e for m in alice.user.dm_channel.history() for e in m.embeds]
     assert [(f.name, f.value) for f in embed.fields][:1] == [("Matched", "topic: NeRF")]
-    assert embed.footer.text == "NeRF · 2024-05-06 · arXiv 2405.60001 · also in: 3DGS"
+    assert embed.footer.text == "NeRF · 2024-05-06 · arXiv 2405.60001 · also in: 3DGS · #pb1"
 
 
 # ---- 2. the digest style ---------------------------------------------------------------------------

@@ -7,19 +7,23 @@ from __future__ import annotations
 import asyncio
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
 from discord import AutoShardedClient
 
 from bot import create_bot
+from jobs.database_url import parse_database_url
 from jobs.ops.roles import RoleError, parse_shards
 from tests.engines import fresh_database
 
@@ -218,3 +222,220 @@ async def test_a_gateway_queues_and_a_sender_delivers(pg_url: str, tmp_path: Pat
         for bot in (gateway, sender):
             if bot is not None and bot._store is not None:
                 await bot._store.close()
+
+
+def test_a_leader_whose_lock_connection_is_lost_stops_leading_and_leads_again(pg_url: str, tmp_path: Path) -> None:
+    """The server ends the leader lock's session (a restart, a dropped network, pg_terminate_backend): the
+    lock went with it, and another scheduler could lead now. The scheduler says so, stops its schedule, and
+    waits to lead again; here nobody else leads, so it does at once."""
+    import asyncpg
+
+    config = write_config(tmp_path, pg_url)
+    scheduler = Process(config, "only")
+    try:
+        assert scheduler.wait_for("leading:") is not None, scheduler.seen
+
+        async def end_its_session() -> int:
+            conn = await asyncpg.connect(pg_url)
+            try:
+                return int(await conn.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE $1",
+                    f"paperboy scheduler pid {scheduler.proc.pid} %"))
+            finally:
+                await conn.close()
+
+        assert asyncio.run(end_its_session()) == 1
+        # Before: nothing noticed; it went on scheduling without the lock.
+        lost = scheduler.wait_for("lost the leader lock", timeout=30)
+        assert lost is not None and "the schedule stops until this process leads again" in lost, scheduler.seen
+        deadline = time.monotonic() + 30
+        while sum("leading:" in line for line in scheduler.seen) < 2 and time.monotonic() < deadline:
+            scheduler.wait_for("\x00", timeout=0.5)  # read what comes
+        assert sum("leading:" in line for line in scheduler.seen) == 2, scheduler.seen
+        assert "Traceback" not in "\n".join(scheduler.seen)
+    finally:
+        scheduler.stop()
+    assert scheduler.proc.returncode == 0, scheduler.seen
+
+
+def write_posts(tmp_path: Path, count: int) -> None:
+    """`count` posts of 8 papers each, two topics, one date each: a cycle that takes PostgreSQL some seconds."""
+    from datetime import date, timedelta
+
+    from tests.postgen import entries, write_kedreamix
+
+    for k in range(count):
+        day = (date(2024, 1, 1) + timedelta(days=k)).isoformat()
+        write_kedreamix(tmp_path / "posts", ("3DGS", "NeRF")[k % 2], day, entries(str(100 + k), 8))
+
+
+async def seed_readers(url: str) -> None:
+    """Three channels following topics, and members subscribed to keywords, before the first cycle."""
+    from jobs.store.backends import open_database
+    from jobs.store.postgres import PostgresStore
+
+    store = await open_database(parse_database_url(url, "test"))
+    assert isinstance(store, PostgresStore)
+    try:
+        for channel, topic in ((10, "3DGS"), (11, "NeRF"), (12, "all")):
+            await store.add_feed(1, channel, topic, [], None, style="cards")
+        for user in range(20):
+            await store.add_subscription(1000 + user, "keyword", "splatting", "splatting", 10)
+    finally:
+        await store.close()
+
+
+async def db_rows(url: str, sql: str) -> list[Any]:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return list(await conn.fetch(sql))
+    finally:
+        await conn.close()
+
+
+async def planned(url: str) -> Counter[tuple[str, int, tuple[str, ...]]]:
+    """What the outbox holds, as (kind, target, the papers a row carries): the same for one run as for another."""
+    rows = await db_rows(url, "SELECT kind, target_id, payload FROM outbox")
+    return Counter((r["kind"], r["target_id"], tuple(sorted(set(re.findall(r"\d{4}\.\d{5}", r["payload"])))))
+                   for r in rows)
+
+
+def finished_cycles(url: str) -> int:
+    return int(asyncio.run(db_rows(url, "SELECT count(*) FROM cycles WHERE finished_at IS NOT NULL"))[0][0])
+
+
+def wait_until(check: Any, timeout: float = TIMEOUT) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_two_schedulers_started_together_run_one_cycle(pg_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, pg_url)
+    write_posts(tmp_path, 4)
+    asyncio.run(seed_readers(pg_url))
+    first, second = Process(config, "first"), Process(config, "second")
+    try:
+        assert wait_until(lambda: finished_cycles(pg_url) >= 1), (first.seen, second.seen)
+        time.sleep(4)  # longer than a waiting scheduler's try: the other is still waiting, not cycling
+        cycles = asyncio.run(db_rows(pg_url, "SELECT trigger, finished_at IS NOT NULL AS done FROM cycles"))
+        assert [(c["trigger"], c["done"]) for c in cycles] == [("catch-up", True)]
+    finally:
+        for p in (first, second):
+            p.stop()
+
+
+def test_the_leader_killed_mid_cycle_the_other_finishes_it_with_nothing_twice_or_lost(
+        pg_url: str, tmp_path: Path) -> None:
+    """Against a reference: the same posts and readers on another database, one scheduler, no kill."""
+    write_posts(tmp_path, 120)
+
+    async def reference() -> Counter[tuple[str, int, tuple[str, ...]]]:
+        async with fresh_database("postgres", tmp_path) as url:
+            await seed_readers(url)
+            only = Process(write_config(tmp_path, url), "reference")  # the same posts
+            try:
+                while not await db_rows(url, "SELECT 1 FROM cycles WHERE finished_at IS NOT NULL"):
+                    await asyncio.sleep(0.1)
+            finally:
+                only.stop()
+            return await planned(url)
+
+    config = write_config(tmp_path, pg_url)
+    asyncio.run(seed_readers(pg_url))
+    first, second = Process(config, "first"), Process(config, "second")
+    try:
+        said = {p.name: p.wait_for("leading:", "waiting:") for p in (first, second)}
+        leader = first if "leading:" in (said["first"] or "") else second
+        other = second if leader is first else first
+        assert wait_until(lambda: bool(asyncio.run(db_rows(pg_url, "SELECT 1 FROM cycles"))))
+        time.sleep(1.0)  # well into the cycle: ingesting
+        os.kill(leader.proc.pid, signal.SIGKILL)
+        leader.proc.wait(timeout=15)
+        assert finished_cycles(pg_url) == 0  # it died mid-cycle
+        assert other.wait_for("leading:", timeout=30) is not None, other.seen
+        assert wait_until(lambda: finished_cycles(pg_url) >= 1), other.seen
+    finally:
+        for p in (first, second):
+            p.stop()
+    got = asyncio.run(planned(pg_url))
+    assert all(n == 1 for n in got.values()), [k for k, n in got.items() if n > 1]  # nothing twice
+    want = asyncio.run(reference())
+    assert got == want  # nothing lost: what one uninterrupted scheduler plans
+    assert sum(got.values()) > 20
+
+
+def test_wait_db_gives_up_after_its_bound_with_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    out = run(tmp_path, "postgresql://postgres@127.0.0.1:1/paperboy", "run", "--role", "scheduler", "--wait-db", "2")
+    took = time.monotonic() - started
+    assert out.returncode == 1, out
+    assert "Traceback" not in out.stderr
+    line = out.stderr.strip().splitlines()[-1]
+    assert "no PostgreSQL server answers there" in line and "waited 2 s for it: --wait-db" in line, out.stderr
+    assert 2 <= took < 20
+
+
+def test_wait_db_starts_once_the_database_is_there(tmp_path: Path) -> None:
+    """Under compose the server answers before its database exists (the image's entrypoint creates it)."""
+    import secrets
+
+    import asyncpg
+
+    from tests.engines import server_url, with_database
+
+    name = f"pb_{secrets.token_hex(6)}"
+    url = with_database(server_url(), name)
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server_url())
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    config = write_config(tmp_path, url)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "run", "--role", "scheduler",
+                             "--wait-db", "60"], cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    scheduler = Process.__new__(Process)
+    scheduler.name, scheduler.proc, scheduler.lines, scheduler.seen = "waiting", proc, queue.Queue(), []
+    threading.Thread(target=scheduler._read, daemon=True).start()
+    try:
+        assert scheduler.wait_for("waiting up to 60 s for the database") is not None, scheduler.seen
+        assert proc.poll() is None  # before: exit 1 at once ("create it")
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        assert scheduler.wait_for("leading:") is not None, scheduler.seen
+    finally:
+        scheduler.stop()
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    assert proc.returncode == 0, scheduler.seen
+
+
+@pytest.mark.parametrize("mine", [0, 1])
+async def test_a_gateway_answers_only_its_shards_servers(pg_url: str, tmp_path: Path, mine: int) -> None:
+    """Two gateways, `--shards 0/2` and `--shards 1/2`: Discord routes a server's interactions to the shard
+    (guild_id >> 22) % 2, and SimCord does as Discord does; each gateway answers its servers and no others."""
+    import simcord
+
+    from tests.conftest import make_config
+
+    gateway = create_bot(make_config(tmp_path, database_url=pg_url), role="gateway",
+                         shards=parse_shards(f"{mine}/2"))
+    try:
+        async with simcord.run(gateway) as env:
+            answered = {}
+            for shard in (0, 1):
+                guild = env.create_guild(name=f"Lab {shard}", shard_id=shard)
+                member = guild.add_member(env.create_user(f"reader{shard}"))
+                result = await member.slash(guild.create_text_channel("papers"), "latest")
+                answered[shard] = result.response is not None
+            assert answered == {mine: True, 1 - mine: False}
+    finally:
+        if gateway._store is not None:
+            await gateway._store.close()

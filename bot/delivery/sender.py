@@ -4,7 +4,11 @@ sends what is pending and stores the message id; targets.py says where each row 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,7 +18,7 @@ import discord
 
 from bot.delivery import forum
 from bot.delivery.safe_form import safe_form
-from bot.delivery.targets import Target, Targets, describe_failure, is_gone
+from bot.delivery.targets import Spend, Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
 from bot.ui.embeds import Images, paper_embed
 from bot.ui.language import guild_languages, member_languages
@@ -39,8 +43,26 @@ PAYLOAD_REFUSED = (400, 413)
 # What one send may raise without it being our fault or the database's.
 SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 # Targets served at once. At Discord's usual 50-150 ms a request, 5 in flight stay near its global
-# limit of 50 requests/s without tripping it; discord.py handles any 429 that still comes.
+# limit of 50 requests/s; the budget (below) keeps every sender together under it.
 SEND_WORKERS = 5
+# Rows claimed at a time (each the next row of its own target).
+CLAIM_BATCH = 20
+# A claim's lease: renewed every third of it while the sender runs; a dead sender's rows go to another after it.
+LEASE_S = 30.0
+# A tried row is looked for among its target's newest messages (a crash is found at the next start).
+LOOKED_AT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The bot token's requests a second, shared by every sender (Discord's global limit is 50/s): at 45/s
+    with 5 saved up at most, no second ever holds more than 50, however many senders share it."""
+
+    rate: float = 45.0
+    burst: float = 5.0
+
+
+BUDGET = Budget()
 
 
 @dataclass(slots=True)
@@ -122,11 +144,51 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
     return args
 
 
-async def _post(target: Target, item: OutboxItem, args: dict[str, Any], *, tried: bool) -> int | None:
+def _mark(item: OutboxItem, args: dict[str, Any]) -> None:
+    """The row's marker on the message, where a later look finds it: the end of its last embed's footer,
+    as forum posts carry it. (A message of text alone, an alert, is found by its text.)"""
+    embeds = args.get("embeds") or ([args["embed"]] if args.get("embed") is not None else [])
+    if embeds:
+        forum.mark(embeds[-1], forum.marker(item))
+
+
+async def find_message(target: discord.abc.Messageable, item: OutboxItem, args: dict[str, Any],
+                       me: int) -> int | None:
+    """The bot's message carrying the row's marker (or, for text alone, the same text) among the target's
+    recent messages, or None."""
+    tag = forum.marker(item)
+    text = None if args.get("embeds") or args.get("embed") is not None else args.get("content")
+    try:
+        async for message in target.history(limit=LOOKED_AT):
+            if message.author.id != me:
+                continue
+            if text is not None and message.content == text:
+                return message.id
+            if any((e.footer.text or "").endswith(tag) for e in message.embeds):
+                return message.id
+    except discord.HTTPException as exc:
+        # Not knowing, post: a message posted twice is better than a message never posted.
+        log.warning("outbox %s: could not look for an earlier try (%s); posting", item.id, exc)
+    return None
+
+
+async def _post(target: Target, item: OutboxItem, args: dict[str, Any], *, tried: bool, me: int,
+                spend: Spend) -> int | None:
     """Send one outbox row; the new message's id (None when there was nothing to post). `tried`: an
-    earlier try may have reached Discord."""
+    earlier try may have reached Discord: the message is looked for by its marker first, and adopted if
+    found. (A message's own retries within a run need no look: Discord answers a resend with the same
+    nonce with the first message; a forum post takes no nonce, so it looks after any try.)"""
     if isinstance(target, discord.ForumChannel):
+        if tried:
+            await spend(2)  # the forum's threads, then the match's first message
         return await forum.post(target, item, args, look=tried)
+    _mark(item, args)
+    if item.tried:  # by another run or sender: outside the nonce window
+        await spend(1)
+        found = await find_message(target, item, args, me)
+        if found is not None:
+            log.info("outbox %s: adopted message %s, sent by a try that did not get to record it", item.id, found)
+            return found
     message = await target.send(**args, nonce=nonce_for(item))  # discord.py sets enforce_nonce
     return message.id
 
@@ -139,49 +201,86 @@ def _describe(exc: BaseException) -> str:
     return f"network error: {type(exc).__name__}: {exc}"
 
 
+def claimer_name() -> str:
+    """Who holds a claim, for leases and for a person reading the outbox: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 async def send_pending(store: Store, targets: Targets, *, images: Images, guild_id: int | None = None,
                        kind: str | None = None, workers: int = SEND_WORKERS,
                        retry_delays: tuple[float, ...] = RETRY_DELAYS, stop: asyncio.Event | None = None,
+                       claimer: str | None = None, budget: Budget = BUDGET, lease: float = LEASE_S,
                        ) -> SendReport:
-    """Send every pending outbox row. Each target (a channel, a member's DMs) gets its messages in
-    order, one in flight at a time; `workers` targets are served at once, round-robin, so one busy
-    target (Discord allows a DM channel about 5 messages per 5 s) does not hold up the others. A target
-    that cannot work (deleted channel, lost access, closed DMs) is given up on and reported; a target
-    that fails for a passing reason keeps the rest of its rows pending, in order, for the next run.
-    Once `stop` is set no new send starts: what is not yet sent stays pending."""
+    """Send the pending outbox rows this sender can claim (jobs/store/claims.py): each target (a channel,
+    a member's DMs) gets its messages in order, one in flight at a time across every sender; `workers`
+    targets are served at once, so one busy target (Discord allows a DM channel about 5 messages per 5 s)
+    does not hold up the others. Every request first takes its share of the bot's one budget (`budget`,
+    shared by every sender). A target that cannot work (deleted channel, lost access, closed DMs) is given
+    up on and reported; a target that fails for a passing reason keeps the rest of its rows pending, in
+    order, for the next run. A message sent but not recorded (the database refused the write: a full disk)
+    pauses the sending until a record works, and is found by its marker before it is sent again. Once
+    `stop` is set no new send starts: what is not yet sent stays pending."""
     stop = stop or asyncio.Event()
+    claimer = claimer or claimer_name()
     report = SendReport()
-    queues: dict[tuple[str, int], deque[OutboxItem]] = {}
-    for item in await store.pending(guild_id=guild_id, kind=kind):
-        queues.setdefault((item.kind, item.target_id), deque()).append(item)
-    ready = deque(queues)
+    me = targets.client.user.id if targets.client.user is not None else 0
+    ready: deque[OutboxItem] = deque()  # claimed, not yet started
+    busy: set[int] = set()  # started, not finished
+    skip: list[int] = []  # kept for a later run (a passing failure): this run claims them no more
+    gone: dict[tuple[str, int], str] = {}  # targets given up on this run, and why
+    claiming = asyncio.Lock()
+    halted: list[str] = []  # why sending stopped (a record that could not be written)
     # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
     # database lookup; a channel not in the cache, a request), however many messages use them.
     papers: dict[str, Paper | None] = {}
     languages: Languages = {}
+    resolved: dict[tuple[str, int], Target] = {}
 
-    async def send_one(key: tuple[str, int], item: OutboxItem, target: list[Target]) -> bool:
-        """Send one row; False when the rest of this target's rows must wait or fail."""
-        queue = queues[key]
+    async def spend(requests: int) -> None:
+        wait = await store.take_send_budget(requests, budget.rate, budget.burst)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def next_item() -> OutboxItem | None:
+        """The next row to send, claimed in batches; None when there is none to claim now (a row of a
+        target in flight comes when that send ends: the worker ending it claims again)."""
+        if stop.is_set() or halted:
+            return None
+        async with claiming:
+            if not ready:
+                ready.extend(await store.claim_outbox(claimer, CLAIM_BATCH, exclude=[*busy, *skip],
+                                                      lease=lease, guild_id=guild_id, kind=kind))
+            if not ready:
+                return None
+            item = ready.popleft()
+            busy.add(item.id)
+            return item
+
+    async def send_one(item: OutboxItem) -> None:
+        key = (item.kind, item.target_id)
+        if key in gone:  # its target was given up on this run: fail it without a request
+            await store.mark_failed([item.id], gone[key], final=True)
+            report.failed += 1
+            return
         args = await render(store, item, images=images, papers=papers, languages=languages,
                             locale=targets.locale(item.guild_id))
         if args is None:
             await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
-            return True
-        tried = item.tried  # by a run that crashed
+            return
+        tried = item.tried  # by an earlier run or another sender: look before posting again
         delays, attempt, safe = (*retry_delays, None), 0, False
         while True:
             delay = delays[attempt]
             try:
-                if not target:
-                    target.append(await targets.resolve(item))
-                if isinstance(target[0], discord.ForumChannel) and ("embeds" in args or "view" in args) \
-                        and not item.tried:
-                    # No nonce for a forum post: say in the database first that it may reach Discord.
-                    await store.mark_trying(item.id)
-                    item.tried = True
+                if key not in resolved:
+                    resolved[key] = await targets.resolve(item, spend=spend)
+                await spend(1)
+                if not await store.begin_send(item.id, claimer, lease):
+                    log.warning("outbox %s: no longer this sender's (its lease ran out); left to the sender "
+                                "that holds it", item.id)
+                    return
                 async with asyncio.timeout(SEND_TIMEOUT):
-                    message_id = await _post(target[0], item, args, tried=tried)
+                    message_id = await _post(resolved[key], item, args, tried=tried, me=me, spend=spend)
                 break
             except SEND_FAILURES as exc:
                 refused_payload = isinstance(exc, discord.HTTPException) and exc.status in PAYLOAD_REFUSED \
@@ -191,22 +290,44 @@ async def send_pending(store: Store, targets: Targets, *, images: Images, guild_
                     args, safe = safe_form(args), True
                     continue
                 if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status in PAYLOAD_REFUSED):
-                    return await refused(queue, item, exc)
+                    await refused(item, exc)
+                    return
                 if delay is None or stop.is_set():
-                    return await passing(item, exc)
+                    await passing(item, exc)
+                    return
                 tried = True  # a failed try may have reached Discord all the same
                 log.info("outbox %s: %s; trying again in %.0f s", item.id, _describe(exc), delay)
                 await asyncio.sleep(delay)  # short: a shutdown waits this out (SHUTDOWN_GRACE is longer)
                 attempt += 1
                 if stop.is_set():
-                    return await passing(item, exc)
-        await store.mark_sent(item.id, message_id)
+                    await passing(item, exc)
+                    return
+        if not await record(item, message_id):
+            return
         report.sent += message_id is not None
         day = PagedDay.of(item.payload)
         report.papers += len(day.papers) if day is not None else len(args.get("embeds", []))
-        return True
 
-    async def refused(queue: deque[OutboxItem], item: OutboxItem, exc: discord.HTTPException) -> bool:
+    async def record(item: OutboxItem, message_id: int | None) -> bool:
+        """Store that the row was sent. When the database will not take it (a full disk), sending pauses:
+        the write is tried again, and if it still fails this run stops starting sends. The row stays
+        pending and tried: the next run finds the message by its marker instead of sending it again."""
+        for wait in (0.0, *retry_delays):
+            await asyncio.sleep(wait)
+            try:
+                await store.mark_sent(item.id, message_id)
+                return True
+            except Exception as exc:  # whatever the database raised: nothing more is sent until it works
+                problem = f"{type(exc).__name__}: {exc}"
+        reason = (f"sending paused: Discord took outbox row {item.id} but the database did not record it "
+                  f"({problem}); it is looked for, not sent again, once the database writes")
+        if not halted:
+            halted.append(reason)
+            report.paused.append(reason)
+            log.error("%s", reason)
+        return False
+
+    async def refused(item: OutboxItem, exc: discord.HTTPException) -> None:
         report.failed += 1
         if not is_gone(exc):
             # Discord refused this payload (400, e.g. 50035 invalid form body): it would refuse it
@@ -214,33 +335,65 @@ async def send_pending(store: Store, targets: Targets, *, images: Images, guild_
             reason = describe_failure(exc, "the target")
             await store.mark_failed([item.id], reason, final=True)
             log.warning("outbox %s given up: Discord refused it: %s", item.id, reason)
-            return True
+            return
         reason = await targets.failed(item, exc)
         # Everything else for this target fails with it, without another request.
-        await store.mark_failed([item.id, *(i.id for i in queue)], reason, final=True)
-        report.failed += len(queue)
-        queue.clear()
+        gone[(item.kind, item.target_id)] = reason
+        await store.mark_failed([item.id], reason, final=True)
         report.paused.append(reason)
-        return False
 
-    async def passing(item: OutboxItem, exc: BaseException) -> bool:
+    async def passing(item: OutboxItem, exc: BaseException) -> None:
         """A failure that may pass (network, timeout, 5xx): this row, and its target's later rows to
         keep their order, wait for the next run; after MAX_ATTEMPTS runs the row is given up."""
         report.failed += 1
         final = item.attempts + 1 >= MAX_ATTEMPTS
         await store.mark_failed([item.id], _describe(exc), final=final)
+        if not final:
+            skip.append(item.id)
         log.warning("outbox %s: %s (attempt %s%s)", item.id, _describe(exc), item.attempts + 1,
                     ", given up" if final else "")
-        return final
-
-    resolved: dict[tuple[str, int], list[Target]] = {}
 
     async def worker() -> None:
-        while ready and not stop.is_set():
-            key = ready.popleft()
-            queue = queues[key]
-            if await send_one(key, queue.popleft(), resolved.setdefault(key, [])) and queue:
-                ready.append(key)
+        while (item := await next_item()) is not None:
+            try:
+                await send_one(item)
+            finally:
+                busy.discard(item.id)
+            if ready:  # more targets claimed than workers at them: bring the others back
+                spawn()
 
-    await asyncio.gather(*(worker() for _ in range(min(workers, len(ready)))))
+    running: set[asyncio.Task[None]] = set()
+
+    def spawn() -> None:
+        for _ in range(min(workers - len(running), len(ready))):
+            task = asyncio.create_task(worker())
+            running.add(task)
+            task.add_done_callback(running.discard)
+
+    async def heartbeat() -> None:
+        while True:  # leases outlive a stalled round; a dead sender's run out
+            await asyncio.sleep(lease / 3)
+            try:
+                await store.renew_claims(claimer, lease)
+            except Exception as exc:  # the next claim or record says it plainly
+                log.warning("could not renew this sender's claims: %s", exc)
+
+    beat = asyncio.create_task(heartbeat())
+    try:
+        first = asyncio.create_task(worker())
+        running.add(first)
+        first.add_done_callback(running.discard)
+        while running:
+            done, _ = await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a bug or a database out of reach ends the run, as before
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        beat.cancel()
+        await asyncio.gather(beat, return_exceptions=True)
+        if ready or halted or stop.is_set():  # what is claimed and unsent goes back for any sender
+            with contextlib.suppress(Exception):
+                await store.release_claims(claimer)
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 
@@ -20,6 +21,12 @@ MISSING_PERMISSIONS = 50013
 GONE_CODES = (UNKNOWN_CHANNEL, MISSING_ACCESS, CANNOT_DM, MISSING_PERMISSIONS)
 
 Target = discord.abc.Messageable | discord.ForumChannel
+# Takes n of the bot's requests from the senders' shared budget (waiting if need be) before they are made.
+Spend = Callable[[int], Awaitable[None]]
+
+
+async def _free(requests: int) -> None:
+    return None
 
 
 def describe_failure(exc: discord.HTTPException, where: str) -> str:
@@ -45,11 +52,13 @@ class Targets:
         self.client = client
         self.store = store
 
-    async def resolve(self, item: OutboxItem) -> Target:
+    async def resolve(self, item: OutboxItem, *, spend: Spend = _free) -> Target:
+        """Where the row goes; a request to Discord, when one is needed, is paid through `spend` first."""
         if item.kind == "dm":
-            return await self.dm_channel(item.target_id)
+            return await self.dm_channel(item.target_id, spend=spend)
         channel = self.client.get_channel(item.target_id)
         if channel is None:
+            await spend(1)
             channel = await self.client.fetch_channel(item.target_id)
         assert isinstance(channel, discord.abc.Messageable | discord.ForumChannel)
         return channel
@@ -59,12 +68,16 @@ class Targets:
         guild = self.client.get_guild(guild_id) if guild_id is not None else None
         return str(guild.preferred_locale) if guild is not None else None
 
-    async def dm_channel(self, user_id: int) -> discord.abc.Messageable:
+    async def dm_channel(self, user_id: int, *, spend: Spend = _free) -> discord.abc.Messageable:
         """The user's DM channel from the database: one request per message, not two."""
         state = await self.store.dm_state(user_id)
         if state.dm_channel_id is not None:
             return self.client.get_partial_messageable(state.dm_channel_id, type=discord.ChannelType.private)
-        user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
+        user = self.client.get_user(user_id)
+        if user is None:
+            await spend(1)
+            user = await self.client.fetch_user(user_id)
+        await spend(1)
         channel = await user.create_dm()
         await self.store.set_dm_channel(user_id, channel.id)
         return channel

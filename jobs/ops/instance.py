@@ -45,6 +45,9 @@ class SoleLeader:
     async def lead(self, stop: asyncio.Event) -> bool:
         return not stop.is_set()
 
+    async def holds(self) -> bool:
+        return True  # the lock file is held for the life of the process
+
     async def release(self) -> None:
         pass
 

@@ -123,9 +123,10 @@ class Connection:
         return self._owner is not None and self._owner is asyncio.current_task()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, *, serial: bool = True) -> AsyncIterator[aiosqlite.Connection]:
         """The one way to write: `async with store.transaction() as db:` commits when the body
-        ends and rolls back if it raises. See the module docstring for locking and nesting."""
+        ends and rolls back if it raises. See the module docstring for locking and nesting.
+        (`serial` is PostgreSQL's: SQLite's writes are always one at a time.)"""
         if self._in_own_transaction():
             self._savepoints += 1
             name = f"pb_{self._savepoints}"

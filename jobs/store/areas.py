@@ -23,6 +23,7 @@ from jobs.records import (
     DmState,
     Feed,
     OutboxItem,
+    OutboxNotices,
     PostOutcome,
     PostState,
     Scope,
@@ -241,6 +242,42 @@ class FeedsArea(Protocol):
 
 
 @runtime_checkable
+class ClaimsArea(Protocol):
+    """Senders taking the outbox's rows (issue 18): claims with leases, the bot's shared request budget, and
+    being woken when messages are queued. On PostgreSQL any number of senders share them; on SQLite one
+    process sends, and leases are not needed."""
+
+    async def claim_outbox(self, claimer: str, limit: int, *, exclude: Sequence[int] = (), lease: float = 60.0,
+                           guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
+        """Up to `limit` rows, oldest first, each the first pending row of its target (a target's later rows
+        wait for it), not in `exclude` and not leased to another sender; leased to `claimer` for `lease` s."""
+        ...
+
+    async def begin_send(self, outbox_id: int, claimer: str, lease: float = 60.0) -> bool:
+        """Committed before each try: the row may reach Discord from now on (tried), and its lease runs
+        `lease` s more. False when it is no longer the claimer's (its lease ran out and another took it,
+        or it is no longer pending): then it must not be sent."""
+        ...
+
+    async def renew_claims(self, claimer: str, lease: float = 60.0) -> int:
+        """Every pending row `claimer` holds is leased `lease` s more (a running sender's heartbeat)."""
+        ...
+
+    async def release_claims(self, claimer: str) -> int:
+        """Give back the pending rows `claimer` holds (a sender stopping): others may take them at once."""
+        ...
+
+    async def take_send_budget(self, requests: int, rate: float, burst: float) -> float:
+        """Reserve `requests` of the bot's requests in the budget every sender shares (`rate` a second, at
+        most `burst` saved up); the seconds to wait before making them."""
+        ...
+
+    def outbox_notices(self) -> AbstractAsyncContextManager[OutboxNotices]:
+        """While inside, the yielded notices' event is set when messages are queued (by any process)."""
+        ...
+
+
+@runtime_checkable
 class SubscriptionsArea(Protocol):
     """Members' subscriptions and the state of their DMs."""
 
@@ -400,8 +437,9 @@ class MetaArea(Protocol):
     async def schema_version(self) -> int:
         ...
 
-    def transaction(self) -> AbstractAsyncContextManager[Any]:
-        """Group writes into one transaction: `async with store.transaction() as db:`."""
+    def transaction(self, *, serial: bool = True) -> AbstractAsyncContextManager[Any]:
+        """Group writes into one transaction: `async with store.transaction() as db:`. `serial=False`:
+        the body locks the rows it writes itself (PostgreSQL then skips its writer lock)."""
         ...
 
     async def optimize(self) -> None:
@@ -415,5 +453,5 @@ class MetaArea(Protocol):
         ...
 
 
-AREAS: tuple[type, ...] = (IngestArea, PapersArea, SearchArea, FeedsArea, SubscriptionsArea, SettingsArea,
-                          SignalArea, WatchArea, MetaArea)
+AREAS: tuple[type, ...] = (IngestArea, PapersArea, SearchArea, FeedsArea, ClaimsArea, SubscriptionsArea,
+                          SettingsArea, SignalArea, WatchArea, MetaArea)

@@ -9,8 +9,11 @@ complete yet: areas … are missing". Such a backend's class has `reach(url)`, w
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import logging
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +21,7 @@ from jobs.database_url import ENV_VAR, DatabaseUrl
 from jobs.store.areas import AREAS
 from jobs.store.errors import StoreUnavailable
 
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Backend:
@@ -78,3 +82,25 @@ def outage(exc: BaseException, url: DatabaseUrl) -> str | None:
 
         return lost_problem(exc, url)
     return None
+
+
+async def wait_for_database(url: DatabaseUrl, seconds: float, *, every: float = 1.0) -> None:
+    """`run --wait-db`: under compose the server may still be starting (or creating its database). Try to
+    connect every `every` s for up to `seconds` (each try bounded by the connect timeout); then StoreUnavailable
+    with the last reason, in one line. A SQLite file needs no wait."""
+    if url.path is not None:
+        return
+    store_class = BACKENDS[url.backend].load()
+    deadline = time.monotonic() + seconds
+    said = False
+    while True:
+        try:
+            await store_class.reach(url)
+            return
+        except StoreUnavailable as exc:
+            if time.monotonic() >= deadline:
+                raise StoreUnavailable(f"{exc} (waited {seconds:g} s for it: --wait-db)") from exc
+            if not said:
+                log.info("waiting up to %g s for the database: %s", seconds, exc)
+                said = True
+        await asyncio.sleep(every)

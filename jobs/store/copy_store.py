@@ -40,8 +40,9 @@ BATCH = 2000
 ORDER = ("sources", "posts", "papers", "appearances", "cycles", "feeds", "outbox", "delivered", "meta",
          "subscriptions", "dm_users", "alert_channels", "guild_languages", "member_languages",
          "rank_segments", "rank_postings", "rank_fresh", "rank_docs", "rank_state")
-# Each engine's own: its schema bookkeeping and its text index (remade from papers, see above).
-SKIPPED_PREFIXES = ("sqlite_", "papers_fts", "schema_migrations")
+# Each engine's own: its schema bookkeeping, its text index (remade from papers, see above), and PostgreSQL's
+# request budget of the running senders (state of the moment, not data).
+SKIPPED_PREFIXES = ("sqlite_", "papers_fts", "schema_migrations", "send_budget")
 # The tables whose rows mean a database is in use: a target holding any is not copied into.
 DATA_TABLES = ("sources", "papers", "feeds", "subscriptions", "outbox", "cycles")
 _PAPER_FIELDS = ("arxiv_id", "version", "title", "authors", "body", "comment", "images", "flags")

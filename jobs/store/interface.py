@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from jobs.store.areas import (
+    ClaimsArea,
     FeedsArea,
     IngestArea,
     MetaArea,
@@ -21,6 +22,6 @@ from jobs.store.areas import (
 
 
 @runtime_checkable
-class StoreProtocol(IngestArea, PapersArea, SearchArea, FeedsArea, SubscriptionsArea, SettingsArea, SignalArea,
-                    WatchArea, MetaArea, Protocol):
+class StoreProtocol(IngestArea, PapersArea, SearchArea, FeedsArea, ClaimsArea, SubscriptionsArea, SettingsArea,
+                    SignalArea, WatchArea, MetaArea, Protocol):
     """Every area at once: what `Store` is today."""

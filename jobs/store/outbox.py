@@ -93,7 +93,8 @@ class Outbox(Connection):
         status = "failed" if final else "pending"
         async with self.transaction() as db:
             await db.executemany(
-                "UPDATE outbox SET status = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+                "UPDATE outbox SET status = ?, error = ?, attempts = attempts + 1, claimed_by = NULL, "
+                "lease_until = NULL WHERE id = ?",
                 [(status, error, i) for i in outbox_ids],
             )
 

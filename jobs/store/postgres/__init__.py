@@ -3,7 +3,8 @@ Chosen by a postgresql:// database URL through jobs/store/backends.py.
 
 - `_connection.py`: the pool and the one transaction helper (read its docstring first);
 - `migrate.py` and `migrations/*.sql`: its own schema, migrated under an advisory lock;
-- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `watch.py`: the watchdog's;
+- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `claims.py`: senders'
+  claims, leases, request budget and wake-ups; `watch.py`: the watchdog's;
   `papers.py`: ingest and papers (SQLite's write path, run through `bridge.py`); `search.py`: search;
   `signal.py`: members' feedback and saved papers.
 """
@@ -14,6 +15,7 @@ from jobs.database_url import DatabaseUrl, parse_database_url
 from jobs.store.postgres import migrate
 from jobs.store.postgres._connection import create_pool
 from jobs.store.postgres.areas import PgMeta, PgSettings, PgSubscriptions
+from jobs.store.postgres.claims import PgClaims
 from jobs.store.postgres.feeds import PgFeeds
 from jobs.store.postgres.papers import PgIngest, PgPapers
 from jobs.store.postgres.search import PgSearch
@@ -21,7 +23,7 @@ from jobs.store.postgres.signal import PgSignal
 from jobs.store.postgres.watch import PgWatch
 
 
-class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions,
+class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgClaims, PgWatch, PgMeta, PgSettings, PgSubscriptions,
                     PgSignal):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 

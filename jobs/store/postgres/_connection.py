@@ -128,9 +128,11 @@ class PgConnection:
         return self._held.get(task) if task is not None else None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self, *, serial: bool = True) -> AsyncIterator[asyncpg.Connection]:
         """The one way to write: `async with store.transaction() as conn:` commits when the body ends and
-        rolls back if it raises (a lost connection rolls back on the server). See the module docstring."""
+        rolls back if it raises (a lost connection rolls back on the server). See the module docstring.
+        `serial=False` skips the writer lock: only for statements that lock the rows they change themselves
+        (the senders' claims on the outbox, FOR UPDATE SKIP LOCKED), so senders do not queue behind a plan."""
         conn = self._own()
         if conn is not None:
             async with conn.transaction():  # nested: a savepoint
@@ -141,7 +143,8 @@ class PgConnection:
         conn, tx = await self._lent(_begin)
         try:
             try:
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK)
+                if serial:
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK)
                 self._held[task] = conn
                 try:
                     yield conn

@@ -155,7 +155,9 @@ class PgFeeds(PgConnection):
     async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:
         status = "failed" if final else "pending"
         async with self.transaction() as conn:
-            await conn.executemany("UPDATE outbox SET status = $1, error = $2, attempts = attempts + 1 WHERE id = $3",
+            # The claim goes with it: a row kept for later may be taken by any sender (jobs/store/postgres/claims.py).
+            await conn.executemany("UPDATE outbox SET status = $1, error = $2, attempts = attempts + 1, "
+                                   "claimed_by = NULL, lease_until = NULL WHERE id = $3",
                                    [(status, error, i) for i in outbox_ids])
 
     async def prune(self, dm_cursor: int, keep_days: int = 30) -> tuple[int, int]:

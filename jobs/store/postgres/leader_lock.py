@@ -3,7 +3,9 @@ a session advisory lock (LEADER_LOCK, not the instance lock's key) on a connecti
 scheduler waits, trying again every few seconds; when the leader's session ends (the process died, however
 it died), the server drops the lock and the waiting one takes it on its next try.
 
-The connection lives on the caller's event loop (the bot's): the lock is held as long as the bot runs."""
+The connection lives on the caller's event loop (the bot's): the lock is held as long as the bot runs, and
+`holds()` says whether it still is: a leader whose connection is lost stops scheduling and waits to lead again
+(bot/app.py), since another scheduler may lead by then."""
 
 from __future__ import annotations
 
@@ -70,6 +72,20 @@ class PgLeaderLock:
             "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 LIMIT 1",
             LEADER_LOCK >> 32, LEADER_LOCK & 0xFFFF_FFFF)
         return holder or "a process that has not said its name"
+
+    async def holds(self) -> bool:
+        """Does this process still lead? False once the lock's connection is gone (the server restarted, the
+        session was ended, the network dropped): the server released the lock with the session."""
+        conn = self._conn
+        if conn is None or conn.is_closed():
+            return False
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                return bool(await conn.fetchval(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() "
+                    "AND classid = $1 AND objid = $2", LEADER_LOCK >> 32, LEADER_LOCK & 0xFFFF_FFFF))
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
 
     async def release(self) -> None:
         if self._conn is not None:

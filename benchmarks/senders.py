@@ -1,0 +1,233 @@
+"""Past one process, on a simulated Discord (issue 18): one day's delivery to S servers × 3 feeds and N DM
+subscribers, by the whole bot in one process, and by a scheduler plus two senders sharing the outbox.
+
+Each mode gets a fresh PostgreSQL database (the server of PAPERBOY_TEST_POSTGRES, default the local one; the
+database is dropped after) and a SimCord world, seeded untimed through the store: S servers, each with three
+channels following one of three topics (a day as one paged message), N members each following one topic, their
+DM channels known. Then a day of posts (3 topics × --papers papers) arrives, and:
+
+- single: `bot.run_digest()` of the real bot (`--role all`): ingest, planning, sending; the send phase timed;
+- split: the same cycle on a bot that plans and does not send (what `--role scheduler` runs: the gateway role's
+  `run_digest` plans only), then two senders (`send_pending` with a store of their own, their own claimer
+  names, the one request budget in the database), each sending until the outbox is empty; timed from their
+  start to the last send.
+
+Printed per mode, over --rounds interleaved rounds (min and median): requests per delivered message (every REST
+call during the send phase, over the messages delivered: goal <= 1.05), the send rate as a fraction of Discord's
+50 requests/s bound (goal >= 0.8; the senders' budget is 45/s, 0.9), duplicates (a row's nonce posted twice) and
+losses (rows not sent, or members and channels without their message), wall and CPU time. SimCord answers at
+once, so the bound is the budget's, not Discord's round trips.
+
+    .venv/bin/python benchmarks/senders.py [--servers 1000] [--subscribers 20000] [--papers 5] [--rounds 3]
+    .venv/bin/python benchmarks/senders.py --smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import simcord  # noqa: E402
+
+from benchmarks._bench import machine  # noqa: E402
+from bot import create_bot  # noqa: E402
+from bot.delivery.sender import BUDGET, send_pending  # noqa: E402
+from bot.delivery.targets import Targets  # noqa: E402
+from jobs.config import Config, FeedsConfig, SourceConfig  # noqa: E402
+from jobs.database_url import parse_database_url  # noqa: E402
+from jobs.store.backends import open_database  # noqa: E402
+from jobs.subscriptions import MAX_SUBSCRIPTIONS, folded_value  # noqa: E402
+from tests.postgen import entries, write_kedreamix  # noqa: E402
+
+DISCORD_GLOBAL_RATE = 50.0
+TOPICS = ("3DGS", "NeRF", "Diffusion Models")
+SERVER = os.environ.get("PAPERBOY_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass
+class Run:
+    mode: str
+    requests: int = 0
+    delivered: int = 0
+    duplicates: int = 0
+    losses: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    by_sender: list[int] = field(default_factory=list)
+
+    @property
+    def per_message(self) -> float:
+        return self.requests / max(1, self.delivered)
+
+    @property
+    def bound(self) -> float:
+        return self.requests / max(1e-9, self.seconds) / DISCORD_GLOBAL_RATE
+
+
+def database_url(name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
+
+
+async def admin(sql: str) -> None:
+    conn = await asyncpg.connect(SERVER, timeout=10)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def one_run(mode: str, args: argparse.Namespace, tmp: Path) -> Run:
+    name = f"pb_scale_{secrets.token_hex(5)}"
+    await admin(f'CREATE DATABASE "{name}"')
+    posts = tmp / name
+    posts.mkdir()
+    url = parse_database_url(database_url(name), "benchmark")
+    config = Config(database_path=tmp / "unused.db", database_url=url,
+                    sources=[SourceConfig(name="local", kind="directory", format="kedreamix", path=str(posts))],
+                    feeds=FeedsConfig(max_per_cycle=25))
+    bot = create_bot(config, scheduler=False, role="all" if mode == "single" else "gateway")
+    stores: list[Any] = []
+    run = Run(mode)
+    try:
+        async with simcord.run(bot, settle_timeout=30) as env:
+            store = await bot.open_store()
+            feeds: list[tuple[int, int, str]] = []
+            for s in range(args.servers):
+                guild = env.create_guild(name=f"Lab {s}")
+                feeds += [(guild.id, guild.create_text_channel(f"papers-{len(feeds) + i}").id, topic)
+                          for i, topic in enumerate(TOPICS)]
+            members = [(user.id, user.dm_channel.id, TOPICS[u % len(TOPICS)])
+                       for u in range(args.subscribers) if (user := env.create_user(f"member{u}"))]
+            await env.settle()
+            async with store.transaction():  # one commit for the lot; each call a savepoint
+                for guild_id, channel_id, topic in feeds:
+                    await store.add_feed(guild_id, channel_id, topic, [], None, style="digest")
+                for user_id, dm_id, topic in members:
+                    await store.add_subscription(user_id, "topic", topic, folded_value("topic", topic),
+                                                 MAX_SUBSCRIPTIONS)
+                    await store.set_dm_channel(user_id, dm_id)
+            channels = [c for _, c, _ in feeds]
+            dms = [d for _, d, _ in members]
+            for t, topic in enumerate(TOPICS):
+                write_kedreamix(posts, topic, "2024-05-06", entries(str(6 + t), args.papers))
+            before = len(env.http_requests)
+            if mode == "single":
+                plain_send = bot._send
+                timing: dict[str, float] = {}
+
+                async def timed_send(guild_id: int | None) -> Any:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    try:
+                        return await plain_send(guild_id)
+                    finally:
+                        timing["wall"], timing["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
+
+                bot._send = timed_send  # type: ignore[method-assign]
+                before = len(env.http_requests)
+                await bot.run_digest()
+                run.seconds, run.cpu = timing["wall"], timing["cpu"]
+            else:
+                await bot.run_digest()  # the scheduler's cycle: planned, nothing sent
+                stores = [await open_database(url) for _ in range(args.senders)]
+                before = len(env.http_requests)
+                sent = [0] * len(stores)
+
+                async def sender(i: int, mine: Any) -> None:
+                    while await mine.pending():
+                        report = await send_pending(mine, Targets(bot, mine), images=True, claimer=f"sender-{i}",
+                                                    budget=BUDGET)
+                        sent[i] += report.sent
+                        await asyncio.sleep(0.01)
+
+                wall, cpu = time.perf_counter(), time.process_time()
+                await asyncio.gather(*(sender(i, s) for i, s in enumerate(stores)))
+                run.seconds, run.cpu = time.perf_counter() - wall, time.process_time() - cpu
+                run.by_sender = sent
+            await env.settle()
+            requests = env.http_requests[before:]
+            run.requests = len(requests)
+            posted = [r for r in requests if r.method == "POST" and r.path.endswith("/messages")]
+            nonces = Counter((r.json or {}).get("nonce") for r in posted)
+            run.duplicates = sum(n - 1 for n in nonces.values() if n > 1)
+            counts = await store.outbox_counts()
+            run.delivered = counts.get("sent", 0)
+            reached = Counter(int(m[1]) for r in posted if (m := re.match(r"/channels/(\d+)/messages", r.path)))
+            run.losses = (counts.get("pending", 0) + counts.get("failed", 0)
+                          + sum(1 for c in channels if not reached[c]) + sum(1 for d in dms if reached[d] != 1))
+    finally:
+        for s in stores:
+            await s.close()
+        if bot._store is not None:
+            await bot._store.close()
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return run
+
+
+def line(runs: list[Run]) -> str:
+    per = [r.per_message for r in runs]
+    bound = [r.bound for r in runs]
+    wall = [r.seconds for r in runs]
+    cpu = [r.cpu for r in runs]
+    last = runs[-1]
+    split = f" · messages by sender {last.by_sender}" if last.by_sender else ""
+    return (f"{last.mode:6s}: {last.delivered:,} messages, {last.requests:,} requests · requests/message min "
+            f"{min(per):.3f} median {statistics.median(per):.3f} · of the 50/s bound min {min(bound):.2f} median "
+            f"{statistics.median(bound):.2f} · send wall min {min(wall):.1f} s median {statistics.median(wall):.1f} s"
+            f" · CPU median {statistics.median(cpu):.1f} s · duplicates {sum(r.duplicates for r in runs)} · losses "
+            f"{sum(r.losses for r in runs)}{split}")
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    print(machine())
+    print(f"{args.servers:,} servers × {len(TOPICS)} feeds, {args.subscribers:,} subscribers, {args.papers} papers "
+          f"a topic; senders' budget {BUDGET.rate:g}/s (burst {BUDGET.burst:g}); {args.rounds} round(s), interleaved")
+    results: dict[str, list[Run]] = {"single": [], "split": []}
+    with tempfile.TemporaryDirectory(prefix="paperboy-scale-") as tmp:
+        for _ in range(args.rounds):
+            for mode in results:
+                results[mode].append(await one_run(mode, args, Path(tmp)))
+    for runs in results.values():
+        print(line(runs))
+    failed = [r for rs in results.values() for r in rs if r.duplicates or r.losses or r.per_message > 1.05
+              or (not args.smoke and r.bound < 0.8)]
+    if failed:
+        print(f"goals missed: {[(r.mode, r.per_message, r.bound, r.duplicates, r.losses) for r in failed]}")
+        return 1
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--servers", type=int, default=1000)
+    parser.add_argument("--subscribers", type=int, default=20000)
+    parser.add_argument("--papers", type=int, default=5, help="papers a topic in the day's posts")
+    parser.add_argument("--senders", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="3 servers, 30 subscribers, one round: seconds")
+    args = parser.parse_args()
+    if args.smoke:
+        args.servers, args.subscribers, args.rounds = 3, 30, 1
+    logging.basicConfig(level=logging.WARNING)
+    sys.exit(asyncio.run(main_async(args)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Senders sharing one outbox (issue 18 item 3) and messages recorded after Discord took them (issue 19 item 5):
+the real bot in SimCord, real databases (PostgreSQL where several senders share one; both engines where one
+process sends). A sender here is what `run --role sender` runs: `send_pending` with its own store (its own
+connections) and its own claimer name, all of them talking to one simulated Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import discord
+import pytest
+import simcord
+
+from bot import create_bot
+from bot.app import PaperboyBot
+from bot.delivery.sender import Budget, SendReport, send_pending
+from bot.delivery.targets import Targets
+from jobs.config import Config
+from jobs.messages import AlertMessage
+from jobs.store.backends import open_database
+from tests.conftest import make_config
+from tests.engines import fresh_database
+from tests.postgen import entries, write_kedreamix
+from tests.test_feed import paper_messages, titles
+
+FAST = Budget(rate=1000.0, burst=50.0)  # SimCord answers at once; the budget has its own test
+
+
+@pytest.fixture
+async def pg_url(tmp_path: Path):  # type: ignore[no-untyped-def]
+    async with fresh_database("postgres", tmp_path) as url:
+        yield url
+
+
+async def world(env: Any, bot: PaperboyBot, channels: int, papers: int) -> list[Any]:
+    """A server whose `channels` channels each follow 3DGS as cards; `papers` papers planned for each (a
+    header and a card per paper), pending in the outbox."""
+    write_kedreamix(Path(str(bot.config.sources[0].path)), "3DGS", "2024-05-06", entries("6", papers))
+    guild = env.create_guild(name="Lab")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    made = [guild.create_text_channel(f"papers-{i}") for i in range(channels)]
+    await admin.slash(made[0], "digest run")  # the posts in: the topic is known
+    for channel in made:
+        await admin.slash(channel, "feed add", channel=channel, topic="3DGS", style="cards")
+    await admin.slash(made[0], "digest run")  # planned; a gateway sends nothing itself
+    await env.settle()
+    return made
+
+
+def expected(papers: int) -> list[str]:
+    return [f"Paper 6-{i} on Gaussian splatting" for i in range(1, papers + 1)]
+
+
+async def test_three_senders_deliver_each_row_once_in_order_per_target(pg_url: str, tmp_path: Path) -> None:
+    config = make_config(tmp_path, database_url=pg_url)
+    gateway = create_bot(config, role="gateway")
+    stores: list[Any] = []
+    try:
+        async with simcord.run(gateway) as env:
+            channels = await world(env, gateway, channels=6, papers=5)
+            assert len(await gateway.store.pending()) == 36  # 6 channels × (a header and 5 cards)
+            stores = [await open_database(config.database()) for _ in range(3)]  # three processes' connections
+
+
+            async def sender(i: int, store: Any) -> SendReport:  # a sender's rounds, until nothing is left
+                total = SendReport()
+                while await store.pending():
+                    report = await send_pending(store, Targets(gateway, store), images=True, claimer=f"sender-{i}",
+                                                budget=FAST, retry_delays=(0.0, 0.0))
+                    total.sent += report.sent
+                    await asyncio.sleep(0.01)
+                return total
+
+            reports = await asyncio.gather(*(sender(i, store) for i, store in enumerate(stores)))
+            await env.settle()
+            # Before: each sender read every pending row and sent it: 108 messages for 36 rows.
+            for channel in channels:
+                history = channel.history()
+                assert len(history) == 6, [m.embeds[0].title for m in history]
+                assert (history[0].embeds[0].title or "").startswith("📰")  # the header first, then in order
+                assert titles(channel) == expected(5)
+            assert sum(r.sent for r in reports) == 36 and await gateway.store.pending() == []
+            assert sum(1 for r in reports if r.sent) >= 2, [r.sent for r in reports]  # they shared the work
+            posts = Counter(r.path for r in env.http_requests if r.method == "POST" and r.path.endswith("/messages"))
+            assert set(posts.values()) == {6}
+    finally:
+        for store in stores:
+            await store.close()
+        if gateway._store is not None:
+            await gateway._store.close()
+
+
+HOLD_THE_RECORD = """
+CREATE FUNCTION hold_record() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'sent' AND NEW.id = {row} THEN PERFORM pg_sleep(60); END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER hold_record BEFORE UPDATE OF status ON outbox FOR EACH ROW EXECUTE FUNCTION hold_record();
+"""
+
+
+async def test_a_sender_killed_between_discords_answer_and_its_commit_posts_nothing_twice(
+        pg_url: str, tmp_path: Path) -> None:
+    """Sender A sends a card; Discord takes it; A's record of it is held in the database, and A dies there:
+    its connection ends (the server rolls the record back) and its leases stop being renewed. Sender B takes
+    the row once A's lease runs out, finds the card by its marker and adopts it, then sends the rest."""
+    config = make_config(tmp_path, database_url=pg_url)
+    gateway = create_bot(config, role="gateway")
+    a_store = b_store = None
+    admin = await asyncpg.connect(pg_url)
+    try:
+        async with simcord.run(gateway) as env:
+            [channel] = await world(env, gateway, channels=1, papers=3)
+            first_card = (await gateway.store.pending())[1].id
+            await admin.execute(HOLD_THE_RECORD.format(row=first_card))
+            a_store = await open_database(config.database())
+            a = asyncio.create_task(send_pending(a_store, Targets(gateway, a_store), images=True, claimer="a",
+                                                 budget=FAST, workers=1, lease=2.0))
+            deadline = time.monotonic() + 30
+            while len(channel.history()) < 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert len(channel.history()) == 2  # the header and the first card: Discord answered
+            await asyncio.sleep(0.3)
+            # kill -9, as the database sees it: A's connections drop at once (no rollback sent, nothing
+            # released), its held session ends mid-transaction, and nothing more comes from A
+            a.cancel()
+            a_store.pool.terminate()
+            await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
+            await asyncio.gather(a, return_exceptions=True)
+            a_store = None
+            await admin.execute("DROP TRIGGER hold_record ON outbox")
+            row = await admin.fetchrow("SELECT status, claimed_by, tried_at IS NOT NULL AS tried FROM outbox "
+                                       "WHERE id = $1", first_card)
+            assert dict(row) == {"status": "pending", "claimed_by": "a", "tried": True}
+
+            b_store = await open_database(config.database())
+            before = len(env.http_requests)
+            deadline = time.monotonic() + 30
+            while await b_store.pending() and time.monotonic() < deadline:  # A's lease runs out within 2 s
+                await send_pending(b_store, Targets(gateway, b_store), images=True, claimer="b", budget=FAST,
+                                   lease=2.0)
+                await asyncio.sleep(0.2)
+            await env.settle()
+            # Before (no marker, no look): the first card twice.
+            assert titles(channel) == expected(3)
+            assert len(channel.history()) == 4
+            looks = [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+            assert len(looks) == 1  # one look, for the one row tried before
+            assert await b_store.outbox_counts() == {"sent": 4}
+            message_ids = {int(r["message_id"]) for r in await admin.fetch("SELECT message_id FROM outbox")}
+            assert message_ids == {m.id for m in channel.history()}  # the adopted card's id recorded
+    finally:
+        await admin.close()
+        for store in (a_store, b_store, gateway._store):
+            if store is not None:
+                await store.close()
+
+
+async def test_a_plan_committed_wakes_the_senders(pg_url: str, tmp_path: Path) -> None:
+    config = make_config(tmp_path, database_url=pg_url)
+    write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 2))
+    store = await open_database(config.database())
+    try:
+        async with store.outbox_notices() as notices:
+            assert not notices.event.is_set() and notices.lost is None
+            cycle = await store.start_cycle("manual")
+            await store.plan_alerts(cycle, AlertMessage("alert", "test", "x"))  # no alert channel: nothing queued, no notice
+            await store.set_alert_channel(1, 11)
+            await asyncio.sleep(0.2)
+            assert not notices.event.is_set()
+            await store.plan_alerts(cycle, AlertMessage("alert", "test", "x"))  # one row, committed
+            await asyncio.wait_for(notices.event.wait(), 5)
+    finally:
+        await store.close()
+
+
+async def test_senders_share_one_request_budget(pg_url: str, tmp_path: Path) -> None:
+    """Three senders reserving 300 requests at once: in no second do they get more than 50 (Discord's
+    global limit for a bot token), and they get close to it."""
+    config = make_config(tmp_path, database_url=pg_url)
+    stores = [await open_database(config.database()) for _ in range(3)]
+    try:
+        async def reserve(store: Any) -> list[float]:
+            times = []
+            for _ in range(100):
+                wait = await store.take_send_budget(1, 45.0, 5.0)
+                times.append(time.monotonic() + wait)  # when this request may go
+            return times
+
+        start = time.monotonic()
+        times = sorted(t for ts in await asyncio.gather(*(reserve(s) for s in stores)) for t in ts)
+        busiest = max(sum(1 for u in times[i:] if u < t + 1.0) for i, t in enumerate(times))
+        assert busiest <= 50, busiest  # before (each sender on its own): 3 × 45 a second
+        assert times[-1] - start < 300 / 45 + 1.0  # and no slower than the budget
+    finally:
+        for store in stores:
+            await store.close()
+
+
+@pytest.fixture
+def config(tmp_path: Path, store_url: str) -> Config:
+    return make_config(tmp_path, database_url=store_url)
+
+
+FULL_DISK = {
+    "sqlite": """
+CREATE TRIGGER disk_full BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+""",
+    "postgres": """
+CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'sent' THEN
+        RAISE EXCEPTION 'could not extend file "base/1/2": No space left on device' USING ERRCODE = 'disk_full';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER disk_full BEFORE UPDATE OF status ON outbox FOR EACH ROW EXECUTE FUNCTION disk_full();
+""",
+}
+DISK_FREED = {"sqlite": "DROP TRIGGER disk_full", "postgres": "DROP TRIGGER disk_full ON outbox"}
+
+
+async def database_says(config: Config, sql: str) -> None:
+    """Run `sql` on the bot's database from outside the bot (as the disk filling up would)."""
+    url = config.database()
+    if url.path is not None:
+        with sqlite3.connect(url.path) as db:
+            db.execute(sql)
+        return
+    conn = await asyncpg.connect(url.url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def test_a_full_disk_at_the_record_step_pauses_sending_and_nothing_is_sent_twice_next_day(
+        simcord_env, config: Config, make_bot, posts_dir: Path) -> None:
+    env = simcord_env
+    engine = "sqlite" if config.database().path is not None else "postgres"
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    guild = env.create_guild(name="Lab")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    channels = [guild.create_text_channel(name) for name in ("papers", "other")]
+    await env.bot.run_digest()
+    for channel in channels:
+        await admin.slash(channel, "feed add", channel=channel, topic="3DGS", style="cards")
+
+    await database_says(config, FULL_DISK[engine])
+    summary = await env.bot.run_digest()  # before: the cycle failed here, and every row stayed to be re-sent
+    assert any("sending paused" in p and "did not record" in p for p in summary.send.paused), summary.send.paused
+    accepted = [m for c in channels for m in c.history()]
+    assert 1 <= len(accepted) <= 2  # what Discord took before sending paused: a header each at most
+    assert summary.send.sent == 0
+
+    await database_says(config, DISK_FREED[engine])  # space freed; the next day's cycle
+    await env.restart_bot(make_bot())
+    await env.settle()
+    await env.bot.run_digest()
+    for channel in channels:
+        assert titles(channel) == expected(3)
+        assert len(channel.history()) == 4  # before: the accepted header twice (25 papers twice, in the issue)
+    assert {m.id for m in accepted} <= {m.id for c in channels for m in c.history()}
+    assert await env.bot.store.outbox_counts() == {"sent": 8}
+    assert len(paper_messages(channels[0])) == 3
