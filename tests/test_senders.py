@@ -172,7 +172,8 @@ async def test_a_plan_committed_wakes_the_senders(pg_url: str, tmp_path: Path) -
         async with store.outbox_notices() as notices:
             assert not notices.event.is_set() and notices.lost is None
             cycle = await store.start_cycle("manual")
-            await store.plan_alerts(cycle, AlertMessage("alert", "test", "x"))  # no alert channel: nothing queued, no notice
+            # No alert channel: nothing queued, no notice.
+            await store.plan_alerts(cycle, AlertMessage("alert", "test", "x"))
             await store.set_alert_channel(1, 11)
             await asyncio.sleep(0.2)
             assert not notices.event.is_set()
