@@ -39,6 +39,8 @@ class Feed:
     created_at: str
     style: str = "cards"  # one of FEED_STYLES
     excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
+    regex: str | None = None  # only papers this pattern finds (jobs/regex_filter.py)
+    min_score: int = 0  # only papers scoring at least this (jobs/present/rank.py day_score)
 
 
 @dataclass(slots=True)
@@ -71,6 +73,7 @@ class Subscription:
     folded: str  # case- and accent-folded value, for duplicates and matching
     paper_cursor: int  # only papers with a larger id are for this subscription
     excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
+    regex: str | None = None  # only papers this pattern finds (jobs/regex_filter.py)
 
     def label(self) -> str:
         return f"{self.kind}: {self.value}"

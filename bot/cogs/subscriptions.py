@@ -31,9 +31,11 @@ class Subscriptions(ItemOwner):
         topic="A digest topic", keyword="A word or phrase (any case) in the title, abstract or summary",
         author="An author's name (any case, accents optional)",
         exclude="Leave out papers mentioning any of these (comma separated, any case); '-' for none",
+        regex="Only papers this regular expression finds (RE2 syntax, any case); '-' for none",
     )
     async def subscribe_(self, interaction: Interaction, topic: str | None = None,
-                         keyword: str | None = None, author: str | None = None, exclude: str | None = None) -> None:
+                         keyword: str | None = None, author: str | None = None, exclude: str | None = None,
+                         regex: str | None = None) -> None:
         given = {k: v for k, v in (("topic", topic), ("keyword", keyword), ("author", author)) if v and v.strip()}
         if len(given) != 1:
             await interaction.response.send_message(say(interaction, "subscribe.one_of"), ephemeral=True)
@@ -50,7 +52,8 @@ class Subscriptions(ItemOwner):
                         known=listing), ephemeral=True,
                 )
                 return
-        reply = await subscribe(self.bot.store, interaction.user, kind, value, reply_lang(interaction), exclude)
+        reply = await subscribe(self.bot.store, interaction.user, kind, value, reply_lang(interaction), exclude,
+                                regex)
         await interaction.response.send_message(reply, ephemeral=True)
 
     @subscribe_.autocomplete("topic")
@@ -108,6 +111,7 @@ class Subscriptions(ItemOwner):
             return
         lines = [f"• {t(f'kind.{s.kind}', lang)}: **{discord.utils.escape_markdown(s.value)}**"
                  + (" · " + t("exclude.listed", lang, words=", ".join(s.excludes)) if s.excludes else "")
+                 + (" · " + t("regex.listed", lang, pattern=s.regex.replace("`", "'")) if s.regex else "")
                  for s in subs]
         reading = await member_language(self.bot.store, interaction.user.id)
         lines.append("\n" + t("settings.my_language", lang, language=t(f"language.{reading}", lang)))

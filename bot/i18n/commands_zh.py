@@ -33,6 +33,12 @@ _CHANNEL_FEED = Option(("频道", "頻道"), ("推送所在的频道", "推送�
 _TOPIC_FEED = Option(("主题", "主題"), ("推送的主题", "推送的主題"))
 _EXCLUDE = Option(("排除", "排除"), ("排除提到其中任一的论文（逗号分隔，不区分大小写）；- 表示不排除",
                                   "排除提到其中任一的論文（逗號分隔，不分大小寫）；- 表示不排除"))
+_REGEX = Option(("正则", "正規"), ("只保留这个正则表达式能找到的论文（RE2 语法，不区分大小写）；- 表示不筛选",
+                                "只保留這個正規表示式能找到的論文（RE2 語法，不分大小寫）；- 表示不篩選"))
+_SCORE = Option(("最低分", "最低分"), ("只推送得分不低于此的论文：关键词在标题 2 分、在别处 1 分；"
+                                  "有代码 1 分；注明会议 1 分",
+                                  "只推送得分不低於此的論文：關鍵詞在標題 2 分、在別處 1 分；"
+                                  "有程式碼 1 分；註明會議 1 分"))
 _STYLE = Option(("样式", "樣式"), ("digest：每天一条汇总消息；cards：每篇论文一张卡片",
                                   "digest：每天一則彙整訊息；cards：每篇論文一張卡片"))
 
@@ -59,6 +65,8 @@ COMMANDS: dict[str, Command] = {
                              "只推送提到其中之一的論文（逗號分隔，不分大小寫）")),
             "style": _STYLE,
             "exclude": _EXCLUDE,
+            "regex": _REGEX,
+            "min_score": _SCORE,
         },
     ),
     "feed edit": Command(
@@ -70,6 +78,8 @@ COMMANDS: dict[str, Command] = {
             "topic": _TOPIC_FEED,
             "style": _STYLE,
             "exclude": _EXCLUDE,
+            "regex": _REGEX,
+            "min_score": _SCORE,
         },
     ),
     "feed remove": Command(
@@ -166,6 +176,7 @@ COMMANDS: dict[str, Command] = {
                             ("作者姓名（不区分大小写，重音符号可省略）",
                              "作者姓名（不分大小寫，重音符號可省略）")),
             "exclude": _EXCLUDE,
+            "regex": _REGEX,
         },
     ),
     "unsubscribe": Command(

@@ -545,9 +545,61 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "exclude.updated": {"en": "You already follow {kind} **{value}**.", "zh-CN": "你已经关注了{kind} **{value}**。",
                         "zh-TW": "你已經追蹤了{kind} **{value}**。"},
     "exclude.listed": {"en": "without: {words}", "zh-CN": "排除：{words}", "zh-TW": "排除：{words}"},
-    "feed.edit_nothing": {"en": "Give `style:` or `exclude:` (`exclude: -` clears the exclusions).",
-                          "zh-CN": "请填写 `样式:` 或 `排除:`（`排除: -` 清除排除词）。",
-                          "zh-TW": "請填寫 `樣式:` 或 `排除:`（`排除: -` 清除排除詞）。"},
+    "feed.edit_nothing": {"en": "Give `style:`, `exclude:`, `regex:` or `min_score:` (`exclude: -` and `regex: -` "
+                                "clear them).",
+                          "zh-CN": "请填写 `样式:`、`排除:`、`正则:` 或 `最低分:`（`排除: -` 和 `正则: -` 清除它们）。",
+                          "zh-TW": "請填寫 `樣式:`、`排除:`、`正則:` 或 `最低分:`"
+                                   "（`排除: -` 和 `正則: -` 清除它們）。"},
+    # regex filters and a feed's minimum score (/subscribe regex:, /feed add|edit regex: min_score:)
+    "regex.empty": {"en": "The regex is empty; nothing changed.", "zh-CN": "正则表达式为空；没有变化。",
+                    "zh-TW": "正規表示式為空；沒有變化。"},
+    "regex.too_long": {"en": "A regex may have at most {max} characters; nothing changed.",
+                       "zh-CN": "正则表达式最多 {max} 个字符；没有变化。",
+                       "zh-TW": "正規表示式最多 {max} 個字元；沒有變化。"},
+    "regex.too_costly": {
+        "en": "That regex is too costly to run on every paper ({detail}): use fewer or smaller counted "
+              "repetitions like `{{500}}`. Nothing changed.",
+        "zh-CN": "这个正则表达式对每篇论文运行的代价太高（{detail}）："
+                 "请减少或缩小 `{{500}}` 这样的计数重复。没有变化。",
+        "zh-TW": "這個正規表示式對每篇論文執行的代價太高（{detail}）："
+                 "請減少或縮小 `{{500}}` 這樣的計數重複。沒有變化。"},
+    "regex.unsupported": {
+        "en": "Paperboy's regex engine (RE2) runs in linear time, so it has no backreferences (`\\1`) and no "
+              "look-ahead or look-behind (`(?=`, `(?!`, `(?<=`): {detail}. Nothing changed.",
+        "zh-CN": "Paperboy 的正则引擎（RE2）按线性时间运行，因此不支持反向引用（`\\1`）"
+                 "和前后断言（`(?=`、`(?!`、`(?<=`）：{detail}。没有变化。",
+        "zh-TW": "Paperboy 的正規表示式引擎（RE2）以線性時間執行，因此不支援反向參照（`\\1`）"
+                 "和前後斷言（`(?=`、`(?!`、`(?<=`）：{detail}。沒有變化。"},
+    "regex.syntax": {"en": "That is not a valid regex: {detail}. Nothing changed.",
+                     "zh-CN": "这不是有效的正则表达式：{detail}。没有变化。",
+                     "zh-TW": "這不是有效的正規表示式：{detail}。沒有變化。"},
+    "regex.everything": {
+        "en": "That regex matches an empty text, so every paper would pass and it would filter nothing. "
+              "Nothing changed.",
+        "zh-CN": "这个正则表达式能匹配空文本，每篇论文都会通过，起不到筛选作用。没有变化。",
+        "zh-TW": "這個正規表示式能比對空文字，每篇論文都會通過，起不到篩選作用。沒有變化。"},
+    "regex.set": {"en": "Only papers the regex `{pattern}` finds (any case) are kept.",
+                  "zh-CN": "只保留正则表达式 `{pattern}` 能找到的论文（不区分大小写）。",
+                  "zh-TW": "只保留正規表示式 `{pattern}` 能找到的論文（不分大小寫）。"},
+    "regex.cleared": {"en": "No regex any more.", "zh-CN": "已清除正则表达式。", "zh-TW": "已清除正規表示式。"},
+    "regex.listed": {"en": "regex: `{pattern}`", "zh-CN": "正则：`{pattern}`", "zh-TW": "正規：`{pattern}`"},
+    "score.set": {"en": "Only papers scoring at least {score} of {max} are posted (a keyword in the title 2, "
+                        "elsewhere 1; code 1; a named venue 1).",
+                  "zh-CN": "只推送得分至少 {score}（满分 {max}）的论文（关键词在标题中 2 分，在其他位置 1 分；"
+                           "有代码 1 分；注明会议或期刊 1 分）。",
+                  "zh-TW": "只推送得分至少 {score}（滿分 {max}）的論文（關鍵詞在標題中 2 分，在其他位置 1 分；"
+                           "有程式碼 1 分；註明會議或期刊 1 分）。"},
+    "score.cleared": {"en": "No minimum score any more.", "zh-CN": "已取消最低分。", "zh-TW": "已取消最低分。"},
+    "score.listed": {"en": "score ≥ {score}", "zh-CN": "得分 ≥ {score}", "zh-TW": "得分 ≥ {score}"},
+    "filter.kept": {"en": {"one": "Of the {n} paper it would have got in the last {days} days, {kept} passes.",
+                           "other": "Of the {n} papers it would have got in the last {days} days, {kept} pass."},
+                    "zh-CN": "最近 {days} 天本会收到的 {n} 篇论文中，有 {kept} 篇通过。",
+                    "zh-TW": "最近 {days} 天本會收到的 {n} 篇論文中，有 {kept} 篇通過。"},
+    "filter.none": {"en": {"one": "Note: this leaves out the {n} paper it would have got in the last {days} days.",
+                           "other": "Note: this leaves out every one of the {n} papers it would have got in the "
+                                    "last {days} days."},
+                    "zh-CN": "注意：这会排除最近 {days} 天本会收到的全部 {n} 篇论文。",
+                    "zh-TW": "注意：這會排除最近 {days} 天本會收到的全部 {n} 篇論文。"},
 }
 
 

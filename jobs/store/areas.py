@@ -324,6 +324,16 @@ class SignalArea(Protocol):
         no such feed."""
         ...
 
+    async def set_subscription_regex(self, user_id: int, sub_id: int, regex: str | None) -> Subscription | None:
+        """The pattern (jobs/regex_filter.py) the member's subscription keeps papers by from now on (None:
+        none); None when the member has no such subscription."""
+        ...
+
+    async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
+        """A feed's regex (None: none) and minimum score (jobs/present/rank.py day_score; 0: none) from its
+        next delivery on; None when there is no such feed."""
+        ...
+
     async def forget_member(self, user_id: int) -> dict[str, int]:
         """Delete all a member's data in one transaction (subscriptions, feedback, saved papers, language,
         DM state and DM deliveries): the rows deleted, by kind."""

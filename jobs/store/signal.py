@@ -110,6 +110,27 @@ class Signal(Connection):
             feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))  # type: ignore[attr-defined]
             return feeds[0]
 
+    async def set_subscription_regex(self, user_id: int, sub_id: int, regex: str | None) -> Subscription | None:
+        """The pattern the member's subscription keeps papers by from now on (None: none); None when the
+        member has no such subscription."""
+        async with self.transaction() as db:
+            async with db.execute("UPDATE subscriptions SET regex = ? WHERE id = ? AND user_id = ?",
+                                  (regex, sub_id, user_id)) as cur:
+                if not cur.rowcount:
+                    return None
+            return next(s for s in await self.subscriptions(user_id) if s.id == sub_id)  # type: ignore[attr-defined]
+
+    async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
+        """A feed's regex (None: none) and minimum score (0: none) from its next delivery on; None when there
+        is no such feed."""
+        async with self.transaction() as db:
+            async with db.execute("UPDATE feeds SET regex = ?, min_score = ? WHERE channel_id = ? AND topic = ?",
+                                  (regex, min_score, channel_id, topic)) as cur:
+                if not cur.rowcount:
+                    return None
+            feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))  # type: ignore[attr-defined]
+            return feeds[0]
+
     async def forget_member(self, user_id: int) -> dict[str, int]:
         """Delete everything Paperboy keeps about a member, in one transaction: subscriptions, feedback,
         saved papers, their language, their DM state and their DM deliveries. Rows deleted, by kind."""

@@ -89,6 +89,21 @@ class PgSignal(PgConnection):
                 return None
             return (await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic))[0]  # type: ignore[attr-defined]
 
+    async def set_subscription_regex(self, user_id: int, sub_id: int, regex: str | None) -> Subscription | None:
+        async with self.transaction() as conn:
+            if not affected(await conn.execute("UPDATE subscriptions SET regex = $1 WHERE id = $2 AND user_id = $3",
+                                               regex, sub_id, user_id)):
+                return None
+            return next(s for s in await self.subscriptions(user_id) if s.id == sub_id)  # type: ignore[attr-defined]
+
+    async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
+        async with self.transaction() as conn:
+            if not affected(await conn.execute(
+                    "UPDATE feeds SET regex = $1, min_score = $2 WHERE channel_id = $3 AND topic = $4",
+                    regex, min_score, channel_id, topic)):
+                return None
+            return (await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic))[0]  # type: ignore[attr-defined]
+
     async def forget_member(self, user_id: int) -> dict[str, int]:
         gone: dict[str, int] = {}
         async with self.transaction() as conn:
