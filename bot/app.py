@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
+from apscheduler.triggers.cron import CronTrigger
 from discord.ext import commands
 
 from bot.client import PaperboyClient
 from bot.delivery.alerts import check_database
+from bot.delivery.fanout import FanoutReport, plan_due
 from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
@@ -46,6 +48,7 @@ SHUTDOWN_GRACE = 8.0
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
               "bot.cogs.status", "bot.cogs.signal")
 RETRY_JOB = "digest-retry"
+HOURLY_JOB = "hourly"  # members' DMs at their hour (jobs/dm_schedule.py)
 SEND_POLL_S = 3.0  # a sender's look at the outbox (issue 18 item 3 replaces the poll with LISTEN/NOTIFY)
 # Cycles that count for the schedule: they are retried when they fail (a server's /digest run is not).
 RETRIED_TRIGGERS = ("schedule", "catch-up", "retry")
@@ -134,6 +137,8 @@ class PaperboyBot(PaperboyClient):
             return
         sched = self.config.schedule
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
+        self.scheduler.add_job(self.hourly, CronTrigger(minute=0, timezone=UTC), id=HOURLY_JOB, max_instances=1,
+                               coalesce=True, misfire_grace_time=3600, replace_existing=True)
         self.scheduler.start()
         last = await self.store.last_completed_cycle()
         if missed_run(last, self.clock(), sched.time, sched.timezone):
@@ -254,6 +259,29 @@ class PaperboyBot(PaperboyClient):
                 else:
                     log.warning("could not plan a retry (the database is still out of reach); the next "
                                 "scheduled cycle runs as planned")
+
+    async def hourly(self) -> FanoutReport:
+        """Every hour on the hour: the DMs held for members whose hour, week or return has come are planned
+        (bot/delivery/fanout.py plan_due) and sent. Under the digest lock, like a cycle. A failure is logged;
+        the next hour tries again (what is held stays held)."""
+        from jobs.store.backends import outage
+
+        async with self._digest_lock:
+            self._cycle = asyncio.current_task()
+            try:
+                report = await plan_due(self.store, None, self.clock())
+                if report.messages:
+                    await self._send(None)
+                return report
+            except Exception as exc:
+                line = outage(exc, self.config.database())
+                if line is None:
+                    log.exception("the hourly DM check failed; the next hour tries again")
+                else:
+                    log.error("the hourly DM check failed: %s; the next hour tries again", line)
+                return FanoutReport()
+            finally:
+                self._cycle = None
 
     async def deliver(self) -> SendReport:
         """Send whatever is planned and not yet sent. Under the digest lock, like a cycle: a `/digest run`

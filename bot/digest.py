@@ -73,7 +73,7 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
         summary.feeds += 1
         summary.papers_planned += len(plan.papers)
     if guild_id is None:  # a server's own /digest run does not DM everyone
-        summary.fanout = await plan_fanout(store, cycle)
+        summary.fanout = await plan_fanout(store, cycle, now)
     summary.send = await send(guild_id)
     if guild_id is None:
         await store.prune(int(await store.get_meta(DM_CURSOR) or 0))

@@ -105,21 +105,25 @@ class DayMessage:
     groups: list[tuple[str, int]]  # each subscription's label ("topic: 3DGS") and how many papers it has
     shown: dict[str, list[str]]  # arXiv id -> [topic, post date] its card shows
     why: dict[str, str] = field(default_factory=dict)  # arXiv id -> the liked paper's title it ranks by
+    missed: int = 0  # a catch-up after being away: papers matched meanwhile (the day holds the best of them)
 
     def to_payload(self) -> dict[str, Any]:
         day: dict[str, Any] = {"papers": self.papers, "groups": [[label, n] for label, n in self.groups],
                                "shown": self.shown}
         if self.why:  # only a member with a ranking of their own has it
             day["why"] = self.why
+        if self.missed:  # only a catch-up has it
+            day["missed"] = self.missed
         return {"dm": day}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DayMessage:
         _keys(payload, {"dm"}, set(), "DM day")
         d = payload["dm"]
-        _keys(d, {"papers", "groups", "shown"}, {"why"}, "DM day")
+        _keys(d, {"papers", "groups", "shown"}, {"why", "missed"}, "DM day")
         return cls(papers=list(d["papers"]), groups=[(str(g), int(n)) for g, n in d["groups"]],
-                   shown=dict(d["shown"]), why={str(k): str(v) for k, v in (d.get("why") or {}).items()})
+                   shown=dict(d["shown"]), why={str(k): str(v) for k, v in (d.get("why") or {}).items()},
+                   missed=int(d.get("missed", 0)))
 
 
 @dataclass(frozen=True, slots=True)

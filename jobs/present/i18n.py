@@ -415,6 +415,14 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "📬 你的订阅有 **{n} 篇新论文**：{groups} · 用 `/我的订阅` 修改",
         "zh-TW": "📬 你的訂閱有 **{n} 篇新論文**：{groups} · 用 `/我的訂閱` 修改",
     },
+    "dm.catchup": {
+        "en": {"one": "🏖️ Welcome back: {n} paper matched your subscriptions while you were away; the {shown} you "
+                      "would like most:",
+               "other": "🏖️ Welcome back: {n} papers matched your subscriptions while you were away; the {shown} you "
+                        "would like most:"},
+        "zh-CN": "🏖️ 欢迎回来：你不在时有 {n} 篇论文符合你的订阅；以下是你可能最喜欢的 {shown} 篇：",
+        "zh-TW": "🏖️ 歡迎回來：你不在時有 {n} 篇論文符合你的訂閱；以下是你可能最喜歡的 {shown} 篇：",
+    },
     "dm.group": {"en": {"one": "**{label}** · {n} paper", "other": "**{label}** · {n} papers"},
                  "zh-CN": "**{label}** · {n} 篇", "zh-TW": "**{label}** · {n} 篇"},
     "dm.group_span": {"en": "**{label}** {first}–{last} of {n}", "zh-CN": "**{label}** 第 {first}–{last} 篇，共 {n} 篇",
@@ -550,6 +558,61 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                           "zh-CN": "请填写 `样式:`、`排除:`、`正则:` 或 `最低分:`（`排除: -` 和 `正则: -` 清除它们）。",
                           "zh-TW": "請填寫 `樣式:`、`排除:`、`正則:` 或 `最低分:`"
                                    "（`排除: -` 和 `正則: -` 清除它們）。"},
+    # a member's DM schedule (/subscriptions dms: time: timezone: frequency: weekday:, /away)
+    "weekdays": {"en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+                 "zh-CN": "周一,周二,周三,周四,周五,周六,周日", "zh-TW": "週一,週二,週三,週四,週五,週六,週日"},
+    "schedule.cycle": {"en": "when the day's papers arrive", "zh-CN": "每天论文到达时",
+                       "zh-TW": "每天論文到達時"},
+    "schedule.at": {"en": "at {hour} ({timezone})", "zh-CN": "在 {hour}（{timezone}）",
+                    "zh-TW": "在 {hour}（{timezone}）"},
+    "schedule.weekly": {"en": "once a week, on {day} {when}", "zh-CN": "每周一次，{day}{when}",
+                        "zh-TW": "每週一次，{day}{when}"},
+    "schedule.line": {"en": "Your DM comes {when}.", "zh-CN": "你的私信推送时间：{when}。",
+                      "zh-TW": "你的私訊推送時間：{when}。"},
+    "schedule.paused_short": {"en": "⏸️ paused", "zh-CN": "⏸️ 已暂停", "zh-TW": "⏸️ 已暫停"},
+    "schedule.paused": {
+        "en": "⏸️ Your DMs are paused: nothing is sent, and papers matched meanwhile are not kept. "
+              "`/subscriptions dms: resume` turns them back on.",
+        "zh-CN": "⏸️ 你的私信推送已暂停：不会发送，期间匹配的论文也不保留。用 `/我的订阅 私信: 恢复` 恢复。",
+        "zh-TW": "⏸️ 你的私訊推送已暫停：不會發送，期間符合的論文也不保留。用 `/我的訂閱 私訊: 恢復` 恢復。"},
+    "schedule.resumed": {"en": "▶️ Your DMs are on again.", "zh-CN": "▶️ 你的私信推送已恢复。",
+                         "zh-TW": "▶️ 你的私訊推送已恢復。"},
+    "schedule.bad_time": {
+        "en": "`{time}` is not a whole hour: give one like `08:00` or `20`, or `-` for when the day's papers "
+              "arrive. Nothing changed.",
+        "zh-CN": "`{time}` 不是整点：请填写 `08:00` 或 `20` 这样的整点，或用 `-` 表示论文到达时。没有变化。",
+        "zh-TW": "`{time}` 不是整點：請填寫 `08:00` 或 `20` 這樣的整點，或用 `-` 表示論文到達時。沒有變化。"},
+    "schedule.bad_timezone": {
+        "en": "`{timezone}` is not a timezone Paperboy knows: use a name like `Europe/Berlin`, `Asia/Shanghai` or "
+              "`UTC`. Nothing changed.",
+        "zh-CN": "Paperboy 不认识时区 `{timezone}`：请使用 `Asia/Shanghai`、`Europe/Berlin` 或 `UTC` 这样的名称。"
+                 "没有变化。",
+        "zh-TW": "Paperboy 不認識時區 `{timezone}`：請使用 `Asia/Taipei`、`Europe/Berlin` 或 `UTC` 這樣的名稱。"
+                 "沒有變化。"},
+    "away.set": {
+        "en": "🏖️ Away until {until}: no DMs before then. That day, one DM brings the {n} papers you would like "
+              "most of what matched meanwhile. `/away until: -` if you are back sooner.",
+        "zh-CN": "🏖️ 离开至 {until}：在此之前不发私信。当天会有一条私信，送上期间匹配的论文中你可能最喜欢的 {n} 篇。"
+                 "提前回来请用 `/离开 直到: -`。",
+        "zh-TW": "🏖️ 離開至 {until}：在此之前不發私訊。當天會有一則私訊，送上期間符合的論文中你可能最喜歡的 {n} 篇。"
+                 "提前回來請用 `/離開 直到: -`。"},
+    "away.short": {"en": "🏖️ away until {until} (then the best {n})",
+                   "zh-CN": "🏖️ 离开至 {until}（之后送上最好的 {n} 篇）",
+                   "zh-TW": "🏖️ 離開至 {until}（之後送上最好的 {n} 篇）"},
+    "away.back": {"en": "Welcome back: what matched while you were away comes in one DM at your next DM time.",
+                  "zh-CN": "欢迎回来：你不在时匹配的论文会在下次推送时合成一条私信发给你。",
+                  "zh-TW": "歡迎回來：你不在時符合的論文會在下次推送時合成一則私訊發給你。"},
+    "away.not_away": {"en": "You are not away.", "zh-CN": "你当前不在离开状态。", "zh-TW": "你目前不在離開狀態。"},
+    "away.bad_format": {"en": "`{until}` is not a date: give one like `2026-01-05`. Nothing changed.",
+                        "zh-CN": "`{until}` 不是日期：请填写 `2026-01-05` 这样的日期。没有变化。",
+                        "zh-TW": "`{until}` 不是日期：請填寫 `2026-01-05` 這樣的日期。沒有變化。"},
+    "away.bad_past": {"en": "{until} is not in the future: give the day you are back. Nothing changed.",
+                      "zh-CN": "{until} 不是将来的日期：请填写你回来的那一天。没有变化。",
+                      "zh-TW": "{until} 不是未來的日期：請填寫你回來的那一天。沒有變化。"},
+    "away.bad_far": {"en": "{until} is more than a year away; nothing changed. `/subscriptions dms: pause` stops "
+                           "DMs for as long as you like.",
+                     "zh-CN": "{until} 超过一年；没有变化。用 `/我的订阅 私信: 暂停` 可以无限期暂停私信。",
+                     "zh-TW": "{until} 超過一年；沒有變化。用 `/我的訂閱 私訊: 暫停` 可以無限期暫停私訊。"},
     # regex filters and a feed's minimum score (/subscribe regex:, /feed add|edit regex: min_score:)
     "regex.empty": {"en": "The regex is empty; nothing changed.", "zh-CN": "正则表达式为空；没有变化。",
                     "zh-TW": "正規表示式為空；沒有變化。"},

@@ -16,12 +16,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from jobs.dm_schedule import DmSchedule
 from jobs.models import Paper, ParsedPost
 from jobs.records import (
     DmMessage,
     DmState,
     Feed,
     FeedPlan,
+    HeldPaper,
     OutboxItem,
     PostOutcome,
     PostState,
@@ -332,6 +334,31 @@ class SignalArea(Protocol):
     async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
         """A feed's regex (None: none) and minimum score (jobs/present/rank.py day_score; 0: none) from its
         next delivery on; None when there is no such feed."""
+        ...
+
+    async def dm_schedule(self, user_id: int) -> DmSchedule:
+        """When the member's DM goes out (jobs/dm_schedule.py); the default when they chose nothing."""
+        ...
+
+    async def dm_schedules(self) -> dict[int, DmSchedule]:
+        """Every member's schedule that was ever set, by member."""
+        ...
+
+    async def set_dm_schedule(self, schedule: DmSchedule) -> None:
+        """Store a member's schedule (replacing theirs)."""
+        ...
+
+    async def hold_dms(self, rows: Sequence[tuple[int, int, str, str, str]], at: datetime) -> int:
+        """Hold papers for members until their DM is due: (member, paper id, matched label, topic, post date)
+        each, held `at`; a paper already held for the member stays as it was. How many were added."""
+        ...
+
+    async def held_dms(self) -> dict[int, list[HeldPaper]]:
+        """The papers held for each member, in paper order."""
+        ...
+
+    async def drop_held(self, user_ids: Sequence[int]) -> int:
+        """Forget what is held for these members (sent, or planned in the same transaction): rows deleted."""
         ...
 
     async def forget_member(self, user_id: int) -> dict[str, int]:

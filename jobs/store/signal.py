@@ -157,6 +157,8 @@ FORGET: tuple[tuple[str, str], ...] = (
     ("saved", "DELETE FROM saved WHERE user_id = ?"),
     ("language", "DELETE FROM member_languages WHERE user_id = ?"),
     ("dm", "DELETE FROM dm_users WHERE user_id = ?"),
+    ("schedule", "DELETE FROM dm_schedules WHERE user_id = ?"),
+    ("held", "DELETE FROM dm_held WHERE user_id = ?"),
     ("deliveries", "DELETE FROM delivered WHERE kind = 'dm' AND target_id = ?"),
     ("messages", "DELETE FROM outbox WHERE kind = 'dm' AND target_id = ?"),
 )
