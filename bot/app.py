@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.client import PaperboyClient
 from bot.delivery.alerts import check_database
 from bot.delivery.fanout import FanoutReport, plan_due
+from bot.delivery.lab_week import plan_week_posts
 from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
@@ -262,15 +263,17 @@ class PaperboyBot(PaperboyClient):
 
     async def hourly(self) -> FanoutReport:
         """Every hour on the hour: the DMs held for members whose hour, week or return has come are planned
-        (bot/delivery/fanout.py plan_due) and sent. Under the digest lock, like a cycle. A failure is logged;
-        the next hour tries again (what is held stays held)."""
+        (bot/delivery/fanout.py plan_due), and each server's weekly top when due (bot/delivery/lab_week.py),
+        and sent. Under the digest lock, like a cycle. A failure is logged; the next hour tries again (what
+        is held stays held)."""
         from jobs.store.backends import outage
 
         async with self._digest_lock:
             self._cycle = asyncio.current_task()
             try:
-                report = await plan_due(self.store, None, self.clock())
-                if report.messages:
+                now = self.clock()
+                report = await plan_due(self.store, None, now)
+                if report.messages + await plan_week_posts(self.store, now):
                     await self._send(None)
                 return report
             except Exception as exc:

@@ -10,6 +10,7 @@ Kinds, by the key that tells them apart:
 - `DirectMessage` {"content", "papers", "matched", "shown"}: one paper matched to a member's subscriptions
   (older Paperboys wrote up to ten a message);
 - `AlertMessage` {"alert": {...}}: a watchdog event for a server's alert channel;
+- `TopMessage` {"top": {...}}: the papers a server reacted to most in a week, for its weekly post;
 - `FooterMessage` {"footer": {...}}: rows planned by a Paperboy before headers counted what was left out;
   read, never written any more.
 A forum post is not a kind of its own: a feed in a forum channel gets card or digest rows, and the
@@ -180,13 +181,35 @@ class FooterMessage:
         return cls(**f)
 
 
+@dataclass(frozen=True, slots=True)
+class TopMessage:
+    """The papers a server reacted to most over a period (jobs/lab_week.py), for its weekly post."""
+
+    period: str  # week | month
+    since: str  # YYYY-MM-DD
+    until: str
+    papers: list[tuple[str, int, int, int]]  # (arXiv id, 👍, 👎, its Discuss thread's id or 0), most first
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"top": {"period": self.period, "since": self.since, "until": self.until,
+                        "papers": [list(p) for p in self.papers]}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> TopMessage:
+        _keys(payload, {"top"}, set(), "top")
+        d = payload["top"]
+        _keys(d, {"period", "since", "until", "papers"}, set(), "top")
+        return cls(d["period"], d["since"], d["until"],
+                   [(str(a), int(u), int(n), int(th)) for a, u, n, th in d["papers"]])
+
+
 OutboxMessage = (HeaderMessage | CardMessage | DigestMessage | DayMessage | DirectMessage | AlertMessage
-                 | FooterMessage)
+                 | FooterMessage | TopMessage)
 
 # The key that marks each wrapped kind; a payload without one is a card or a DM (a DM has "content").
-_BY_KEY: dict[str, type[HeaderMessage | DigestMessage | DayMessage | AlertMessage | FooterMessage]] = {
+_BY_KEY: dict[str, type[HeaderMessage | DigestMessage | DayMessage | AlertMessage | FooterMessage | TopMessage]] = {
     "header": HeaderMessage, "digest": DigestMessage, "dm": DayMessage, "alert": AlertMessage,
-    "footer": FooterMessage,
+    "footer": FooterMessage, "top": TopMessage,
 }
 
 

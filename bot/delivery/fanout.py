@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from bot.delivery.lab_week import DM_CYCLE  # the cycle whose fan-out last ran: rows planned outside cycles join it
 from jobs.dm_schedule import DmSchedule
 from jobs.models import Paper
 from jobs.present.i18n import t, text_lang
@@ -21,7 +22,6 @@ from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
 
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
-DM_CYCLE = "dm_cycle"  # meta key: the cycle whose fan-out last ran; DMs sent at a member's hour are its
 PLAN_BATCH = 1000  # users per transaction: a few tens of ms holding the write lock each
 SLICE_S = 0.01  # the longest the planning holds the event loop at a time
 

@@ -613,6 +613,21 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                            "DMs for as long as you like.",
                      "zh-CN": "{until} 超过一年；没有变化。用 `/我的订阅 私信: 暂停` 可以无限期暂停私信。",
                      "zh-TW": "{until} 超過一年；沒有變化。用 `/我的訂閱 私訊: 暫停` 可以無限期暫停私訊。"},
+    # the lab's week (/settings week, /top)
+    "top.title.week": {"en": "🏆 This server's week: the papers you reacted to most ({since} – {until})",
+                       "zh-CN": "🏆 本服务器的一周：大家反应最多的论文（{since} – {until}）",
+                       "zh-TW": "🏆 本伺服器的一週：大家反應最多的論文（{since} – {until}）"},
+    "top.title.month": {"en": "🏆 This server's month: the papers you reacted to most ({since} – {until})",
+                        "zh-CN": "🏆 本服务器的一个月：大家反应最多的论文（{since} – {until}）",
+                        "zh-TW": "🏆 本伺服器的一個月：大家反應最多的論文（{since} – {until}）"},
+    "top.none": {"en": "A quiet time: nobody here clicked 👍 or 👎 under a paper in this period.",
+                 "zh-CN": "这段时间很安静：这里没有人在论文下点 👍 或 👎。",
+                 "zh-TW": "這段時間很安靜：這裡沒有人在論文下點 👍 或 👎。"},
+    "settings.week_on": {
+        "en": "Every {day} at {hour} UTC, {channel} gets the papers this server reacted to most that week.",
+        "zh-CN": "每{day} {hour}（UTC），{channel} 会收到本服务器这一周反应最多的论文。",
+        "zh-TW": "每{day} {hour}（UTC），{channel} 會收到本伺服器這一週反應最多的論文。"},
+    "settings.week_off": {"en": "No weekly post any more.", "zh-CN": "已停止每周汇总。", "zh-TW": "已停止每週彙整。"},
     # regex filters and a feed's minimum score (/subscribe regex:, /feed add|edit regex: min_score:)
     "regex.empty": {"en": "The regex is empty; nothing changed.", "zh-CN": "正则表达式为空；没有变化。",
                     "zh-TW": "正規表示式為空；沒有變化。"},

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from jobs.dm_schedule import DmSchedule
+from jobs.lab_week import TOP_PAPERS, WeekPost
+from jobs.messages import TopMessage
 from jobs.models import Paper, ParsedPost
 from jobs.records import (
     DmMessage,
@@ -286,9 +288,11 @@ class SignalArea(Protocol):
     """The group's own signal (issue 22): members' feedback on papers and the papers they saved, by arXiv
     id; and forgetting a member."""
 
-    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None) -> str | None:
-        """A click on `value` (up, down, hide): set, replacing the member's other feedback on the paper, or
-        cleared when it already was theirs. Their feedback on the paper now (None: none, or not stored)."""
+    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None,
+                              guild_id: int | None = None) -> str | None:
+        """A click on `value` (up, down, hide) in a server (None: a DM): set, replacing the member's other
+        feedback on the paper, or cleared when it already was theirs. Their feedback on the paper now (None:
+        none, or not stored)."""
         ...
 
     async def feedback_counts(self, arxiv_id: str) -> dict[str, int]:
@@ -359,6 +363,32 @@ class SignalArea(Protocol):
 
     async def drop_held(self, user_ids: Sequence[int]) -> int:
         """Forget what is held for these members (sent, or planned in the same transaction): rows deleted."""
+        ...
+
+    async def set_week_post(self, guild_id: int, channel_id: int | None, weekday: int = 0, hour: int = 9,
+                            last_week: str | None = None) -> None:
+        """Where and when (weekday, hour UTC) the server's weekly top goes, `last_week` the ISO week already
+        done (a new setting does not post for a slot already past); channel None: no weekly post."""
+        ...
+
+    async def week_posts(self) -> list[WeekPost]:
+        """Every server's weekly-post setting."""
+        ...
+
+    async def top_papers(self, guild_id: int, since: datetime, limit: int = TOP_PAPERS) -> list[tuple[str, int, int]]:
+        """The papers clicked 👍 / 👎 most in the server since then: (arXiv id, 👍, 👎), most first."""
+        ...
+
+    async def plan_week_post(self, cycle_id: int, post: WeekPost, message: TopMessage, week: str) -> int:
+        """Queue the server's weekly post and mark `week` (ISO) as planned, in one transaction: its outbox id."""
+        ...
+
+    async def record_thread(self, guild_id: int, arxiv_id: str, thread_id: int) -> None:
+        """The paper's Discuss thread in the server."""
+        ...
+
+    async def discuss_threads(self, guild_id: int, arxiv_ids: Sequence[str]) -> dict[str, int]:
+        """The Discuss threads these papers have in the server: arXiv id -> thread id."""
         ...
 
     async def forget_member(self, user_id: int) -> dict[str, int]:

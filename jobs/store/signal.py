@@ -14,10 +14,11 @@ FEEDBACK_VALUES = ("up", "down", "hide")
 
 
 class Signal(Connection):
-    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None) -> str | None:
-        """A member's click on `value` (up, down, hide): set it, replacing their other feedback on the paper,
-        or clear it when it was already theirs. The member's feedback on the paper now (None: none, or
-        the paper is not stored)."""
+    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None,
+                              guild_id: int | None = None) -> str | None:
+        """A member's click on `value` (up, down, hide) in a server (`guild_id`; None: a DM): set it, replacing
+        their other feedback on the paper, or clear it when it was already theirs. The member's feedback on the
+        paper now (None: none, or the paper is not stored)."""
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback {value!r}: one of {', '.join(FEEDBACK_VALUES)}")
         async with self.transaction() as db:
@@ -30,9 +31,9 @@ class Signal(Connection):
                 await db.execute("DELETE FROM feedback WHERE user_id = ? AND paper_id = ?", (user_id, paper_id))
                 return None
             await db.execute(
-                "INSERT INTO feedback (user_id, paper_id, value, topic, at) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO feedback (user_id, paper_id, value, topic, at, guild_id) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id, paper_id) DO UPDATE SET value = excluded.value, topic = excluded.topic, "
-                "at = excluded.at", (user_id, paper_id, value, topic, utcnow()))
+                "at = excluded.at, guild_id = excluded.guild_id", (user_id, paper_id, value, topic, utcnow(), guild_id))
         return value
 
     async def feedback_counts(self, arxiv_id: str) -> dict[str, int]:

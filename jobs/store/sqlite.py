@@ -10,6 +10,7 @@ from jobs.store._connection import connect_reader, connect_writer
 from jobs.store.dm_schedule import DmSchedules
 from jobs.store.errors import StoreUnavailable, database_problem
 from jobs.store.feeds import Feeds
+from jobs.store.lab_week import LabWeek
 from jobs.store.languages import Languages
 from jobs.store.meta import Meta
 from jobs.store.outbox import Outbox
@@ -20,7 +21,8 @@ from jobs.store.subscriptions import Subscriptions
 from jobs.store.watch import Watch
 
 
-class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch, Languages, Signal, DmSchedules):
+class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch, Languages, Signal, DmSchedules,
+            LabWeek):
     """Async access to the database (WAL mode). Open with `await Store.open(path)`; every write goes
     through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""
 

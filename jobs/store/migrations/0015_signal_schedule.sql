@@ -5,8 +5,9 @@
 -- from/until a date (YYYY-MM-DD), and how many papers a catch-up DM after being away shows. Papers matched
 -- for a member and held until their hour, their week, or their return (`dm_held`). The server each
 -- feedback click came from (NULL: a DM), for a server's weekly top. A server's weekly post of its most
--- reacted papers (`week_posts`). A member's departure from a server (`departures`): their feedback is
--- deleted 30 days after, unless they come back.
+-- reacted papers (`week_posts`), and the Discuss thread each paper has in a server (`discuss_threads`), to
+-- link. A member's departure from a server (`departures`): their feedback is deleted 30 days after, unless
+-- they come back.
 ALTER TABLE subscriptions ADD COLUMN regex TEXT;
 ALTER TABLE feeds ADD COLUMN regex TEXT;
 ALTER TABLE feeds ADD COLUMN min_score INTEGER NOT NULL DEFAULT 0;
@@ -44,4 +45,10 @@ CREATE TABLE departures (
     guild_id  INTEGER NOT NULL,
     left_at   TEXT NOT NULL,
     PRIMARY KEY (user_id, guild_id)
+);
+CREATE TABLE discuss_threads (
+    guild_id   INTEGER NOT NULL,
+    arxiv_id   TEXT NOT NULL,
+    thread_id  INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, arxiv_id)
 );

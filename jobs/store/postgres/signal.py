@@ -12,7 +12,8 @@ from jobs.store.signal import FEEDBACK_VALUES, FORGET, _signals
 
 
 class PgSignal(PgConnection):
-    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None) -> str | None:
+    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None,
+                              guild_id: int | None = None) -> str | None:
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback {value!r}: one of {', '.join(FEEDBACK_VALUES)}")
         async with self.transaction() as conn:
@@ -25,9 +26,9 @@ class PgSignal(PgConnection):
                 await conn.execute("DELETE FROM feedback WHERE user_id = $1 AND paper_id = $2", user_id, paper_id)
                 return None
             await conn.execute(
-                "INSERT INTO feedback (user_id, paper_id, value, topic, at) VALUES ($1, $2, $3, $4, $5) "
+                "INSERT INTO feedback (user_id, paper_id, value, topic, at, guild_id) VALUES ($1, $2, $3, $4, $5, $6) "
                 "ON CONFLICT (user_id, paper_id) DO UPDATE SET value = excluded.value, topic = excluded.topic, "
-                "at = excluded.at", user_id, paper_id, value, topic, utcnow())
+                "at = excluded.at, guild_id = excluded.guild_id", user_id, paper_id, value, topic, utcnow(), guild_id)
         return value
 
     async def feedback_counts(self, arxiv_id: str) -> dict[str, int]:

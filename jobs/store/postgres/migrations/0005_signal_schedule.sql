@@ -38,3 +38,9 @@ CREATE TABLE departures (
     left_at   TEXT NOT NULL,
     PRIMARY KEY (user_id, guild_id)
 );
+CREATE TABLE discuss_threads (
+    guild_id   BIGINT NOT NULL,
+    arxiv_id   TEXT NOT NULL,
+    thread_id  BIGINT NOT NULL,
+    PRIMARY KEY (guild_id, arxiv_id)
+);
