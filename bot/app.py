@@ -61,10 +61,15 @@ PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_l
 
 
 class PaperboyBot(PaperboyClient):
-    def __init__(self, config: Config, *, scheduler: bool = True, role: Role = "all", **client: Any) -> None:
+    def __init__(self, config: Config, *, scheduler: bool = True, role: Role = "all", members: bool = True,
+                 **client: Any) -> None:
         intents = discord.Intents.default()
+        # Server Members (privileged): who leaves and comes back, for the 30-day privacy rule
+        # (jobs/departures.py). Members are not cached or fetched: the events carry what is needed.
+        intents.members = members
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
-                         tree_cls=PaperboyTree, **client)
+                         tree_cls=PaperboyTree, chunk_guilds_at_startup=False,
+                         member_cache_flags=discord.MemberCacheFlags.none(), **client)
         self.config = config
         self.use_scheduler = scheduler
         self.role: Role = role  # which parts this process runs (jobs/roles.py)
@@ -383,12 +388,13 @@ class ShardedPaperboyBot(PaperboyBot, commands.AutoShardedBot):
 
 
 def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True, role: Role = "all",
-               shards: Shards | None = None) -> PaperboyBot:
+               shards: Shards | None = None, members: bool = True) -> PaperboyBot:
     """Build the bot without starting it. `config` is a loaded Config or a path to a YAML file; `role` says
-    which parts run (jobs/roles.py); `shards`, which of the bot's shards its gateway connects."""
+    which parts run (jobs/roles.py); `shards`, which of the bot's shards its gateway connects; `members`,
+    whether it asks for the Server Members intent (departures, for the 30-day privacy rule)."""
     if not isinstance(config, Config):
         config = load_config(config)
     if shards is not None:
         return ShardedPaperboyBot(config, scheduler=scheduler, role=role, shard_ids=shards.ids,
-                                  shard_count=shards.count)
-    return PaperboyBot(config, scheduler=scheduler, role=role)
+                                  shard_count=shards.count, members=members)
+    return PaperboyBot(config, scheduler=scheduler, role=role, members=members)

@@ -14,6 +14,7 @@ from bot.delivery.sender import SendReport
 from jobs import metrics
 from jobs.config import Config
 from jobs.cycle_summary import CycleFigures, cycle_summary_line
+from jobs.departures import sweep_before
 from jobs.pipeline import IngestReport, ingest
 from jobs.source_watch import Event, watch_sources
 from jobs.store import Store
@@ -77,6 +78,7 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
     summary.send = await send(guild_id)
     if guild_id is None:
         await store.prune(int(await store.get_meta(DM_CURSOR) or 0))
+        await store.sweep_departures(sweep_before(now or datetime.now(UTC)))
     await store.finish_cycle(cycle, summary.text())
     figures = CycleFigures(
         cycle_id=cycle, trigger=trigger, duration=time.monotonic() - started,

@@ -9,6 +9,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.delivery.lab_week import top_message
@@ -132,6 +133,17 @@ class Signal(ItemOwner):
         await interaction.response.send_message(t("forget.ask", lang, what=t("forget.what", lang)), view=view,
                                                 ephemeral=True)
         view.message = await interaction.original_response()
+
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member left (or was removed): their feedback here goes in DEPARTED_DAYS (jobs/departures.py)."""
+        await self.bot.store.record_departure(payload.user.id, payload.guild_id, self.bot.clock())
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Back within DEPARTED_DAYS: nothing of theirs goes."""
+        await self.bot.store.cancel_departure(member.id, member.guild.id)
 
 
 async def setup(bot: PaperboyClient) -> None:

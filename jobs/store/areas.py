@@ -391,6 +391,19 @@ class SignalArea(Protocol):
         """The Discuss threads these papers have in the server: arXiv id -> thread id."""
         ...
 
+    async def record_departure(self, user_id: int, guild_id: int, at: datetime) -> None:
+        """The member left the server `at`: their feedback given there goes after DEPARTED_DAYS (the sweep)."""
+        ...
+
+    async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        """The member came back: nothing of theirs goes. Whether a departure was recorded."""
+        ...
+
+    async def sweep_departures(self, before: datetime) -> int:
+        """Delete the feedback each member gave in a server they left before `before`, and those departures:
+        the feedback rows deleted."""
+        ...
+
     async def forget_member(self, user_id: int) -> dict[str, int]:
         """Delete all a member's data in one transaction (subscriptions, feedback, saved papers, language,
         DM state and DM deliveries): the rows deleted, by kind."""

@@ -5,9 +5,11 @@ row id inside it, so they go with their paper."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from jobs.records import Feed, Subscription
 from jobs.store._connection import Connection
+from jobs.store.lab_week import stamp
 from jobs.store.rows import utcnow
 
 FEEDBACK_VALUES = ("up", "down", "hide")
@@ -132,6 +134,26 @@ class Signal(Connection):
             feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))  # type: ignore[attr-defined]
             return feeds[0]
 
+    async def record_departure(self, user_id: int, guild_id: int, at: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute("INSERT INTO departures (user_id, guild_id, left_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (user_id, guild_id) DO UPDATE SET left_at = excluded.left_at",
+                             (user_id, guild_id, stamp(at)))
+
+    async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        async with self.transaction() as db, db.execute(
+                "DELETE FROM departures WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)) as cur:
+            return cur.rowcount > 0
+
+    async def sweep_departures(self, before: datetime) -> int:
+        """Delete the feedback each member gave in a server they left before `before` (and the departure):
+        the feedback rows deleted."""
+        async with self.transaction() as db:
+            async with db.execute(SWEEP_FEEDBACK, (stamp(before),)) as cur:
+                gone = max(0, cur.rowcount)
+            await db.execute("DELETE FROM departures WHERE left_at < ?", (stamp(before),))
+        return gone
+
     async def forget_member(self, user_id: int) -> dict[str, int]:
         """Delete everything Paperboy keeps about a member, in one transaction: subscriptions, feedback,
         saved papers, their language, their DM state and their DM deliveries. Rows deleted, by kind."""
@@ -151,6 +173,9 @@ def _signals(rows: list[tuple[int, str, str]] | list[object]) -> dict[int, dict[
     return out
 
 
+SWEEP_FEEDBACK = ("DELETE FROM feedback WHERE EXISTS (SELECT 1 FROM departures d WHERE d.user_id = feedback.user_id "
+                  "AND d.guild_id = feedback.guild_id AND d.left_at < ?)")
+
 # What `forget_member` deletes, in order (the same SQL on both engines, ? becoming $1 there).
 FORGET: tuple[tuple[str, str], ...] = (
     ("subscriptions", "DELETE FROM subscriptions WHERE user_id = ?"),
@@ -160,6 +185,7 @@ FORGET: tuple[tuple[str, str], ...] = (
     ("dm", "DELETE FROM dm_users WHERE user_id = ?"),
     ("schedule", "DELETE FROM dm_schedules WHERE user_id = ?"),
     ("held", "DELETE FROM dm_held WHERE user_id = ?"),
+    ("departures", "DELETE FROM departures WHERE user_id = ?"),
     ("deliveries", "DELETE FROM delivered WHERE kind = 'dm' AND target_id = ?"),
     ("messages", "DELETE FROM outbox WHERE kind = 'dm' AND target_id = ?"),
 )

@@ -4,11 +4,13 @@ member, with the same SQL ($n placeholders)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from jobs.records import Feed, Subscription
+from jobs.store.lab_week import stamp
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.rows import utcnow
-from jobs.store.signal import FEEDBACK_VALUES, FORGET, _signals
+from jobs.store.signal import FEEDBACK_VALUES, FORGET, SWEEP_FEEDBACK, _signals
 
 
 class PgSignal(PgConnection):
@@ -104,6 +106,23 @@ class PgSignal(PgConnection):
                     regex, min_score, channel_id, topic)):
                 return None
             return (await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic))[0]  # type: ignore[attr-defined]
+
+    async def record_departure(self, user_id: int, guild_id: int, at: datetime) -> None:
+        async with self.transaction() as conn:
+            await conn.execute("INSERT INTO departures (user_id, guild_id, left_at) VALUES ($1, $2, $3) "
+                               "ON CONFLICT (user_id, guild_id) DO UPDATE SET left_at = excluded.left_at",
+                               user_id, guild_id, stamp(at))
+
+    async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        async with self.transaction() as conn:
+            return affected(await conn.execute("DELETE FROM departures WHERE user_id = $1 AND guild_id = $2",
+                                               user_id, guild_id)) > 0
+
+    async def sweep_departures(self, before: datetime) -> int:
+        async with self.transaction() as conn:
+            gone = affected(await conn.execute(SWEEP_FEEDBACK.replace("?", "$1"), stamp(before)))
+            await conn.execute("DELETE FROM departures WHERE left_at < $1", stamp(before))
+        return gone
 
     async def forget_member(self, user_id: int) -> dict[str, int]:
         gone: dict[str, int] = {}
