@@ -625,8 +625,8 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                  "zh-TW": "這段時間很安靜：這裡沒有人在論文下點 👍 或 👎。"},
     "settings.week_on": {
         "en": "Every {day} at {hour} UTC, {channel} gets the papers this server reacted to most that week.",
-        "zh-CN": "每{day} {hour}（UTC），{channel} 会收到本服务器这一周反应最多的论文。",
-        "zh-TW": "每{day} {hour}（UTC），{channel} 會收到本伺服器這一週反應最多的論文。"},
+        "zh-CN": "每{day} {hour}（协调世界时），{channel} 会收到本服务器这一周反应最多的论文。",
+        "zh-TW": "每{day} {hour}（協調世界時），{channel} 會收到本伺服器這一週反應最多的論文。"},
     "settings.week_off": {"en": "No weekly post any more.", "zh-CN": "已停止每周汇总。", "zh-TW": "已停止每週彙整。"},
     # regex filters and a feed's minimum score (/subscribe regex:, /feed add|edit regex: min_score:)
     "regex.empty": {"en": "The regex is empty; nothing changed.", "zh-CN": "正则表达式为空；没有变化。",
