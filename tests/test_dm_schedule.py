@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobs.config import Config
+from jobs.dm_schedule import DmSchedule
 from tests.conftest import make_config
 from tests.postgen import write_kedreamix
 from tests.test_feed_style import cards, setup_guild
@@ -146,3 +147,7 @@ async def test_paused_dms_keep_nothing_and_a_weekly_dm_brings_the_week_at_once(s
     await env.bot.run_digest()
     (week,) = dms(student)
     assert week.content.startswith("📬 **6 new papers** for your subscriptions: **3DGS** · 6 papers")
+
+    asked = await student.slash(papers, "forget-me")  # the schedule goes with everything else
+    await student.click(asked.response, label="Erase all my data")
+    assert await env.bot.store.dm_schedule(student.id) == DmSchedule(student.id)

@@ -118,11 +118,14 @@ async def plan_due(store: Store, cycle_id: int | None, now: datetime) -> FanoutR
     cycle of the last fan-out (the hourly check runs outside cycles)."""
     report = FanoutReport()
     held = await store.held_dms()
+    schedules = await store.dm_schedules()
+    for u, schedule in schedules.items():  # back, and nothing matched meanwhile: back to their usual DMs
+        if u not in held and schedule.returning(now):
+            await store.set_dm_schedule(replace(schedule, away_from=None, away_until=None))
     if not held:
         return report
     if cycle_id is None:
         cycle_id = int(await store.get_meta(DM_CYCLE) or 0)
-    schedules = await store.dm_schedules()
     closed = await store.closed_dm_users()
     due = {u: items for u, items in held.items() if u not in closed
            and schedules.get(u, DmSchedule(u)).due(min(i.held_at for i in items), now)}

@@ -513,9 +513,10 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "這會刪除 Paperboy 保存的你的全部資料：{what}。無法復原。",
     },
     "forget.what": {
-        "en": "your subscriptions, your 👍 / 👎, your saved papers, your language setting and your DM deliveries",
-        "zh-CN": "你的订阅、你的 👍 / 👎、你收藏的论文、你的语言设置和你的私信推送记录",
-        "zh-TW": "你的訂閱、你的 👍 / 👎、你收藏的論文、你的語言設定和你的私訊推送記錄",
+        "en": "your subscriptions, your 👍 / 👎, your saved papers, your language setting, your DM schedule "
+              "and your DM deliveries",
+        "zh-CN": "你的订阅、你的 👍 / 👎、你收藏的论文、你的语言设置、你的私信时间安排和你的私信推送记录",
+        "zh-TW": "你的訂閱、你的 👍 / 👎、你收藏的論文、你的語言設定、你的私訊時間安排和你的私訊推送記錄",
     },
     "forget.button": {"en": "Erase all my data", "zh-CN": "删除我的全部数据", "zh-TW": "刪除我的全部資料"},
     "forget.done": {
