@@ -21,7 +21,7 @@ from discord.ext import commands
 from bot.client import PaperboyClient
 from bot.delivery.alerts import check_database
 from bot.delivery.fanout import FanoutReport, plan_due
-from bot.delivery.lab_week import plan_week_posts
+from bot.delivery.lab_week import plan_club_reminders, plan_week_posts
 from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
@@ -47,7 +47,7 @@ SHUTDOWN_GRACE = 8.0
 
 # One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
-              "bot.cogs.status", "bot.cogs.signal")
+              "bot.cogs.status", "bot.cogs.signal", "bot.cogs.club")
 RETRY_JOB = "digest-retry"
 HOURLY_JOB = "hourly"  # members' DMs at their hour (jobs/dm_schedule.py)
 SEND_POLL_S = 3.0  # a sender's look at the outbox (issue 18 item 3 replaces the poll with LISTEN/NOTIFY)
@@ -278,7 +278,8 @@ class PaperboyBot(PaperboyClient):
             try:
                 now = self.clock()
                 report = await plan_due(self.store, None, now)
-                if report.messages + await plan_week_posts(self.store, now):
+                if report.messages + await plan_week_posts(self.store, now) + await plan_club_reminders(self.store,
+                                                                                                       now):
                     await self._send(None)
                 return report
             except Exception as exc:

@@ -11,6 +11,7 @@ Kinds, by the key that tells them apart:
   (older Paperboys wrote up to ten a message);
 - `AlertMessage` {"alert": {...}}: a watchdog event for a server's alert channel;
 - `TopMessage` {"top": {...}}: the papers a server reacted to most in a week, for its weekly post;
+- `ClubMessage` {"club": {...}}: a journal-club presenter's reminder, by DM, the day before;
 - `FooterMessage` {"footer": {...}}: rows planned by a Paperboy before headers counted what was left out;
   read, never written any more.
 A forum post is not a kind of its own: a feed in a forum channel gets card or digest rows, and the
@@ -203,13 +204,35 @@ class TopMessage:
                    [(str(a), int(u), int(n), int(th)) for a, u, n, th in d["papers"]])
 
 
+@dataclass(frozen=True, slots=True)
+class ClubMessage:
+    """A journal-club presenter's reminder, the day before (jobs/club.py), by DM."""
+
+    guild_id: int
+    arxiv_id: str
+    starts_at: str  # "YYYY-MM-DD HH:MM" UTC
+    thread_id: int  # 0: none
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"club": {"guild_id": self.guild_id, "arxiv_id": self.arxiv_id, "starts_at": self.starts_at,
+                         "thread_id": self.thread_id}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ClubMessage:
+        _keys(payload, {"club"}, set(), "club")
+        d = payload["club"]
+        _keys(d, {"guild_id", "arxiv_id", "starts_at", "thread_id"}, set(), "club")
+        return cls(int(d["guild_id"]), str(d["arxiv_id"]), str(d["starts_at"]), int(d["thread_id"]))
+
+
 OutboxMessage = (HeaderMessage | CardMessage | DigestMessage | DayMessage | DirectMessage | AlertMessage
-                 | FooterMessage | TopMessage)
+                 | FooterMessage | TopMessage | ClubMessage)
 
 # The key that marks each wrapped kind; a payload without one is a card or a DM (a DM has "content").
-_BY_KEY: dict[str, type[HeaderMessage | DigestMessage | DayMessage | AlertMessage | FooterMessage | TopMessage]] = {
+_Wrapped = HeaderMessage | DigestMessage | DayMessage | AlertMessage | FooterMessage | TopMessage | ClubMessage
+_BY_KEY: dict[str, type[_Wrapped]] = {
     "header": HeaderMessage, "digest": DigestMessage, "dm": DayMessage, "alert": AlertMessage,
-    "footer": FooterMessage, "top": TopMessage,
+    "footer": FooterMessage, "top": TopMessage, "club": ClubMessage,
 }
 
 

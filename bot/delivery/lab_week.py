@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from jobs.lab_week import since
-from jobs.messages import TopMessage
+from jobs.messages import ClubMessage, TopMessage
 from jobs.store import Store
 
 DM_CYCLE = "dm_cycle"  # bot/delivery/fanout.py's meta key: the last cycle, which rows outside cycles join
@@ -19,6 +19,19 @@ async def top_message(store: Store, guild_id: int, period: str, now: datetime) -
     threads = await store.discuss_threads(guild_id, [a for a, _, _ in top])
     return TopMessage(period, start.date().isoformat(), now.date().isoformat(),
                       [(a, up, down, threads.get(a, 0)) for a, up, down in top])
+
+
+async def plan_club_reminders(store: Store, now: datetime) -> int:
+    """Queue the DM reminding each journal-club presenter, a day before (jobs/club.py): how many."""
+    cycle_id = int(await store.get_meta(DM_CYCLE) or 0)
+    planned = 0
+    for paper in await store.club_reminders() if cycle_id else []:
+        if paper.remind(now) and paper.starts_at is not None:
+            message = ClubMessage(paper.guild_id, paper.arxiv_id, paper.starts_at.strftime("%Y-%m-%d %H:%M"),
+                                  paper.thread_id or 0)
+            await store.plan_club_reminder(cycle_id, paper, message)
+            planned += 1
+    return planned
 
 
 async def plan_week_posts(store: Store, now: datetime) -> int:

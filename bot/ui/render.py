@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from bot.ui.embeds import title_text, topic_colour, trim
-from jobs.messages import TopMessage
+from jobs.messages import ClubMessage, TopMessage
 from jobs.models import Paper, arxiv_abs_url
 from jobs.present import limits
 from jobs.present.i18n import t
@@ -64,6 +64,13 @@ def top_embed(top: TopMessage, papers: dict[str, Paper], lang: str = "en") -> di
                                     limits.EMBED_TITLE),
                          description=trim("\n".join(lines) or t("top.none", lang), limits.EMBED_DESCRIPTION),
                          colour=0xF28E2B)
+
+
+def club_line(club: ClubMessage, paper: Paper | None, lang: str = "en") -> str:
+    """A journal-club presenter's reminder, in their language."""
+    title = discord.utils.escape_markdown(trim(title_text(paper), 120)) if paper else club.arxiv_id
+    line = t("club.reminder", lang, title=title, when=club.starts_at)
+    return line + (f" · 💬 <#{club.thread_id}>" if club.thread_id else "")
 
 
 def alert_line(a: dict[str, Any], lang: str = "en") -> str:

@@ -629,6 +629,63 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "每{day} {hour}（协调世界时），{channel} 会收到本服务器这一周反应最多的论文。",
         "zh-TW": "每{day} {hour}（協調世界時），{channel} 會收到本伺服器這一週反應最多的論文。"},
     "settings.week_off": {"en": "No weekly post any more.", "zh-CN": "已停止每周汇总。", "zh-TW": "已停止每週彙整。"},
+    # the journal club (/club propose|schedule|list)
+    "club.vote": {"en": "🗳️ Vote", "zh-CN": "🗳️ 投票", "zh-TW": "🗳️ 投票"},
+    "club.proposed": {"en": "📚 {user} proposes **[{title}]({url})** for the journal club. Vote below; "
+                            "`/club list` shows the list.",
+                      "zh-CN": "📚 {user} 提议在读书会上读 "
+                               "**[{title}]({url})**。请在下面投票；`/读书会 列表` 查看全部。",
+                      "zh-TW": "📚 {user} 提議在讀書會上讀 "
+                               "**[{title}]({url})**。請在下面投票；`/讀書會 列表` 查看全部。"},
+    "club.already": {"en": "arXiv {id} is on the journal-club list already: vote for it under its proposal.",
+                     "zh-CN": "arXiv {id} 已经在读书会列表中：请在它的提议下投票。",
+                     "zh-TW": "arXiv {id} 已經在讀書會列表中：請在它的提議下投票。"},
+    "club.not_listed": {"en": "arXiv {id} is no longer on the journal-club list.",
+                        "zh-CN": "arXiv {id} 已不在读书会列表中。", "zh-TW": "arXiv {id} 已不在讀書會列表中。"},
+    "club.voted": {"en": {"one": "🗳️ Your vote for arXiv {id} is in: {n} vote.",
+                          "other": "🗳️ Your vote for arXiv {id} is in: {n} votes."},
+                   "zh-CN": "🗳️ 已为 arXiv {id} 投票：共 {n} 票。", "zh-TW": "🗳️ 已為 arXiv {id} 投票：共 {n} 票。"},
+    "club.unvoted": {"en": {"one": "Took back your vote for arXiv {id}: {n} vote.",
+                            "other": "Took back your vote for arXiv {id}: {n} votes."},
+                     "zh-CN": "已撤回对 arXiv "
+                              "{id} 的投票：共 {n} 票。", "zh-TW": "已撤回對 arXiv {id} 的投票：共 {n} 票。"},
+    "club.bad_format": {"en": "`{when}` is not a date and time: give one like `2026-01-09 16:00` (UTC). "
+                              "Nothing changed.",
+                        "zh-CN": "`{when}` 不是日期和时间：请填写 "
+                                 "`2026-01-09 16:00` 这样的时间（协调世界时）。没有变化。",
+                        "zh-TW": "`{when}` 不是日期和時間：請填寫 "
+                                 "`2026-01-09 16:00` 這樣的時間（協調世界時）。沒有變化。"},
+    "club.bad_past": {"en": "`{when}` is not in the future. Nothing changed.",
+                      "zh-CN": "`{when}` 不是将来的时间。没有变化。", "zh-TW": "`{when}` 不是未來的時間。沒有變化。"},
+    "club.empty": {"en": "Nothing is waiting on the journal-club list: `/club propose paper:` adds one.",
+                   "zh-CN": "读书会列表里没有待定的论文：用 `/读书会 提议 论文:` 添加。",
+                   "zh-TW": "讀書會列表裡沒有待定的論文：用 `/讀書會 提議 論文:` 新增。"},
+    "club.forbidden": {"en": "Paperboy needs **Manage Events** and **Create Public Threads** here to schedule it. "
+                             "Nothing changed.",
+                       "zh-CN": "Paperboy 需要在这里拥有“管理活动”和“创建公开子区”权限才能安排。没有变化。",
+                       "zh-TW": "Paperboy 需要在這裡擁有「管理活動」和「建立公開討論串」權限才能安排。沒有變化。"},
+    "club.event": {"en": "Journal club: {presenter} presents {url}", "zh-CN": "读书会：{presenter} 讲解 {url}",
+                   "zh-TW": "讀書會：{presenter} 講解 {url}"},
+    "club.thread": {"en": "📚 Journal club: {presenter} presents **{title}** on {when} UTC. Questions and notes "
+                          "here. {url}",
+                    "zh-CN": "📚 读书会：{presenter} 将于 "
+                             "{when}（协调世界时）讲解 **{title}**。问题和笔记请写在这里。{url}",
+                    "zh-TW": "📚 讀書會：{presenter} 將於 "
+                             "{when}（協調世界時）講解 **{title}**。問題和筆記請寫在這裡。{url}"},
+    "club.scheduled": {"en": "📅 Scheduled **{title}** ({votes} votes) for {when} UTC, presented by {presenter}: "
+                             "{thread} · {url}",
+                       "zh-CN": "📅 已安排 **{title}**（{votes} 票）于 "
+                                "{when}（协调世界时），由 {presenter} 讲解：{thread} · {url}",
+                       "zh-TW": "📅 已安排 **{title}**（{votes} 票）於 "
+                                "{when}（協調世界時），由 {presenter} 講解：{thread} · {url}"},
+    "club.title": {"en": "📚 Journal club", "zh-CN": "📚 读书会", "zh-TW": "📚 讀書會"},
+    "club.section.proposed": {"en": "Proposed (most votes first)", "zh-CN": "提议中（票数多的在前）",
+                              "zh-TW": "提議中（票數多的在前）"},
+    "club.section.scheduled": {"en": "Scheduled", "zh-CN": "已安排", "zh-TW": "已安排"},
+    "club.section.past": {"en": "Past", "zh-CN": "已结束", "zh-TW": "已結束"},
+    "club.reminder": {"en": "⏰ Tomorrow you present **{title}** at the journal club ({when} UTC).",
+                      "zh-CN": "⏰ 明天你将在读书会上讲解 **{title}**（{when}，协调世界时）。",
+                      "zh-TW": "⏰ 明天你將在讀書會上講解 **{title}**（{when}，協調世界時）。"},
     # regex filters and a feed's minimum score (/subscribe regex:, /feed add|edit regex: min_score:)
     "regex.empty": {"en": "The regex is empty; nothing changed.", "zh-CN": "正则表达式为空；没有变化。",
                     "zh-TW": "正規表示式為空；沒有變化。"},

@@ -16,9 +16,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from jobs.club import ClubPaper
 from jobs.dm_schedule import DmSchedule
 from jobs.lab_week import TOP_PAPERS, WeekPost
-from jobs.messages import TopMessage
+from jobs.messages import ClubMessage, TopMessage
 from jobs.models import Paper, ParsedPost
 from jobs.records import (
     DmMessage,
@@ -402,6 +403,32 @@ class SignalArea(Protocol):
     async def sweep_departures(self, before: datetime) -> int:
         """Delete the feedback each member gave in a server they left before `before`, and those departures:
         the feedback rows deleted."""
+        ...
+
+    async def propose_club_paper(self, guild_id: int, arxiv_id: str, user_id: int, at: datetime) -> bool | None:
+        """Add a stored paper to the server's journal-club list, with the proposer's vote: True; False when it
+        is listed already; None when no such paper is stored."""
+        ...
+
+    async def toggle_club_vote(self, guild_id: int, arxiv_id: str, user_id: int) -> tuple[bool, int] | None:
+        """The member's vote for a listed paper, cast or taken back: (voted now, votes); None: not listed."""
+        ...
+
+    async def club_papers(self, guild_id: int) -> list[ClubPaper]:
+        """The server's journal-club list with votes, earliest proposed first."""
+        ...
+
+    async def schedule_club_paper(self, guild_id: int, arxiv_id: str, presenter_id: int, starts_at: datetime,
+                                  event_id: int | None, thread_id: int | None) -> None:
+        """The paper is presented then, by them; its scheduled event and thread."""
+        ...
+
+    async def club_reminders(self) -> list[ClubPaper]:
+        """Scheduled papers whose presenter has not been reminded yet, soonest first, every server's."""
+        ...
+
+    async def plan_club_reminder(self, cycle_id: int, paper: ClubPaper, message: ClubMessage) -> int:
+        """Queue the presenter's reminder DM and mark it sent, in one transaction: its outbox id."""
         ...
 
     async def forget_member(self, user_id: int) -> dict[str, int]:

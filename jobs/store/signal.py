@@ -186,6 +186,7 @@ FORGET: tuple[tuple[str, str], ...] = (
     ("schedule", "DELETE FROM dm_schedules WHERE user_id = ?"),
     ("held", "DELETE FROM dm_held WHERE user_id = ?"),
     ("departures", "DELETE FROM departures WHERE user_id = ?"),
+    ("votes", "DELETE FROM club_votes WHERE user_id = ?"),
     ("deliveries", "DELETE FROM delivered WHERE kind = 'dm' AND target_id = ?"),
     ("messages", "DELETE FROM outbox WHERE kind = 'dm' AND target_id = ?"),
 )

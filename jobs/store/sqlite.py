@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jobs.store import migrate
 from jobs.store._connection import connect_reader, connect_writer
+from jobs.store.club import Club
 from jobs.store.dm_schedule import DmSchedules
 from jobs.store.errors import StoreUnavailable, database_problem
 from jobs.store.feeds import Feeds
@@ -22,7 +23,7 @@ from jobs.store.watch import Watch
 
 
 class Store(Papers, Feeds, Outbox, Subscriptions, Search, Meta, Watch, Languages, Signal, DmSchedules,
-            LabWeek):
+            LabWeek, Club):
     """Async access to the database (WAL mode). Open with `await Store.open(path)`; every write goes
     through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""
 

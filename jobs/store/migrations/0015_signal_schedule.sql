@@ -52,3 +52,22 @@ CREATE TABLE discuss_threads (
     thread_id  INTEGER NOT NULL,
     PRIMARY KEY (guild_id, arxiv_id)
 );
+-- A server's journal club (jobs/club.py): papers proposed, members' votes, and the one scheduled.
+CREATE TABLE club_papers (
+    guild_id     INTEGER NOT NULL,
+    arxiv_id     TEXT NOT NULL,
+    proposed_by  INTEGER NOT NULL,
+    proposed_at  TEXT NOT NULL,
+    presenter_id INTEGER,
+    starts_at    TEXT,
+    event_id     INTEGER,
+    thread_id    INTEGER,
+    reminded     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (guild_id, arxiv_id)
+);
+CREATE TABLE club_votes (
+    guild_id  INTEGER NOT NULL,
+    arxiv_id  TEXT NOT NULL,
+    user_id   INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, arxiv_id, user_id)
+);

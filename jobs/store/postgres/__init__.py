@@ -14,6 +14,7 @@ from jobs.database_url import DatabaseUrl, parse_database_url
 from jobs.store.postgres import migrate
 from jobs.store.postgres._connection import create_pool
 from jobs.store.postgres.areas import PgMeta, PgSettings, PgSubscriptions
+from jobs.store.postgres.club import PgClub
 from jobs.store.postgres.dm_schedule import PgDmSchedules
 from jobs.store.postgres.feeds import PgFeeds
 from jobs.store.postgres.lab_week import PgLabWeek
@@ -24,7 +25,7 @@ from jobs.store.postgres.watch import PgWatch
 
 
 class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgWatch, PgMeta, PgSettings, PgSubscriptions,
-                    PgSignal, PgDmSchedules, PgLabWeek):
+                    PgSignal, PgDmSchedules, PgLabWeek, PgClub):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod

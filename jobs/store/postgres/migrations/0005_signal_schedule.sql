@@ -44,3 +44,22 @@ CREATE TABLE discuss_threads (
     thread_id  BIGINT NOT NULL,
     PRIMARY KEY (guild_id, arxiv_id)
 );
+-- A server's journal club (jobs/club.py): papers proposed, members' votes, and the one scheduled.
+CREATE TABLE club_papers (
+    guild_id     BIGINT NOT NULL,
+    arxiv_id     TEXT NOT NULL,
+    proposed_by  BIGINT NOT NULL,
+    proposed_at  TEXT NOT NULL,
+    presenter_id BIGINT,
+    starts_at    TEXT,
+    event_id     BIGINT,
+    thread_id    BIGINT,
+    reminded     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (guild_id, arxiv_id)
+);
+CREATE TABLE club_votes (
+    guild_id  BIGINT NOT NULL,
+    arxiv_id  TEXT NOT NULL,
+    user_id   BIGINT NOT NULL,
+    PRIMARY KEY (guild_id, arxiv_id, user_id)
+);
