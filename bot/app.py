@@ -20,8 +20,6 @@ from discord.ext import commands
 
 from bot.client import PaperboyClient
 from bot.delivery.alerts import check_database
-from bot.delivery.fanout import FanoutReport, plan_due
-from bot.delivery.lab_week import plan_club_reminders, plan_week_posts
 from bot.delivery.sender import RETRY_DELAYS, SendReport, send_pending
 from bot.delivery.targets import Targets
 from bot.digest import DigestSummary, run_cycle
@@ -29,10 +27,12 @@ from bot.i18n.translator import PaperboyTranslator
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
-from jobs.instance import SoleLeader, leader_lock
-from jobs.roles import Role, Shards, connects_gateway, schedules, sends
-from jobs.schedule import make_scheduler, missed_run, next_scheduled
-from jobs.source_watch import RetryPlan, plan_retry, retry_plan
+from jobs.ops.instance import SoleLeader, leader_lock
+from jobs.ops.roles import Role, Shards, connects_gateway, schedules, sends
+from jobs.ops.schedule import make_scheduler, missed_run, next_scheduled
+from jobs.ops.source_watch import RetryPlan, plan_retry, retry_plan
+from jobs.plan.dms import FanoutReport, plan_due
+from jobs.plan.lab_week import plan_club_reminders, plan_week_posts
 from jobs.store import StoreProtocol
 from jobs.store.backends import open_database
 
@@ -72,7 +72,7 @@ class PaperboyBot(PaperboyClient):
                          member_cache_flags=discord.MemberCacheFlags.none(), **client)
         self.config = config
         self.use_scheduler = scheduler
-        self.role: Role = role  # which parts this process runs (jobs/roles.py)
+        self.role: Role = role  # which parts this process runs (jobs/ops/roles.py)
         self._leader: SoleLeader | PgLeaderLock | None = None  # the scheduler's leader lock, once taken
         self.stopped = asyncio.Event()  # set when shutdown is done: a process without a gateway ends then
         self.scheduler: Any = None
@@ -268,7 +268,7 @@ class PaperboyBot(PaperboyClient):
 
     async def hourly(self) -> FanoutReport:
         """Every hour on the hour: the DMs held for members whose hour, week or return has come are planned
-        (bot/delivery/fanout.py plan_due), and each server's weekly top when due (bot/delivery/lab_week.py),
+        (jobs/plan/dms.py plan_due), and each server's weekly top when due (jobs/plan/lab_week.py),
         and sent. Under the digest lock, like a cycle. A failure is logged; the next hour tries again (what
         is held stays held)."""
         from jobs.store.backends import outage
@@ -391,7 +391,7 @@ class ShardedPaperboyBot(PaperboyBot, commands.AutoShardedBot):
 def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True, role: Role = "all",
                shards: Shards | None = None, members: bool = True) -> PaperboyBot:
     """Build the bot without starting it. `config` is a loaded Config or a path to a YAML file; `role` says
-    which parts run (jobs/roles.py); `shards`, which of the bot's shards its gateway connects; `members`,
+    which parts run (jobs/ops/roles.py); `shards`, which of the bot's shards its gateway connects; `members`,
     whether it asks for the Server Members intent (departures, for the 30-day privacy rule)."""
     if not isinstance(config, Config):
         config = load_config(config)

@@ -9,16 +9,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.delivery.fanout import DM_CURSOR, FanoutReport, plan_fanout
 from bot.delivery.sender import SendReport
-from jobs import metrics
 from jobs.config import Config
-from jobs.cycle_summary import CycleFigures, cycle_summary_line
 from jobs.departures import sweep_before
+from jobs.ops import metrics
+from jobs.ops.cycle_summary import CycleFigures, cycle_summary_line
+from jobs.ops.source_watch import Event, watch_sources
+from jobs.ops.watchdog import Alert, Tolerance
 from jobs.pipeline import IngestReport, ingest
-from jobs.source_watch import Event, watch_sources
+from jobs.plan.dms import DM_CURSOR, FanoutReport, plan_fanout
 from jobs.store import Store
-from jobs.watchdog import Alert, Tolerance
 
 log = logging.getLogger(__name__)
 

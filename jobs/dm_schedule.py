@@ -1,5 +1,5 @@
 """When a member's DM goes out (issue 22 item 5, issue 18 item 4), as small rules with no discord and no SQL:
-the DM fan-out (bot/delivery/fanout.py) asks these.
+the DM fan-out (jobs/plan/dms.py) asks these.
 
 - A member who chose nothing gets their day's DM when the day's papers come (the cycle), as before.
 - `hour`: their day's DM goes out at that hour, in their `timezone` (IANA; UTC unless they name one): the

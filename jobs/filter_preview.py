@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jobs.feed_plan import wanted_by
 from jobs.models import Paper
+from jobs.plan.feeds import wanted_by
 from jobs.records import ALL_TOPICS, Feed, Subscription
 from jobs.subscriptions import SubscriptionIndex, folded_value
 

@@ -18,7 +18,7 @@ A forum post is not a kind of its own: a feed in a forum channel gets card or di
 target decides that each becomes a thread (its marker comes from the row id, not the payload).
 
 The days (DigestMessage, DayMessage) are written and read through `jobs.records.PagedDay`; the other kinds'
-writers (jobs/feed_plan.py, jobs/records.DmMessage, bot/digest.py's alerts) and readers (bot/delivery) still
+writers (jobs/plan/feeds.py, jobs/records.DmMessage, bot/digest.py's alerts) and readers (bot/delivery) still
 use plain dicts; `message_from_payload` is the one place that will read them.
 """
 

@@ -40,7 +40,7 @@ class Feed:
     style: str = "cards"  # one of FEED_STYLES
     excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
     regex: str | None = None  # only papers this pattern finds (jobs/regex_filter.py)
-    min_score: int = 0  # only papers scoring at least this (jobs/present/rank.py day_score)
+    min_score: int = 0  # only papers scoring at least this (jobs/plan/rank.py day_score)
 
 
 @dataclass(slots=True)
@@ -106,7 +106,7 @@ class DmMessage:
 @dataclass(slots=True)
 class PagedDay:
     """The outbox payload of a day shown as one paged message: a feed's topic-day (`digest`) or a member's
-    day of matches (`dm`). Written by the planners (jobs.feed_plan, the DM fan-out), read by bot/ui."""
+    day of matches (`dm`). Written by the planners (jobs.plan.feeds, the DM fan-out), read by bot/ui."""
 
     kind: str  # digest | dm
     papers: list[str]  # arXiv ids, in the order shown (ranked when planned)
@@ -185,4 +185,4 @@ class SourceHealth:
     last_post: str | None  # the newest post's date, YYYY-MM-DD
     failures: int  # failed runs in a row
     last_error: str | None
-    watch: str | None  # the watchdog's state, JSON (jobs/watchdog.py WatchState)
+    watch: str | None  # the watchdog's state, JSON (jobs/ops/watchdog.py WatchState)

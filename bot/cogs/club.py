@@ -1,6 +1,6 @@
 """/club propose|schedule|list and the 🗳️ Vote button: a server's journal club (jobs/club.py). Scheduling
 creates a Discord scheduled event and a thread for the paper; the presenter's reminder, a day before, goes
-through the outbox (bot/delivery/lab_week.py plan_club_reminders, from the hourly check)."""
+through the outbox (jobs/plan/lab_week.py plan_club_reminders, from the hourly check)."""
 
 from __future__ import annotations
 

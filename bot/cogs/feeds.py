@@ -14,10 +14,10 @@ from bot.ui.embeds import LIST_COLOUR
 from bot.ui.views import ItemOwner
 from jobs.filter_preview import feed_preview
 from jobs.matching import split_keywords
+from jobs.plan.rank import MAX_SCORE
 from jobs.present.i18n import t
-from jobs.present.rank import MAX_SCORE
 from jobs.records import ALL_TOPICS, Feed
-from jobs.search import QueryError, resolve_topic
+from jobs.search.query import QueryError, resolve_topic
 
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).

@@ -12,7 +12,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
-from bot.delivery.lab_week import top_message
 from bot.i18n.replies import reply_lang, say
 from bot.ui.buttons import FeedbackButton, SaveButton
 from bot.ui.embeds import trim
@@ -20,9 +19,10 @@ from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages
 from bot.ui.render import top_embed
 from bot.ui.views import ItemOwner, OwnedView
+from jobs.plan.lab_week import top_message
+from jobs.plan.personal import rank
 from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
-from jobs.ranking import rank
 
 PERIODS = [app_commands.Choice(name="week", value="week"), app_commands.Choice(name="month", value="month")]
 CONFIRM_TIMEOUT = 300  # seconds a /forget-me confirmation stays clickable

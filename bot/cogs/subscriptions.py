@@ -19,7 +19,7 @@ from bot.ui.views import ItemOwner
 from jobs.dm_schedule import MAX_CATCHUP
 from jobs.present.i18n import t
 from jobs.present.plural import plural
-from jobs.search import QueryError, resolve_topic
+from jobs.search.query import QueryError, resolve_topic
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
 ALL = "all"

@@ -337,7 +337,7 @@ class SignalArea(Protocol):
         ...
 
     async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
-        """A feed's regex (None: none) and minimum score (jobs/present/rank.py day_score; 0: none) from its
+        """A feed's regex (None: none) and minimum score (jobs/plan/rank.py day_score; 0: none) from its
         next delivery on; None when there is no such feed."""
         ...
 

@@ -1,11 +1,11 @@
-"""Channel feeds, and planning a feed's deliveries into the outbox (the rules: `jobs.feed_plan`)."""
+"""Channel feeds, and planning a feed's deliveries into the outbox (the rules: `jobs.plan.feeds`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from jobs import feed_plan
+from jobs.plan import feeds as feed_plan
 from jobs.records import ALL_TOPICS, Feed, FeedPlan
 from jobs.store._connection import Connection
 from jobs.store.outbox import enqueue
@@ -89,7 +89,7 @@ class Feeds(Connection):
 
     async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
         """Put a feed's new papers into the outbox, in one transaction with the feed's cursor. What
-        is chosen and how it is queued: `jobs.feed_plan`.
+        is chosen and how it is queued: `jobs.plan.feeds`.
 
         The feed is read again inside the transaction: one removed or paused since the caller listed
         it (a command between two plans of a cycle) gets nothing, and its cursor is the current one."""

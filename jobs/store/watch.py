@@ -15,7 +15,7 @@ from jobs.store.errors import DatabaseDamaged
 from jobs.store.outbox import enqueue
 from jobs.store.rows import TIME_FORMAT, iso_days, utcnow
 
-# The posting days a rhythm is learnt from: enough for jobs/watchdog.py's window with room to spare.
+# The posting days a rhythm is learnt from: enough for jobs/ops/watchdog.py's window with room to spare.
 POST_DAYS = 120
 # Problems an integrity check lists at most: the first says enough, and the check stops early.
 CHECK_PROBLEMS = 10

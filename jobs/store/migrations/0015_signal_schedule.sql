@@ -1,6 +1,6 @@
 -- The group's own signal, what was left of issue 22 (and issue 18 item 4). A subscription's or a feed's
 -- regex filter (google-re2 syntax; NULL for none) and a feed's minimum score (0: every paper; see
--- jobs/present/rank.py `day_score`). Each member's DM schedule: the hour their day's DM goes out (NULL:
+-- jobs/plan/rank.py `day_score`). Each member's DM schedule: the hour their day's DM goes out (NULL:
 -- when the day's papers come), in their timezone, daily or weekly (on `weekday`, 0 Monday), paused, away
 -- from/until a date (YYYY-MM-DD), and how many papers a catch-up DM after being away shows. Papers matched
 -- for a member and held until their hour, their week, or their return (`dm_held`). The server each

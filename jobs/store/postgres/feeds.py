@@ -1,5 +1,5 @@
 """FeedsArea on PostgreSQL: channel feeds and planning them (jobs/store/feeds.py), digest cycles, the
-outbox and delivery records (jobs/store/outbox.py). The same rules (`jobs.feed_plan`) and the same
+outbox and delivery records (jobs/store/outbox.py). The same rules (`jobs.plan.feeds`) and the same
 guarantees: a plan's outbox rows, its delivery records and the feed's cursor commit together or not at
 all; a paper already delivered (or planned) to a target is never queued again (the delivered table's
 primary key, ON CONFLICT DO NOTHING where SQLite says INSERT OR IGNORE); rows come out in id order."""
@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from jobs import feed_plan
+from jobs.plan import feeds as feed_plan
 from jobs.records import ALL_TOPICS, DmMessage, Feed, FeedPlan, OutboxItem
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.rows import PAPER_COLUMNS, TIME_FORMAT, j, paper_from_row, utcnow

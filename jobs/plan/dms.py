@@ -11,17 +11,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from bot.delivery.lab_week import DM_CYCLE  # the cycle whose fan-out last ran: rows planned outside cycles join it
 from jobs.dm_schedule import DmSchedule
 from jobs.models import Paper
+from jobs.plan.personal import rank
+from jobs.plan.rank import rank_day
 from jobs.present.i18n import t, text_lang
-from jobs.present.rank import rank_day
-from jobs.ranking import rank
 from jobs.records import DmMessage, Subscription
 from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
 
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
+DM_CYCLE = "dm_cycle"  # meta key: the cycle whose fan-out last ran; rows planned outside cycles join it
 PLAN_BATCH = 1000  # users per transaction: a few tens of ms holding the write lock each
 SLICE_S = 0.01  # the longest the planning holds the event loop at a time
 
@@ -165,7 +165,7 @@ async def plan_due(store: Store, cycle_id: int | None, now: datetime) -> FanoutR
 
 
 def best(items: list[Item], by_id: dict[str, Paper], own: Personal | None) -> list[Item]:
-    """`items` best first: by the member's own ranking, else as a day is ranked (jobs.present.rank)."""
+    """`items` best first: by the member's own ranking, else as a day is ranked (jobs.plan.rank)."""
     order = rank_day([by_id[i[1]] for i in items])
     ranked = [items[n] for n in order]
     if own is not None:  # stable: the day's ranking breaks the member's ties
@@ -212,7 +212,7 @@ class Personal:
 
 async def personal_orders(store: Store, per_user: dict[int, list[Item]],
                           by_id: dict[str, Paper]) -> dict[int, Personal]:
-    """The ranking of each member who rated papers (jobs.ranking), over the papers matched for them; the
+    """The ranking of each member who rated papers (jobs.plan.personal), over the papers matched for them; the
     others (cold start) keep the day's order."""
     signals = await store.member_signals(list(per_user))
     if not signals:

@@ -12,7 +12,7 @@
 - Digest style: the whole day, no cap; one message per topic and post date (pages of per-paper embeds),
   its papers ranked as a capped day's are (`rank_day`) so the best of a long day come first.
 - Cards style: at most `max_per_cycle` papers; when more are wanted, the ones shown are ranked
-  (`jobs.present.rank.rank_for_cap`: keyword matches, then code, then a named venue) and the
+  (`jobs.plan.rank.rank_for_cap`: keyword matches, then code, then a named venue) and the
   header says so. The queue: a header, then one message per paper.
 - Every paper carries its appearance (topic and post date): the card shows what the feed posted.
 """
@@ -24,7 +24,7 @@ from typing import Any
 
 from jobs.matching import excluded_by, matching_keyword, paper_text
 from jobs.models import Paper
-from jobs.present.rank import day_score, rank_day, rank_for_cap
+from jobs.plan.rank import day_score, rank_day, rank_for_cap
 from jobs.records import ALL_TOPICS, Feed, PagedDay
 from jobs.regex_filter import finds
 

@@ -1,5 +1,6 @@
 """The lab's week (jobs/lab_week.py): what /top shows and the weekly post carries, and planning that post
-through the outbox at the server's hour (bot.hourly). No discord here; bot/ui/render.py draws it."""
+through the outbox at the server's hour (bot.hourly); and the journal club's reminders (jobs/club.py). No
+discord here; bot/ui/render.py draws them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from datetime import datetime
 
 from jobs.lab_week import since
 from jobs.messages import ClubMessage, TopMessage
+from jobs.plan.dms import DM_CYCLE
 from jobs.store import Store
-
-DM_CYCLE = "dm_cycle"  # bot/delivery/fanout.py's meta key: the last cycle, which rows outside cycles join
 
 
 async def top_message(store: Store, guild_id: int, period: str, now: datetime) -> TopMessage:
