@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
+from apscheduler.triggers.cron import CronTrigger
 from discord.ext import commands
 
 from bot.client import PaperboyClient
@@ -30,6 +31,8 @@ from jobs.ops.instance import SoleLeader, leader_lock
 from jobs.ops.roles import Role, Shards, connects_gateway, schedules, sends
 from jobs.ops.schedule import make_scheduler, missed_run, next_scheduled
 from jobs.ops.source_watch import RetryPlan, plan_retry, retry_plan
+from jobs.plan.dms import FanoutReport, plan_due
+from jobs.plan.lab_week import plan_club_reminders, plan_week_posts
 from jobs.store import StoreProtocol
 from jobs.store.backends import open_database
 
@@ -44,8 +47,9 @@ SHUTDOWN_GRACE = 8.0
 
 # One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
-              "bot.cogs.status", "bot.cogs.signal")
+              "bot.cogs.status", "bot.cogs.signal", "bot.cogs.club")
 RETRY_JOB = "digest-retry"
+HOURLY_JOB = "hourly"  # members' DMs at their hour (jobs/dm_schedule.py)
 # A sender is woken when a plan commits (PostgreSQL's NOTIFY); it also looks this often, for rows whose
 # lease ran out (a sender died) and rows kept after a passing failure.
 SEND_POLL_S = 10.0
@@ -59,10 +63,15 @@ PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_l
 
 
 class PaperboyBot(PaperboyClient):
-    def __init__(self, config: Config, *, scheduler: bool = True, role: Role = "all", **client: Any) -> None:
+    def __init__(self, config: Config, *, scheduler: bool = True, role: Role = "all", members: bool = True,
+                 **client: Any) -> None:
         intents = discord.Intents.default()
+        # Server Members (privileged): who leaves and comes back, for the 30-day privacy rule
+        # (jobs/departures.py). Members are not cached or fetched: the events carry what is needed.
+        intents.members = members
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
-                         tree_cls=PaperboyTree, **client)
+                         tree_cls=PaperboyTree, chunk_guilds_at_startup=False,
+                         member_cache_flags=discord.MemberCacheFlags.none(), **client)
         self.config = config
         self.use_scheduler = scheduler
         self.role: Role = role  # which parts this process runs (jobs/ops/roles.py)
@@ -142,6 +151,8 @@ class PaperboyBot(PaperboyClient):
             self._keeper = asyncio.create_task(self._keep_leading(self._leader), name="paperboy-leader")
         sched = self.config.schedule
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
+        self.scheduler.add_job(self.hourly, CronTrigger(minute=0, timezone=UTC), id=HOURLY_JOB, max_instances=1,
+                               coalesce=True, misfire_grace_time=3600, replace_existing=True)
         self.scheduler.start()
         last = await self.store.last_completed_cycle()
         if missed_run(last, self.clock(), sched.time, sched.timezone):
@@ -329,6 +340,32 @@ class PaperboyBot(PaperboyClient):
                     log.warning("could not plan a retry (the database is still out of reach); the next "
                                 "scheduled cycle runs as planned")
 
+    async def hourly(self) -> FanoutReport:
+        """Every hour on the hour: the DMs held for members whose hour, week or return has come are planned
+        (jobs/plan/dms.py plan_due), and each server's weekly top when due (jobs/plan/lab_week.py),
+        and sent. Under the digest lock, like a cycle. A failure is logged; the next hour tries again (what
+        is held stays held)."""
+        from jobs.store.backends import outage
+
+        async with self._digest_lock:
+            self._cycle = asyncio.current_task()
+            try:
+                now = self.clock()
+                report = await plan_due(self.store, None, now)
+                if report.messages + await plan_week_posts(self.store, now) + await plan_club_reminders(self.store,
+                                                                                                       now):
+                    await self._send(None)
+                return report
+            except Exception as exc:
+                line = outage(exc, self.config.database())
+                if line is None:
+                    log.exception("the hourly DM check failed; the next hour tries again")
+                else:
+                    log.error("the hourly DM check failed: %s; the next hour tries again", line)
+                return FanoutReport()
+            finally:
+                self._cycle = None
+
     async def deliver(self) -> SendReport:
         """Send whatever is planned and not yet sent. Under the digest lock, like a cycle: a `/digest run`
         arriving meanwhile would otherwise read the same pending rows and send them twice."""
@@ -427,12 +464,13 @@ class ShardedPaperboyBot(PaperboyBot, commands.AutoShardedBot):
 
 
 def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True, role: Role = "all",
-               shards: Shards | None = None) -> PaperboyBot:
+               shards: Shards | None = None, members: bool = True) -> PaperboyBot:
     """Build the bot without starting it. `config` is a loaded Config or a path to a YAML file; `role` says
-    which parts run (jobs/ops/roles.py); `shards`, which of the bot's shards its gateway connects."""
+    which parts run (jobs/ops/roles.py); `shards`, which of the bot's shards its gateway connects; `members`,
+    whether it asks for the Server Members intent (departures, for the 30-day privacy rule)."""
     if not isinstance(config, Config):
         config = load_config(config)
     if shards is not None:
         return ShardedPaperboyBot(config, scheduler=scheduler, role=role, shard_ids=shards.ids,
-                                  shard_count=shards.count)
-    return PaperboyBot(config, scheduler=scheduler, role=role)
+                                  shard_count=shards.count, members=members)
+    return PaperboyBot(config, scheduler=scheduler, role=role, members=members)

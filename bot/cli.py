@@ -412,6 +412,11 @@ def cmd_run(config: Config, *, dry: bool, asked: bool = False, role: Role = "all
     return asyncio.run(_run_bot(config, token, where, role=role, shards=shards))
 
 
+MEMBERS_OFF = ("warning: the Server Members intent is off for this bot (Developer Portal -> Bot -> Privileged "
+               "Gateway Intents): Paperboy cannot see members leave, so their feedback is kept until they use "
+               "/forget-me instead of going 30 days after they leave. Running without it.")
+
+
 async def _run_bot(config: Config, token: str | None, where: str, *, role: Role = "all",
                    shards: Shards | None = None) -> int:
     import aiohttp
@@ -423,7 +428,12 @@ async def _run_bot(config: Config, token: str | None, where: str, *, role: Role 
     bot = create_bot(config, role=role, shards=shards)
     try:
         # A gateway (all, gateway) connects; a scheduler or a sender runs without one.
-        await serve(bot, bot.start(token) if token and role in ("all", "gateway") else bot.run_role(token))
+        try:
+            await serve(bot, bot.start(token) if token and role in ("all", "gateway") else bot.run_role(token))
+        except discord.PrivilegedIntentsRequired:
+            print(MEMBERS_OFF, file=sys.stderr)
+            bot = create_bot(config, role=role, shards=shards, members=False)
+            await serve(bot, bot.start(token))
     except discord.LoginFailure:
         print(refused(where), file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.delivery.sender import SendReport
 from jobs.config import Config
+from jobs.departures import sweep_before
 from jobs.ops import metrics
 from jobs.ops.cycle_summary import CycleFigures, cycle_summary_line
 from jobs.ops.source_watch import Event, watch_sources
@@ -64,11 +65,12 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
     cycle = await store.start_cycle(trigger, guild_id)
     report = await ingest(store, config.sources)
     events = await _watch(store, report, config, now) if guild_id is None else []  # every source, or none
-    planned = await plan_cycle(store, cycle, config, events, guild_id)
+    planned = await plan_cycle(store, cycle, config, events, guild_id, now)
     sent = await send(guild_id)
     summary = DigestSummary(report, planned.feeds, planned.papers, sent, planned.fanout, events)
     if guild_id is None:
         await store.prune(int(await store.get_meta(DM_CURSOR) or 0))
+        await store.sweep_departures(sweep_before(now or datetime.now(UTC)))
     await store.finish_cycle(cycle, summary.text())
     figures = CycleFigures(
         cycle_id=cycle, trigger=trigger, duration=time.monotonic() - started,

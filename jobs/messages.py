@@ -10,6 +10,8 @@ Kinds, by the key that tells them apart:
 - `DirectMessage` {"content", "papers", "matched", "shown"}: one paper matched to a member's subscriptions
   (older Paperboys wrote up to ten a message);
 - `AlertMessage` {"alert": {...}}: a watchdog event for a server's alert channel;
+- `TopMessage` {"top": {...}}: the papers a server reacted to most in a week, for its weekly post;
+- `ClubMessage` {"club": {...}}: a journal-club presenter's reminder, by DM, the day before;
 - `FooterMessage` {"footer": {...}}: rows planned by a Paperboy before headers counted what was left out;
   read, never written any more.
 A forum post is not a kind of its own: a feed in a forum channel gets card or digest rows, and the
@@ -105,21 +107,25 @@ class DayMessage:
     groups: list[tuple[str, int]]  # each subscription's label ("topic: 3DGS") and how many papers it has
     shown: dict[str, list[str]]  # arXiv id -> [topic, post date] its card shows
     why: dict[str, str] = field(default_factory=dict)  # arXiv id -> the liked paper's title it ranks by
+    missed: int = 0  # a catch-up after being away: papers matched meanwhile (the day holds the best of them)
 
     def to_payload(self) -> dict[str, Any]:
         day: dict[str, Any] = {"papers": self.papers, "groups": [[label, n] for label, n in self.groups],
                                "shown": self.shown}
         if self.why:  # only a member with a ranking of their own has it
             day["why"] = self.why
+        if self.missed:  # only a catch-up has it
+            day["missed"] = self.missed
         return {"dm": day}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DayMessage:
         _keys(payload, {"dm"}, set(), "DM day")
         d = payload["dm"]
-        _keys(d, {"papers", "groups", "shown"}, {"why"}, "DM day")
+        _keys(d, {"papers", "groups", "shown"}, {"why", "missed"}, "DM day")
         return cls(papers=list(d["papers"]), groups=[(str(g), int(n)) for g, n in d["groups"]],
-                   shown=dict(d["shown"]), why={str(k): str(v) for k, v in (d.get("why") or {}).items()})
+                   shown=dict(d["shown"]), why={str(k): str(v) for k, v in (d.get("why") or {}).items()},
+                   missed=int(d.get("missed", 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +188,57 @@ class FooterMessage:
         return cls(**f)
 
 
+@dataclass(frozen=True, slots=True)
+class TopMessage:
+    """The papers a server reacted to most over a period (jobs/lab_week.py), for its weekly post."""
+
+    period: str  # week | month
+    since: str  # YYYY-MM-DD
+    until: str
+    papers: list[tuple[str, int, int, int]]  # (arXiv id, 👍, 👎, its Discuss thread's id or 0), most first
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"top": {"period": self.period, "since": self.since, "until": self.until,
+                        "papers": [list(p) for p in self.papers]}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> TopMessage:
+        _keys(payload, {"top"}, set(), "top")
+        d = payload["top"]
+        _keys(d, {"period", "since", "until", "papers"}, set(), "top")
+        return cls(d["period"], d["since"], d["until"],
+                   [(str(a), int(u), int(n), int(th)) for a, u, n, th in d["papers"]])
+
+
+@dataclass(frozen=True, slots=True)
+class ClubMessage:
+    """A journal-club presenter's reminder, the day before (jobs/club.py), by DM."""
+
+    guild_id: int
+    arxiv_id: str
+    starts_at: str  # "YYYY-MM-DD HH:MM" UTC
+    thread_id: int  # 0: none
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"club": {"guild_id": self.guild_id, "arxiv_id": self.arxiv_id, "starts_at": self.starts_at,
+                         "thread_id": self.thread_id}}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ClubMessage:
+        _keys(payload, {"club"}, set(), "club")
+        d = payload["club"]
+        _keys(d, {"guild_id", "arxiv_id", "starts_at", "thread_id"}, set(), "club")
+        return cls(int(d["guild_id"]), str(d["arxiv_id"]), str(d["starts_at"]), int(d["thread_id"]))
+
+
 OutboxMessage = (HeaderMessage | CardMessage | DigestMessage | DayMessage | DirectMessage | AlertMessage
-                 | FooterMessage)
+                 | FooterMessage | TopMessage | ClubMessage)
 
 # The key that marks each wrapped kind; a payload without one is a card or a DM (a DM has "content").
-_BY_KEY: dict[str, type[HeaderMessage | DigestMessage | DayMessage | AlertMessage | FooterMessage]] = {
+_Wrapped = HeaderMessage | DigestMessage | DayMessage | AlertMessage | FooterMessage | TopMessage | ClubMessage
+_BY_KEY: dict[str, type[_Wrapped]] = {
     "header": HeaderMessage, "digest": DigestMessage, "dm": DayMessage, "alert": AlertMessage,
-    "footer": FooterMessage,
+    "footer": FooterMessage, "top": TopMessage, "club": ClubMessage,
 }
 
 

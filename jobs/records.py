@@ -40,6 +40,8 @@ class Feed:
     created_at: str
     style: str = "cards"  # one of FEED_STYLES
     excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
+    regex: str | None = None  # only papers this pattern finds (jobs/regex_filter.py)
+    min_score: int = 0  # only papers scoring at least this (jobs/plan/rank.py day_score)
 
 
 class Scope(Enum):
@@ -89,6 +91,7 @@ class Subscription:
     folded: str  # case- and accent-folded value, for duplicates and matching
     paper_cursor: int  # only papers with a larger id are for this subscription
     excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
+    regex: str | None = None  # only papers this pattern finds (jobs/regex_filter.py)
 
     def label(self) -> str:
         return f"{self.kind}: {self.value}"
@@ -105,13 +108,14 @@ class DmMessage:
     shown: dict[str, list[str]] = field(default_factory=dict)  # arxiv id -> [topic, date] the card shows
     groups: list[tuple[str, int]] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # arxiv id -> the liked paper's title it ranks by
+    missed: int = 0  # a catch-up after being away: how many papers matched meanwhile (these are the best)
 
     def payload(self) -> dict[str, Any]:
         if len(self.papers) > 1:
             ids = [p[1] for p in self.papers]
             return PagedDay("dm", ids, groups=self.groups or [(p[2], 1) for p in self.papers],
                             shown={i: self.shown[i] for i in ids if i in self.shown},
-                            why={i: self.why[i] for i in ids if i in self.why}).payload()
+                            why={i: self.why[i] for i in ids if i in self.why}, missed=self.missed).payload()
         return {"content": self.content, "papers": [p[1] for p in self.papers],
                 "matched": {p[1]: p[2] for p in self.papers},
                 "shown": {p[1]: self.shown[p[1]] for p in self.papers if p[1] in self.shown}}
@@ -131,11 +135,12 @@ class PagedDay:
     groups: list[tuple[str, int]] = field(default_factory=list)  # dm: each subscription's label and count
     shown: dict[str, list[str]] = field(default_factory=dict)  # dm: arxiv id -> [topic, date] its card shows
     why: dict[str, str] = field(default_factory=dict)  # dm: arxiv id -> the liked paper it ranks by (title)
+    missed: int = 0  # dm: a catch-up after being away: how many papers matched meanwhile
 
     def message(self) -> DigestMessage | DayMessage:
         if self.kind == "digest":
             return DigestMessage(self.feed_topic, self.topic, self.date, self.papers, self.keywords)
-        return DayMessage(self.papers, self.groups, self.shown, self.why)
+        return DayMessage(self.papers, self.groups, self.shown, self.why, self.missed)
 
     def payload(self) -> dict[str, Any]:
         return self.message().to_payload()
@@ -148,7 +153,7 @@ class PagedDay:
             return cls("digest", d.papers, d.topic, d.date, d.feed_topic, d.keywords or [])
         if "dm" in payload:
             m = DayMessage.from_payload(payload)
-            return cls("dm", m.papers, groups=m.groups, shown=m.shown, why=m.why)
+            return cls("dm", m.papers, groups=m.groups, shown=m.shown, why=m.why, missed=m.missed)
         return None
 
     def labelled(self, paper: Paper) -> Paper:
@@ -157,6 +162,18 @@ class PagedDay:
             return replace(paper, topic=self.topic, date=self.date or paper.date)
         topic, date = self.shown.get(paper.arxiv_id, [paper.topic, paper.date])
         return replace(paper, topic=topic or paper.topic, date=date or paper.date)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPaper:
+    """A paper matched for a member and held until their DM is due (jobs/dm_schedule.py)."""
+
+    paper_id: int
+    arxiv_id: str
+    label: str  # the subscription that matched it
+    topic: str  # the topic and post date its card shows
+    date: str
+    held_at: datetime
 
 
 @dataclass(slots=True)

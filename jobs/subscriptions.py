@@ -12,6 +12,7 @@ from jobs.fold import fold
 from jobs.matching import contains_keyword, excluded_by, paper_text
 from jobs.models import Paper
 from jobs.records import Subscription
+from jobs.regex_filter import finds
 
 MAX_SUBSCRIPTIONS = 25
 MAX_VALUE = 100
@@ -73,7 +74,7 @@ class SubscriptionIndex:
         def take(subs: list[Subscription], label: str, topic: str = "") -> None:
             for sub in subs:
                 if sub.paper_cursor < paper_id and sub.user_id not in found:
-                    if sub.excludes and excluded_by(text(), sub.excludes) is not None:
+                    if (sub.excludes and excluded_by(text(), sub.excludes) is not None) or not finds(sub.regex, paper):
                         continue  # this subscription leaves it out; another of the member's may still take it
                     found[sub.user_id] = Match(sub.user_id, paper_id, label or sub.label(), topic)
 

@@ -9,21 +9,25 @@ from discord import app_commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
-from bot.subscribe import excludes_line, read_excludes
+from bot.subscribe import excludes_line, preview_line, read_excludes, read_regex, recent_papers, regex_line
 from bot.ui import paper_pages
 from bot.ui.autocomplete import topic_choices
 from bot.ui.embeds import LIST_COLOUR
 from bot.ui.views import ItemOwner
 from jobs.matching import split_keywords
+from jobs.plan.preview import feed_preview
+from jobs.plan.rank import MAX_SCORE
 from jobs.present import limits
 from jobs.present.i18n import t
-from jobs.records import ALL_TOPICS
+from jobs.records import ALL_TOPICS, Feed
 from jobs.search.query import QueryError, resolve_topic
 from jobs.store.areas import FeedsArea, PapersArea, SignalArea
 
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).
 FeedChannel = discord.TextChannel | discord.Thread | discord.ForumChannel
+REGEX_HELP = "Only papers this regular expression finds (RE2 syntax, any case); '-' for none"
+SCORE_HELP = "Only papers scoring at least this: keyword in title 2, elsewhere 1; code 1; venue 1 (0: none)"
 STYLES = [app_commands.Choice(name="digest: one message a day, a paged list", value="digest"),
           app_commands.Choice(name="cards: a card per paper", value="cards")]
 
@@ -89,10 +93,12 @@ class Feeds(ItemOwner):
         keywords="Only papers mentioning one of these (comma separated, any case)",
         style="digest (default): one message a day with a paged list; cards: a card per paper",
         exclude="Leave out papers mentioning any of these (comma separated, any case)",
+        regex=REGEX_HELP, min_score=SCORE_HELP,
     )
     @app_commands.choices(style=STYLES)
     async def add(self, interaction: Interaction, channel: FeedChannel, topic: str,
-                  keywords: str | None = None, style: str | None = None, exclude: str | None = None) -> None:
+                  keywords: str | None = None, style: str | None = None, exclude: str | None = None,
+                  regex: str | None = None, min_score: app_commands.Range[int, 0, MAX_SCORE] | None = None) -> None:
         assert interaction.guild is not None
         lang = reply_lang(interaction)
         canonical = await self._canonical_topic(topic)
@@ -112,6 +118,8 @@ class Feeds(ItemOwner):
             return
         words = split_keywords(keywords or "")
         excludes, refused = self._excludes(exclude, words, canonical, lang)
+        if refused is None and regex is not None and regex.strip():
+            _, refused = read_regex(regex, lang)
         if refused is not None:
             await interaction.response.send_message(refused, ephemeral=True)
             return
@@ -135,7 +143,27 @@ class Feeds(ItemOwner):
                      keywords=listed or t("feed.none", lang), how=how, note=note)
         if excludes is not None:
             text += "\n" + excludes_line(feed.excludes, lang)
-        await interaction.response.send_message(text, ephemeral=True)
+        filtered, feed = await self._filter(feed, regex, min_score, lang)
+        if excludes is not None or filtered:
+            text += "".join("\n" + line for line in filtered)
+            text += "\n" + preview_line(feed_preview(feed, await recent_papers(self.store)), lang)
+        await interaction.response.send_message(text.rstrip("\n"), ephemeral=True)
+
+    async def _filter(self, feed: Feed, regex: str | None, min_score: int | None, lang: str) -> tuple[list[str], Feed]:
+        """Set the feed's regex and minimum score when given (the regex already checked): the reply's lines
+        and the feed now."""
+        if (regex is None or not regex.strip()) and min_score is None:
+            return [], feed
+        lines = []
+        pattern = feed.regex
+        if regex is not None and regex.strip():
+            pattern, _ = read_regex(regex, lang)
+            lines.append(regex_line(pattern, lang))
+        score = feed.min_score if min_score is None else min_score
+        if min_score is not None:
+            lines.append(t("score.set", lang, score=score, max=MAX_SCORE) if score else t("score.cleared", lang))
+        feed = await self.store.set_feed_filter(feed.channel_id, feed.topic, pattern, score) or feed
+        return lines, feed
 
     @staticmethod
     def _excludes(exclude: str | None, keywords: list[str], topic: str,
@@ -171,12 +199,15 @@ class Feeds(ItemOwner):
     @feed.command(name="edit", description="Change how a feed posts (digest or cards) and what it leaves out")
     @app_commands.describe(channel="The feed's channel", topic="The feed's topic",
                            style="digest: one message a day with a paged list; cards: a card per paper",
-                           exclude="Leave out papers mentioning any of these (comma separated); '-' for none")
+                           exclude="Leave out papers mentioning any of these (comma separated); '-' for none",
+                           regex=REGEX_HELP, min_score=SCORE_HELP)
     @app_commands.choices(style=STYLES)
     async def edit(self, interaction: Interaction, channel: FeedChannel, topic: str, style: str | None = None,
-                   exclude: str | None = None) -> None:
+                   exclude: str | None = None, regex: str | None = None,
+                   min_score: app_commands.Range[int, 0, MAX_SCORE] | None = None) -> None:
         lang = reply_lang(interaction)
-        if style is None and (exclude is None or not exclude.strip()):
+        if style is None and (exclude is None or not exclude.strip()) and (regex is None or not regex.strip()) \
+                and min_score is None:
             await interaction.response.send_message(t("feed.edit_nothing", lang), ephemeral=True)
             return
         canonical = await self._canonical_topic(topic) or topic
@@ -186,6 +217,8 @@ class Feeds(ItemOwner):
             await interaction.response.send_message(_no_such(interaction, channel, topic), ephemeral=True)
             return
         excludes, refused = self._excludes(exclude, feed.keywords, feed.topic, lang)
+        if refused is None and regex is not None and regex.strip():
+            _, refused = read_regex(regex, lang)
         if refused is not None:
             await interaction.response.send_message(refused, ephemeral=True)
             return
@@ -200,7 +233,11 @@ class Feeds(ItemOwner):
             feed = await self.store.set_feed_excludes(channel.id, canonical, excludes) or feed
             lines.append(f"**{discord.utils.escape_markdown(feed.topic)}** · {channel.mention}: "
                          + excludes_line(feed.excludes, lang))
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        filtered, feed = await self._filter(feed, regex, min_score, lang)
+        lines += filtered
+        if excludes is not None or filtered:
+            lines.append(preview_line(feed_preview(feed, await recent_papers(self.store)), lang))
+        await interaction.response.send_message("\n".join(line for line in lines if line), ephemeral=True)
 
     edit.autocomplete("topic")(remove_topic)
 
@@ -235,6 +272,8 @@ class Feeds(ItemOwner):
             topic = t("feed.all_topics", lang) if f.topic == ALL_TOPICS else f.topic
             words = " · " + t("feed.keywords", lang, words=", ".join(f.keywords)) if f.keywords else ""
             words += " · " + t("exclude.listed", lang, words=", ".join(f.excludes)) if f.excludes else ""
+            words += " · " + t("regex.listed", lang, pattern=f.regex.replace("`", "'")) if f.regex else ""
+            words += " · " + t("score.listed", lang, score=f.min_score) if f.min_score else ""
             state = t("feed.paused", lang, reason=f.paused_reason) if f.paused_reason else t("feed.active", lang)
             lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {f.style} · {state}")
         embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:limits.EMBED_DESCRIPTION],

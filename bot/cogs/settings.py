@@ -11,19 +11,21 @@ import discord
 from discord import app_commands
 
 from bot.client import Interaction, PaperboyClient
-from bot.i18n.replies import say
+from bot.dm_schedule import WEEKDAYS, weekday_name
+from bot.i18n.replies import reply_lang, say
 from bot.ui.buttons import LanguageButton, LanguageMenu
 from bot.ui.language import CHOICES
 from bot.ui.render import alert_line
 from bot.ui.views import ItemOwner
+from jobs.lab_week import WeekPost
 from jobs.ops.source_watch import ongoing_alerts
-from jobs.store.areas import SettingsArea, WatchArea
+from jobs.store.areas import SettingsArea, SignalArea, WatchArea
 
 log = logging.getLogger(__name__)
 MANAGE = discord.Permissions(manage_guild=True)
 
 
-class SettingsStore(SettingsArea, WatchArea, Protocol):
+class SettingsStore(SettingsArea, WatchArea, SignalArea, Protocol):
     """The store areas the settings cog uses: the server's settings, and the watchdog's alerts."""
 
 
@@ -73,6 +75,32 @@ class Settings(ItemOwner):
                                                 ephemeral=True)
         if before != channel.id:
             await self._announce_ongoing(channel)
+
+    @settings.command(name="week", description="A weekly post of the papers this server reacted to most")
+    @app_commands.describe(channel="Where it goes; leave it out to stop the weekly post",
+                           weekday="The day it comes (default Monday)", hour="The hour it comes, UTC (default 9)")
+    @app_commands.choices(weekday=WEEKDAYS)
+    async def week(self, interaction: Interaction, channel: discord.TextChannel | None = None,
+                   weekday: app_commands.Choice[int] | None = None,
+                   hour: app_commands.Range[int, 0, 23] | None = None) -> None:
+        assert interaction.guild is not None
+        store = self.store
+        if channel is None:
+            await store.set_week_post(interaction.guild.id, None)
+            await interaction.response.send_message(say(interaction, "settings.week_off"), ephemeral=True)
+            return
+        perms = channel.permissions_for(interaction.guild.me)
+        if not (perms.view_channel and perms.send_messages and perms.embed_links):
+            await interaction.response.send_message(
+                say(interaction, "settings.alerts_cannot_post", channel=channel.mention), ephemeral=True)
+            return
+        day = weekday.value if weekday is not None else 0
+        at = 9 if hour is None else hour
+        post = WeekPost(interaction.guild.id, channel.id, day, at)
+        await store.set_week_post(post.guild_id, channel.id, day, at, post.due(self.bot.clock()))
+        await interaction.response.send_message(
+            say(interaction, "settings.week_on", channel=channel.mention,
+                day=weekday_name(day, reply_lang(interaction)), hour=f"{at:02d}:00"), ephemeral=True)
 
     async def _announce_ongoing(self, channel: discord.TextChannel) -> None:
         """An outage that began before this channel was set is announced there now: the cycle that

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang, say
@@ -16,12 +17,15 @@ from bot.ui.buttons import FeedbackButton, SaveButton
 from bot.ui.embeds import trim
 from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages
+from bot.ui.render import top_embed
 from bot.ui.views import ItemOwner, OwnedView
+from jobs.plan.lab_week import top_message
 from jobs.plan.personal import rank
 from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
 from jobs.store.areas import PapersArea, SignalArea
 
+PERIODS = [app_commands.Choice(name="week", value="week"), app_commands.Choice(name="month", value="month")]
 CONFIRM_TIMEOUT = 300  # seconds a /forget-me confirmation stays clickable
 FORYOU_DAYS = 7  # /foryou ranks the papers of the newest post date and the six days before it
 WHY_TITLE = 80  # characters of a liked paper's title in a "why" line
@@ -120,6 +124,18 @@ class Signal(ItemOwner):
         await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
         view.message = await interaction.original_response()
 
+    @app_commands.command(name="top", description="The papers this server reacted to most (👍 / 👎)")
+    @app_commands.describe(period="The last 7 days (week) or 30 days (month)")
+    @app_commands.choices(period=PERIODS)
+    @app_commands.guild_only()
+    async def top(self, interaction: Interaction, period: app_commands.Choice[str] | None = None) -> None:
+        assert interaction.guild_id is not None
+        store = self.store
+        message = await top_message(store, interaction.guild_id, period.value if period else "week", self.bot.clock())
+        found = await store.get_papers([p[0] for p in message.papers])
+        await interaction.response.send_message(embed=top_embed(message, found, reply_lang(interaction)),
+                                                ephemeral=True)
+
     @app_commands.command(name="forget-me", description="Erase everything Paperboy keeps about you")
     async def forget_me(self, interaction: Interaction) -> None:
         lang = reply_lang(interaction)
@@ -127,6 +143,17 @@ class Signal(ItemOwner):
         await interaction.response.send_message(t("forget.ask", lang, what=t("forget.what", lang)), view=view,
                                                 ephemeral=True)
         view.message = await interaction.original_response()
+
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member left (or was removed): their feedback here goes in DEPARTED_DAYS (jobs/departures.py)."""
+        await self.store.record_departure(payload.user.id, payload.guild_id, self.bot.clock())
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Back within DEPARTED_DAYS: nothing of theirs goes."""
+        await self.store.cancel_departure(member.id, member.guild.id)
 
 
 async def setup(bot: PaperboyClient) -> None:

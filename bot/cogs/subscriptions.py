@@ -9,12 +9,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Interaction, PaperboyClient
+from bot.dm_schedule import DMS, FREQUENCY, WEEKDAYS, schedule_line, set_away, set_schedule
 from bot.i18n.replies import reply_lang, say
 from bot.subscribe import subscribe
 from bot.ui.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from bot.ui.buttons import FollowTopicButton
 from bot.ui.language import CHOICES, member_language
 from bot.ui.views import ItemOwner
+from jobs.dm_schedule import MAX_CATCHUP
 from jobs.present.i18n import t
 from jobs.present.plural import plural
 from jobs.search.query import QueryError, resolve_topic
@@ -41,9 +43,11 @@ class Subscriptions(ItemOwner):
         topic="A digest topic", keyword="A word or phrase (any case) in the title, abstract or summary",
         author="An author's name (any case, accents optional)",
         exclude="Leave out papers mentioning any of these (comma separated, any case); '-' for none",
+        regex="Only papers this regular expression finds (RE2 syntax, any case); '-' for none",
     )
     async def subscribe_(self, interaction: Interaction, topic: str | None = None,
-                         keyword: str | None = None, author: str | None = None, exclude: str | None = None) -> None:
+                         keyword: str | None = None, author: str | None = None, exclude: str | None = None,
+                         regex: str | None = None) -> None:
         given = {k: v for k, v in (("topic", topic), ("keyword", keyword), ("author", author)) if v and v.strip()}
         if len(given) != 1:
             await interaction.response.send_message(say(interaction, "subscribe.one_of"), ephemeral=True)
@@ -60,7 +64,7 @@ class Subscriptions(ItemOwner):
                         known=listing), ephemeral=True,
                 )
                 return
-        reply = await subscribe(self.store, interaction.user, kind, value, reply_lang(interaction), exclude)
+        reply = await subscribe(self.store, interaction.user, kind, value, reply_lang(interaction), exclude, regex)
         await interaction.response.send_message(reply, ephemeral=True)
 
     @subscribe_.autocomplete("topic")
@@ -102,10 +106,26 @@ class Subscriptions(ItemOwner):
         return choices[:MAX_CHOICES]
 
     @app_commands.command(name="subscriptions", description="What you follow (only you see this)")
-    @app_commands.describe(language="The language of papers in your DMs: zh Chinese, en English, both")
-    @app_commands.choices(language=CHOICES)
-    async def subscriptions(self, interaction: Interaction, language: app_commands.Choice[str] | None = None) -> None:
+    @app_commands.describe(language="The language of papers in your DMs: zh Chinese, en English, both",
+                           dms="Pause your DMs (nothing is kept meanwhile) or resume them",
+                           time="The hour your day's DM comes, like 08:00 (whole hours; '-': when papers arrive)",
+                           timezone="Your timezone for time:, like Europe/Berlin or Asia/Shanghai (default UTC)",
+                           frequency="One DM a day, or one a week", weekday="The day a weekly DM comes")
+    @app_commands.choices(language=CHOICES, dms=DMS, frequency=FREQUENCY, weekday=WEEKDAYS)
+    async def subscriptions(self, interaction: Interaction, language: app_commands.Choice[str] | None = None,
+                            dms: app_commands.Choice[str] | None = None, time: str | None = None,
+                            timezone: str | None = None, frequency: app_commands.Choice[str] | None = None,
+                            weekday: app_commands.Choice[int] | None = None) -> None:
         lang = reply_lang(interaction)
+        if any(x is not None for x in (dms, time, timezone, frequency, weekday)):
+            said = await set_schedule(self.store, interaction.user.id, lang, dms=dms and dms.value, time=time,
+                                      timezone=timezone, frequency=frequency and frequency.value,
+                                      weekday=weekday and weekday.value)
+            if language is not None:
+                await self.store.set_member_language(interaction.user.id, language.value)
+                said += "\n" + t("settings.my_language_set", lang, language=t(f"language.{language.value}", lang))
+            await interaction.response.send_message(said, ephemeral=True)
+            return
         if language is not None:
             await self.store.set_member_language(interaction.user.id, language.value)
             await interaction.response.send_message(
@@ -118,15 +138,27 @@ class Subscriptions(ItemOwner):
             return
         lines = [f"• {t(f'kind.{s.kind}', lang)}: **{discord.utils.escape_markdown(s.value)}**"
                  + (" · " + t("exclude.listed", lang, words=", ".join(s.excludes)) if s.excludes else "")
+                 + (" · " + t("regex.listed", lang, pattern=s.regex.replace("`", "'")) if s.regex else "")
                  for s in subs]
         reading = await member_language(self.store, interaction.user.id)
         lines.append("\n" + t("settings.my_language", lang, language=t(f"language.{reading}", lang)))
+        lines.append(schedule_line(await self.store.dm_schedule(interaction.user.id), lang))
         state = await self.store.dm_state(interaction.user.id)
         if state.closed_reason:
             lines.append("\n" + t("dm.stopped", lang, reason=state.closed_reason, help=t("dm.open_help", lang)))
         embed = discord.Embed(title=t("subscriptions.title", lang, n=len(subs), max=MAX_SUBSCRIPTIONS),
                               description="\n".join(lines), colour=0x59A14F)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="away", description="Pause your DMs until a date; then one DM with the best you missed")
+    @app_commands.describe(until="The day you are back, like 2026-01-05 (your timezone); '-': back now",
+                           catchup="How many papers your welcome-back DM shows (default 10, at most 50)")
+    async def away(self, interaction: Interaction, until: str,
+                   catchup: app_commands.Range[int, 1, MAX_CATCHUP] | None = None) -> None:
+        lang = reply_lang(interaction)
+        await interaction.response.send_message(
+            await set_away(self.store, interaction.user.id, until, catchup, self.bot.clock(), lang),
+            ephemeral=True)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:

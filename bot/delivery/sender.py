@@ -23,7 +23,8 @@ from bot.ui.buttons import paper_view, papers_view
 from bot.ui.embeds import Images, paper_embed
 from bot.ui.language import guild_languages, member_languages
 from bot.ui.paper_pages import page_args
-from bot.ui.render import alert_line, footer_line, header_embed
+from bot.ui.render import alert_line, club_line, footer_line, header_embed, top_embed
+from jobs.messages import ClubMessage, TopMessage
 from jobs.models import Paper
 from jobs.present.i18n import Lang
 from jobs.records import OutboxItem, PagedDay
@@ -110,6 +111,14 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
         return {"content": footer_line(payload["footer"])}
     if "alert" in payload:
         return {"content": alert_line(payload["alert"], lang)}
+    if "club" in payload:  # a journal-club presenter's reminder (jobs/club.py)
+        club = ClubMessage.from_payload(payload)
+        paper = await store.get_paper(club.arxiv_id)
+        return {"content": club_line(club, paper, lang)}
+    if "top" in payload:  # a server's weekly top (jobs/lab_week.py)
+        top = TopMessage.from_payload(payload)
+        found = await store.get_papers([p[0] for p in top.papers])
+        return {"embed": top_embed(top, found, lang)}
     day = PagedDay.of(payload)
     if day is not None:  # a feed's topic-day or a member's day of matches: one paged message
         return await page_args(store, item.id, day, language=language, lang=lang)

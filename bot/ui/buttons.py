@@ -98,7 +98,8 @@ class FeedbackButton(KeyedButton, template=r"pb:fb:(?P<key>(?:up|down|hide):[\w.
         if paper is None:
             return
         store = interaction.client.store
-        now = await store.toggle_feedback(interaction.user.id, paper.arxiv_id, self.value, paper.topic or None)
+        now = await store.toggle_feedback(interaction.user.id, paper.arxiv_id, self.value, paper.topic or None,
+                                          interaction.guild_id)
         counts = await store.feedback_counts(paper.arxiv_id)
         title = discord.utils.escape_markdown(trim(title_text(paper), 120))
         topic = discord.utils.escape_markdown(trim(paper.topic, 90))

@@ -125,6 +125,7 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
         async with _one_at_a_time((channel.id, paper.arxiv_id)):
             thread = await find_thread(channel, paper.arxiv_id)
             if thread is not None:
+                await interaction.client.store.record_thread(channel.guild.id, paper.arxiv_id, thread.id)
                 if thread.archived:
                     thread = await thread.edit(archived=False)
                 await thread.add_user(interaction.user)
@@ -143,6 +144,7 @@ class DiscussButton(PersistentItem[discord.ui.Button[Any]],
                 await interaction.followup.send(
                     say(interaction, "discuss.forbidden"), ephemeral=True)
                 return
+            await interaction.client.store.record_thread(channel.guild.id, paper.arxiv_id, thread.id)
         digest = channel.get_partial_message(self.message_id).jump_url
         where = " · ".join(x for x in ((day.topic, day.date) if day else ()) if x) or "the digest"
         store = interaction.client.store

@@ -70,6 +70,8 @@ def header(day: PagedDay, page: int, lang: str) -> str:
         return trim(" · ".join(x for x in (head, where, order) if x), limits.CONTENT)
     groups = " · ".join(t("dm.group", lang, label=group_name(label, lang), n=n) for label, n in day.groups)
     head = t("dm.day_header", lang, n=total, groups=groups)
+    if day.missed:  # a catch-up after being away
+        head = t("dm.catchup", lang, n=day.missed, shown=total) + "\n" + head
     first = page * PAGE_SIZE
     span = _group_spans(day, first, min(total, first + PAGE_SIZE), lang) if pages > 1 else ""
     return trim(head + ("\n" + " · ".join(x for x in (where, span) if x) if where else ""), limits.CONTENT)

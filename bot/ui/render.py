@@ -7,7 +7,9 @@ from typing import Any
 
 import discord
 
-from bot.ui.embeds import topic_colour, trim
+from bot.ui.embeds import title_text, topic_colour, trim
+from jobs.messages import ClubMessage, TopMessage
+from jobs.models import Paper, arxiv_abs_url
 from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
@@ -45,6 +47,30 @@ def footer_line(f: dict[str, Any]) -> str:
     latest = "`/latest`" if topic == ALL_TOPICS else f"`/latest topic:{topic}`"
     return (f"…and {more} more {noun} not shown (this feed posts at most {f.get('shown', 0)} a day). "
             f"See them with {latest} or `/search`.")
+
+
+def top_embed(top: TopMessage, papers: dict[str, Paper], lang: str = "en") -> discord.Embed:
+    """The papers a server reacted to most (jobs/lab_week.py): each linked, with its counts and its thread."""
+    lines = []
+    for n, (arxiv_id, up, down, thread) in enumerate(top.papers, 1):
+        paper = papers.get(arxiv_id)
+        title = discord.utils.escape_markdown(trim(title_text(paper), 90)) if paper else arxiv_id
+        url = paper.abs_url if paper else arxiv_abs_url(arxiv_id)
+        line = f"{n}. **[{title}]({url})** · 👍 {up} · 👎 {down}"
+        if thread:
+            line += f" · 💬 <#{thread}>"
+        lines.append(line)
+    return discord.Embed(title=trim(t(f"top.title.{top.period}", lang, since=top.since, until=top.until),
+                                    limits.EMBED_TITLE),
+                         description=trim("\n".join(lines) or t("top.none", lang), limits.EMBED_DESCRIPTION),
+                         colour=0xF28E2B)
+
+
+def club_line(club: ClubMessage, paper: Paper | None, lang: str = "en") -> str:
+    """A journal-club presenter's reminder, in their language."""
+    title = discord.utils.escape_markdown(trim(title_text(paper), 120)) if paper else club.arxiv_id
+    line = t("club.reminder", lang, title=title, when=club.starts_at)
+    return line + (f" · 💬 <#{club.thread_id}>" if club.thread_id else "")
 
 
 def alert_line(a: dict[str, Any], lang: str = "en") -> str:

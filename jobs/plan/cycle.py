@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from jobs.config import Config
 from jobs.ops.watchdog import Alert, CaughtUp
@@ -22,8 +23,9 @@ class PlanReport:
 
 
 async def plan_cycle(store: Store, cycle_id: int, config: Config, events: Sequence[Alert | CaughtUp],
-                     guild_id: int | None = None) -> PlanReport:
-    """Queue a cycle's deliveries; one server's run (`guild_id`) plans its feeds and DMs no one."""
+                     guild_id: int | None = None, now: datetime | None = None) -> PlanReport:
+    """Queue a cycle's deliveries; one server's run (`guild_id`) plans its feeds and DMs no one. `now`
+    (default: the clock) decides whose DMs are due and whose are held for their hour."""
     report = PlanReport()
     await plan_alerts(store, cycle_id, events)
     for feed in await store.feeds(guild_id):
@@ -33,5 +35,5 @@ async def plan_cycle(store: Store, cycle_id: int, config: Config, events: Sequen
         report.feeds += 1
         report.papers += len(plan.papers)
     if guild_id is None:
-        report.fanout = await plan_fanout(store, cycle_id)
+        report.fanout = await plan_fanout(store, cycle_id, now)
     return report

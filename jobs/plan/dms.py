@@ -8,8 +8,10 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
+from jobs.dm_schedule import DmSchedule
 from jobs.models import Paper
 from jobs.plan.personal import rank
 from jobs.plan.rank import rank_day
@@ -19,6 +21,7 @@ from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
 
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
+DM_CYCLE = "dm_cycle"  # meta key: the cycle whose fan-out last ran; rows planned outside cycles join it
 PLAN_BATCH = 1000  # users per transaction: a few tens of ms holding the write lock each
 SLICE_S = 0.01  # the longest the planning holds the event loop at a time
 
@@ -52,19 +55,26 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-async def plan_fanout(store: Store, cycle_id: int) -> FanoutReport:
+async def plan_fanout(store: Store, cycle_id: int, now: datetime | None = None) -> FanoutReport:
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
-    for a user is skipped, and the cursor moves only when every user is planned.
+    for a user is skipped, and the cursor moves only when every user is planned. A member with a DM
+    schedule of their own (jobs/dm_schedule.py) has their papers held instead (none while paused), and
+    whatever is held for members whose time has come is planned too (`plan_due`, as of `now`).
 
     Matching and packing run on the event loop a slice at a time, giving it a turn every SLICE_S
     (10,000 subscribers are a second of Python, which in one go would stall the bot's gateway and
     slash commands; in a worker thread the loop would wait for the GIL at every turn, longest on
     a busy machine); the plans are written PLAN_BATCH users to a transaction."""
+    now = now or datetime.now(UTC)
     with no_cyclic_gc():
-        return await _plan_fanout(store, cycle_id)
+        report = await _plan_fanout(store, cycle_id, now)
+    await store.set_meta(DM_CYCLE, str(cycle_id))
+    due = await plan_due(store, cycle_id, now)
+    return FanoutReport(report.subscribers + due.subscribers, report.papers + due.papers,
+                        report.messages + due.messages)
 
 
-async def _plan_fanout(store: Store, cycle_id: int) -> FanoutReport:
+async def _plan_fanout(store: Store, cycle_id: int, now: datetime) -> FanoutReport:
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
@@ -73,10 +83,19 @@ async def _plan_fanout(store: Store, cycle_id: int) -> FanoutReport:
         await store.set_meta(DM_CURSOR, str(top))
         return report
     closed = await store.closed_dm_users()
+    schedules = await store.dm_schedules()
+    paused = {u for u, s in schedules.items() if s.paused}  # nothing matched while paused is kept
     papers = await store.new_papers(start)
     # The topic each card shows: the one a topic subscription matched, else the paper's latest.
     shown: dict[int, dict[str, list[str]]] = defaultdict(dict)
-    per_user = await match_users([s for s in subs if s.user_id not in closed], papers, shown)
+    per_user = await match_users([s for s in subs if s.user_id not in closed and s.user_id not in paused], papers,
+                                 shown)
+    held = [u for u in per_user if u in schedules and not schedules[u].immediate]
+    if held:  # their hour, their week or their return: kept in the database until then
+        await store.hold_dms([(u, paper_id, label, *shown[u][arxiv_id]) for u in held
+                              for paper_id, arxiv_id, label in per_user[u]], now)
+        for u in held:
+            del per_user[u]
     done = await store.delivered_papers("dm", list(per_user), [p[0] for p in papers])
     languages = await store.member_languages()  # a lone paper's header is in the member's language
     by_id = {p.arxiv_id: p for _, p, _ in papers}
@@ -90,6 +109,68 @@ async def _plan_fanout(store: Store, cycle_id: int) -> FanoutReport:
         report.messages += len(messages)
     await store.set_meta(DM_CURSOR, str(top))
     return report
+
+
+async def plan_due(store: Store, cycle_id: int | None, now: datetime) -> FanoutReport:
+    """Plan the DMs held for members whose time has come (jobs/dm_schedule.py): one DM each, ranked as a
+    day's is; for a member back from being away, the `catchup` papers they would like most, saying how
+    many matched in all. Planned and taken off the held list in one transaction. `cycle_id` None: the
+    cycle of the last fan-out (the hourly check runs outside cycles)."""
+    report = FanoutReport()
+    held = await store.held_dms()
+    schedules = await store.dm_schedules()
+    for u, schedule in schedules.items():  # back, and nothing matched meanwhile: back to their usual DMs
+        if u not in held and schedule.returning(now):
+            await store.set_dm_schedule(replace(schedule, away_from=None, away_until=None))
+    if not held:
+        return report
+    if cycle_id is None:
+        cycle_id = int(await store.get_meta(DM_CYCLE) or 0)
+    closed = await store.closed_dm_users()
+    due = {u: items for u, items in held.items() if u not in closed
+           and schedules.get(u, DmSchedule(u)).due(min(i.held_at for i in items), now)}
+    if not due:
+        return report
+    found = await store.get_papers(sorted({i.arxiv_id for items in due.values() for i in items}))
+    by_id = {i: p for i, p in found.items()}
+    per_user: dict[int, list[Item]] = {}
+    shown: dict[int, dict[str, list[str]]] = {}
+    for u, items in due.items():
+        items = [i for i in items if i.arxiv_id in by_id]
+        per_user[u] = [(i.paper_id, i.arxiv_id, i.label) for i in items]
+        shown[u] = {i.arxiv_id: [i.topic, i.date] for i in items}
+    personal = await personal_orders(store, per_user, by_id)
+    missed: dict[int, int] = {}
+    for u, items in per_user.items():
+        schedule = schedules.get(u, DmSchedule(u))
+        if schedule.returning(now) and len(items) > schedule.catchup:
+            missed[u] = len(items)
+            per_user[u] = best(items, by_id, personal.get(u))[:schedule.catchup]
+        elif schedule.returning(now):
+            missed[u] = len(items)
+    done = await store.delivered_papers("dm", list(per_user), [i[0] for items in per_user.values() for i in items])
+    languages = await store.member_languages()
+    plans = await pack_users(per_user, done, by_id, languages, shown=shown, personal=personal, missed=missed)
+    async with store.transaction():
+        for i in range(0, len(plans), PLAN_BATCH):
+            await store.plan_dms(cycle_id, plans[i : i + PLAN_BATCH])
+        await store.drop_held(list(due))
+        for u in missed:  # back: the catch-up is planned
+            await store.set_dm_schedule(replace(schedules[u], away_from=None, away_until=None))
+    for _, messages in plans:
+        report.subscribers += 1
+        report.papers += sum(len(m.papers) for m in messages)
+        report.messages += len(messages)
+    return report
+
+
+def best(items: list[Item], by_id: dict[str, Paper], own: Personal | None) -> list[Item]:
+    """`items` best first: by the member's own ranking, else as a day is ranked (jobs.plan.rank)."""
+    order = rank_day([by_id[i[1]] for i in items])
+    ranked = [items[n] for n in order]
+    if own is not None:  # stable: the day's ranking breaks the member's ties
+        ranked.sort(key=lambda i: -own.scores.get(i[1], 0.0))
+    return ranked
 
 
 class _Slices:
@@ -152,13 +233,15 @@ async def personal_orders(store: Store, per_user: dict[int, list[Item]],
 async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]], by_id: dict[str, Paper],
                      languages: dict[int, str] | None = None, *,
                      shown: dict[int, dict[str, list[str]]] | None = None,
-                     personal: dict[int, Personal] | None = None) -> list[tuple[int, list[DmMessage]]]:
+                     personal: dict[int, Personal] | None = None,
+                     missed: dict[int, int] | None = None) -> list[tuple[int, list[DmMessage]]]:
     """Each user's DM for this cycle: one message with every paper not yet delivered to them, grouped under
     the subscription that matched it (groups in the order first matched, papers ranked within each: code,
     then a named venue), paged when there is more than one paper; a single paper is a full card under a
     header in the member's language (`languages`), labelled with the topic `shown` gives. A member with a
     ranking of their own (`personal`) gets it instead: the papers they would like best first within each
-    group, the group with the best paper first, and why."""
+    group, the group with the best paper first, and why. A member back from being away (`missed`: how many
+    papers matched while they were) is told so above their catch-up."""
     plans: list[tuple[int, list[DmMessage]]] = []
     slices = _Slices()
     for user_id, all_items in per_user.items():
@@ -167,9 +250,11 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         if not items:
             continue
         user_shown = (shown or {}).get(user_id, {})
+        away = (missed or {}).get(user_id, 0)
         if len(items) == 1:
             lang = text_lang((languages or {}).get(user_id))
-            plans.append((user_id, [DmMessage(header(1, lang), items, user_shown)]))
+            line = t("dm.catchup", lang, n=away, shown=1) + "\n" if away else ""
+            plans.append((user_id, [DmMessage(line + header(1, lang), items, user_shown)]))
             continue
         groups: dict[str, list[Item]] = {}
         for item in items:
@@ -186,5 +271,5 @@ async def pack_users(per_user: dict[int, list[Item]], done: set[tuple[int, int]]
         ordered = [m for members in ranked for m in members]
         plans.append((user_id, [DmMessage("", ordered, user_shown,
                                           [(members[0][2], len(members)) for members in ranked],
-                                          own.why if own is not None else {})]))
+                                          own.why if own is not None else {}, away)]))
     return plans

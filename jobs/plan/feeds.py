@@ -6,8 +6,9 @@ transaction (`FeedsArea.feed_planning`: the candidates, enqueue, the cursor), an
 - A feed whose topic has no post yet stays "new", so that its first delivery is still only the
   newest post, not everything a first-ever ingest brings.
 - A paper already delivered to the channel is skipped (the query does that); a paper listed twice
-  in the window counts once; keywords filter, and a paper mentioning one of the feed's exclusions is
-  left out; beyond `max_per_cycle` papers are counted, not queued.
+  in the window counts once; keywords filter, a paper mentioning one of the feed's exclusions is
+  left out, and so is one its regex does not find or that scores under its minimum (`wanted_by`);
+  beyond `max_per_cycle` papers are counted, not queued.
 - Digest style: the whole day, no cap; one message per topic and post date (pages of per-paper embeds),
   its papers ranked as a capped day's are (`rank_day`) so the best of a long day come first.
 - Cards style: at most `max_per_cycle` papers; when more are wanted, the ones shown are ranked
@@ -22,8 +23,9 @@ from collections.abc import Iterable
 from jobs.matching import excluded_by, matching_keyword, paper_text
 from jobs.messages import CardMessage, HeaderMessage, OutboxMessage
 from jobs.models import Paper
-from jobs.plan.rank import rank_day, rank_for_cap
+from jobs.plan.rank import day_score, rank_day, rank_for_cap
 from jobs.records import ALL_TOPICS, Feed, FeedPlan, PagedDay, Scope
+from jobs.regex_filter import finds
 from jobs.store.areas import FeedsArea
 
 
@@ -59,8 +61,7 @@ def choose(feed: Feed, candidates: Iterable[tuple[int, Paper]],
         if paper_id in seen:
             continue
         seen.add(paper_id)
-        if matching_keyword(paper, feed.keywords) is not None and not (
-                feed.excludes and excluded_by(paper_text(paper), feed.excludes)):
+        if wanted_by(feed, paper):
             wanted.append((paper_id, paper))
     if feed.style == "digest" or len(wanted) <= max_per_cycle:
         return wanted, 0
@@ -69,6 +70,15 @@ def choose(feed: Feed, candidates: Iterable[tuple[int, Paper]],
     # Best first within each day; days in order.
     taken = sorted(((ids[id(p)], p) for p in best), key=lambda pair: pair[1].date)
     return taken, len(wanted) - len(taken)
+
+
+def wanted_by(feed: Feed, paper: Paper) -> bool:
+    """Whether the feed's filters let the paper through: a keyword (if any), none of its exclusions, its
+    regex (if any), and at least its minimum score."""
+    return (matching_keyword(paper, feed.keywords) is not None
+            and not (feed.excludes and excluded_by(paper_text(paper), feed.excludes))
+            and finds(feed.regex, paper)
+            and (feed.min_score <= 0 or day_score(paper, feed.keywords) >= feed.min_score))
 
 
 def shown(paper: Paper) -> list[str]:

@@ -45,3 +45,14 @@ def rank_for_cap(papers: Sequence[Paper], keywords: Sequence[str] = ()) -> list[
         )
 
     return sorted(papers, key=key)  # sorted() is stable: equal keys keep the post's order
+
+
+MAX_SCORE = 4  # a keyword in the title (2), code (1), a named venue (1)
+
+
+def day_score(paper: Paper, keywords: Sequence[str] = ()) -> int:
+    """A paper's score out of MAX_SCORE, from the signals `rank_for_cap` orders by, as points a feed's
+    `min_score` can name: a feed keyword in the title 2 (elsewhere 1), code 1, a venue named in the
+    comment 1. A feed without keywords scores 0-2."""
+    return (keyword_rank(paper, _folded(keywords)) + (1 if paper.links.get("code") else 0)
+            + (1 if venue_badge(paper.comment) else 0))

@@ -415,6 +415,14 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-CN": "📬 你的订阅有 **{n} 篇新论文**：{groups} · 用 `/我的订阅` 修改",
         "zh-TW": "📬 你的訂閱有 **{n} 篇新論文**：{groups} · 用 `/我的訂閱` 修改",
     },
+    "dm.catchup": {
+        "en": {"one": "🏖️ Welcome back: {n} paper matched your subscriptions while you were away; the {shown} you "
+                      "would like most:",
+               "other": "🏖️ Welcome back: {n} papers matched your subscriptions while you were away; the {shown} you "
+                        "would like most:"},
+        "zh-CN": "🏖️ 欢迎回来：你不在时有 {n} 篇论文符合你的订阅；以下是你可能最喜欢的 {shown} 篇：",
+        "zh-TW": "🏖️ 歡迎回來：你不在時有 {n} 篇論文符合你的訂閱；以下是你可能最喜歡的 {shown} 篇：",
+    },
     "dm.group": {"en": {"one": "**{label}** · {n} paper", "other": "**{label}** · {n} papers"},
                  "zh-CN": "**{label}** · {n} 篇", "zh-TW": "**{label}** · {n} 篇"},
     "dm.group_span": {"en": "**{label}** {first}–{last} of {n}", "zh-CN": "**{label}** 第 {first}–{last} 篇，共 {n} 篇",
@@ -505,9 +513,10 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "這會刪除 Paperboy 保存的你的全部資料：{what}。無法復原。",
     },
     "forget.what": {
-        "en": "your subscriptions, your 👍 / 👎, your saved papers, your language setting and your DM deliveries",
-        "zh-CN": "你的订阅、你的 👍 / 👎、你收藏的论文、你的语言设置和你的私信推送记录",
-        "zh-TW": "你的訂閱、你的 👍 / 👎、你收藏的論文、你的語言設定和你的私訊推送記錄",
+        "en": "your subscriptions, your 👍 / 👎, your saved papers, your language setting, your DM schedule "
+              "and your DM deliveries",
+        "zh-CN": "你的订阅、你的 👍 / 👎、你收藏的论文、你的语言设置、你的私信时间安排和你的私信推送记录",
+        "zh-TW": "你的訂閱、你的 👍 / 👎、你收藏的論文、你的語言設定、你的私訊時間安排和你的私訊推送記錄",
     },
     "forget.button": {"en": "Erase all my data", "zh-CN": "删除我的全部数据", "zh-TW": "刪除我的全部資料"},
     "forget.done": {
@@ -545,9 +554,188 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "exclude.updated": {"en": "You already follow {kind} **{value}**.", "zh-CN": "你已经关注了{kind} **{value}**。",
                         "zh-TW": "你已經追蹤了{kind} **{value}**。"},
     "exclude.listed": {"en": "without: {words}", "zh-CN": "排除：{words}", "zh-TW": "排除：{words}"},
-    "feed.edit_nothing": {"en": "Give `style:` or `exclude:` (`exclude: -` clears the exclusions).",
-                          "zh-CN": "请填写 `样式:` 或 `排除:`（`排除: -` 清除排除词）。",
-                          "zh-TW": "請填寫 `樣式:` 或 `排除:`（`排除: -` 清除排除詞）。"},
+    "feed.edit_nothing": {"en": "Give `style:`, `exclude:`, `regex:` or `min_score:` (`exclude: -` and `regex: -` "
+                                "clear them).",
+                          "zh-CN": "请填写 `样式:`、`排除:`、`正则:` 或 `最低分:`（`排除: -` 和 `正则: -` 清除它们）。",
+                          "zh-TW": "請填寫 `樣式:`、`排除:`、`正則:` 或 `最低分:`"
+                                   "（`排除: -` 和 `正則: -` 清除它們）。"},
+    # a member's DM schedule (/subscriptions dms: time: timezone: frequency: weekday:, /away)
+    "weekdays": {"en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+                 "zh-CN": "周一,周二,周三,周四,周五,周六,周日", "zh-TW": "週一,週二,週三,週四,週五,週六,週日"},
+    "schedule.cycle": {"en": "when the day's papers arrive", "zh-CN": "每天论文到达时",
+                       "zh-TW": "每天論文到達時"},
+    "schedule.at": {"en": "at {hour} ({timezone})", "zh-CN": "在 {hour}（{timezone}）",
+                    "zh-TW": "在 {hour}（{timezone}）"},
+    "schedule.weekly": {"en": "once a week, on {day} {when}", "zh-CN": "每周一次，{day}{when}",
+                        "zh-TW": "每週一次，{day}{when}"},
+    "schedule.line": {"en": "Your DM comes {when}.", "zh-CN": "你的私信推送时间：{when}。",
+                      "zh-TW": "你的私訊推送時間：{when}。"},
+    "schedule.paused_short": {"en": "⏸️ paused", "zh-CN": "⏸️ 已暂停", "zh-TW": "⏸️ 已暫停"},
+    "schedule.paused": {
+        "en": "⏸️ Your DMs are paused: nothing is sent, and papers matched meanwhile are not kept. "
+              "`/subscriptions dms: resume` turns them back on.",
+        "zh-CN": "⏸️ 你的私信推送已暂停：不会发送，期间匹配的论文也不保留。用 `/我的订阅 私信: 恢复` 恢复。",
+        "zh-TW": "⏸️ 你的私訊推送已暫停：不會發送，期間符合的論文也不保留。用 `/我的訂閱 私訊: 恢復` 恢復。"},
+    "schedule.resumed": {"en": "▶️ Your DMs are on again.", "zh-CN": "▶️ 你的私信推送已恢复。",
+                         "zh-TW": "▶️ 你的私訊推送已恢復。"},
+    "schedule.bad_time": {
+        "en": "`{time}` is not a whole hour: give one like `08:00` or `20`, or `-` for when the day's papers "
+              "arrive. Nothing changed.",
+        "zh-CN": "`{time}` 不是整点：请填写 `08:00` 或 `20` 这样的整点，或用 `-` 表示论文到达时。没有变化。",
+        "zh-TW": "`{time}` 不是整點：請填寫 `08:00` 或 `20` 這樣的整點，或用 `-` 表示論文到達時。沒有變化。"},
+    "schedule.bad_timezone": {
+        "en": "`{timezone}` is not a timezone Paperboy knows: use a name like `Europe/Berlin`, `Asia/Shanghai` or "
+              "`UTC`. Nothing changed.",
+        "zh-CN": "Paperboy 不认识时区 `{timezone}`：请使用 `Asia/Shanghai`、`Europe/Berlin` 或 `UTC` 这样的名称。"
+                 "没有变化。",
+        "zh-TW": "Paperboy 不認識時區 `{timezone}`：請使用 `Asia/Taipei`、`Europe/Berlin` 或 `UTC` 這樣的名稱。"
+                 "沒有變化。"},
+    "away.set": {
+        "en": "🏖️ Away until {until}: no DMs before then. That day, one DM brings the {n} papers you would like "
+              "most of what matched meanwhile. `/away until: -` if you are back sooner.",
+        "zh-CN": "🏖️ 离开至 {until}：在此之前不发私信。当天会有一条私信，送上期间匹配的论文中你可能最喜欢的 {n} 篇。"
+                 "提前回来请用 `/离开 直到: -`。",
+        "zh-TW": "🏖️ 離開至 {until}：在此之前不發私訊。當天會有一則私訊，送上期間符合的論文中你可能最喜歡的 {n} 篇。"
+                 "提前回來請用 `/離開 直到: -`。"},
+    "away.short": {"en": "🏖️ away until {until} (then the best {n})",
+                   "zh-CN": "🏖️ 离开至 {until}（之后送上最好的 {n} 篇）",
+                   "zh-TW": "🏖️ 離開至 {until}（之後送上最好的 {n} 篇）"},
+    "away.back": {"en": "Welcome back: what matched while you were away comes in one DM at your next DM time.",
+                  "zh-CN": "欢迎回来：你不在时匹配的论文会在下次推送时合成一条私信发给你。",
+                  "zh-TW": "歡迎回來：你不在時符合的論文會在下次推送時合成一則私訊發給你。"},
+    "away.not_away": {"en": "You are not away.", "zh-CN": "你当前不在离开状态。", "zh-TW": "你目前不在離開狀態。"},
+    "away.bad_format": {"en": "`{until}` is not a date: give one like `2026-01-05`. Nothing changed.",
+                        "zh-CN": "`{until}` 不是日期：请填写 `2026-01-05` 这样的日期。没有变化。",
+                        "zh-TW": "`{until}` 不是日期：請填寫 `2026-01-05` 這樣的日期。沒有變化。"},
+    "away.bad_past": {"en": "{until} is not in the future: give the day you are back. Nothing changed.",
+                      "zh-CN": "{until} 不是将来的日期：请填写你回来的那一天。没有变化。",
+                      "zh-TW": "{until} 不是未來的日期：請填寫你回來的那一天。沒有變化。"},
+    "away.bad_far": {"en": "{until} is more than a year away; nothing changed. `/subscriptions dms: pause` stops "
+                           "DMs for as long as you like.",
+                     "zh-CN": "{until} 超过一年；没有变化。用 `/我的订阅 私信: 暂停` 可以无限期暂停私信。",
+                     "zh-TW": "{until} 超過一年；沒有變化。用 `/我的訂閱 私訊: 暫停` 可以無限期暫停私訊。"},
+    # the lab's week (/settings week, /top)
+    "top.title.week": {"en": "🏆 This server's week: the papers you reacted to most ({since} – {until})",
+                       "zh-CN": "🏆 本服务器的一周：大家反应最多的论文（{since} – {until}）",
+                       "zh-TW": "🏆 本伺服器的一週：大家反應最多的論文（{since} – {until}）"},
+    "top.title.month": {"en": "🏆 This server's month: the papers you reacted to most ({since} – {until})",
+                        "zh-CN": "🏆 本服务器的一个月：大家反应最多的论文（{since} – {until}）",
+                        "zh-TW": "🏆 本伺服器的一個月：大家反應最多的論文（{since} – {until}）"},
+    "top.none": {"en": "A quiet time: nobody here clicked 👍 or 👎 under a paper in this period.",
+                 "zh-CN": "这段时间很安静：这里没有人在论文下点 👍 或 👎。",
+                 "zh-TW": "這段時間很安靜：這裡沒有人在論文下點 👍 或 👎。"},
+    "settings.week_on": {
+        "en": "Every {day} at {hour} UTC, {channel} gets the papers this server reacted to most that week.",
+        "zh-CN": "每{day} {hour}（协调世界时），{channel} 会收到本服务器这一周反应最多的论文。",
+        "zh-TW": "每{day} {hour}（協調世界時），{channel} 會收到本伺服器這一週反應最多的論文。"},
+    "settings.week_off": {"en": "No weekly post any more.", "zh-CN": "已停止每周汇总。", "zh-TW": "已停止每週彙整。"},
+    # the journal club (/club propose|schedule|list)
+    "club.vote": {"en": "🗳️ Vote", "zh-CN": "🗳️ 投票", "zh-TW": "🗳️ 投票"},
+    "club.proposed": {"en": "📚 {user} proposes **[{title}]({url})** for the journal club. Vote below; "
+                            "`/club list` shows the list.",
+                      "zh-CN": "📚 {user} 提议在读书会上读 "
+                               "**[{title}]({url})**。请在下面投票；`/读书会 列表` 查看全部。",
+                      "zh-TW": "📚 {user} 提議在讀書會上讀 "
+                               "**[{title}]({url})**。請在下面投票；`/讀書會 列表` 查看全部。"},
+    "club.already": {"en": "arXiv {id} is on the journal-club list already: vote for it under its proposal.",
+                     "zh-CN": "arXiv {id} 已经在读书会列表中：请在它的提议下投票。",
+                     "zh-TW": "arXiv {id} 已經在讀書會列表中：請在它的提議下投票。"},
+    "club.not_listed": {"en": "arXiv {id} is no longer on the journal-club list.",
+                        "zh-CN": "arXiv {id} 已不在读书会列表中。", "zh-TW": "arXiv {id} 已不在讀書會列表中。"},
+    "club.voted": {"en": {"one": "🗳️ Your vote for arXiv {id} is in: {n} vote.",
+                          "other": "🗳️ Your vote for arXiv {id} is in: {n} votes."},
+                   "zh-CN": "🗳️ 已为 arXiv {id} 投票：共 {n} 票。", "zh-TW": "🗳️ 已為 arXiv {id} 投票：共 {n} 票。"},
+    "club.unvoted": {"en": {"one": "Took back your vote for arXiv {id}: {n} vote.",
+                            "other": "Took back your vote for arXiv {id}: {n} votes."},
+                     "zh-CN": "已撤回对 arXiv "
+                              "{id} 的投票：共 {n} 票。", "zh-TW": "已撤回對 arXiv {id} 的投票：共 {n} 票。"},
+    "club.bad_format": {"en": "`{when}` is not a date and time: give one like `2026-01-09 16:00` (UTC). "
+                              "Nothing changed.",
+                        "zh-CN": "`{when}` 不是日期和时间：请填写 "
+                                 "`2026-01-09 16:00` 这样的时间（协调世界时）。没有变化。",
+                        "zh-TW": "`{when}` 不是日期和時間：請填寫 "
+                                 "`2026-01-09 16:00` 這樣的時間（協調世界時）。沒有變化。"},
+    "club.bad_past": {"en": "`{when}` is not in the future. Nothing changed.",
+                      "zh-CN": "`{when}` 不是将来的时间。没有变化。", "zh-TW": "`{when}` 不是未來的時間。沒有變化。"},
+    "club.empty": {"en": "Nothing is waiting on the journal-club list: `/club propose paper:` adds one.",
+                   "zh-CN": "读书会列表里没有待定的论文：用 `/读书会 提议 论文:` 添加。",
+                   "zh-TW": "讀書會列表裡沒有待定的論文：用 `/讀書會 提議 論文:` 新增。"},
+    "club.forbidden": {"en": "Paperboy needs **Manage Events** and **Create Public Threads** here to schedule it. "
+                             "Nothing changed.",
+                       "zh-CN": "Paperboy 需要在这里拥有“管理活动”和“创建公开子区”权限才能安排。没有变化。",
+                       "zh-TW": "Paperboy 需要在這裡擁有「管理活動」和「建立公開討論串」權限才能安排。沒有變化。"},
+    "club.event": {"en": "Journal club: {presenter} presents {url}", "zh-CN": "读书会：{presenter} 讲解 {url}",
+                   "zh-TW": "讀書會：{presenter} 講解 {url}"},
+    "club.thread": {"en": "📚 Journal club: {presenter} presents **{title}** on {when} UTC. Questions and notes "
+                          "here. {url}",
+                    "zh-CN": "📚 读书会：{presenter} 将于 "
+                             "{when}（协调世界时）讲解 **{title}**。问题和笔记请写在这里。{url}",
+                    "zh-TW": "📚 讀書會：{presenter} 將於 "
+                             "{when}（協調世界時）講解 **{title}**。問題和筆記請寫在這裡。{url}"},
+    "club.scheduled": {"en": "📅 Scheduled **{title}** ({votes} votes) for {when} UTC, presented by {presenter}: "
+                             "{thread} · {url}",
+                       "zh-CN": "📅 已安排 **{title}**（{votes} 票）于 "
+                                "{when}（协调世界时），由 {presenter} 讲解：{thread} · {url}",
+                       "zh-TW": "📅 已安排 **{title}**（{votes} 票）於 "
+                                "{when}（協調世界時），由 {presenter} 講解：{thread} · {url}"},
+    "club.title": {"en": "📚 Journal club", "zh-CN": "📚 读书会", "zh-TW": "📚 讀書會"},
+    "club.section.proposed": {"en": "Proposed (most votes first)", "zh-CN": "提议中（票数多的在前）",
+                              "zh-TW": "提議中（票數多的在前）"},
+    "club.section.scheduled": {"en": "Scheduled", "zh-CN": "已安排", "zh-TW": "已安排"},
+    "club.section.past": {"en": "Past", "zh-CN": "已结束", "zh-TW": "已結束"},
+    "club.reminder": {"en": "⏰ Tomorrow you present **{title}** at the journal club ({when} UTC).",
+                      "zh-CN": "⏰ 明天你将在读书会上讲解 **{title}**（{when}，协调世界时）。",
+                      "zh-TW": "⏰ 明天你將在讀書會上講解 **{title}**（{when}，協調世界時）。"},
+    # regex filters and a feed's minimum score (/subscribe regex:, /feed add|edit regex: min_score:)
+    "regex.empty": {"en": "The regex is empty; nothing changed.", "zh-CN": "正则表达式为空；没有变化。",
+                    "zh-TW": "正規表示式為空；沒有變化。"},
+    "regex.too_long": {"en": "A regex may have at most {max} characters; nothing changed.",
+                       "zh-CN": "正则表达式最多 {max} 个字符；没有变化。",
+                       "zh-TW": "正規表示式最多 {max} 個字元；沒有變化。"},
+    "regex.too_costly": {
+        "en": "That regex is too costly to run on every paper ({detail}): use fewer or smaller counted "
+              "repetitions like `{{500}}`. Nothing changed.",
+        "zh-CN": "这个正则表达式对每篇论文运行的代价太高（{detail}）："
+                 "请减少或缩小 `{{500}}` 这样的计数重复。没有变化。",
+        "zh-TW": "這個正規表示式對每篇論文執行的代價太高（{detail}）："
+                 "請減少或縮小 `{{500}}` 這樣的計數重複。沒有變化。"},
+    "regex.unsupported": {
+        "en": "Paperboy's regex engine (RE2) runs in linear time, so it has no backreferences (`\\1`) and no "
+              "look-ahead or look-behind (`(?=`, `(?!`, `(?<=`): {detail}. Nothing changed.",
+        "zh-CN": "Paperboy 的正则引擎（RE2）按线性时间运行，因此不支持反向引用（`\\1`）"
+                 "和前后断言（`(?=`、`(?!`、`(?<=`）：{detail}。没有变化。",
+        "zh-TW": "Paperboy 的正規表示式引擎（RE2）以線性時間執行，因此不支援反向參照（`\\1`）"
+                 "和前後斷言（`(?=`、`(?!`、`(?<=`）：{detail}。沒有變化。"},
+    "regex.syntax": {"en": "That is not a valid regex: {detail}. Nothing changed.",
+                     "zh-CN": "这不是有效的正则表达式：{detail}。没有变化。",
+                     "zh-TW": "這不是有效的正規表示式：{detail}。沒有變化。"},
+    "regex.everything": {
+        "en": "That regex matches an empty text, so every paper would pass and it would filter nothing. "
+              "Nothing changed.",
+        "zh-CN": "这个正则表达式能匹配空文本，每篇论文都会通过，起不到筛选作用。没有变化。",
+        "zh-TW": "這個正規表示式能比對空文字，每篇論文都會通過，起不到篩選作用。沒有變化。"},
+    "regex.set": {"en": "Only papers the regex `{pattern}` finds (any case) are kept.",
+                  "zh-CN": "只保留正则表达式 `{pattern}` 能找到的论文（不区分大小写）。",
+                  "zh-TW": "只保留正規表示式 `{pattern}` 能找到的論文（不分大小寫）。"},
+    "regex.cleared": {"en": "No regex any more.", "zh-CN": "已清除正则表达式。", "zh-TW": "已清除正規表示式。"},
+    "regex.listed": {"en": "regex: `{pattern}`", "zh-CN": "正则：`{pattern}`", "zh-TW": "正規：`{pattern}`"},
+    "score.set": {"en": "Only papers scoring at least {score} of {max} are posted (a keyword in the title 2, "
+                        "elsewhere 1; code 1; a named venue 1).",
+                  "zh-CN": "只推送得分至少 {score}（满分 {max}）的论文（关键词在标题中 2 分，在其他位置 1 分；"
+                           "有代码 1 分；注明会议或期刊 1 分）。",
+                  "zh-TW": "只推送得分至少 {score}（滿分 {max}）的論文（關鍵詞在標題中 2 分，在其他位置 1 分；"
+                           "有程式碼 1 分；註明會議或期刊 1 分）。"},
+    "score.cleared": {"en": "No minimum score any more.", "zh-CN": "已取消最低分。", "zh-TW": "已取消最低分。"},
+    "score.listed": {"en": "score ≥ {score}", "zh-CN": "得分 ≥ {score}", "zh-TW": "得分 ≥ {score}"},
+    "filter.kept": {"en": {"one": "Of the {n} paper it would have got in the last {days} days, {kept} passes.",
+                           "other": "Of the {n} papers it would have got in the last {days} days, {kept} pass."},
+                    "zh-CN": "最近 {days} 天本会收到的 {n} 篇论文中，有 {kept} 篇通过。",
+                    "zh-TW": "最近 {days} 天本會收到的 {n} 篇論文中，有 {kept} 篇通過。"},
+    "filter.none": {"en": {"one": "Note: this leaves out the {n} paper it would have got in the last {days} days.",
+                           "other": "Note: this leaves out every one of the {n} papers it would have got in the "
+                                    "last {days} days."},
+                    "zh-CN": "注意：这会排除最近 {days} 天本会收到的全部 {n} 篇论文。",
+                    "zh-TW": "注意：這會排除最近 {days} 天本會收到的全部 {n} 篇論文。"},
 }
 
 

@@ -16,12 +16,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from jobs.messages import AlertMessage, OutboxMessage
+from jobs.club import ClubPaper
+from jobs.dm_schedule import DmSchedule
+from jobs.lab_week import TOP_PAPERS, WeekPost
+from jobs.messages import AlertMessage, ClubMessage, OutboxMessage, TopMessage
 from jobs.models import Paper, ParsedPost
 from jobs.records import (
     DmMessage,
     DmState,
     Feed,
+    HeldPaper,
     OutboxItem,
     OutboxNotices,
     PostOutcome,
@@ -345,9 +349,11 @@ class SignalArea(Protocol):
     """The group's own signal (issue 22): members' feedback on papers and the papers they saved, by arXiv
     id; and forgetting a member."""
 
-    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None) -> str | None:
-        """A click on `value` (up, down, hide): set, replacing the member's other feedback on the paper, or
-        cleared when it already was theirs. Their feedback on the paper now (None: none, or not stored)."""
+    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None,
+                              guild_id: int | None = None) -> str | None:
+        """A click on `value` (up, down, hide) in a server (None: a DM): set, replacing the member's other
+        feedback on the paper, or cleared when it already was theirs. Their feedback on the paper now (None:
+        none, or not stored)."""
         ...
 
     async def feedback_counts(self, arxiv_id: str) -> dict[str, int]:
@@ -383,6 +389,106 @@ class SignalArea(Protocol):
     async def set_feed_excludes(self, channel_id: int, topic: str, excludes: list[str]) -> Feed | None:
         """The words or phrases a feed leaves out from its next delivery on ([]: none); None when there is
         no such feed."""
+        ...
+
+    async def set_subscription_regex(self, user_id: int, sub_id: int, regex: str | None) -> Subscription | None:
+        """The pattern (jobs/regex_filter.py) the member's subscription keeps papers by from now on (None:
+        none); None when the member has no such subscription."""
+        ...
+
+    async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
+        """A feed's regex (None: none) and minimum score (jobs/plan/rank.py day_score; 0: none) from its
+        next delivery on; None when there is no such feed."""
+        ...
+
+    async def dm_schedule(self, user_id: int) -> DmSchedule:
+        """When the member's DM goes out (jobs/dm_schedule.py); the default when they chose nothing."""
+        ...
+
+    async def dm_schedules(self) -> dict[int, DmSchedule]:
+        """Every member's schedule that was ever set, by member."""
+        ...
+
+    async def set_dm_schedule(self, schedule: DmSchedule) -> None:
+        """Store a member's schedule (replacing theirs)."""
+        ...
+
+    async def hold_dms(self, rows: Sequence[tuple[int, int, str, str, str]], at: datetime) -> int:
+        """Hold papers for members until their DM is due: (member, paper id, matched label, topic, post date)
+        each, held `at`; a paper already held for the member stays as it was. How many were added."""
+        ...
+
+    async def held_dms(self) -> dict[int, list[HeldPaper]]:
+        """The papers held for each member, in paper order."""
+        ...
+
+    async def drop_held(self, user_ids: Sequence[int]) -> int:
+        """Forget what is held for these members (sent, or planned in the same transaction): rows deleted."""
+        ...
+
+    async def set_week_post(self, guild_id: int, channel_id: int | None, weekday: int = 0, hour: int = 9,
+                            last_week: str | None = None) -> None:
+        """Where and when (weekday, hour UTC) the server's weekly top goes, `last_week` the ISO week already
+        done (a new setting does not post for a slot already past); channel None: no weekly post."""
+        ...
+
+    async def week_posts(self) -> list[WeekPost]:
+        """Every server's weekly-post setting."""
+        ...
+
+    async def top_papers(self, guild_id: int, since: datetime, limit: int = TOP_PAPERS) -> list[tuple[str, int, int]]:
+        """The papers clicked 👍 / 👎 most in the server since then: (arXiv id, 👍, 👎), most first."""
+        ...
+
+    async def plan_week_post(self, cycle_id: int, post: WeekPost, message: TopMessage, week: str) -> int:
+        """Queue the server's weekly post and mark `week` (ISO) as planned, in one transaction: its outbox id."""
+        ...
+
+    async def record_thread(self, guild_id: int, arxiv_id: str, thread_id: int) -> None:
+        """The paper's Discuss thread in the server."""
+        ...
+
+    async def discuss_threads(self, guild_id: int, arxiv_ids: Sequence[str]) -> dict[str, int]:
+        """The Discuss threads these papers have in the server: arXiv id -> thread id."""
+        ...
+
+    async def record_departure(self, user_id: int, guild_id: int, at: datetime) -> None:
+        """The member left the server `at`: their feedback given there goes after DEPARTED_DAYS (the sweep)."""
+        ...
+
+    async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        """The member came back: nothing of theirs goes. Whether a departure was recorded."""
+        ...
+
+    async def sweep_departures(self, before: datetime) -> int:
+        """Delete the feedback each member gave in a server they left before `before`, and those departures:
+        the feedback rows deleted."""
+        ...
+
+    async def propose_club_paper(self, guild_id: int, arxiv_id: str, user_id: int, at: datetime) -> bool | None:
+        """Add a stored paper to the server's journal-club list, with the proposer's vote: True; False when it
+        is listed already; None when no such paper is stored."""
+        ...
+
+    async def toggle_club_vote(self, guild_id: int, arxiv_id: str, user_id: int) -> tuple[bool, int] | None:
+        """The member's vote for a listed paper, cast or taken back: (voted now, votes); None: not listed."""
+        ...
+
+    async def club_papers(self, guild_id: int) -> list[ClubPaper]:
+        """The server's journal-club list with votes, earliest proposed first."""
+        ...
+
+    async def schedule_club_paper(self, guild_id: int, arxiv_id: str, presenter_id: int, starts_at: datetime,
+                                  event_id: int | None, thread_id: int | None) -> None:
+        """The paper is presented then, by them; its scheduled event and thread."""
+        ...
+
+    async def club_reminders(self) -> list[ClubPaper]:
+        """Scheduled papers whose presenter has not been reminded yet, soonest first, every server's."""
+        ...
+
+    async def plan_club_reminder(self, cycle_id: int, paper: ClubPaper, message: ClubMessage) -> int:
+        """Queue the presenter's reminder DM and mark it sent, in one transaction: its outbox id."""
         ...
 
     async def forget_member(self, user_id: int) -> dict[str, int]:

@@ -5,19 +5,22 @@ row id inside it, so they go with their paper."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from jobs.records import Feed, Subscription
 from jobs.store._connection import Connection
+from jobs.store.lab_week import stamp
 from jobs.store.rows import utcnow
 
 FEEDBACK_VALUES = ("up", "down", "hide")
 
 
 class Signal(Connection):
-    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None) -> str | None:
-        """A member's click on `value` (up, down, hide): set it, replacing their other feedback on the paper,
-        or clear it when it was already theirs. The member's feedback on the paper now (None: none, or
-        the paper is not stored)."""
+    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None,
+                              guild_id: int | None = None) -> str | None:
+        """A member's click on `value` (up, down, hide) in a server (`guild_id`; None: a DM): set it, replacing
+        their other feedback on the paper, or clear it when it was already theirs. The member's feedback on the
+        paper now (None: none, or the paper is not stored)."""
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback {value!r}: one of {', '.join(FEEDBACK_VALUES)}")
         async with self.transaction() as db:
@@ -30,9 +33,9 @@ class Signal(Connection):
                 await db.execute("DELETE FROM feedback WHERE user_id = ? AND paper_id = ?", (user_id, paper_id))
                 return None
             await db.execute(
-                "INSERT INTO feedback (user_id, paper_id, value, topic, at) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO feedback (user_id, paper_id, value, topic, at, guild_id) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id, paper_id) DO UPDATE SET value = excluded.value, topic = excluded.topic, "
-                "at = excluded.at", (user_id, paper_id, value, topic, utcnow()))
+                "at = excluded.at, guild_id = excluded.guild_id", (user_id, paper_id, value, topic, utcnow(), guild_id))
         return value
 
     async def feedback_counts(self, arxiv_id: str) -> dict[str, int]:
@@ -110,6 +113,47 @@ class Signal(Connection):
             feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))  # type: ignore[attr-defined]
             return feeds[0]
 
+    async def set_subscription_regex(self, user_id: int, sub_id: int, regex: str | None) -> Subscription | None:
+        """The pattern the member's subscription keeps papers by from now on (None: none); None when the
+        member has no such subscription."""
+        async with self.transaction() as db:
+            async with db.execute("UPDATE subscriptions SET regex = ? WHERE id = ? AND user_id = ?",
+                                  (regex, sub_id, user_id)) as cur:
+                if not cur.rowcount:
+                    return None
+            return next(s for s in await self.subscriptions(user_id) if s.id == sub_id)  # type: ignore[attr-defined]
+
+    async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
+        """A feed's regex (None: none) and minimum score (0: none) from its next delivery on; None when there
+        is no such feed."""
+        async with self.transaction() as db:
+            async with db.execute("UPDATE feeds SET regex = ?, min_score = ? WHERE channel_id = ? AND topic = ?",
+                                  (regex, min_score, channel_id, topic)) as cur:
+                if not cur.rowcount:
+                    return None
+            feeds = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))  # type: ignore[attr-defined]
+            return feeds[0]
+
+    async def record_departure(self, user_id: int, guild_id: int, at: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute("INSERT INTO departures (user_id, guild_id, left_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (user_id, guild_id) DO UPDATE SET left_at = excluded.left_at",
+                             (user_id, guild_id, stamp(at)))
+
+    async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        async with self.transaction() as db, db.execute(
+                "DELETE FROM departures WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)) as cur:
+            return cur.rowcount > 0
+
+    async def sweep_departures(self, before: datetime) -> int:
+        """Delete the feedback each member gave in a server they left before `before` (and the departure):
+        the feedback rows deleted."""
+        async with self.transaction() as db:
+            async with db.execute(SWEEP_FEEDBACK, (stamp(before),)) as cur:
+                gone = max(0, cur.rowcount)
+            await db.execute("DELETE FROM departures WHERE left_at < ?", (stamp(before),))
+        return gone
+
     async def forget_member(self, user_id: int) -> dict[str, int]:
         """Delete everything Paperboy keeps about a member, in one transaction: subscriptions, feedback,
         saved papers, their language, their DM state and their DM deliveries. Rows deleted, by kind."""
@@ -129,6 +173,9 @@ def _signals(rows: list[tuple[int, str, str]] | list[object]) -> dict[int, dict[
     return out
 
 
+SWEEP_FEEDBACK = ("DELETE FROM feedback WHERE EXISTS (SELECT 1 FROM departures d WHERE d.user_id = feedback.user_id "
+                  "AND d.guild_id = feedback.guild_id AND d.left_at < ?)")
+
 # What `forget_member` deletes, in order (the same SQL on both engines, ? becoming $1 there).
 FORGET: tuple[tuple[str, str], ...] = (
     ("subscriptions", "DELETE FROM subscriptions WHERE user_id = ?"),
@@ -136,6 +183,10 @@ FORGET: tuple[tuple[str, str], ...] = (
     ("saved", "DELETE FROM saved WHERE user_id = ?"),
     ("language", "DELETE FROM member_languages WHERE user_id = ?"),
     ("dm", "DELETE FROM dm_users WHERE user_id = ?"),
+    ("schedule", "DELETE FROM dm_schedules WHERE user_id = ?"),
+    ("held", "DELETE FROM dm_held WHERE user_id = ?"),
+    ("departures", "DELETE FROM departures WHERE user_id = ?"),
+    ("votes", "DELETE FROM club_votes WHERE user_id = ?"),
     ("deliveries", "DELETE FROM delivered WHERE kind = 'dm' AND target_id = ?"),
     ("messages", "DELETE FROM outbox WHERE kind = 'dm' AND target_id = ?"),
 )

@@ -8,8 +8,11 @@ from pathlib import Path
 from jobs.store import migrate
 from jobs.store._connection import connect_reader, connect_writer
 from jobs.store.claims import Claims
+from jobs.store.club import Club
+from jobs.store.dm_schedule import DmSchedules
 from jobs.store.errors import StoreUnavailable, database_problem
 from jobs.store.feeds import Feeds
+from jobs.store.lab_week import LabWeek
 from jobs.store.languages import Languages
 from jobs.store.meta import Meta
 from jobs.store.outbox import Outbox
@@ -20,7 +23,8 @@ from jobs.store.subscriptions import Subscriptions
 from jobs.store.watch import Watch
 
 
-class Store(Papers, Feeds, Outbox, Claims, Subscriptions, Search, Meta, Watch, Languages, Signal):
+class Store(Papers, Feeds, Outbox, Claims, Subscriptions, Search, Meta, Watch, Languages, Signal, DmSchedules,
+            LabWeek, Club):
     """Async access to the database (WAL mode). Open with `await Store.open(path)`; every write goes
     through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""
 

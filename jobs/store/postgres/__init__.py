@@ -16,7 +16,10 @@ from jobs.store.postgres import migrate
 from jobs.store.postgres._connection import create_pool
 from jobs.store.postgres.areas import PgMeta, PgSettings, PgSubscriptions
 from jobs.store.postgres.claims import PgClaims
+from jobs.store.postgres.club import PgClub
+from jobs.store.postgres.dm_schedule import PgDmSchedules
 from jobs.store.postgres.feeds import PgFeeds
+from jobs.store.postgres.lab_week import PgLabWeek
 from jobs.store.postgres.papers import PgIngest, PgPapers
 from jobs.store.postgres.search import PgSearch
 from jobs.store.postgres.signal import PgSignal
@@ -24,7 +27,7 @@ from jobs.store.postgres.watch import PgWatch
 
 
 class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgClaims, PgWatch, PgMeta, PgSettings, PgSubscriptions,
-                    PgSignal):
+                    PgSignal, PgDmSchedules, PgLabWeek, PgClub):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod

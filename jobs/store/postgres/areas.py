@@ -93,9 +93,9 @@ class PgSubscriptions(PgConnection):
     async def subscriptions(self, user_id: int | None = None) -> list[Subscription]:
         where, args = ("WHERE user_id = $1", (user_id,)) if user_id is not None else ("", ())
         rows = await self._all(
-            f"SELECT id, user_id, kind, value, folded, paper_cursor, excludes FROM subscriptions {where} "
+            f"SELECT id, user_id, kind, value, folded, paper_cursor, excludes, regex FROM subscriptions {where} "
             "ORDER BY user_id, id", *args)
-        return [Subscription(*r[:6], json.loads(r[6])) for r in rows]
+        return [Subscription(*r[:6], json.loads(r[6]), r[7]) for r in rows]
 
     async def remove_subscriptions(self, user_id: int, sub_id: int | None = None) -> list[Subscription]:
         async with self.transaction() as conn:

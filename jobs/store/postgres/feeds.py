@@ -20,11 +20,12 @@ from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, Scope
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.rows import PAPER_COLUMNS, TIME_FORMAT, j, paper_from_row, utcnow
 
-_FEED_COLUMNS = "id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style, excludes"
+_FEED_COLUMNS = ("id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style, excludes, "
+                 "regex, min_score")
 
 
 def _feed(r: Any) -> Feed:
-    return Feed(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8], json.loads(r[9]))
+    return Feed(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8], json.loads(r[9]), r[10], int(r[11]))
 
 
 async def enqueue(conn: asyncpg.Connection, cycle_id: int, kind: str, target_id: int, guild_id: int | None,

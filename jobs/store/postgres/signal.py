@@ -4,15 +4,18 @@ member, with the same SQL ($n placeholders)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from jobs.records import Feed, Subscription
+from jobs.store.lab_week import stamp
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.rows import utcnow
-from jobs.store.signal import FEEDBACK_VALUES, FORGET, _signals
+from jobs.store.signal import FEEDBACK_VALUES, FORGET, SWEEP_FEEDBACK, _signals
 
 
 class PgSignal(PgConnection):
-    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None) -> str | None:
+    async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None,
+                              guild_id: int | None = None) -> str | None:
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback {value!r}: one of {', '.join(FEEDBACK_VALUES)}")
         async with self.transaction() as conn:
@@ -25,9 +28,9 @@ class PgSignal(PgConnection):
                 await conn.execute("DELETE FROM feedback WHERE user_id = $1 AND paper_id = $2", user_id, paper_id)
                 return None
             await conn.execute(
-                "INSERT INTO feedback (user_id, paper_id, value, topic, at) VALUES ($1, $2, $3, $4, $5) "
+                "INSERT INTO feedback (user_id, paper_id, value, topic, at, guild_id) VALUES ($1, $2, $3, $4, $5, $6) "
                 "ON CONFLICT (user_id, paper_id) DO UPDATE SET value = excluded.value, topic = excluded.topic, "
-                "at = excluded.at", user_id, paper_id, value, topic, utcnow())
+                "at = excluded.at, guild_id = excluded.guild_id", user_id, paper_id, value, topic, utcnow(), guild_id)
         return value
 
     async def feedback_counts(self, arxiv_id: str) -> dict[str, int]:
@@ -88,6 +91,38 @@ class PgSignal(PgConnection):
                                                json.dumps(excludes, ensure_ascii=False), channel_id, topic)):
                 return None
             return (await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic))[0]  # type: ignore[attr-defined]
+
+    async def set_subscription_regex(self, user_id: int, sub_id: int, regex: str | None) -> Subscription | None:
+        async with self.transaction() as conn:
+            if not affected(await conn.execute("UPDATE subscriptions SET regex = $1 WHERE id = $2 AND user_id = $3",
+                                               regex, sub_id, user_id)):
+                return None
+            return next(s for s in await self.subscriptions(user_id) if s.id == sub_id)  # type: ignore[attr-defined]
+
+    async def set_feed_filter(self, channel_id: int, topic: str, regex: str | None, min_score: int) -> Feed | None:
+        async with self.transaction() as conn:
+            if not affected(await conn.execute(
+                    "UPDATE feeds SET regex = $1, min_score = $2 WHERE channel_id = $3 AND topic = $4",
+                    regex, min_score, channel_id, topic)):
+                return None
+            return (await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic))[0]  # type: ignore[attr-defined]
+
+    async def record_departure(self, user_id: int, guild_id: int, at: datetime) -> None:
+        async with self.transaction() as conn:
+            await conn.execute("INSERT INTO departures (user_id, guild_id, left_at) VALUES ($1, $2, $3) "
+                               "ON CONFLICT (user_id, guild_id) DO UPDATE SET left_at = excluded.left_at",
+                               user_id, guild_id, stamp(at))
+
+    async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        async with self.transaction() as conn:
+            return affected(await conn.execute("DELETE FROM departures WHERE user_id = $1 AND guild_id = $2",
+                                               user_id, guild_id)) > 0
+
+    async def sweep_departures(self, before: datetime) -> int:
+        async with self.transaction() as conn:
+            gone = affected(await conn.execute(SWEEP_FEEDBACK.replace("?", "$1"), stamp(before)))
+            await conn.execute("DELETE FROM departures WHERE left_at < $1", stamp(before))
+        return gone
 
     async def forget_member(self, user_id: int) -> dict[str, int]:
         gone: dict[str, int] = {}
