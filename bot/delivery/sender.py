@@ -122,6 +122,12 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
     day = PagedDay.of(payload)
     if day is not None:  # a feed's topic-day or a member's day of matches: one paged message
         return await page_args(store, item.id, day, language=language, lang=lang)
+    return await _cards(store, payload, images=images, papers=papers, language=language, lang=lang)
+
+
+async def _cards(store: Store, payload: dict[str, Any], *, images: Images, papers: dict[str, Paper | None] | None,
+                 language: str, lang: Lang) -> dict[str, Any] | None:
+    """A card row (one paper; older rows and DMs, several): each paper's full embed and its buttons."""
     ids: list[str] = payload.get("papers", [])
     matched: dict[str, str] = payload.get("matched", {})
     appearance: dict[str, list[str]] = payload.get("shown", {})
@@ -229,180 +235,213 @@ async def send_pending(store: Store, targets: Targets, *, images: Images, guild_
     order, for the next run. A message sent but not recorded (the database refused the write: a full disk)
     pauses the sending until a record works, and is found by its marker before it is sent again. Once
     `stop` is set no new send starts: what is not yet sent stays pending."""
-    stop = stop or asyncio.Event()
-    claimer = claimer or claimer_name()
-    report = SendReport()
-    me = targets.client.user.id if targets.client.user is not None else 0
-    ready: deque[OutboxItem] = deque()  # claimed, not yet started
-    busy: set[int] = set()  # started, not finished
-    skip: list[int] = []  # kept for a later run (a passing failure): this run claims them no more
-    gone: dict[tuple[str, int], str] = {}  # targets given up on this run, and why
-    claiming = asyncio.Lock()
-    halted: list[str] = []  # why sending stopped (a record that could not be written)
-    # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
-    # database lookup; a channel not in the cache, a request), however many messages use them.
-    papers: dict[str, Paper | None] = {}
-    languages: Languages = {}
-    resolved: dict[tuple[str, int], Target] = {}
+    run = SendRun(store, targets, images=images, guild_id=guild_id, kind=kind, workers=workers,
+                  retry_delays=retry_delays, stop=stop or asyncio.Event(), claimer=claimer or claimer_name(),
+                  budget=budget, lease=lease)
+    return await run.run()
 
-    async def spend(requests: int) -> None:
-        wait = await store.take_send_budget(requests, budget.rate, budget.burst)
+
+class SendRun:
+    """One run of `send_pending`: what it claimed, what is in flight, and what it learned on the way."""
+
+    def __init__(self, store: Store, targets: Targets, *, images: Images, guild_id: int | None, kind: str | None,
+                 workers: int, retry_delays: tuple[float, ...], stop: asyncio.Event, claimer: str, budget: Budget,
+                 lease: float) -> None:
+        self.store, self.targets, self.images = store, targets, images
+        self.guild_id, self.kind, self.workers = guild_id, kind, workers
+        self.retry_delays, self.stop, self.claimer, self.budget, self.lease = retry_delays, stop, claimer, budget, lease
+        self.report = SendReport()
+        self.me = targets.client.user.id if targets.client.user is not None else 0
+        self.ready: deque[OutboxItem] = deque()  # claimed, not yet started
+        self.busy: set[int] = set()  # started, not finished
+        self.skip: list[int] = []  # kept for a later run (a passing failure): this run claims them no more
+        self.gone: dict[tuple[str, int], str] = {}  # targets given up on this run, and why
+        self.claiming = asyncio.Lock()
+        self.halted: list[str] = []  # why sending stopped (a record that could not be written)
+        # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
+        # database lookup; a channel not in the cache, a request), however many messages use them.
+        self.papers: dict[str, Paper | None] = {}
+        self.languages: Languages = {}
+        self.resolved: dict[tuple[str, int], Target] = {}
+        self.running: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> SendReport:
+        beat = asyncio.create_task(self.heartbeat())
+        try:
+            self.spawn(1)
+            while self.running:
+                done, _ = await asyncio.wait(set(self.running), return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # a bug or a database out of reach ends the run, as before
+        finally:
+            for task in self.running:
+                task.cancel()
+            await asyncio.gather(*self.running, return_exceptions=True)
+            beat.cancel()
+            await asyncio.gather(beat, return_exceptions=True)
+            if self.ready or self.halted or self.stop.is_set():  # what is claimed and unsent goes back for any sender
+                with contextlib.suppress(Exception):
+                    await self.store.release_claims(self.claimer)
+        return self.report
+
+    def spawn(self, count: int) -> None:
+        for _ in range(count):
+            task = asyncio.create_task(self.worker())
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
+
+    async def worker(self) -> None:
+        while (item := await self.next_item()) is not None:
+            try:
+                await self.send_one(item)
+            finally:
+                self.busy.discard(item.id)
+            if self.ready:  # more targets claimed than workers at them: bring the others back
+                self.spawn(min(self.workers - len(self.running), len(self.ready)))
+
+    async def heartbeat(self) -> None:
+        while True:  # leases outlive a stalled round; a dead sender's run out
+            await asyncio.sleep(self.lease / 3)
+            try:
+                await self.store.renew_claims(self.claimer, self.lease)
+            except Exception as exc:  # the next claim or record says it plainly
+                log.warning("could not renew this sender's claims: %s", exc)
+
+    async def spend(self, requests: int) -> None:
+        wait = await self.store.take_send_budget(requests, self.budget.rate, self.budget.burst)
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def next_item() -> OutboxItem | None:
+    async def next_item(self) -> OutboxItem | None:
         """The next row to send, claimed in batches; None when there is none to claim now (a row of a
         target in flight comes when that send ends: the worker ending it claims again)."""
-        if stop.is_set() or halted:
+        if self.stop.is_set() or self.halted:
             return None
-        async with claiming:
-            if not ready:
-                ready.extend(await store.claim_outbox(claimer, CLAIM_BATCH, exclude=[*busy, *skip],
-                                                      lease=lease, guild_id=guild_id, kind=kind))
-            if not ready:
+        async with self.claiming:
+            if not self.ready:
+                self.ready.extend(await self.store.claim_outbox(
+                    self.claimer, CLAIM_BATCH, exclude=[*self.busy, *self.skip], lease=self.lease,
+                    guild_id=self.guild_id, kind=self.kind))
+            if not self.ready:
                 return None
-            item = ready.popleft()
-            busy.add(item.id)
+            item = self.ready.popleft()
+            self.busy.add(item.id)
             return item
 
-    async def send_one(item: OutboxItem) -> None:
+    async def send_one(self, item: OutboxItem) -> None:
         key = (item.kind, item.target_id)
-        if key in gone:  # its target was given up on this run: fail it without a request
-            await store.mark_failed([item.id], gone[key], final=True)
-            report.failed += 1
+        if key in self.gone:  # its target was given up on this run: fail it without a request
+            await self.store.mark_failed([item.id], self.gone[key], final=True)
+            self.report.failed += 1
             return
-        args = await render(store, item, images=images, papers=papers, languages=languages,
-                            locale=targets.locale(item.guild_id))
+        args = await render(self.store, item, images=self.images, papers=self.papers, languages=self.languages,
+                            locale=self.targets.locale(item.guild_id))
         if args is None:
-            await store.mark_failed([item.id], "the paper is no longer in the database", final=True)
+            await self.store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return
+        posted = await self.post(item, args)
+        if posted is None or not await self.record(item, posted.message_id):
+            return
+        self.report.sent += posted.message_id is not None
+        day = PagedDay.of(item.payload)
+        self.report.papers += len(day.papers) if day is not None else len(posted.args.get("embeds", []))
+
+    async def post(self, item: OutboxItem, args: dict[str, Any]) -> _Posted | None:
+        """Post one row, retrying a passing failure and a refused payload once in a smaller form; None when
+        it was not posted (what happened is recorded)."""
+        key = (item.kind, item.target_id)
         tried = item.tried  # by an earlier run or another sender: look before posting again
-        delays, attempt, safe = (*retry_delays, None), 0, False
+        delays, attempt, safe = (*self.retry_delays, None), 0, False
         while True:
-            delay = delays[attempt]
             try:
-                if key not in resolved:
-                    resolved[key] = await targets.resolve(item, spend=spend)
-                await spend(1)
-                if not await store.begin_send(item.id, claimer, lease):
+                if key not in self.resolved:
+                    self.resolved[key] = await self.targets.resolve(item, spend=self.spend)
+                await self.spend(1)
+                if not await self.store.begin_send(item.id, self.claimer, self.lease):
                     log.warning("outbox %s: no longer this sender's (its lease ran out); left to the sender "
                                 "that holds it", item.id)
-                    return
+                    return None
                 async with asyncio.timeout(SEND_TIMEOUT):
-                    message_id = await _post(resolved[key], item, args, tried=tried, me=me, spend=spend)
-                break
+                    message_id = await _post(self.resolved[key], item, args, tried=tried, me=self.me,
+                                             spend=self.spend)
+                return _Posted(message_id, args)
             except SEND_FAILURES as exc:
-                refused_payload = isinstance(exc, discord.HTTPException) and exc.status in PAYLOAD_REFUSED \
-                    and not is_gone(exc)
-                if refused_payload and not safe:  # once more, smaller and plainer: its papers are not lost
+                if _refused_payload(exc) and not safe:  # once more, smaller and plainer: its papers are not lost
                     log.warning("outbox %s: Discord refused it (%s); trying a smaller form", item.id, _describe(exc))
                     args, safe = safe_form(args), True
                     continue
-                if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status in PAYLOAD_REFUSED):
-                    await refused(item, exc)
-                    return
-                if delay is None or stop.is_set():
-                    await passing(item, exc)
-                    return
+                if not await self.retry_after(item, exc, delays[attempt]):
+                    return None
                 tried = True  # a failed try may have reached Discord all the same
-                log.info("outbox %s: %s; trying again in %.0f s", item.id, _describe(exc), delay)
-                await asyncio.sleep(delay)  # short: a shutdown waits this out (SHUTDOWN_GRACE is longer)
                 attempt += 1
-                if stop.is_set():
-                    await passing(item, exc)
-                    return
-        if not await record(item, message_id):
-            return
-        report.sent += message_id is not None
-        day = PagedDay.of(item.payload)
-        report.papers += len(day.papers) if day is not None else len(args.get("embeds", []))
 
-    async def record(item: OutboxItem, message_id: int | None) -> bool:
+    async def retry_after(self, item: OutboxItem, exc: BaseException, delay: float | None) -> bool:
+        """Whether to try `item` again after `exc`: waits `delay` first; otherwise records why not."""
+        if isinstance(exc, discord.HTTPException) and (is_gone(exc) or exc.status in PAYLOAD_REFUSED):
+            await self.refused(item, exc)
+            return False
+        if delay is None or self.stop.is_set():
+            await self.passing(item, exc)
+            return False
+        log.info("outbox %s: %s; trying again in %.0f s", item.id, _describe(exc), delay)
+        await asyncio.sleep(delay)  # short: a shutdown waits this out (SHUTDOWN_GRACE is longer)
+        if self.stop.is_set():
+            await self.passing(item, exc)
+            return False
+        return True
+
+    async def record(self, item: OutboxItem, message_id: int | None) -> bool:
         """Store that the row was sent. When the database will not take it (a full disk), sending pauses:
         the write is tried again, and if it still fails this run stops starting sends. The row stays
         pending and tried: the next run finds the message by its marker instead of sending it again."""
-        for wait in (0.0, *retry_delays):
+        for wait in (0.0, *self.retry_delays):
             await asyncio.sleep(wait)
             try:
-                await store.mark_sent(item.id, message_id)
+                await self.store.mark_sent(item.id, message_id)
                 return True
             except Exception as exc:  # whatever the database raised: nothing more is sent until it works
                 problem = f"{type(exc).__name__}: {exc}"
         reason = (f"sending paused: Discord took outbox row {item.id} but the database did not record it "
                   f"({problem}); it is looked for, not sent again, once the database writes")
-        if not halted:
-            halted.append(reason)
-            report.paused.append(reason)
+        if not self.halted:
+            self.halted.append(reason)
+            self.report.paused.append(reason)
             log.error("%s", reason)
         return False
 
-    async def refused(item: OutboxItem, exc: discord.HTTPException) -> None:
-        report.failed += 1
+    async def refused(self, item: OutboxItem, exc: discord.HTTPException) -> None:
+        self.report.failed += 1
         if not is_gone(exc):
             # Discord refused this payload (400, e.g. 50035 invalid form body): it would refuse it
             # every time, so give it up now and let the rest of the queue go.
             reason = describe_failure(exc, "the target")
-            await store.mark_failed([item.id], reason, final=True)
+            await self.store.mark_failed([item.id], reason, final=True)
             log.warning("outbox %s given up: Discord refused it: %s", item.id, reason)
             return
-        reason = await targets.failed(item, exc)
+        reason = await self.targets.failed(item, exc)
         # Everything else for this target fails with it, without another request.
-        gone[(item.kind, item.target_id)] = reason
-        await store.mark_failed([item.id], reason, final=True)
-        report.paused.append(reason)
+        self.gone[(item.kind, item.target_id)] = reason
+        await self.store.mark_failed([item.id], reason, final=True)
+        self.report.paused.append(reason)
 
-    async def passing(item: OutboxItem, exc: BaseException) -> None:
+    async def passing(self, item: OutboxItem, exc: BaseException) -> None:
         """A failure that may pass (network, timeout, 5xx): this row, and its target's later rows to
         keep their order, wait for the next run; after MAX_ATTEMPTS runs the row is given up."""
-        report.failed += 1
+        self.report.failed += 1
         final = item.attempts + 1 >= MAX_ATTEMPTS
-        await store.mark_failed([item.id], _describe(exc), final=final)
+        await self.store.mark_failed([item.id], _describe(exc), final=final)
         if not final:
-            skip.append(item.id)
+            self.skip.append(item.id)
         log.warning("outbox %s: %s (attempt %s%s)", item.id, _describe(exc), item.attempts + 1,
                     ", given up" if final else "")
 
-    async def worker() -> None:
-        while (item := await next_item()) is not None:
-            try:
-                await send_one(item)
-            finally:
-                busy.discard(item.id)
-            if ready:  # more targets claimed than workers at them: bring the others back
-                spawn()
 
-    running: set[asyncio.Task[None]] = set()
+@dataclass(slots=True)
+class _Posted:
+    message_id: int | None
+    args: dict[str, Any]  # as posted: the smaller form when the first was refused
 
-    def spawn() -> None:
-        for _ in range(min(workers - len(running), len(ready))):
-            task = asyncio.create_task(worker())
-            running.add(task)
-            task.add_done_callback(running.discard)
 
-    async def heartbeat() -> None:
-        while True:  # leases outlive a stalled round; a dead sender's run out
-            await asyncio.sleep(lease / 3)
-            try:
-                await store.renew_claims(claimer, lease)
-            except Exception as exc:  # the next claim or record says it plainly
-                log.warning("could not renew this sender's claims: %s", exc)
-
-    beat = asyncio.create_task(heartbeat())
-    try:
-        first = asyncio.create_task(worker())
-        running.add(first)
-        first.add_done_callback(running.discard)
-        while running:
-            done, _ = await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()  # a bug or a database out of reach ends the run, as before
-    finally:
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
-        beat.cancel()
-        await asyncio.gather(beat, return_exceptions=True)
-        if ready or halted or stop.is_set():  # what is claimed and unsent goes back for any sender
-            with contextlib.suppress(Exception):
-                await store.release_claims(claimer)
-    return report
+def _refused_payload(exc: BaseException) -> bool:
+    """Discord refused the payload itself (400/413), not the target: a smaller form may pass."""
+    return isinstance(exc, discord.HTTPException) and exc.status in PAYLOAD_REFUSED and not is_gone(exc)
