@@ -22,6 +22,7 @@ from bot.app import PaperboyBot
 from bot.delivery.sender import Budget, SendReport, send_pending
 from bot.delivery.targets import Targets
 from jobs.config import Config
+from jobs.messages import AlertMessage
 from jobs.store.backends import open_database
 from tests.conftest import make_config
 from tests.engines import fresh_database
@@ -171,11 +172,12 @@ async def test_a_plan_committed_wakes_the_senders(pg_url: str, tmp_path: Path) -
         async with store.outbox_notices() as notices:
             assert not notices.event.is_set() and notices.lost is None
             cycle = await store.start_cycle("manual")
-            await store.plan_alerts(cycle, {"kind": "test"})  # no alert channel: nothing queued, no notice
+            alert = AlertMessage("alert", "local", "Source local has gone quiet", cause="late")
+            await store.plan_alerts(cycle, alert)  # no alert channel: nothing queued, no notice
             await store.set_alert_channel(1, 11)
             await asyncio.sleep(0.2)
             assert not notices.event.is_set()
-            await store.plan_alerts(cycle, {"kind": "test"})  # one row, committed
+            await store.plan_alerts(cycle, alert)  # one row, committed
             await asyncio.wait_for(notices.event.wait(), 5)
     finally:
         await store.close()
