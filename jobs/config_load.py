@@ -281,8 +281,8 @@ def _source(r: _Reader, item: Any, key: str, file: Path) -> SourceConfig:
         raise r.fail(f"{p}format", f"kind: arxiv reads arXiv's own listings (format {ARXIV_FORMAT}), not {fmt}; "
                      "leave `format` out")
     if kind != "arxiv" and fmt == ARXIV_FORMAT:
-        raise r.fail(f"{p}format", f"format {ARXIV_FORMAT} (arXiv's category listing) is read by kind: arxiv "
-                     "with `categories: [cs.CV]`")
+        raise r.fail(f"{p}format", f"format {ARXIV_FORMAT} (arXiv's category listing) is read by kind: arxiv, "
+                     "given `categories: [cs.CV]`")
     if kind == "github":
         path = r.string(data, "path", p, "/").strip("/") if data.get("path") != "" else ""
     elif kind in ("feed", "arxiv"):
