@@ -87,6 +87,26 @@ async def test_a_pooled_connection_the_server_ended_is_replaced_before_a_stateme
         await store.close()
 
 
+@pytest.mark.parametrize("turns", [0, 1, 2, 3, 4])
+async def test_a_connection_the_server_ends_inside_a_transaction_is_said_lost_and_rolled_back(
+        pg_url: str, turns: int) -> None:
+    store = await open_store(pg_url)
+    try:
+        # The cut lands between two statements of one transaction, at each point asyncpg can see it.
+        with pytest.raises(asyncpg.ConnectionDoesNotExistError):
+            async with store.transaction() as conn:
+                await store.set_meta("first half", "written")
+                terminate_blocking(await conn.fetchval("SELECT pg_backend_pid()"))
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+                await store.set_meta("second half", "written")  # a savepoint's first statement
+        assert await store.get_meta("first half") is None  # rolled back on the server
+        await store.set_meta("after", "ok")
+        assert await store.get_meta("after") == "ok"
+    finally:
+        await store.close()
+
+
 async def test_an_unreachable_server_fails_the_cycle_in_one_line_and_the_next_delivers_once(
         pg_url: str, simcord_env, posts_dir: Path, make_bot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

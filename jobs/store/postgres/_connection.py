@@ -150,7 +150,13 @@ class PgConnection:
                     yield conn
                 finally:
                     del self._held[task]
-            except BaseException:
+            except BaseException as exc:
+                # The server ended the connection under the transaction: asyncpg says so as
+                # InternalClientError when it read the goodbye before the close (see _DEAD_ON_ARRIVAL), or
+                # InterfaceError ("released back to the pool") after it; said as the lost connection it is.
+                if isinstance(exc, asyncpg.InternalClientError | asyncpg.InterfaceError) and await _closing(conn):
+                    raise asyncpg.ConnectionDoesNotExistError(
+                        "the server closed the connection in the middle of a transaction") from exc
                 if not _closed(conn):  # a closed one was rolled back by the server: keep the first error
                     await tx.rollback()
                 raise
@@ -222,3 +228,14 @@ def _closed(conn: asyncpg.Connection) -> bool:
         return conn.is_closed()
     except asyncpg.InterfaceError:  # "released back to the pool"
         return True
+
+
+async def _closing(conn: asyncpg.Connection, wait: float = 1.0) -> bool:
+    """Does the connection close within `wait` seconds? (Its close follows the server's goodbye within a
+    few turns of the loop.)"""
+    deadline = asyncio.get_running_loop().time() + wait
+    while not _closed(conn):
+        if asyncio.get_running_loop().time() >= deadline:
+            return False
+        await asyncio.sleep(0.01)
+    return True
