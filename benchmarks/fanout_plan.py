@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _bench import machine  # noqa: E402
 from fanout import GenUser, author_pool, brute_force, make_papers, make_users, write_day  # noqa: E402
 
-import bot.delivery.fanout as fanout  # noqa: E402
+import jobs.plan.dms as fanout  # noqa: E402
 from jobs.config import SourceConfig  # noqa: E402
 from jobs.pipeline import ingest  # noqa: E402
 from jobs.store import Store  # noqa: E402

@@ -1,4 +1,4 @@
-"""Retraining a member's ranking (jobs.ranking) at 1,000 feedback rows, and ranking a DM day with it.
+"""Retraining a member's ranking (jobs.plan.personal) at 1,000 feedback rows, and ranking a DM day with it.
 
 The papers are the real ones under ../shared/digests (Kedreamix and daily-arXiv, about 2,300; replicated
 with new ids when fewer than needed). A member has rated 1,000 of them (600 👍 or saved, 400 👎); their
@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._bench import digests, machine, rounds  # noqa: E402
-from jobs import ranking  # noqa: E402
 from jobs.formats import parse_post  # noqa: E402
 from jobs.models import Paper  # noqa: E402
+from jobs.plan import personal as ranking  # noqa: E402
 
 RATED, DAY = 1000, 300
 

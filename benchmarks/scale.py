@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _bench import digests, machine  # noqa: E402
 from search_latency import AI_PARTS, file_size, load_entries, pct  # noqa: E402
 
+from jobs.find import run_search  # noqa: E402
 from jobs.models import Paper, ParsedPost  # noqa: E402
-from jobs.search import run_search  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
 from jobs.store import Store, rank_index  # noqa: E402
 

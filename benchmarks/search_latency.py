@@ -13,7 +13,7 @@ Then runs a fixed set of queries (English words, prefixes, phrases, Chinese 2- a
 authors, ids, with and without topic/date filters) in three rounds, the three ways interleaved query
 by query within each round:
 
-  product  `jobs.search.run_search`: query parsing, `Store.search` (bm25 ranking, filters, the total),
+  product  `jobs.find.run_search`: query parsing, `Store.search` (bm25 ranking, filters, the total),
            loading the page of 10 papers and cutting their snippets — what a /search command waits for;
   bm25     the plain full-ranking SQL on sqlite3 directly (every match ranked by bm25, ORDER BY ...
            LIMIT 10, and a count): the floor of exact ranking with FTS5's bm25;
@@ -57,8 +57,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _bench import digests  # noqa: E402
 
+from jobs.find import run_search  # noqa: E402
 from jobs.models import Paper, ParsedPost  # noqa: E402
-from jobs.search import SearchQuery, build_query, run_search  # noqa: E402
+from jobs.search.query import SearchQuery, build_query  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
 from jobs.store import Store  # noqa: E402
 from jobs.store.rows import add_sql_functions  # noqa: E402

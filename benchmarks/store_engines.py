@@ -41,7 +41,7 @@ from benchmarks._bench import SHARED, kedreamix_archive, machine
 from jobs.config import SourceConfig
 from jobs.database_url import parse_database_url
 from jobs.pipeline import ingest
-from jobs.search import build_query
+from jobs.search.query import build_query
 from jobs.store.backends import open_database
 
 ENGINES = ("sqlite", "postgres")

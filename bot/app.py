@@ -26,10 +26,10 @@ from bot.i18n.translator import PaperboyTranslator
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
-from jobs.instance import SoleLeader, leader_lock
-from jobs.roles import Role, Shards, connects_gateway, schedules, sends
-from jobs.schedule import make_scheduler, missed_run, next_scheduled
-from jobs.source_watch import RetryPlan, plan_retry, retry_plan
+from jobs.ops.instance import SoleLeader, leader_lock
+from jobs.ops.roles import Role, Shards, connects_gateway, schedules, sends
+from jobs.ops.schedule import make_scheduler, missed_run, next_scheduled
+from jobs.ops.source_watch import RetryPlan, plan_retry, retry_plan
 from jobs.store import StoreProtocol
 from jobs.store.backends import open_database
 
@@ -63,7 +63,7 @@ class PaperboyBot(PaperboyClient):
                          tree_cls=PaperboyTree, **client)
         self.config = config
         self.use_scheduler = scheduler
-        self.role: Role = role  # which parts this process runs (jobs/roles.py)
+        self.role: Role = role  # which parts this process runs (jobs/ops/roles.py)
         self._leader: SoleLeader | PgLeaderLock | None = None  # the scheduler's leader lock, once taken
         self.stopped = asyncio.Event()  # set when shutdown is done: a process without a gateway ends then
         self.scheduler: Any = None
@@ -354,7 +354,7 @@ class ShardedPaperboyBot(PaperboyBot, commands.AutoShardedBot):
 def create_bot(config: Config | str | Path | None = None, *, scheduler: bool = True, role: Role = "all",
                shards: Shards | None = None) -> PaperboyBot:
     """Build the bot without starting it. `config` is a loaded Config or a path to a YAML file; `role` says
-    which parts run (jobs/roles.py); `shards`, which of the bot's shards its gateway connects."""
+    which parts run (jobs/ops/roles.py); `shards`, which of the bot's shards its gateway connects."""
     if not isinstance(config, Config):
         config = load_config(config)
     if shards is not None:

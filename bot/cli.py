@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 from jobs.command import command as hint
 from jobs.command import program
 from jobs.config import Config, ConfigError
+from jobs.fatal import FatalError
 
 if TYPE_CHECKING:
-    from jobs.roles import Role, Shards
+    from jobs.ops.roles import Role, Shards
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
 INGEST_INCOMPLETE = 3  # `ingest`: every source read, but some posts could not be fetched
@@ -190,7 +191,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         from dotenv import load_dotenv
 
-        from jobs.logsetup import LEVEL_ENV, LogSetupError, configure_logging
+        from jobs.ops.logsetup import LEVEL_ENV, LogSetupError, configure_logging
 
         load_dotenv()  # PAPERBOY_LOG_* and the tokens may be in .env
         # The demo is for reading the preview, not the log: warnings and worse unless asked for more.
@@ -230,7 +231,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return run_demo(config, open_browser=not args.no_browser, check=args.check, port=args.port)
         if command == "run":
-            from jobs.roles import RoleError
+            from jobs.ops.roles import RoleError
 
             try:
                 role, shards = _role(config, args)
@@ -249,12 +250,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         raise  # for main: not an error
     except Exception as exc:  # a fatal error: one plain line, the traceback only when asked for
-        from jobs.fatal import describe_fatal
-
         if args.verbose:
             traceback.print_exc()
         try:
-            line = describe_fatal(exc, config.database_path if config else None)
+            line = _describe_fatal(exc, config.database_path if config else None)
         except Exception:  # the description must not become the next traceback
             line = f"error: {type(exc).__name__}: {exc}"
         print(line, file=sys.stderr)
@@ -265,7 +264,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _role(config: Config, args: argparse.Namespace) -> tuple[Role, Shards | None]:
     """`run`'s role and shards, from the flags or the environment, checked against the database."""
-    from jobs.roles import ROLE_ENV, SHARDS_ENV, RoleError, parse_role, parse_shards, role_problem
+    from jobs.ops.roles import ROLE_ENV, SHARDS_ENV, RoleError, parse_role, parse_shards, role_problem
 
     flag_role, flag_shards = getattr(args, "role", None), getattr(args, "shards", None)
     role = parse_role(flag_role if flag_role is not None else os.environ.get(ROLE_ENV),
@@ -282,7 +281,7 @@ def _role(config: Config, args: argparse.Namespace) -> tuple[Role, Shards | None
 
 def _locked(config: Config, command: Callable[[], int]) -> int:
     """Run a command that writes the database while holding it: one Paperboy per database."""
-    from jobs.instance import instance_lock
+    from jobs.ops.instance import instance_lock
 
     with instance_lock(config.database()):
         return command()
@@ -304,7 +303,7 @@ def _copy_store(config: Config, args: argparse.Namespace) -> int:
 
     from bot import operate
     from jobs.database_url import DatabaseUrlError, parse_database_url
-    from jobs.instance import instance_lock
+    from jobs.ops.instance import instance_lock
 
     try:
         target = parse_database_url(args.to, "--to")
@@ -396,7 +395,7 @@ def cmd_run(config: Config, *, dry: bool, asked: bool = False, role: Role = "all
               "(https://discord.com/developers/applications) → your application → Bot → Reset Token.",
               file=sys.stderr)
         return 2
-    from jobs.metrics import MetricsError, serve_from_env
+    from jobs.ops.metrics import MetricsError, serve_from_env
 
     try:
         serve_from_env()  # PAPERBOY_METRICS_PORT: /metrics beside the bot
@@ -511,7 +510,8 @@ async def cmd_ingest(config: Config) -> int:
 
 async def cmd_search(config: Config, args: argparse.Namespace) -> int:
     from bot.operate import open_for_reading
-    from jobs.search import QueryError, filters_that_empty, run_search
+    from jobs.find import filters_that_empty, run_search
+    from jobs.search.query import QueryError
 
     database = config.database()
     if database.path is not None and not Path(database.path).exists():
@@ -568,3 +568,24 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
         more = f"; --offset {page.offset + len(page.results)} for more" if page.has_more else ""
         print(f"{page.offset + 1}-{page.offset + len(page.results)} of {page.total}{more}", file=sys.stderr)
     return 0
+
+
+def _describe_fatal(exc: BaseException, database: str | Path | None = None) -> str:
+    """One line for any error that ends a command."""
+    if isinstance(exc, FatalError):
+        return str(exc)
+    # Run outside .venv, or .venv half installed: said before importing the store, which needs packages too.
+    if isinstance(exc, ModuleNotFoundError):
+        from jobs.command import MISSING_PACKAGE_FIX
+
+        return f"error: the Python package {exc.name!r} is not installed for {sys.executable}: {MISSING_PACKAGE_FIX}"
+    from jobs.store.errors import database_problem  # the store knows what its errors mean
+
+    if database is not None:
+        problem = database_problem(exc, database)
+        if problem is not None:
+            return problem
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}:" if exc.filename else ""
+        return f"error:{where} {exc.strerror} (run with --verbose for the traceback)"
+    return f"error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"

@@ -8,7 +8,7 @@ from jobs.command import command, demo_command
 from jobs.config import Config
 from jobs.models import Paper
 from jobs.pipeline import ingest
-from jobs.present.rank import rank_day
+from jobs.plan.rank import rank_day
 from jobs.records import PagedDay
 from jobs.store.backends import open_database
 

@@ -61,7 +61,7 @@ async def open_for_reading(config: Config, *, any_schema: bool = False) -> Store
 async def health(config: Config, now: datetime | None = None, *, full: bool = False) -> int:
     """Exit 0 when the file passes SQLite's check (quick_check; `full`: integrity_check) and the last
     cycle kept to the schedule."""
-    from jobs.health import health_verdict
+    from jobs.ops.health import health_verdict
 
     store = await open_for_reading(config)
     if isinstance(store, str):
@@ -82,7 +82,7 @@ async def health(config: Config, now: datetime | None = None, *, full: bool = Fa
 
 
 async def status(config: Config, now: datetime | None = None) -> int:
-    from jobs.status import gather_status
+    from jobs.ops.status import gather_status
 
     store = await open_for_reading(config)
     if isinstance(store, str):

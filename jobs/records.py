@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from jobs.messages import DayMessage, DigestMessage
@@ -39,6 +40,14 @@ class Feed:
     created_at: str
     style: str = "cards"  # one of FEED_STYLES
     excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
+
+
+class Scope(Enum):
+    """Which appearances a feed's plan reads (the rule that picks one: `jobs.plan.feeds.scope`)."""
+
+    SINCE_CURSOR = "since cursor"  # appearances after the feed's cursor
+    NEWEST_POST = "newest post"  # the newest post of the feed's topic
+    NEWEST_DATE = "newest date"  # every appearance on the newest date (feed of all topics)
 
 
 @dataclass(slots=True)
@@ -102,7 +111,7 @@ class DmMessage:
 @dataclass(slots=True)
 class PagedDay:
     """The outbox payload of a day shown as one paged message: a feed's topic-day (`digest`) or a member's
-    day of matches (`dm`). Written by the planners (jobs.feed_plan, the DM fan-out), read by bot/ui."""
+    day of matches (`dm`). Written by the planners (jobs.plan.feeds, the DM fan-out), read by bot/ui."""
 
     kind: str  # digest | dm
     papers: list[str]  # arXiv ids, in the order shown (ranked when planned)
@@ -114,10 +123,13 @@ class PagedDay:
     shown: dict[str, list[str]] = field(default_factory=dict)  # dm: arxiv id -> [topic, date] its card shows
     why: dict[str, str] = field(default_factory=dict)  # dm: arxiv id -> the liked paper it ranks by (title)
 
-    def payload(self) -> dict[str, Any]:
+    def message(self) -> DigestMessage | DayMessage:
         if self.kind == "digest":
-            return DigestMessage(self.feed_topic, self.topic, self.date, self.papers, self.keywords).to_payload()
-        return DayMessage(self.papers, self.groups, self.shown, self.why).to_payload()
+            return DigestMessage(self.feed_topic, self.topic, self.date, self.papers, self.keywords)
+        return DayMessage(self.papers, self.groups, self.shown, self.why)
+
+    def payload(self) -> dict[str, Any]:
+        return self.message().to_payload()
 
     @classmethod
     def of(cls, payload: dict[str, Any]) -> PagedDay | None:
@@ -168,4 +180,4 @@ class SourceHealth:
     last_post: str | None  # the newest post's date, YYYY-MM-DD
     failures: int  # failed runs in a row
     last_error: str | None
-    watch: str | None  # the watchdog's state, JSON (jobs/watchdog.py WatchState)
+    watch: str | None  # the watchdog's state, JSON (jobs/ops/watchdog.py WatchState)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from jobs.arxiv_id import ArxivId, normalize_arxiv_id, parse_arxiv_id
 from jobs.formats import parse_post
-from jobs.search import build_query
+from jobs.search.query import build_query
 
 
 @pytest.mark.parametrize(

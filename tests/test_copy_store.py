@@ -112,7 +112,7 @@ QUERIES = ["gaussian", "splat*", '"radiance fields"', "avatars", "paper 6", "240
 
 
 async def search_all(store) -> list[object]:  # type: ignore[no-untyped-def]
-    from jobs.search import build_query
+    from jobs.search.query import build_query
 
     found = []
     for q in QUERIES:

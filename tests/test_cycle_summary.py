@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobs.cycle_summary import CycleFigures, cycle_summary_line
+from jobs.ops.cycle_summary import CycleFigures, cycle_summary_line
 
 
 def test_a_cycle_with_a_failed_source_and_failed_messages() -> None:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from jobs.fold import fold, fold_char, fold_with_index
 from jobs.matching import matching_keyword, paper_text
 from jobs.models import Paper
-from jobs.search import build_query, resolve_topic, snippet
+from jobs.search.query import build_query, resolve_topic
+from jobs.search.snippet import snippet
 from jobs.store import Store
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionIndex, folded_value
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs.health import health_verdict
+from jobs.ops.health import health_verdict
 
 SHANGHAI = "Asia/Shanghai"
 # The schedule: 08:30 Shanghai, which is 00:30 UTC.

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from jobs.logsetup import LogSetupError, configure_logging, resolve_format, resolve_level
+from jobs.ops.logsetup import LogSetupError, configure_logging, resolve_format, resolve_level
 
 ROOT = Path(__file__).resolve().parents[1]
 
 PROGRAM = """
 import logging, sys
-from jobs.logsetup import configure_logging
+from jobs.ops.logsetup import configure_logging
 configure_logging(*sys.argv[1:3])
 import discord
 discord.Client(intents=discord.Intents.default())  # warns about voice support on a machine without it

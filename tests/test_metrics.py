@@ -1,4 +1,4 @@
-"""The optional /metrics endpoint (jobs/metrics.py, PAPERBOY_METRICS_PORT): a real digest cycle through SimCord
+"""The optional /metrics endpoint (jobs/ops/metrics.py, PAPERBOY_METRICS_PORT): a real digest cycle through SimCord
 and a real search, then Prometheus' view of them over HTTP; a bad port refused in one line; compose's labels."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import discord
 import pytest
 import yaml
 
-from jobs import metrics
-from jobs.search import run_search
+from jobs.find import run_search
+from jobs.ops import metrics
 from tests.postgen import entries, write_kedreamix
 from tests.test_process import DUMMY_TOKEN
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jobs.models import Paper
-from jobs.present.rank import rank_for_cap
+from jobs.plan.rank import rank_for_cap
 
 
 def paper(n: int, title: str = "A method", *, abstract: str = "", code: bool = False, comment: str = "") -> Paper:

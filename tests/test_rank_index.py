@@ -1,4 +1,4 @@
-"""The ranking index (jobs/store/rank_index.py, jobs/search_rank.py): pages equal to FTS5's full bm25
+"""The ranking index (jobs/store/rank_index.py, jobs/search/rank.py): pages equal to FTS5's full bm25
 ranking, scores included, through ingest, updates, merges, filters and an upgrade; tokens equal to
 FTS5's own; postings that decode to what was encoded. Real SQLite files; and on PostgreSQL, whose index
 is written and read by the same code, the same pages and scores as SQLite's through all of that."""
@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jobs.find import run_search
 from jobs.models import Paper, ParsedPost
-from jobs.posting_codec import decode_counts, decode_ids, decode_many, encode_groups, encode_ids
-from jobs.search import build_query, run_search
+from jobs.search.codec import decode_counts, decode_ids, decode_many, encode_groups, encode_ids
+from jobs.search.query import build_query
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import Store, fts_tokens, rank_index
 from jobs.store._connection import run_sync

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from jobs.search import build_query, run_search
+from jobs.find import run_search
+from jobs.search.query import build_query
 from jobs.store import rank_index, rank_snapshot
 from jobs.store._connection import run_sync
 from jobs.store.postgres.bridge import run_shared

@@ -1,10 +1,10 @@
-"""A member's ranking (jobs.ranking): papers like the liked ones first, unlike the disliked ones last, a
+"""A member's ranking (jobs.plan.personal): papers like the liked ones first, unlike the disliked ones last, a
 liked paper named as why; no ratings keeps the day's order; Chinese summaries count through bigrams."""
 
 from __future__ import annotations
 
 from jobs.models import Paper
-from jobs.ranking import rank
+from jobs.plan.personal import rank
 
 
 def paper(arxiv_id: str, title: str, summary: str = "") -> Paper:

@@ -93,7 +93,7 @@ def test_migrate_says_what_it_would_do_then_does_it(site: Path, tmp_path: Path) 
 
 
 def test_migrate_waits_for_the_running_bot(site: Path, tmp_path: Path) -> None:
-    from jobs.instance import InstanceLock
+    from jobs.ops.instance import InstanceLock
 
     db = tmp_path / "p.db"
     asyncio.run(_old_database(db))

@@ -20,7 +20,7 @@ import pytest
 from discord import AutoShardedClient
 
 from bot import create_bot
-from jobs.roles import RoleError, parse_shards
+from jobs.ops.roles import RoleError, parse_shards
 from tests.engines import fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import simcord
 
-from jobs.schedule import JOB_ID, last_scheduled, make_scheduler, missed_run
+from jobs.ops.schedule import JOB_ID, last_scheduled, make_scheduler, missed_run
 from tests.conftest import make_config
 from tests.postgen import entries, write_kedreamix
 

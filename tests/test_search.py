@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from jobs.find import run_search
 from jobs.models import Paper, ParsedPost
-from jobs.search import QueryError, build_query, run_search
+from jobs.search.query import QueryError, build_query
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import SCHEMA_VERSION, Store
 from jobs.store._connection import run_sync

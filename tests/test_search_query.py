@@ -9,19 +9,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jobs.arxiv_id import normalize_arxiv_id
 from jobs.models import Paper
-from jobs.search import (
+from jobs.search.bigrams import index_text
+from jobs.search.query import (
     MAX_QUERY_CHARS,
     QueryError,
     SearchQuery,
     build_query,
     check_date_range,
-    normalize_arxiv_id,
     parse_date,
     resolve_topic,
-    snippet,
 )
-from jobs.search_text import index_text
+from jobs.search.snippet import snippet
 
 FTS_SCHEMA = (
     "CREATE VIRTUAL TABLE papers_fts USING fts5 (title, authors, abstract, summary, takeaways, ids, "

@@ -21,7 +21,7 @@ from bot.cli import cmd_ingest
 from bot.ui import discuss
 from bot.ui.render import alert_line
 from jobs.config import Config
-from jobs.watchdog import CaughtUp
+from jobs.ops.watchdog import CaughtUp
 from tests.postgen import entries, write_kedreamix
 from tests.test_feed_style import answer, setup_guild
 from tests.test_ingest_limits import GOOD, github

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobs.watchdog import (
+from jobs.ops.watchdog import (
     Alert,
     CaughtUp,
     Tolerance,

@@ -13,9 +13,10 @@ from bot.ui.autocomplete import topic_choices
 from bot.ui.embeds import LIST_COLOUR
 from bot.ui.views import ItemOwner
 from jobs.matching import split_keywords
+from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
-from jobs.search import QueryError, resolve_topic
+from jobs.search.query import QueryError, resolve_topic
 
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).
@@ -225,7 +226,7 @@ class Feeds(ItemOwner):
             words += " · " + t("exclude.listed", lang, words=", ".join(f.excludes)) if f.excludes else ""
             state = t("feed.paused", lang, reason=f.paused_reason) if f.paused_reason else t("feed.active", lang)
             lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {f.style} · {state}")
-        embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:4096],
+        embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:limits.EMBED_DESCRIPTION],
                               colour=LIST_COLOUR)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -15,11 +15,13 @@ from bot.ui.embeds import DESCRIPTION_MAX, LIST_COLOUR, trim
 from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, ShareButton, opened_paper
 from bot.ui.views import ItemOwner
+from jobs.arxiv_id import normalize_arxiv_id
+from jobs.find import run_search
 from jobs.fold import fold
 from jobs.models import Paper
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
-from jobs.search import QueryError, normalize_arxiv_id, resolve_topic, run_search
+from jobs.search.query import QueryError, resolve_topic
 from jobs.store import Store
 
 TOPICS_IN_TITLE = 3  # a /latest title names this many topics, then "+N"

@@ -15,7 +15,7 @@ from bot.ui.buttons import LanguageButton, LanguageMenu
 from bot.ui.language import CHOICES
 from bot.ui.render import alert_line
 from bot.ui.views import ItemOwner
-from jobs.source_watch import ongoing_alerts
+from jobs.ops.source_watch import ongoing_alerts
 
 log = logging.getLogger(__name__)
 MANAGE = discord.Permissions(manage_guild=True)

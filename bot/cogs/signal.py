@@ -17,9 +17,9 @@ from bot.ui.embeds import trim
 from bot.ui.language import reading_language
 from bot.ui.pager import PAGE_SIZE, Entry, PaperPages
 from bot.ui.views import ItemOwner, OwnedView
+from jobs.plan.personal import rank
 from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
-from jobs.ranking import rank
 
 CONFIRM_TIMEOUT = 300  # seconds a /forget-me confirmation stays clickable
 FORYOU_DAYS = 7  # /foryou ranks the papers of the newest post date and the six days before it

@@ -8,7 +8,7 @@ from discord.ext import commands
 from bot.client import Interaction, PaperboyClient
 from bot.i18n.replies import reply_lang
 from bot.ui.status import status_embed
-from jobs.status import gather_status
+from jobs.ops.status import gather_status
 
 
 class Status(commands.Cog):

@@ -17,7 +17,7 @@ from bot.ui.language import CHOICES, member_language
 from bot.ui.views import ItemOwner
 from jobs.present.i18n import t
 from jobs.present.plural import plural
-from jobs.search import QueryError, resolve_topic
+from jobs.search.query import QueryError, resolve_topic
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
 ALL = "all"

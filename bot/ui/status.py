@@ -1,12 +1,12 @@
-"""The /status embed: jobs/status.py's sections, one field each, in the asker's language."""
+"""The /status embed: jobs/ops/status.py's sections, one field each, in the asker's language."""
 
 from __future__ import annotations
 
 import discord
 
 from bot.ui.embeds import FIELD_VALUE_MAX, LIST_COLOUR, trim
+from jobs.ops.status import Status
 from jobs.present.i18n import t
-from jobs.status import Status
 
 
 def status_embed(report: Status, lang: str = "en") -> discord.Embed:

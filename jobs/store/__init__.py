@@ -8,7 +8,7 @@
 - `sqlite.py`: `Store`, composed of those parts; `areas.py`: one typed interface per area (ingest, papers,
   search, feeds and outbox, subscriptions, settings, watch, meta); `interface.py`: `StoreProtocol`, their union.
 The records it hands out are in `jobs.records`; the rules that are not SQL in `jobs.merge`,
-`jobs.feed_plan` and `jobs.search_cost`.
+`jobs.plan.feeds` and `jobs.search.cost`.
 """
 
 from jobs.store._connection import DatabaseError

@@ -1,8 +1,8 @@
-"""The ranking index's SQL (see migration 0013 and jobs/search_rank.py for what it is for).
+"""The ranking index's SQL (see migration 0013 and jobs/search/rank.py for what it is for).
 
 Writes happen on the write connection's thread inside the caller's transaction: `index_rows` is
 called by `text_index.write_index`, the one place that writes papers_fts, with the same rows, so
-the two indexes hold the same papers. Reads return arrays and encoded postings for `jobs.search_rank`.
+the two indexes hold the same papers. Reads return arrays and encoded postings for `jobs.search.rank`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from jobs.posting_codec import decode_many, encode_groups
-from jobs.search_rank import Array, Postings
+from jobs.search.codec import decode_many, encode_groups
+from jobs.search.rank import Array, Postings
 from jobs.store.fts_tokens import Counted, weighted_counts
 from jobs.store.rows import SqlConnection, is_sqlite
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from jobs.search_rank import Array, Corpus, Postings
+from jobs.search.rank import Array, Corpus, Postings
 from jobs.store import rank_index
 from jobs.store.rank_index import Appearances, Fresh
 from jobs.store.rows import SqlConnection, is_sqlite

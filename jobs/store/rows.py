@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 
 from jobs.models import Paper
-from jobs.search_text import index_text
+from jobs.search.bigrams import index_text
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
-"""Full-text search's SQL. Which plan a query gets is decided in `jobs.search_cost`.
+"""Full-text search's SQL. Which plan a query gets is decided in `jobs.search.cost`.
 
 A query of words and prefixes (most of them) is ranked from the ranking index by
-`jobs.search_rank`, which scores every match as FTS5's bm25 would, in numpy; phrases of several
+`jobs.search.rank`, which scores every match as FTS5's bm25 would, in numpy; phrases of several
 tokens (quoted words, Chinese words of three or more characters) need positions, which only
 papers_fts has, so FTS5 ranks those. Both give the same page for the same query."""
 
@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from jobs import search_cost, search_rank
 from jobs.records import SearchHit
+from jobs.search import cost as search_cost
+from jobs.search import rank as search_rank
 from jobs.store import rank_index, rank_snapshot
 from jobs.store._connection import Connection, run_sync
 from jobs.store.fts_tokens import tokens
@@ -160,20 +161,20 @@ class Search(Connection):
         offset: int = 0,
         words: Sequence[tuple[str, bool]] | None = None,
     ) -> tuple[list[SearchHit], int]:
-        """One page of papers for an FTS5 MATCH expression (from `jobs.search.build_query`) and/or an
+        """One page of papers for an FTS5 MATCH expression (from `jobs.search.query.build_query`) and/or an
         exact arXiv id, and how many there are in all.
 
         Ranked by bm25 (title 10, authors 5, ids 5, abstract/summary/takeaways 2), a newer post date
         first on ties. topic/after/before (dates inclusive, YYYY-MM-DD) filter on appearances: a paper
         matches if any appearance does, and is shown with its latest matching appearance. Without
         match and arxiv_id, the filtered papers come newest first. `words` (from
-        `jobs.search.build_query`: each term and whether it is a prefix; None when the query has a
+        `jobs.search.query.build_query`: each term and whether it is a prefix; None when the query has a
         phrase) lets the ranking index rank it; FTS5 ranks it otherwise, to the same page.
 
         Every match is ranked (the page is exactly what full bm25 ranking gives, however many
         match): ranked inside a subquery with LIMIT, so only one page of rows is joined to papers and
         appearances, then counted in a pass without bm25 if the page did not see them all;
-        `jobs.search_cost` chooses how filters are applied. Cost: benchmarks/search_latency.py."""
+        `jobs.search.cost` chooses how filters are applied. Cost: benchmarks/search_latency.py."""
         filters, params = _appearance_filters(topic, after, before)
         params.update(arxiv_id=arxiv_id, off=offset, lim=limit)
 

@@ -1,4 +1,4 @@
-"""One Paperboy per PostgreSQL database (jobs/instance.py's lock file, for a server): a session advisory
+"""One Paperboy per PostgreSQL database (jobs/ops/instance.py's lock file, for a server): a session advisory
 lock (pg_try_advisory_lock) held by a dedicated connection for the life of the process. The server drops
 it when that session ends, however the process ends, so a crash never leaves a stale lock behind.
 
@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 
 from jobs.database_url import DatabaseUrl
+from jobs.fatal import InstanceLocked
 from jobs.store.errors import StoreUnavailable
 from jobs.store.postgres._connection import CONNECT_TIMEOUT_S, connect_problem
 
@@ -26,7 +27,7 @@ INSTANCE_LOCK = 0x7062_0003  # beside WRITER_LOCK and MIGRATION_LOCK ("pb" + 3)
 
 
 class PgInstanceLock:
-    """`with PgInstanceLock(url):` or acquire()/release(), as jobs.instance.InstanceLock."""
+    """`with PgInstanceLock(url):` or acquire()/release(), as jobs.ops.instance.InstanceLock."""
 
     def __init__(self, url: DatabaseUrl) -> None:
         self.url = url
@@ -39,8 +40,6 @@ class PgInstanceLock:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def acquire(self) -> None:
-        from jobs.instance import InstanceLocked
-
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="paperboy-instance-lock", daemon=True)
         self._thread.start()

@@ -21,8 +21,8 @@ from typing import Any
 import asyncpg
 import numpy as np
 
-from jobs import search_rank
 from jobs.records import SearchHit
+from jobs.search import rank as search_rank
 from jobs.store import rank_index, rank_snapshot
 from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
@@ -32,7 +32,7 @@ from jobs.store.search import Filters, _Snapshot, near_ranked, snapshot_after, t
 from jobs.store.text_index import rebuild_rank_index
 from jobs.store.tsv import phrase_weight, tsquery_text
 
-# A MATCH expression as jobs.search.build_query writes it: quoted phrases ("" inside is a quote), each
+# A MATCH expression as jobs.search.query.build_query writes it: quoted phrases ("" inside is a quote), each
 # maybe a prefix (*), joined by AND.
 _PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
 _GLUE = re.compile(r"\s+AND\s+")

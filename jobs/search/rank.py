@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from jobs.posting_codec import decode_counts, decode_ids
+from jobs.search.codec import decode_counts, decode_ids
 
 K1, B = 1.2, 0.75
 
 Array = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-# (segment, ids, counts) of a phrase: encoded (jobs/posting_codec.py) or already arrays
+# (segment, ids, counts) of a phrase: encoded (jobs/search/codec.py) or already arrays
 Postings = Sequence[tuple[int, "bytes | Array", "bytes | Array"]]
 
 
@@ -129,7 +129,7 @@ def near_page(ids: Array, ranks: Floats, want: int) -> tuple[Array, Floats]:
 
 def order(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> tuple[Array, Floats]:
     """Places [offset, offset + limit) by rank, then newer date (YYYYMMDD, aligned with ids), then
-    newer id, as `jobs.search_cost.order` orders rows."""
+    newer id, as `jobs.search.cost.order` orders rows."""
     picked = np.lexsort((-ids, -dates, ranks))[offset : offset + limit]
     return ids[picked], ranks[picked]
 

@@ -12,7 +12,7 @@ import logging
 import os
 from typing import Any
 
-from jobs.cycle_summary import CycleFigures
+from jobs.ops.cycle_summary import CycleFigures
 
 PORT_ENV = "PAPERBOY_METRICS_PORT"
 ADDR_ENV = "PAPERBOY_METRICS_ADDR"

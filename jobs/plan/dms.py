@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from jobs.models import Paper
+from jobs.plan.personal import rank
+from jobs.plan.rank import rank_day
 from jobs.present.i18n import t, text_lang
-from jobs.present.rank import rank_day
-from jobs.ranking import rank
 from jobs.records import DmMessage, Subscription
 from jobs.store import Store
 from jobs.subscriptions import SubscriptionIndex
@@ -131,7 +131,7 @@ class Personal:
 
 async def personal_orders(store: Store, per_user: dict[int, list[Item]],
                           by_id: dict[str, Paper]) -> dict[int, Personal]:
-    """The ranking of each member who rated papers (jobs.ranking), over the papers matched for them; the
+    """The ranking of each member who rated papers (jobs.plan.personal), over the papers matched for them; the
     others (cold start) keep the day's order."""
     signals = await store.member_signals(list(per_user))
     if not signals:

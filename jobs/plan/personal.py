@@ -3,7 +3,7 @@ their 👍 (and 🔖 saved papers) and their 👎 (and "not interested"), the ar
 paper's title, abstract and summary, and a linear model per member.
 
 - Terms: the text folded as keywords are (jobs.fold), Chinese as overlapping character bigrams as search
-  indexes it (jobs.search_text.index_text), English words of two letters or more. A paper's terms
+  indexes it (jobs.search.bigrams.index_text), English words of two letters or more. A paper's terms
   are numbered and counted once per process and kept (TERMS_CACHE papers), so retraining reads no text.
 - IDF over the papers in play (the member's rated papers and the candidates), sublinear TF, each paper's
   vector of unit length.
@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from jobs.fold import fold
 from jobs.models import Paper
-from jobs.search_text import index_text
+from jobs.search.bigrams import index_text
 
 POSITIVE = ("up", "saved")
 NEGATIVE = ("down", "hide")

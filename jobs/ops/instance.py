@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jobs.database_url import DatabaseUrl
-from jobs.fatal import FatalError
+from jobs.fatal import FatalError, InstanceLocked
 from jobs.store.errors import database_problem
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
     from jobs.store.postgres.instance_lock import PgInstanceLock
     from jobs.store.postgres.leader_lock import PgLeaderLock
-
-
-class InstanceLocked(FatalError):
-    """Another process holds the database."""
 
 
 def instance_lock(database: DatabaseUrl) -> InstanceLock | PgInstanceLock:

@@ -1,5 +1,5 @@
 """The watchdog wired to the store: after a cycle, each source's rhythm, lateness and outage state
-(jobs/watchdog.py decides; this module reads and persists), and the retry plan for a failed cycle."""
+(jobs/ops/watchdog.py decides; this module reads and persists), and the retry plan for a failed cycle."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from jobs.ops.watchdog import Alert, CaughtUp, Tolerance, WatchState, late_reason, next_retry, observe, ongoing_alert
 from jobs.pipeline import IngestReport
 from jobs.store import Store
-from jobs.watchdog import Alert, CaughtUp, Tolerance, WatchState, late_reason, next_retry, observe, ongoing_alert
 
 log = logging.getLogger(__name__)
 

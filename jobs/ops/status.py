@@ -8,12 +8,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jobs.config import Config
+from jobs.ops.schedule import next_scheduled
+from jobs.ops.source_watch import retry_plan
+from jobs.ops.watchdog import WatchState
 from jobs.present.i18n import t
 from jobs.records import SourceHealth
-from jobs.schedule import next_scheduled
-from jobs.source_watch import retry_plan
 from jobs.store import Store
-from jobs.watchdog import WatchState
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from jobs.schedule import last_scheduled, missed_run
+from jobs.ops.schedule import last_scheduled, missed_run
 
 DEFAULT_GRACE = timedelta(hours=1)
 

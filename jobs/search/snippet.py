@@ -1,0 +1,153 @@
+"""A snippet for a hit: a window of the original text around the first match, matches in **bold**."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from jobs.fold import fold_with_index
+from jobs.models import Paper
+from jobs.search.bigrams import CJK, TOKEN, has_cjk, is_cjk_token
+
+_WORDCHAR_NOT_CJK = rf"[^\W_{CJK}]"
+_MD_SPECIAL = re.compile(r"([\\*_~`|])")
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def _term_pattern(term: str) -> str | None:
+    folded, _ = fold_with_index(term)
+    tokens = TOKEN.findall(folded)
+    if not tokens:
+        return None
+    pattern = "" if is_cjk_token(tokens[0]) else rf"(?<!{_WORDCHAR_NOT_CJK})"
+    for i, token in enumerate(tokens):
+        if i:
+            both_words = not is_cjk_token(tokens[i - 1]) and not is_cjk_token(token)
+            pattern += r"[\W_]+" if both_words else r"[\W_]*"
+        pattern += re.escape(token)
+    if not is_cjk_token(tokens[-1]):
+        pattern += f"{_WORDCHAR_NOT_CJK}*"  # "gauss" highlights all of "Gaussian"
+    return pattern
+
+
+def _matches(text: str, patterns: list[re.Pattern[str]]) -> list[tuple[int, int, int]]:
+    """Every match in `text` as (start, end, pattern number), in order of start."""
+    folded, index = fold_with_index(text)
+    found: list[tuple[int, int, int]] = []
+    for n, pat in enumerate(patterns):
+        for m in pat.finditer(folded):
+            if m.end() == m.start():
+                continue
+            if index is None:
+                found.append((m.start(), m.end(), n))
+            else:
+                found.append((index[m.start()], index[m.end() - 1] + 1, n))
+    found.sort()
+    return found
+
+
+def _merge_spans(text: str, found: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Overlapping matches, and matches only a space apart ("**talking head**"), become one span."""
+    merged: list[tuple[int, int]] = []
+    for s, e, _ in found:
+        if merged and (s <= merged[-1][1] or text[merged[-1][1] : s] == " "):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _best_anchor(found: list[tuple[int, int, int]], width: int) -> tuple[int, int]:
+    """The first match whose window of `width` characters holds the most different terms."""
+    best, best_count = 0, 0
+    counts: dict[int, int] = {}
+    j = 0
+    for i, (start, _, _) in enumerate(found):  # a sliding window over the matches
+        while j < len(found) and found[j][0] < start + width:
+            counts[found[j][2]] = counts.get(found[j][2], 0) + 1
+            j += 1
+        if len(counts) > best_count:
+            best, best_count = i, len(counts)
+        n = found[i][2]
+        counts[n] -= 1
+        if not counts[n]:
+            del counts[n]
+    return found[best][0], found[best][1]
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _cut(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    out: list[str] = ["…"] if start > 0 else []
+    pos = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(_md(text[pos:s]))
+        out.append(f"**{_md(text[s:e])}**")
+        pos = e
+    out.append(_md(text[pos:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)
+
+
+def snippet(paper: Paper, query_terms: Sequence[str], width: int = 160) -> str:
+    """About `width` characters of the paper's own text around the first match (abstract, summary or
+    takeaways, whichever matches most terms), matches in **bold**, "…" where text was cut. Markdown
+    in the text is escaped. With no match there: the start of the summary (or of the abstract)."""
+    summary = "" if "summary_lossy" in paper.flags else paper.summary
+    takeaways = "" if "takeaways_lossy" in paper.flags else " · ".join(paper.takeaways)
+    fields = [paper.abstract, summary, takeaways]
+    if any(has_cjk(t) for t in query_terms):
+        fields = [summary, takeaways, paper.abstract]
+    compiled = [re.compile(p) for p in filter(None, map(_term_pattern, query_terms))]
+
+    best: tuple[int, str, list[tuple[int, int, int]]] = (0, "", [])
+    for raw in fields if compiled else ():
+        text = _squeeze(raw)
+        if not text:
+            continue
+        found = _matches(text, compiled)
+        terms_found = len({n for _, _, n in found})
+        if terms_found > best[0]:
+            best = (terms_found, text, found)
+            if terms_found == len(compiled):
+                break  # every term: no later field can do better
+    _, text, found = best
+    if not found:
+        text = _squeeze(summary or paper.abstract)
+        return _cut(text, 0, _soft_end(text, min(len(text), width)), [])
+
+    s, e = _best_anchor(found, width - width // 3)  # the window starts a third before it
+    start = max(0, s - max(0, width - (e - s)) // 3)
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    start = _soft_start(text, start, s)
+    end = _soft_end(text, max(end, min(len(text), e)))
+    return _cut(text, start, end, _merge_spans(text, found))
+
+
+def _squeeze(text: str) -> str:
+    """Runs of whitespace (and zero-width characters) as one space, the ends trimmed. ASCII text
+    has no zero-width characters, and str.split finds its whitespace in C (a third of a snippet's
+    time went to the regex)."""
+    return " ".join(text.split()) if text.isascii() else _SPACE.sub(" ", text).strip()
+
+
+def _soft_start(text: str, start: int, limit: int) -> int:
+    """Move a cut start forward to the next word start (within a few characters, not past `limit`)."""
+    if start == 0 or text[start - 1].isspace():
+        return start
+    space = text.find(" ", start, min(limit, start + 16))
+    return space + 1 if space != -1 else start
+
+
+def _soft_end(text: str, end: int) -> int:
+    if end >= len(text) or text[end].isspace():
+        return end
+    space = text.rfind(" ", max(0, end - 16), end)
+    return space if space > 0 else end
