@@ -77,6 +77,14 @@ def clock() -> float:
     return time.perf_counter()
 
 
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall s, CPU s of this process) of one call: on a shared machine wall time grows with the load,
+    CPU time hardly does, so each benchmark prints both."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def digests(given: Path | None = None, *, copies: int = 8) -> Path:
     """The digests folder to read (kedreamix/<date>/<topic>.md, daily-arxiv/<date>_AI_enhanced_*.jsonl), and
     a line saying which: `given` when named; else ../shared/digests when it is beside the repository; else one

@@ -10,7 +10,8 @@ a corpus generated from samples/), output discarded:
   before      optional (--before PATH): `python -m bot parse POSTS` from another checkout, e.g. main;
   floor       `python -c pass`: the interpreter alone.
 
-Prints min and median wall time and peak RSS (from the child's own rusage) for each, and the machine.
+Prints min and median wall and CPU time (user + system), CPU against the floor's, and peak RSS (from the
+child's own rusage) for each, and the machine.
 
     .venv/bin/python benchmarks/cli_startup.py [--corpus PATH] [--rounds 3] [--before /work/main] [--smoke]
 """
@@ -40,8 +41,8 @@ runpy.run_module("bot", run_name="__main__", alter_sys=True)
 """
 
 
-def measure(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of one child process."""
+def measure(argv: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MiB, CPU seconds) of one child process."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -49,7 +50,7 @@ def measure(argv: list[str], cwd: Path) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{argv[:4]} … exited {proc.returncode}")
-    return wall, usage.ru_maxrss / 1024  # KiB on Linux
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # RSS in KiB on Linux
 
 
 def main() -> int:
@@ -78,16 +79,19 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}")
     print(f"corpus: {len(posts)} posts under {args.corpus}; {args.rounds} rounds, interleaved\n")
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in runs}
     for argv, cwd in runs.values():  # warm the file cache once
         measure(argv, cwd)
     for _ in range(args.rounds):
         for name, (argv, cwd) in runs.items():
             results[name].append(measure(argv, cwd))
-    print(f"{'':10} {'wall min':>9} {'wall med':>9} {'RSS min':>9} {'RSS med':>9}")
+    floor_cpu = min(c for _, _, c in results["floor"])
+    print(f"{'':10} {'wall min':>9} {'wall med':>9} {'CPU min':>9} {'CPU med':>9} {'CPU/floor':>9} "
+          f"{'RSS min':>9} {'RSS med':>9}")
     for name, rows in results.items():
-        walls, rss = [w for w, _ in rows], [r for _, r in rows]
-        print(f"{name:10} {min(walls):8.3f}s {statistics.median(walls):8.3f}s "
+        walls, rss, cpus = [w for w, _, _ in rows], [r for _, r, _ in rows], [c for _, _, c in rows]
+        print(f"{name:10} {min(walls):8.3f}s {statistics.median(walls):8.3f}s {min(cpus):8.3f}s "
+              f"{statistics.median(cpus):8.3f}s {min(cpus) / floor_cpu:8.1f}x "
               f"{min(rss):7.1f}MB {statistics.median(rss):7.1f}MB")
     return 0
 

@@ -76,6 +76,7 @@ import simcord  # noqa: E402
 
 import bot.app as app_module  # noqa: E402
 import bot.digest as digest_module  # noqa: E402
+import jobs.plan.cycle as plan_cycle_module  # noqa: E402
 from bot import create_bot  # noqa: E402
 from bot.delivery.sender import SEND_WORKERS  # noqa: E402
 from jobs.config import Config, FeedsConfig, SourceConfig  # noqa: E402
@@ -311,11 +312,12 @@ def brute_force(users: list[GenUser], papers: list[GenPaper]) -> None:
 
 
 class Phases:
-    """Wraps the functions run_digest calls (module globals of bot.digest and bot.app) to time each phase and, when
-    tracemalloc is on, its memory: the peak over the phase's start, and what it left allocated."""
+    """Wraps the functions run_digest calls (module globals of bot.digest, jobs.plan.cycle and bot.app) to time
+    each phase and, when tracemalloc is on, its memory: the peak over the phase's start, and what it left
+    allocated."""
 
     NAMES = ("ingest", "plan_fanout", "send_pending")
-    MODULES: ClassVar[dict[str, Any]] = {"ingest": digest_module, "plan_fanout": digest_module,
+    MODULES: ClassVar[dict[str, Any]] = {"ingest": digest_module, "plan_fanout": plan_cycle_module,
                                          "send_pending": app_module}
 
     def __init__(self) -> None:

@@ -15,9 +15,10 @@ from jobs.departures import sweep_before
 from jobs.ops import metrics
 from jobs.ops.cycle_summary import CycleFigures, cycle_summary_line
 from jobs.ops.source_watch import Event, watch_sources
-from jobs.ops.watchdog import Alert, Tolerance
+from jobs.ops.watchdog import Tolerance
 from jobs.pipeline import IngestReport, ingest
-from jobs.plan.dms import DM_CURSOR, FanoutReport, plan_fanout
+from jobs.plan.cycle import plan_cycle
+from jobs.plan.dms import DM_CURSOR, FanoutReport
 from jobs.store import Store
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,11 @@ class DigestSummary:
         return "\n".join(lines)
 
 
+async def _watch(store: Store, report: IngestReport, config: Config, now: datetime | None) -> list[Event]:
+    tolerance = Tolerance(missed_weekdays=config.watchdog.missed_weekdays, gap_factor=config.watchdog.gap_factor)
+    return await watch_sources(store, report, config.schedule.timezone, now or datetime.now(UTC), tolerance)
+
+
 async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int | None = None,
                     trigger: str = "manual", now: datetime | None = None) -> DigestSummary:
     """Everything is planned in the database before `send` posts it. The caller keeps two cycles apart.
@@ -58,24 +64,10 @@ async def run_cycle(store: Store, config: Config, send: Send, *, guild_id: int |
     started = time.monotonic()
     cycle = await store.start_cycle(trigger, guild_id)
     report = await ingest(store, config.sources)
-    summary = DigestSummary(ingest=report)
-    if guild_id is None:
-        tolerance = Tolerance(missed_weekdays=config.watchdog.missed_weekdays, gap_factor=config.watchdog.gap_factor)
-        summary.events = await watch_sources(store, report, config.schedule.timezone, now or datetime.now(UTC),
-                                             tolerance)
-        for event in summary.events:
-            kind = "alert" if isinstance(event, Alert) else "caught_up"
-            # The English text and its parts: each server's alert reads in its own language.
-            await store.plan_alerts(cycle, {"event": kind, "text": event.text(), **event.parts()})
-    for feed in await store.feeds(guild_id):
-        if feed.paused_reason:
-            continue
-        plan = await store.plan_feed(cycle, feed, config.feeds.max_per_cycle)
-        summary.feeds += 1
-        summary.papers_planned += len(plan.papers)
-    if guild_id is None:  # a server's own /digest run does not DM everyone
-        summary.fanout = await plan_fanout(store, cycle, now)
-    summary.send = await send(guild_id)
+    events = await _watch(store, report, config, now) if guild_id is None else []  # every source, or none
+    planned = await plan_cycle(store, cycle, config, events, guild_id, now)
+    sent = await send(guild_id)
+    summary = DigestSummary(report, planned.feeds, planned.papers, sent, planned.fanout, events)
     if guild_id is None:
         await store.prune(int(await store.get_meta(DM_CURSOR) or 0))
         await store.sweep_departures(sweep_before(now or datetime.now(UTC)))

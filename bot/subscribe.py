@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import discord
 
-from jobs.filter_preview import PREVIEW_DAYS, PREVIEW_PAPERS, Preview, subscription_preview
 from jobs.matching import MAX_EXCLUDES, MIN_EXCLUDE, excludes_everything, split_keywords
 from jobs.models import Paper
+from jobs.plan.preview import PREVIEW_DAYS, PREVIEW_PAPERS, Preview, subscription_preview
 from jobs.present.i18n import t
 from jobs.regex_filter import MAX_PATTERN, check
 from jobs.store import Store

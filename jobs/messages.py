@@ -18,8 +18,8 @@ A forum post is not a kind of its own: a feed in a forum channel gets card or di
 target decides that each becomes a thread (its marker comes from the row id, not the payload).
 
 The days (DigestMessage, DayMessage) are written and read through `jobs.records.PagedDay`; the other kinds'
-writers (jobs/plan/feeds.py, jobs/records.DmMessage, bot/digest.py's alerts) and readers (bot/delivery) still
-use plain dicts; `message_from_payload` is the one place that will read them.
+planners write typed messages (jobs/plan/feeds.py, jobs/plan/alerts.py; DMs through jobs.records.DmMessage);
+the readers (bot/delivery) still take plain dicts; `message_from_payload` is the one place that will read them.
 """
 
 from __future__ import annotations
@@ -149,17 +149,23 @@ class DirectMessage:
 class AlertMessage:
     event: str  # "alert" | "caught_up"
     source: str
-    text: str
+    text: str  # in English; the parts below let each server read it in its own language
+    cause: str | None = None  # alert: "failed" | "late"
+    reason: str | None = None  # alert
+    papers: int | None = None  # caught up
+    since: str | None = None  # caught up: when the alert began
 
     def to_payload(self) -> dict[str, Any]:
-        return {"alert": {"event": self.event, "source": self.source, "text": self.text}}
+        return {"alert": _present(event=self.event, source=self.source, text=self.text, cause=self.cause,
+                                  reason=self.reason, papers=self.papers, since=self.since)}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> AlertMessage:
         _keys(payload, {"alert"}, set(), "alert")
         a = payload["alert"]
-        _keys(a, {"event", "source", "text"}, set(), "alert")
-        return cls(event=a["event"], source=a["source"], text=a["text"])
+        _keys(a, {"event", "source", "text"}, {"cause", "reason", "papers", "since"}, "alert")
+        return cls(event=a["event"], source=a["source"], text=a["text"], cause=a.get("cause"),
+                   reason=a.get("reason"), papers=a.get("papers"), since=a.get("since"))
 
 
 @dataclass(frozen=True, slots=True)

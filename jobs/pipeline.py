@@ -21,7 +21,7 @@ from jobs.formats.registry import AUTO
 from jobs.models import FormatError, ParsedPost
 from jobs.records import PostState
 from jobs.sources import SOURCE_KINDS, build_source
-from jobs.sources.base import Fetched, PostRef, SourceError, TooLarge
+from jobs.sources.base import Fetched, Listing, PostRef, Source, SourceError, TooLarge
 from jobs.store import Store
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ async def ingest(
     if client is None:
         from jobs.sources.http import make_client
 
-        client = make_client()
+        # Off the loop: the client's TLS context reads the CA bundle, 60-100 ms of CPU (benchmarks/loop_block.py).
+        client = await asyncio.to_thread(make_client)
     try:
         for cfg in sources:
             report.sources.append(await ingest_source(store, cfg, client))
@@ -91,144 +92,179 @@ async def ingest(
 
 
 async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClient) -> SourceReport:
-    rep = SourceReport(cfg.name)
-    location = SOURCE_KINDS[cfg.kind].location(cfg)
-    source_id = await store.upsert_source(cfg.name, cfg.kind, cfg.format, location)
-    source = build_source(cfg, client)
-    limits = cfg.limits
-    run_deadline = asyncio.get_running_loop().time() + limits.source_timeout_s
-    out_of_time = (
-        f"source run over its {limits.source_timeout_s:g} s limit (limits.source_timeout_s); "
-        "what was stored is kept, the rest is tried next run"
-    )
-    try:
-        async with asyncio.timeout_at(run_deadline):
-            listing = await source.list_posts(await store.listing_etag(source_id))
-    except TimeoutError:
-        rep.error = f"listing: {out_of_time}"
-        await store.finish_source_run(source_id, listing_etag=None, error=rep.error)
-        log.warning("source %s: %s", cfg.name, rep.error)
-        return rep
-    except SourceError as exc:
-        rep.error = str(exc)
-        await store.finish_source_run(source_id, listing_etag=None, error=rep.error)
-        log.warning("source %s: %s", cfg.name, exc)
-        return rep
+    """List, fetch what changed, parse and store, in listing order; see `SourceRun` for each step."""
+    source_id = await store.upsert_source(cfg.name, cfg.kind, cfg.format, SOURCE_KINDS[cfg.kind].location(cfg))
+    run = SourceRun(store, cfg, source_id, build_source(cfg, client))
+    listing = await run.list_posts()
+    if listing is None:
+        return run.rep
     if listing.refs is None:  # 304: nothing changed anywhere in the folder
-        rep.posts_unchanged = len(await store.post_states(source_id))
-        await store.finish_source_run(source_id, listing_etag=listing.etag, error=None)
-        return rep
+        run.rep.posts_unchanged = len(await store.post_states(run.source_id))
+        await store.finish_source_run(run.source_id, listing_etag=listing.etag, error=None)
+        return run.rep
+    todo = await run.changed(listing.refs)
+    results = await asyncio.gather(*(run.fetch(ref, state) for ref, state in todo))
+    async with _Batches(store, run.source_id, run.rep) as batches:
+        for (ref, state), result in zip(todo, results, strict=True):
+            parsed = await run.parse(ref, result)
+            if parsed is not None:
+                await batches.add(ref, result, parsed, new=state is None)
+    await run.check_format()
+    # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
+    run.rep.incomplete = run.retry_next_run
+    etag = None if run.retry_next_run else listing.etag
+    await store.finish_source_run(run.source_id, listing_etag=etag, error=None)
+    return run.rep
 
-    known = await store.post_states(source_id)
-    todo: list[tuple[PostRef, PostState | None]] = []
-    for ref in listing.refs:
-        state = known.get(ref.path)
-        if state is not None and state.version == ref.version:
-            rep.posts_unchanged += 1
-        else:
-            todo.append((ref, state))
 
-    gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+class SourceRun:
+    """One source's run: its report, deadline and what its steps learn on the way."""
 
-    async def fetch(ref: PostRef, state: PostState | None) -> Fetched | SourceError:
+    def __init__(self, store: Store, cfg: SourceConfig, source_id: int, source: Source) -> None:
+        self.store, self.cfg, self.source_id, self.source = store, cfg, source_id, source
+        self.rep = SourceReport(cfg.name)
+        self.limits = cfg.limits
+        # Listing and fetching share one deadline.
+        self.deadline = asyncio.get_running_loop().time() + cfg.limits.source_timeout_s
+        self.gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+        self.retry_next_run = False
+        # A source whose files parse but yield no paper, or fail, may name the wrong format: one such file
+        # is kept to find the format that would parse it.
+        self.found_papers = False
+        self.unparsed: tuple[str, bytes] | None = None
+
+    @property
+    def out_of_time(self) -> str:
+        return (f"source run over its {self.limits.source_timeout_s:g} s limit (limits.source_timeout_s); "
+                "what was stored is kept, the rest is tried next run")
+
+    async def list_posts(self) -> Listing | None:
+        """The listing, or None when it failed (recorded and logged)."""
         try:
-            async with asyncio.timeout_at(run_deadline), gate:
+            async with asyncio.timeout_at(self.deadline):
+                return await self.source.list_posts(await self.store.listing_etag(self.source_id))
+        except TimeoutError:
+            self.rep.error = f"listing: {self.out_of_time}"
+        except SourceError as exc:
+            self.rep.error = str(exc)
+        await self.store.finish_source_run(self.source_id, listing_etag=None, error=self.rep.error)
+        log.warning("source %s: %s", self.cfg.name, self.rep.error)
+        return None
+
+    async def changed(self, refs: list[PostRef]) -> list[tuple[PostRef, PostState | None]]:
+        """The posts new or of another version than stored, with what is stored of them."""
+        known = await self.store.post_states(self.source_id)
+        todo: list[tuple[PostRef, PostState | None]] = []
+        for ref in refs:
+            state = known.get(ref.path)
+            if state is not None and state.version == ref.version:
+                self.rep.posts_unchanged += 1
+            else:
+                todo.append((ref, state))
+        return todo
+
+    async def fetch(self, ref: PostRef, state: PostState | None) -> Fetched | SourceError:
+        """One post (conditionally when it was stored well), concurrently with the others."""
+        try:
+            async with asyncio.timeout_at(self.deadline), self.gate:
                 if state is not None and state.status == "ok":
-                    return await source.fetch(ref, state.etag, state.last_modified)
-                return await source.fetch(ref)
+                    return await self.source.fetch(ref, state.etag, state.last_modified)
+                return await self.source.fetch(ref)
         except SourceError as exc:
             return exc
         except TimeoutError:
-            return SourceError(out_of_time)
+            return SourceError(self.out_of_time)
 
-    # Fetch concurrently, store in listing order so appearance ids follow the posts' order.
-    results = await asyncio.gather(*(fetch(ref, state) for ref, state in todo))
-    retry_next_run = False
-    batch: list[tuple[PostRef, Fetched, ParsedPost]] = []
-    batch_new: list[bool] = []
-    # The batch being stored: SQLite works in the connection's thread (without the GIL) while the
-    # next batch is parsed. One at a time, in order, so appearance ids still follow the listing.
-    storing: asyncio.Task[None] | None = None
-    # A source whose files parse but yield no paper, or fail, may name the wrong format: one such file is
-    # kept to find the format that would parse it.
-    found_papers = False
-    unparsed: tuple[str, bytes] | None = None
+    async def parse(self, ref: PostRef, result: Fetched | SourceError) -> ParsedPost | None:
+        """The post parsed, or None when there is nothing to store (what happened is counted)."""
+        rep = self.rep
+        if isinstance(result, SourceError):
+            rep.posts_failed += 1
+            rep.failures.append((ref.path, str(result)))
+            if isinstance(result, TooLarge):  # stored as failed: fetching the same version again would not help
+                await self.store.record_failed_post(self.source_id, ref, str(result))
+            else:  # not stored: the content was never seen, so the next run retries it
+                self.retry_next_run = True
+            return None
+        if result.content is None:
+            # 304 although the version changed: the server still has the old bytes cached. The post keeps
+            # its old version, so the next run fetches it again.
+            rep.posts_unchanged += 1
+            self.retry_next_run = True
+            return None
+        try:
+            if len(result.content) > self.limits.max_post_bytes:
+                raise FormatError(f"the post is {len(result.content) / (1024 * 1024):.4g} MB, over the "
+                                  f"{self.limits.max_post_mb:g} MB limit (limits.max_post_mb); not parsed")
+            parsed = await asyncio.to_thread(parse_post, result.content, ref.path, self.cfg.format,
+                                             source=self.cfg.name)
+        except FormatError as exc:
+            await self.store.record_failed_post(self.source_id, ref, str(exc))
+            rep.posts_failed += 1
+            rep.failures.append((ref.path, str(exc)))
+            if self.unparsed is None and len(result.content) <= self.limits.max_post_bytes:
+                self.unparsed = (ref.path, result.content)
+            return None
+        if parsed.papers:
+            self.found_papers = True
+        elif self.unparsed is None:
+            self.unparsed = (ref.path, result.content)
+        return parsed
 
-    async def store_batch(posts: list[tuple[PostRef, Fetched, ParsedPost]], new: list[bool]) -> None:
-        outcomes = await store.record_posts(source_id, posts)
-        for outcome, is_new in zip(outcomes, new, strict=True):
-            rep.papers_new += outcome.new_papers
-            if is_new:
-                rep.posts_new += 1
-            else:
-                rep.posts_changed += 1
+    async def check_format(self) -> None:
+        """Warn when nothing read this run parsed as the source's format but another format would."""
+        if self.found_papers or self.unparsed is None or self.cfg.format == AUTO:
+            return
+        right = await asyncio.to_thread(format_that_parses, self.unparsed[1], self.unparsed[0])
+        if right is not None and right != self.cfg.format:
+            self.rep.warning = (f"no file read this run parses as format {self.cfg.format} ({self.unparsed[0]} did "
+                                f"not); they parse as {right}: set `format: {right}` (or auto) for source "
+                                f"{self.cfg.name}")
+            log.warning("source %s: %s", self.cfg.name, self.rep.warning)
 
-    async def flush() -> None:
-        nonlocal storing
-        if storing is not None:
-            await storing
-        storing = asyncio.create_task(store_batch(batch.copy(), batch_new.copy())) if batch else None
-        batch.clear()
-        batch_new.clear()
 
-    try:
-        for (ref, state), result in zip(todo, results, strict=True):
-            if isinstance(result, TooLarge):
-                # Stored as failed: fetching the same version again would not help.
-                await store.record_failed_post(source_id, ref, str(result))
-                rep.posts_failed += 1
-                rep.failures.append((ref.path, str(result)))
-                continue
-            if isinstance(result, SourceError):
-                # Not stored as a failed post: the content was never seen, so the next run retries it.
-                rep.posts_failed += 1
-                rep.failures.append((ref.path, str(result)))
-                retry_next_run = True
-                continue
-            if result.content is None:
-                # 304 although the version changed: the server still has the old bytes cached. The
-                # post keeps its old version, so the next run fetches it again.
-                rep.posts_unchanged += 1
-                retry_next_run = True
-                continue
-            try:
-                if len(result.content) > limits.max_post_bytes:
-                    raise FormatError(
-                        f"the post is {len(result.content) / (1024 * 1024):.4g} MB, over the "
-                        f"{limits.max_post_mb:g} MB limit (limits.max_post_mb); not parsed"
-                    )
-                parsed = await asyncio.to_thread(parse_post, result.content, ref.path, cfg.format, source=cfg.name)
-            except FormatError as exc:
-                await store.record_failed_post(source_id, ref, str(exc))
-                rep.posts_failed += 1
-                rep.failures.append((ref.path, str(exc)))
-                if unparsed is None and len(result.content) <= limits.max_post_bytes:
-                    unparsed = (ref.path, result.content)
-                continue
-            if parsed.papers:
-                found_papers = True
-            elif unparsed is None:
-                unparsed = (ref.path, result.content)
-            batch.append((ref, result, parsed))
-            batch_new.append(state is None)
-            if len(batch) >= STORE_BATCH_POSTS or sum(len(p.papers) for _, _, p in batch) >= STORE_BATCH_PAPERS:
-                await flush()
-        await flush()  # the last batch
-        await flush()  # and waits for it
-    except BaseException:
-        if storing is not None:  # cancelled or failed: the batch in hand is rolled back, not left running
-            storing.cancel()
+class _Batches:
+    """Parsed posts stored a batch at a time, in listing order so appearance ids follow the posts' order.
+    The batch being stored runs in SQLite's thread (without the GIL) while the next is parsed; leaving the
+    block waits for the last one, and an error or a cancellation rolls back the one in hand."""
+
+    def __init__(self, store: Store, source_id: int, rep: SourceReport) -> None:
+        self.store, self.source_id, self.rep = store, source_id, rep
+        self.posts: list[tuple[PostRef, Fetched, ParsedPost]] = []
+        self.new: list[bool] = []
+        self.storing: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> _Batches:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            await self.flush()  # the last batch
+            await self.flush()  # and waits for it
+        elif self.storing is not None:  # cancelled or failed: the batch in hand is rolled back, not left running
+            self.storing.cancel()
             with contextlib.suppress(BaseException):
-                await storing
-        raise
-    if not found_papers and unparsed is not None and cfg.format != AUTO:
-        right = await asyncio.to_thread(format_that_parses, unparsed[1], unparsed[0])
-        if right is not None and right != cfg.format:
-            rep.warning = (f"no file read this run parses as format {cfg.format} ({unparsed[0]} did not); they "
-                           f"parse as {right}: set `format: {right}` (or auto) for source {cfg.name}")
-            log.warning("source %s: %s", cfg.name, rep.warning)
-    # Forget the listing's etag when a fetch failed, so the next run lists again and retries it.
-    rep.incomplete = retry_next_run
-    etag = None if retry_next_run else listing.etag
-    await store.finish_source_run(source_id, listing_etag=etag, error=None)
-    return rep
+                await self.storing
+
+    async def add(self, ref: PostRef, fetched: Fetched, parsed: ParsedPost, *, new: bool) -> None:
+        self.posts.append((ref, fetched, parsed))
+        self.new.append(new)
+        if len(self.posts) >= STORE_BATCH_POSTS or sum(len(p.papers) for _, _, p in self.posts) >= STORE_BATCH_PAPERS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.storing is not None:
+            await self.storing
+        self.storing = (asyncio.create_task(self._store(self.posts.copy(), self.new.copy()))
+                        if self.posts else None)
+        self.posts.clear()
+        self.new.clear()
+
+    async def _store(self, posts: list[tuple[PostRef, Fetched, ParsedPost]], new: list[bool]) -> None:
+        outcomes = await self.store.record_posts(self.source_id, posts)
+        for outcome, is_new in zip(outcomes, new, strict=True):
+            self.rep.papers_new += outcome.new_papers
+            if is_new:
+                self.rep.posts_new += 1
+            else:
+                self.rep.posts_changed += 1

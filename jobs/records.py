@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from jobs.messages import DayMessage, DigestMessage
@@ -41,6 +42,14 @@ class Feed:
     excludes: list[str] = field(default_factory=list)  # papers mentioning one of these are left out
     regex: str | None = None  # only papers this pattern finds (jobs/regex_filter.py)
     min_score: int = 0  # only papers scoring at least this (jobs/plan/rank.py day_score)
+
+
+class Scope(Enum):
+    """Which appearances a feed's plan reads (the rule that picks one: `jobs.plan.feeds.scope`)."""
+
+    SINCE_CURSOR = "since cursor"  # appearances after the feed's cursor
+    NEWEST_POST = "newest post"  # the newest post of the feed's topic
+    NEWEST_DATE = "newest date"  # every appearance on the newest date (feed of all topics)
 
 
 @dataclass(slots=True)
@@ -119,10 +128,13 @@ class PagedDay:
     why: dict[str, str] = field(default_factory=dict)  # dm: arxiv id -> the liked paper it ranks by (title)
     missed: int = 0  # dm: a catch-up after being away: how many papers matched meanwhile
 
-    def payload(self) -> dict[str, Any]:
+    def message(self) -> DigestMessage | DayMessage:
         if self.kind == "digest":
-            return DigestMessage(self.feed_topic, self.topic, self.date, self.papers, self.keywords).to_payload()
-        return DayMessage(self.papers, self.groups, self.shown, self.why, self.missed).to_payload()
+            return DigestMessage(self.feed_topic, self.topic, self.date, self.papers, self.keywords)
+        return DayMessage(self.papers, self.groups, self.shown, self.why, self.missed)
+
+    def payload(self) -> dict[str, Any]:
+        return self.message().to_payload()
 
     @classmethod
     def of(cls, payload: dict[str, Any]) -> PagedDay | None:

@@ -6,6 +6,7 @@ shape is refused with a message naming its keys."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,9 @@ from jobs.messages import (
     message_from_payload,
 )
 from jobs.models import Paper, ParsedPost
+from jobs.ops.watchdog import Alert, CaughtUp
+from jobs.plan.alerts import plan_alerts
+from jobs.plan.feeds import plan_feed
 from jobs.records import DmMessage
 from jobs.sources.base import Fetched, PostRef
 from tests.engines import open_store
@@ -43,15 +47,16 @@ async def test_every_payload_the_store_writes_round_trips(store_url: str, tmp_pa
         cycle = await store.start_cycle("test")
         cards, _ = await store.add_feed(1, 100, "3DGS", [], None, style="cards")
         digest, _ = await store.add_feed(1, 200, "3DGS", [], None, style="digest")
-        await store.plan_feed(cycle, cards, max_per_cycle=2)  # a capped day: the header counts the rest
-        await store.plan_feed(cycle, digest, max_per_cycle=25)
+        await plan_feed(store, cycle, cards, max_per_cycle=2)  # a capped day: the header counts the rest
+        await plan_feed(store, cycle, digest, max_per_cycle=25)
         await store.plan_dms(cycle, [(7, [DmMessage("New for you:", [(1, "2405.60000", "topic: 3DGS")],
                                                     {"2405.60000": ["3DGS", "2024-05-06"]})]),
                                      (8, [DmMessage("", [(1, "2405.60000", "topic: 3DGS"),
                                                          (2, "2405.60001", "keyword: splat")],
                                                     {"2405.60000": ["3DGS", "2024-05-06"]},
                                                     [("topic: 3DGS", 1), ("keyword: splat", 1)])])])
-        await store.plan_alerts(cycle, {"event": "alert", "source": "local", "text": "no post for 4 days"})
+        await plan_alerts(store, cycle, [Alert("local", "late", "no post for 4 days"),
+                                         CaughtUp("local", 3, datetime(2024, 5, 6, 8, tzinfo=UTC))])
         rows = await store.pending()
 
     kinds = [type(message_from_payload(r.payload)) for r in rows]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from jobs.models import Paper, ParsedPost
+from jobs.plan.feeds import plan_feed
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import SCHEMA_VERSION, Store
 from tests.engines import open_store
@@ -203,7 +204,7 @@ async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pendin
     await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))
     cycle = await store.start_cycle("test")
     feed, _ = await store.add_feed(1, 10, ALL_TOPICS, [], None, "cards")
-    await store.plan_feed(cycle, feed, 25)
+    await plan_feed(store, cycle, feed, 25)
     await store.plan_dm(cycle, 99, [DmMessage("hi", [(1, "2401.00001", "topic: 3DGS")])])
     await store.plan_dm(cycle, 98, [DmMessage("hi", [(2, "2401.00002", "topic: 3DGS")])])
     for item in await store.pending():
@@ -224,7 +225,7 @@ async def test_prune_keeps_sent_digest_messages_rows(store: Store, tmp_path: Pat
     await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(paper("2401.00001"), paper("2401.00002")))
     cycle = await store.start_cycle("test")
     feed, _ = await store.add_feed(1, 10, "3DGS", [], None)  # a digest
-    await store.plan_feed(cycle, feed, 25)
+    await plan_feed(store, cycle, feed, 25)
     (item,) = await store.pending()
     await store.mark_sent(item.id, 1000)
     await age_the_outbox(store)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from jobs.messages import AlertMessage
 from jobs.pipeline import ingest
 from jobs.store import SCHEMA_VERSION, Store
 from jobs.store.migrate import MIGRATIONS
@@ -73,9 +74,9 @@ async def test_alerts_go_to_each_servers_channel_through_the_outbox(store_url: s
     async with await open_store(store_url) as store:
         await set_alert_channels(store)
         cycle = await store.start_cycle("schedule")
-        assert await store.plan_alerts(cycle, {"event": "alert", "text": "x"}) == 2
+        assert await store.plan_alerts(cycle, AlertMessage("alert", "local", "x")) == 2
         rows = await store.pending()
         assert [(r.kind, r.target_id, r.guild_id, r.payload) for r in rows] == [
-            ("channel", 100, 1, {"alert": {"event": "alert", "text": "x"}}),
-            ("channel", 201, 2, {"alert": {"event": "alert", "text": "x"}}),
+            ("channel", 100, 1, {"alert": {"event": "alert", "source": "local", "text": "x"}}),
+            ("channel", 201, 2, {"alert": {"event": "alert", "source": "local", "text": "x"}}),
         ]

@@ -12,9 +12,10 @@ from bot.ui import paper_pages
 from bot.ui.autocomplete import topic_choices
 from bot.ui.embeds import LIST_COLOUR
 from bot.ui.views import ItemOwner
-from jobs.filter_preview import feed_preview
 from jobs.matching import split_keywords
+from jobs.plan.preview import feed_preview
 from jobs.plan.rank import MAX_SCORE
+from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS, Feed
 from jobs.search.query import QueryError, resolve_topic
@@ -264,7 +265,7 @@ class Feeds(ItemOwner):
             words += " · " + t("score.listed", lang, score=f.min_score) if f.min_score else ""
             state = t("feed.paused", lang, reason=f.paused_reason) if f.paused_reason else t("feed.active", lang)
             lines.append(f"<#{f.channel_id}> · **{topic}**{words} · {f.style} · {state}")
-        embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:4096],
+        embed = discord.Embed(title=t("feed.list_title", lang), description="\n".join(lines)[:limits.EMBED_DESCRIPTION],
                               colour=LIST_COLOUR)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

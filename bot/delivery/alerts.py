@@ -12,6 +12,7 @@ import discord
 
 from bot.ui.language import guild_languages
 from bot.ui.render import alert_line
+from jobs.present import limits
 from jobs.present.i18n import Lang, t
 from jobs.records import OutboxItem
 from jobs.store import DatabaseError, Store
@@ -97,7 +98,7 @@ async def alert_channel_lost(client: discord.Client, store: Store, item: OutboxI
     _, lang = await guild_languages(store, guild_id, str(guild.preferred_locale) if guild else None)
     text = f"{t('alert.channel_lost', lang, channel=f'<#{item.target_id}>')}\n{alert_line(item.payload['alert'], lang)}"
     try:
-        await channel.send(text[:2000], allowed_mentions=discord.AllowedMentions.none())
+        await channel.send(text[:limits.CONTENT], allowed_mentions=discord.AllowedMentions.none())
     except discord.HTTPException:
         log.warning("server %s: could not post the lost alert channel's alert in %s", guild_id, channel.id,
                     exc_info=True)

@@ -1,5 +1,5 @@
-"""What a channel feed gets in a cycle, as rules with no SQL: the store runs the queries these name
-(`jobs.store.feeds.plan_feed`) and asks these what to queue.
+"""What a channel feed gets in a cycle: `plan_feed` applies these rules inside the store's planning
+transaction (`FeedsArea.feed_planning`: the candidates, enqueue, the cursor), and writes typed messages.
 
 - A feed that never delivered (no cursor) starts with the newest post of its topic, or for
   `all` the newest date, not the archive; later it gets every appearance after its cursor.
@@ -19,20 +19,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
-from typing import Any
 
 from jobs.matching import excluded_by, matching_keyword, paper_text
+from jobs.messages import CardMessage, HeaderMessage, OutboxMessage
 from jobs.models import Paper
 from jobs.plan.rank import day_score, rank_day, rank_for_cap
-from jobs.records import ALL_TOPICS, Feed, PagedDay
+from jobs.records import ALL_TOPICS, Feed, FeedPlan, PagedDay, Scope
 from jobs.regex_filter import finds
+from jobs.store.areas import FeedsArea
 
 
-class Scope(Enum):
-    SINCE_CURSOR = "since cursor"  # appearances after the feed's cursor
-    NEWEST_POST = "newest post"  # the newest post of the feed's topic
-    NEWEST_DATE = "newest date"  # every appearance on the newest date (feed of all topics)
+async def plan_feed(store: FeedsArea, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
+    """Put a feed's new papers into the outbox, in one transaction with the feed's cursor. A feed removed
+    or paused since the caller listed it gets nothing."""
+    async with store.feed_planning(cycle_id, feed) as planning:
+        if planning.feed is None or planning.feed.paused_reason:
+            return FeedPlan(feed=planning.feed or feed, papers=[], more=0)
+        feed = planning.feed
+        taken, more = choose(feed, await planning.candidates(scope(feed)), max_per_cycle)
+        papers = [p for _, p in taken]
+        if taken:
+            for message, members in messages(feed, papers, more):
+                await planning.enqueue(message, [taken[i][0] for i in members])
+        if cursor_moves(feed, feed.cursor is not None or await planning.topic_has_posts()):
+            await planning.move_cursor()
+    return FeedPlan(feed=feed, papers=papers, more=more)
 
 
 def scope(feed: Feed) -> Scope:
@@ -75,8 +86,8 @@ def shown(paper: Paper) -> list[str]:
     return [paper.topic, paper.date]
 
 
-def payloads(feed: Feed, papers: list[Paper], more: int) -> list[tuple[dict[str, Any], list[int]]]:
-    """The outbox payloads for the papers taken, in order, each with the indexes (into `papers`) of
+def messages(feed: Feed, papers: list[Paper], more: int) -> list[tuple[OutboxMessage, list[int]]]:
+    """The outbox messages for the papers taken, in order, each with the indexes (into `papers`) of
     the papers it delivers."""
     if feed.style == "digest":
         groups: dict[tuple[str, str], list[int]] = {}
@@ -87,13 +98,15 @@ def payloads(feed: Feed, papers: list[Paper], more: int) -> list[tuple[dict[str,
             ranked = [members[i] for i in rank_day([papers[i] for i in members], feed.keywords)]
             day = PagedDay("digest", [papers[i].arxiv_id for i in ranked], topic, date, feed.topic,
                            list(feed.keywords))
-            days.append((day.payload(), ranked))
+            days.append((day.message(), ranked))
         return days
-    header = {"header": {"feed_topic": feed.topic, "count": len(papers) + more, "shown": len(papers),
-                         "more": more, "topics": sorted({p.topic for p in papers}),
-                         "dates": sorted({p.date for p in papers})}}
-    cards = [({"papers": [p.arxiv_id], "shown": {p.arxiv_id: shown(p)}}, [i]) for i, p in enumerate(papers)]
+    header = HeaderMessage(feed_topic=feed.topic, count=len(papers) + more, shown=len(papers), more=more,
+                           topics=sorted({p.topic for p in papers}), dates=sorted({p.date for p in papers}))
+    cards: list[tuple[OutboxMessage, list[int]]] = [
+        (CardMessage([p.arxiv_id], {p.arxiv_id: shown(p)}), [i]) for i, p in enumerate(papers)]
     return [(header, []), *cards]
+
+
 def cursor_moves(feed: Feed, topic_has_posts: bool) -> bool:
     """Whether planning moves the feed's cursor to the newest appearance."""
     return feed.cursor is not None or topic_has_posts

@@ -19,17 +19,17 @@ from typing import Any, Protocol, runtime_checkable
 from jobs.club import ClubPaper
 from jobs.dm_schedule import DmSchedule
 from jobs.lab_week import TOP_PAPERS, WeekPost
-from jobs.messages import ClubMessage, TopMessage
+from jobs.messages import AlertMessage, ClubMessage, OutboxMessage, TopMessage
 from jobs.models import Paper, ParsedPost
 from jobs.records import (
     DmMessage,
     DmState,
     Feed,
-    FeedPlan,
     HeldPaper,
     OutboxItem,
     PostOutcome,
     PostState,
+    Scope,
     SearchHit,
     SourceHealth,
     Subscription,
@@ -143,6 +143,27 @@ class SearchArea(Protocol):
 
 
 
+class FeedPlanning(Protocol):
+    """A feed's plan in the making, inside its transaction: the SQL the planner's rules ask for."""
+
+    feed: Feed | None  # read again inside the transaction: None when removed since the caller listed it
+
+    async def candidates(self, scope: Scope) -> list[tuple[int, Paper]]:
+        """(paper id, paper as it appeared) in the scope, in appearance order, none already delivered here."""
+        ...
+
+    async def enqueue(self, message: OutboxMessage, paper_ids: Sequence[int]) -> int:
+        """One outbox row for this feed's channel, and the delivery records of its papers; its id."""
+        ...
+
+    async def topic_has_posts(self) -> bool:
+        ...
+
+    async def move_cursor(self) -> None:
+        """The feed's cursor to the newest appearance as of the transaction's start."""
+        ...
+
+
 @runtime_checkable
 class FeedsArea(Protocol):
     """Feeds, cycles and the outbox: what is planned, sent, failed and delivered."""
@@ -169,7 +190,9 @@ class FeedsArea(Protocol):
     async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
         ...
 
-    async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
+    def feed_planning(self, cycle_id: int, feed: Feed) -> AbstractAsyncContextManager[FeedPlanning]:
+        """One transaction for planning a feed (`jobs.plan.feeds.plan_feed`): its outbox rows, their
+        delivery records and its cursor commit together or not at all."""
         ...
 
     async def start_cycle(self, trigger: str, guild_id: int | None = None) -> int:
@@ -455,7 +478,7 @@ class WatchArea(Protocol):
     async def set_watch_state(self, name: str, state: str) -> None:
         ...
 
-    async def plan_alerts(self, cycle_id: int, alert: dict[str, Any]) -> int:
+    async def plan_alerts(self, cycle_id: int, alert: AlertMessage) -> int:
         """One outbox row per server with an alert channel."""
         ...
 

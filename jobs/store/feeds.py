@@ -1,12 +1,17 @@
-"""Channel feeds, and planning a feed's deliveries into the outbox (the rules: `jobs.plan.feeds`)."""
+"""Channel feeds, and the SQL of planning a feed's deliveries into the outbox (the rules: `jobs.plan.feeds`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from jobs.plan import feeds as feed_plan
-from jobs.records import ALL_TOPICS, Feed, FeedPlan
+import aiosqlite
+
+from jobs.messages import OutboxMessage
+from jobs.models import Paper
+from jobs.records import ALL_TOPICS, Feed, Scope
 from jobs.store._connection import Connection
 from jobs.store.outbox import enqueue
 from jobs.store.rows import PAPER_COLUMNS, j, paper_from_row, utcnow
@@ -87,50 +92,64 @@ class Feeds(Connection):
         rows = await self._all(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE {where} ORDER BY channel_id, topic", args)
         return [_feed(r) for r in rows]
 
-    async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
-        """Put a feed's new papers into the outbox, in one transaction with the feed's cursor. What
-        is chosen and how it is queued: `jobs.plan.feeds`.
-
-        The feed is read again inside the transaction: one removed or paused since the caller listed
-        it (a command between two plans of a cycle) gets nothing, and its cursor is the current one."""
+    @contextlib.asynccontextmanager
+    async def feed_planning(self, cycle_id: int, feed: Feed) -> AsyncIterator[_Planning]:
+        """A feed's plan in one transaction (the rules: `jobs.plan.feeds.plan_feed`). The feed is read
+        again inside it: one removed or paused since the caller listed it (a command between two plans of
+        a cycle) gets nothing, and its cursor is the current one."""
         async with self.transaction() as db:
             now = await self._feed_where("id = ?", (feed.id,))
-            if not now or now[0].paused_reason:
-                return FeedPlan(feed=now[0] if now else feed, papers=[], more=0)
-            feed = now[0]
             top = int(await self._one("SELECT coalesce(max(id), 0) FROM appearances") or 0)
-            topic_sql, topic_args = ("", ()) if feed.topic == ALL_TOPICS else (" AND a.topic = ?", (feed.topic,))
-            scope = feed_plan.scope(feed)
-            scope_args: tuple[Any, ...]
-            if scope is feed_plan.Scope.NEWEST_DATE:
-                where, scope_args = "a.post_date = (SELECT max(post_date) FROM appearances)", ()
-            elif scope is feed_plan.Scope.NEWEST_POST:
-                where = ("a.post_id = (SELECT post_id FROM appearances WHERE topic = ? "
-                         "ORDER BY post_date DESC, post_id DESC LIMIT 1)")
-                scope_args = (feed.topic,)
-            else:
-                where, scope_args = "a.id > ? AND a.id <= ?", (feed.cursor, top)
-            rows = await self._all(
-                f"SELECT a.paper_id, a.topic, a.post_date, {PAPER_COLUMNS} FROM appearances a "
-                f"JOIN papers p ON p.id = a.paper_id WHERE {where}{topic_sql} "
-                "AND NOT EXISTS (SELECT 1 FROM delivered d WHERE d.kind = 'channel' AND d.target_id = ? "
-                "AND d.paper_id = a.paper_id) ORDER BY a.post_date, a.id",
-                (*scope_args, *topic_args, feed.channel_id),
-            )
-            taken, more = feed_plan.choose(
-                feed, ((r[0], paper_from_row(r[3:], topic=r[1], date=r[2])) for r in rows), max_per_cycle
-            )
-            papers = [p for _, p in taken]
-            if taken:
-                for payload, members in feed_plan.payloads(feed, papers, more):
-                    oid = await enqueue(db, cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, payload)
-                    await db.executemany(
-                        "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('channel', ?, ?, ?)",
-                        [(feed.channel_id, taken[i][0], oid) for i in members],
-                    )
-            has_posts = feed.cursor is not None or bool(
-                await self._one(f"SELECT 1 FROM appearances a WHERE 1{topic_sql} LIMIT 1", topic_args)
-            )
-            if feed_plan.cursor_moves(feed, has_posts):
-                await db.execute("UPDATE feeds SET cursor = ? WHERE id = ?", (top, feed.id))
-        return FeedPlan(feed=feed, papers=papers, more=more)
+            yield _Planning(self, db, cycle_id, now[0] if now else None, top)
+
+
+class _Planning:
+    """FeedPlanning on SQLite: the queries a feed's plan needs, inside its transaction."""
+
+    def __init__(self, store: Feeds, db: aiosqlite.Connection, cycle_id: int, feed: Feed | None, top: int) -> None:
+        self.store, self.db, self.cycle_id, self.feed, self.top = store, db, cycle_id, feed, top
+
+    def _topic(self, feed: Feed) -> tuple[str, tuple[Any, ...]]:
+        return ("", ()) if feed.topic == ALL_TOPICS else (" AND a.topic = ?", (feed.topic,))
+
+    async def candidates(self, scope: Scope) -> list[tuple[int, Paper]]:
+        feed = self.feed
+        assert feed is not None
+        topic_sql, topic_args = self._topic(feed)
+        scope_args: tuple[Any, ...]
+        if scope is Scope.NEWEST_DATE:
+            where, scope_args = "a.post_date = (SELECT max(post_date) FROM appearances)", ()
+        elif scope is Scope.NEWEST_POST:
+            where = ("a.post_id = (SELECT post_id FROM appearances WHERE topic = ? "
+                     "ORDER BY post_date DESC, post_id DESC LIMIT 1)")
+            scope_args = (feed.topic,)
+        else:
+            where, scope_args = "a.id > ? AND a.id <= ?", (feed.cursor, self.top)
+        rows = await self.store._all(
+            f"SELECT a.paper_id, a.topic, a.post_date, {PAPER_COLUMNS} FROM appearances a "
+            f"JOIN papers p ON p.id = a.paper_id WHERE {where}{topic_sql} "
+            "AND NOT EXISTS (SELECT 1 FROM delivered d WHERE d.kind = 'channel' AND d.target_id = ? "
+            "AND d.paper_id = a.paper_id) ORDER BY a.post_date, a.id",
+            (*scope_args, *topic_args, feed.channel_id),
+        )
+        return [(r[0], paper_from_row(r[3:], topic=r[1], date=r[2])) for r in rows]
+
+    async def enqueue(self, message: OutboxMessage, paper_ids: Sequence[int]) -> int:
+        feed = self.feed
+        assert feed is not None
+        oid = await enqueue(self.db, self.cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id,
+                            message.to_payload())
+        await self.db.executemany(
+            "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('channel', ?, ?, ?)",
+            [(feed.channel_id, paper_id, oid) for paper_id in paper_ids],
+        )
+        return oid
+
+    async def topic_has_posts(self) -> bool:
+        assert self.feed is not None
+        topic_sql, topic_args = self._topic(self.feed)
+        return bool(await self.store._one(f"SELECT 1 FROM appearances a WHERE 1{topic_sql} LIMIT 1", topic_args))
+
+    async def move_cursor(self) -> None:
+        assert self.feed is not None
+        await self.db.execute("UPDATE feeds SET cursor = ? WHERE id = ?", (self.top, self.feed.id))

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from jobs.messages import AlertMessage
 from jobs.records import SourceHealth
 from jobs.store._connection import Connection
 from jobs.store.errors import DatabaseDamaged
@@ -73,12 +74,12 @@ class Watch(Connection):
         rows = await self._all("SELECT guild_id, channel_id FROM alert_channels ORDER BY guild_id")
         return [(int(g), int(c)) for g, c in rows]
 
-    async def plan_alerts(self, cycle_id: int, alert: dict[str, Any]) -> int:
+    async def plan_alerts(self, cycle_id: int, alert: AlertMessage) -> int:
         """One outbox row per server with an alert channel, in one transaction; how many."""
         async with self.transaction() as db:
             rows = await db.execute_fetchall("SELECT guild_id, channel_id FROM alert_channels ORDER BY guild_id")
             for guild_id, channel_id in rows:
-                await enqueue(db, cycle_id, "channel", int(channel_id), int(guild_id), None, {"alert": alert})
+                await enqueue(db, cycle_id, "channel", int(channel_id), int(guild_id), None, alert.to_payload())
         return len(list(rows))
 
     # ---- integrity and backup ------------------------------------------------------------------

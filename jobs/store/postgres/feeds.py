@@ -6,15 +6,17 @@ primary key, ON CONFLICT DO NOTHING where SQLite says INSERT OR IGNORE); rows co
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
-from jobs.plan import feeds as feed_plan
-from jobs.records import ALL_TOPICS, DmMessage, Feed, FeedPlan, OutboxItem
+from jobs.messages import OutboxMessage
+from jobs.models import Paper
+from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, Scope
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.rows import PAPER_COLUMNS, TIME_FORMAT, j, paper_from_row, utcnow
 
@@ -96,53 +98,14 @@ class PgFeeds(PgConnection):
         rows = await self._all(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE {where} ORDER BY channel_id, topic", *args)
         return [_feed(r) for r in rows]
 
-    async def plan_feed(self, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
-        """As jobs/store/feeds.py plans it: the feed read again inside the transaction, its papers and
-        their delivery records queued with its cursor, all in one transaction."""
+    @contextlib.asynccontextmanager
+    async def feed_planning(self, cycle_id: int, feed: Feed) -> AsyncIterator[_PgPlanning]:
+        """As jobs/store/feeds.py plans it: the feed read again inside one transaction that holds its
+        outbox rows, their delivery records and its cursor."""
         async with self.transaction() as conn:
             now = await self._feed_where("id = $1", feed.id)
-            if not now or now[0].paused_reason:
-                return FeedPlan(feed=now[0] if now else feed, papers=[], more=0)
-            feed = now[0]
             top = int(await conn.fetchval("SELECT coalesce(max(id), 0) FROM appearances") or 0)
-            args: list[Any] = [feed.channel_id]
-            topic_sql = ""
-            if feed.topic != ALL_TOPICS:
-                args.append(feed.topic)
-                topic_sql = f" AND a.topic = ${len(args)}"
-            scope = feed_plan.scope(feed)
-            if scope is feed_plan.Scope.NEWEST_DATE:
-                where = "a.post_date = (SELECT max(post_date) FROM appearances)"
-            elif scope is feed_plan.Scope.NEWEST_POST:
-                args.append(feed.topic)
-                where = (f"a.post_id = (SELECT post_id FROM appearances WHERE topic = ${len(args)} "
-                         "ORDER BY post_date DESC, post_id DESC LIMIT 1)")
-            else:
-                args += [feed.cursor, top]
-                where = f"a.id > ${len(args) - 1} AND a.id <= ${len(args)}"
-            rows = await conn.fetch(
-                f"SELECT a.paper_id, a.topic, a.post_date, {PAPER_COLUMNS} FROM appearances a "
-                f"JOIN papers p ON p.id = a.paper_id WHERE {where}{topic_sql} "
-                "AND NOT EXISTS (SELECT 1 FROM delivered d WHERE d.kind = 'channel' AND d.target_id = $1 "
-                "AND d.paper_id = a.paper_id) ORDER BY a.post_date, a.id", *args)
-            taken, more = feed_plan.choose(
-                feed, ((r[0], paper_from_row(r[3:], topic=r[1], date=r[2])) for r in rows), max_per_cycle)
-            papers = [p for _, p in taken]
-            if taken:
-                for payload, members in feed_plan.payloads(feed, papers, more):
-                    oid = await enqueue(conn, cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id, payload)
-                    await conn.executemany(
-                        "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('channel', $1, $2, $3)",
-                        [(feed.channel_id, taken[i][0], oid) for i in members])
-            if feed.cursor is not None:
-                has_posts = True
-            elif feed.topic == ALL_TOPICS:
-                has_posts = bool(await conn.fetchval("SELECT 1 FROM appearances LIMIT 1"))
-            else:
-                has_posts = bool(await conn.fetchval("SELECT 1 FROM appearances WHERE topic = $1 LIMIT 1", feed.topic))
-            if feed_plan.cursor_moves(feed, has_posts):
-                await conn.execute("UPDATE feeds SET cursor = $1 WHERE id = $2", top, feed.id)
-        return FeedPlan(feed=feed, papers=papers, more=more)
+            yield _PgPlanning(conn, cycle_id, now[0] if now else None, top)
 
     # ---- digest cycles -------------------------------------------------------------------------
 
@@ -253,3 +216,54 @@ class PgFeeds(PgConnection):
                 "SELECT 'dm', t, p, o FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS d(t, p, o) "
                 "ON CONFLICT DO NOTHING",
                 [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs]))
+
+
+class _PgPlanning:
+    """FeedPlanning on PostgreSQL (jobs/store/feeds.py's `_Planning` in this dialect)."""
+
+    def __init__(self, conn: asyncpg.Connection, cycle_id: int, feed: Feed | None, top: int) -> None:
+        self.conn, self.cycle_id, self.feed, self.top = conn, cycle_id, feed, top
+
+    async def candidates(self, scope: Scope) -> list[tuple[int, Paper]]:
+        feed = self.feed
+        assert feed is not None
+        args: list[Any] = [feed.channel_id]
+        topic_sql = ""
+        if feed.topic != ALL_TOPICS:
+            args.append(feed.topic)
+            topic_sql = f" AND a.topic = ${len(args)}"
+        if scope is Scope.NEWEST_DATE:
+            where = "a.post_date = (SELECT max(post_date) FROM appearances)"
+        elif scope is Scope.NEWEST_POST:
+            args.append(feed.topic)
+            where = (f"a.post_id = (SELECT post_id FROM appearances WHERE topic = ${len(args)} "
+                     "ORDER BY post_date DESC, post_id DESC LIMIT 1)")
+        else:
+            args += [feed.cursor, self.top]
+            where = f"a.id > ${len(args) - 1} AND a.id <= ${len(args)}"
+        rows = await self.conn.fetch(
+            f"SELECT a.paper_id, a.topic, a.post_date, {PAPER_COLUMNS} FROM appearances a "
+            f"JOIN papers p ON p.id = a.paper_id WHERE {where}{topic_sql} "
+            "AND NOT EXISTS (SELECT 1 FROM delivered d WHERE d.kind = 'channel' AND d.target_id = $1 "
+            "AND d.paper_id = a.paper_id) ORDER BY a.post_date, a.id", *args)
+        return [(r[0], paper_from_row(r[3:], topic=r[1], date=r[2])) for r in rows]
+
+    async def enqueue(self, message: OutboxMessage, paper_ids: Sequence[int]) -> int:
+        feed = self.feed
+        assert feed is not None
+        oid = await enqueue(self.conn, self.cycle_id, "channel", feed.channel_id, feed.guild_id, feed.id,
+                            message.to_payload())
+        await self.conn.executemany(
+            "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('channel', $1, $2, $3)",
+            [(feed.channel_id, paper_id, oid) for paper_id in paper_ids])
+        return oid
+
+    async def topic_has_posts(self) -> bool:
+        assert self.feed is not None
+        if self.feed.topic == ALL_TOPICS:
+            return bool(await self.conn.fetchval("SELECT 1 FROM appearances LIMIT 1"))
+        return bool(await self.conn.fetchval("SELECT 1 FROM appearances WHERE topic = $1 LIMIT 1", self.feed.topic))
+
+    async def move_cursor(self) -> None:
+        assert self.feed is not None
+        await self.conn.execute("UPDATE feeds SET cursor = $1 WHERE id = $2", self.top, self.feed.id)

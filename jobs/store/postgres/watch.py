@@ -4,8 +4,8 @@ messages into the outbox (the alert channels themselves are SettingsArea: areas.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from jobs.messages import AlertMessage
 from jobs.records import SourceHealth
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.feeds import enqueue
@@ -36,12 +36,12 @@ class PgWatch(PgConnection):
         async with self.transaction() as conn:
             await conn.execute("UPDATE sources SET watch = $1 WHERE name = $2", state, name)
 
-    async def plan_alerts(self, cycle_id: int, alert: dict[str, Any]) -> int:
+    async def plan_alerts(self, cycle_id: int, alert: AlertMessage) -> int:
         """One outbox row per server with an alert channel, in one transaction; how many."""
         async with self.transaction() as conn:
             rows = await conn.fetch("SELECT guild_id, channel_id FROM alert_channels ORDER BY guild_id")
             for guild_id, channel_id in rows:
-                await enqueue(conn, cycle_id, "channel", int(channel_id), int(guild_id), None, {"alert": alert})
+                await enqueue(conn, cycle_id, "channel", int(channel_id), int(guild_id), None, alert.to_payload())
         return len(rows)
 
     async def alert_channels(self) -> list[tuple[int, int]]:
