@@ -141,6 +141,9 @@ class Signal(Connection):
                              (user_id, guild_id, stamp(at)))
 
     async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        # Every member who joins any server comes here: look first, and take the write lock only for a return.
+        if await self._one("SELECT 1 FROM departures WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)) is None:
+            return False
         async with self.transaction() as db, db.execute(
                 "DELETE FROM departures WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)) as cur:
             return cur.rowcount > 0

@@ -114,6 +114,9 @@ class PgSignal(PgConnection):
                                user_id, guild_id, stamp(at))
 
     async def cancel_departure(self, user_id: int, guild_id: int) -> bool:
+        # Every member who joins any server comes here: look first, and take the write lock only for a return.
+        if await self._one("SELECT 1 FROM departures WHERE user_id = $1 AND guild_id = $2", user_id, guild_id) is None:
+            return False
         async with self.transaction() as conn:
             return affected(await conn.execute("DELETE FROM departures WHERE user_id = $1 AND guild_id = $2",
                                                user_id, guild_id)) > 0
