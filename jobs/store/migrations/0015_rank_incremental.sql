@@ -1,5 +1,5 @@
 -- The ranking index without long pauses (jobs/store/rank_index.py, jobs/store/rank_snapshot.py).
--- A search's in-memory arrays take in a commit instead of reloading everything: the papers a commit indexed
+-- A search's in-memory arrays take in each write instead of reloading everything: the papers a write indexed
 -- are those of segments newer than the newest a reader holds (rank_docs_seg finds them), and the
 -- appearances those of higher ids. What is not such an addition (a paper forgotten, the index rebuilt; a
 -- post's appearances changed or dropped) bumps an epoch, and a reader holding an older one loads that part whole.
