@@ -233,22 +233,22 @@ class PaperboyBot(PaperboyClient):
                                     notices.lost, self.send_poll)
                         await self._wait_for_work(None)
             except Exception as exc:
-                line = outage(exc, self.config.database())
-                if line is None:
-                    log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
-                else:
-                    log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
+                self._send_failed(exc, outage)
                 await self._wait_for_work(None)
 
     async def _send_round(self, outage: Callable[[BaseException, Any], str | None]) -> None:
         try:
             await self.deliver()
         except Exception as exc:
-            line = outage(exc, self.config.database())
-            if line is None:
-                log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
-            else:
-                log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
+            self._send_failed(exc, outage)
+
+    def _send_failed(self, exc: Exception, outage: Callable[[BaseException, Any], str | None]) -> None:
+        """A failed round said in one line when the database is out of reach, else with its traceback."""
+        line = outage(exc, self.config.database())
+        if line is None:
+            log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
+        else:
+            log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
 
     async def _wait_for_work(self, woken: asyncio.Event | None) -> None:
         waits = [asyncio.create_task(self.stopping.wait())]
