@@ -19,7 +19,8 @@ target decides that each becomes a thread (its marker comes from the row id, not
 
 The days (DigestMessage, DayMessage) are written and read through `jobs.records.PagedDay`; the other kinds'
 planners write typed messages (jobs/plan/feeds.py, jobs/plan/alerts.py; DMs through jobs.records.DmMessage);
-the readers (bot/delivery) still take plain dicts; `message_from_payload` is the one place that will read them.
+the readers (bot/delivery, bot/ui) take `OutboxItem.message`, which `message_from_payload` makes: the one
+place a payload is read.
 """
 
 from __future__ import annotations

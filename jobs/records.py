@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from jobs.messages import DayMessage, DigestMessage
+from jobs.messages import DayMessage, DigestMessage, OutboxMessage, message_from_payload
 from jobs.models import Paper
 
 ALL_TOPICS = "all"  # a feed's topic that takes every topic
@@ -66,11 +66,14 @@ class OutboxItem:
     target_id: int
     guild_id: int | None
     feed_id: int | None
-    # {"header": {...}} | {"papers": [ids], "matched": {...}, "shown": {id: [topic, date]}}
-    # | {"digest": {"topic", "date", "papers": [ids], ...}} | {"alert": {...}} | {"footer": {...}} (older rows)
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # as the outbox column keeps it; read it through `message`
     attempts: int
     tried: bool = False  # a send was started (mark_trying): it may have reached Discord
+
+    @property
+    def message(self) -> OutboxMessage:
+        """The row's typed message (jobs/messages.py); PayloadError names a payload of no known shape."""
+        return message_from_payload(self.payload)
 
 
 @dataclass(slots=True)
@@ -146,13 +149,13 @@ class PagedDay:
         return self.message().to_payload()
 
     @classmethod
-    def of(cls, payload: dict[str, Any]) -> PagedDay | None:
-        """The day an outbox payload pages through; None for a payload of another kind."""
-        if "digest" in payload:
-            d = DigestMessage.from_payload(payload)
+    def of(cls, message: OutboxMessage) -> PagedDay | None:
+        """The day an outbox message pages through; None for a message of another kind."""
+        if isinstance(message, DigestMessage):
+            d = message
             return cls("digest", d.papers, d.topic, d.date, d.feed_topic, d.keywords or [])
-        if "dm" in payload:
-            m = DayMessage.from_payload(payload)
+        if isinstance(message, DayMessage):
+            m = message
             return cls("dm", m.papers, groups=m.groups, shown=m.shown, why=m.why, missed=m.missed)
         return None
 

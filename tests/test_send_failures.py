@@ -214,3 +214,28 @@ async def test_a_passing_refusal_keeps_the_rows_for_the_next_run(simcord_env, po
     env.backend.faults.clear()
     await env.bot.run_digest()
     assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]
+
+
+async def test_a_row_of_no_known_shape_is_given_up_with_its_reason_and_the_rest_is_sent(
+    simcord_env, posts_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    _, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
+    await env.bot.run_digest()  # planned: a header and three cards, none sent
+    env.backend.faults.clear()
+    store = env.bot.store
+    (first, *_) = await store.pending()
+    async with store.transaction() as db:  # a row written by hand (or by a bug): no kind Paperboy knows
+        await db.execute(f"UPDATE outbox SET payload = '{{\"poll\": 1}}' WHERE id = {first.id}")
+
+    with caplog.at_level(logging.ERROR, logger="bot.delivery.sender"):
+        summary = await env.bot.run_digest()
+
+    assert len(paper_messages(papers)) == 3  # before: a KeyError ended the send run, nothing went out
+    assert summary.send.failed == 1
+    assert (await store.outbox_counts()).get("failed") == 1
+    assert f"outbox {first.id} given up: it cannot be read: outbox payload of no known kind (has ['poll'])" in caplog.text

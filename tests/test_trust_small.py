@@ -21,6 +21,7 @@ from bot.cli import cmd_ingest
 from bot.ui import discuss
 from bot.ui.render import alert_line
 from jobs.config import Config
+from jobs.messages import AlertMessage
 from jobs.ops.watchdog import CaughtUp
 from tests.postgen import entries, write_kedreamix
 from tests.test_feed_style import answer, setup_guild
@@ -123,7 +124,7 @@ def test_a_source_well_again_without_new_papers_is_not_caught_up_with_0_papers()
     since = datetime(2031, 3, 7, 9, 0, tzinfo=UTC)
     back = CaughtUp("local", 0, since)
     assert back.text() == "Source local is working again (alerting since 2031-03-07 09:00 UTC)"
-    event = {"event": "caught_up", "text": back.text(), **back.parts()}
+    event = AlertMessage("caught_up", text=back.text(), **back.parts())
     for lang in ("en", "zh-CN", "zh-TW"):  # as each server reads it in its alert channel
         line = alert_line(event, lang)
         assert not re.search(r"\b0 (papers|篇)", line) and "local" in line, line

@@ -18,6 +18,7 @@ from bot.ui.language import CHOICES
 from bot.ui.render import alert_line
 from bot.ui.views import ItemOwner
 from jobs.lab_week import WeekPost
+from jobs.messages import AlertMessage
 from jobs.ops.source_watch import ongoing_alerts
 from jobs.store.areas import SettingsArea, SignalArea, WatchArea
 
@@ -107,7 +108,7 @@ class Settings(ItemOwner):
         raised its alert had nowhere to post it, and it says nothing more until the source is back."""
         for alert in await ongoing_alerts(self.store):
             try:
-                await channel.send(alert_line({"event": "alert", "source": alert.source, "text": alert.text()}),
+                await channel.send(alert_line(AlertMessage("alert", alert.source, alert.text())),
                                    allowed_mentions=discord.AllowedMentions.none())
             except discord.HTTPException:
                 log.warning("could not announce %s's outage in channel %s", alert.source, channel.id, exc_info=True)

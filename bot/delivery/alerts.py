@@ -12,6 +12,7 @@ import discord
 
 from bot.ui.language import guild_languages
 from bot.ui.render import alert_line
+from jobs.messages import AlertMessage
 from jobs.present import limits
 from jobs.present.i18n import Lang, t
 from jobs.records import OutboxItem
@@ -79,7 +80,7 @@ async def fallback_channel(client: discord.Client, store: Store, guild_id: int,
     return None
 
 
-async def alert_channel_lost(client: discord.Client, store: Store, item: OutboxItem) -> None:
+async def alert_channel_lost(client: discord.Client, store: Store, item: OutboxItem, alert: AlertMessage) -> None:
     """An alert row whose channel will not take it: clear the server's alert setting (when it still
     names that channel) and post the alert in the fallback channel, saying why. Best effort: a failure
     here is logged, and the row is given up by the sender as any other."""
@@ -96,7 +97,7 @@ async def alert_channel_lost(client: discord.Client, store: Store, item: OutboxI
         return
     guild = client.get_guild(guild_id)
     _, lang = await guild_languages(store, guild_id, str(guild.preferred_locale) if guild else None)
-    text = f"{t('alert.channel_lost', lang, channel=f'<#{item.target_id}>')}\n{alert_line(item.payload['alert'], lang)}"
+    text = f"{t('alert.channel_lost', lang, channel=f'<#{item.target_id}>')}\n{alert_line(alert, lang)}"
     try:
         await channel.send(text[:limits.CONTENT], allowed_mentions=discord.AllowedMentions.none())
     except discord.HTTPException:

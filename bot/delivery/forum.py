@@ -15,6 +15,7 @@ from typing import Any
 import discord
 
 from bot.ui.embeds import EMBED_TOTAL_MAX, FOOTER_MAX, trim
+from jobs.messages import DigestMessage
 from jobs.records import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,8 @@ async def post(forum: discord.ForumChannel, item: OutboxItem, args: dict[str, An
         if found is not None:
             log.info("outbox %s: adopted forum post %s, made by a try that did not get to record it", item.id, found)
             return found
-    topic = ((item.payload.get("digest") or {}).get("topic")
+    message = item.message
+    topic = ((message.topic if isinstance(message, DigestMessage) else "")
              or (embed.footer.text or "").split(" · ")[0]).casefold()
     tags = [t for t in forum.available_tags if t.name.casefold() == topic][:1]
     created = await forum.create_thread(name=name, embeds=args.get("embeds") or [embed],

@@ -24,7 +24,18 @@ from bot.ui.embeds import Images, paper_embed
 from bot.ui.language import guild_languages, member_languages
 from bot.ui.paper_pages import page_args
 from bot.ui.render import alert_line, club_line, footer_line, header_embed, top_embed
-from jobs.messages import ClubMessage, TopMessage
+from jobs.messages import (
+    AlertMessage,
+    CardMessage,
+    ClubMessage,
+    DayMessage,
+    DigestMessage,
+    DirectMessage,
+    FooterMessage,
+    HeaderMessage,
+    PayloadError,
+    TopMessage,
+)
 from jobs.models import Paper
 from jobs.present.i18n import Lang
 from jobs.records import OutboxItem, PagedDay
@@ -102,35 +113,35 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
     """The send() arguments for an outbox row; None when its paper is gone from the database.
     `papers` caches the papers read during one send run (a fan-out sends each to many people),
     `languages` each target's languages (target_languages); `locale` is the Discord locale of the
-    row's server."""
-    payload = item.payload
+    row's server. PayloadError: the row holds no message Paperboy knows."""
+    message = item.message
     language, lang = await target_languages(store, item, locale, languages)
-    if "header" in payload:
-        return {"embed": header_embed(payload["header"], lang)}
-    if "footer" in payload:  # rows planned by a Paperboy before headers counted what was left out
-        return {"content": footer_line(payload["footer"])}
-    if "alert" in payload:
-        return {"content": alert_line(payload["alert"], lang)}
-    if "club" in payload:  # a journal-club presenter's reminder (jobs/club.py)
-        club = ClubMessage.from_payload(payload)
-        paper = await store.get_paper(club.arxiv_id)
-        return {"content": club_line(club, paper, lang)}
-    if "top" in payload:  # a server's weekly top (jobs/lab_week.py)
-        top = TopMessage.from_payload(payload)
-        found = await store.get_papers([p[0] for p in top.papers])
-        return {"embed": top_embed(top, found, lang)}
-    day = PagedDay.of(payload)
-    if day is not None:  # a feed's topic-day or a member's day of matches: one paged message
-        return await page_args(store, item.id, day, language=language, lang=lang)
-    return await _cards(store, payload, images=images, papers=papers, language=language, lang=lang)
+    match message:
+        case HeaderMessage():
+            return {"embed": header_embed(message, lang)}
+        case FooterMessage():  # rows planned by a Paperboy before headers counted what was left out
+            return {"content": footer_line(message)}
+        case AlertMessage():
+            return {"content": alert_line(message, lang)}
+        case ClubMessage():  # a journal-club presenter's reminder (jobs/club.py)
+            return {"content": club_line(message, await store.get_paper(message.arxiv_id), lang)}
+        case TopMessage():  # a server's weekly top (jobs/lab_week.py)
+            found = await store.get_papers([p[0] for p in message.papers])
+            return {"embed": top_embed(message, found, lang)}
+        case DigestMessage() | DayMessage():  # a feed's topic-day or a member's day of matches: one paged message
+            day = PagedDay.of(message)
+            assert day is not None
+            return await page_args(store, item.id, day, language=language, lang=lang)
+        case CardMessage() | DirectMessage():
+            return await _cards(store, message, images=images, papers=papers, language=language, lang=lang)
 
 
-async def _cards(store: Store, payload: dict[str, Any], *, images: Images, papers: dict[str, Paper | None] | None,
-                 language: str, lang: Lang) -> dict[str, Any] | None:
+async def _cards(store: Store, message: CardMessage | DirectMessage, *, images: Images,
+                 papers: dict[str, Paper | None] | None, language: str, lang: Lang) -> dict[str, Any] | None:
     """A card row (one paper; older rows and DMs, several): each paper's full embed and its buttons."""
-    ids: list[str] = payload.get("papers", [])
-    matched: dict[str, str] = payload.get("matched", {})
-    appearance: dict[str, list[str]] = payload.get("shown", {})
+    ids = message.papers
+    matched = message.matched if isinstance(message, DirectMessage) else {}
+    appearance = message.shown or {}
     topics = await store.paper_topics(ids)
     embeds: list[discord.Embed] = []
     shown: list[Paper] = []
@@ -154,8 +165,8 @@ async def _cards(store: Store, payload: dict[str, Any], *, images: Images, paper
     view = (paper_view(shown[0], language=language, lang=lang) if len(shown) == 1
             else papers_view(shown, language, lang))
     args: dict[str, Any] = {"embeds": embeds, "view": view}
-    if payload.get("content"):
-        args["content"] = payload["content"]
+    if isinstance(message, DirectMessage) and message.content:
+        args["content"] = message.content
     return args
 
 
@@ -334,8 +345,14 @@ class SendRun:
             await self.store.mark_failed([item.id], self.gone[key], final=True)
             self.report.failed += 1
             return
-        args = await render(self.store, item, images=self.images, papers=self.papers, languages=self.languages,
-                            locale=self.targets.locale(item.guild_id))
+        try:
+            args = await render(self.store, item, images=self.images, papers=self.papers,
+                                languages=self.languages, locale=self.targets.locale(item.guild_id))
+        except PayloadError as exc:  # written by a bug or by hand: say which row and why, and send the rest
+            await self.store.mark_failed([item.id], f"it cannot be read: {exc}", final=True)
+            log.error("outbox %s given up: it cannot be read: %s", item.id, exc)
+            self.report.failed += 1
+            return
         if args is None:
             await self.store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return
@@ -343,7 +360,7 @@ class SendRun:
         if posted is None or not await self.record(item, posted.message_id):
             return
         self.report.sent += posted.message_id is not None
-        day = PagedDay.of(item.payload)
+        day = PagedDay.of(item.message)
         self.report.papers += len(day.papers) if day is not None else len(posted.args.get("embeds", []))
 
     async def post(self, item: OutboxItem, args: dict[str, Any]) -> _Posted | None:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.delivery.alerts import alert_channel_lost
+from jobs.messages import AlertMessage
 from jobs.records import OutboxItem
 from jobs.store import Store
 
@@ -96,6 +97,6 @@ class Targets:
         reason = describe_failure(exc, where)
         await self.store.pause_feeds_of_channel(item.target_id, reason)
         log.warning("feeds of %s paused: %s", where, reason)
-        if "alert" in item.payload:  # a lost alert channel: cleared, and this alert goes elsewhere
-            await alert_channel_lost(self.client, self.store, item)
+        if isinstance(alert := item.message, AlertMessage):  # a lost alert channel: cleared, the alert goes elsewhere
+            await alert_channel_lost(self.client, self.store, item, alert)
         return reason

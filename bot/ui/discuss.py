@@ -56,7 +56,7 @@ async def _one_at_a_time(key: tuple[int, str]) -> AsyncIterator[None]:
 async def read_day(store: Store, outbox_id: int) -> PagedDay | None:
     """The day an outbox row pages through; None when the row is gone or is no day."""
     row = await store.outbox_item(outbox_id)
-    return PagedDay.of(row.payload) if row is not None else None
+    return PagedDay.of(row.message) if row is not None else None
 
 
 def thread_name(paper: Paper) -> str:

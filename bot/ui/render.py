@@ -3,12 +3,10 @@ Paperboy, a separate closing line); the watchdog's alerts."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 
 from bot.ui.embeds import title_text, topic_colour, trim
-from jobs.messages import ClubMessage, TopMessage
+from jobs.messages import AlertMessage, ClubMessage, FooterMessage, HeaderMessage, TopMessage
 from jobs.models import Paper, arxiv_abs_url
 from jobs.present import limits
 from jobs.present.i18n import t
@@ -21,31 +19,27 @@ def _date_span(dates: list[str]) -> str:
     return dates[0] if len(dates) == 1 else f"{dates[0]} – {dates[-1]}"
 
 
-def header_embed(h: dict[str, Any], lang: str = "en") -> discord.Embed:
+def header_embed(h: HeaderMessage, lang: str = "en") -> discord.Embed:
     """A card feed's header in `lang`: topic, date and count as the title; when the feed's cap left
     papers out, which were shown first and where the rest are."""
-    topics = h.get("topics") or []
-    if h.get("feed_topic") == ALL_TOPICS:
-        name = ", ".join(topics[:6]) + (f" +{len(topics) - 6}" if len(topics) > 6 else "")
+    if h.feed_topic == ALL_TOPICS:
+        name = ", ".join(h.topics[:6]) + (f" +{len(h.topics) - 6}" if len(h.topics) > 6 else "")
     else:
-        name = h.get("feed_topic", "")
-    count = h.get("count", 0)
-    embed = discord.Embed(title=trim("📰 " + t("digest.header", lang, topic=name, date=_date_span(h.get("dates", [])),
-                                                n=count), limits.EMBED_TITLE),
-                          colour=topic_colour(topics[0] if len(topics) == 1 else name))
-    more = h.get("more", 0)
-    if more:
-        latest = (t("header.latest", lang) if h.get("feed_topic") == ALL_TOPICS
-                  else t("header.latest_topic", lang, topic=h.get("feed_topic")))
-        embed.description = t("header.capped", lang, shown=h.get("shown", 0), count=count, more=more, latest=latest)
+        name = h.feed_topic
+    embed = discord.Embed(title=trim("📰 " + t("digest.header", lang, topic=name, date=_date_span(h.dates),
+                                                n=h.count), limits.EMBED_TITLE),
+                          colour=topic_colour(h.topics[0] if len(h.topics) == 1 else name))
+    if h.more:
+        latest = (t("header.latest", lang) if h.feed_topic == ALL_TOPICS
+                  else t("header.latest_topic", lang, topic=h.feed_topic))
+        embed.description = t("header.capped", lang, shown=h.shown or 0, count=h.count, more=h.more, latest=latest)
     return embed
 
 
-def footer_line(f: dict[str, Any]) -> str:
-    more, topic = f.get("more", 0), f.get("feed_topic", "")
-    noun = "paper" if more == 1 else "papers"
-    latest = "`/latest`" if topic == ALL_TOPICS else f"`/latest topic:{topic}`"
-    return (f"…and {more} more {noun} not shown (this feed posts at most {f.get('shown', 0)} a day). "
+def footer_line(f: FooterMessage) -> str:
+    noun = "paper" if f.more == 1 else "papers"
+    latest = "`/latest`" if f.feed_topic == ALL_TOPICS else f"`/latest topic:{f.feed_topic}`"
+    return (f"…and {f.more} more {noun} not shown (this feed posts at most {f.shown} a day). "
             f"See them with {latest} or `/search`.")
 
 
@@ -73,27 +67,25 @@ def club_line(club: ClubMessage, paper: Paper | None, lang: str = "en") -> str:
     return line + (f" · 💬 <#{club.thread_id}>" if club.thread_id else "")
 
 
-def alert_line(a: dict[str, Any], lang: str = "en") -> str:
-    """A watchdog event, as the outbox keeps it: {"event": "alert" | "caught_up", "text": ..., and for
-    `lang` the parts: "source", "cause" and "reason", or "papers" and "since"}, in `lang` (the server's).
-    Rows planned before the parts were kept read as their English text."""
-    caught_up = a.get("event") == "caught_up"
-    text = _alert_text(a, lang, caught_up) or a.get("text", "")
+def alert_line(a: AlertMessage, lang: str = "en") -> str:
+    """A watchdog event in `lang` (the server's), from its parts; rows planned before the parts were kept
+    read as their English text."""
+    caught_up = a.event == "caught_up"
+    text = _alert_text(a, lang, caught_up) or a.text
     if caught_up:
         return f"✅ {text}"
     return f"⚠️ {text}\n{t('alert.keeps_trying', lang)}"
 
 
-def _alert_text(a: dict[str, Any], lang: str, caught_up: bool) -> str | None:
+def _alert_text(a: AlertMessage, lang: str, caught_up: bool) -> str | None:
     """The event's sentence from its parts, or None when the row has only the English text."""
-    source = a.get("source")
-    if lang == "en" or not source:
+    if lang == "en" or not a.source:
         return None
     if caught_up:
-        if isinstance(a.get("papers"), int) and a.get("since"):
-            key = "alert.caught_up" if a["papers"] else "alert.back"  # never "0 papers"
-            return t(key, lang, source=source, n=a["papers"], since=a["since"])
+        if isinstance(a.papers, int) and a.since:
+            key = "alert.caught_up" if a.papers else "alert.back"  # never "0 papers"
+            return t(key, lang, source=a.source, n=a.papers, since=a.since)
         return None
-    if a.get("cause") in ("failed", "late") and a.get("reason"):
-        return t(f"alert.{a['cause']}", lang, source=source, reason=a["reason"])
+    if a.cause in ("failed", "late") and a.reason:
+        return t(f"alert.{a.cause}", lang, source=a.source, reason=a.reason)
     return None

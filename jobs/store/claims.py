@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from jobs.records import OutboxItem, OutboxNotices
 from jobs.store._connection import Connection
-from jobs.store.rows import utcnow
+from jobs.store.rows import outbox_item_from_row, utcnow
 
 # A target's first pending row: no earlier pending row of the same target (outbox_target_pending).
 HEAD = ("NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending' AND e.kind = o.kind "
@@ -45,7 +45,7 @@ class Claims(Connection):
             f"FROM outbox o WHERE o.status = 'pending' AND o.id NOT IN (SELECT value FROM json_each(?)){where} "
             f"AND {HEAD} ORDER BY o.id LIMIT ?",
             [json.dumps(list(exclude)), *args, limit])
-        return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], bool(r[7])) for r in rows]
+        return [outbox_item_from_row(r) for r in rows]
 
     async def begin_send(self, outbox_id: int, claimer: str, lease: float = 60.0) -> bool:
         async with self.transaction() as db, db.execute(

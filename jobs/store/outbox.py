@@ -12,7 +12,7 @@ import aiosqlite
 
 from jobs.records import DmMessage, OutboxItem
 from jobs.store._connection import Connection, run_sync
-from jobs.store.rows import TIME_FORMAT, j, utcnow
+from jobs.store.rows import OUTBOX_COLUMNS, TIME_FORMAT, j, outbox_item_from_row, utcnow
 
 
 async def enqueue(db: aiosqlite.Connection, cycle_id: int, kind: str, target_id: int, guild_id: int | None,
@@ -62,11 +62,11 @@ class Outbox(Connection):
             where += " AND kind = ?"
             args.append(kind)
         rows = await self._all(
-            f"SELECT id, kind, target_id, guild_id, feed_id, payload, attempts, tried_at IS NOT NULL FROM outbox "
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox "
             f"WHERE {where} ORDER BY id",
             args,
         )
-        return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], bool(r[7])) for r in rows]
+        return [outbox_item_from_row(r) for r in rows]
 
     async def mark_trying(self, outbox_id: int) -> None:
         """Committed before a send that Discord cannot de-duplicate (a forum post): after a crash the
@@ -77,9 +77,9 @@ class Outbox(Connection):
     async def outbox_item(self, outbox_id: int) -> OutboxItem | None:
         """One outbox row, whatever its state: a digest message's buttons read their papers from it."""
         rows = await self._all(
-            "SELECT id, kind, target_id, guild_id, feed_id, payload, attempts FROM outbox WHERE id = ?", (outbox_id,)
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,)
         )
-        return next((OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows), None)
+        return next((outbox_item_from_row(r) for r in rows), None)
 
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         async with self.transaction() as db:

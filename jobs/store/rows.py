@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 
 from jobs.models import Paper
+from jobs.records import OutboxItem
 from jobs.search.bigrams import index_text
 
 T = TypeVar("T")
@@ -19,6 +20,14 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 PAPER_COLUMNS = "p.arxiv_id, p.version, p.title, p.authors, p.body, p.comment, p.images, p.flags"
 # How many columns PAPER_COLUMNS selects: a query's own columns follow them.
 PAPER_WIDTH = PAPER_COLUMNS.count(",") + 1
+
+# An outbox row as `outbox_item_from_row` reads it (the claims name the columns with their table's alias).
+OUTBOX_COLUMNS = "id, kind, target_id, guild_id, feed_id, payload, attempts, tried_at IS NOT NULL"
+
+
+def outbox_item_from_row(row: Sequence[Any]) -> OutboxItem:
+    """An outbox row (OUTBOX_COLUMNS, in that order) as the record the senders and buttons read."""
+    return OutboxItem(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], bool(row[7]))
 
 
 class SqlConnection(Protocol):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -29,7 +28,7 @@ import asyncpg
 
 from jobs.records import OutboxItem, OutboxNotices
 from jobs.store.postgres._connection import CONNECT_TIMEOUT_S, PgConnection, affected, connect_problem
-from jobs.store.rows import utcnow
+from jobs.store.rows import outbox_item_from_row, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ class PgClaims(PgConnection):
                 f"UPDATE outbox SET claimed_by = $1, lease_until = {NOW} + $2 FROM heads WHERE outbox.id = heads.id "
                 "RETURNING outbox.id, kind, target_id, guild_id, feed_id, payload, attempts, tried_at IS NOT NULL",
                 *args)
-        items = [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], bool(r[7])) for r in rows]
+        items = [outbox_item_from_row(r) for r in rows]
         return sorted(items, key=lambda i: i.id)
 
     async def begin_send(self, outbox_id: int, claimer: str, lease: float = 60.0) -> bool:

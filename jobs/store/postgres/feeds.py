@@ -18,7 +18,7 @@ from jobs.messages import OutboxMessage
 from jobs.models import Paper
 from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, Scope
 from jobs.store.postgres._connection import PgConnection, affected
-from jobs.store.rows import PAPER_COLUMNS, TIME_FORMAT, j, paper_from_row, utcnow
+from jobs.store.rows import OUTBOX_COLUMNS, PAPER_COLUMNS, TIME_FORMAT, j, outbox_item_from_row, paper_from_row, utcnow
 
 _FEED_COLUMNS = ("id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style, excludes, "
                  "regex, min_score")
@@ -135,9 +135,9 @@ class PgFeeds(PgConnection):
             args.append(kind)
             where += f" AND kind = ${len(args)}"
         rows = await self._all(
-            "SELECT id, kind, target_id, guild_id, feed_id, payload, attempts, tried_at IS NOT NULL FROM outbox "
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox "
             f"WHERE {where} ORDER BY id", *args)
-        return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], bool(r[7])) for r in rows]
+        return [outbox_item_from_row(r) for r in rows]
 
     async def mark_trying(self, outbox_id: int) -> None:
         async with self.transaction() as conn:
@@ -145,8 +145,8 @@ class PgFeeds(PgConnection):
 
     async def outbox_item(self, outbox_id: int) -> OutboxItem | None:
         rows = await self._all(
-            "SELECT id, kind, target_id, guild_id, feed_id, payload, attempts FROM outbox WHERE id = $1", outbox_id)
-        return next((OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows), None)
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1", outbox_id)
+        return next((outbox_item_from_row(r) for r in rows), None)
 
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         async with self.transaction() as conn:
