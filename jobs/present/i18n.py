@@ -118,6 +118,7 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "你需要 **{permission}** 權限才能使用 `/{command}`。",
     },
     "permission.manage_guild": {"en": "Manage Server", "zh-CN": "管理服务器", "zh-TW": "管理伺服器"},
+    "permission.manage_events": {"en": "Manage Events", "zh-CN": "管理活动", "zh-TW": "管理活動"},
     "paper.gone": {
         "en": "arXiv {id} is no longer in Paperboy's database.",
         "zh-CN": "arXiv {id} 已不在 Paperboy 的数据库中。",
