@@ -187,6 +187,7 @@ class FeedsArea(Protocol):
         ...
 
     async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
+        """Unpause a feed; the messages that failed for the reason it was paused are pending again."""
         ...
 
     def feed_planning(self, cycle_id: int, feed: Feed) -> AbstractAsyncContextManager[FeedPlanning]:
