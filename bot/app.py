@@ -137,7 +137,7 @@ class PaperboyBot(PaperboyClient):
         await self.wait_until_ready()
         log.info("logged in as %s; invite it to a server with: %s", self.user, self.invite_url())
         try:  # a damaged file is said at once, in the log and the alert channels; the bot goes on
-            await check_database(self, self.store)
+            await check_database(self, self.store, self.config.database_name())
         except Exception:
             log.exception("could not check the database at start")
         if sends(self.role):  # whatever a crash left planned but unsent goes out first, once

@@ -449,13 +449,13 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "alert.late": {"en": "Source {source} has gone quiet: {reason}", "zh-CN": "来源 {source} 久未更新：{reason}",
                    "zh-TW": "來源 {source} 久未更新：{reason}"},
     "alert.database_damaged": {
-        "en": "Paperboy's database is damaged (SQLite found: {problem}). Papers may be missing and new ones "
-              "may not be kept. Whoever runs Paperboy: stop it and restore the newest good backup (README: "
+        "en": "Paperboy's database is damaged (its integrity check found: {problem}). Papers may be missing and "
+              "new ones may not be kept. Whoever runs Paperboy: stop it and restore the newest good backup (README: "
               "\"Recover from a damaged database\").",
-        "zh-CN": "Paperboy 的数据库已损坏（`quick_check` 发现：{problem}）。论文可能缺失，新论文可能无法保存。"
+        "zh-CN": "Paperboy 的数据库已损坏（完整性检查发现：{problem}）。论文可能缺失，新论文可能无法保存。"
                  "请运行 Paperboy 的人停止它并恢复最近一份完好的备份"
                  "（见 `README` 的 `Recover from a damaged database`）。",
-        "zh-TW": "Paperboy 的資料庫已損壞（`quick_check` 發現：{problem}）。論文可能缺失，新論文可能無法保存。"
+        "zh-TW": "Paperboy 的資料庫已損壞（完整性檢查發現：{problem}）。論文可能缺失，新論文可能無法保存。"
                  "請執行 Paperboy 的人停止它並還原最近一份完好的備份"
                  "（見 `README` 的 `Recover from a damaged database`）。",
     },
