@@ -199,21 +199,6 @@ class Papers(Connection):
         )
         return [placed_paper(r) for r in rows]
 
-    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
-        """Topics for autocomplete: those starting with `prefix` (ignoring case), then those containing
-        it; each group in alphabetical order. An empty prefix lists all topics."""
-        return matching_names(await self.known_topics(), prefix, limit)
-
-
-def matching_names(names: list[str], prefix: str, limit: int) -> list[str]:
-    """`topic_names`' rule, for both engines: names starting with `prefix`, then containing it."""
-    want = " ".join(prefix.split()).casefold()
-    starts = sorted((n for n in names if n.casefold().startswith(want)), key=str.casefold)
-    inside = sorted((n for n in names if want in n.casefold() and not n.casefold().startswith(want)),
-                    key=str.casefold)
-    return (starts + inside)[: max(0, limit)]
-
-
 
 # ---- the write path, run on the connection's thread (plain sqlite3: no trip per statement) -------
 # PostgreSQL runs these same functions (jobs/store/postgres/bridge.py): their SQL is portable.

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
-from jobs.store.papers import _record_posts, matching_names
+from jobs.store.papers import _record_posts
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
 from jobs.store.rows import PAPER_COLUMNS, in_order, new_paper, placed_paper, utcnow
@@ -148,8 +148,6 @@ class PgPapers(PgConnection):
             "ORDER BY post_date DESC, post_id DESC LIMIT 1) AND a.topic = $1 ORDER BY a.position, a.id", topic)
         return [placed_paper(r) for r in rows]
 
-    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
-        return matching_names(await self.known_topics(), prefix, limit)
 
 
 def _nocase(text: str) -> str:
