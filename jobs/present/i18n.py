@@ -673,11 +673,13 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                              "{when}（协调世界时）讲解 **{title}**。问题和笔记请写在这里。{url}",
                     "zh-TW": "📚 讀書會：{presenter} 將於 "
                              "{when}（協調世界時）講解 **{title}**。問題和筆記請寫在這裡。{url}"},
-    "club.scheduled": {"en": "📅 Scheduled **{title}** ({votes} votes) for {when} UTC, presented by {presenter}: "
-                             "{thread} · {url}",
-                       "zh-CN": "📅 已安排 **{title}**（{votes} 票）于 "
+    "club.scheduled": {"en": {"one": "📅 Scheduled **{title}** ({n} vote) for {when} UTC, presented by {presenter}: "
+                                    "{thread} · {url}",
+                             "other": "📅 Scheduled **{title}** ({n} votes) for {when} UTC, presented by "
+                                      "{presenter}: {thread} · {url}"},
+                       "zh-CN": "📅 已安排 **{title}**（{n} 票）于 "
                                 "{when}（协调世界时），由 {presenter} 讲解：{thread} · {url}",
-                       "zh-TW": "📅 已安排 **{title}**（{votes} 票）於 "
+                       "zh-TW": "📅 已安排 **{title}**（{n} 票）於 "
                                 "{when}（協調世界時），由 {presenter} 講解：{thread} · {url}"},
     "club.title": {"en": "📚 Journal club", "zh-CN": "📚 读书会", "zh-TW": "📚 讀書會"},
     "club.section.proposed": {"en": "Proposed (most votes first)", "zh-CN": "提议中（票数多的在前）",
