@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from jobs.messages import DayMessage, DigestMessage, OutboxMessage, message_from_payload
+from jobs.messages import CardMessage, DayMessage, DigestMessage, DirectMessage, OutboxMessage, message_from_payload
 from jobs.models import Paper
 
 ALL_TOPICS = "all"  # a feed's topic that takes every topic
@@ -213,17 +213,20 @@ class SourceHealth:
     watch: str | None  # the watchdog's state, JSON (jobs/ops/watchdog.py WatchState)
 
 
-def papers_shown(payload: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
-    """Each paper of an outbox payload as its message showed it: arXiv id -> (the subscription that matched
-    it, topic, post date), "" where the payload does not say."""
-    day = PagedDay.of(payload)
+def papers_shown(message: OutboxMessage) -> dict[str, tuple[str, str, str]]:
+    """Each paper of an outbox message as it showed it: arXiv id -> (the subscription that matched it, topic,
+    post date), "" where the message does not say."""
+    day = PagedDay.of(message)
     if day is not None:
         labels = [label for label, n in day.groups for _ in range(n)]
         return {a: (labels[i] if i < len(labels) else "",
                     *((day.topic, day.date) if day.kind == "digest" else tuple(day.shown.get(a, ("", "")))))
                 for i, a in enumerate(day.papers)}
-    shown, matched = payload.get("shown") or {}, payload.get("matched") or {}
-    return {a: (matched.get(a, ""), *tuple(shown.get(a, ("", "")))) for a in payload.get("papers", [])}
+    if isinstance(message, CardMessage | DirectMessage):
+        shown = message.shown or {}
+        matched = message.matched if isinstance(message, DirectMessage) else {}
+        return {a: (matched.get(a, ""), *tuple(shown.get(a, ("", "")))) for a in message.papers}
+    return {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from jobs.messages import message_from_payload
 from jobs.records import Refusal, Release, ReleasedPaper, papers_shown
 from jobs.store.outbox import Outbox
 from jobs.store.rows import TIME_FORMAT, utcnow
@@ -26,7 +27,7 @@ def released_paper(r: Any) -> ReleasedPaper:
 def release_rows(row: Any, outbox_id: int, papers: Sequence[Any], reason: str) -> list[tuple[Any, ...]]:
     """The released table's rows for a refused outbox row (kind, target_id, guild_id, feed_id, payload) and its
     papers (paper id, arXiv id, released before): a paper released before for the target is given up."""
-    shown = papers_shown(json.loads(row[4]))
+    shown = papers_shown(message_from_payload(json.loads(row[4])))
     now = utcnow()
     return [(row[0], row[1], row[2], row[3], paper_id, outbox_id, *shown.get(arxiv_id, ("", "", "")), reason, now,
              "given_up" if before else "waiting") for paper_id, arxiv_id, before in papers]
