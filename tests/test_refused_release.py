@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import operate
 from jobs.config import Config
 from tests.conftest import make_config
 from tests.postgen import entries, write_kedreamix
@@ -52,7 +53,8 @@ async def a_refused_day(env, posts_dir: Path):  # type: ignore[no-untyped-def]
     return papers, ops, admin
 
 
-async def test_a_day_refused_twice_is_posted_again_as_cards_with_one_alert(simcord_env, posts_dir: Path) -> None:
+async def test_a_day_refused_twice_is_posted_again_as_cards_with_one_alert(
+        simcord_env, posts_dir: Path, config: Config, capsys: pytest.CaptureFixture[str]) -> None:
     env = simcord_env
     papers, ops, admin = await a_refused_day(env, posts_dir)
 
@@ -64,6 +66,9 @@ async def test_a_day_refused_twice_is_posted_again_as_cards_with_one_alert(simco
     shown = await deliveries(admin, papers)
     assert (f"⚠ 1 message to <#{papers.id}> refused by Discord ({REASON}): 3 papers released to be posted again"
             in shown)
+    assert await operate.status(config) == 0  # the command line's `status` says it too
+    assert (f"  ⚠ 1 message to channel {papers.id} refused by Discord ({REASON}): 3 papers released to be posted "
+            "again\n") in capsys.readouterr().out
 
     # Before: the papers counted as delivered and the cursor had moved on: #papers never got them.
     await env.bot.run_digest()
