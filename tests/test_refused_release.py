@@ -120,3 +120,19 @@ async def test_a_dm_day_refused_twice_comes_to_the_member_again(simcord_env, pos
     assert all(m.content.startswith("📬 **1 new paper** for your Paperboy subscriptions") for m in history)
     await env.bot.run_digest()
     assert len(dm.history()) == 3
+
+
+async def test_the_alert_reads_in_the_servers_language(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 2))
+    guild, papers, admin, _ = setup_guild(env)
+    ops = guild.create_text_channel("ops")
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
+    await admin.slash(ops, "settings alerts", channel=ops)
+    await admin.slash(papers, "settings language", language="zh")
+    refuse(env, papers.id, times=2)
+    await env.bot.run_digest()
+    [alert] = [m.content for m in ops.history() if "两次被拒收" in m.content]
+    assert alert == (f"⚠️ 发往 <#{papers.id}> 的一条消息两次被拒收（精简后也被拒收：{REASON}）。其中 2 篇论文已释放，"
+                     "将在下一轮逐篇以卡片重新发送。")
