@@ -10,17 +10,11 @@ import pytest
 
 from bot import operate
 from jobs.config import Config
-from tests.conftest import make_config
 from tests.postgen import entries, write_kedreamix
 from tests.test_feed import setup_guild, titles
 
 TOO_LONG = "Invalid Form Body: embeds.0.description: Must be 4096 or fewer in length."
 REASON = f"Discord answered 400 (error 50035): {TOO_LONG}"
-
-
-@pytest.fixture
-def config(tmp_path: Path, store_url: str) -> Config:
-    return make_config(tmp_path, database_url=store_url)
 
 
 def refuse(env, channel_id: int, times: int) -> None:  # type: ignore[no-untyped-def]

@@ -13,14 +13,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from typing import Protocol
 
 from jobs.messages import AlertMessage
 from jobs.plan.dms import FanoutReport, header
 from jobs.present.i18n import t, text_lang
 from jobs.records import DmMessage, OutboxItem, Release
-from jobs.store import Store
+from jobs.store.areas import (
+    DmScheduleArea,
+    FeedsArea,
+    MetaArea,
+    SettingsArea,
+    SubscriptionsArea,
+    WatchArea,
+)
 
 REASON_SHOWN = 300  # Discord's answer, cut: the alert stays one readable message
+
+
+class ReleaseStore(FeedsArea, WatchArea, MetaArea, Protocol):
+    """The areas a release uses: the outbox, the server's alert channel, the one transaction."""
+
+
+class ReplanStore(FeedsArea, SubscriptionsArea, DmScheduleArea, SettingsArea, MetaArea, Protocol):
+    """The areas planning released DMs again uses: the outbox, whose DMs are closed or paused, languages."""
 
 
 def refused_text(alert: AlertMessage, lang: str) -> str:
@@ -39,7 +55,7 @@ def refused_alert(item: OutboxItem, reason: str, release: Release) -> AlertMessa
     return replace(alert, text=refused_text(alert, "en"))
 
 
-async def release_refused(store: Store, item: OutboxItem, reason: str) -> Release:
+async def release_refused(store: ReleaseStore, item: OutboxItem, reason: str) -> Release:
     """Give up `item`, which Discord refused twice for `reason`, release its papers, and queue the server's one
     alert about it, all in one transaction: nothing is lost if the process dies between them."""
     async with store.transaction():
@@ -49,7 +65,7 @@ async def release_refused(store: Store, item: OutboxItem, reason: str) -> Releas
     return release
 
 
-async def plan_released_dms(store: Store, cycle_id: int) -> FanoutReport:
+async def plan_released_dms(store: ReplanStore, cycle_id: int) -> FanoutReport:
     """The papers released from members' refused DMs, planned again as one card each (under the usual header
     line, labelled as they were); a member whose DMs are closed or paused keeps theirs waiting."""
     report = FanoutReport()
