@@ -148,25 +148,26 @@ class DirectMessage:
 
 @dataclass(frozen=True, slots=True)
 class AlertMessage:
-    event: str  # "alert" | "caught_up"
-    source: str
+    event: str  # "alert" | "caught_up" | "refused" (a message Discord refused twice: jobs/plan/released.py)
+    source: str  # a paper source; refused: the channel the message was for, as a mention
     text: str  # in English; the parts below let each server read it in its own language
     cause: str | None = None  # alert: "failed" | "late"
-    reason: str | None = None  # alert
-    papers: int | None = None  # caught up
+    reason: str | None = None  # alert, refused
+    papers: int | None = None  # caught up; refused: papers released to be posted again
     since: str | None = None  # caught up: when the alert began
+    given_up: int | None = None  # refused: papers refused a second time, given up for good
 
     def to_payload(self) -> dict[str, Any]:
         return {"alert": _present(event=self.event, source=self.source, text=self.text, cause=self.cause,
-                                  reason=self.reason, papers=self.papers, since=self.since)}
+                                  reason=self.reason, papers=self.papers, since=self.since, given_up=self.given_up)}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> AlertMessage:
         _keys(payload, {"alert"}, set(), "alert")
         a = payload["alert"]
-        _keys(a, {"event", "source", "text"}, {"cause", "reason", "papers", "since"}, "alert")
+        _keys(a, {"event", "source", "text"}, {"cause", "reason", "papers", "since", "given_up"}, "alert")
         return cls(event=a["event"], source=a["source"], text=a["text"], cause=a.get("cause"),
-                   reason=a.get("reason"), papers=a.get("papers"), since=a.get("since"))
+                   reason=a.get("reason"), papers=a.get("papers"), since=a.get("since"), given_up=a.get("given_up"))
 
 
 @dataclass(frozen=True, slots=True)

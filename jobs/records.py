@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from jobs.messages import DayMessage, DigestMessage, OutboxMessage, message_from_payload
+from jobs.messages import CardMessage, DayMessage, DigestMessage, DirectMessage, OutboxMessage, message_from_payload
 from jobs.models import Paper
 
 ALL_TOPICS = "all"  # a feed's topic that takes every topic
@@ -57,6 +57,7 @@ class FeedPlan:
     feed: Feed
     papers: list[Paper]
     more: int  # wanted but over the per-cycle limit
+    again: int = 0  # papers released by a refused message, planned again as cards (jobs/plan/released.py)
 
 
 @dataclass(slots=True)
@@ -210,3 +211,58 @@ class SourceHealth:
     failures: int  # failed runs in a row
     last_error: str | None
     watch: str | None  # the watchdog's state, JSON (jobs/ops/watchdog.py WatchState)
+
+
+def papers_shown(message: OutboxMessage) -> dict[str, tuple[str, str, str]]:
+    """Each paper of an outbox message as it showed it: arXiv id -> (the subscription that matched it, topic,
+    post date), "" where the message does not say."""
+    day = PagedDay.of(message)
+    if day is not None:
+        labels = [label for label, n in day.groups for _ in range(n)]
+        return {a: (labels[i] if i < len(labels) else "",
+                    *((day.topic, day.date) if day.kind == "digest" else tuple(day.shown.get(a, ("", "")))))
+                for i, a in enumerate(day.papers)}
+    if isinstance(message, CardMessage | DirectMessage):
+        shown = message.shown or {}
+        matched = message.matched if isinstance(message, DirectMessage) else {}
+        return {a: (matched.get(a, ""), *tuple(shown.get(a, ("", "")))) for a in message.papers}
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """What giving up a message Discord refused twice did to its papers (FeedsArea.release_refused)."""
+
+    cycle_id: int  # the refused message's
+    released: int  # no longer counted as delivered: the next plan offers them again
+    given_up: int  # released once before for the same target: they stay delivered, for good
+
+    @property
+    def papers(self) -> int:
+        return self.released + self.given_up
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedPaper:
+    """A paper released for a target and waiting to be planned again (FeedsArea.released_dms)."""
+
+    id: int
+    target_id: int
+    paper_id: int
+    arxiv_id: str
+    label: str  # the subscription that matched it (a DM's)
+    topic: str  # the appearance its card showed
+    date: str
+    delivered: bool  # delivered to the target since (another feed, a later day): nothing left to plan
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Messages Discord refused twice, to one target for one reason, for /status."""
+
+    kind: str  # channel | dm
+    target_id: int
+    reason: str
+    messages: int
+    released: int  # papers released to be posted again
+    given_up: int  # papers refused a second time, given up for good

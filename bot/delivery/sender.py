@@ -37,6 +37,7 @@ from jobs.messages import (
     TopMessage,
 )
 from jobs.models import Paper
+from jobs.plan.released import release_refused
 from jobs.present.i18n import Lang
 from jobs.records import OutboxItem, PagedDay
 from jobs.store import Store
@@ -429,11 +430,12 @@ class SendRun:
     async def refused(self, item: OutboxItem, exc: discord.HTTPException) -> None:
         self.report.failed += 1
         if not is_gone(exc):
-            # Discord refused this payload (400, e.g. 50035 invalid form body): it would refuse it
-            # every time, so give it up now and let the rest of the queue go.
+            # Discord refused this payload in both forms (400, e.g. 50035 invalid form body): it would refuse
+            # it every time, so give it up now, let the rest of the queue go, and give its papers back.
             reason = describe_failure(exc, "the target")
-            await self.store.mark_failed([item.id], reason, final=True)
-            log.warning("outbox %s given up: Discord refused it: %s", item.id, reason)
+            release = await release_refused(self.store, item, reason)
+            log.warning("outbox %s given up: Discord refused it: %s; %s papers released to be planned again, "
+                        "%s given up", item.id, reason, release.released, release.given_up)
             return
         reason = await self.targets.failed(item, exc)
         # Everything else for this target fails with it, without another request.

@@ -8,6 +8,7 @@ import discord
 from bot.ui.embeds import title_text, topic_colour, trim
 from jobs.messages import AlertMessage, ClubMessage, FooterMessage, HeaderMessage, TopMessage
 from jobs.models import Paper, arxiv_abs_url
+from jobs.plan.released import refused_text
 from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
@@ -69,7 +70,10 @@ def club_line(club: ClubMessage, paper: Paper | None, lang: str = "en") -> str:
 
 def alert_line(a: AlertMessage, lang: str = "en") -> str:
     """A watchdog event in `lang` (the server's), from its parts; rows planned before the parts were kept
-    read as their English text."""
+    read as their English text. A message Discord refused twice (jobs/plan/released.py) is said once, with
+    nothing to keep trying."""
+    if a.event == "refused":
+        return f"⚠️ {refused_text(a, lang)}"
     caught_up = a.event == "caught_up"
     text = _alert_text(a, lang, caught_up) or a.text
     if caught_up:

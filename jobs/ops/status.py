@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -13,8 +13,11 @@ from jobs.ops.schedule import next_scheduled
 from jobs.ops.source_watch import retry_plan
 from jobs.ops.watchdog import WatchState
 from jobs.present.i18n import t
-from jobs.records import SourceHealth
+from jobs.records import Refusal, SourceHealth
 from jobs.store.areas import FeedsArea, MetaArea, WatchArea
+
+REFUSALS_SHOWN = 7  # days of refused messages /status lists
+REASON_SHOWN = 200  # Discord's answer, cut: /status gives each section one field
 
 
 @dataclass(slots=True)
@@ -35,6 +38,7 @@ class Status:
     paused: list[tuple[int, str, str]] = field(default_factory=list)  # (channel id, topic, reason)
     database: Path | str = Path()  # the file, or a server's URL without its password
     database_bytes: int | None = 0  # None: a server's (its size is the server's to tell)
+    refused: list[Refusal] = field(default_factory=list)  # messages Discord refused twice, REFUSALS_SHOWN days
 
     def when(self, moment: datetime | None, lang: str = "en") -> str:
         return (moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M %Z") if moment
@@ -67,12 +71,22 @@ class Status:
             schedule.append(t("status.retry_cycle", lang, when=when(self.retry_at)))
         outbox = [t("status.outbox", lang, pending=self.outbox.get("pending", 0), failed=self.outbox.get("failed", 0),
                     sent=self.outbox.get("sent", 0))]
+        outbox += [self.refusal(r, channel, lang) for r in self.refused]
         paused = [f"{channel.format(cid)} {topic}: {reason}" for cid, topic, reason in self.paused] or [none]
         size = [f"{self.database}" + (f" · {self.database_bytes / 1_000_000:.1f} MB"
                                       if self.database_bytes is not None else "")]
         return [(t("status.sources", lang), sources or [t("status.none_configured", lang)]),
                 (t("status.schedule", lang), schedule), (t("status.deliveries", lang), outbox),
                 (t("status.paused", lang), paused), (t("status.database", lang), size)]
+
+    @staticmethod
+    def refusal(r: Refusal, channel: str, lang: str) -> str:
+        """One target's refused messages: why, and what became of their papers."""
+        where = channel.format(r.target_id) if r.kind == "channel" else t("status.member_dms", lang)
+        line = t("status.refused", lang, n=r.messages, where=where, reason=r.reason[:REASON_SHOWN])
+        outcomes = ([t("status.released", lang, n=r.released)] if r.released else []) + (
+            [t("status.given_up", lang, n=r.given_up)] if r.given_up else [])
+        return f"⚠ {line}: {', '.join(outcomes)}" if outcomes else f"⚠ {line}"
 
     def text(self) -> str:
         sections = self.sections(channel="channel {}")
@@ -108,7 +122,7 @@ async def gather_status(store: StatusReads, config: Config, now: datetime) -> St
     paused = [(f.channel_id, f.topic, f.paused_reason) for f in await store.feeds() if f.paused_reason]
     return Status(sched.timezone, sources, await store.last_completed_cycle(),
                   next_scheduled(now, sched.time, sched.timezone), retry_at, await store.outbox_counts(),
-                  paused, *_database(config))
+                  paused, *_database(config), await store.refusals(now - timedelta(days=REFUSALS_SHOWN)))
 
 
 def _database(config: Config) -> tuple[Path | str, int | None]:

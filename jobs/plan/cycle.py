@@ -12,6 +12,7 @@ from jobs.ops.watchdog import Alert, CaughtUp
 from jobs.plan.alerts import plan_alerts
 from jobs.plan.dms import FanoutReport, plan_fanout
 from jobs.plan.feeds import plan_feed
+from jobs.plan.released import plan_released_dms
 from jobs.store import Store
 
 
@@ -33,7 +34,9 @@ async def plan_cycle(store: Store, cycle_id: int, config: Config, events: Sequen
             continue
         plan = await plan_feed(store, cycle_id, feed, config.feeds.max_per_cycle)
         report.feeds += 1
-        report.papers += len(plan.papers)
+        report.papers += len(plan.papers) + plan.again
     if guild_id is None:
-        report.fanout = await plan_fanout(store, cycle_id, now)
+        fanout, again = await plan_fanout(store, cycle_id, now), await plan_released_dms(store, cycle_id)
+        report.fanout = FanoutReport(fanout.subscribers + again.subscribers, fanout.papers + again.papers,
+                                     fanout.messages + again.messages)
     return report

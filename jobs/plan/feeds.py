@@ -15,6 +15,8 @@ transaction (`FeedsArea.feed_planning`: the candidates, enqueue, the cursor), an
   (`jobs.plan.rank.rank_for_cap`: keyword matches, then code, then a named venue) and the
   header says so. The queue: a header, then one message per paper.
 - Every paper carries its appearance (topic and post date): the card shows what the feed posted.
+- Papers a message Discord refused twice released for the feed (jobs/plan/released.py) come first, one card
+  each, whatever the style: a day refused as a whole is not sent whole again.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from jobs.models import Paper
 from jobs.plan.rank import day_score, rank_day, rank_for_cap
 from jobs.records import ALL_TOPICS, Feed, FeedPlan, PagedDay, Scope
 from jobs.regex_filter import finds
-from jobs.store.areas import FeedsArea
+from jobs.store.areas import FeedPlanning, FeedsArea
 
 
 async def plan_feed(store: FeedsArea, cycle_id: int, feed: Feed, max_per_cycle: int) -> FeedPlan:
@@ -36,14 +38,31 @@ async def plan_feed(store: FeedsArea, cycle_id: int, feed: Feed, max_per_cycle: 
         if planning.feed is None or planning.feed.paused_reason:
             return FeedPlan(feed=planning.feed or feed, papers=[], more=0)
         feed = planning.feed
-        taken, more = choose(feed, await planning.candidates(scope(feed)), max_per_cycle)
+        again = await plan_released(planning)
+        candidates = [(i, p) for i, p in await planning.candidates(scope(feed)) if i not in again]
+        taken, more = choose(feed, candidates, max_per_cycle)
         papers = [p for _, p in taken]
         if taken:
             for message, members in messages(feed, papers, more):
                 await planning.enqueue(message, [taken[i][0] for i in members])
         if cursor_moves(feed, feed.cursor is not None or await planning.topic_has_posts()):
             await planning.move_cursor()
-    return FeedPlan(feed=feed, papers=papers, more=more)
+    return FeedPlan(feed=feed, papers=papers, more=more, again=len(again))
+
+
+async def plan_released(planning: FeedPlanning) -> set[int]:
+    """The papers a refused message released for this feed (jobs/plan/released.py), queued again first, one card
+    each, labelled as they were; the ids of those queued."""
+    waiting = await planning.released()
+    again: set[int] = set()
+    for r in waiting:
+        if not r.delivered and r.paper_id not in again:
+            await planning.enqueue(CardMessage([r.arxiv_id], {r.arxiv_id: [r.topic, r.date]} if r.topic else None),
+                                   [r.paper_id])
+            again.add(r.paper_id)
+    if waiting:
+        await planning.settle_released([r.id for r in waiting])
+    return again
 
 
 def scope(feed: Feed) -> Scope:

@@ -459,6 +459,41 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                  "請執行 Paperboy 的人停止它並還原最近一份完好的備份"
                  "（見 `README` 的 `Recover from a damaged database`）。",
     },
+    "alert.refused": {
+        "en": {"one": "Discord refused a message for {channel} twice, in a smaller form too ({reason}). Its {n} paper "
+                      "is released: it goes out again with the next cycle, as a card of its own.",
+               "other": "Discord refused a message for {channel} twice, in a smaller form too ({reason}). Its {n} "
+                        "papers are released: they go out again with the next cycle, one card each."},
+        "zh-CN": "发往 {channel} 的一条消息两次被拒收（精简后也被拒收：{reason}）。其中 {n} 篇论文已释放，"
+                 "将在下一轮逐篇以卡片重新发送。",
+        "zh-TW": "發往 {channel} 的一則訊息兩次被拒收（精簡後也被拒收：{reason}）。其中 {n} 篇論文已釋出，"
+                 "將在下一輪逐篇以卡片重新傳送。",
+    },
+    "alert.refused_given_up": {
+        "en": {"one": "{n} paper in it had been refused there before and is given up for good (`/paper` shows it).",
+               "other": "{n} papers in it had been refused there before and are given up for good (`/paper` shows "
+                        "them)."},
+        "zh-CN": "其中 {n} 篇论文之前已在那里被拒收过，不再重试（可用 `/论文` 查看）。",
+        "zh-TW": "其中 {n} 篇論文之前已在那裡被拒收過，不再重試（可用 `/論文` 查看）。",
+    },
+    "alert.refused_none": {
+        "en": "Discord refused a message for {channel} twice, in a smaller form too ({reason}).",
+        "zh-CN": "发往 {channel} 的一条消息两次被拒收（精简后也被拒收：{reason}）。",
+        "zh-TW": "發往 {channel} 的一則訊息兩次被拒收（精簡後也被拒收：{reason}）。",
+    },
+    "status.refused": {
+        "en": {"one": "{n} message to {where} refused by Discord ({reason})",
+               "other": "{n} messages to {where} refused by Discord ({reason})"},
+        "zh-CN": "{n} 条发往 {where} 的消息被拒收（{reason}）",
+        "zh-TW": "{n} 則發往 {where} 的訊息被拒收（{reason}）",
+    },
+    "status.released": {"en": {"one": "{n} paper released to be posted again",
+                               "other": "{n} papers released to be posted again"},
+                        "zh-CN": "{n} 篇论文已释放，将重新发送", "zh-TW": "{n} 篇論文已釋出，將重新傳送"},
+    "status.given_up": {"en": {"one": "{n} paper given up after a second refusal",
+                               "other": "{n} papers given up after a second refusal"},
+                        "zh-CN": "{n} 篇论文再次被拒收，已放弃", "zh-TW": "{n} 篇論文再次被拒收，已放棄"},
+    "status.member_dms": {"en": "a member's DMs", "zh-CN": "一位成员的私信", "zh-TW": "一位成員的私訊"},
     "alert.keeps_trying": {
         "en": "Paperboy keeps trying; `/status` shows every source. You will hear once when it catches up.",
         "zh-CN": "Paperboy 会继续尝试；`/状态` 显示所有来源。恢复时会再通知一次。",

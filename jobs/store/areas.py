@@ -30,6 +30,9 @@ from jobs.records import (
     OutboxNotices,
     PostOutcome,
     PostState,
+    Refusal,
+    Release,
+    ReleasedPaper,
     Scope,
     SearchHit,
     SourceHealth,
@@ -153,6 +156,14 @@ class FeedPlanning(Protocol):
         """One outbox row for this feed's channel, and the delivery records of its papers; its id."""
         ...
 
+    async def released(self) -> list[ReleasedPaper]:
+        """The papers released for this feed by a message Discord refused twice, waiting to be planned again."""
+        ...
+
+    async def settle_released(self, ids: Sequence[int]) -> None:
+        """These releases are planned again (or their papers reached the channel another way)."""
+        ...
+
     async def topic_has_posts(self) -> bool:
         ...
 
@@ -233,6 +244,24 @@ class FeedsArea(Protocol):
 
     async def plan_dm(self, cycle_id: int, user_id: int, messages: list[DmMessage]) -> int:
         """Queue one user's DM delivery: each message is a list of (paper id, arxiv id, matched label)."""
+        ...
+
+    async def release_refused(self, outbox_id: int, reason: str) -> Release:
+        """Give up a row Discord refused twice (failed, final, `reason`) and release its papers for its target in
+        one transaction: no longer delivered there, waiting to be planned again; one released there before is
+        given up for good (it stays delivered)."""
+        ...
+
+    async def released_dms(self) -> list[ReleasedPaper]:
+        """The papers released for members' DMs and waiting to be planned again, in release order."""
+        ...
+
+    async def settle_released(self, ids: Sequence[int]) -> None:
+        """These releases are planned again (or their papers reached the target another way)."""
+        ...
+
+    async def refusals(self, since: datetime) -> list[Refusal]:
+        """Messages refused twice since then, by target and reason, the latest first."""
         ...
 
     async def plan_dms(self, cycle_id: int, plans: Sequence[tuple[int, list[DmMessage]]]) -> int:
@@ -534,6 +563,10 @@ class WatchArea(Protocol):
 
     async def alert_channels(self) -> list[tuple[int, int]]:
         """Every server's alert channel: (guild_id, channel_id)."""
+        ...
+
+    async def plan_guild_alert(self, cycle_id: int, guild_id: int, alert: AlertMessage) -> int:
+        """One outbox row for the server's alert channel; its id (0: the server has none)."""
         ...
 
     async def check_integrity(self, *, full: bool = False) -> list[str]:

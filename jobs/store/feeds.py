@@ -11,9 +11,10 @@ import aiosqlite
 
 from jobs.messages import OutboxMessage
 from jobs.models import Paper
-from jobs.records import ALL_TOPICS, Feed, Scope
+from jobs.records import ALL_TOPICS, Feed, ReleasedPaper, Scope
 from jobs.store._connection import Connection
 from jobs.store.outbox import enqueue
+from jobs.store.released import WAITING, released_paper
 from jobs.store.rows import PAPER_COLUMNS, j, paper_from_row, utcnow
 
 _FEED_COLUMNS = ("id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style, excludes, "
@@ -151,6 +152,14 @@ class _Planning:
             [(feed.channel_id, paper_id, oid) for paper_id in paper_ids],
         )
         return oid
+
+    async def released(self) -> list[ReleasedPaper]:
+        assert self.feed is not None
+        return [released_paper(r) for r in await self.store._all(WAITING.format(where=" AND r.feed_id = ?"),
+                                                                 ("channel", self.feed.id))]
+
+    async def settle_released(self, ids: Sequence[int]) -> None:
+        await self.db.executemany("UPDATE released SET state = 'planned' WHERE id = ?", [(i,) for i in ids])
 
     async def topic_has_posts(self) -> bool:
         assert self.feed is not None

@@ -17,13 +17,14 @@ from jobs.store.languages import Languages
 from jobs.store.meta import Meta
 from jobs.store.outbox import Outbox
 from jobs.store.papers import Papers
+from jobs.store.released import Released
 from jobs.store.search import Search
 from jobs.store.signal import Signal
 from jobs.store.subscriptions import Subscriptions
 from jobs.store.watch import Watch
 
 
-class Store(Papers, Feeds, Outbox, Claims, Subscriptions, Search, Meta, Watch, Languages, Signal, DmSchedules,
+class Store(Papers, Feeds, Released, Outbox, Claims, Subscriptions, Search, Meta, Watch, Languages, Signal, DmSchedules,
             LabWeek, Club):
     """Async access to the database (WAL mode). Open with `await Store.open(path)`; every write goes
     through `transaction()` (see jobs/store/_connection.py for the locking and the two connections)."""

@@ -82,6 +82,14 @@ class Watch(Connection):
                 await enqueue(db, cycle_id, "channel", int(channel_id), int(guild_id), None, alert.to_payload())
         return len(list(rows))
 
+    async def plan_guild_alert(self, cycle_id: int, guild_id: int, alert: AlertMessage) -> int:
+        """One outbox row for the server's alert channel; its id (0: the server has none)."""
+        async with self.transaction() as db:
+            channel = await self._one("SELECT channel_id FROM alert_channels WHERE guild_id = ?", (guild_id,))
+            if channel is None:
+                return 0
+            return await enqueue(db, cycle_id, "channel", int(channel), guild_id, None, alert.to_payload())
+
     # ---- integrity and backup ------------------------------------------------------------------
 
     async def check_integrity(self, *, full: bool = False) -> list[str]:

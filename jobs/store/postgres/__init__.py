@@ -3,7 +3,8 @@ Chosen by a postgresql:// database URL through jobs/store/backends.py.
 
 - `_connection.py`: the pool and the one transaction helper (read its docstring first);
 - `migrate.py` and `migrations/*.sql`: its own schema, migrated under an advisory lock;
-- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox; `claims.py`: senders'
+- `areas.py`: meta, settings, subscriptions; `feeds.py`: feeds, cycles, the outbox;
+  `released.py`: the papers of messages Discord refused twice; `claims.py`: senders'
   claims, leases, request budget and wake-ups; `watch.py`: the watchdog's;
   `papers.py`: ingest and papers (SQLite's write path, run through `bridge.py`); `search.py`: search;
   `signal.py`: members' feedback and saved papers.
@@ -21,13 +22,14 @@ from jobs.store.postgres.dm_schedule import PgDmSchedules
 from jobs.store.postgres.feeds import PgFeeds
 from jobs.store.postgres.lab_week import PgLabWeek
 from jobs.store.postgres.papers import PgIngest, PgPapers
+from jobs.store.postgres.released import PgReleased
 from jobs.store.postgres.search import PgSearch
 from jobs.store.postgres.signal import PgSignal
 from jobs.store.postgres.watch import PgWatch
 
 
-class PostgresStore(PgIngest, PgPapers, PgSearch, PgFeeds, PgClaims, PgWatch, PgMeta, PgSettings, PgSubscriptions,
-                    PgSignal, PgDmSchedules, PgLabWeek, PgClub):
+class PostgresStore(PgIngest, PgPapers, PgSearch, PgReleased, PgFeeds, PgClaims, PgWatch, PgMeta, PgSettings,
+                    PgSubscriptions, PgSignal, PgDmSchedules, PgLabWeek, PgClub):
     """Async access to a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     @classmethod

@@ -16,12 +16,19 @@ import asyncpg
 
 from jobs.messages import OutboxMessage
 from jobs.models import Paper
-from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, Scope
+from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, ReleasedPaper, Scope
 from jobs.store.postgres._connection import PgConnection, affected
+from jobs.store.released import released_paper
 from jobs.store.rows import OUTBOX_COLUMNS, PAPER_COLUMNS, TIME_FORMAT, j, outbox_item_from_row, paper_from_row, utcnow
 
 _FEED_COLUMNS = ("id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style, excludes, "
                  "regex, min_score")
+
+# Waiting releases (jobs/store/released.py's WAITING in this dialect).
+WAITING = ("SELECT r.id, r.target_id, r.paper_id, p.arxiv_id, r.label, r.topic, r.post_date, EXISTS (SELECT 1 "
+           "FROM delivered d WHERE d.kind = r.kind AND d.target_id = r.target_id AND d.paper_id = r.paper_id) "
+           "FROM released r JOIN papers p ON p.id = r.paper_id WHERE r.state = 'waiting' AND r.kind = $1{where} "
+           "ORDER BY r.id")
 
 
 def _feed(r: Any) -> Feed:
@@ -264,6 +271,14 @@ class _PgPlanning:
             "INSERT INTO delivered (kind, target_id, paper_id, outbox_id) VALUES ('channel', $1, $2, $3)",
             [(feed.channel_id, paper_id, oid) for paper_id in paper_ids])
         return oid
+
+    async def released(self) -> list[ReleasedPaper]:
+        assert self.feed is not None
+        return [released_paper(r) for r in await self.conn.fetch(WAITING.format(where=" AND r.feed_id = $2"),
+                                                                 "channel", self.feed.id)]
+
+    async def settle_released(self, ids: Sequence[int]) -> None:
+        await self.conn.execute("UPDATE released SET state = 'planned' WHERE id = ANY($1::bigint[])", list(ids))
 
     async def topic_has_posts(self) -> bool:
         assert self.feed is not None

@@ -44,6 +44,13 @@ class PgWatch(PgConnection):
                 await enqueue(conn, cycle_id, "channel", int(channel_id), int(guild_id), None, alert.to_payload())
         return len(rows)
 
+    async def plan_guild_alert(self, cycle_id: int, guild_id: int, alert: AlertMessage) -> int:
+        async with self.transaction() as conn:
+            channel = await conn.fetchval("SELECT channel_id FROM alert_channels WHERE guild_id = $1", guild_id)
+            if channel is None:
+                return 0
+            return await enqueue(conn, cycle_id, "channel", int(channel), guild_id, None, alert.to_payload())
+
     async def alert_channels(self) -> list[tuple[int, int]]:
         """Every server's alert channel: (guild_id, channel_id), by server."""
         rows = await self._all("SELECT guild_id, channel_id FROM alert_channels ORDER BY guild_id")
