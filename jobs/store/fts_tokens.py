@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jobs.search import pairs
+
 # As papers_fts declares them (migration 0007): the columns, in order, and the tokenizer.
 COLUMNS = ("title", "authors", "abstract", "summary", "takeaways", "ids")
 TOKENIZE = "unicode61 remove_diacritics 2"
@@ -118,40 +120,54 @@ class Counted:
     lengths: dict[int, int]  # each row's length in tokens
 
 
-def weighted_counts(rows: Sequence[Sequence[Any]]) -> Counted:
+def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True) -> Counted:
     """Each term's rows and counts weighted by column (WEIGHTS), for index rows (rowid, *COLUMNS)
-    in rowid order, and each row's length in tokens, as FTS5 counts them."""
+    in rowid order, and each row's length in tokens, as FTS5 counts them. With `pairs`, the pair
+    terms of the tokens common in these rows and those tokens' markers too (jobs/search/pairs.py)."""
     vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, in order of first sight
     term_id = vocab.__getitem__
     term_ids: list[int] = []
     counts: list[int] = []
     group_sizes: list[int] = []  # distinct terms of each (row, weight) group, in order
+    group_weights: list[int] = []
+    group_rows: list[int] = []
     lengths: dict[int, int] = {}
+    columns: list[list[list[str]]] = []  # each row's tokens by column, for the pairs
+    doc_freq: Counter[str] = Counter()
+    held: list[set[str]] = []  # each row's distinct tokens
     for row in rows:
         length = 0
+        by_column = [tokens(row[c] or "") for c in range(1, len(WEIGHTS) + 1)]
         # Per weight, the distinct terms and their counts, in C (Counter, map, extend); numpy
         # weighs, sums and groups them below.
-        for columns in _COLUMNS_BY_WEIGHT:
+        for weight, cols in zip(_WEIGHT_OF.tolist(), _COLUMNS_BY_WEIGHT, strict=True):
             found: list[str] = []
-            for c in columns:
-                text = row[c] or ""
-                found += tokens(text)
+            for c in cols:
+                found += by_column[c - 1]
             length += len(found)
             counted = Counter(found)
             term_ids.extend(map(term_id, counted))
             counts.extend(counted.values())
             group_sizes.append(len(counted))
+            group_weights.append(weight)
+            group_rows.append(int(row[0]))
         lengths[int(row[0])] = length
+        if pairs:
+            columns.append(by_column)
+            held.append(set().union(*by_column))
+            doc_freq.update(held[-1])
+    if pairs and rows:
+        _add_pairs(rows, columns, held, doc_freq, term_id, term_ids, counts, group_sizes, group_weights, group_rows)
     if not term_ids:
         empty = np.empty(0, dtype=np.int64)
         return Counted([], np.zeros(1, dtype=np.int64), empty, empty, lengths)
     sizes = np.array(group_sizes, dtype=np.int64)
-    doc_ids = np.repeat(np.repeat(np.fromiter(lengths, dtype=np.int64, count=len(lengths)), len(_WEIGHT_OF)), sizes)
-    f = np.array(counts, dtype=np.int64) * np.repeat(np.tile(_WEIGHT_OF, len(lengths)), sizes)
+    doc_ids = np.repeat(np.array(group_rows, dtype=np.int64), sizes)
+    f = np.array(counts, dtype=np.int64) * np.repeat(np.array(group_weights, dtype=np.int64), sizes)
     tid = np.array(term_ids, dtype=np.int64)
-    # Rows come in rowid order, so a stable sort by term leaves each term's rows in order, and a
-    # term found under two weights in one row side by side.
-    order = np.argsort(tid, kind="stable")
+    # Rows come in rowid order, and each row's groups together, so a stable sort by (term, row) leaves
+    # each term's rows in order, and a term found under two weights in one row side by side.
+    order = np.lexsort((doc_ids, tid))
     tid, doc_ids, f = tid[order], doc_ids[order], f[order]
     new = np.flatnonzero(np.r_[True, (tid[1:] != tid[:-1]) | (doc_ids[1:] != doc_ids[:-1])])
     f, tid, doc_ids = np.add.reduceat(f, new), tid[new], doc_ids[new]
@@ -159,3 +175,38 @@ def weighted_counts(rows: Sequence[Sequence[Any]]) -> Counted:
     names = list(vocab)
     return Counted([names[i] for i in tid[starts].tolist()], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f,
                    lengths)
+
+
+def _add_pairs(rows: Sequence[Sequence[Any]], columns: list[list[list[str]]], held: list[set[str]],
+               doc_freq: Counter[str],
+               term_id: Any, term_ids: list[int], counts: list[int], group_sizes: list[int],
+               group_weights: list[int], group_rows: list[int]) -> None:
+    """The pair terms (weighted by column) and marker terms of these rows, as groups of weight 1."""
+    common = pairs.common_tokens(doc_freq, len(rows))
+    if not common:
+        return
+    for row, by_column in zip(rows, columns, strict=True):
+        found: Counter[str] = Counter()
+        for weight, column in zip(WEIGHTS, by_column, strict=True):
+            for term in pairs.column_pairs(column, common):
+                found[term] += weight
+        rowid = int(row[0])
+        term_ids.extend(map(term_id, found))
+        counts.extend(found.values())
+        group_sizes.append(len(found))
+        group_weights.append(1)
+        group_rows.append(rowid)
+    # A marker's one posting is the first paper holding its token (any paper of the segment would do:
+    # merges keep markers by which segments hold them, not by their papers).
+    firsts: dict[str, int] = {}
+    for row, distinct in zip(reversed(rows), reversed(held), strict=True):  # the first row's update is the last
+        firsts.update(dict.fromkeys(distinct, int(row[0])))
+    by_row: defaultdict[int, list[str]] = defaultdict(list)
+    for token in common:
+        by_row[firsts[token]].append(pairs.marker(token))
+    for rowid, marks in by_row.items():
+        term_ids.extend(map(term_id, marks))
+        counts.extend([1] * len(marks))
+        group_sizes.append(len(marks))
+        group_weights.append(1)
+        group_rows.append(rowid)
