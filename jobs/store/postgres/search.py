@@ -31,7 +31,16 @@ from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
-from jobs.store.search import Filters, Ranked, _Snapshot, near_ranked, snapshot_after, term_counts
+from jobs.store.search import (
+    Filters,
+    Ranked,
+    _Snapshot,
+    near_ranked,
+    pair_counts,
+    pair_lookups,
+    snapshot_after,
+    term_counts,
+)
 from jobs.store.text_index import rebuild_rank_index
 from jobs.store.tsv import cover_count, tsquery_text
 
@@ -42,6 +51,7 @@ _GLUE = re.compile(r"\s+AND\s+")
 # Papers that can be on a page (ties at its end included) read with their rows in one round trip; more
 # (a tie of thousands) have their dates read first, then only the page's rows.
 NEAR_ROWS = 50
+_PAIR_LOOKUPS = len(pair_lookups(("a", "b")))  # what one phrase of two tokens reads of the ranking index
 
 
 def parse_match(match: str) -> list[tuple[list[str], bool]]:
@@ -154,23 +164,32 @@ class PgSearch(PgConnection):
         if any(not toks for toks, _ in phrases):
             return None  # a phrase of no tokens matches nothing, as in FTS5
         words = [(toks[0], prefix) for toks, prefix in phrases if len(toks) == 1]
-        longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1]
-        found = _Found.statement(words, longer)
+        # Two tokens, no prefix: the pair terms of the ranking index count it (jobs/search/pairs.py).
+        paired = [toks for toks, prefix in phrases if len(toks) == 2 and not prefix]
+        longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1 and (len(toks) > 2 or prefix)]
+        lookups = [*words, *(t for toks in paired for t in pair_lookups(toks))]
+        found = _Found.statement(lookups, longer)
         held = self._snapshot
         snap: _Snapshot | None = None
         if held is not None and self._own() is None:
             # The common case, one statement and one round trip: the index's generation, the words'
             # postings and the phrases' matches, all of one moment; the arrays held are still those of
             # that generation.
-            read = _Found.of(await self._pooled(lambda c: c.fetch(*found)), len(words), len(longer))
+            read = _Found.of(await self._pooled(lambda c: c.fetch(*found)), len(lookups), len(longer))
             if read.generation == held.generation and (
                     not filters or (held.appearances is not None and held.appearances_generation == held.generation)):
                 snap = held
         if snap is None:  # the index changed since (or nothing is held, or a writer reads its own writes)
             async with self._reading() as (conn, keep):
-                read = _Found.of(await conn.fetch(*found), len(words), len(longer))
+                read = _Found.of(await conn.fetch(*found), len(lookups), len(longer))
                 snap = await self._snapshot_of(conn, keep, read.generation, bool(filters))
-        counts = term_counts(snap, words, read.postings)
+        counts = term_counts(snap, words, read.postings[: len(words)])
+        for i, toks in enumerate(paired):
+            at = len(words) + _PAIR_LOOKUPS * i
+            count, unsure = pair_counts(snap, pair_lookups(toks), read.postings[at : at + _PAIR_LOOKUPS])
+            if len(unsure):
+                count[unsure] = await self._phrase_counts(toks, unsure.tolist())
+            counts.append(count)
         counts += [read.phrase_counts(j, len(snap.corpus.segment)) for j in range(len(longer))]
         allowed = None
         if arxiv_id is not None:
@@ -179,6 +198,17 @@ class PgSearch(PgConnection):
             if paper is not None and int(paper) < len(allowed):
                 allowed[int(paper)] = True
         return near_ranked(snap, counts, filters, want, allowed)
+
+    async def _phrase_counts(self, phrase: list[str], ids: list[int]) -> np.ndarray:
+        """The weighted count of `phrase` in each of these papers (0: not there), by the text index."""
+        query = tsquery_text(phrase)
+        rows = await self._all(
+            f"SELECT c.at, {cover_count('f.doc', '$2::tsquery')} FROM unnest($1::bigint[]) WITH ORDINALITY "
+            "AS c(id, at) JOIN papers_fts f ON f.id = c.id WHERE f.doc @@ $2::tsquery", ids, query)
+        out = np.zeros(len(ids), dtype=np.float64)
+        for at, weight in rows:
+            out[at - 1] = weight
+        return out
 
     async def _newest_dates(self, ids: list[int]) -> dict[int, int]:
         """rank_index.newest_dates without a bridge: as arrays, the dates made numbers on the server (a
