@@ -165,6 +165,16 @@ def _filtered(snap: _Snapshot, filters: Filters) -> tuple[np.ndarray, np.ndarray
     return search_rank.newest(app.paper[keep], app.date[keep], size)
 
 
+def newest_dates(snap: _Snapshot, ids: np.ndarray) -> np.ndarray:
+    """The newest appearance date (YYYYMMDD; 0: none) of each of these papers, from the held appearances
+    (sorted by paper, then date: a paper's last is its newest), as `rank_index.newest_dates` reads them."""
+    app = snap.appearances
+    assert app is not None
+    at = np.searchsorted(app.paper, ids, side="right") - 1
+    found = (at >= 0) & (app.paper[np.maximum(at, 0)] == ids)
+    return np.where(found, app.date[np.maximum(at, 0)], 0).astype(np.int64)
+
+
 class Search(Connection):
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None

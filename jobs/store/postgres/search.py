@@ -18,7 +18,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -36,6 +36,7 @@ from jobs.store.search import (
     Ranked,
     _Snapshot,
     near_ranked,
+    newest_dates,
     pair_counts,
     pair_lookups,
     snapshot_after,
@@ -84,6 +85,7 @@ class PgSearch(PgConnection):
 
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
+    _dates_held = False  # the arrays held include the appearances (since a search met a large tie)
 
     async def _ensure_rank_index(self) -> None:
         """Fill the ranking index when it misses papers (a database copied in without it)."""
@@ -176,13 +178,13 @@ class PgSearch(PgConnection):
             # postings and the phrases' matches, all of one moment; the arrays held are still those of
             # that generation.
             read = _Found.of(await self._pooled(lambda c: c.fetch(*found)), len(lookups), len(longer))
-            if read.generation == held.generation and (
-                    not filters or (held.appearances is not None and held.appearances_generation == held.generation)):
+            if read.generation == held.generation and (not (filters or self._dates_held) or (
+                    held.appearances is not None and held.appearances_generation == held.generation)):
                 snap = held
         if snap is None:  # the index changed since (or nothing is held, or a writer reads its own writes)
             async with self._reading() as (conn, keep):
                 read = _Found.of(await conn.fetch(*found), len(lookups), len(longer))
-                snap = await self._snapshot_of(conn, keep, read.generation, bool(filters))
+                snap = await self._snapshot_of(conn, keep, read.generation, bool(filters or self._dates_held))
         counts = term_counts(snap, words, read.postings[: len(words)])
         for i, toks in enumerate(paired):
             at = len(words) + _PAIR_LOOKUPS * i
@@ -197,7 +199,14 @@ class PgSearch(PgConnection):
             paper = await self._one("SELECT id FROM papers WHERE arxiv_id = $1", arxiv_id)
             if paper is not None and int(paper) < len(allowed):
                 allowed[int(paper)] = True
-        return near_ranked(snap, counts, filters, want, allowed)
+        ranked = near_ranked(snap, counts, filters, want, allowed)
+        if ranked.latest is None and len(ranked.ids) > NEAR_ROWS:
+            # A tie of many (a phrase in thousands of papers of one length): their newest dates come from the
+            # appearances' arrays, which searches hold from now on (read on the server, it took tens of ms).
+            if snap.appearances is not None and snap.appearances_generation == snap.generation:
+                ranked = replace(ranked, latest=newest_dates(snap, ranked.ids))
+            self._dates_held = True
+        return ranked
 
     async def _phrase_counts(self, phrase: list[str], ids: list[int]) -> np.ndarray:
         """The weighted count of `phrase` in each of these papers (0: not there), by the text index."""
