@@ -3,10 +3,12 @@
 
 Every query is ranked by the numpy ranker over the ranking index (its tables are SQLite's; its arrays
 are loaded by the same code through bridge.py), as SQLite ranks words and prefixes. A quoted phrase of
-several tokens (FTS5 ranks those on SQLite) is found through papers_fts, the GIN-indexed tsvector of the
-same tokens; its weighted count in each paper found is counted on the server from the tsvector's
-positions and column weights (jobs/store/tsv.py `cover_count`) and ranked with the words, by the same
-bm25. Filters (topic, dates) are the ranker's appearance arrays.
+two tokens (FTS5 ranks phrases on SQLite) is counted by the index's pair terms (jobs/search/pairs.py;
+`search.pair_counts`); the papers of segments that did not pair its tokens, and every paper holding a
+longer phrase, are found through papers_fts, the GIN-indexed tsvector of the same tokens, and the
+phrase's weighted count in each is counted on the server from the tsvector's positions and column
+weights (jobs/store/tsv.py `cover_count`); all are ranked together by the same bm25. Filters (topic,
+dates) are the ranker's appearance arrays, and so are the dates that order a tie of many.
 
 What one search reads is of one moment: while the index's generation is that of the arrays held, one
 statement reads the generation, the words' postings and the phrases' counts (one round trip); otherwise
