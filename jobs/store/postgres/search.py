@@ -17,6 +17,7 @@ the arrays are read again with them in one REPEATABLE READ transaction. Cost: be
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -46,6 +47,8 @@ from jobs.store.search import (
 )
 from jobs.store.text_index import rebuild_rank_index
 from jobs.store.tsv import cover_count, tsquery_text
+
+log = logging.getLogger(__name__)
 
 # A MATCH expression as jobs.search.query.build_query writes it: quoted phrases ("" inside is a quote), each
 # maybe a prefix (*), joined by AND.
@@ -96,7 +99,10 @@ class PgSearch(PgConnection):
                 return
         async with self.transaction() as conn:
             if await run_shared(conn, rank_index.is_stale):
-                await run_shared(conn, rebuild_rank_index)
+                # An upgrade that changed the index (pg migration 0008) empties it: say why the open waits.
+                log.info("%s: building the ranking index once (about a minute per 100,000 papers)", self.url.shown)
+                count = await run_shared(conn, rebuild_rank_index)
+                log.info("%s: ranking index built for %d papers", self.url.shown, count)
 
     async def search(
         self,
