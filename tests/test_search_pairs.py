@@ -5,13 +5,15 @@ the phrase's tokens or not, through merges, and on a database made by the releas
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from jobs.find import run_search
 from jobs.models import Paper
-from jobs.store import SCHEMA_VERSION, rank_index
+from jobs.search import pairs
+from jobs.store import SCHEMA_VERSION, fts_tokens, rank_index
 from tests.engines import fresh_database, open_store
 from tests.test_search import add_post
 
@@ -113,3 +115,37 @@ async def test_a_database_of_the_release_before_pairs_searches_right(engine: str
         async with await open_store(url) as store:
             assert await pair_rows(store) > 0
             assert await pages(store) == want
+
+
+def test_pair_terms_count_each_place_two_common_tokens_stand_together() -> None:
+    """The pair and marker terms of a batch of rows equal a plain count: every two adjacent tokens of one
+    column, both held by at least pairs.floor(rows) rows, weighted by the column; never across columns."""
+    rng = random.Random(2)
+    rows = []
+    for rowid in range(3, 60, 2):
+        words = [*RARE, f"w{rowid}"]  # rare: a token a row holds alone, and ten others seldom used
+        rows.append((rowid, *(" ".join(rng.choice(COMMON if rng.random() < 0.9 else words)
+                                       for _ in range(rng.randint(0, 9))) for _ in fts_tokens.COLUMNS)))
+    got = fts_tokens.weighted_counts(rows)
+    terms = {t: dict(zip(got.ids[got.starts[i]:got.starts[i + 1]].tolist(),
+                         got.counts[got.starts[i]:got.starts[i + 1]].tolist(), strict=True))
+             for i, t in enumerate(got.terms)}
+    holding = {t: sum(1 for r in rows if t in " ".join(r[1:]).split()) for t in COMMON + RARE}
+    common = {t for t, n in holding.items() if n >= pairs.floor(len(rows))}
+    assert common and len(common) < len(holding)  # some tokens are paired, some not
+    want: dict[str, dict[int, int]] = {}
+    for r in rows:
+        for weight, text in zip(fts_tokens.WEIGHTS, r[1:], strict=True):
+            found = text.split()
+            for a, b in pairwise(found):
+                if a in common and b in common:
+                    spot = want.setdefault(pairs.pair_term(a, b), {})
+                    spot[r[0]] = spot.get(r[0], 0) + weight
+    assert {t: v for t, v in terms.items() if t.startswith(pairs.PAIR)} == want
+    assert {t for t in terms if pairs.is_marker(t)} == {pairs.marker(t) for t in common}
+    for t in common:
+        assert list(terms[pairs.marker(t)]) == [min(r[0] for r in rows if t in " ".join(r[1:]).split())]
+    plain = fts_tokens.weighted_counts(rows, pairs=False)
+    assert all(terms[t] == dict(zip(plain.ids[plain.starts[i]:plain.starts[i + 1]].tolist(),
+                                    plain.counts[plain.starts[i]:plain.starts[i + 1]].tolist(), strict=True))
+               for i, t in enumerate(plain.terms))

@@ -18,9 +18,6 @@ word or prefix lookup ever meets them; pairs never change a paper's length. No S
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from itertools import pairwise
-
 PAIR = "\x01"  # a pair term: PAIR + left + " " + right
 MARK = "\x02"  # a marker term: MARK + token, "this segment paired every common pair of this token"
 WORDS = "\x03"  # every term below this one is a pair or a marker
@@ -40,12 +37,6 @@ def is_marker(term: str) -> bool:
     return term.startswith(MARK)
 
 
-def common_tokens(doc_freq: dict[str, int], papers: int) -> frozenset[str]:
-    """The tokens a segment of `papers` papers pairs, from each token's count of papers holding it."""
-    floor = max(COMMON_MIN, COMMON_SHARE * papers)
-    return frozenset(t for t, n in doc_freq.items() if n >= floor)
-
-
-def column_pairs(found: list[str], common: frozenset[str]) -> Iterable[str]:
-    """The pair terms of one column's tokens (in order): each adjacent pair of common tokens."""
-    return [PAIR + a + " " + b for a, b in pairwise(found) if a in common and b in common]
+def floor(papers: int) -> float:
+    """How many of a segment's `papers` papers must hold a token for it to be common (paired)."""
+    return max(COMMON_MIN, COMMON_SHARE * papers)

@@ -129,84 +129,84 @@ def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True) -> Cou
     term_ids: list[int] = []
     counts: list[int] = []
     group_sizes: list[int] = []  # distinct terms of each (row, weight) group, in order
-    group_weights: list[int] = []
-    group_rows: list[int] = []
     lengths: dict[int, int] = {}
-    columns: list[list[list[str]]] = []  # each row's tokens by column, for the pairs
-    doc_freq: Counter[str] = Counter()
-    held: list[set[str]] = []  # each row's distinct tokens
+    seq: list[int] = []  # with pairs: every column's tokens as numbers, column after column
+    columns: list[tuple[int, int, int]] = []  # (tokens, weight, rowid) of each column in seq
     for row in rows:
         length = 0
-        by_column = [tokens(row[c] or "") for c in range(1, len(WEIGHTS) + 1)]
         # Per weight, the distinct terms and their counts, in C (Counter, map, extend); numpy
         # weighs, sums and groups them below.
         for weight, cols in zip(_WEIGHT_OF.tolist(), _COLUMNS_BY_WEIGHT, strict=True):
             found: list[str] = []
             for c in cols:
-                found += by_column[c - 1]
+                text = row[c] or ""
+                column = tokens(text)
+                found += column
+                if pairs:
+                    seq.extend(map(term_id, column))
+                    columns.append((len(column), weight, int(row[0])))
             length += len(found)
             counted = Counter(found)
             term_ids.extend(map(term_id, counted))
             counts.extend(counted.values())
             group_sizes.append(len(counted))
-            group_weights.append(weight)
-            group_rows.append(int(row[0]))
         lengths[int(row[0])] = length
-        if pairs:
-            columns.append(by_column)
-            held.append(set().union(*by_column))
-            doc_freq.update(held[-1])
-    if pairs and rows:
-        _add_pairs(rows, columns, held, doc_freq, term_id, term_ids, counts, group_sizes, group_weights, group_rows)
     if not term_ids:
         empty = np.empty(0, dtype=np.int64)
         return Counted([], np.zeros(1, dtype=np.int64), empty, empty, lengths)
     sizes = np.array(group_sizes, dtype=np.int64)
-    doc_ids = np.repeat(np.array(group_rows, dtype=np.int64), sizes)
-    f = np.array(counts, dtype=np.int64) * np.repeat(np.array(group_weights, dtype=np.int64), sizes)
+    doc_ids = np.repeat(np.repeat(np.fromiter(lengths, dtype=np.int64, count=len(lengths)), len(_WEIGHT_OF)), sizes)
+    f = np.array(counts, dtype=np.int64) * np.repeat(np.tile(_WEIGHT_OF, len(lengths)), sizes)
     tid = np.array(term_ids, dtype=np.int64)
-    # Rows come in rowid order, and each row's groups together, so a stable sort by (term, row) leaves
-    # each term's rows in order, and a term found under two weights in one row side by side.
-    order = np.lexsort((doc_ids, tid))
+    # Rows come in rowid order, so a stable sort by term leaves each term's rows in order, and a
+    # term found under two weights in one row side by side.
+    order = np.argsort(tid, kind="stable")
     tid, doc_ids, f = tid[order], doc_ids[order], f[order]
     new = np.flatnonzero(np.r_[True, (tid[1:] != tid[:-1]) | (doc_ids[1:] != doc_ids[:-1])])
     f, tid, doc_ids = np.add.reduceat(f, new), tid[new], doc_ids[new]
     starts = np.flatnonzero(np.r_[True, tid[1:] != tid[:-1]])
     names = list(vocab)
-    return Counted([names[i] for i in tid[starts].tolist()], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f,
-                   lengths)
+    words = Counted([names[i] for i in tid[starts].tolist()], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f,
+                    lengths)
+    if not pairs:
+        return words
+    return _with_pairs(words, names, tid, starts, np.array(seq, dtype=np.int64),
+                       np.array(columns, dtype=np.int64).reshape(-1, 3))
 
 
-def _add_pairs(rows: Sequence[Sequence[Any]], columns: list[list[list[str]]], held: list[set[str]],
-               doc_freq: Counter[str],
-               term_id: Any, term_ids: list[int], counts: list[int], group_sizes: list[int],
-               group_weights: list[int], group_rows: list[int]) -> None:
-    """The pair terms (weighted by column) and marker terms of these rows, as groups of weight 1."""
-    common = pairs.common_tokens(doc_freq, len(rows))
-    if not common:
-        return
-    for row, by_column in zip(rows, columns, strict=True):
-        found: Counter[str] = Counter()
-        for weight, column in zip(WEIGHTS, by_column, strict=True):
-            for term in pairs.column_pairs(column, common):
-                found[term] += weight
-        rowid = int(row[0])
-        term_ids.extend(map(term_id, found))
-        counts.extend(found.values())
-        group_sizes.append(len(found))
-        group_weights.append(1)
-        group_rows.append(rowid)
-    # A marker's one posting is the first paper holding its token (any paper of the segment would do:
-    # merges keep markers by which segments hold them, not by their papers).
-    firsts: dict[str, int] = {}
-    for row, distinct in zip(reversed(rows), reversed(held), strict=True):  # the first row's update is the last
-        firsts.update(dict.fromkeys(distinct, int(row[0])))
-    by_row: defaultdict[int, list[str]] = defaultdict(list)
-    for token in common:
-        by_row[firsts[token]].append(pairs.marker(token))
-    for rowid, marks in by_row.items():
-        term_ids.extend(map(term_id, marks))
-        counts.extend([1] * len(marks))
-        group_sizes.append(len(marks))
-        group_weights.append(1)
-        group_rows.append(rowid)
+def _with_pairs(words: Counted, names: list[str], tid: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
+                seq: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Counted:
+    """`words` and the pair and marker terms (jobs/search/pairs.py) of its rows, in numpy: the tokens held by
+    at least pairs.floor(rows) rows are common; each two of them standing next to each other in a column
+    count the column's weight for their pair term; each common token's marker posts its first row."""
+    size = len(names)
+    held = np.bincount(tid, minlength=size)  # rows holding each token (tid: one entry per token and row)
+    common = held >= pairs.floor(len(words.lengths))
+    if not common.any() or len(seq) < 2:
+        return words
+    within = np.ones(len(seq), dtype=bool)  # a token that has a next one in its column
+    ends = np.cumsum(columns[:, 0])
+    within[ends[columns[:, 0] > 0] - 1] = False
+    at = np.flatnonzero(within[:-1])
+    left, right = seq[at], seq[at + 1]
+    at = at[common[left] & common[right]]
+    key = seq[at] * size + seq[at + 1]
+    weight = np.repeat(columns[:, 1], columns[:, 0])[at]
+    rowid = np.repeat(columns[:, 2], columns[:, 0])[at]
+    order = np.argsort(key, kind="stable")  # positions are in row order: each pair's rows stay ascending
+    key, weight, rowid = key[order], weight[order], rowid[order]
+    new = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (rowid[1:] != rowid[:-1])])
+    weight, key, rowid = np.add.reduceat(weight, new) if len(new) else weight, key[new], rowid[new]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.empty(0, dtype=np.int64)
+    pair_names = [pairs.pair_term(names[k // size], names[k % size]) for k in key[first].tolist()]
+    marked = np.flatnonzero(common)
+    group = np.searchsorted(tid[starts], marked)  # each common token's group among the words
+    marks = [pairs.marker(names[t]) for t in marked.tolist()]
+    total = len(words.ids)
+    return Counted(
+        words.terms + pair_names + marks,
+        np.r_[words.starts[:-1], total + first, total + len(key) + np.arange(len(marks) + 1)].astype(np.int64),
+        np.r_[words.ids, rowid, words.ids[starts[group]]].astype(np.int64),
+        np.r_[words.counts, weight, np.ones(len(marks), dtype=np.int64)].astype(np.int64),
+        words.lengths,
+    )
