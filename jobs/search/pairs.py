@@ -3,7 +3,8 @@ numpy as exactly as a word, instead of by reading the positions of every paper h
 
 A segment of the ranking index written from text also indexes, as extra terms, each pair of tokens that
 stand next to each other in one column when both tokens are common in that segment (in at least
-COMMON_SHARE of its papers, and COMMON_MIN): their weighted count is the phrase's count as FTS5 counts it
+COMMON_SHARE of its papers, and COMMON_MIN; never a stop word, which a search leaves out unquoted and which
+would double the pairs): their weighted count is the phrase's count as FTS5 counts it
 for bm25 (each place the phrase stands, weighted by its column), so a pair term ranks as the phrase does.
 The segment says which tokens it took as common with a marker term each. A segment is complete for a
 phrase when it holds both tokens' markers: then its pair postings are every place the phrase stands in
@@ -17,6 +18,8 @@ word or prefix lookup ever meets them; pairs never change a paper's length. No S
 """
 
 from __future__ import annotations
+
+from jobs.search.query import STOPWORDS as STOPWORDS  # never common: see above
 
 PAIR = "\x01"  # a pair term: PAIR + left + " " + right
 MARK = "\x02"  # a marker term: MARK + token, "this segment paired every common pair of this token"

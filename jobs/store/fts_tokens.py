@@ -177,11 +177,13 @@ def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True) -> Cou
 def _with_pairs(words: Counted, names: list[str], tid: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
                 seq: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Counted:
     """`words` and the pair and marker terms (jobs/search/pairs.py) of its rows, in numpy: the tokens held by
-    at least pairs.floor(rows) rows are common; each two of them standing next to each other in a column
-    count the column's weight for their pair term; each common token's marker posts its first row."""
+    at least pairs.floor(rows) rows are common (stop words never); each two of them standing next to each
+    other in a column count the column's weight for their pair term; each common token's marker posts its
+    first row."""
     size = len(names)
     held = np.bincount(tid, minlength=size)  # rows holding each token (tid: one entry per token and row)
-    common = held >= pairs.floor(len(words.lengths))
+    common = (held >= pairs.floor(len(words.lengths))) & ~np.fromiter(map(pairs.STOPWORDS.__contains__, names),
+                                                                      dtype=bool, count=size)
     if not common.any() or len(seq) < 2:
         return words
     within = np.ones(len(seq), dtype=bool)  # a token that has a next one in its column
