@@ -149,3 +149,9 @@ def test_pair_terms_count_each_place_two_common_tokens_stand_together() -> None:
     assert all(terms[t] == dict(zip(plain.ids[plain.starts[i]:plain.starts[i + 1]].tolist(),
                                     plain.counts[plain.starts[i]:plain.starts[i + 1]].tolist(), strict=True))
                for i, t in enumerate(plain.terms))
+
+
+def test_common_tokens_that_never_stand_together_get_markers_and_no_pairs() -> None:
+    rows = [(n, "alpha", "", "bravo", "", "", f"id{n}") for n in range(1, 11)]  # common, but in other columns
+    got = fts_tokens.weighted_counts(rows)
+    assert sorted(t for t in got.terms if t < pairs.WORDS) == [pairs.marker("alpha"), pairs.marker("bravo")]

@@ -195,11 +195,13 @@ def _with_pairs(words: Counted, names: list[str], tid: npt.NDArray[np.int64], st
     key = seq[at] * size + seq[at + 1]
     weight = np.repeat(columns[:, 1], columns[:, 0])[at]
     rowid = np.repeat(columns[:, 2], columns[:, 0])[at]
-    order = np.argsort(key, kind="stable")  # positions are in row order: each pair's rows stay ascending
-    key, weight, rowid = key[order], weight[order], rowid[order]
-    new = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (rowid[1:] != rowid[:-1])])
-    weight, key, rowid = np.add.reduceat(weight, new) if len(new) else weight, key[new], rowid[new]
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.empty(0, dtype=np.int64)
+    first = np.empty(0, dtype=np.int64)
+    if len(key):  # common tokens need not stand together anywhere
+        order = np.argsort(key, kind="stable")  # positions are in row order: each pair's rows stay ascending
+        key, weight, rowid = key[order], weight[order], rowid[order]
+        new = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (rowid[1:] != rowid[:-1])])
+        weight, key, rowid = np.add.reduceat(weight, new), key[new], rowid[new]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     pair_names = [pairs.pair_term(names[k // size], names[k % size]) for k in key[first].tolist()]
     marked = np.flatnonzero(common)
     group = np.searchsorted(tid[starts], marked)  # each common token's group among the words
