@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from jobs.find import run_search
 from jobs.models import Paper, ParsedPost
-from jobs.search.codec import decode_counts, decode_ids, decode_many, encode_groups, encode_ids
+from jobs.search import pairs, rank
+from jobs.search.codec import decode_counts, decode_ids, decode_many, encode_counts, encode_groups, encode_ids
 from jobs.search.query import build_query
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import Store, fts_tokens, rank_index
@@ -131,6 +132,9 @@ async def test_a_level_merge_under_way_ranks_as_fts5_at_every_step(store: Store,
     monkeypatch.setattr(rank_index, "FANOUT", 2)
     monkeypatch.setattr(rank_index, "STEP_ROWS", 25)
     monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
+    # No pair terms: in this test's vocabulary of a few dozen words every token is common, which makes pairs
+    # ten times the word rows, and the bound on segments below is about steps of word rows.
+    monkeypatch.setattr(pairs, "COMMON_MIN", 10**6)
     rng = random.Random(9)
     papers = [make_paper(rng, n, summary=n % 3 != 0) for n in range(1, 301)]
     under_way, most = 0, 0
@@ -335,3 +339,29 @@ async def test_both_engines_rank_alike_through_updates_and_merges(tmp_path: Path
     assert max(level for _, level, _ in seen["sqlite"][0]) >= 2  # type: ignore[attr-defined]
     for lite, pg in zip(seen["sqlite"], seen["postgres"], strict=True):
         assert lite == pg
+
+
+def test_many_rows_decoded_at_once_count_as_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefix reads hundreds of rows, decoded all at once: the same counts as one row at a time, stale
+    postings and a level merge's target (live while its paper is in a source) included."""
+    rng = np.random.default_rng(3)
+    ids = np.arange(1, 600)
+    corpus = rank.Corpus.of(ids, rng.integers(0, 6, len(ids)), rng.integers(5, 50, len(ids)),
+                            made={0: 10**6, 1: 10**6, 2: 10**6, 3: 10**6, 4: 10**6, 5: 10**6},
+                            merging={6: np.array([4, 5])})
+    clean = {int(s) for s in np.unique(corpus.segment[ids])} - {4, 5}
+    corpus = rank.Corpus(corpus.segment, corpus.length, corpus.rows, corpus.avgdl, frozenset(list(clean)[:2]),
+                         corpus.norm, corpus.merging)
+    postings = []
+    for seg in range(7):
+        for _term in range(15):
+            held = np.sort(rng.choice(np.arange(1, 600), size=int(rng.integers(1, 120)), replace=False))
+            counts = rng.integers(1, 40, len(held))
+            if rng.random() < 0.5:
+                postings.append((seg, encode_ids(held), encode_counts(counts)))
+            else:
+                postings.append((seg, held, counts))
+    one_by_one = rank._counts_row_by_row(corpus, postings)
+    monkeypatch.setattr(rank, "MANY_ROWS", 0)
+    assert np.array_equal(rank.phrase_counts(corpus, postings), one_by_one)
+    assert one_by_one.any()

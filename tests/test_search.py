@@ -4,6 +4,7 @@ filters, ranking, bad input; the same page and the same scores on both; the CLI 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import itertools
 import json
 import sqlite3
@@ -555,6 +556,29 @@ async def test_a_large_tie_group_is_ordered_by_date_across_pages(store_url: str)
             assert total == 28
             dates += [h.paper.date for h in hits]
         assert dates == [f"2024-02-{day:02d}" for day in range(28, 0, -1)]
+
+
+async def test_a_tie_of_many_is_ordered_by_date_after_every_commit(store_url: str) -> None:
+    """More tied papers than a page's rows are read with (PostgreSQL then orders them by the appearances'
+    arrays it holds): newest first on every page, and after a commit that adds a tied paper or lists an
+    old one again, the new order at once."""
+    async with await open_store(store_url) as store:
+        for n in range(1, 81):  # 80 papers bm25 cannot tell apart, one a day from 2024-01-01
+            date = (datetime.date(2024, 1, 1) + datetime.timedelta(days=n - 1)).isoformat()
+            await add_post(store, f"{date}/T.md", "T", date, paper(f"2401.{n:05d}", "Tied Tokens"))
+
+        async def order() -> list[str]:
+            found: list[str] = []
+            for offset in range(0, 90, 30):
+                hits, total = await store.search(build_query('"tied tokens"').match, limit=30, offset=offset)
+                assert total == 80
+                found += [h.paper.arxiv_id for h in hits]
+            return found
+
+        assert await order() == [f"2401.{n:05d}" for n in range(80, 0, -1)]
+        assert await order() == [f"2401.{n:05d}" for n in range(80, 0, -1)]  # the arrays held now
+        await add_post(store, "2024-06-01/T.md", "T", "2024-06-01", paper("2401.00007", "Tied Tokens"))
+        assert (await order())[:3] == ["2401.00007", "2401.00080", "2401.00079"]
 
 
 async def test_the_best_matches_are_found_however_old_and_however_many_match(store_url: str) -> None:

@@ -35,7 +35,7 @@ _QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "「": "」", "『": "』"
 
 # Dropped from a query that has other words: they match nearly every abstract, so they add no
 # precision and cost the most (AND/OR/NOT typed as operators end up here too).
-_STOPWORDS = frozenset({
+STOPWORDS = frozenset({
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "its", "not",
     "of", "on", "or", "the", "to", "via", "with",
 })
@@ -121,7 +121,7 @@ def build_query(text: str | None) -> SearchQuery:
                 else:
                     grams = bigram_list(token)
                     terms.setdefault(key, (_fts_string(grams), token, (grams[0], False) if len(grams) == 1 else None))
-            elif key in _STOPWORDS and not quoted:
+            elif key in STOPWORDS and not quoted:
                 stops.setdefault(key, token)
             elif len(token) <= 2:
                 # Whole words: "AI", "3D", "VR" are acronyms; "ai"* would also find "aim" and "air".

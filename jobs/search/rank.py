@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from jobs.search.codec import decode_counts, decode_ids
+from jobs.search.codec import decode_counts, decode_ids, decode_many
 
 K1, B = 1.2, 0.75
 
@@ -74,7 +74,43 @@ class Corpus:
 
 def phrase_counts(corpus: Corpus, postings: Postings) -> Floats:
     """A phrase's weighted count in every paper (by id), summed over the terms it matches; stale
-    postings (of a paper since indexed again elsewhere) are left out."""
+    postings (of a paper since indexed again elsewhere) are left out. Encoded rows are decoded all at
+    once (a prefix reads hundreds of rows: a call per row was most of its time)."""
+    size = len(corpus.segment)
+    if len(postings) <= MANY_ROWS:
+        return _counts_row_by_row(corpus, postings)
+    coded = [p for p in postings if isinstance(p[1], bytes)]
+    parts = [(np.full(len(ids), seg, dtype=np.int64), ids, counts) for seg, ids, counts in postings
+             if not isinstance(ids, bytes)]
+    if coded:
+        ids, counts, lengths = decode_many([p[1] for p in coded], [p[2] for p in coded])  # type: ignore[misc]
+        parts.append((np.repeat(np.fromiter((p[0] for p in coded), dtype=np.int64, count=len(coded)), lengths),
+                      ids, counts))
+    if not parts:
+        return np.zeros(size, dtype=np.float64)
+    segs = np.concatenate([p[0] for p in parts])
+    ids = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
+    counts = np.concatenate([p[2] for p in parts])
+    clean = np.zeros(int(segs.max()) + 1, dtype=bool)
+    clean[[c for c in corpus.clean if c < len(clean)]] = True
+    unsure = ~clean[segs]
+    if unsure.any():
+        owner = corpus.segment[np.minimum(ids[unsure], size - 1)]
+        live = (owner == segs[unsure]) & (ids[unsure] < size)
+        for target, sources in corpus.merging.items():  # a target's posting is live while its paper is in a source
+            of_target = segs[unsure] == target
+            live[of_target] = np.isin(owner[of_target], sources) & (ids[unsure][of_target] < size)
+        keep = np.ones(len(ids), dtype=bool)
+        keep[unsure] = live
+        ids, counts = ids[keep], counts[keep]
+    # Counts are whole numbers, so their sum is exact in any order: bincount adds a paper's terms at once.
+    return np.bincount(ids, weights=counts, minlength=size).astype(np.float64, copy=False)
+
+
+MANY_ROWS = 64  # rows decoded all at once past this many; fewer (a word's rows, long ones) go one by one
+
+
+def _counts_row_by_row(corpus: Corpus, postings: Postings) -> Floats:
     size = len(corpus.segment)
     out = np.zeros(size, dtype=np.float64)
     for segment, ids_blob, counts_blob in postings:

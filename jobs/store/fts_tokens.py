@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jobs.search import pairs
+
 # As papers_fts declares them (migration 0007): the columns, in order, and the tokenizer.
 COLUMNS = ("title", "authors", "abstract", "summary", "takeaways", "ids")
 TOKENIZE = "unicode61 remove_diacritics 2"
@@ -118,24 +120,31 @@ class Counted:
     lengths: dict[int, int]  # each row's length in tokens
 
 
-def weighted_counts(rows: Sequence[Sequence[Any]]) -> Counted:
+def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True) -> Counted:
     """Each term's rows and counts weighted by column (WEIGHTS), for index rows (rowid, *COLUMNS)
-    in rowid order, and each row's length in tokens, as FTS5 counts them."""
+    in rowid order, and each row's length in tokens, as FTS5 counts them. With `pairs`, the pair
+    terms of the tokens common in these rows and those tokens' markers too (jobs/search/pairs.py)."""
     vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, in order of first sight
     term_id = vocab.__getitem__
     term_ids: list[int] = []
     counts: list[int] = []
     group_sizes: list[int] = []  # distinct terms of each (row, weight) group, in order
     lengths: dict[int, int] = {}
+    seq: list[int] = []  # with pairs: every column's tokens as numbers, column after column
+    columns: list[tuple[int, int, int]] = []  # (tokens, weight, rowid) of each column in seq
     for row in rows:
         length = 0
         # Per weight, the distinct terms and their counts, in C (Counter, map, extend); numpy
         # weighs, sums and groups them below.
-        for columns in _COLUMNS_BY_WEIGHT:
+        for weight, cols in zip(_WEIGHT_OF.tolist(), _COLUMNS_BY_WEIGHT, strict=True):
             found: list[str] = []
-            for c in columns:
+            for c in cols:
                 text = row[c] or ""
-                found += tokens(text)
+                column = tokens(text)
+                found += column
+                if pairs:
+                    seq.extend(map(term_id, column))
+                    columns.append((len(column), weight, int(row[0])))
             length += len(found)
             counted = Counter(found)
             term_ids.extend(map(term_id, counted))
@@ -157,5 +166,51 @@ def weighted_counts(rows: Sequence[Sequence[Any]]) -> Counted:
     f, tid, doc_ids = np.add.reduceat(f, new), tid[new], doc_ids[new]
     starts = np.flatnonzero(np.r_[True, tid[1:] != tid[:-1]])
     names = list(vocab)
-    return Counted([names[i] for i in tid[starts].tolist()], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f,
-                   lengths)
+    words = Counted([names[i] for i in tid[starts].tolist()], np.r_[starts, len(tid)].astype(np.int64), doc_ids, f,
+                    lengths)
+    if not pairs:
+        return words
+    return _with_pairs(words, names, tid, starts, np.array(seq, dtype=np.int64),
+                       np.array(columns, dtype=np.int64).reshape(-1, 3))
+
+
+def _with_pairs(words: Counted, names: list[str], tid: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
+                seq: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Counted:
+    """`words` and the pair and marker terms (jobs/search/pairs.py) of its rows, in numpy: the tokens held by
+    at least pairs.floor(rows) rows are common (stop words never); each two of them standing next to each
+    other in a column count the column's weight for their pair term; each common token's marker posts its
+    first row."""
+    size = len(names)
+    held = np.bincount(tid, minlength=size)  # rows holding each token (tid: one entry per token and row)
+    common = (held >= pairs.floor(len(words.lengths))) & ~np.fromiter(map(pairs.STOPWORDS.__contains__, names),
+                                                                      dtype=bool, count=size)
+    if not common.any() or len(seq) < 2:
+        return words
+    within = np.ones(len(seq), dtype=bool)  # a token that has a next one in its column
+    ends = np.cumsum(columns[:, 0])
+    within[ends[columns[:, 0] > 0] - 1] = False
+    at = np.flatnonzero(within[:-1])
+    left, right = seq[at], seq[at + 1]
+    at = at[common[left] & common[right]]
+    key = seq[at] * size + seq[at + 1]
+    weight = np.repeat(columns[:, 1], columns[:, 0])[at]
+    rowid = np.repeat(columns[:, 2], columns[:, 0])[at]
+    first = np.empty(0, dtype=np.int64)
+    if len(key):  # common tokens need not stand together anywhere
+        order = np.argsort(key, kind="stable")  # positions are in row order: each pair's rows stay ascending
+        key, weight, rowid = key[order], weight[order], rowid[order]
+        new = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (rowid[1:] != rowid[:-1])])
+        weight, key, rowid = np.add.reduceat(weight, new), key[new], rowid[new]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    pair_names = [pairs.pair_term(names[k // size], names[k % size]) for k in key[first].tolist()]
+    marked = np.flatnonzero(common)
+    group = np.searchsorted(tid[starts], marked)  # each common token's group among the words
+    marks = [pairs.marker(names[t]) for t in marked.tolist()]
+    total = len(words.ids)
+    return Counted(
+        words.terms + pair_names + marks,
+        np.r_[words.starts[:-1], total + first, total + len(key) + np.arange(len(marks) + 1)].astype(np.int64),
+        np.r_[words.ids, rowid, words.ids[starts[group]]].astype(np.int64),
+        np.r_[words.counts, weight, np.ones(len(marks), dtype=np.int64)].astype(np.int64),
+        words.lengths,
+    )

@@ -18,7 +18,9 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from jobs.search import pairs
 from jobs.search.codec import decode_many, encode_groups
 from jobs.search.rank import Array, Postings
 from jobs.store.fts_tokens import Counted, weighted_counts
@@ -64,17 +66,21 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
         conn.executemany("DELETE FROM rank_docs WHERE id = ?", [(i,) for i in gone])
         reset(conn, "docs")
     ordered = add if all(a[0] < b[0] for a, b in pairwise(add)) else sorted(add, key=lambda r: int(r[0]))
+    terms, paired = 0, 0
     for start in range(0, len(ordered), BATCH):  # a huge post: bounded arrays, no long call holding the GIL
-        _index_batch(conn, ordered[start : start + BATCH], bulk)
+        counted = _index_batch(conn, ordered[start : start + BATCH], bulk)
+        terms += len(counted.terms)
+        paired += sum(1 for t in counted.terms if t < pairs.WORDS)
     if not bulk:
-        _merge_due(conn, len(add))
+        # Pair and marker terms are rows to merge too: steps grow with them, or merges would fall behind.
+        _merge_due(conn, len(add), terms / max(1, terms - paired))
     if add or gone:
         bump_generation(conn)
 
 
-def _index_batch(conn: SqlConnection, rows: Sequence[Sequence[Any]], bulk: bool) -> None:
+def _index_batch(conn: SqlConnection, rows: Sequence[Sequence[Any]], bulk: bool) -> Counted:
+    counted = weighted_counts(rows)
     if rows:
-        counted = weighted_counts(rows)
         seg = _new_segment(conn, 1 if bulk else 0, len(counted.lengths))
         conn.executemany("INSERT INTO rank_docs (id, seg, len) VALUES (?, ?, ?) "
                          "ON CONFLICT (id) DO UPDATE SET seg = excluded.seg, len = excluded.len",
@@ -85,6 +91,7 @@ def _index_batch(conn: SqlConnection, rows: Sequence[Sequence[Any]], bulk: bool)
             _close_range(conn, seg, first)
         else:
             _write_fresh(conn, seg, counted)
+    return counted
 
 
 class Pending:
@@ -237,9 +244,10 @@ def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
 STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 120
 
 
-def _merge_due(conn: SqlConnection, papers: int) -> None:
+def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> None:
     """The merging an ingest of `papers` papers does: the fresh segments when there are enough, else
-    one bounded step of a level merge (not both: each is about as much work as the ingest itself)."""
+    one bounded step of a level merge (not both: each is about as much work as the ingest itself),
+    `rows_per_word` times as big as the papers' word rows ask (the pair terms' share)."""
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
     if fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS:
         segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = 0 ORDER BY seg")]
@@ -249,7 +257,8 @@ def _merge_due(conn: SqlConnection, papers: int) -> None:
         # caught up, or segments would pile up and every search read more of them.
         most = conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
                             "AND merged_upto IS NULL GROUP BY level) AS levels").fetchone()[0]
-        _merge_step(conn, max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * (1 + max(0, int(most) - FANOUT)))
+        _merge_step(conn, int(max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * rows_per_word)
+                    * (1 + max(0, int(most) - FANOUT)))
 
 
 def _merge_step(conn: SqlConnection, budget: int) -> None:
@@ -282,7 +291,7 @@ def _merge_step(conn: SqlConnection, budget: int) -> None:
         rows += conn.execute("SELECT term, seg, ids, counts FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?",
                              (low, high, source)).fetchall()
     if rows:
-        _merge_terms(conn, seg, _owners(conn, sources), rows, [])
+        _merge_terms(conn, seg, _owners(conn, sources), rows, [], len(sources))
         for source, low, high in spans:
             conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?", (low, high, source))
     if bound is not None:
@@ -341,11 +350,11 @@ def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
     held, after = 0, None  # bytes of ids in `chunk`; the last term of the previous chunk
     for row in rows:
         if held >= MERGE_CHUNK and row[0] != chunk[-1][0]:
-            _merge_terms(conn, seg, live, chunk, [f.between(after, chunk[-1][0]) for f in fresh])
+            _merge_terms(conn, seg, live, chunk, [f.between(after, chunk[-1][0]) for f in fresh], len(segs))
             after, chunk, held = chunk[-1][0], [], 0
         chunk.append(row)
         held += len(row[2])
-    _merge_terms(conn, seg, live, chunk, [f.between(after, None) for f in fresh])
+    _merge_terms(conn, seg, live, chunk, [f.between(after, None) for f in fresh], len(segs))
     if merged:
         conn.execute(f"DELETE FROM rank_postings WHERE seg IN ({marks})", segs)
     conn.execute(f"DELETE FROM rank_fresh WHERE seg IN ({marks})", segs)
@@ -354,9 +363,10 @@ def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
 
 
 def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
-                 fresh: list[tuple[int, list[str], Array, Array, Array]]) -> None:
+                 fresh: list[tuple[int, list[str], Array, Array, Array]], sources: int) -> None:
     """Merge the postings of one range of terms: merged segments' rows and fresh segments' slices
-    (segment, terms, starts, ids, counts), live ones only, into rows of segment `seg`."""
+    (segment, terms, starts, ids, counts), live ones only, into rows of segment `seg`; the `sources`
+    segments merged keep the markers (jobs/search/pairs.py) they all hold."""
     size = len(live)
     names = sorted({r[0] for r in rows}.union(*(f[1] for f in fresh)))
     if not names:
@@ -377,6 +387,7 @@ def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
     term, ids = np.concatenate(parts_term), np.concatenate(parts_ids)
     counts, owner_of = np.concatenate(parts_counts), np.concatenate(parts_seg)
     keep = (ids < size) & (live[np.minimum(ids, size - 1)] == owner_of)
+    keep = _keep_markers(names, term, owner_of, sources, keep)
     ids, counts, term = ids[keep], counts[keep], term[keep]
     if not len(ids):
         return
@@ -385,6 +396,26 @@ def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
     starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
     _write(conn, seg, [names[t] for t in term[starts].tolist()], np.r_[starts, len(ids)].astype(np.int64),
            ids, counts)
+
+
+def _keep_markers(names: list[str], term: Array, owner: Array, sources: int, keep: npt.NDArray[np.bool_]
+                  ) -> npt.NDArray[np.bool_]:
+    """`keep` with each marker term kept once when every one of the `sources` segments holds it, and
+    dropped otherwise: a merged segment is complete for a token's pairs only when each part was. A
+    marker's paper need not be live (its segment's pairs were complete for the papers it held)."""
+    marks = np.array([pairs.is_marker(n) for n in names], dtype=bool)
+    if not marks.any():
+        return keep
+    mark = marks[term]
+    span = int(owner.max()) + 1
+    held = np.unique(term[mark] * span + owner[mark]) // span  # each marker once per segment holding it
+    found, holders = np.unique(held, return_counts=True)
+    full = found[holders >= sources]
+    at = np.flatnonzero(mark)
+    first = at[np.unique(term[at], return_index=True)[1]]  # one posting of each marker
+    keep = keep & ~mark
+    keep[first[np.isin(term[first], full)]] = True
+    return keep
 
 
 def _decode_rows(rows: list[Any]) -> tuple[Array, Array, Array]:

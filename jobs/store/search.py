@@ -18,6 +18,7 @@ import numpy as np
 
 from jobs.records import SearchHit
 from jobs.search import cost as search_cost
+from jobs.search import pairs
 from jobs.search import rank as search_rank
 from jobs.store import rank_index, rank_snapshot
 from jobs.store._connection import Connection, run_sync
@@ -72,6 +73,39 @@ def term_counts(snap: _Snapshot, terms: Sequence[tuple[str, bool]], rows: list[s
     for (term, prefix), found in zip(terms, rows, strict=True):
         found.extend((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, prefix))
     return [search_rank.phrase_counts(snap.corpus, r) for r in rows]
+
+
+def pair_lookups(phrase: Sequence[str]) -> list[tuple[str, bool]]:
+    """What a phrase of two tokens reads of the ranking index (`pair_counts` takes them in this order):
+    its pair term, its tokens' markers and its tokens (jobs/search/pairs.py)."""
+    left, right = phrase
+    return [(t, False) for t in (pairs.pair_term(left, right), pairs.marker(left), pairs.marker(right), left, right)]
+
+
+def pair_counts(snap: _Snapshot, lookups: Sequence[tuple[str, bool]], rows: Sequence[search_rank.Postings]
+                ) -> tuple[search_rank.Floats, np.ndarray]:
+    """A phrase of two tokens: its weighted count in every paper of a segment complete for it (0 elsewhere),
+    and the papers of the other segments that hold both tokens, whose counts the text index must give.
+    `rows`: the merged segments' rows of its `pair_lookups`; the fresh segments' are added here."""
+    pair, *rest = ([*found, *((f.seg, ids, c) for f in snap.fresh for ids, c in f.lookup(term, False))]
+                   for (term, _), found in zip(lookups, rows, strict=True))
+    left_marks, right_marks, left, right = rest
+    complete = {seg for seg, _, _ in left_marks} & {seg for seg, _, _ in right_marks}
+    corpus = snap.corpus
+    # A level merge under way keeps a marker in its target only when every source held it: then the
+    # sources (which still own their papers) are complete, wherever their pair rows are now.
+    complete.update(int(s) for target, sources in corpus.merging.items() if target in complete for s in sources)
+    counts = search_rank.phrase_counts(corpus, pair)
+    top = max(int(corpus.segment.max(initial=0)), max(complete, default=0)) + 2
+    whole = np.zeros(top, dtype=bool)
+    whole[list(complete)] = True
+    whole[-1] = True  # segment -1: not indexed
+    unsure = ~whole[corpus.segment]
+    if not unsure.any():
+        return counts, np.empty(0, dtype=np.int64)
+    counts[unsure] = 0.0  # a segment that is not complete may hold some of the pairs: the text index counts them
+    held = (search_rank.phrase_counts(corpus, left) > 0) & (search_rank.phrase_counts(corpus, right) > 0)
+    return counts, np.flatnonzero(unsure & held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +163,16 @@ def _filtered(snap: _Snapshot, filters: Filters) -> tuple[np.ndarray, np.ndarray
     if filters.before:
         keep &= app.date <= rank_index.day_number(filters.before)
     return search_rank.newest(app.paper[keep], app.date[keep], size)
+
+
+def newest_dates(snap: _Snapshot, ids: np.ndarray) -> np.ndarray:
+    """The newest appearance date (YYYYMMDD; 0: none) of each of these papers, from the held appearances
+    (sorted by paper, then date: a paper's last is its newest), as `rank_index.newest_dates` reads them."""
+    app = snap.appearances
+    assert app is not None
+    at = np.searchsorted(app.paper, ids, side="right") - 1
+    found = (at >= 0) & (app.paper[np.maximum(at, 0)] == ids)
+    return np.where(found, app.date[np.maximum(at, 0)], 0).astype(np.int64)
 
 
 class Search(Connection):

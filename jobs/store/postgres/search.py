@@ -3,10 +3,12 @@
 
 Every query is ranked by the numpy ranker over the ranking index (its tables are SQLite's; its arrays
 are loaded by the same code through bridge.py), as SQLite ranks words and prefixes. A quoted phrase of
-several tokens (FTS5 ranks those on SQLite) is found through papers_fts, the GIN-indexed tsvector of the
-same tokens; its weighted count in each paper found is counted on the server from the tsvector's
-positions and column weights (jobs/store/tsv.py `cover_count`) and ranked with the words, by the same
-bm25. Filters (topic, dates) are the ranker's appearance arrays.
+two tokens (FTS5 ranks phrases on SQLite) is counted by the index's pair terms (jobs/search/pairs.py;
+`search.pair_counts`); the papers of segments that did not pair its tokens, and every paper holding a
+longer phrase, are found through papers_fts, the GIN-indexed tsvector of the same tokens, and the
+phrase's weighted count in each is counted on the server from the tsvector's positions and column
+weights (jobs/store/tsv.py `cover_count`); all are ranked together by the same bm25. Filters (topic,
+dates) are the ranker's appearance arrays, and so are the dates that order a tie of many.
 
 What one search reads is of one moment: while the index's generation is that of the arrays held, one
 statement reads the generation, the words' postings and the phrases' counts (one round trip); otherwise
@@ -15,10 +17,11 @@ the arrays are read again with them in one REPEATABLE READ transaction. Cost: be
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -31,9 +34,21 @@ from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
-from jobs.store.search import Filters, Ranked, _Snapshot, near_ranked, snapshot_after, term_counts
+from jobs.store.search import (
+    Filters,
+    Ranked,
+    _Snapshot,
+    near_ranked,
+    newest_dates,
+    pair_counts,
+    pair_lookups,
+    snapshot_after,
+    term_counts,
+)
 from jobs.store.text_index import rebuild_rank_index
 from jobs.store.tsv import cover_count, tsquery_text
+
+log = logging.getLogger(__name__)
 
 # A MATCH expression as jobs.search.query.build_query writes it: quoted phrases ("" inside is a quote), each
 # maybe a prefix (*), joined by AND.
@@ -42,6 +57,7 @@ _GLUE = re.compile(r"\s+AND\s+")
 # Papers that can be on a page (ties at its end included) read with their rows in one round trip; more
 # (a tie of thousands) have their dates read first, then only the page's rows.
 NEAR_ROWS = 50
+_PAIR_LOOKUPS = len(pair_lookups(("a", "b")))  # what one phrase of two tokens reads of the ranking index
 
 
 def parse_match(match: str) -> list[tuple[list[str], bool]]:
@@ -74,6 +90,7 @@ class PgSearch(PgConnection):
 
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
+    _dates_held = False  # the arrays held include the appearances (since a search met a large tie)
 
     async def _ensure_rank_index(self) -> None:
         """Fill the ranking index when it misses papers (a database copied in without it)."""
@@ -82,7 +99,10 @@ class PgSearch(PgConnection):
                 return
         async with self.transaction() as conn:
             if await run_shared(conn, rank_index.is_stale):
-                await run_shared(conn, rebuild_rank_index)
+                # An upgrade that changed the index (pg migration 0008) empties it: say why the open waits.
+                log.info("%s: building the ranking index once (about a minute per 100,000 papers)", self.url.shown)
+                count = await run_shared(conn, rebuild_rank_index)
+                log.info("%s: ranking index built for %d papers", self.url.shown, count)
 
     async def search(
         self,
@@ -154,23 +174,32 @@ class PgSearch(PgConnection):
         if any(not toks for toks, _ in phrases):
             return None  # a phrase of no tokens matches nothing, as in FTS5
         words = [(toks[0], prefix) for toks, prefix in phrases if len(toks) == 1]
-        longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1]
-        found = _Found.statement(words, longer)
+        # Two tokens, no prefix: the pair terms of the ranking index count it (jobs/search/pairs.py).
+        paired = [toks for toks, prefix in phrases if len(toks) == 2 and not prefix]
+        longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1 and (len(toks) > 2 or prefix)]
+        lookups = [*words, *(t for toks in paired for t in pair_lookups(toks))]
+        found = _Found.statement(lookups, longer)
         held = self._snapshot
         snap: _Snapshot | None = None
         if held is not None and self._own() is None:
             # The common case, one statement and one round trip: the index's generation, the words'
             # postings and the phrases' matches, all of one moment; the arrays held are still those of
             # that generation.
-            read = _Found.of(await self._pooled(lambda c: c.fetch(*found)), len(words), len(longer))
-            if read.generation == held.generation and (
-                    not filters or (held.appearances is not None and held.appearances_generation == held.generation)):
+            read = _Found.of(await self._pooled(lambda c: c.fetch(*found)), len(lookups), len(longer))
+            if read.generation == held.generation and (not (filters or self._dates_held) or (
+                    held.appearances is not None and held.appearances_generation == held.generation)):
                 snap = held
         if snap is None:  # the index changed since (or nothing is held, or a writer reads its own writes)
             async with self._reading() as (conn, keep):
-                read = _Found.of(await conn.fetch(*found), len(words), len(longer))
-                snap = await self._snapshot_of(conn, keep, read.generation, bool(filters))
-        counts = term_counts(snap, words, read.postings)
+                read = _Found.of(await conn.fetch(*found), len(lookups), len(longer))
+                snap = await self._snapshot_of(conn, keep, read.generation, bool(filters or self._dates_held))
+        counts = term_counts(snap, words, read.postings[: len(words)])
+        for i, toks in enumerate(paired):
+            at = len(words) + _PAIR_LOOKUPS * i
+            count, unsure = pair_counts(snap, pair_lookups(toks), read.postings[at : at + _PAIR_LOOKUPS])
+            if len(unsure):
+                count[unsure] = await self._phrase_counts(toks, unsure.tolist())
+            counts.append(count)
         counts += [read.phrase_counts(j, len(snap.corpus.segment)) for j in range(len(longer))]
         allowed = None
         if arxiv_id is not None:
@@ -178,7 +207,25 @@ class PgSearch(PgConnection):
             paper = await self._one("SELECT id FROM papers WHERE arxiv_id = $1", arxiv_id)
             if paper is not None and int(paper) < len(allowed):
                 allowed[int(paper)] = True
-        return near_ranked(snap, counts, filters, want, allowed)
+        ranked = near_ranked(snap, counts, filters, want, allowed)
+        if ranked.latest is None and len(ranked.ids) > NEAR_ROWS:
+            # A tie of many (a phrase in thousands of papers of one length): their newest dates come from the
+            # appearances' arrays, which searches hold from now on (read on the server, it took tens of ms).
+            if snap.appearances is not None and snap.appearances_generation == snap.generation:
+                ranked = replace(ranked, latest=newest_dates(snap, ranked.ids))
+            self._dates_held = True
+        return ranked
+
+    async def _phrase_counts(self, phrase: list[str], ids: list[int]) -> np.ndarray:
+        """The weighted count of `phrase` in each of these papers (0: not there), by the text index."""
+        query = tsquery_text(phrase)
+        rows = await self._all(
+            f"SELECT c.at, {cover_count('f.doc', '$2::tsquery')} FROM unnest($1::bigint[]) WITH ORDINALITY "
+            "AS c(id, at) JOIN papers_fts f ON f.id = c.id WHERE f.doc @@ $2::tsquery", ids, query)
+        out = np.zeros(len(ids), dtype=np.float64)
+        for at, weight in rows:
+            out[at - 1] = weight
+        return out
 
     async def _newest_dates(self, ids: list[int]) -> dict[int, int]:
         """rank_index.newest_dates without a bridge: as arrays, the dates made numbers on the server (a
