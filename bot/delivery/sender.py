@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,6 +18,7 @@ import aiohttp
 import discord
 
 from bot.delivery import forum
+from bot.delivery.budget import BUDGET, Budget, Reservations
 from bot.delivery.safe_form import safe_form
 from bot.delivery.targets import Spend, Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
@@ -59,22 +61,16 @@ SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutErr
 SEND_WORKERS = 5
 # Rows claimed at a time (each the next row of its own target).
 CLAIM_BATCH = 20
+# Sends recorded together, in one transaction: a batch is written when it holds RECORD_BATCH sends, when its
+# first waited RECORD_EVERY_S, before each claim (a target's next row is claimable once the one before is
+# recorded) and when the run ends. A row sent and not yet recorded is marked tried: after a crash it is
+# found by its marker and adopted, not sent again.
+RECORD_BATCH = 20
+RECORD_EVERY_S = 1.0
 # A claim's lease: renewed every third of it while the sender runs; a dead sender's rows go to another after it.
 LEASE_S = 30.0
 # A tried row is looked for among its target's newest messages (a crash is found at the next start).
 LOOKED_AT = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """The bot token's requests a second, shared by every sender (Discord's global limit is 50/s): at 45/s
-    with 5 saved up at most, no second ever holds more than 50, however many senders share it."""
-
-    rate: float = 45.0
-    burst: float = 5.0
-
-
-BUDGET = Budget()
 
 
 @dataclass(slots=True)
@@ -275,6 +271,12 @@ class SendRun:
         self.languages: Languages = {}
         self.resolved: dict[tuple[str, int], Target] = {}
         self.running: set[asyncio.Task[None]] = set()
+        self.budget_left = Reservations(store.take_send_budget, budget)
+        # Sent, not yet recorded (written in batches, see RECORD_BATCH); their ids stay out of claims until
+        # they are recorded, with those of a batch being written.
+        self.unrecorded: list[_Posted] = []
+        self.recording_ids: set[int] = set()
+        self.recording = asyncio.Lock()
 
     async def run(self) -> SendReport:
         beat = asyncio.create_task(self.heartbeat())
@@ -288,6 +290,8 @@ class SendRun:
             for task in self.running:
                 task.cancel()
             await asyncio.gather(*self.running, return_exceptions=True)
+            with contextlib.suppress(Exception):  # what was sent is recorded; if not, it is found by its marker
+                await self.record()
             beat.cancel()
             await asyncio.gather(beat, return_exceptions=True)
             if self.ready or self.halted or self.stop.is_set():  # what is claimed and unsent goes back for any sender
@@ -319,9 +323,7 @@ class SendRun:
                 log.warning("could not renew this sender's claims: %s", exc)
 
     async def spend(self, requests: int) -> None:
-        wait = await self.store.take_send_budget(requests, self.budget.rate, self.budget.burst)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        await self.budget_left.spend(requests)
 
     async def next_item(self) -> OutboxItem | None:
         """The next row to send, claimed in batches; None when there is none to claim now (a row of a
@@ -330,9 +332,11 @@ class SendRun:
             return None
         async with self.claiming:
             if not self.ready:
+                if not await self.record():  # first: the targets of what was sent have their next rows ready
+                    return None
                 self.ready.extend(await self.store.claim_outbox(
-                    self.claimer, CLAIM_BATCH, exclude=[*self.busy, *self.skip], lease=self.lease,
-                    guild_id=self.guild_id, kind=self.kind))
+                    self.claimer, CLAIM_BATCH, exclude=[*self.busy, *self.skip, *self.recording_ids],
+                    lease=self.lease, guild_id=self.guild_id, kind=self.kind))
             if not self.ready:
                 return None
             item = self.ready.popleft()
@@ -357,11 +361,13 @@ class SendRun:
             await self.store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return
         posted = await self.post(item, args)
-        if posted is None or not await self.record(item, posted.message_id):
+        if posted is None:
             return
-        self.report.sent += posted.message_id is not None
-        day = PagedDay.of(item.message)
-        self.report.papers += len(day.papers) if day is not None else len(posted.args.get("embeds", []))
+        self.unrecorded.append(posted)
+        self.recording_ids.add(item.id)
+        if (len(self.unrecorded) >= RECORD_BATCH
+                or time.monotonic() - self.unrecorded[0].at >= RECORD_EVERY_S):
+            await self.record()
 
     async def post(self, item: OutboxItem, args: dict[str, Any]) -> _Posted | None:
         """Post one row, retrying a passing failure and a refused payload once in a smaller form; None when
@@ -381,7 +387,7 @@ class SendRun:
                 async with asyncio.timeout(SEND_TIMEOUT):
                     message_id = await _post(self.resolved[key], item, args, tried=tried, me=self.me,
                                              spend=self.spend)
-                return _Posted(message_id, args)
+                return _Posted(item, message_id, args)
             except SEND_FAILURES as exc:
                 if _refused_payload(exc) and not safe:  # once more, smaller and plainer: its papers are not lost
                     log.warning("outbox %s: Discord refused it (%s); trying a smaller form", item.id, _describe(exc))
@@ -407,24 +413,37 @@ class SendRun:
             return False
         return True
 
-    async def record(self, item: OutboxItem, message_id: int | None) -> bool:
-        """Store that the row was sent. When the database will not take it (a full disk), sending pauses:
-        the write is tried again, and if it still fails this run stops starting sends. The row stays
-        pending and tried: the next run finds the message by its marker instead of sending it again."""
-        for wait in (0.0, *self.retry_delays):
-            await asyncio.sleep(wait)
-            try:
-                await self.store.mark_sent(item.id, message_id)
-                return True
-            except Exception as exc:  # whatever the database raised: nothing more is sent until it works
-                problem = f"{type(exc).__name__}: {exc}"
-        reason = (f"sending paused: Discord took outbox row {item.id} but the database did not record it "
-                  f"({problem}); it is looked for, not sent again, once the database writes")
-        if not self.halted:
-            self.halted.append(reason)
-            self.report.paused.append(reason)
-            log.error("%s", reason)
-        return False
+    async def record(self) -> bool:
+        """Store what was sent and not yet recorded, in one transaction; False once sending is paused. When
+        the database will not take it (a full disk), sending pauses: the write is tried again, and if it
+        still fails this run stops starting sends. Those rows stay pending and tried: the next run finds
+        their messages by their markers instead of sending them again."""
+        async with self.recording:
+            batch, self.unrecorded = self.unrecorded, []
+            if not batch:
+                return not self.halted
+            for wait in (0.0, *self.retry_delays):
+                await asyncio.sleep(wait)
+                try:
+                    await self.store.mark_sent_many([(p.item.id, p.message_id) for p in batch])
+                    break
+                except Exception as exc:  # whatever the database raised: nothing more is sent until it works
+                    problem = f"{type(exc).__name__}: {exc}"
+            else:
+                ids = ", ".join(str(p.item.id) for p in batch)
+                reason = (f"sending paused: Discord took outbox row(s) {ids} but the database did not record "
+                          f"them ({problem}); they are looked for, not sent again, once the database writes")
+                if not self.halted:
+                    self.halted.append(reason)
+                    self.report.paused.append(reason)
+                    log.error("%s", reason)
+                return False
+            for posted in batch:
+                self.recording_ids.discard(posted.item.id)
+                self.report.sent += posted.message_id is not None
+                day = PagedDay.of(posted.item.message)
+                self.report.papers += len(day.papers) if day is not None else len(posted.args.get("embeds", []))
+            return not self.halted
 
     async def refused(self, item: OutboxItem, exc: discord.HTTPException) -> None:
         self.report.failed += 1
@@ -455,8 +474,10 @@ class SendRun:
 
 @dataclass(slots=True)
 class _Posted:
+    item: OutboxItem
     message_id: int | None
     args: dict[str, Any]  # as posted: the smaller form when the first was refused
+    at: float = field(default_factory=time.monotonic)
 
 
 def _refused_payload(exc: BaseException) -> bool:
