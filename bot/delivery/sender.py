@@ -26,6 +26,7 @@ from bot.ui.embeds import Images, paper_embed
 from bot.ui.language import guild_languages, member_languages
 from bot.ui.paper_pages import page_args
 from bot.ui.render import alert_line, club_line, footer_line, header_embed, top_embed
+from bot.ui.reused import Reused
 from jobs.messages import (
     AlertMessage,
     CardMessage,
@@ -105,7 +106,8 @@ async def target_languages(store: Store, item: OutboxItem, locale: str | None = 
 
 async def render(store: Store, item: OutboxItem, *, images: Images,
                  papers: dict[str, Paper | None] | None = None,
-                 languages: Languages | None = None, locale: str | None = None) -> dict[str, Any] | None:
+                 languages: Languages | None = None, locale: str | None = None,
+                 reused: Reused | None = None) -> dict[str, Any] | None:
     """The send() arguments for an outbox row; None when its paper is gone from the database.
     `papers` caches the papers read during one send run (a fan-out sends each to many people),
     `languages` each target's languages (target_languages); `locale` is the Discord locale of the
@@ -127,13 +129,15 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
         case DigestMessage() | DayMessage():  # a feed's topic-day or a member's day of matches: one paged message
             day = PagedDay.of(message)
             assert day is not None
-            return await page_args(store, item.id, day, language=language, lang=lang)
+            return await page_args(store, item.id, day, language=language, lang=lang, reused=reused)
         case CardMessage() | DirectMessage():
-            return await _cards(store, message, images=images, papers=papers, language=language, lang=lang)
+            return await _cards(store, message, images=images, papers=papers, language=language, lang=lang,
+                                reused=reused)
 
 
 async def _cards(store: Store, message: CardMessage | DirectMessage, *, images: Images,
-                 papers: dict[str, Paper | None] | None, language: str, lang: Lang) -> dict[str, Any] | None:
+                 papers: dict[str, Paper | None] | None, language: str, lang: Lang,
+                 reused: Reused | None = None) -> dict[str, Any] | None:
     """A card row (one paper; older rows and DMs, several): each paper's full embed and its buttons."""
     ids = message.papers
     matched = message.matched if isinstance(message, DirectMessage) else {}
@@ -158,8 +162,13 @@ async def _cards(store: Store, message: CardMessage | DirectMessage, *, images: 
         shown.append(paper)
     if not embeds:
         return None
-    view = (paper_view(shown[0], language=language, lang=lang) if len(shown) == 1
-            else papers_view(shown, language, lang))
+    def build() -> discord.ui.View:
+        return (paper_view(shown[0], language=language, lang=lang) if len(shown) == 1
+                else papers_view(shown, language, lang))
+
+    # The same card (or set of cards) to many channels: one view, built once a run.
+    key = ("cards", tuple((p.arxiv_id, p.topic) for p in shown), language, lang)
+    view = reused.view(key, build) if reused is not None else build()
     args: dict[str, Any] = {"embeds": embeds, "view": view}
     if isinstance(message, DirectMessage) and message.content:
         args["content"] = message.content
@@ -268,6 +277,7 @@ class SendRun:
         # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
         # database lookup; a channel not in the cache, a request), however many messages use them.
         self.papers: dict[str, Paper | None] = {}
+        self.reused = Reused(papers=self.papers)  # and each embed and view built once
         self.languages: Languages = {}
         self.resolved: dict[tuple[str, int], Target] = {}
         self.running: set[asyncio.Task[None]] = set()
@@ -351,7 +361,8 @@ class SendRun:
             return
         try:
             args = await render(self.store, item, images=self.images, papers=self.papers,
-                                languages=self.languages, locale=self.targets.locale(item.guild_id))
+                                languages=self.languages, locale=self.targets.locale(item.guild_id),
+                                reused=self.reused)
         except PayloadError as exc:  # written by a bug or by hand: say which row and why, and send the rest
             await self.store.mark_failed([item.id], f"it cannot be read: {exc}", final=True)
             log.error("outbox %s given up: it cannot be read: %s", item.id, exc)
