@@ -168,7 +168,7 @@ async def _cards(store: Store, message: CardMessage | DirectMessage, *, images: 
 
     # The same card (or set of cards) to many channels: one view, built once a run.
     key = ("cards", tuple((p.arxiv_id, p.topic) for p in shown), language, lang)
-    view = reused.view(key, build) if reused is not None else build()
+    view = reused.one(key, build) if reused is not None else build()
     args: dict[str, Any] = {"embeds": embeds, "view": view}
     if isinstance(message, DirectMessage) and message.content:
         args["content"] = message.content

@@ -126,7 +126,10 @@ async def page_args(store: Store, outbox_id: int, day: PagedDay, *, page: int = 
     topics = await reused.paper_topics(store, [p.arxiv_id for p in papers]) if day.kind == "dm" else {}
     embeds = page_embeds(day, papers, first + 1, language=language, lang=lang, topics=topics, reused=reused)
     view = PaperboyView(timeout=None)
-    view.add_item(DayMenu(outbox_id, papers, first + 1, language, lang, shown=shown, message_id=message_id))
+    options = reused.one(("day options", tuple((p.arxiv_id, p.title) for p in papers), first, language),
+                         lambda: day_options(papers, first + 1, language))
+    view.add_item(DayMenu(outbox_id, papers, first + 1, language, lang, shown=shown, message_id=message_id,
+                          options=options))
     pages = page_count(len(ids))
     if pages > 1:
         for target, way in ((max(0, page - 1), "p"), (min(pages - 1, page + 1), "n")):
@@ -213,16 +216,22 @@ class DayLanguageButton(PersistentItem[discord.ui.Button[Any]],
         await _show(interaction, self.outbox_id, self.page, self.language, self.message_id)
 
 
+def day_options(papers: list[Paper], first: int, language: str) -> list[discord.SelectOption]:
+    """A day menu's papers: number and title, the paper's lead line under it."""
+    return [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", limits.OPTION_TEXT), value=p.arxiv_id,
+                                 description=trim(lead(p, single(language), limits.OPTION_TEXT).text(),
+                                                  limits.OPTION_TEXT) or None)
+            for n, p in enumerate(papers[:limits.SELECT_OPTIONS], first)]
+
+
 class DayMenu(PersistentItem[discord.ui.Select[Any]], template=rf"pb:dgo:(?P<oid>\d{{1,19}}){_LANG}{_MID}"):
     """"Open a paper…": the full card of the paper picked, to the one who picked it, with Discuss under a
     channel's day."""
 
     def __init__(self, outbox_id: int, papers: list[Paper], first: int = 1, language: str = "zh",
-                 lang: str = "en", *, shown: str | None = None, message_id: int | None = None) -> None:
-        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", limits.OPTION_TEXT), value=p.arxiv_id,
-                                        description=trim(lead(p, single(language), limits.OPTION_TEXT).text(),
-                                                         limits.OPTION_TEXT) or None)
-                   for n, p in enumerate(papers[:limits.SELECT_OPTIONS], first)]
+                 lang: str = "en", *, shown: str | None = None, message_id: int | None = None,
+                 options: list[discord.SelectOption] | None = None) -> None:
+        options = options if options is not None else day_options(papers, first, language)
         extra = f":{shown}:{message_id or 0}" if shown else ""
         super().__init__(discord.ui.Select(custom_id=f"pb:dgo:{outbox_id}{extra}", row=0,
                                            placeholder=t("menu.open_paper", lang),

@@ -1,16 +1,20 @@
 """What a send run builds once and uses for many messages: a day fans out to thousands of members with the
 same papers, and a card goes to every channel that follows its topic, so the papers read, their topics, each
-brief embed and each card's controls are made once a run, not once a message (issue 20 item 4)."""
+brief embed, each card's controls and each day's menu of papers are made once a run, not once a message
+(issue 20 item 4)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import discord
 
 from jobs.models import Paper
 from jobs.store import Store
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -18,7 +22,7 @@ class Reused:
     papers: dict[str, Paper | None] = field(default_factory=dict)  # by arXiv id; None: not in the database
     topics: dict[str, list[str]] = field(default_factory=dict)
     embeds: dict[Hashable, discord.Embed] = field(default_factory=dict)
-    views: dict[Hashable, discord.ui.View] = field(default_factory=dict)
+    shared: dict[Hashable, Any] = field(default_factory=dict)
 
     async def get_papers(self, store: Store, ids: Sequence[str]) -> dict[str, Paper]:
         """As store.get_papers, reading only what this run has not read yet."""
@@ -42,9 +46,9 @@ class Reused:
             self.embeds[key] = build()
         return self.embeds[key].copy()
 
-    def view(self, key: Hashable, build: Callable[[], discord.ui.View]) -> discord.ui.View:
-        """The view built for `key`, itself: its controls are persistent items that name what they act on
-        (no timeout, no state of their own), so one view serves every message that shows the same."""
-        if key not in self.views:
-            self.views[key] = build()
-        return self.views[key]
+    def one(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What was built for `key`, itself, for what no send changes: a card's view (persistent items that
+        name what they act on, no timeout, no state of their own) or a menu's options."""
+        if key not in self.shared:
+            self.shared[key] = build()
+        return self.shared[key]  # type: ignore[no-any-return]
