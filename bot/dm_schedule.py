@@ -10,7 +10,7 @@ from discord import app_commands
 
 from jobs.dm_schedule import DmSchedule, parse_hour, parse_until, zone
 from jobs.present.i18n import t
-from jobs.store import Store
+from jobs.store.areas import DmScheduleArea
 
 DMS = [app_commands.Choice(name="pause", value="pause"), app_commands.Choice(name="resume", value="resume")]
 FREQUENCY = [app_commands.Choice(name="daily", value="daily"), app_commands.Choice(name="weekly", value="weekly")]
@@ -36,7 +36,7 @@ def schedule_line(s: DmSchedule, lang: str) -> str:
     return line
 
 
-async def set_schedule(store: Store, user_id: int, lang: str, *, dms: str | None, time: str | None,
+async def set_schedule(store: DmScheduleArea, user_id: int, lang: str, *, dms: str | None, time: str | None,
                        timezone: str | None, frequency: str | None, weekday: int | None) -> str:
     """Apply what was given, all or nothing: the reply (a refusal changes nothing)."""
     s = await store.dm_schedule(user_id)
@@ -67,7 +67,8 @@ async def set_schedule(store: Store, user_id: int, lang: str, *, dms: str | None
     return "\n".join(lines)
 
 
-async def set_away(store: Store, user_id: int, until: str, catchup: int | None, now: datetime, lang: str) -> str:
+async def set_away(store: DmScheduleArea, user_id: int, until: str, catchup: int | None, now: datetime,
+                   lang: str) -> str:
     """/away: away until a date (nothing sent before it, one catch-up DM on it), or back now ("-")."""
     s = await store.dm_schedule(user_id)
     if until.strip() == "-":

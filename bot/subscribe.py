@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Protocol
 
 import discord
 
@@ -11,13 +12,18 @@ from jobs.models import Paper
 from jobs.plan.preview import PREVIEW_DAYS, PREVIEW_PAPERS, Preview, subscription_preview
 from jobs.present.i18n import t
 from jobs.regex_filter import MAX_PATTERN, check
-from jobs.store import Store
+from jobs.store.areas import FiltersArea, PapersArea, SubscriptionsArea
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, MAX_VALUE, folded_value
 
 CLEAR = "-"  # `exclude: -` clears a subscription's or a feed's exclusions
 
 
-async def remember_dm_channel(store: Store, user: discord.User | discord.Member) -> None:
+
+class SubscribeStore(SubscriptionsArea, FiltersArea, PapersArea, Protocol):
+    """The store areas a new subscription uses: subscriptions and DM state, its filters, the papers it
+    previews."""
+
+async def remember_dm_channel(store: SubscriptionsArea, user: discord.User | discord.Member) -> None:
     """Store the user's DM channel now, so each later delivery costs one request, not two."""
     state = await store.dm_state(user.id)
     if state.dm_channel_id is None:
@@ -61,7 +67,7 @@ def regex_line(pattern: str | None, lang: str) -> str:
     return t("regex.set", lang, pattern=pattern.replace("`", "'"))
 
 
-async def recent_papers(store: Store) -> list[Paper]:
+async def recent_papers(store: PapersArea) -> list[Paper]:
     """The papers of the newest PREVIEW_DAYS post days (at most PREVIEW_PAPERS), for `preview_line`."""
     latest = max((info.latest for info in await store.topics() if info.latest), default=None)
     if latest is None:
@@ -89,7 +95,7 @@ def excludes_line(words: list[str], lang: str) -> str:
     return t("exclude.set", lang, words=", ".join(f"`{discord.utils.escape_markdown(w)}`" for w in words))
 
 
-async def subscribe(store: Store, user: discord.User | discord.Member, kind: str, value: str,
+async def subscribe(store: SubscribeStore, user: discord.User | discord.Member, kind: str, value: str,
                     lang: str = "en", exclude: str | None = None, regex: str | None = None) -> str:
     """Add the subscription (leaving out papers that mention any of `exclude`, comma separated, and keeping
     only those `regex` finds) and return the reply for the user, in `lang`. Given `exclude` or `regex`, a

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jobs.models import Paper
 from jobs.ops.metrics import record_search
 from jobs.search.query import MAX_LIMIT, QueryError, SearchQuery, build_query, check_date_range, resolve_topic
 from jobs.search.snippet import snippet
+from jobs.store.areas import PapersArea, SearchArea
 
-if TYPE_CHECKING:
-    from jobs.store import Store
+
+class FindStore(SearchArea, PapersArea, Protocol):
+    """The store areas a search uses: search, and the papers an id lookup reads."""
 
 
 @dataclass(slots=True)
@@ -44,7 +46,7 @@ class SearchPage:
 
 
 async def run_search(
-    store: Store,
+    store: FindStore,
     text: str,
     *,
     topic: str | None = None,
@@ -75,7 +77,7 @@ async def run_search(
     return SearchPage(query, results, total, offset, limit, topic, after, before, notes)
 
 
-async def filters_that_empty(store: Store, page: SearchPage) -> tuple[int, list[str]]:
+async def filters_that_empty(store: SearchArea, page: SearchPage) -> tuple[int, list[str]]:
     """For a page with no results past its start: (how many papers match the words with no filter, the
     filters among topic/after/before that alone leave none), so "no results" can name what emptied it."""
     unfiltered = await store.search(page.query.match, arxiv_id=page.query.arxiv_id, topic=None, after=None,

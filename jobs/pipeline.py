@@ -22,7 +22,7 @@ from jobs.models import FormatError, ParsedPost
 from jobs.records import PostState
 from jobs.sources import SOURCE_KINDS, build_source
 from jobs.sources.base import Fetched, Listing, PostRef, Source, SourceError, TooLarge
-from jobs.store import Store
+from jobs.store.areas import IngestArea
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class IngestReport:
 
 
 async def ingest(
-    store: Store,
+    store: IngestArea,
     sources: list[SourceConfig],
     client: httpx.AsyncClient | None = None,
 ) -> IngestReport:
@@ -91,7 +91,7 @@ async def ingest(
     return report
 
 
-async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClient) -> SourceReport:
+async def ingest_source(store: IngestArea, cfg: SourceConfig, client: httpx.AsyncClient) -> SourceReport:
     """List, fetch what changed, parse and store, in listing order; see `SourceRun` for each step."""
     source_id = await store.upsert_source(cfg.name, cfg.kind, cfg.format, SOURCE_KINDS[cfg.kind].location(cfg))
     run = SourceRun(store, cfg, source_id, build_source(cfg, client))
@@ -120,7 +120,7 @@ async def ingest_source(store: Store, cfg: SourceConfig, client: httpx.AsyncClie
 class SourceRun:
     """One source's run: its report, deadline and what its steps learn on the way."""
 
-    def __init__(self, store: Store, cfg: SourceConfig, source_id: int, source: Source) -> None:
+    def __init__(self, store: IngestArea, cfg: SourceConfig, source_id: int, source: Source) -> None:
         self.store, self.cfg, self.source_id, self.source = store, cfg, source_id, source
         self.rep = SourceReport(cfg.name)
         self.limits = cfg.limits
@@ -228,7 +228,7 @@ class _Batches:
     The batch being stored runs in SQLite's thread (without the GIL) while the next is parsed; leaving the
     block waits for the last one, and an error or a cancellation rolls back the one in hand."""
 
-    def __init__(self, store: Store, source_id: int, rep: SourceReport) -> None:
+    def __init__(self, store: IngestArea, source_id: int, rep: SourceReport) -> None:
         self.store, self.source_id, self.rep = store, source_id, rep
         self.posts: list[tuple[PostRef, Fetched, ParsedPost]] = []
         self.new: list[bool] = []

@@ -64,8 +64,9 @@ def posts_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return make_config(tmp_path)
+def config(tmp_path: Path, store_url: str) -> Config:
+    """The bot's config: its database on each engine in turn (store_url)."""
+    return make_config(tmp_path, database_url=store_url)
 
 
 @pytest.fixture

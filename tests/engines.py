@@ -20,12 +20,16 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
+from jobs.config import Config
 from jobs.database_url import parse_database_url
 from jobs.store.backends import BACKENDS
 
 SERVER_ENV = "PAPERBOY_TEST_POSTGRES"
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 ENGINES = ("sqlite", "postgres")
+# A test that is about SQLite itself (its file, its trace hook) or that SimCord's virtual clock cannot run on
+# PostgreSQL runs on SQLite alone: `pytestmark = SQLITE_ONLY` or `@SQLITE_ONLY`, with the reason beside it.
+SQLITE_ONLY = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 # What a broken constraint raises, on either engine.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
@@ -75,3 +79,22 @@ async def open_store(url: str, **kw: Any) -> Any:
     target = parse_database_url(url, "test")
     store_class = BACKENDS[target.backend].load()
     return await store_class.open(target.path if target.path is not None else target, **kw)
+
+
+def engine_of(config: Config) -> str:
+    """"sqlite" or "postgres": the engine a test's config puts the bot's database on."""
+    return "sqlite" if config.database().path is not None else "postgres"
+
+
+async def run_sql(config: Config, sql: str) -> None:
+    """Run `sql` on the bot's database from outside the bot, as an operator or a failing disk would."""
+    url = config.database()
+    if url.path is not None:
+        with sqlite3.connect(url.path) as db:
+            db.execute(sql)
+        return
+    conn = await asyncpg.connect(url.url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()

@@ -16,7 +16,7 @@ from jobs.config import SourceConfig
 from jobs.pipeline import ingest
 from jobs.store.copy_store import CopyInterrupted, Side, copy_store
 from tests.conftest import make_config
-from tests.engines import fresh_database, open_store
+from tests.engines import SQLITE_ONLY, fresh_database, open_store
 from tests.postgen import Entry, entries, write_kedreamix
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +54,7 @@ def titles(messages) -> list[str]:  # type: ignore[no-untyped-def]
     return [e.title or "" for m in messages for e in m.embeds]
 
 
+@SQLITE_ONLY  # the bot starts on SQLite and is moved to a PostgreSQL database of the test's own
 async def test_a_bot_moved_to_postgresql_carries_on_where_it_stopped(
         pg_url: str, simcord_env, posts_dir: Path, make_bot, tmp_path: Path) -> None:
     env = simcord_env

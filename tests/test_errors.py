@@ -8,16 +8,24 @@ import logging
 import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 
+from jobs.config import Config
+from tests.engines import engine_of, run_sql
 from tests.postgen import entries, write_kedreamix
 
 FAILED = "failed on Paperboy's side"
+# What a query on a dropped table raises, on either engine.
+TABLE_GONE = (sqlite3.OperationalError, asyncpg.UndefinedTableError)
 
 
-def break_database(path: Path) -> None:
+async def break_database(config: Config) -> None:
     """What a damaged or half-restored database does to the running bot: its tables are gone."""
-    with sqlite3.connect(path) as db:
+    if engine_of(config) == "postgres":
+        await run_sql(config, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        return
+    with sqlite3.connect(config.database_path) as db:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                           "AND name NOT LIKE 'sqlite_%' ORDER BY sql LIKE 'CREATE VIRTUAL%' DESC")]
         for name in names:
@@ -53,20 +61,20 @@ def own_errors(env) -> list[BaseException]:  # type: ignore[no-untyped-def]
 
 async def test_deferred_command_that_fails_answers_in_place_of_thinking(lab, config, caplog) -> None:
     env, channel, alice = lab
-    break_database(config.database_path)
+    await break_database(config)
     with caplog.at_level(logging.ERROR, logger="bot.errors"):
         result = await alice.slash(channel, "paper", id="2405.16001")
     assert answered_in_place_of_thinking(env) and result.ephemeral
     assert result.response.content.startswith("Sorry, `/paper` " + FAILED)
     [record] = failures(caplog)
     assert "/paper options={'id': '2405.16001'}" in record.getMessage()
-    assert record.exc_info is not None and isinstance(record.exc_info[1], sqlite3.OperationalError)
-    assert [type(e) for e in own_errors(env)] == [sqlite3.OperationalError]
+    assert record.exc_info is not None and isinstance(record.exc_info[1], TABLE_GONE)
+    assert [isinstance(e, TABLE_GONE) for e in own_errors(env)] == [True]
 
 
 async def test_deferred_search_that_fails_answers_too(lab, config) -> None:
     env, channel, alice = lab
-    break_database(config.database_path)
+    await break_database(config)
     result = await alice.slash(channel, "search", query="gaussian")
     assert answered_in_place_of_thinking(env)
     assert result.response.content.startswith("Sorry, `/search` " + FAILED)
@@ -75,7 +83,7 @@ async def test_deferred_search_that_fails_answers_too(lab, config) -> None:
 
 async def test_command_that_fails_before_answering_gets_an_ephemeral_reply(lab, config, caplog) -> None:
     env, channel, alice = lab
-    break_database(config.database_path)
+    await break_database(config)
     with caplog.at_level(logging.ERROR, logger="bot.errors"):
         result = await alice.slash(channel, "topics")
     assert not answered_in_place_of_thinking(env) and result.ephemeral
@@ -87,7 +95,7 @@ async def test_command_that_fails_before_answering_gets_an_ephemeral_reply(lab, 
 async def test_persistent_button_that_fails_answers_the_clicker(lab, config, caplog) -> None:
     _env, channel, alice = lab
     opened = await alice.slash(channel, "paper", id="2405.16001")
-    break_database(config.database_path)
+    await break_database(config)
     with caplog.at_level(logging.ERROR, logger="bot.errors"):
         clicked = await alice.click(opened.response, label="Abstract")  # a DynamicItem
     assert clicked.ephemeral and clicked.response.content.startswith("Sorry, that click " + FAILED)
@@ -98,7 +106,7 @@ async def test_page_button_that_fails_answers_the_clicker(lab, config) -> None:
     env, channel, alice = lab
     result = await alice.slash(channel, "search", query="gaussian")
     assert result.response.embeds[0].footer.text == "Page 1/2 · 7 papers"
-    break_database(config.database_path)
+    await break_database(config)
     clicked = await alice.click(result.response, label="Next ▶")  # an item of our base View
     assert clicked.ephemeral and clicked.response.content.startswith("Sorry, that click " + FAILED)
     assert own_errors(env)
@@ -114,7 +122,7 @@ async def test_menu_that_fails_answers_the_reader(simcord_env, posts_dir: Path, 
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
     await env.bot.run_digest()
     [dm] = user.dm_channel.history()
-    break_database(config.database_path)
+    await break_database(config)
     with caplog.at_level(logging.ERROR, logger="bot.errors"):
         # the "Open a paper…" menu under a DM of several papers
         shown = await user.select(dm, ["2405.60002"])

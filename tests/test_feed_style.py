@@ -86,9 +86,10 @@ async def test_a_dm_shows_the_topic_that_matched(simcord_env, posts_dir: Path) -
 # ---- 2. the digest style ---------------------------------------------------------------------------
 
 
-async def test_a_300_paper_day_is_still_one_message(tmp_path: Path, posts_dir: Path, make_bot) -> None:
+async def test_a_300_paper_day_is_still_one_message(tmp_path: Path, posts_dir: Path, make_bot,
+                                                     store_url: str) -> None:
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 300))
-    async with simcord.run(make_bot(make_config(tmp_path))) as env:
+    async with simcord.run(make_bot(make_config(tmp_path, database_url=store_url))) as env:
         _, papers, admin, _ = setup_guild(env)
         await env.bot.run_digest()
         await admin.slash(papers, "feed add", channel=papers, topic="3DGS")
@@ -158,7 +159,7 @@ async def test_feed_edit_changes_the_style_and_a_forum_keeps_a_post_per_paper(si
 
 
 async def test_a_capped_day_shows_the_best_ranked_and_says_so_in_the_header(
-    tmp_path: Path, posts_dir: Path, make_bot
+    tmp_path: Path, posts_dir: Path, make_bot, store_url: str
 ) -> None:
     day = entries("5", 6)
     day[1].comment = "Accepted to CVPR 2025"
@@ -168,7 +169,7 @@ async def test_a_capped_day_shows_the_best_ranked_and_says_so_in_the_header(
     day[5].takeaways = ["一。", "二。", "三。", "四。", "五。"]
     day[5].image = "https://pic1.zhimg.com/fig.jpg"
     write_kedreamix(posts_dir, "Mixed", "2024-05-06", day)
-    config = make_config(tmp_path, max_per_cycle=3)
+    config = make_config(tmp_path, max_per_cycle=3, database_url=store_url)
     async with simcord.run(make_bot(config)) as env:
         guild, papers, admin, student = setup_guild(env)
         heads = guild.create_text_channel("heads")
@@ -209,9 +210,10 @@ async def test_a_capped_day_shows_the_best_ranked_and_says_so_in_the_header(
         assert "5. 五。" in full and full.endswith("We present a method. It works well on standard benchmarks.")
 
 
-async def test_images_full_shows_the_figure_at_full_width(tmp_path: Path, posts_dir: Path, make_bot) -> None:
+async def test_images_full_shows_the_figure_at_full_width(tmp_path: Path, posts_dir: Path, make_bot,
+                                                          store_url: str) -> None:
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1, image="https://pic1.zhimg.com/a.jpg"))
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, database_url=store_url)
     config.feeds.images = "full"
     async with simcord.run(make_bot(config)) as env:
         _, papers, admin, _ = setup_guild(env)

@@ -94,3 +94,46 @@ def test_cogs_take_store_areas_not_the_store() -> None:
         setups = [n for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.name == "setup"]
         if path.name != "__init__.py":
             assert setups and "bot.store" in ast.unparse(setups[0]), f"{path.name}: setup hands the cog its areas"
+
+
+
+def test_what_takes_store_areas_calls_only_what_they_declare() -> None:
+    """A function or class handed `store` typed by store areas (jobs/store/areas.py), or by a Protocol made of
+    them, calls nothing else on it: every `store.<method>` (or `self.store.<method>`) is declared by those
+    areas. So a caller's areas say what it really uses, and one that needs more must name the area."""
+    import ast
+
+    from jobs.store import areas
+
+    declared = {a.__name__: {n for n in vars(a) if not n.startswith("_")} for a in areas.AREAS}
+    files = [p for p in sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "jobs").rglob("*.py")])
+             if "jobs/store" not in p.as_posix()]
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in files}
+    for tree in trees.values():  # protocols made of areas, wherever they are defined
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(b) == "Protocol" for b in node.bases):
+                parts = [ast.unparse(b) for b in node.bases if ast.unparse(b) != "Protocol"]
+                if parts and all(p in declared for p in parts):
+                    declared[node.name] = set().union(*(declared[p] for p in parts))
+
+    def calls(node: ast.AST, on: str) -> set[str]:
+        return {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute) and ast.unparse(n.value) == on}
+
+    checked = 0
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(node, ast.ClassDef):  # a class keeps the store its __init__ was handed
+                inits = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
+                args = inits[0].args.args if inits else []
+                on, scope = "self.store", node
+            else:
+                args, on, scope = node.args.args + node.args.kwonlyargs, "store", node
+            kind = next((ast.unparse(a.annotation) for a in args if a.arg == "store" and a.annotation), None)
+            if kind not in declared:
+                continue
+            extra = calls(scope, on) - declared[kind]
+            assert not extra, f"{path.relative_to(ROOT)}: {node.name} takes a {kind} but calls {sorted(extra)}"
+            checked += 1
+    assert checked >= 30, checked  # the cogs, the planners, search, status, ingest

@@ -4,13 +4,13 @@ errors injected (`env.inject_error`) and network failures raised by SimCord's HT
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from tests.engines import engine_of, run_sql
 from tests.postgen import entries, write_kedreamix
 from tests.test_feed import paper_messages, setup_guild, titles
 
@@ -160,11 +160,24 @@ async def test_digest_run_during_the_start_up_delivery_sends_nothing_twice(
     assert "running right now" in result.response.content
 
 
-CRASH_AT_COMMIT = """
+CRASH_AT_COMMIT = {
+    "sqlite": """
 CREATE TRIGGER crash_at_commit BEFORE UPDATE OF status ON outbox
 WHEN NEW.status = 'sent' AND NEW.message_id IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'the process died here (test)'); END
-"""
+""",
+    "postgres": """
+CREATE FUNCTION crash_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'sent' AND NEW.message_id IS NOT NULL THEN
+        RAISE EXCEPTION 'the process died here (test)';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER crash_at_commit BEFORE UPDATE OF status ON outbox FOR EACH ROW EXECUTE FUNCTION crash_at_commit();
+""",
+}
+RECOVERED = {"sqlite": "DROP TRIGGER crash_at_commit", "postgres": "DROP TRIGGER crash_at_commit ON outbox"}
 
 
 async def test_a_forum_post_made_just_before_a_crash_is_adopted_not_posted_again(
@@ -179,13 +192,11 @@ async def test_a_forum_post_made_just_before_a_crash_is_adopted_not_posted_again
 
     # Discord creates the first post, then the process dies before recording it: a trigger in the real
     # database makes that commit fail, as a kill -9 between the two would. Sending pauses there.
-    with sqlite3.connect(config.database_path) as db:
-        db.execute(CRASH_AT_COMMIT)
+    await run_sql(config, CRASH_AT_COMMIT[engine_of(config)])
     summary = await env.bot.run_digest()
     assert any("the process died here" in p for p in summary.send.paused), summary.send.paused
     assert [t.name for t in forum.threads] == ["Paper 6-1 on Gaussian splatting"]
-    with sqlite3.connect(config.database_path) as db:
-        db.execute("DROP TRIGGER crash_at_commit")
+    await run_sql(config, RECOVERED[engine_of(config)])
 
     await env.restart_bot(make_bot())  # a fresh process on the same database: start-up delivery
     await env.settle()
@@ -238,4 +249,5 @@ async def test_a_row_of_no_known_shape_is_given_up_with_its_reason_and_the_rest_
     assert len(paper_messages(papers)) == 3  # before: a KeyError ended the send run, nothing went out
     assert summary.send.failed == 1
     assert (await store.outbox_counts()).get("failed") == 1
-    assert f"outbox {first.id} given up: it cannot be read: outbox payload of no known kind (has ['poll'])" in caplog.text
+    said = f"outbox {first.id} given up: it cannot be read: outbox payload of no known kind (has ['poll'])"
+    assert said in caplog.text

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import stop_on_signals
-from jobs.store import Store
+from tests.engines import open_store
 from tests.postgen import entries, write_kedreamix
 from tests.test_feed import paper_messages, setup_guild, titles
 
@@ -44,7 +44,7 @@ async def test_sigterm_mid_send_finishes_that_send_and_leaves_the_rest_queued(
     assert received == ["SIGTERM"]
     assert len(sends) == 2 and titles(papers) == ["Paper 6-1 on Gaussian splatting"]  # it finished
     assert bot.is_closed() and bot._store is None  # the database is closed
-    async with await Store.open(config.database_path) as store:
+    async with await open_store(config.database().url) as store:
         assert await store.outbox_counts() == {"sent": 2, "pending": 4}  # nothing lost
 
     # The next start sends the rest, once.

@@ -17,7 +17,13 @@ import pytest
 
 from bot.app import RETRY_JOB
 from jobs.config import Config
+from tests.engines import SQLITE_ONLY
 from tests.postgen import entries, write_kedreamix
+
+# The bot runs its scheduler here. On PostgreSQL the scheduler checks its leader lock every few seconds over a
+# real connection, which SimCord's virtual clock cannot fast-forward ("did not settle"); the leader on
+# PostgreSQL is tested on real processes (tests/test_roles.py).
+pytestmark = SQLITE_ONLY
 
 # Far past the real clock: the scheduler's one-off retry jobs wait rather than fire during the test.
 START = datetime(2031, 3, 7, 9, 0, tzinfo=UTC)  # a Friday, after the 08:30 UTC run

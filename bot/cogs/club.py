@@ -19,7 +19,7 @@ from jobs.arxiv_id import normalize_arxiv_id
 from jobs.club import SESSION, ClubPaper, parse_when, pick
 from jobs.models import Paper
 from jobs.present.i18n import t
-from jobs.store.areas import PapersArea, SignalArea
+from jobs.store.areas import ClubArea, PapersArea
 
 WHEN = "%Y-%m-%d %H:%M"
 
@@ -41,7 +41,7 @@ class VoteButton(KeyedButton, template=r"pb:club:(?P<key>[\w./-]{4,60})"):
         await club.vote(interaction, self.key)
 
 
-class ClubStore(SignalArea, PapersArea, Protocol):
+class ClubStore(ClubArea, PapersArea, Protocol):
     """The store areas the club cog uses: the reading list and its votes, and the papers."""
 
 

@@ -21,7 +21,7 @@ from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS, Feed
 from jobs.search.query import QueryError, resolve_topic
-from jobs.store.areas import FeedsArea, PapersArea, SignalArea
+from jobs.store.areas import FeedsArea, FiltersArea, PapersArea
 
 MANAGE = discord.Permissions(manage_guild=True)
 # A forum gets each paper as its own post (tagged with the topic when the forum has such a tag).
@@ -58,7 +58,7 @@ def _needs(channel: FeedChannel, me: discord.Member, lang: str = "en") -> list[s
     return missing
 
 
-class FeedsStore(FeedsArea, PapersArea, SignalArea, Protocol):
+class FeedsStore(FeedsArea, PapersArea, FiltersArea, Protocol):
     """The store areas the feeds cog uses: feeds, their topics and exclusions."""
 
 

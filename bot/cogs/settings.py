@@ -20,14 +20,14 @@ from bot.ui.views import ItemOwner
 from jobs.lab_week import WeekPost
 from jobs.messages import AlertMessage
 from jobs.ops.source_watch import ongoing_alerts
-from jobs.store.areas import SettingsArea, SignalArea, WatchArea
+from jobs.store.areas import LabWeekArea, SettingsArea, WatchArea
 
 log = logging.getLogger(__name__)
 MANAGE = discord.Permissions(manage_guild=True)
 
 
-class SettingsStore(SettingsArea, WatchArea, SignalArea, Protocol):
-    """The store areas the settings cog uses: the server's settings, and the watchdog's alerts."""
+class SettingsStore(SettingsArea, WatchArea, LabWeekArea, Protocol):
+    """The store areas the settings cog uses: the server's settings, the watchdog's alerts, the weekly post."""
 
 
 class Settings(ItemOwner):

@@ -23,7 +23,7 @@ from jobs.plan.lab_week import top_message
 from jobs.plan.personal import rank
 from jobs.present.export import EXTENSIONS, export
 from jobs.present.i18n import t
-from jobs.store.areas import PapersArea, SignalArea
+from jobs.store.areas import DeparturesArea, PapersArea, SignalArea
 
 PERIODS = [app_commands.Choice(name="week", value="week"), app_commands.Choice(name="month", value="month")]
 CONFIRM_TIMEOUT = 300  # seconds a /forget-me confirmation stays clickable
@@ -51,8 +51,8 @@ class ForgetConfirm(OwnedView):
 export_text = export  # the command's option is named `export` too
 
 
-class SignalStore(SignalArea, PapersArea, Protocol):
-    """The store areas the signal cog uses: members' signal and saved papers, and the papers."""
+class SignalStore(SignalArea, PapersArea, DeparturesArea, Protocol):
+    """The store areas the signal cog uses: members' signal and saved papers, the papers, departures."""
 
 
 class Signal(ItemOwner):

@@ -20,15 +20,15 @@ from jobs.dm_schedule import MAX_CATCHUP
 from jobs.present.i18n import t
 from jobs.present.plural import plural
 from jobs.search.query import QueryError, resolve_topic
-from jobs.store.areas import PapersArea, SettingsArea, SignalArea, SubscriptionsArea
+from jobs.store.areas import DmScheduleArea, FiltersArea, PapersArea, SettingsArea, SubscriptionsArea
 from jobs.subscriptions import MAX_SUBSCRIPTIONS
 
 ALL = "all"
 
 
-class SubscriptionsStore(SubscriptionsArea, PapersArea, SettingsArea, SignalArea, Protocol):
+class SubscriptionsStore(SubscriptionsArea, PapersArea, SettingsArea, FiltersArea, DmScheduleArea, Protocol):
     """The store areas the subscriptions cog uses: subscriptions and DM state,
-    topics, the member's language, exclusions."""
+    topics, the member's language, exclusions, when DMs go out."""
 
 
 class Subscriptions(ItemOwner):

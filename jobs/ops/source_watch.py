@@ -10,7 +10,7 @@ from datetime import datetime
 
 from jobs.ops.watchdog import Alert, CaughtUp, Tolerance, WatchState, late_reason, next_retry, observe, ongoing_alert
 from jobs.pipeline import IngestReport
-from jobs.store import Store
+from jobs.store.areas import MetaArea, WatchArea
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ RETRY_KEY = "digest_retry"  # meta: the failed cycles in a row and when the retr
 Event = Alert | CaughtUp
 
 
-async def watch_sources(store: Store, report: IngestReport, timezone: str, now: datetime,
+async def watch_sources(store: WatchArea, report: IngestReport, timezone: str, now: datetime,
                         tolerance: Tolerance | None = None) -> list[Event]:
     """Check every source the cycle read; persist each WatchState; return the events to announce."""
     events: list[Event] = []
@@ -43,7 +43,7 @@ async def watch_sources(store: Store, report: IngestReport, timezone: str, now: 
     return events
 
 
-async def ongoing_alerts(store: Store) -> list[Alert]:
+async def ongoing_alerts(store: WatchArea) -> list[Alert]:
     """The outages under way now, one alert each (for an alert channel set after they began)."""
     alerts = []
     for health in await store.source_health():
@@ -75,11 +75,11 @@ class RetryPlan:
             return cls()
 
 
-async def retry_plan(store: Store) -> RetryPlan:
+async def retry_plan(store: MetaArea) -> RetryPlan:
     return RetryPlan.from_json(await store.get_meta(RETRY_KEY))
 
 
-async def plan_retry(store: Store, *, failed: bool, was_retry: bool, now: datetime,
+async def plan_retry(store: MetaArea, *, failed: bool, was_retry: bool, now: datetime,
                      next_run: datetime) -> RetryPlan:
     """After an all-servers cycle: reset on success; after a failure, count it and pick the retry time
     (15 min, 1 h, 3 h…; none when the next scheduled run comes first). A scheduled or catch-up run

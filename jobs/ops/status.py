@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from jobs.config import Config
@@ -13,7 +14,7 @@ from jobs.ops.source_watch import retry_plan
 from jobs.ops.watchdog import WatchState
 from jobs.present.i18n import t
 from jobs.records import SourceHealth
-from jobs.store import Store
+from jobs.store.areas import FeedsArea, MetaArea, WatchArea
 
 
 @dataclass(slots=True)
@@ -83,7 +84,11 @@ def database_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
 
 
-async def gather_status(store: Store, config: Config, now: datetime) -> Status:
+class StatusReads(FeedsArea, WatchArea, MetaArea, Protocol):
+    """The store areas /status and `status` read: cycles, feeds and the outbox; the sources; the retry plan."""
+
+
+async def gather_status(store: StatusReads, config: Config, now: datetime) -> Status:
     sched = config.schedule
     plan = await retry_plan(store)
     retry_at = plan.at if plan.at and plan.at > now else None

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from jobs.dm_schedule import DmSchedule
 from jobs.models import Paper
@@ -17,7 +18,15 @@ from jobs.plan.personal import rank
 from jobs.plan.rank import rank_day
 from jobs.present.i18n import t, text_lang
 from jobs.records import DmMessage, Subscription
-from jobs.store import Store
+from jobs.store.areas import (
+    DmScheduleArea,
+    FeedsArea,
+    MetaArea,
+    PapersArea,
+    SettingsArea,
+    SignalArea,
+    SubscriptionsArea,
+)
 from jobs.subscriptions import SubscriptionIndex
 
 DM_CURSOR = "dm_cursor"  # meta key: the last paper id the fan-out has considered
@@ -26,6 +35,12 @@ PLAN_BATCH = 1000  # users per transaction: a few tens of ms holding the write l
 SLICE_S = 0.01  # the longest the planning holds the event loop at a time
 
 Item = tuple[int, str, str]  # (paper id, arxiv id, matched label)
+
+
+class DmsStore(SubscriptionsArea, PapersArea, DmScheduleArea, FeedsArea, SettingsArea, SignalArea, MetaArea,
+               Protocol):
+    """The store areas planning the members' DMs uses: subscriptions and new papers, each member's schedule,
+    language and signal, the deliveries so far, the fan-out's cursor."""
 
 
 @dataclass(slots=True)
@@ -55,7 +70,7 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-async def plan_fanout(store: Store, cycle_id: int, now: datetime | None = None) -> FanoutReport:
+async def plan_fanout(store: DmsStore, cycle_id: int, now: datetime | None = None) -> FanoutReport:
     """Queue DMs for papers stored since the last fan-out. Safe to repeat: what was already planned
     for a user is skipped, and the cursor moves only when every user is planned. A member with a DM
     schedule of their own (jobs/dm_schedule.py) has their papers held instead (none while paused), and
@@ -74,7 +89,7 @@ async def plan_fanout(store: Store, cycle_id: int, now: datetime | None = None) 
                         report.messages + due.messages)
 
 
-async def _plan_fanout(store: Store, cycle_id: int, now: datetime) -> FanoutReport:
+async def _plan_fanout(store: DmsStore, cycle_id: int, now: datetime) -> FanoutReport:
     report = FanoutReport()
     start = int(await store.get_meta(DM_CURSOR) or 0)
     top = await store.max_paper_id()
@@ -111,7 +126,7 @@ async def _plan_fanout(store: Store, cycle_id: int, now: datetime) -> FanoutRepo
     return report
 
 
-async def plan_due(store: Store, cycle_id: int | None, now: datetime) -> FanoutReport:
+async def plan_due(store: DmsStore, cycle_id: int | None, now: datetime) -> FanoutReport:
     """Plan the DMs held for members whose time has come (jobs/dm_schedule.py): one DM each, ranked as a
     day's is; for a member back from being away, the `catchup` papers they would like most, saying how
     many matched in all. Planned and taken off the held list in one transaction. `cycle_id` None: the
@@ -210,7 +225,7 @@ class Personal:
     why: dict[str, str]
 
 
-async def personal_orders(store: Store, per_user: dict[int, list[Item]],
+async def personal_orders(store: DmsStore, per_user: dict[int, list[Item]],
                           by_id: dict[str, Paper]) -> dict[int, Personal]:
     """The ranking of each member who rated papers (jobs.plan.personal), over the papers matched for them; the
     others (cold start) keep the day's order."""

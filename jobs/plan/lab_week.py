@@ -5,14 +5,19 @@ discord here; bot/ui/render.py draws them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from jobs.lab_week import since
 from jobs.messages import ClubMessage, TopMessage
 from jobs.plan.dms import DM_CYCLE
-from jobs.store import Store
+from jobs.store.areas import ClubArea, LabWeekArea, MetaArea
 
 
-async def top_message(store: Store, guild_id: int, period: str, now: datetime) -> TopMessage:
+class WeekStore(LabWeekArea, ClubArea, MetaArea, Protocol):
+    """The store areas the lab's week and the club's reminders use."""
+
+
+async def top_message(store: LabWeekArea, guild_id: int, period: str, now: datetime) -> TopMessage:
     """The papers the server reacted to most in the `period` (week | month) up to `now`, with their threads."""
     start = since(now, period)
     top = await store.top_papers(guild_id, start)
@@ -21,7 +26,7 @@ async def top_message(store: Store, guild_id: int, period: str, now: datetime) -
                       [(a, up, down, threads.get(a, 0)) for a, up, down in top])
 
 
-async def plan_club_reminders(store: Store, now: datetime) -> int:
+async def plan_club_reminders(store: WeekStore, now: datetime) -> int:
     """Queue the DM reminding each journal-club presenter, a day before (jobs/club.py): how many."""
     cycle_id = int(await store.get_meta(DM_CYCLE) or 0)
     planned = 0
@@ -34,7 +39,7 @@ async def plan_club_reminders(store: Store, now: datetime) -> int:
     return planned
 
 
-async def plan_week_posts(store: Store, now: datetime) -> int:
+async def plan_week_posts(store: WeekStore, now: datetime) -> int:
     """Queue each server's weekly post that is due (once per ISO week): how many were queued."""
     posts = await store.week_posts()
     cycle_id = int(await store.get_meta(DM_CYCLE) or 0)

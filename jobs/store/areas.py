@@ -71,8 +71,6 @@ class IngestArea(Protocol):
         ...
 
 
-
-
 @runtime_checkable
 class PapersArea(Protocol):
     """Papers and topics, as readers and planners see them."""
@@ -120,7 +118,9 @@ class PapersArea(Protocol):
     async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
         ...
 
-
+    async def recent_papers(self, since: str) -> list[str]:
+        """The arXiv ids of papers in posts dated `since` (YYYY-MM-DD) or later, newest date first."""
+        ...
 
 
 @runtime_checkable
@@ -140,8 +140,6 @@ class SearchArea(Protocol):
         words: Sequence[tuple[str, bool]] | None = None,
     ) -> tuple[list[SearchHit], int]:
         ...
-
-
 
 
 class FeedPlanning(Protocol):
@@ -247,8 +245,6 @@ class FeedsArea(Protocol):
         ...
 
 
-
-
 @runtime_checkable
 class ClaimsArea(Protocol):
     """Senders taking the outbox's rows (issue 18): claims with leases, the bot's shared request budget, and
@@ -318,8 +314,6 @@ class SubscriptionsArea(Protocol):
         ...
 
 
-
-
 @runtime_checkable
 class SettingsArea(Protocol):
     """Per-server and per-member settings: languages and the alert channel."""
@@ -346,12 +340,11 @@ class SettingsArea(Protocol):
         ...
 
 
-
-
 @runtime_checkable
 class SignalArea(Protocol):
     """The group's own signal (issue 22): members' feedback on papers and the papers they saved, by arXiv
-    id; and forgetting a member."""
+    id; and forgetting a member. The rest of issue 22 has areas of its own: filters, DM schedules, the lab's
+    week, departures, the journal club."""
 
     async def toggle_feedback(self, user_id: int, arxiv_id: str, value: str, topic: str | None = None,
                               guild_id: int | None = None) -> str | None:
@@ -381,9 +374,16 @@ class SignalArea(Protocol):
         or "saved" for a saved paper they gave no feedback on. Members with nothing are left out."""
         ...
 
-    async def recent_papers(self, since: str) -> list[str]:
-        """The arXiv ids of papers in posts dated `since` (YYYY-MM-DD) or later, newest date first."""
+    async def forget_member(self, user_id: int) -> dict[str, int]:
+        """Delete all a member's data in one transaction (subscriptions, feedback, saved papers, language,
+        DM state and DM deliveries): the rows deleted, by kind."""
         ...
+
+
+@runtime_checkable
+class FiltersArea(Protocol):
+    """What a feed or a subscription leaves out or keeps by (issue 22): excluded words, a pattern, a
+    minimum score."""
 
     async def set_subscription_excludes(self, user_id: int, sub_id: int, excludes: list[str]) -> Subscription | None:
         """The words or phrases the member's subscription leaves out from now on ([]: none); None when the
@@ -404,6 +404,11 @@ class SignalArea(Protocol):
         """A feed's regex (None: none) and minimum score (jobs/plan/rank.py day_score; 0: none) from its
         next delivery on; None when there is no such feed."""
         ...
+
+
+@runtime_checkable
+class DmScheduleArea(Protocol):
+    """When each member's DM goes out (jobs/dm_schedule.py), and the papers held for them until then."""
 
     async def dm_schedule(self, user_id: int) -> DmSchedule:
         """When the member's DM goes out (jobs/dm_schedule.py); the default when they chose nothing."""
@@ -429,6 +434,12 @@ class SignalArea(Protocol):
     async def drop_held(self, user_ids: Sequence[int]) -> int:
         """Forget what is held for these members (sent, or planned in the same transaction): rows deleted."""
         ...
+
+
+@runtime_checkable
+class LabWeekArea(Protocol):
+    """The lab's week: each server's weekly post of the papers it reacted to most, and the Discuss
+    threads its papers have."""
 
     async def set_week_post(self, guild_id: int, channel_id: int | None, weekday: int = 0, hour: int = 9,
                             last_week: str | None = None) -> None:
@@ -456,6 +467,11 @@ class SignalArea(Protocol):
         """The Discuss threads these papers have in the server: arXiv id -> thread id."""
         ...
 
+
+@runtime_checkable
+class DeparturesArea(Protocol):
+    """Members who left a server: what they clicked is forgotten 30 days on unless they come back."""
+
     async def record_departure(self, user_id: int, guild_id: int, at: datetime) -> None:
         """The member left the server `at`: their feedback given there goes after DEPARTED_DAYS (the sweep)."""
         ...
@@ -468,6 +484,11 @@ class SignalArea(Protocol):
         """Delete the feedback each member gave in a server they left before `before`, and those departures:
         the feedback rows deleted."""
         ...
+
+
+@runtime_checkable
+class ClubArea(Protocol):
+    """The journal club: a server's reading list, its votes, the presenter and the reminder."""
 
     async def propose_club_paper(self, guild_id: int, arxiv_id: str, user_id: int, at: datetime) -> bool | None:
         """Add a stored paper to the server's journal-club list, with the proposer's vote: True; False when it
@@ -494,13 +515,6 @@ class SignalArea(Protocol):
     async def plan_club_reminder(self, cycle_id: int, paper: ClubPaper, message: ClubMessage) -> int:
         """Queue the presenter's reminder DM and mark it sent, in one transaction: its outbox id."""
         ...
-
-    async def forget_member(self, user_id: int) -> dict[str, int]:
-        """Delete all a member's data in one transaction (subscriptions, feedback, saved papers, language,
-        DM state and DM deliveries): the rows deleted, by kind."""
-        ...
-
-
 
 
 @runtime_checkable
@@ -530,8 +544,6 @@ class WatchArea(Protocol):
     async def check_integrity(self, *, full: bool = False) -> list[str]:
         """The database's own check of its storage: [] when sound, else the problems it found."""
         ...
-
-
 
 
 @runtime_checkable
@@ -564,4 +576,5 @@ class MetaArea(Protocol):
 
 
 AREAS: tuple[type, ...] = (IngestArea, PapersArea, SearchArea, FeedsArea, ClaimsArea, SubscriptionsArea,
-                          SettingsArea, SignalArea, WatchArea, MetaArea)
+                          SettingsArea, SignalArea, FiltersArea, DmScheduleArea, LabWeekArea, DeparturesArea,
+                          ClubArea, WatchArea, MetaArea)

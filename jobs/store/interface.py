@@ -9,8 +9,13 @@ from typing import Protocol, runtime_checkable
 
 from jobs.store.areas import (
     ClaimsArea,
+    ClubArea,
+    DeparturesArea,
+    DmScheduleArea,
     FeedsArea,
+    FiltersArea,
     IngestArea,
+    LabWeekArea,
     MetaArea,
     PapersArea,
     SearchArea,
@@ -23,5 +28,6 @@ from jobs.store.areas import (
 
 @runtime_checkable
 class StoreProtocol(IngestArea, PapersArea, SearchArea, FeedsArea, ClaimsArea, SubscriptionsArea, SettingsArea,
-                    SignalArea, WatchArea, MetaArea, Protocol):
+                    SignalArea, FiltersArea, DmScheduleArea, LabWeekArea, DeparturesArea, ClubArea, WatchArea,
+                    MetaArea, Protocol):
     """Every area at once: what `Store` is today."""
