@@ -34,7 +34,7 @@ from jobs.ops.source_watch import RetryPlan, plan_retry, retry_plan
 from jobs.plan.dms import FanoutReport, plan_due
 from jobs.plan.lab_week import plan_club_reminders, plan_week_posts
 from jobs.store import StoreProtocol
-from jobs.store.backends import open_database
+from jobs.store.backends import open_database, outage
 
 if TYPE_CHECKING:
     from jobs.store.postgres.leader_lock import PgLeaderLock
@@ -108,6 +108,12 @@ class PaperboyBot(PaperboyClient):
         await self._sync_commands()
         # Kept, so the task is not garbage-collected while it waits for the gateway.
         self._startup = asyncio.create_task(self._after_ready(), name="paperboy-startup")
+        self._startup.add_done_callback(self._startup_ended)
+
+    def _startup_ended(self, task: asyncio.Task[None]) -> None:
+        """Nothing awaits the start-up task: what escaped it is said here, or nobody would hear of it."""
+        if not task.cancelled() and task.exception() is not None:
+            self._failed("starting up", task.exception())  # type: ignore[arg-type]
 
     async def _sync_commands(self) -> None:
         """Sync slash commands only when they changed: a sync on every start wastes a rate limit.
@@ -131,11 +137,14 @@ class PaperboyBot(PaperboyClient):
         await self.wait_until_ready()
         log.info("logged in as %s; invite it to a server with: %s", self.user, self.invite_url())
         try:  # a damaged file is said at once, in the log and the alert channels; the bot goes on
-            await check_database(self, self.store)
+            await check_database(self, self.store, self.config.database_name())
         except Exception:
             log.exception("could not check the database at start")
         if sends(self.role):  # whatever a crash left planned but unsent goes out first, once
-            await self.deliver()
+            try:
+                await self.deliver()
+            except Exception as exc:  # the schedule must start all the same: it plans the retries
+                self._failed("the delivery at start", exc, "the next cycle sends what is left")
         if schedules(self.role):
             await self.start_schedule()
 
@@ -157,11 +166,11 @@ class PaperboyBot(PaperboyClient):
         last = await self.store.last_completed_cycle()
         if missed_run(last, self.clock(), sched.time, sched.timezone):
             log.info("the last scheduled digest was missed (last completed: %s); running it now", last)
-            if self._keeper is None:
-                await self.run_digest(trigger="catch-up")
+            if self._keeper is None:  # failed, it is retried with the backoff as a scheduled cycle is
+                await self._guarded("catch-up")
                 return
             # A task of its own: a leader lock lost meanwhile cancels the cycle, not the process's work.
-            cycle = asyncio.create_task(self.run_digest(trigger="catch-up"), name="paperboy-catch-up")
+            cycle = asyncio.create_task(self._guarded("catch-up"), name="paperboy-catch-up")
             await asyncio.wait({cycle})
             if not cycle.cancelled():
                 cycle.result()
@@ -219,36 +228,36 @@ class PaperboyBot(PaperboyClient):
     async def _send_loop(self) -> None:
         """Send whatever is pending, then wait to be woken (a plan committed) or for `send_poll` to pass; a
         failed round is logged and the next one tries again. A lost listening connection is made again."""
-        from jobs.store.backends import outage
-
         while not self.stopping.is_set():
             try:
                 async with self.store.outbox_notices() as notices:
                     while not self.stopping.is_set() and notices.lost is None:
                         notices.event.clear()
-                        await self._send_round(outage)
+                        await self._send_round()
                         await self._wait_for_work(notices.event)
                     if notices.lost is not None and not self.stopping.is_set():
                         log.warning("not woken when messages are queued (%s); looking every %.0f s meanwhile",
                                     notices.lost, self.send_poll)
                         await self._wait_for_work(None)
             except Exception as exc:
-                self._send_failed(exc, outage)
+                self._failed("sending the outbox", exc, f"trying again in {self.send_poll:.0f} s")
                 await self._wait_for_work(None)
 
-    async def _send_round(self, outage: Callable[[BaseException, Any], str | None]) -> None:
+    async def _send_round(self) -> None:
         try:
             await self.deliver()
         except Exception as exc:
-            self._send_failed(exc, outage)
+            self._failed("sending the outbox", exc, f"trying again in {self.send_poll:.0f} s")
 
-    def _send_failed(self, exc: Exception, outage: Callable[[BaseException, Any], str | None]) -> None:
-        """A failed round said in one line when the database is out of reach, else with its traceback."""
+    def _failed(self, what: str, exc: BaseException, then: str = "") -> None:
+        """A failure said in one line when the database is out of reach (no traceback: it is not a bug),
+        else with its traceback; `then` says what happens next."""
         line = outage(exc, self.config.database())
+        tail = f"; {then}" if then else ""
         if line is None:
-            log.exception("sending the outbox failed; trying again in %.0f s", self.send_poll)
+            log.error("%s failed%s", what, tail, exc_info=exc)
         else:
-            log.error("sending the outbox failed: %s; trying again in %.0f s", line, self.send_poll)
+            log.error("%s failed: %s%s", what, line, tail)
 
     async def _wait_for_work(self, woken: asyncio.Event | None) -> None:
         waits = [asyncio.create_task(self.stopping.wait())]
@@ -321,47 +330,32 @@ class PaperboyBot(PaperboyClient):
 
     async def _guarded(self, trigger: str) -> None:
         """A scheduler job: a cycle that raises is logged and retried like one that failed."""
-        from jobs.store.backends import outage
-
         try:
             await self.run_digest(trigger=trigger)
         except Exception as exc:
-            line = outage(exc, self.config.database())  # the server went away: one line, no traceback
-            if line is None:
-                log.exception("the %s digest cycle failed", trigger)
-            else:
-                log.error("the %s digest cycle failed: %s", trigger, line)
+            self._failed(f"the {trigger} digest cycle", exc)
             try:
                 await self._plan_retry(True, trigger, self.clock())
             except Exception as again:
-                if outage(again, self.config.database()) is None:
-                    log.exception("could not plan a retry; the next scheduled cycle runs as planned")
-                else:
-                    log.warning("could not plan a retry (the database is still out of reach); the next "
-                                "scheduled cycle runs as planned")
+                self._failed("planning a retry", again, "the next scheduled cycle runs as planned")
 
     async def hourly(self) -> FanoutReport:
         """Every hour on the hour: the DMs held for members whose hour, week or return has come are planned
         (jobs/plan/dms.py plan_due), and each server's weekly top when due (jobs/plan/lab_week.py),
         and sent. Under the digest lock, like a cycle. A failure is logged; the next hour tries again (what
         is held stays held)."""
-        from jobs.store.backends import outage
-
         async with self._digest_lock:
             self._cycle = asyncio.current_task()
             try:
                 now = self.clock()
                 report = await plan_due(self.store, None, now)
-                if report.messages + await plan_week_posts(self.store, now) + await plan_club_reminders(self.store,
-                                                                                                       now):
+                weekly = await plan_week_posts(self.store, now)
+                reminders = await plan_club_reminders(self.store, now)
+                if report.messages + weekly + reminders:
                     await self._send(None)
                 return report
             except Exception as exc:
-                line = outage(exc, self.config.database())
-                if line is None:
-                    log.exception("the hourly DM check failed; the next hour tries again")
-                else:
-                    log.error("the hourly DM check failed: %s; the next hour tries again", line)
+                self._failed("the hourly DM check", exc, "the next hour tries again")
                 return FanoutReport()
             finally:
                 self._cycle = None

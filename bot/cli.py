@@ -567,7 +567,7 @@ async def cmd_search(config: Config, args: argparse.Namespace) -> int:
         print(note, file=sys.stderr)
     for n, result in enumerate(page.results, start=page.offset + 1):
         paper = result.paper
-        links = {"abs": f"https://arxiv.org/abs/{paper.arxiv_id}", **paper.links}
+        links = {"abs": paper.abs_url, **paper.links}
         if args.json:
             print(json.dumps({
                 "arxiv_id": paper.arxiv_id, "title": paper.title, "topic": paper.topic, "date": paper.date,

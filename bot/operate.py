@@ -48,6 +48,8 @@ async def open_for_reading(config: Config, *, any_schema: bool = False) -> Store
             return problem
         return store
     path = Path(database.path)
+    if path.is_dir():
+        return f"database.path {path} is a folder; give a file name such as {path / 'paperboy.db'}"
     if not path.is_file():
         return f"no database at {path} (the bot has not run with this config yet)"
     try:

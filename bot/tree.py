@@ -28,14 +28,19 @@ class PaperboyTree(app_commands.CommandTree):
         if command is None:
             return True
         root = getattr(command, "root_parent", None) or command
-        required = getattr(root, "default_permissions", None)
-        if required is None or interaction.permissions >= required:
+        # Discord keeps default permissions for top-level commands only: a subcommand's own (/club
+        # schedule's Manage Events) is checked here or nowhere. Both levels must be met.
+        required = discord.Permissions.none()
+        for level in (root, command):
+            required |= getattr(level, "default_permissions", None) or discord.Permissions.none()
+        if interaction.permissions >= required:
             return True
         lang = reply_lang(interaction)
         names = [t(f"permission.{name}", lang) if f"permission.{name}" in CATALOGUE
                  else name.replace("_", " ").title() for name, on in required if on]
         await interaction.response.send_message(
-            t("error.permission", lang, permission=", ".join(names), command=shown_name(root.name, lang)),
+            t("error.permission", lang, permission=", ".join(names), command=shown_name(root.name, lang)
+              if root.default_permissions is not None else command.qualified_name),
             ephemeral=True,
         )
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import discord
 import pytest
 
 from jobs.config import Config
@@ -48,11 +49,19 @@ async def test_propose_vote_schedule_and_remind(simcord_env, posts_dir: Path) ->
     back = await postdoc.click(first.response, label="🗳️ Vote")
     assert back.response.content == "Took back your vote for arXiv 2405.60001: 2 votes."
 
+    # Scheduling makes a server event: Manage Events, which the subcommand asks for and Discord does not
+    # enforce on subcommands. Before: any member scheduled one.
+    refused = await student.slash(papers, "club schedule", when="2024-05-10 18:00", presenter=student)
+    assert refused.ephemeral
+    assert refused.response.content == "You need the **Manage Events** permission to use `/club schedule`."
+    assert not env.backend.get_guild(guild.id).scheduled_events and not papers.threads
+    events = guild.create_role("Events", permissions=discord.Permissions(manage_events=True))
+    organiser = guild.add_member(env.create_user("organiser"), roles=[events])
     for when, said in (("tomorrow", "`tomorrow` is not a date and time"),
                        ("2024-05-01 10:00", "`2024-05-01 10:00` is not in the future")):
-        refused = await admin.slash(papers, "club schedule", when=when, presenter=student)
+        refused = await organiser.slash(papers, "club schedule", when=when, presenter=student)
         assert refused.response.content.startswith(said)
-    done = await admin.slash(papers, "club schedule", when="2024-05-10 18:00", presenter=student)
+    done = await organiser.slash(papers, "club schedule", when="2024-05-10 18:00", presenter=student)
     (thread,) = papers.threads
     assert thread.name.startswith("📚 Paper 6-1")
     (event,) = env.backend.get_guild(guild.id).scheduled_events.values()

@@ -5,6 +5,7 @@ plain line, and the bot, started on it, alerts each server's alert channel."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import sqlite3
 from contextlib import closing
@@ -17,7 +18,7 @@ from jobs.config import Config
 from jobs.config_load import load_config
 from jobs.pipeline import ingest
 from jobs.store import Store
-from tests.engines import SQLITE_ONLY
+from tests.engines import SQLITE_ONLY, run_sql
 from tests.postgen import entries, write_kedreamix
 from tests.test_operate_cli import bot
 
@@ -106,5 +107,30 @@ async def test_the_bot_alerts_at_start_on_a_damaged_database(simcord_env, make_b
     await env.restart_bot(make_bot())
     await env.bot._startup
     [alert] = [m.content for m in ops.history() if m.content not in before]
-    assert alert.startswith("⚠️ Paperboy's database is damaged (SQLite found: ")
+    assert alert.startswith("⚠️ Paperboy's database is damaged (its integrity check found: ")
     assert "restore the newest good backup" in alert
+
+
+@pytest.mark.parametrize("store_url", ["postgres"], indirect=True)  # SQLite's damage: the test above
+async def test_on_postgresql_a_table_that_does_not_answer_is_alerted_at_start(
+        simcord_env, make_bot, config: Config, posts_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    env = simcord_env
+    write_posts(posts_dir)
+    guild = env.create_guild(name="Lab")
+    ops = guild.create_text_channel("ops")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    await admin.slash(ops, "settings alerts", channel=ops)
+    await env.bot._startup
+    before = [m.content for m in ops.history()]
+
+    await run_sql(config, "DROP TABLE delivered CASCADE")  # a half-finished restore
+    with caplog.at_level(logging.ERROR):
+        await env.restart_bot(make_bot())
+        await env.bot._startup
+
+    # Before: the check raised AttributeError (it named the SQLite file's path) and no alert went out.
+    [alert] = [m.content for m in ops.history() if m.content not in before]
+    assert alert.startswith("⚠️ Paperboy's database is damaged (its integrity check found: delivered: ")
+    said = [r.getMessage() for r in caplog.records if "is damaged" in r.getMessage()]
+    assert said and said[0].startswith(f"database {config.database_name()} is damaged (integrity check: delivered")

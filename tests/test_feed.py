@@ -170,6 +170,27 @@ async def test_lost_channel_pauses_its_feed_and_others_go_on(simcord_env, posts_
     assert f"<#{other.id}> · **3DGS** · cards · ✅ active" in text
 
 
+async def test_a_resumed_feed_posts_what_failed_while_it_was_paused_once(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    _, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=403, code=50013,
+                     message="Missing Permissions", times=None)
+    await env.bot.run_digest()  # the header and three cards fail with the feed's pause
+    env.backend.faults.clear()  # the admin gives the bot its permission back
+    resumed = await admin.slash(papers, "feed resume", channel=papers, topic="3DGS")
+    assert resumed.response.content.startswith("Resumed")
+
+    await env.bot.run_digest()
+    await env.bot.run_digest()
+
+    # Before: nothing (the papers counted as delivered, their messages failed for good).
+    assert titles(papers) == [f"Paper 6-{i} on Gaussian splatting" for i in (1, 2, 3)]
+    assert len(papers.history()) == 4 and (await env.bot.store.outbox_counts()) == {"sent": 4}
+
+
 async def test_crash_between_planning_and_sending_resumes_without_duplicates(
     simcord_env, posts_dir: Path, make_bot
 ) -> None:

@@ -4,6 +4,7 @@ daily-arXiv's labelled parts. Through SimCord, with the real bot."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import discord
 import simcord
 
 from bot.ui.embeds import topic_colour
-from jobs.config import Config, FeedsConfig, SourceConfig
+from jobs.config import FeedsConfig, SourceConfig
 from tests.conftest import make_config
 from tests.postgen import Entry, entries, write_kedreamix
 
@@ -227,7 +228,8 @@ async def test_images_full_shows_the_figure_at_full_width(tmp_path: Path, posts_
 # ---- 4. daily-arXiv's labelled parts ---------------------------------------------------------------
 
 
-async def test_a_daily_arxiv_card_labels_its_parts_without_nested_lists(tmp_path: Path, make_bot) -> None:
+async def test_a_daily_arxiv_card_labels_its_parts_without_nested_lists(tmp_path: Path, make_bot,
+                                                                         store_url: str) -> None:
     posts = tmp_path / "daily"
     posts.mkdir()
     record = {
@@ -238,8 +240,8 @@ async def test_a_daily_arxiv_card_labels_its_parts_without_nested_lists(tmp_path
                "result": "", "conclusion": "看得更清楚。"},
     }
     (posts / "2026-06-30_AI_enhanced_Chinese.jsonl").write_text(json.dumps(record, ensure_ascii=False), "utf-8")
-    config = Config(database_path=tmp_path / "p.db", feeds=FeedsConfig(),
-                    sources=[SourceConfig(name="daily", kind="directory", format="daily-arxiv", path=str(posts))])
+    config = dataclasses.replace(make_config(tmp_path, database_url=store_url), feeds=FeedsConfig(), sources=[
+        SourceConfig(name="daily", kind="directory", format="daily-arxiv", path=str(posts))])
     async with simcord.run(make_bot(config)) as env:
         _, papers, admin, _ = setup_guild(env)
         await env.bot.run_digest()

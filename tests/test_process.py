@@ -322,3 +322,27 @@ def test_a_second_process_on_the_same_database_refuses_to_start(tmp_path: Path, 
     stalling.stall = ""
     done, _ = paperboy(config, "ingest")
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(("args", "token"), [*MODES, pytest.param(("status",), None, id="status")])
+@pytest.mark.parametrize("where", ["folder", "under-a-file"])
+def test_a_database_path_that_cannot_be_a_file_is_one_plain_line(tmp_path: Path, args: tuple[str, ...],
+                                                                 token: str | None, where: str) -> None:
+    if where == "folder":  # a folder named where the file should be
+        database = tmp_path / "data"
+        database.mkdir()
+        said = f"database.path {database} is a folder; give a file name such as {database / 'paperboy.db'}"
+    else:  # its folder cannot be made: a file is in the way
+        (tmp_path / "blocked").write_text("a file, not a folder\n")
+        database = tmp_path / "blocked" / "sub" / "pb.db"
+        said = f"database.path {database}: cannot make its folder {database.parent} ("
+    done, took = paperboy(write_config(tmp_path, database), *args, token=token)
+    # Before: "cannot write the database or its folder …" (of a folder), or a bare "[Errno 20] Not a directory",
+    # and at times aiosqlite's thread traceback after it.
+    assert done.returncode == 1 and took < 15
+    lines = [line for line in stderr_lines(done) if not line.startswith("No DISCORD_TOKEN")]
+    if args == ("status",) and where == "under-a-file":
+        assert lines == [f"no database at {database} (the bot has not run with this config yet)"]
+    else:
+        assert len(lines) == 1 and lines[0].startswith(said), lines
+    assert "Traceback" not in done.stderr

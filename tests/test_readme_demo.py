@@ -13,6 +13,7 @@ import discord
 
 from bot.cli import DEMO_CONFIG
 from jobs.config_load import load_config
+from tests.engines import SQLITE_ONLY
 from tests.test_digest_language import labels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +26,7 @@ def readme_controls() -> list[str]:
     return re.findall(r"\*\*([^*]+)\*\*", demo)
 
 
+@SQLITE_ONLY  # the demo runs on its own SQLite file, as `paperboy demo` does
 async def test_the_readme_names_the_controls_the_demo_shows(tmp_path: Path, make_bot) -> None:  # type: ignore[no-untyped-def]
     import simcord
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import simcord
 
+from bot.app import RETRY_JOB
 from jobs.ops.schedule import JOB_ID, last_scheduled, make_scheduler, missed_run
 from tests.conftest import make_config
+from tests.engines import SQLITE_ONLY, open_store, run_sql
 from tests.postgen import entries, write_kedreamix
 
 SHANGHAI = "Asia/Shanghai"
+# The bot's own scheduler runs in these: on PostgreSQL its leader lock is checked every few seconds over a real
+# connection, which SimCord's virtual clock cannot fast-forward; the leader on PostgreSQL is tested on real
+# processes (tests/test_roles.py).
+SCHEDULER_ON_SQLITE = SQLITE_ONLY
 
 
 def test_last_scheduled_is_in_the_configured_timezone() -> None:
@@ -41,6 +49,7 @@ async def test_scheduler_runs_daily_never_two_at_once() -> None:
     assert str(job_.trigger.timezone) == SHANGHAI
 
 
+@SCHEDULER_ON_SQLITE
 async def test_bot_that_missed_its_run_catches_up_on_start(tmp_path: Path, make_bot) -> None:
     config = make_config(tmp_path)
     write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 2))
@@ -62,6 +71,7 @@ async def test_bot_that_missed_its_run_catches_up_on_start(tmp_path: Path, make_
             assert [r[0] for r in await cur.fetchall()] == ["catch-up", "schedule"]
 
 
+@SCHEDULER_ON_SQLITE
 async def test_commands_are_synced_again_for_a_new_application_on_the_same_database(tmp_path: Path,
                                                                                    make_bot) -> None:
     config = make_config(tmp_path)
@@ -73,3 +83,25 @@ async def test_commands_are_synced_again_for_a_new_application_on_the_same_datab
         channel = guild.create_text_channel("general")
         alice = guild.add_member(env.create_user("alice"))
         assert (await alice.slash(channel, "topics")).response is not None
+
+
+@SCHEDULER_ON_SQLITE
+async def test_a_failed_start_up_delivery_is_said_and_the_schedule_starts_with_a_retry(
+    tmp_path: Path, make_bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = make_config(tmp_path)
+    write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 2))
+    async with await open_store(config.database().url):
+        pass  # made and migrated
+    await run_sql(config, "DROP TABLE outbox")  # half restored: every send and every plan fails
+
+    with caplog.at_level(logging.ERROR):
+        async with simcord.run(make_bot(config, scheduler=True)) as env:
+            await env.settle()
+            await env.bot._startup
+            said = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+            # Before: nothing was said, and the bot ran on with no schedule at all.
+            assert any(m.startswith("the delivery at start failed") for m in said), said
+            assert any(m.startswith("the catch-up digest cycle failed") for m in said), said
+            assert env.bot.scheduler is not None and env.bot.scheduler.running
+            assert env.bot.scheduler.get_job(RETRY_JOB) is not None  # the catch-up is retried with the backoff

@@ -14,7 +14,7 @@ import pytest
 from bot.cli import main
 from jobs.find import run_search
 from jobs.models import Paper, ParsedPost
-from jobs.search.query import QueryError, build_query
+from jobs.search.query import QueryError, build_query, matching_topics, resolve_topic
 from jobs.sources.base import Fetched, PostRef
 from jobs.store import SCHEMA_VERSION, Store
 from jobs.store._connection import run_sync
@@ -294,13 +294,17 @@ async def test_latest_post_papers_in_post_order(store: Store) -> None:
     assert await store.latest_post_papers("Nothing") == []
 
 
-async def test_topic_names_for_autocomplete(store: Store) -> None:
-    assert await store.topic_names("") == ["3DGS", "Diffusion Models", "NeRF", "Talking Head Generation"]
-    assert await store.topic_names("d") == ["Diffusion Models", "3DGS", "Talking Head Generation"]
-    assert await store.topic_names("e") == ["Diffusion Models", "NeRF", "Talking Head Generation"]
-    assert await store.topic_names("ne") == ["NeRF", "Talking Head Generation"]  # prefix first
-    assert await store.topic_names("", limit=2) == ["3DGS", "Diffusion Models"]
-    assert await store.topic_names("zzz") == []
+def test_topics_for_autocomplete_by_the_rule_the_topic_option_resolves_by() -> None:
+    names = ["3DGS", "Diffusion Models", "NeRF", "Talking Head Generation", "元宇宙/虚拟人"]
+    assert matching_topics(names, "", 25) == names
+    assert matching_topics(names, "d", 25) == ["Diffusion Models", "3DGS", "Talking Head Generation"]
+    assert matching_topics(names, "ne", 25) == ["NeRF", "Talking Head Generation"]  # starting with it first
+    assert matching_topics(names, "", 2) == ["3DGS", "Diffusion Models"]
+    assert matching_topics(names, "zzz", 25) == []
+    # Spaces, case and accents as resolve_topic ignores them (before: "talkinghead" offered nothing).
+    assert matching_topics(names, "talkinghead", 25) == ["Talking Head Generation"]
+    assert resolve_topic("talkinghead", names) == "Talking Head Generation"
+    assert matching_topics(names, " NÉRF ", 25) == ["NeRF"] and matching_topics(names, "虚拟", 25) == ["元宇宙/虚拟人"]
 
 
 async def test_search_migration_adds_indexes(tmp_path: Path) -> None:
@@ -439,7 +443,7 @@ async def test_search_the_shared_sample_posts(store_url: str) -> None:
             assert arxiv_id in found, title
 
         # Topic filters and the topic list agree.
-        topics = await store.topic_names("")
+        topics = await store.known_topics()
         assert "3DGS" in topics
         page = await run_search(store, "gaussian", topic="3DGS", limit=50)
         assert page.total > 0

@@ -9,6 +9,7 @@ import pytest
 import simcord
 
 from tests.conftest import SHARED_DIGESTS
+from tests.engines import SQLITE_ONLY
 from tests.postgen import Entry, entries, write_kedreamix
 
 CORPUS = [
@@ -164,6 +165,7 @@ async def test_latest_and_topics(lab) -> None:
 
 
 @pytest.mark.skipif(not SHARED_DIGESTS.is_dir(), reason="../shared/digests is not beside the repository")
+@SQLITE_ONLY  # once over the whole shared archive; tests/test_search.py holds PostgreSQL's results to SQLite's
 async def test_search_over_the_shared_digests(tmp_path: Path, make_bot) -> None:
     from jobs.config import Config, SourceConfig
 

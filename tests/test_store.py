@@ -96,6 +96,11 @@ async def test_same_paper_in_two_posts_is_one_paper_two_appearances(store: Store
     assert got is not None and got.topic == "NeRF" and got.authors == ["Ada Lovelace", "Alan Turing"]
     topics = {t.topic: t.papers for t in await store.topics()}
     assert topics == {"3DGS": 2, "NeRF": 2}
+    # several at once: in the order asked, each once, with its latest appearance; unknown ids left out
+    many = await store.get_papers(["2401.00003", "2401.09999", "2401.00001", "2401.00003", "2401.00002"])
+    assert [(i, p.topic) for i, p in many.items()] == [("2401.00003", "NeRF"), ("2401.00001", "3DGS"),
+                                                      ("2401.00002", "NeRF")]
+    assert await store.get_papers([]) == {} and await store.get_papers(["2401.09999"]) == {}
 
 
 async def test_recording_the_same_post_twice_changes_nothing(store: Store, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import discord
 import pytest
 
 from tests.conftest import make_config
-from tests.engines import fresh_database, open_store, server_url
+from tests.engines import SQLITE_ONLY, fresh_database, open_store, server_url
 from tests.postgen import entries, write_kedreamix
 
 
@@ -107,6 +107,7 @@ async def test_a_connection_the_server_ends_inside_a_transaction_is_said_lost_an
         await store.close()
 
 
+@SQLITE_ONLY  # the bot is restarted on a PostgreSQL database of the test's own (pg_url)
 async def test_an_unreachable_server_fails_the_cycle_in_one_line_and_the_next_delivers_once(
         pg_url: str, simcord_env, posts_dir: Path, make_bot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -254,6 +254,29 @@ async def test_follow_topic_button_on_a_feed_post(simcord_env, posts_dir: Path) 
     assert [e.title for e in dm_embeds(users["bob"])] == ["Fresh NeRF"]
 
 
+async def test_subscriptions_lists_25_long_subscriptions_in_one_readable_answer(simcord_env, posts_dir: Path) -> None:
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1))
+    _, general, _, members = world(env)
+    alice = members["alice"]
+    await env.bot.run_digest()
+    exclude = ", ".join(f"a rather long phrase to leave out number {n}" for n in range(10))
+    pattern = "(" + "|".join(f"splat{n:02d}ting" for n in range(16)) + ")"
+    for i in range(25):  # every one at the limits /subscribe allows
+        said = await alice.slash(general, "subscribe", keyword=f"keyword number {i:02d} " + "x" * 70,
+                                 exclude=exclude, regex=pattern)
+        assert said.response.content.startswith("Subscribed"), said.response.content
+
+    mine = await alice.slash(general, "subscriptions")
+
+    # Before: "Sorry, `/subscriptions` failed" (Discord refused a 12,000-character description).
+    (embed,) = mine.response.embeds
+    lines = (embed.description or "").splitlines()
+    assert embed.title == "Your subscriptions (25/25)" and len(embed.description or "") <= 4096
+    assert [line.split("**")[1][:17] for line in lines[:25]] == [f"keyword number {i:02d}" for i in range(25)]
+    assert any(line.startswith("Your language") or "language" in line for line in lines[25:]), lines[25:]
+
+
 async def test_members_sent_one_day_get_equal_pages_each_marked_as_its_own_row(simcord_env, posts_dir: Path) -> None:
     """A send run reads a day's papers and builds its embeds and menu once for every member it goes to
     (bot/ui/reused.py): each member's message is the same page, and each carries only its own row's marker,

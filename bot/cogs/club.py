@@ -132,7 +132,7 @@ class Club(ItemOwner):
                           allowed_mentions=discord.AllowedMentions(users=[presenter]))
         await interaction.followup.send(
             t("club.scheduled", lang, title=_title(found, chosen.arxiv_id), when=start.strftime(WHEN),
-              presenter=presenter.mention, votes=chosen.votes, thread=thread.mention, url=event.url),
+              presenter=presenter.mention, n=chosen.votes, thread=thread.mention, url=event.url),
             allowed_mentions=discord.AllowedMentions.none())
 
     @club.command(name="list", description="The journal club: proposed, scheduled and past papers")

@@ -14,9 +14,11 @@ from bot.i18n.replies import reply_lang, say
 from bot.subscribe import subscribe
 from bot.ui.autocomplete import MAX_CHOICES, MAX_LEN, topic_choices
 from bot.ui.buttons import FollowTopicButton
+from bot.ui.embeds import trim
 from bot.ui.language import CHOICES, member_language
 from bot.ui.views import ItemOwner
 from jobs.dm_schedule import MAX_CATCHUP
+from jobs.present import limits
 from jobs.present.i18n import t
 from jobs.present.plural import plural
 from jobs.search.query import QueryError, resolve_topic
@@ -141,13 +143,16 @@ class Subscriptions(ItemOwner):
                  + (" · " + t("regex.listed", lang, pattern=s.regex.replace("`", "'")) if s.regex else "")
                  for s in subs]
         reading = await member_language(self.store, interaction.user.id)
-        lines.append("\n" + t("settings.my_language", lang, language=t(f"language.{reading}", lang)))
-        lines.append(schedule_line(await self.store.dm_schedule(interaction.user.id), lang))
+        tail = ["\n" + t("settings.my_language", lang, language=t(f"language.{reading}", lang)),
+                schedule_line(await self.store.dm_schedule(interaction.user.id), lang)]
         state = await self.store.dm_state(interaction.user.id)
         if state.closed_reason:
-            lines.append("\n" + t("dm.stopped", lang, reason=state.closed_reason, help=t("dm.open_help", lang)))
+            tail.append("\n" + t("dm.stopped", lang, reason=state.closed_reason, help=t("dm.open_help", lang)))
+        # 25 subscriptions with ten exclusions and a pattern each pass Discord's 4,096: each line gets its share.
+        share = (limits.EMBED_DESCRIPTION - len("\n".join(tail)) - 1) // len(lines) - 1
+        text = "\n".join([trim(line, share) for line in lines] + tail)
         embed = discord.Embed(title=t("subscriptions.title", lang, n=len(subs), max=MAX_SUBSCRIPTIONS),
-                              description="\n".join(lines), colour=0x59A14F)
+                              description=trim(text, limits.EMBED_DESCRIPTION), colour=0x59A14F)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="away", description="Pause your DMs until a date; then one DM with the best you missed")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Protocol
 
 import discord
 
@@ -16,21 +17,31 @@ from jobs.messages import AlertMessage
 from jobs.present import limits
 from jobs.present.i18n import Lang, t
 from jobs.records import OutboxItem
-from jobs.store import DatabaseError, Store
+from jobs.store import DatabaseError
+from jobs.store.areas import FeedsArea, SettingsArea, WatchArea
 
 log = logging.getLogger(__name__)
 
-PROBLEM_SHOWN = 300  # SQLite's first problem, cut: the alert is one readable message
+PROBLEM_SHOWN = 300  # the check's first problem, cut: the alert is one readable message
 
 
-async def check_database(client: discord.Client, store: Store) -> list[str]:
-    """Run SQLite's quick check on the open database; when it finds damage, log it and alert every
-    server's alert channel directly. The problems found ([] when the file is sound)."""
+class CheckedStore(WatchArea, SettingsArea, Protocol):
+    """The store areas the check at start uses: the integrity check, the alert channels, their languages."""
+
+
+class LostChannelStore(FeedsArea, SettingsArea, Protocol):
+    """The store areas a lost alert channel uses: the setting, the feeds' channels, the server's language."""
+
+
+async def check_database(client: discord.Client, store: CheckedStore, name: str) -> list[str]:
+    """Run the store's integrity check (SQLite's quick_check; on PostgreSQL, that every table answers) on the
+    open database `name` (as messages name it: the file, or the URL without its password); when it finds
+    damage, log it and alert every server's alert channel directly. The problems found ([] when sound)."""
     problems = await store.check_integrity()
     if not problems:
         return []
-    log.error("database %s is damaged (PRAGMA quick_check: %s); restore the newest good backup "
-              "(README: Recover from a damaged database)", store.path, "; ".join(problems[:3]))
+    log.error("database %s is damaged (integrity check: %s); restore the newest good backup "
+              "(README: Recover from a damaged database)", name, "; ".join(problems[:3]))
     try:
         channels = await store.alert_channels()
     except DatabaseError as exc:  # the damage may reach the settings too: the log has said it
@@ -65,7 +76,7 @@ def _can_post(channel: object, me: discord.Member) -> bool:
     return False
 
 
-async def fallback_channel(client: discord.Client, store: Store, guild_id: int,
+async def fallback_channel(client: discord.Client, store: FeedsArea, guild_id: int,
                            besides: int) -> discord.TextChannel | discord.Thread | None:
     """Where a server's alert goes when its alert channel is lost: the server's system channel, else the
     first channel a feed posts into, that the bot can post in (never `besides`, the lost one)."""
@@ -80,7 +91,8 @@ async def fallback_channel(client: discord.Client, store: Store, guild_id: int,
     return None
 
 
-async def alert_channel_lost(client: discord.Client, store: Store, item: OutboxItem, alert: AlertMessage) -> None:
+async def alert_channel_lost(client: discord.Client, store: LostChannelStore, item: OutboxItem,
+                             alert: AlertMessage) -> None:
     """An alert row whose channel will not take it: clear the server's alert setting (when it still
     names that channel) and post the alert in the fallback channel, saying why. Best effort: a failure
     here is logged, and the row is given up by the sender as any other."""

@@ -30,9 +30,11 @@ async def _free(requests: int) -> None:
     return None
 
 
-def describe_failure(exc: discord.HTTPException, where: str) -> str:
+def describe_failure(exc: discord.HTTPException, where: str, *, feed: bool = True) -> str:
+    """Why `where` failed and, for a feed's channel, what to do about it."""
     if exc.code in (UNKNOWN_CHANNEL,) or isinstance(exc, discord.NotFound):
-        return f"{where} no longer exists (Discord error {exc.code or exc.status}); remove the feed or add it again"
+        fix = "; remove the feed or add it again" if feed else ""
+        return f"{where} no longer exists (Discord error {exc.code or exc.status}){fix}"
     if exc.code == MISSING_ACCESS:
         return f"the bot can no longer see {where} (Missing Access); give it View Channel there, then /feed resume"
     if exc.code == MISSING_PERMISSIONS or isinstance(exc, discord.Forbidden):
@@ -88,7 +90,7 @@ class Targets:
         either way, store and return why."""
         if item.kind == "dm":
             reason = ("Discord would not let me DM you (error 50007: your direct messages are closed)"
-                      if exc.code == CANNOT_DM else describe_failure(exc, "your DMs"))
+                      if exc.code == CANNOT_DM else describe_failure(exc, "your DMs", feed=False))
             await self.store.mark_dm_closed(item.target_id, reason)
             log.info("DMs to user %s stopped: %s", item.target_id, reason)
             return f"user {item.target_id}: {reason}"

@@ -8,7 +8,7 @@ from discord import app_commands
 from bot.client import Interaction
 from jobs.present.i18n import Lang, text_lang
 from jobs.present.reading import DEFAULT, READINGS, reading_of
-from jobs.store import Store
+from jobs.store.areas import SettingsArea
 
 # The option of /settings language and /subscriptions language (bot/i18n translates them by value).
 CHOICES = [app_commands.Choice(name="Chinese", value="zh"), app_commands.Choice(name="English", value="en"),
@@ -40,22 +40,22 @@ async def reader_languages(interaction: Interaction) -> tuple[str, Lang]:
     return reading_of(chosen), text_lang(chosen, locale)
 
 
-async def guild_language(store: Store, guild_id: int | None) -> str:
+async def guild_language(store: SettingsArea, guild_id: int | None) -> str:
     return reading_of(await store.guild_language(guild_id) if guild_id is not None else None)
 
 
-async def member_language(store: Store, user_id: int) -> str:
+async def member_language(store: SettingsArea, user_id: int) -> str:
     return reading_of(await store.member_language(user_id))
 
 
-async def guild_languages(store: Store, guild_id: int | None, locale: str | None) -> tuple[str, Lang]:
+async def guild_languages(store: SettingsArea, guild_id: int | None, locale: str | None) -> tuple[str, Lang]:
     """A server's channels: how papers read, and Paperboy's words (text_lang; `locale` is the server's
     Discord locale)."""
     chosen = await store.guild_language(guild_id) if guild_id is not None else None
     return reading_of(chosen), text_lang(chosen, locale)
 
 
-async def member_languages(store: Store, user_id: int) -> tuple[str, Lang]:
+async def member_languages(store: SettingsArea, user_id: int) -> tuple[str, Lang]:
     """A member's DMs: how papers read, and Paperboy's words (text_lang of their setting)."""
     chosen = await store.member_language(user_id)
     return reading_of(chosen), text_lang(chosen)

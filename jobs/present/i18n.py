@@ -118,6 +118,7 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
         "zh-TW": "你需要 **{permission}** 權限才能使用 `/{command}`。",
     },
     "permission.manage_guild": {"en": "Manage Server", "zh-CN": "管理服务器", "zh-TW": "管理伺服器"},
+    "permission.manage_events": {"en": "Manage Events", "zh-CN": "管理活动", "zh-TW": "管理活動"},
     "paper.gone": {
         "en": "arXiv {id} is no longer in Paperboy's database.",
         "zh-CN": "arXiv {id} 已不在 Paperboy 的数据库中。",
@@ -448,13 +449,13 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
     "alert.late": {"en": "Source {source} has gone quiet: {reason}", "zh-CN": "来源 {source} 久未更新：{reason}",
                    "zh-TW": "來源 {source} 久未更新：{reason}"},
     "alert.database_damaged": {
-        "en": "Paperboy's database is damaged (SQLite found: {problem}). Papers may be missing and new ones "
-              "may not be kept. Whoever runs Paperboy: stop it and restore the newest good backup (README: "
+        "en": "Paperboy's database is damaged (its integrity check found: {problem}). Papers may be missing and "
+              "new ones may not be kept. Whoever runs Paperboy: stop it and restore the newest good backup (README: "
               "\"Recover from a damaged database\").",
-        "zh-CN": "Paperboy 的数据库已损坏（`quick_check` 发现：{problem}）。论文可能缺失，新论文可能无法保存。"
+        "zh-CN": "Paperboy 的数据库已损坏（完整性检查发现：{problem}）。论文可能缺失，新论文可能无法保存。"
                  "请运行 Paperboy 的人停止它并恢复最近一份完好的备份"
                  "（见 `README` 的 `Recover from a damaged database`）。",
-        "zh-TW": "Paperboy 的資料庫已損壞（`quick_check` 發現：{problem}）。論文可能缺失，新論文可能無法保存。"
+        "zh-TW": "Paperboy 的資料庫已損壞（完整性檢查發現：{problem}）。論文可能缺失，新論文可能無法保存。"
                  "請執行 Paperboy 的人停止它並還原最近一份完好的備份"
                  "（見 `README` 的 `Recover from a damaged database`）。",
     },
@@ -672,11 +673,13 @@ CATALOGUE: dict[str, dict[Lang, _Forms]] = {
                              "{when}（协调世界时）讲解 **{title}**。问题和笔记请写在这里。{url}",
                     "zh-TW": "📚 讀書會：{presenter} 將於 "
                              "{when}（協調世界時）講解 **{title}**。問題和筆記請寫在這裡。{url}"},
-    "club.scheduled": {"en": "📅 Scheduled **{title}** ({votes} votes) for {when} UTC, presented by {presenter}: "
-                             "{thread} · {url}",
-                       "zh-CN": "📅 已安排 **{title}**（{votes} 票）于 "
+    "club.scheduled": {"en": {"one": "📅 Scheduled **{title}** ({n} vote) for {when} UTC, presented by {presenter}: "
+                                    "{thread} · {url}",
+                             "other": "📅 Scheduled **{title}** ({n} votes) for {when} UTC, presented by "
+                                      "{presenter}: {thread} · {url}"},
+                       "zh-CN": "📅 已安排 **{title}**（{n} 票）于 "
                                 "{when}（协调世界时），由 {presenter} 讲解：{thread} · {url}",
-                       "zh-TW": "📅 已安排 **{title}**（{votes} 票）於 "
+                       "zh-TW": "📅 已安排 **{title}**（{n} 票）於 "
                                 "{when}（協調世界時），由 {presenter} 講解：{thread} · {url}"},
     "club.title": {"en": "📚 Journal club", "zh-CN": "📚 读书会", "zh-TW": "📚 讀書會"},
     "club.section.proposed": {"en": "Proposed (most votes first)", "zh-CN": "提议中（票数多的在前）",

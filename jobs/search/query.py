@@ -195,6 +195,16 @@ def resolve_topic(text: str, known: Sequence[str]) -> str:
     raise QueryError(f"unknown topic {wanted!r}; known topics: {hint}")
 
 
+def matching_topics(names: Sequence[str], typed: str, limit: int) -> list[str]:
+    """Topics for autocomplete, by the rule resolve_topic takes them (ignoring case, accents and spaces):
+    those starting with what was typed, then those containing it, each in the order given. Nothing typed:
+    all of them."""
+    want = _squash(typed)
+    starts = [n for n in names if _squash(n).startswith(want)]
+    inside = [n for n in names if want in _squash(n) and not _squash(n).startswith(want)]
+    return (starts + inside)[: max(0, limit)]
+
+
 def _squash(text: str) -> str:
     return fold(text).replace(" ", "")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -63,6 +64,8 @@ async def run_sync(db: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -
 
 async def connect_writer(path: Path) -> aiosqlite.Connection:
     if str(path) != ":memory:":
+        if path.is_dir():  # said before aiosqlite starts its thread (a failed connect leaves it to the loop's end)
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
     db = await aiosqlite.connect(path, isolation_level=None)
     try:

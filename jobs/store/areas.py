@@ -115,8 +115,6 @@ class PapersArea(Protocol):
         """The papers of the newest post of `topic` (by post date, then the latest stored), in post order."""
         ...
 
-    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
-        ...
 
     async def recent_papers(self, since: str) -> list[str]:
         """The arXiv ids of papers in posts dated `since` (YYYY-MM-DD) or later, newest date first."""
@@ -187,6 +185,7 @@ class FeedsArea(Protocol):
         ...
 
     async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
+        """Unpause a feed; the messages that failed for the reason it was paused are pending again."""
         ...
 
     def feed_planning(self, cycle_id: int, feed: Feed) -> AbstractAsyncContextManager[FeedPlanning]:

@@ -27,6 +27,11 @@ def database_problem(exc: BaseException, database: str | Path) -> str | None:
     low = text.lower()
     where = f"database.path {database}"
     folder = Path(database).parent
+    if Path(database).is_dir():
+        return f"{where} is a folder; give a file name such as {Path(database) / 'paperboy.db'}"
+    if isinstance(exc, FileNotFoundError | NotADirectoryError) and not folder.is_dir():
+        return (f"{where}: cannot make its folder {folder} ({exc.strerror or text}); point database.path at a "
+                "folder this user can write")
     if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in low or "file is encrypted" in low):
         return f"{where}: not an SQLite database (restore a backup or point database.path elsewhere)"
     if "malformed" in low or (isinstance(exc, sqlite3.DatabaseError) and "corrupt" in low):

@@ -82,6 +82,13 @@ class Feeds(Connection):
 
     async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
         async with self.transaction() as db:
+            paused = await self._feed_where("channel_id = ? AND topic = ?", (channel_id, topic))
+            if paused and paused[0].paused_reason:
+                # What failed for the reason it was paused goes out again, in its order; a message that did
+                # reach Discord is found by its marker, not sent twice.
+                await db.execute(
+                    "UPDATE outbox SET status = 'pending', attempts = 0, error = NULL WHERE feed_id = ? "
+                    "AND status = 'failed' AND error = ?", (paused[0].id, paused[0].paused_reason))
             await db.execute(
                 "UPDATE feeds SET paused_reason = NULL WHERE channel_id = ? AND topic = ?", (channel_id, topic)
             )

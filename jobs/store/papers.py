@@ -21,6 +21,7 @@ from jobs.store.rows import (
     PAPER_COLUMNS,
     SqlConnection,
     chunks,
+    in_order,
     is_sqlite,
     j,
     new_paper,
@@ -102,24 +103,22 @@ class Papers(Connection):
 
     async def get_paper(self, arxiv_id: str) -> Paper | None:
         """The paper with its most recent appearance's topic and date."""
+        return (await self.get_papers([arxiv_id])).get(arxiv_id)
+
+    async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
+        """Several papers at once (as `get_paper` gives them), by arXiv id, in the order asked; ids not stored
+        are left out. One query, however many (a member's rated papers can be hundreds)."""
+        if not arxiv_ids:
+            return {}
         rows = await self._all(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT id FROM appearances WHERE paper_id = p.id "
             "ORDER BY post_date DESC, id DESC LIMIT 1) "
             "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
-            "WHERE p.arxiv_id = ?",
-            (arxiv_id,),
+            "WHERE p.arxiv_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(arxiv_ids))),),
         )
-        return placed_paper(rows[0]) if rows else None
-
-    async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
-        """Several papers at once (as `get_paper` gives them), by arXiv id; ids not stored are left out."""
-        found: dict[str, Paper] = {}
-        for arxiv_id in dict.fromkeys(arxiv_ids):
-            paper = await self.get_paper(arxiv_id)
-            if paper is not None:
-                found[arxiv_id] = paper
-        return found
+        return in_order(arxiv_ids, (placed_paper(r) for r in rows))
 
     async def paper_topics(self, arxiv_ids: list[str]) -> dict[str, list[str]]:
         """Every topic each paper appeared under, alphabetically (ignoring case)."""
@@ -199,21 +198,6 @@ class Papers(Connection):
             {"topic": topic},
         )
         return [placed_paper(r) for r in rows]
-
-    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
-        """Topics for autocomplete: those starting with `prefix` (ignoring case), then those containing
-        it; each group in alphabetical order. An empty prefix lists all topics."""
-        return matching_names(await self.known_topics(), prefix, limit)
-
-
-def matching_names(names: list[str], prefix: str, limit: int) -> list[str]:
-    """`topic_names`' rule, for both engines: names starting with `prefix`, then containing it."""
-    want = " ".join(prefix.split()).casefold()
-    starts = sorted((n for n in names if n.casefold().startswith(want)), key=str.casefold)
-    inside = sorted((n for n in names if want in n.casefold() and not n.casefold().startswith(want)),
-                    key=str.casefold)
-    return (starts + inside)[: max(0, limit)]
-
 
 
 # ---- the write path, run on the connection's thread (plain sqlite3: no trip per statement) -------

@@ -80,6 +80,12 @@ def placed_paper(row: Sequence[Any]) -> Paper:
     return paper_from_row(row, *(value or "" for value in row[PAPER_WIDTH : PAPER_WIDTH + 4]))
 
 
+def in_order(arxiv_ids: Sequence[str], papers: Iterable[Paper]) -> dict[str, Paper]:
+    """`papers` by arXiv id, in the order `arxiv_ids` asks for them (each once); ids not found are left out."""
+    by_id = {p.arxiv_id: p for p in papers}
+    return {a: by_id[a] for a in dict.fromkeys(arxiv_ids) if a in by_id}
+
+
 def new_paper(row: Sequence[Any]) -> tuple[int, Paper, list[str]]:
     """A row of (paper id, PAPER_COLUMNS…, its topics joined by commas, its latest post date) as the DM fan-out
     takes it: (paper id, the paper labelled with its first topic and that date, its topics sorted)."""

@@ -89,6 +89,11 @@ class PgFeeds(PgConnection):
 
     async def resume_feed(self, channel_id: int, topic: str) -> Feed | None:
         async with self.transaction() as conn:
+            paused = await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic)
+            if paused and paused[0].paused_reason:  # what failed for that reason goes out again (jobs/store/feeds.py)
+                await conn.execute(
+                    "UPDATE outbox SET status = 'pending', attempts = 0, error = NULL WHERE feed_id = $1 "
+                    "AND status = 'failed' AND error = $2", paused[0].id, paused[0].paused_reason)
             await conn.execute("UPDATE feeds SET paused_reason = NULL WHERE channel_id = $1 AND topic = $2",
                                channel_id, topic)
             feeds = await self._feed_where("channel_id = $1 AND topic = $2", channel_id, topic)

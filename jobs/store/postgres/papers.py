@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
-from jobs.store.papers import _record_posts, matching_names
+from jobs.store.papers import _record_posts
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
-from jobs.store.rows import PAPER_COLUMNS, new_paper, placed_paper, utcnow
+from jobs.store.rows import PAPER_COLUMNS, in_order, new_paper, placed_paper, utcnow
 
 
 class PgIngest(PgConnection):
@@ -76,21 +76,18 @@ class PgPapers(PgConnection):
     """PapersArea: reading papers, topics and appearances."""
 
     async def get_paper(self, arxiv_id: str) -> Paper | None:
+        return (await self.get_papers([arxiv_id])).get(arxiv_id)
+
+    async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
+        if not arxiv_ids:
+            return {}
         rows = await self._all(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT id FROM appearances WHERE paper_id = p.id "
             "ORDER BY post_date DESC, id DESC LIMIT 1) "
             "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
-            "WHERE p.arxiv_id = $1", arxiv_id)
-        return placed_paper(rows[0]) if rows else None
-
-    async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
-        found: dict[str, Paper] = {}
-        for arxiv_id in dict.fromkeys(arxiv_ids):
-            paper = await self.get_paper(arxiv_id)
-            if paper is not None:
-                found[arxiv_id] = paper
-        return found
+            "WHERE p.arxiv_id = ANY($1::text[])", sorted(set(arxiv_ids)))
+        return in_order(arxiv_ids, (placed_paper(r) for r in rows))
 
     async def paper_topics(self, arxiv_ids: list[str]) -> dict[str, list[str]]:
         if not arxiv_ids:
@@ -151,8 +148,6 @@ class PgPapers(PgConnection):
             "ORDER BY post_date DESC, post_id DESC LIMIT 1) AND a.topic = $1 ORDER BY a.position, a.id", topic)
         return [placed_paper(r) for r in rows]
 
-    async def topic_names(self, prefix: str, limit: int = 25) -> list[str]:
-        return matching_names(await self.known_topics(), prefix, limit)
 
 
 def _nocase(text: str) -> str:
