@@ -342,7 +342,9 @@ class SendRun:
             return None
         async with self.claiming:
             if not self.ready:
-                if not await self.record():  # first: the targets of what was sent have their next rows ready
+                # First the record: the targets of what was sent have their next rows ready. A stop that came
+                # meanwhile (a SIGTERM during the last send) starts nothing more.
+                if not await self.record() or self.stop.is_set():
                     return None
                 self.ready.extend(await self.store.claim_outbox(
                     self.claimer, CLAIM_BATCH, exclude=[*self.busy, *self.skip, *self.recording_ids],
