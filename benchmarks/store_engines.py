@@ -12,8 +12,12 @@ the PostgreSQL server's own CPU is not in it; wall is what a cycle waits for).
   fan-out plan     jobs.plan.dms.plan_fanout for --subscribers members (benchmarks/fanout.py's world of
                    topic, keyword and author subscriptions) and 300 new papers (seeded once per engine, not
                    timed; the DM rows and the cursor reset between rounds);
-  outbox claim     the first --claims rows that plan queued, claimed and marked sent as bot/delivery/sender.py
-                   does (pending, then mark_trying and mark_sent per row; no Discord): rows per second.
+  outbox claim     the first --claims rows that plan queued, claimed and marked sent as a sender does
+                   (bot/delivery/sender.py, no Discord): claims of 20 rows (SKIP LOCKED, leased), the request
+                   budget reserved five requests a round trip, each row marked tried, the sends recorded
+                   20 a transaction: rows per second; beside it, in the same rounds, the path before the
+                   senders (`pending`, then mark_trying and mark_sent a row), "outbox per row".
+--claims-only: only the fan-out plan and the outbox claim (no archive, base database or searches).
 
 The base database is generated reproducibly (random.Random(--seed)): titles and abstracts drawn from a fixed
 vocabulary with a Zipf-like skew, so common words match many papers and rare ones few. PostgreSQL databases
@@ -43,6 +47,8 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._bench import SHARED, kedreamix_archive, machine
+from bot.delivery.budget import Budget, Reservations
+from bot.delivery.sender import CLAIM_BATCH, LEASE_S, RECORD_BATCH
 from jobs.config import SourceConfig
 from jobs.database_url import parse_database_url
 from jobs.pipeline import ingest
@@ -217,9 +223,10 @@ async def unplan(url: str) -> None:
         await conn.close()
 
 
-async def fan_out_round(url: str, claims: int) -> tuple[tuple[float, float], tuple[float, float], int]:
-    """(wall, CPU) of planning the fan-out, (wall, CPU) of claiming the first `claims` rows it queued, and
-    the rows claimed."""
+async def fan_out_round(url: str, claims: int) -> tuple[tuple[float, float], tuple[float, float],
+                                                      tuple[float, float], int]:
+    """(wall, CPU) of planning the fan-out, of claiming and recording the first `claims` rows it queued as a
+    sender does, and of the same rows the way sends went before claims (a row at a time); the rows claimed."""
     from jobs.plan.dms import plan_fanout
 
     await unplan(url)
@@ -228,15 +235,41 @@ async def fan_out_round(url: str, claims: int) -> tuple[tuple[float, float], tup
         cycle = await store.start_cycle("bench")
         plan = await timed(lambda: plan_fanout(store, cycle))
         claimed = 0
+        # The database's round trips, not the wait: a budget no sender here waits on.
+        budget = Reservations(store.take_send_budget, Budget(rate=1e9, burst=5.0))
 
         async def claim() -> None:
             nonlocal claimed
-            for item in (await store.pending(kind="dm"))[:claims]:  # bot/delivery/sender.py's path, no Discord
+            while claimed < claims:
+                batch = await store.claim_outbox("bench", min(CLAIM_BATCH, claims - claimed), kind="dm",
+                                                 lease=LEASE_S)
+                if not batch:
+                    break
+                sent: list[tuple[int, int | None]] = []
+                for item in batch:
+                    await budget.spend(1)
+                    await store.begin_send(item.id, "bench", LEASE_S)
+                    sent.append((item.id, 10**12 + item.id))
+                    if len(sent) == RECORD_BATCH:
+                        await store.mark_sent_many(sent)
+                        sent = []
+                if sent:
+                    await store.mark_sent_many(sent)
+                claimed += len(batch)
+
+        claim_time = await timed(claim)
+        await unplan(url)
+        await plan_fanout(store, await store.start_cycle("bench"))
+        per_row = 0
+
+        async def one_by_one() -> None:
+            nonlocal per_row
+            for item in (await store.pending(kind="dm"))[:claims]:
                 await store.mark_trying(item.id)
                 await store.mark_sent(item.id, 10**12 + item.id)
-                claimed += 1
+                per_row += 1
 
-        return plan, await timed(claim), claimed
+        return plan, claim_time, await timed(one_by_one), claimed
     finally:
         await store.close()
 
@@ -261,6 +294,8 @@ async def run(args: argparse.Namespace) -> int:
     dbs = Databases(tmp)
     try:
         print(machine())
+        if args.claims_only:
+            return await claims_only(args, dbs, tmp)
         archive = tmp / "archive"
         if (SHARED / "kedreamix").is_dir() and not args.smoke:
             posts = kedreamix_archive(SHARED / "kedreamix", archive)
@@ -293,6 +328,7 @@ async def run(args: argparse.Namespace) -> int:
                   flush=True)
         results["fan-out plan"] = {e: [] for e in ENGINES}
         results["outbox claim"] = {e: [] for e in ENGINES}
+        results["outbox per row"] = {e: [] for e in ENGINES}
         claimed: dict[str, int] = {}
         for r in range(args.rounds):
             extra = tmp / f"day{r}"
@@ -308,14 +344,13 @@ async def run(args: argparse.Namespace) -> int:
                 searches[engine] += words + quoted
                 phrases[engine] += quoted
                 words_only[engine] += words
-                plan, claim, claimed[engine] = await fan_out_round(fan_urls[engine], args.claims)
+                plan, claim, per_row, claimed[engine] = await fan_out_round(fan_urls[engine], args.claims)
                 results["fan-out plan"][engine].append(plan)
                 results["outbox claim"][engine].append(claim)
+                results["outbox per row"][engine].append(per_row)
         for name, res in results.items():
             print(line(name, res))
-        for engine in ENGINES:
-            rate = claimed[engine] / min(r[0] for r in results["outbox claim"][engine])
-            print(f"claim rate {engine:8} {claimed[engine]:,} rows, {rate:,.0f} rows/s (best round)")
+        claim_rates(results, claimed)
         for engine in ENGINES:
             s, q = searches[engine], phrases[engine]
             print(f"search {engine:8} at {days * DAY + args.rounds * DAY:,} papers: p50 {pct(s, .5) * 1000:.1f} ms, "
@@ -328,6 +363,34 @@ async def run(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def claim_rates(results: dict[str, dict[str, list[tuple[float, float]]]], claimed: dict[str, int]) -> None:
+    for engine in ENGINES:
+        rates = [claimed[engine] / min(r[0] for r in results[k][engine]) for k in ("outbox claim", "outbox per row")]
+        cpu = min(r[1] for r in results["outbox claim"][engine]) / max(1, claimed[engine]) * 1000
+        print(f"claim rate {engine:8} {claimed[engine]:,} rows, {rates[0]:,.0f} rows/s as senders claim and record "
+              f"({cpu:.2f} ms CPU a row), {rates[1]:,.0f} rows/s a row at a time (best rounds)")
+
+
+async def claims_only(args: argparse.Namespace, dbs: Databases, tmp: Path) -> int:
+    """The fan-out plan and the outbox claim alone, interleaved as the full run does them."""
+    fan_urls = {engine: await dbs.new(engine) for engine in ENGINES}
+    for engine in ENGINES:
+        await seed_fanout(fan_urls[engine], tmp, args.subscribers, args.seed)
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {
+        k: {e: [] for e in ENGINES} for k in ("fan-out plan", "outbox claim", "outbox per row")}
+    claimed: dict[str, int] = {}
+    for _ in range(args.rounds):
+        for engine in ENGINES:
+            plan, claim, per_row, claimed[engine] = await fan_out_round(fan_urls[engine], args.claims)
+            results["fan-out plan"][engine].append(plan)
+            results["outbox claim"][engine].append(claim)
+            results["outbox per row"][engine].append(per_row)
+    for name, res in results.items():
+        print(line(name, res))
+    claim_rates(results, claimed)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--papers", type=int, default=100_000, help="the base database's papers (default 100,000)")
@@ -337,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=5, help="passes over the query set per round")
     p.add_argument("--archive-posts", type=int, default=55, help="generated archive's posts (no shared digests)")
     p.add_argument("--seed", type=int, default=17)
+    p.add_argument("--claims-only", action="store_true", help="only the fan-out plan and the outbox claim")
     p.add_argument("--smoke", action="store_true", help="a tiny run in seconds: 600 papers, 2 rounds")
     args = p.parse_args(argv)
     if args.smoke:

@@ -6,7 +6,6 @@ connections) and its own claimer name, all of them talking to one simulated Disc
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,13 +18,14 @@ import simcord
 
 from bot import create_bot
 from bot.app import PaperboyBot
+from bot.delivery.budget import Reservations
 from bot.delivery.sender import Budget, SendReport, send_pending
 from bot.delivery.targets import Targets
 from jobs.config import Config
 from jobs.messages import AlertMessage
 from jobs.store.backends import open_database
 from tests.conftest import make_config
-from tests.engines import fresh_database
+from tests.engines import engine_of, fresh_database, run_sql
 from tests.postgen import entries, write_kedreamix
 from tests.test_feed import paper_messages, titles
 
@@ -164,6 +164,72 @@ async def test_a_sender_killed_between_discords_answer_and_its_commit_posts_noth
                 await store.close()
 
 
+HOLD_EVERY_RECORD = """
+CREATE FUNCTION hold_records() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'sent' THEN PERFORM pg_sleep(60); END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER hold_records BEFORE UPDATE OF status ON outbox FOR EACH ROW EXECUTE FUNCTION hold_records();
+"""
+
+
+async def test_a_sender_killed_before_its_batch_of_records_is_written_posts_nothing_twice(
+        pg_url: str, tmp_path: Path) -> None:
+    """Sends are recorded in batches (issue 20 item 4). Sender A sends the first message of six channels;
+    Discord takes all six; A's one write recording them is held, and A dies there: six messages on Discord,
+    none recorded. Sender B takes the rows once A's leases run out, finds each message by its marker and
+    adopts it, then sends the rest: nothing twice, each channel in order."""
+    config = make_config(tmp_path, database_url=pg_url)
+    gateway = create_bot(config, role="gateway")
+    a_store = b_store = None
+    admin = await asyncpg.connect(pg_url)
+    try:
+        async with simcord.run(gateway) as env:
+            channels = await world(env, gateway, channels=6, papers=2)
+            await admin.execute(HOLD_EVERY_RECORD)
+            a_store = await open_database(config.database())
+            a = asyncio.create_task(send_pending(a_store, Targets(gateway, a_store), images=True, claimer="a",
+                                                 budget=FAST, lease=2.0))
+            deadline = time.monotonic() + 30
+            while sum(len(c.history()) for c in channels) < 6 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)
+            # Before (a record a send): five workers each held in their own record, five headers sent.
+            assert [len(c.history()) for c in channels] == [1] * 6
+            a.cancel()  # kill -9, as the database sees it (see the test above)
+            a_store.pool.terminate()
+            await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
+            await asyncio.gather(a, return_exceptions=True)
+            a_store = None
+            await admin.execute("DROP TRIGGER hold_records ON outbox")
+            held = await admin.fetch("SELECT status, claimed_by, tried_at IS NOT NULL AS tried FROM outbox "
+                                     "WHERE tried_at IS NOT NULL")
+            assert [dict(r) for r in held] == [{"status": "pending", "claimed_by": "a", "tried": True}] * 6
+
+            b_store = await open_database(config.database())
+            before = len(env.http_requests)
+            deadline = time.monotonic() + 30
+            while await b_store.pending() and time.monotonic() < deadline:
+                await send_pending(b_store, Targets(gateway, b_store), images=True, claimer="b", budget=FAST,
+                                   lease=2.0)
+                await asyncio.sleep(0.2)
+            await env.settle()
+            for channel in channels:
+                assert titles(channel) == expected(2)
+                assert len(channel.history()) == 3
+            looks = [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+            assert len(looks) == 6  # one look for each row sent and not recorded
+            assert await b_store.outbox_counts() == {"sent": 18}
+            message_ids = {int(r["message_id"]) for r in await admin.fetch("SELECT message_id FROM outbox")}
+            assert message_ids == {m.id for c in channels for m in c.history()}
+    finally:
+        await admin.close()
+        for store in (a_store, b_store, gateway._store):
+            if store is not None:
+                await store.close()
+
+
 async def test_a_plan_committed_wakes_the_senders(pg_url: str, tmp_path: Path) -> None:
     config = make_config(tmp_path, database_url=pg_url)
     write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 2))
@@ -206,6 +272,33 @@ async def test_senders_share_one_request_budget(pg_url: str, tmp_path: Path) -> 
             await store.close()
 
 
+async def test_senders_reserving_several_requests_a_round_trip_stay_under_the_bound(
+        pg_url: str, tmp_path: Path) -> None:
+    """A sender reserves its requests five a round trip (bot/delivery/budget.py): three senders making 300
+    requests still get no more than 50 in any second, and ask the database a fifth as often."""
+    config = make_config(tmp_path, database_url=pg_url)
+    stores = [await open_database(config.database()) for _ in range(3)]
+    asked = Counter[int]()
+    try:
+        async def requests(i: int, store: Any) -> list[float]:
+            async def take(requests: int, rate: float, burst: float) -> float:
+                asked[i] += 1
+                return float(await store.take_send_budget(requests, rate, burst))
+
+            reservations = Reservations(take, Budget(45.0, 5.0))
+            return [await reservations.reserve() for _ in range(100)]  # when each request may go
+
+        start = time.monotonic()
+        times = sorted(t for ts in await asyncio.gather(*(requests(i, s) for i, s in enumerate(stores))) for t in ts)
+        busiest = max(sum(1 for u in times[i:] if u < t + 1.0) for i, t in enumerate(times))
+        assert busiest <= 50, busiest
+        assert times[-1] - start < 300 / 45 + 1.0
+        assert sum(asked.values()) == 60, asked  # before: one round trip a request, 300
+    finally:
+        for store in stores:
+            await store.close()
+
+
 @pytest.fixture
 def config(tmp_path: Path, store_url: str) -> Config:
     return make_config(tmp_path, database_url=store_url)
@@ -230,24 +323,10 @@ CREATE TRIGGER disk_full BEFORE UPDATE OF status ON outbox FOR EACH ROW EXECUTE 
 DISK_FREED = {"sqlite": "DROP TRIGGER disk_full", "postgres": "DROP TRIGGER disk_full ON outbox"}
 
 
-async def database_says(config: Config, sql: str) -> None:
-    """Run `sql` on the bot's database from outside the bot (as the disk filling up would)."""
-    url = config.database()
-    if url.path is not None:
-        with sqlite3.connect(url.path) as db:
-            db.execute(sql)
-        return
-    conn = await asyncpg.connect(url.url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def test_a_full_disk_at_the_record_step_pauses_sending_and_nothing_is_sent_twice_next_day(
         simcord_env, config: Config, make_bot, posts_dir: Path) -> None:
     env = simcord_env
-    engine = "sqlite" if config.database().path is not None else "postgres"
+    engine = engine_of(config)
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
     guild = env.create_guild(name="Lab")
     admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
@@ -257,14 +336,14 @@ async def test_a_full_disk_at_the_record_step_pauses_sending_and_nothing_is_sent
     for channel in channels:
         await admin.slash(channel, "feed add", channel=channel, topic="3DGS", style="cards")
 
-    await database_says(config, FULL_DISK[engine])
+    await run_sql(config, FULL_DISK[engine])
     summary = await env.bot.run_digest()  # before: the cycle failed here, and every row stayed to be re-sent
     assert any("sending paused" in p and "did not record" in p for p in summary.send.paused), summary.send.paused
     accepted = [m for c in channels for m in c.history()]
     assert 1 <= len(accepted) <= 2  # what Discord took before sending paused: a header each at most
     assert summary.send.sent == 0
 
-    await database_says(config, DISK_FREED[engine])  # space freed; the next day's cycle
+    await run_sql(config, DISK_FREED[engine])  # space freed; the next day's cycle
     await env.restart_bot(make_bot())
     await env.settle()
     await env.bot.run_digest()

@@ -275,3 +275,38 @@ async def test_subscriptions_lists_25_long_subscriptions_in_one_readable_answer(
     assert embed.title == "Your subscriptions (25/25)" and len(embed.description or "") <= 4096
     assert [line.split("**")[1][:17] for line in lines[:25]] == [f"keyword number {i:02d}" for i in range(25)]
     assert any(line.startswith("Your language") or "language" in line for line in lines[25:]), lines[25:]
+
+
+async def test_members_sent_one_day_get_equal_pages_each_marked_as_its_own_row(simcord_env, posts_dir: Path) -> None:
+    """A send run reads a day's papers and builds its embeds and menu once for every member it goes to
+    (bot/ui/reused.py): each member's message is the same page, and each carries only its own row's marker,
+    by which a sender that died before recording it finds it."""
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-01", entries("1", 1))
+    guild = env.create_guild(name="Lab")
+    general = guild.create_text_channel("general")
+    users = [env.create_user(f"member{i}") for i in range(3)]
+    await env.bot.run_digest()
+    for user in users:
+        await guild.add_member(user).slash(general, "subscribe", topic="3dgs")
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 7))
+    await env.bot.run_digest()
+
+    messages = [m for user in users for m in user.dm_channel.history()]
+    assert len(messages) == 3
+    assert await env.bot.store.pending() == []
+    markers = []
+    for message in messages:
+        *others, last = message.embeds
+        assert len(message.embeds) == 5  # the first page of seven papers
+        assert not any("#pb" in (e.footer.text or "") for e in others)
+        assert (last.footer.text or "").count("#pb") == 1, last.footer.text  # its own, not another's too
+        markers.append((last.footer.text or "").rsplit(" ", 1)[-1])
+    assert len(set(markers)) == 3 and all(m.startswith("#pb") for m in markers), markers
+
+    def page(message: discord.Message) -> list[object]:
+        embeds = [e.to_dict() for e in message.embeds]
+        embeds[-1].pop("footer", None)
+        return [message.content, embeds, [o.label for o in message.components[0].children[0].options]]
+
+    assert page(messages[0]) == page(messages[1]) == page(messages[2])

@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,6 +18,7 @@ import aiohttp
 import discord
 
 from bot.delivery import forum
+from bot.delivery.budget import BUDGET, Budget, Reservations
 from bot.delivery.safe_form import safe_form
 from bot.delivery.targets import Spend, Target, Targets, describe_failure, is_gone
 from bot.ui.buttons import paper_view, papers_view
@@ -24,6 +26,7 @@ from bot.ui.embeds import Images, paper_embed
 from bot.ui.language import guild_languages, member_languages
 from bot.ui.paper_pages import page_args
 from bot.ui.render import alert_line, club_line, footer_line, header_embed, top_embed
+from bot.ui.reused import Reused
 from jobs.messages import (
     AlertMessage,
     CardMessage,
@@ -60,22 +63,16 @@ SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutErr
 SEND_WORKERS = 5
 # Rows claimed at a time (each the next row of its own target).
 CLAIM_BATCH = 20
+# Sends recorded together, in one transaction: a batch is written when it holds RECORD_BATCH sends, when its
+# first waited RECORD_EVERY_S, before each claim (a target's next row is claimable once the one before is
+# recorded) and when the run ends. A row sent and not yet recorded is marked tried: after a crash it is
+# found by its marker and adopted, not sent again.
+RECORD_BATCH = 20
+RECORD_EVERY_S = 1.0
 # A claim's lease: renewed every third of it while the sender runs; a dead sender's rows go to another after it.
 LEASE_S = 30.0
 # A tried row is looked for among its target's newest messages (a crash is found at the next start).
 LOOKED_AT = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """The bot token's requests a second, shared by every sender (Discord's global limit is 50/s): at 45/s
-    with 5 saved up at most, no second ever holds more than 50, however many senders share it."""
-
-    rate: float = 45.0
-    burst: float = 5.0
-
-
-BUDGET = Budget()
 
 
 @dataclass(slots=True)
@@ -110,7 +107,8 @@ async def target_languages(store: Store, item: OutboxItem, locale: str | None = 
 
 async def render(store: Store, item: OutboxItem, *, images: Images,
                  papers: dict[str, Paper | None] | None = None,
-                 languages: Languages | None = None, locale: str | None = None) -> dict[str, Any] | None:
+                 languages: Languages | None = None, locale: str | None = None,
+                 reused: Reused | None = None) -> dict[str, Any] | None:
     """The send() arguments for an outbox row; None when its paper is gone from the database.
     `papers` caches the papers read during one send run (a fan-out sends each to many people),
     `languages` each target's languages (target_languages); `locale` is the Discord locale of the
@@ -132,13 +130,15 @@ async def render(store: Store, item: OutboxItem, *, images: Images,
         case DigestMessage() | DayMessage():  # a feed's topic-day or a member's day of matches: one paged message
             day = PagedDay.of(message)
             assert day is not None
-            return await page_args(store, item.id, day, language=language, lang=lang)
+            return await page_args(store, item.id, day, language=language, lang=lang, reused=reused)
         case CardMessage() | DirectMessage():
-            return await _cards(store, message, images=images, papers=papers, language=language, lang=lang)
+            return await _cards(store, message, images=images, papers=papers, language=language, lang=lang,
+                                reused=reused)
 
 
 async def _cards(store: Store, message: CardMessage | DirectMessage, *, images: Images,
-                 papers: dict[str, Paper | None] | None, language: str, lang: Lang) -> dict[str, Any] | None:
+                 papers: dict[str, Paper | None] | None, language: str, lang: Lang,
+                 reused: Reused | None = None) -> dict[str, Any] | None:
     """A card row (one paper; older rows and DMs, several): each paper's full embed and its buttons."""
     ids = message.papers
     matched = message.matched if isinstance(message, DirectMessage) else {}
@@ -163,8 +163,13 @@ async def _cards(store: Store, message: CardMessage | DirectMessage, *, images: 
         shown.append(paper)
     if not embeds:
         return None
-    view = (paper_view(shown[0], language=language, lang=lang) if len(shown) == 1
-            else papers_view(shown, language, lang))
+    def build() -> discord.ui.View:
+        return (paper_view(shown[0], language=language, lang=lang) if len(shown) == 1
+                else papers_view(shown, language, lang))
+
+    # The same card (or set of cards) to many channels: one view, built once a run.
+    key = ("cards", tuple((p.arxiv_id, p.topic) for p in shown), language, lang)
+    view = reused.one(key, build) if reused is not None else build()
     args: dict[str, Any] = {"embeds": embeds, "view": view}
     if isinstance(message, DirectMessage) and message.content:
         args["content"] = message.content
@@ -273,9 +278,16 @@ class SendRun:
         # Per run: each paper is read once, each target resolved once (a subscriber's DM channel is a
         # database lookup; a channel not in the cache, a request), however many messages use them.
         self.papers: dict[str, Paper | None] = {}
+        self.reused = Reused(papers=self.papers)  # and each embed and view built once
         self.languages: Languages = {}
         self.resolved: dict[tuple[str, int], Target] = {}
         self.running: set[asyncio.Task[None]] = set()
+        self.budget_left = Reservations(store.take_send_budget, budget)
+        # Sent, not yet recorded (written in batches, see RECORD_BATCH); their ids stay out of claims until
+        # they are recorded, with those of a batch being written.
+        self.unrecorded: list[_Posted] = []
+        self.recording_ids: set[int] = set()
+        self.recording = asyncio.Lock()
 
     async def run(self) -> SendReport:
         beat = asyncio.create_task(self.heartbeat())
@@ -289,6 +301,8 @@ class SendRun:
             for task in self.running:
                 task.cancel()
             await asyncio.gather(*self.running, return_exceptions=True)
+            with contextlib.suppress(Exception):  # what was sent is recorded; if not, it is found by its marker
+                await self.record()
             beat.cancel()
             await asyncio.gather(beat, return_exceptions=True)
             if self.ready or self.halted or self.stop.is_set():  # what is claimed and unsent goes back for any sender
@@ -320,9 +334,7 @@ class SendRun:
                 log.warning("could not renew this sender's claims: %s", exc)
 
     async def spend(self, requests: int) -> None:
-        wait = await self.store.take_send_budget(requests, self.budget.rate, self.budget.burst)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        await self.budget_left.spend(requests)
 
     async def next_item(self) -> OutboxItem | None:
         """The next row to send, claimed in batches; None when there is none to claim now (a row of a
@@ -331,9 +343,13 @@ class SendRun:
             return None
         async with self.claiming:
             if not self.ready:
+                # First the record: the targets of what was sent have their next rows ready. A stop that came
+                # meanwhile (a SIGTERM during the last send) starts nothing more.
+                if not await self.record() or self.stop.is_set():
+                    return None
                 self.ready.extend(await self.store.claim_outbox(
-                    self.claimer, CLAIM_BATCH, exclude=[*self.busy, *self.skip], lease=self.lease,
-                    guild_id=self.guild_id, kind=self.kind))
+                    self.claimer, CLAIM_BATCH, exclude=[*self.busy, *self.skip, *self.recording_ids],
+                    lease=self.lease, guild_id=self.guild_id, kind=self.kind))
             if not self.ready:
                 return None
             item = self.ready.popleft()
@@ -348,7 +364,8 @@ class SendRun:
             return
         try:
             args = await render(self.store, item, images=self.images, papers=self.papers,
-                                languages=self.languages, locale=self.targets.locale(item.guild_id))
+                                languages=self.languages, locale=self.targets.locale(item.guild_id),
+                                reused=self.reused)
         except PayloadError as exc:  # written by a bug or by hand: say which row and why, and send the rest
             await self.store.mark_failed([item.id], f"it cannot be read: {exc}", final=True)
             log.error("outbox %s given up: it cannot be read: %s", item.id, exc)
@@ -358,11 +375,13 @@ class SendRun:
             await self.store.mark_failed([item.id], "the paper is no longer in the database", final=True)
             return
         posted = await self.post(item, args)
-        if posted is None or not await self.record(item, posted.message_id):
+        if posted is None:
             return
-        self.report.sent += posted.message_id is not None
-        day = PagedDay.of(item.message)
-        self.report.papers += len(day.papers) if day is not None else len(posted.args.get("embeds", []))
+        self.unrecorded.append(posted)
+        self.recording_ids.add(item.id)
+        if (len(self.unrecorded) >= RECORD_BATCH
+                or time.monotonic() - self.unrecorded[0].at >= RECORD_EVERY_S):
+            await self.record()
 
     async def post(self, item: OutboxItem, args: dict[str, Any]) -> _Posted | None:
         """Post one row, retrying a passing failure and a refused payload once in a smaller form; None when
@@ -382,7 +401,7 @@ class SendRun:
                 async with asyncio.timeout(SEND_TIMEOUT):
                     message_id = await _post(self.resolved[key], item, args, tried=tried, me=self.me,
                                              spend=self.spend)
-                return _Posted(message_id, args)
+                return _Posted(item, message_id, args)
             except SEND_FAILURES as exc:
                 if _refused_payload(exc) and not safe:  # once more, smaller and plainer: its papers are not lost
                     log.warning("outbox %s: Discord refused it (%s); trying a smaller form", item.id, _describe(exc))
@@ -408,24 +427,37 @@ class SendRun:
             return False
         return True
 
-    async def record(self, item: OutboxItem, message_id: int | None) -> bool:
-        """Store that the row was sent. When the database will not take it (a full disk), sending pauses:
-        the write is tried again, and if it still fails this run stops starting sends. The row stays
-        pending and tried: the next run finds the message by its marker instead of sending it again."""
-        for wait in (0.0, *self.retry_delays):
-            await asyncio.sleep(wait)
-            try:
-                await self.store.mark_sent(item.id, message_id)
-                return True
-            except Exception as exc:  # whatever the database raised: nothing more is sent until it works
-                problem = f"{type(exc).__name__}: {exc}"
-        reason = (f"sending paused: Discord took outbox row {item.id} but the database did not record it "
-                  f"({problem}); it is looked for, not sent again, once the database writes")
-        if not self.halted:
-            self.halted.append(reason)
-            self.report.paused.append(reason)
-            log.error("%s", reason)
-        return False
+    async def record(self) -> bool:
+        """Store what was sent and not yet recorded, in one transaction; False once sending is paused. When
+        the database will not take it (a full disk), sending pauses: the write is tried again, and if it
+        still fails this run stops starting sends. Those rows stay pending and tried: the next run finds
+        their messages by their markers instead of sending them again."""
+        async with self.recording:
+            batch, self.unrecorded = self.unrecorded, []
+            if not batch:
+                return not self.halted
+            for wait in (0.0, *self.retry_delays):
+                await asyncio.sleep(wait)
+                try:
+                    await self.store.mark_sent_many([(p.item.id, p.message_id) for p in batch])
+                    break
+                except Exception as exc:  # whatever the database raised: nothing more is sent until it works
+                    problem = f"{type(exc).__name__}: {exc}"
+            else:
+                ids = ", ".join(str(p.item.id) for p in batch)
+                reason = (f"sending paused: Discord took outbox row(s) {ids} but the database did not record "
+                          f"them ({problem}); they are looked for, not sent again, once the database writes")
+                if not self.halted:
+                    self.halted.append(reason)
+                    self.report.paused.append(reason)
+                    log.error("%s", reason)
+                return False
+            for posted in batch:
+                self.recording_ids.discard(posted.item.id)
+                self.report.sent += posted.message_id is not None
+                day = PagedDay.of(posted.item.message)
+                self.report.papers += len(day.papers) if day is not None else len(posted.args.get("embeds", []))
+            return not self.halted
 
     async def refused(self, item: OutboxItem, exc: discord.HTTPException) -> None:
         self.report.failed += 1
@@ -457,8 +489,10 @@ class SendRun:
 
 @dataclass(slots=True)
 class _Posted:
+    item: OutboxItem
     message_id: int | None
     args: dict[str, Any]  # as posted: the smaller form when the first was refused
+    at: float = field(default_factory=time.monotonic)
 
 
 def _refused_payload(exc: BaseException) -> bool:

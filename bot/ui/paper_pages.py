@@ -21,6 +21,7 @@ from bot.ui.buttons import paper_view, stored_paper
 from bot.ui.discuss import DiscussButton, read_day
 from bot.ui.embeds import brief_embed, paper_embed, title_text, trim
 from bot.ui.language import reader_languages, reading_language
+from bot.ui.reused import Reused
 from bot.ui.views import PaperboyView, PersistentItem
 from jobs.matching import matching_keyword
 from jobs.models import Paper
@@ -78,10 +79,10 @@ def header(day: PagedDay, page: int, lang: str) -> str:
 
 
 def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str = "zh", lang: str = "en",
-                topics: dict[str, list[str]] | None = None) -> list[discord.Embed]:
+                topics: dict[str, list[str]] | None = None, reused: Reused | None = None) -> list[discord.Embed]:
     """A page's brief embeds, numbered from `first`; a digest's name the feed keyword each matched (its
     badges show code and venue, the other reasons it ranks where it does), a DM's the paper's other topics
-    (`topics`)."""
+    (`topics`). `reused`: a send run's embeds, each built once."""
     embeds = []
     for n, paper in enumerate(papers, first):
         # Code and a venue show as badges anyway: a matched keyword is the reason left to say.
@@ -90,29 +91,45 @@ def page_embeds(day: PagedDay, papers: list[Paper], first: int, *, language: str
         if paper.arxiv_id in day.why:  # the member's own ranking put it here: the paper they liked it is like
             reasons.append(t("reason.like", lang,
                              title=discord.utils.escape_markdown(trim(day.why[paper.arxiv_id], WHY_TITLE))))
-        embeds.append(brief_embed(paper, number=n, language=language, lang=lang, reasons=reasons,
-                                  also_in=(topics or {}).get(paper.arxiv_id, []) if day.kind == "dm" else None))
+        also_in = (topics or {}).get(paper.arxiv_id, []) if day.kind == "dm" else None
+
+        def build(paper: Paper = paper, n: int = n, reasons: list[str] = reasons,
+                  also_in: list[str] | None = also_in) -> discord.Embed:
+            return brief_embed(paper, number=n, language=language, lang=lang, reasons=reasons, also_in=also_in)
+
+        if reused is None:
+            embeds.append(build())
+        else:  # what the embed shows decides it: the paper as labelled, its place, the words and reasons
+            key = ("brief", paper.arxiv_id, paper.topic, paper.date, n, language, lang, tuple(reasons),
+                   None if also_in is None else tuple(also_in))
+            embeds.append(reused.embed(key, build))
     return embeds
 
 
 async def page_args(store: Store, outbox_id: int, day: PagedDay, *, page: int = 0, language: str = "zh",
-                    lang: str = "en", shown: str | None = None, message_id: int = 0) -> dict[str, Any] | None:
+                    lang: str = "en", shown: str | None = None, message_id: int = 0,
+                    reused: Reused | None = None) -> dict[str, Any] | None:
     """The send()/edit() arguments of `page` (0-based) of a day: its header line, one brief embed a paper
     read in `language` (zh, en, both) and the controls, Paperboy's words in `lang`. `shown` marks a page
     shown to one member: the language its controls keep (zh, en, both; "-": whatever the reader's settings
-    say); None for the message posted in a channel or DM. None when none of the day's papers is stored."""
+    say); None for the message posted in a channel or DM. None when none of the day's papers is stored.
+    `reused`: a send run's papers, topics and embeds, read and built once for all its messages."""
     ids = day.papers
     page = min(max(0, page), page_count(len(ids)) - 1)
     first = page * PAGE_SIZE
     wanted = ids[first:first + PAGE_SIZE]
-    found = await store.get_papers(wanted)
-    if not found and not await store.get_papers(ids):
+    reused = reused if reused is not None else Reused()  # a page of its own (a click): read for it alone
+    found = await reused.get_papers(store, wanted)
+    if not found and not await reused.get_papers(store, ids):
         return None
     papers = [day.labelled(found[i]) for i in wanted if i in found]
-    topics = await store.paper_topics([p.arxiv_id for p in papers]) if day.kind == "dm" else {}
-    embeds = page_embeds(day, papers, first + 1, language=language, lang=lang, topics=topics)
+    topics = await reused.paper_topics(store, [p.arxiv_id for p in papers]) if day.kind == "dm" else {}
+    embeds = page_embeds(day, papers, first + 1, language=language, lang=lang, topics=topics, reused=reused)
     view = PaperboyView(timeout=None)
-    view.add_item(DayMenu(outbox_id, papers, first + 1, language, lang, shown=shown, message_id=message_id))
+    options = reused.one(("day options", tuple((p.arxiv_id, p.title) for p in papers), first, language),
+                         lambda: day_options(papers, first + 1, language))
+    view.add_item(DayMenu(outbox_id, papers, first + 1, language, lang, shown=shown, message_id=message_id,
+                          options=options))
     pages = page_count(len(ids))
     if pages > 1:
         for target, way in ((max(0, page - 1), "p"), (min(pages - 1, page + 1), "n")):
@@ -199,16 +216,22 @@ class DayLanguageButton(PersistentItem[discord.ui.Button[Any]],
         await _show(interaction, self.outbox_id, self.page, self.language, self.message_id)
 
 
+def day_options(papers: list[Paper], first: int, language: str) -> list[discord.SelectOption]:
+    """A day menu's papers: number and title, the paper's lead line under it."""
+    return [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", limits.OPTION_TEXT), value=p.arxiv_id,
+                                 description=trim(lead(p, single(language), limits.OPTION_TEXT).text(),
+                                                  limits.OPTION_TEXT) or None)
+            for n, p in enumerate(papers[:limits.SELECT_OPTIONS], first)]
+
+
 class DayMenu(PersistentItem[discord.ui.Select[Any]], template=rf"pb:dgo:(?P<oid>\d{{1,19}}){_LANG}{_MID}"):
     """"Open a paper…": the full card of the paper picked, to the one who picked it, with Discuss under a
     channel's day."""
 
     def __init__(self, outbox_id: int, papers: list[Paper], first: int = 1, language: str = "zh",
-                 lang: str = "en", *, shown: str | None = None, message_id: int | None = None) -> None:
-        options = [discord.SelectOption(label=trim(f"{n}. {title_text(p)}", limits.OPTION_TEXT), value=p.arxiv_id,
-                                        description=trim(lead(p, single(language), limits.OPTION_TEXT).text(),
-                                                         limits.OPTION_TEXT) or None)
-                   for n, p in enumerate(papers[:limits.SELECT_OPTIONS], first)]
+                 lang: str = "en", *, shown: str | None = None, message_id: int | None = None,
+                 options: list[discord.SelectOption] | None = None) -> None:
+        options = options if options is not None else day_options(papers, first, language)
         extra = f":{shown}:{message_id or 0}" if shown else ""
         super().__init__(discord.ui.Select(custom_id=f"pb:dgo:{outbox_id}{extra}", row=0,
                                            placeholder=t("menu.open_paper", lang),

@@ -228,6 +228,10 @@ class FeedsArea(Protocol):
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
         ...
 
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int | None]]) -> None:
+        """Record several sends, (outbox id, message id) each, in one transaction (a sender's batch)."""
+        ...
+
     async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:
         """Record a failed send; `final` gives up on it (the target is gone), else it stays pending."""
         ...

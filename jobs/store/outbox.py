@@ -82,10 +82,14 @@ class Outbox(Connection):
         return next((outbox_item_from_row(r) for r in rows), None)
 
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
+        await self.mark_sent_many([(outbox_id, message_id)])
+
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int | None]]) -> None:
+        now = utcnow()
         async with self.transaction() as db:
-            await db.execute(
+            await db.executemany(
                 "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, "
-                "error = NULL WHERE id = ?", (message_id, utcnow(), outbox_id),
+                "error = NULL WHERE id = ?", [(message_id, now, outbox_id) for outbox_id, message_id in sent],
             )
 
     async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:

@@ -52,8 +52,10 @@ class PgClaims(PgConnection):
             rows = await conn.fetch(
                 f"WITH heads AS (SELECT o.id FROM outbox o WHERE o.status = 'pending' "
                 f"AND (o.lease_until IS NULL OR o.lease_until < {NOW}) AND NOT (o.id = ANY($4::bigint[])){where} "
-                "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending' AND e.kind = o.kind "
-                "AND e.target_id = o.target_id AND e.id < o.id) "
+                # the target's first pending row, as a lookup per row: an anti-join planned on a fresh plan's
+                # rows (no statistics yet) compared every pending row with every other, seconds a claim
+                "AND o.id = (SELECT min(e.id) FROM outbox e WHERE e.status = 'pending' AND e.kind = o.kind "
+                "AND e.target_id = o.target_id) "
                 "ORDER BY o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED) "
                 f"UPDATE outbox SET claimed_by = $1, lease_until = {NOW} + $2 FROM heads WHERE outbox.id = heads.id "
                 "RETURNING outbox.id, kind, target_id, guild_id, feed_id, payload, attempts, tried_at IS NOT NULL",

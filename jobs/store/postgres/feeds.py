@@ -161,9 +161,14 @@ class PgFeeds(PgConnection):
         return next((outbox_item_from_row(r) for r in rows), None)
 
     async def mark_sent(self, outbox_id: int, message_id: int | None) -> None:
-        async with self.transaction() as conn:
-            await conn.execute("UPDATE outbox SET status = 'sent', message_id = $1, sent_at = $2, "
-                               "attempts = attempts + 1, error = NULL WHERE id = $3", message_id, utcnow(), outbox_id)
+        await self.mark_sent_many([(outbox_id, message_id)])
+
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int | None]]) -> None:
+        async with self.transaction() as conn:  # one statement for the batch: one round trip
+            await conn.execute("UPDATE outbox SET status = 'sent', message_id = s.message_id, sent_at = $3, "
+                               "attempts = attempts + 1, error = NULL "
+                               "FROM unnest($1::bigint[], $2::bigint[]) AS s(id, message_id) WHERE outbox.id = s.id",
+                               [i for i, _ in sent], [m for _, m in sent], utcnow())
 
     async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:
         status = "failed" if final else "pending"
