@@ -25,6 +25,18 @@ async def two_feeds(env, posts_dir: Path):  # type: ignore[no-untyped-def]
     return papers, other
 
 
+async def planned_not_sent(env, posts_dir: Path):  # type: ignore[no-untyped-def]
+    """A card feed's day planned (a header and three cards) while Discord answers its channel 503: all
+    pending. The 503 stays until the test clears it."""
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    _, papers, admin, _ = setup_guild(env)
+    await env.bot.run_digest()
+    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
+    env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
+    await env.bot.run_digest()
+    return papers, admin
+
+
 def fail_transport(env, path: str, error: BaseException, times: int | None) -> list[str]:  # type: ignore[no-untyped-def]
     """Make SimCord's HTTP client raise `error` (as aiohttp would on a dropped connection) for POSTs to
     `path`, `times` times (None: always). SimCord's inject_error can only answer with an HTTP status."""
@@ -135,12 +147,7 @@ async def test_digest_run_during_the_start_up_delivery_sends_nothing_twice(
     simcord_env, posts_dir: Path, make_bot
 ) -> None:
     env = simcord_env
-    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
-    _, papers, admin, _ = setup_guild(env)
-    await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
-    env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
-    await env.bot.run_digest()
+    papers, admin = await planned_not_sent(env, posts_dir)
     assert (await env.bot.store.outbox_counts()).get("pending") == 4
     env.backend.faults.clear()
 
@@ -231,12 +238,7 @@ async def test_a_row_of_no_known_shape_is_given_up_with_its_reason_and_the_rest_
     simcord_env, posts_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     env = simcord_env
-    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
-    _, papers, admin, _ = setup_guild(env)
-    await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
-    env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
-    await env.bot.run_digest()  # planned: a header and three cards, none sent
+    papers, _ = await planned_not_sent(env, posts_dir)  # a header and three cards
     env.backend.faults.clear()
     store = env.bot.store
     (first, *_) = await store.pending()
