@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from jobs.records import OutboxItem, OutboxNotices
 from jobs.store._connection import Connection
-from jobs.store.rows import outbox_item_from_row, utcnow
+from jobs.store.rows import outbox_item_from_row, outbox_scope, utcnow
 
 # A target's first pending row: no earlier pending row of the same target (outbox_target_pending).
 HEAD = ("NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending' AND e.kind = o.kind "
@@ -33,13 +33,7 @@ class Claims(Connection):
 
     async def claim_outbox(self, claimer: str, limit: int, *, exclude: Sequence[int] = (), lease: float = 60.0,
                            guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
-        where, args = "", list[object]()
-        if guild_id is not None:
-            where += " AND o.guild_id = ?"
-            args.append(guild_id)
-        if kind is not None:
-            where += " AND o.kind = ?"
-            args.append(kind)
+        where, args = outbox_scope(guild_id, kind, column="o.")
         rows = await self._all(
             "SELECT o.id, o.kind, o.target_id, o.guild_id, o.feed_id, o.payload, o.attempts, o.tried_at IS NOT NULL "
             f"FROM outbox o WHERE o.status = 'pending' AND o.id NOT IN (SELECT value FROM json_each(?)){where} "

@@ -12,7 +12,7 @@ import aiosqlite
 
 from jobs.records import DmMessage, OutboxItem
 from jobs.store._connection import Connection, run_sync
-from jobs.store.rows import OUTBOX_COLUMNS, TIME_FORMAT, j, outbox_item_from_row, utcnow
+from jobs.store.rows import OUTBOX_COLUMNS, TIME_FORMAT, j, outbox_item_from_row, outbox_scope, utcnow
 
 
 async def enqueue(db: aiosqlite.Connection, cycle_id: int, kind: str, target_id: int, guild_id: int | None,
@@ -54,18 +54,8 @@ class Outbox(Connection):
     # ---- the outbox ----------------------------------------------------------------------------
 
     async def pending(self, guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
-        where, args = "status = 'pending'", list[object]()
-        if guild_id is not None:
-            where += " AND guild_id = ?"
-            args.append(guild_id)
-        if kind is not None:
-            where += " AND kind = ?"
-            args.append(kind)
-        rows = await self._all(
-            f"SELECT {OUTBOX_COLUMNS} FROM outbox "
-            f"WHERE {where} ORDER BY id",
-            args,
-        )
+        where, args = outbox_scope(guild_id, kind)
+        rows = await self._all(f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending'{where} ORDER BY id", args)
         return [outbox_item_from_row(r) for r in rows]
 
     async def mark_trying(self, outbox_id: int) -> None:

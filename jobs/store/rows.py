@@ -25,6 +25,18 @@ PAPER_WIDTH = PAPER_COLUMNS.count(",") + 1
 OUTBOX_COLUMNS = "id, kind, target_id, guild_id, feed_id, payload, attempts, tried_at IS NOT NULL"
 
 
+def outbox_scope(guild_id: int | None, kind: str | None, *, column: str = "",
+                 start: int | None = None) -> tuple[str, list[Any]]:
+    """` AND guild_id = … AND kind = …`, each only when asked (one server's rows, or one kind's), and its
+    arguments: SQLite's `?`, or PostgreSQL's `$n` numbered from `start`. `column`: the table's alias and dot."""
+    sql, args = "", list[Any]()
+    for name, value in (("guild_id", guild_id), ("kind", kind)):
+        if value is not None:
+            args.append(value)
+            sql += f" AND {column}{name} = " + ("?" if start is None else f"${start + len(args) - 1}")
+    return sql, args
+
+
 def outbox_item_from_row(row: Sequence[Any]) -> OutboxItem:
     """An outbox row (OUTBOX_COLUMNS, in that order) as the record the senders and buttons read."""
     return OutboxItem(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], bool(row[7]))

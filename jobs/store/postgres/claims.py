@@ -28,7 +28,7 @@ import asyncpg
 
 from jobs.records import OutboxItem, OutboxNotices
 from jobs.store.postgres._connection import CONNECT_TIMEOUT_S, PgConnection, affected, connect_problem
-from jobs.store.rows import outbox_item_from_row, utcnow
+from jobs.store.rows import outbox_item_from_row, outbox_scope, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,8 @@ class PgClaims(PgConnection):
     async def claim_outbox(self, claimer: str, limit: int, *, exclude: Sequence[int] = (), lease: float = 60.0,
                            guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
         args: list[Any] = [claimer, lease, limit, list(exclude)]
-        where = ""
-        if guild_id is not None:
-            args.append(guild_id)
-            where += f" AND o.guild_id = ${len(args)}"
-        if kind is not None:
-            args.append(kind)
-            where += f" AND o.kind = ${len(args)}"
+        where, scope = outbox_scope(guild_id, kind, column="o.", start=len(args) + 1)
+        args += scope
         async with self.transaction(serial=False) as conn:
             rows = await conn.fetch(
                 f"WITH heads AS (SELECT o.id FROM outbox o WHERE o.status = 'pending' "

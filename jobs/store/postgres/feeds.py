@@ -19,7 +19,16 @@ from jobs.models import Paper
 from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, ReleasedPaper, Scope
 from jobs.store.postgres._connection import PgConnection, affected
 from jobs.store.released import released_paper
-from jobs.store.rows import OUTBOX_COLUMNS, PAPER_COLUMNS, TIME_FORMAT, j, outbox_item_from_row, paper_from_row, utcnow
+from jobs.store.rows import (
+    OUTBOX_COLUMNS,
+    PAPER_COLUMNS,
+    TIME_FORMAT,
+    j,
+    outbox_item_from_row,
+    outbox_scope,
+    paper_from_row,
+    utcnow,
+)
 
 _FEED_COLUMNS = ("id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style, excludes, "
                  "regex, min_score")
@@ -139,16 +148,9 @@ class PgFeeds(PgConnection):
     # ---- the outbox ----------------------------------------------------------------------------
 
     async def pending(self, guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
-        where, args = "status = 'pending'", list[Any]()
-        if guild_id is not None:
-            args.append(guild_id)
-            where += f" AND guild_id = ${len(args)}"
-        if kind is not None:
-            args.append(kind)
-            where += f" AND kind = ${len(args)}"
-        rows = await self._all(
-            f"SELECT {OUTBOX_COLUMNS} FROM outbox "
-            f"WHERE {where} ORDER BY id", *args)
+        where, args = outbox_scope(guild_id, kind, start=1)
+        rows = await self._all(f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending'{where} ORDER BY id",
+                               *args)
         return [outbox_item_from_row(r) for r in rows]
 
     async def mark_trying(self, outbox_id: int) -> None:
