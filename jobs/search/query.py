@@ -200,8 +200,9 @@ def matching_topics(names: Sequence[str], typed: str, limit: int) -> list[str]:
     those starting with what was typed, then those containing it, each in the order given. Nothing typed:
     all of them."""
     want = _squash(typed)
-    starts = [n for n in names if _squash(n).startswith(want)]
-    inside = [n for n in names if want in _squash(n) and not _squash(n).startswith(want)]
+    squashed = [(n, _squash(n)) for n in names]
+    starts = [n for n, s in squashed if s.startswith(want)]
+    inside = [n for n, s in squashed if want in s and not s.startswith(want)]
     return (starts + inside)[: max(0, limit)]
 
 
