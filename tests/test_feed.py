@@ -191,17 +191,23 @@ async def test_a_resumed_feed_posts_what_failed_while_it_was_paused_once(simcord
     assert len(papers.history()) == 4 and (await env.bot.store.outbox_counts()) == {"sent": 4}
 
 
-async def test_crash_between_planning_and_sending_resumes_without_duplicates(
-    simcord_env, posts_dir: Path, make_bot
-) -> None:
-    env = simcord_env
+async def planned_not_sent(env, posts_dir: Path):  # type: ignore[no-untyped-def]
+    """A card feed's day planned (a header and three cards) while Discord answers its channel 503: all
+    pending. The 503 stays until the test clears it."""
     write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
     _, papers, admin, _ = setup_guild(env)
     await env.bot.run_digest()
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
-    # Discord fails every send in this cycle: everything stays planned in the outbox.
     env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
     await env.bot.run_digest()
+    return papers, admin
+
+
+async def test_crash_between_planning_and_sending_resumes_without_duplicates(
+    simcord_env, posts_dir: Path, make_bot
+) -> None:
+    env = simcord_env
+    papers, _ = await planned_not_sent(env, posts_dir)  # Discord fails every send in this cycle
     assert paper_messages(papers) == []
     assert (await env.bot.store.outbox_counts()).get("pending") == 4
     env.backend.faults.clear()

@@ -12,7 +12,7 @@ import pytest
 
 from tests.engines import engine_of, run_sql
 from tests.postgen import entries, write_kedreamix
-from tests.test_feed import paper_messages, setup_guild, titles
+from tests.test_feed import paper_messages, planned_not_sent, setup_guild, titles
 
 
 async def two_feeds(env, posts_dir: Path):  # type: ignore[no-untyped-def]
@@ -23,18 +23,6 @@ async def two_feeds(env, posts_dir: Path):  # type: ignore[no-untyped-def]
     await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
     await admin.slash(other, "feed add", channel=other, topic="3DGS", style="cards")
     return papers, other
-
-
-async def planned_not_sent(env, posts_dir: Path):  # type: ignore[no-untyped-def]
-    """A card feed's day planned (a header and three cards) while Discord answers its channel 503: all
-    pending. The 503 stays until the test clears it."""
-    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
-    _, papers, admin, _ = setup_guild(env)
-    await env.bot.run_digest()
-    await admin.slash(papers, "feed add", channel=papers, topic="3DGS", style="cards")
-    env.inject_error("POST", f"/channels/{papers.id}/messages", status=503, times=None)
-    await env.bot.run_digest()
-    return papers, admin
 
 
 def fail_transport(env, path: str, error: BaseException, times: int | None) -> list[str]:  # type: ignore[no-untyped-def]
