@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import discord
 
 from jobs.models import Paper
-from jobs.store import Store
+from jobs.store.areas import PapersArea
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ class Reused:
     embeds: dict[Hashable, discord.Embed] = field(default_factory=dict)
     shared: dict[Hashable, Any] = field(default_factory=dict)
 
-    async def get_papers(self, store: Store, ids: Sequence[str]) -> dict[str, Paper]:
+    async def get_papers(self, store: PapersArea, ids: Sequence[str]) -> dict[str, Paper]:
         """As store.get_papers, reading only what this run has not read yet."""
         missing = [i for i in dict.fromkeys(ids) if i not in self.papers]
         if missing:
@@ -32,7 +32,7 @@ class Reused:
             self.papers.update((i, found.get(i)) for i in missing)
         return {i: p for i in ids if (p := self.papers[i]) is not None}
 
-    async def paper_topics(self, store: Store, ids: Sequence[str]) -> dict[str, list[str]]:
+    async def paper_topics(self, store: PapersArea, ids: Sequence[str]) -> dict[str, list[str]]:
         """As store.paper_topics, reading only what this run has not read yet."""
         missing = [i for i in dict.fromkeys(ids) if i not in self.topics]
         if missing:
