@@ -77,17 +77,27 @@ def decode_counts(data: bytes) -> Counts:
 
 
 def encode_groups(starts: Ids, ids: Ids, counts: Counts, *, compact: bool) -> list[tuple[bytes, bytes]]:
-    """(ids, counts) bytes of each group ids[starts[i]:starts[i + 1]] (each ascending, none empty),
-    made in a few passes over all groups at once: the same bytes as encode_ids / encode_counts
-    give one group at a time, but without their per-call cost (a merge writes tens of thousands)."""
+    """(ids, counts) bytes of each group ids[starts[i]:starts[i + 1]] (each ascending, none empty):
+    the same bytes as encode_ids / encode_counts give one group at a time (see `encode_columns`)."""
+    return list(zip(*encode_columns(starts, ids, counts, compact=compact), strict=True))
+
+
+SMALL = 64  # groups of at most this many ids are laid out by numpy all at once; longer ones one by one
+
+
+def encode_columns(starts: Ids, ids: Ids, counts: Counts, *, compact: bool) -> tuple[list[bytes], list[bytes]]:
+    """The ids blobs and the counts blobs of each group ids[starts[i]:starts[i + 1]] (each ascending,
+    none empty), as encode_ids / encode_counts give one group at a time. Most groups are a few ids
+    (a term in few papers): their bytes are laid into one buffer by numpy and cut, where a Python step
+    per group building its bytes cost a merge more than SQLite's own work on them. Long groups, few but
+    most of the bytes, are copied one by one (spans of byte positions would be bigger than the data)."""
     first, ends = starts[:-1], starts[1:]
     n = ends - first
-    top = np.maximum.reduceat(counts, first) if len(first) else counts
+    if not len(first):
+        return [], []
+    top = np.maximum.reduceat(counts, first)
     # A fresh segment's counts are all uint32, so that a merge decodes its rows in one pass.
     count_kind = np.select([top <= 0xFF, top <= 0xFFFF], [0, 1], 2) if compact else np.full(len(first), 2)
-    count_bytes = [counts.astype(d).tobytes() for d in _COUNT_DTYPES]
-    widths = [d.itemsize for d in _COUNT_DTYPES]
-    raw = ids.astype("<u4").tobytes()
     if compact:
         gaps = np.zeros(len(ids), dtype=np.int64)
         gaps[1:] = ids[1:] - ids[:-1]
@@ -99,24 +109,85 @@ def encode_groups(starts: Ids, ids: Ids, counts: Counts, *, compact: bool) -> li
                          np.where(top_gap <= 0xFFFF, 4 + 2 * (n - 1), 1 << 62),  # GAP16
                          4 + (span + 7) // 8])  # BITMAP
         size[1:, n < 2] = 1 << 62
-        kinds = np.argmin(size, axis=0).tolist()
-        gap8, gap16 = gaps.astype("<u1").tobytes(), gaps.astype("<u2").tobytes()
+        kind = np.argmin(size, axis=0)
+        payload = size[kind, np.arange(len(first))]
     else:
-        kinds = [RAW] * len(first)
-    out: list[tuple[bytes, bytes]] = []
-    for i, (a, b, kind, ck) in enumerate(zip(first.tolist(), ends.tolist(), kinds, count_kind.tolist(), strict=True)):
-        if kind == RAW:
-            blob = b"\x00" + raw[4 * a : 4 * b]
-        elif kind == GAP8:
-            blob = b"\x01" + raw[4 * a : 4 * a + 4] + gap8[a + 1 : b]
-        elif kind == GAP16:
-            blob = b"\x02" + raw[4 * a : 4 * a + 4] + gap16[2 * (a + 1) : 2 * b]
+        kind, payload, gaps = np.zeros(len(first), dtype=np.int64), 4 * n, ids
+    small = np.flatnonzero(n <= SMALL)
+    sub = first[small], n[small]
+    id_blobs = _cut(_lay_ids(*sub, ids, gaps, kind[small], payload[small] + 1))
+    count_blobs = _cut(_lay_counts(*sub, counts, count_kind[small]))
+    if len(small) == len(first):
+        return id_blobs, count_blobs
+    all_ids, all_counts = [b""] * len(first), [b""] * len(first)
+    for i, a, b in zip(small.tolist(), id_blobs, count_blobs, strict=True):
+        all_ids[i], all_counts[i] = a, b
+    for i in np.flatnonzero(n > SMALL).tolist():
+        a, b, k, ck = int(first[i]), int(ends[i]), int(kind[i]), int(count_kind[i])
+        if k == RAW:
+            all_ids[i] = b"\x00" + ids[a:b].astype("<u4").tobytes()
+        elif k == BITMAP:
+            all_ids[i] = encode_ids(ids[a:b])
         else:
-            blob = encode_ids(ids[a:b])
-            assert blob[0] == BITMAP, i
-        w = widths[ck]
-        out.append((blob, bytes([ck]) + count_bytes[ck][w * a : w * b]))
-    return out
+            all_ids[i] = bytes([k]) + ids[a : a + 1].astype("<u4").tobytes() + gaps[a + 1 : b].astype(
+                _GAP_DTYPES[k]).tobytes()
+        all_counts[i] = bytes([ck]) + counts[a:b].astype(_COUNT_DTYPES[ck]).tobytes()
+    return all_ids, all_counts
+
+
+def _lay_counts(first: Ids, n: Ids, counts: Counts, kind: Ids) -> tuple[npt.NDArray[np.uint8], Ids, Ids]:
+    """One buffer holding every group's counts blob (kind byte, then the counts), and where each begins."""
+    sizes = 1 + np.array([d.itemsize for d in _COUNT_DTYPES], dtype=np.int64)[kind] * n
+    out, at = _buffer(sizes, kind)
+    for k, dtype in enumerate(_COUNT_DTYPES):
+        rows = np.flatnonzero(kind == k)
+        if len(rows):
+            out[_spans(at[rows] + 1, dtype.itemsize * n[rows])] = _bytes(counts[_spans(first[rows], n[rows])], dtype)
+    return out, at, sizes
+
+
+def _lay_ids(first: Ids, n: Ids, ids: Ids, gaps: Ids, kind: Ids, sizes: Ids
+             ) -> tuple[npt.NDArray[np.uint8], Ids, Ids]:
+    """One buffer holding every group's ids blob (kind byte, then its form), and where each begins."""
+    out, at = _buffer(sizes, kind)
+    rows = np.flatnonzero(kind == RAW)
+    if len(rows):
+        out[_spans(at[rows] + 1, 4 * n[rows])] = _bytes(ids[_spans(first[rows], n[rows])], np.dtype("<u4"))
+    rows = np.flatnonzero(kind != RAW)
+    if len(rows):
+        out[_spans(at[rows] + 1, np.full(len(rows), 4, dtype=np.int64))] = _bytes(ids[first[rows]], np.dtype("<u4"))
+    for gap_kind, dtype in _GAP_DTYPES.items():
+        rows = np.flatnonzero(kind == gap_kind)
+        if len(rows):
+            out[_spans(at[rows] + 5, dtype.itemsize * (n[rows] - 1))] = _bytes(
+                gaps[_spans(first[rows] + 1, n[rows] - 1)], dtype)
+    rows = np.flatnonzero(kind == BITMAP)
+    if len(rows):  # one bit per id from the group's first, little-endian within a byte, packed at once
+        nbytes = sizes[rows] - 5
+        bit_at = np.cumsum(8 * nbytes) - 8 * nbytes
+        picked = _spans(first[rows], n[rows])
+        bits = np.zeros(int(8 * nbytes.sum()), dtype=np.uint8)
+        bits[np.repeat(bit_at - ids[first[rows]], n[rows]) + ids[picked]] = 1
+        out[_spans(at[rows] + 5, nbytes)] = np.packbits(bits, bitorder="little")
+    return out, at, sizes
+
+
+def _buffer(sizes: Ids, kind: Ids) -> tuple[npt.NDArray[np.uint8], Ids]:
+    """A buffer for blobs of these sizes, each one's first byte its kind; and where each begins."""
+    at = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()), dtype=np.uint8)
+    out[at] = kind
+    return out, at
+
+
+def _bytes(values: Ids, dtype: np.dtype) -> npt.NDArray[np.uint8]:
+    return values.astype(dtype).view(np.uint8)
+
+
+def _cut(laid: tuple[npt.NDArray[np.uint8], Ids, Ids]) -> list[bytes]:
+    out, at, sizes = laid
+    data = out.tobytes()
+    return [data[a:b] for a, b in zip(at.tolist(), (at + sizes).tolist(), strict=True)]
 
 
 def decode_many(id_blobs: Sequence[bytes], count_blobs: Sequence[bytes]) -> tuple[Ids, Counts, Ids]:
