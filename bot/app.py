@@ -28,6 +28,7 @@ from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
 from jobs.ops.instance import SoleLeader, leader_lock
+from jobs.ops.rank_merger import Merger
 from jobs.ops.roles import Role, Shards, connects_gateway, schedules, sends
 from jobs.ops.schedule import make_scheduler, missed_run, next_scheduled
 from jobs.ops.source_watch import RetryPlan, plan_retry, retry_plan
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 # On SIGTERM/SIGINT the send in flight gets this long to finish before the cycle is cancelled:
 # under Docker's 10 s between SIGTERM and SIGKILL (systemd waits 90 s).
 SHUTDOWN_GRACE = 8.0
+MERGER_STOP_S = 1.5  # what is left of Docker's 10 s for the ranking index merger's piece in flight
 
 # One cog per module; each registers the persistent buttons and menus it owns.
 EXTENSIONS = ("bot.cogs.feeds", "bot.cogs.search", "bot.cogs.subscriptions", "bot.cogs.settings",
@@ -77,6 +79,7 @@ class PaperboyBot(PaperboyClient):
         self.role: Role = role  # which parts this process runs (jobs/ops/roles.py)
         self._leader: SoleLeader | PgLeaderLock | None = None  # the scheduler's leader lock, once taken
         self._keeper: asyncio.Task[None] | None = None  # checks that the leader lock is still held
+        self._merger: Merger | None = None  # merges the ranking index beside the ingests, once leading
         self.stopped = asyncio.Event()  # set when shutdown is done: a process without a gateway ends then
         self.scheduler: Any = None
         self._digest_lock = asyncio.Lock()
@@ -158,6 +161,7 @@ class PaperboyBot(PaperboyClient):
             return
         if not isinstance(self._leader, SoleLeader):  # a lock that a lost connection takes away
             self._keeper = asyncio.create_task(self._keep_leading(self._leader), name="paperboy-leader")
+        await self._start_merger()
         sched = self.config.schedule
         self.scheduler = make_scheduler(self.scheduled_digest, sched.time, sched.timezone)
         self.scheduler.add_job(self.hourly, CronTrigger(minute=0, timezone=UTC), id=HOURLY_JOB, max_instances=1,
@@ -270,9 +274,23 @@ class PaperboyBot(PaperboyClient):
                 task.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
 
+    async def _start_merger(self) -> None:
+        """The ranking index's merger process (jobs/ops/rank_merger.py), so that no ingest of this scheduler
+        pays for merging. Not started, ingests merge themselves, as before: said, and the bot goes on."""
+        merger = Merger(self.config.database())
+        try:
+            await merger.start()
+        except OSError as exc:
+            log.warning("could not start the ranking index merger (%s): ingests merge the index themselves", exc)
+            return
+        self._merger = merger
+
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        merger, self._merger = self._merger, None
+        if merger is not None:  # its piece in flight ends (or is rolled back), within the shutdown's time
+            await merger.stop(MERGER_STOP_S)
         keeper, self._keeper = self._keeper, None
         if keeper is not None and keeper is not asyncio.current_task():
             keeper.cancel()

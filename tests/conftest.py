@@ -84,6 +84,8 @@ async def make_bot(config: Config):
     for bot in built:
         if bot.scheduler is not None and bot.scheduler.running:
             bot.scheduler.shutdown(wait=False)
+        if bot._merger is not None:  # the process a scheduling bot started
+            await bot._merger.stop()
         if bot._store is not None:
             await bot._store.close()
 

@@ -142,6 +142,12 @@ class SearchArea(Protocol):
     ) -> tuple[list[SearchHit], int]:
         ...
 
+    async def merge_index(self, rows: int) -> bool:
+        """One piece of the ranking index's merging (about `rows` posting rows, or the fresh segments when
+        due) in a transaction of its own: the merger process's (jobs/ops/rank_merger.py). Whether there was
+        any to do."""
+        ...
+
 
 class FeedPlanning(Protocol):
     """A feed's plan in the making, inside its transaction: the SQL the planner's rules ask for."""

@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 import sys
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -247,31 +248,73 @@ STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 120
 def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> None:
     """The merging an ingest of `papers` papers does: the fresh segments when there are enough, else
     one bounded step of a level merge (not both: each is about as much work as the ingest itself),
-    `rows_per_word` times as big as the papers' word rows ask (the pair terms' share)."""
+    `rows_per_word` times as big as the papers' word rows ask (the pair terms' share). While a merger
+    process is at work (`merger_alive`), none: only what it left overdue (it stopped or fell behind)."""
+    behind = 2 if merger_alive(conn) else 1
+    fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
+    if fresh[0] >= behind * FRESH_SEGMENTS or fresh[1] >= behind * FRESH_PAPERS:
+        _merge_fresh(conn)
+        return
+    # Behind (a level holding more than FANOUT segments while another merges): bigger steps until
+    # caught up, or segments would pile up and every search read more of them.
+    most = int(conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
+                            "AND merged_upto IS NULL GROUP BY level) AS levels").fetchone()[0])
+    if behind == 1 or most >= behind * FANOUT:
+        _merge_step(conn, int(max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * rows_per_word)
+                    * (1 + max(0, most - FANOUT)))
+
+
+def _merge_fresh(conn: SqlConnection) -> None:
+    _merge(conn, [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = 0 ORDER BY seg")], 1)
+
+
+# The merger process (jobs/ops/rank_merger.py) merges in transactions of its own, so that no ingest pays
+# for it; it says it is at work in `meta` at every piece of work (and every MERGER_BEAT_S when idle).
+MERGER_KEY, MERGER_ALIVE_S = "rank_merger", 60.0
+MERGER_ROWS = 20_000  # posting rows a piece of its work merges: a short transaction (about 0.1 s)
+
+
+def merger_alive(conn: SqlConnection) -> bool:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (MERGER_KEY,)).fetchone()
+    try:
+        return row is not None and time.time() - float(row[0]) < MERGER_ALIVE_S
+    except ValueError:
+        return False
+
+
+def beat(conn: SqlConnection) -> None:
+    """Say that a merger is at work, now."""
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (MERGER_KEY, repr(time.time())))
+
+
+def merge_some(conn: SqlConnection, rows: int = MERGER_ROWS) -> bool:
+    """One piece of the merging (the merger's; the caller's transaction): the fresh segments when they
+    are due, else about `rows` posting rows of a level merge. Whether there was any to do."""
+    beat(conn)
+    if not _exists(conn):
+        return False
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
     if fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS:
-        segs = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = 0 ORDER BY seg")]
-        _merge(conn, segs, 1)
-    else:
-        # Behind (a level holding more than FANOUT segments while another merges): bigger steps until
-        # caught up, or segments would pile up and every search read more of them.
-        most = conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
-                            "AND merged_upto IS NULL GROUP BY level) AS levels").fetchone()[0]
-        _merge_step(conn, int(max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * rows_per_word)
-                    * (1 + max(0, int(most) - FANOUT)))
+        _merge_fresh(conn)
+    elif not _merge_step(conn, rows):
+        return False
+    bump_generation(conn)
+    return True
 
 
-def _merge_step(conn: SqlConnection, budget: int) -> None:
+def _merge_step(conn: SqlConnection, budget: int) -> bool:
     """Merge about `budget` posting rows of the level merge under way (starting one when a level is
     full): the next range of terms of its sources is written into its target and deleted from them.
     Meanwhile each term's postings are in the target (terms up to `merged_upto`) or in the sources,
     never both; the papers stay in the sources until the last step moves them, and a reader counts a
-    target's posting live when its paper is still in one of the target's sources (`merging` below)."""
+    target's posting live when its paper is still in one of the target's sources (`merging` below).
+    Whether there was a merge to step."""
     target = conn.execute("SELECT seg, merged_upto FROM rank_segments WHERE merged_upto IS NOT NULL").fetchone()
     if target is None:
         started = _start_merge(conn)
         if started is None:
-            return
+            return False
         target = (started, "")
     seg, upto = int(target[0]), target[1]
     sources = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE merging_into = ? ORDER BY seg",
@@ -296,10 +339,11 @@ def _merge_step(conn: SqlConnection, budget: int) -> None:
             conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?", (low, high, source))
     if bound is not None:
         conn.execute("UPDATE rank_segments SET merged_upto = ? WHERE seg = ?", (bound, seg))
-        return
+        return True
     conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *sources))
     conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", sources)
     conn.execute("UPDATE rank_segments SET merged_upto = NULL WHERE seg = ?", (seg,))
+    return True
 
 
 def _start_merge(conn: SqlConnection) -> int | None:

@@ -104,6 +104,11 @@ class PgSearch(PgConnection):
                 count = await run_shared(conn, rebuild_rank_index)
                 log.info("%s: ranking index built for %d papers", self.url.shown, count)
 
+    async def merge_index(self, rows: int) -> bool:
+        """As the SQLite store's (jobs/store/search.py)."""
+        async with self.transaction() as conn:
+            return await run_shared(conn, rank_index.merge_some, rows)
+
     async def search(
         self,
         match: str | None,
