@@ -19,7 +19,11 @@ Measured:
               commit after another (goal p99 <= 50 ms);
   size        bytes per paper of the database file (goal <= 5.5 KiB); memory: the process's RSS and peak.
 
-    .venv/bin/python benchmarks/scale.py [--papers 1000000] [--day 530] [--db PATH] [--smoke]
+With --merger, the ranking index's merger process runs beside the ingests (jobs/ops/rank_merger.py, as the
+bot runs it): an ingest then never merges, and before each day's ingest the benchmark waits until the merger
+has nothing left to do (days are a day apart; that wait is reported, and the merger's own CPU time).
+
+    .venv/bin/python benchmarks/scale.py [--papers 1000000] [--day 530] [--db PATH] [--merger] [--smoke]
 """
 
 from __future__ import annotations
@@ -44,10 +48,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _bench import digests, machine  # noqa: E402
 from search_latency import AI_PARTS, file_size, load_entries, pct  # noqa: E402
 
+from jobs.database_url import DatabaseUrl  # noqa: E402
 from jobs.find import run_search  # noqa: E402
 from jobs.models import Paper, ParsedPost  # noqa: E402
+from jobs.ops.rank_merger import Merger  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
 from jobs.store import Store, rank_index  # noqa: E402
+from jobs.store._connection import run_sync  # noqa: E402
 
 START = dt.date(2015, 1, 1)
 TOPICS = ("cs.CV", "cs.CL", "cs.LG", "cs.AI", "cs.RO")
@@ -123,18 +130,34 @@ def rss_mib() -> tuple[float, float]:
     return now, peak
 
 
+async def merger_idle(store: Store, merger: Merger | None, timeout: float = 600.0) -> float:
+    """Wait until the merger (when there is one) is at work (it said so: ingests leave merging to it) and
+    has nothing left to merge; the wall seconds waited."""
+    t0 = time.perf_counter()
+    while merger is not None and (not await run_sync(store.reader, rank_index.merger_alive)
+                                  or await run_sync(store.reader, rank_index.due)):
+        if time.perf_counter() - t0 > timeout:
+            raise RuntimeError(f"the merger did not catch up within {timeout:.0f} s")
+        await asyncio.sleep(0.02)
+    return time.perf_counter() - t0
+
+
 async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int, every: int,
-               log: Path) -> dict[str, list[float]]:
+               log: Path, use_merger: bool = False) -> dict[str, list[float]]:
     """Ingest days until `papers`, from where the file stopped; per day: ingest and the first search after
     it, and every `every` days the same search by a reader that loads the arrays whole."""
     out: dict[str, list[float]] = {k: [] for k in (
         "cpu", "merge_cpu", "wall", "merge_wall", "first_cpu", "first_wall", "whole_cpu", "whole_wall", "fresh_mib",
-        "rss_mib", "waiting", "warm_cpu", "extra_cpu")}
+        "rss_mib", "waiting", "warm_cpu", "extra_cpu", "merger_wait")}
+    merger = Merger(DatabaseUrl.for_path(path)) if use_merger else None
     async with await Store.open(path) as store:
         source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
         done = int(await store._one("SELECT count(*) FROM papers") or 0)
         await run_search(store, "model")  # the running bot holds the arrays
+        if merger is not None:
+            await merger.start()
         for day, date, batch in days(entries, done // size, papers, size):
+            out["merger_wait"].append(await merger_idle(store, merger))
             cpu, wall, merged = await ingest(store, source, date, batch)
             out["merge_cpu" if merged else "cpu"].append(cpu)
             out["merge_wall" if merged else "wall"].append(wall)
@@ -168,6 +191,9 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
                   f"{' (merged)' if merged else ''}, first search {ms(first[0])} ms", end="", file=sys.stderr,
                   flush=True)
         print(file=sys.stderr)
+        if merger is not None:
+            out["merger_wait"].append(await merger_idle(store, merger))
+            await merger.stop()
         await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return out
 
@@ -188,10 +214,14 @@ async def steady(path: Path, rounds: int, repeat: int) -> tuple[list[float], lis
     return wall, cpu
 
 
-async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int) -> tuple[list[float], int]:
+async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int,
+                 use_merger: bool = False) -> tuple[list[float], int]:
     """Wall times of searches made (one every 20 ms) while `extra_days` more days are ingested on the
-    same loop; and how many commits they spanned."""
+    same loop (and the merger merges, with --merger); and how many commits they spanned."""
     wall: list[float] = []
+    merger = Merger(DatabaseUrl.for_path(path)) if use_merger else None
+    if merger is not None:
+        await merger.start()
     async with await Store.open(path) as store:
         source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
         done = int(await store._one("SELECT count(*) FROM papers") or 0)
@@ -216,6 +246,8 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
             commits += 1
         stop.set()
         await task
+    if merger is not None:
+        await merger.stop()
     return wall, commits
 
 
@@ -229,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--during-days", type=int, default=20, help="days ingested while searching (default 20)")
     ap.add_argument("--corpus", type=Path, help="a digests folder (default: ../shared/digests, else generated)")
+    ap.add_argument("--merger", action="store_true", help="run the ranking index's merger process beside the "
+                    "ingests, as the bot does (an ingest then never merges)")
     ap.add_argument("--smoke", action="store_true", help="3,000 papers in small days, one round: seconds")
     args = ap.parse_args(argv)
     if args.smoke:
@@ -244,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"papers: {args.papers:,} in days of {args.day} from {len(entries)} entries; database {path}; "
           f"daily log {log}")
     t0 = time.perf_counter()
-    grown = asyncio.run(grow(path, entries, args.papers, args.day, args.every, log))
+    grown = asyncio.run(grow(path, entries, args.papers, args.day, args.every, log, args.merger))
     print(f"grown in {time.perf_counter() - t0:.0f} s wall")
     size = file_size(path)
     print(f"size: {size / 2**20:.1f} MiB, {size / args.papers / 1024:.2f} KiB per paper (goal <= 5.5)")
@@ -259,6 +293,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{rank_index.FANOUT}; more means level merges fall behind)")
         print(f"  worst day of all: x{max(plain + merged) / base:.2f} its median; wall: without "
               f"{spread(grown['wall'])}, with {spread(grown['merge_wall'])}")
+    if args.merger:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        merger_cpu = children.ru_utime + children.ru_stime
+        per_day = merger_cpu / max(1, len(plain + merged))
+        print(f"merger process (--merger): {merger_cpu:.1f} s CPU in all, {ms(per_day)} ms a day; waited for it "
+              f"before a day's ingest: {spread(grown['merger_wait'])} wall")
     print(f"first search after a commit, CPU ms: taken in {spread(grown['first_cpu'])}; "
           f"wall {spread(grown['first_wall'])}")
     print(f"  the same search again right after (nothing to take in): CPU {spread(grown['warm_cpu'])}; first minus "
@@ -277,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
           f"CPU {spread(cpu)}; wall {spread(wall)}")
     now, peak = rss_mib()
     print(f"memory: RSS {now:.0f} MiB, peak {peak:.0f} MiB (the whole process: growing, then searching)")
-    wall, commits = asyncio.run(during(path, entries, args.day, args.during_days))
+    wall, commits = asyncio.run(during(path, entries, args.day, args.during_days, args.merger))
     print(f"searches during {commits} more days' ingest ({len(wall)} searches): wall {spread(wall)} "
           f"(goal p99 <= 50 ms)")
     print("load average at the end: " + " / ".join(f"{x:.1f}" for x in os.getloadavg())

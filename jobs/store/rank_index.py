@@ -15,14 +15,14 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from jobs.search import pairs
-from jobs.search.codec import decode_many, encode_groups
+from jobs.search.codec import decode_many, encode_columns
 from jobs.search.rank import Array, Postings
 from jobs.store.fts_tokens import Counted, weighted_counts
 from jobs.store.rows import SqlConnection, is_sqlite
@@ -132,10 +132,10 @@ def _next_row(conn: SqlConnection) -> int:
 def _write(conn: SqlConnection, seg: int, terms: list[str], starts: Array, ids: Array, counts: Array) -> None:
     """Posting rows of segment `seg` (terms in order), appended at the next rowids."""
     first = _next_row(conn)
+    id_blobs, count_blobs = encode_columns(starts, ids, counts, compact=True)
     conn.executemany("INSERT INTO rank_postings (id, term, seg, ids, counts) VALUES (?, ?, ?, ?, ?)",
-                     [(first + n, term, seg, *blobs)
-                      for n, (term, blobs) in enumerate(zip(terms, encode_groups(starts, ids, counts, compact=True),
-                                                            strict=True))])
+                     zip(range(first, first + len(terms)), terms, repeat(seg, len(terms)), id_blobs, count_blobs,
+                         strict=True))
 
 
 def _close_range(conn: SqlConnection, seg: int, first: int) -> None:
@@ -247,14 +247,18 @@ STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 120
 
 def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> None:
     """The merging an ingest of `papers` papers does: the fresh segments when there are enough, else
-    one bounded step of a level merge (not both: each is about as much work as the ingest itself),
+    one bounded step of a level merge (not both for a day's ingest: each is about as much work as the
+    ingest itself; both for a bulk one, which makes a level-1 segment each time),
     `rows_per_word` times as big as the papers' word rows ask (the pair terms' share). While a merger
     process is at work (`merger_alive`), none: only what it left overdue (it stopped or fell behind)."""
     behind = 2 if merger_alive(conn) else 1
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
     if fresh[0] >= behind * FRESH_SEGMENTS or fresh[1] >= behind * FRESH_PAPERS:
         _merge_fresh(conn)
-        return
+        if papers < FRESH_PAPERS:
+            return
+        # A bulk ingest (a batch of posts) makes a level-1 segment every time: with no step beside its fresh
+        # merge, level 1 only grew (48 segments after a 100k build), and every search read them all.
     # Behind (a level holding more than FANOUT segments while another merges): bigger steps until
     # caught up, or segments would pile up and every search read more of them.
     most = int(conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
@@ -286,6 +290,15 @@ def beat(conn: SqlConnection) -> None:
     """Say that a merger is at work, now."""
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (MERGER_KEY, repr(time.time())))
+
+
+def due(conn: SqlConnection) -> bool:
+    """Is there merging to do: fresh segments enough to merge, a level merge under way, or a full level?"""
+    fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
+    full = conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
+                        "GROUP BY level) AS levels").fetchone()[0]
+    under_way = conn.execute("SELECT 1 FROM rank_segments WHERE merged_upto IS NOT NULL").fetchone()
+    return bool(fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS or under_way or int(full) >= FANOUT)
 
 
 def merge_some(conn: SqlConnection, rows: int = MERGER_ROWS) -> bool:
