@@ -93,27 +93,18 @@ class Merger:
     def __init__(self, url: DatabaseUrl) -> None:
         self.url = url
         self.process: asyncio.subprocess.Process | None = None
-        self._watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         env = dict(os.environ, **{ENV_VAR: self.url.url})  # never in argv: a URL may hold a password
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "jobs.ops.rank_merger", stdin=asyncio.subprocess.PIPE, env=env)
-        self._watch = asyncio.create_task(self._watched(self.process), name="paperboy-merger")
         log.info("ranking index merger started (pid %d)", self.process.pid)
-
-    async def _watched(self, process: asyncio.subprocess.Process) -> None:
-        code = await process.wait()
-        if self.process is process:  # not stopped by us: said, and ingests merge themselves again
-            log.warning("the ranking index merger ended (exit code %s): ingests merge the index themselves", code)
 
     async def stop(self, timeout: float = STOP_S) -> int | None:
         """Ask it to end (the pipe closed: the piece in flight finishes), kill it after `timeout`; its exit code."""
         process, self.process = self.process, None
         if process is None:
             return None
-        if self._watch is not None:
-            self._watch.cancel()
         if process.stdin is not None:
             process.stdin.close()
         try:
