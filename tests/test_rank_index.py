@@ -365,3 +365,21 @@ def test_many_rows_decoded_at_once_count_as_row_by_row(monkeypatch: pytest.Monke
     monkeypatch.setattr(rank, "MANY_ROWS", 0)
     assert np.array_equal(rank.phrase_counts(corpus, postings), one_by_one)
     assert one_by_one.any()
+
+
+async def test_bulk_ingests_keep_merging_levels(any_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of posts each past the fresh threshold (a pipeline's bulk ingest, `python -m bot ingest` of an
+    archive) make a level-1 segment every time: they step level merges too, or level 1 only grows (48 segments
+    after store_engines' 100k build, and every search read them all)."""
+    store = any_store
+    monkeypatch.setattr(rank_index, "FRESH_PAPERS", 20)
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    rng = random.Random(9)
+    for batch in range(12):
+        await add_post(store, f"2024-02-{batch + 1:02d}/T.md", "T", f"2024-02-{batch + 1:02d}",
+                       [make_paper(rng, 100 * batch + n) for n in range(1, 26)])
+    levels = await store._all("SELECT level, count(*) FROM rank_segments WHERE level > 0 GROUP BY level")
+    assert max(n for _, n in levels) <= rank_index.FANOUT + 1, levels
+    assert max(level for level, _ in levels) >= 3
+    for text, filters in QUERIES:
+        await compare(store, text, filters)
