@@ -96,7 +96,7 @@ async def test_the_merger_merges_beside_the_ingests_and_every_page_stays_exact(
         try:
             await until(beating(store))
             await ingest_with_updates_and_merges(store)
-            await until(settled(store))
+            await until(settled(store), timeout=180)
         finally:
             assert await stop(merger) == 0
         levels = [r[0] for r in await store._all("SELECT level FROM rank_segments")]
@@ -118,28 +118,35 @@ async def test_the_merger_merges_beside_the_ingests_and_every_page_stays_exact(
         assert await fresh() == 0  # overdue: merged by the ingest
 
 
-@SQLITE_ONLY  # about a process killed in the middle of a SQLite transaction
-async def test_a_merger_killed_at_any_moment_loses_nothing(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SIGKILL at random moments while it merges (pieces of 5 rows, half its time inside a transaction,
-    so some kills land mid-piece): after each kill every page is FTS5's, and a new merger finishes the work."""
+async def test_a_merger_killed_at_any_moment_loses_nothing(store_url: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGKILL at random moments while it merges (pieces of 5 rows, half its time inside a transaction, so
+    some kills land mid-piece): after each kill every page is what an index never merged by a merger gives
+    (and FTS5's on SQLite), and a new merger finishes the work."""
     small(monkeypatch)
     rng = random.Random(11)
+    async with fresh_database("sqlite", tmp_path / "reference") as url, await open_store(url) as reference:
+        await ingest_with_updates_and_merges(reference)
+        expected = await pages(reference)
     async with await open_store(store_url) as store:
         merger = await start_merger(store_url, MERGER_ROWS=5)
         await until(beating(store))
         await ingest_with_updates_and_merges(store)  # 25 posts: plenty for it to merge
-        for _ in range(8):
+        for _ in range(6):
             await asyncio.sleep(rng.uniform(0.02, 0.3))
             merger.kill()
             assert await asyncio.wait_for(merger.wait(), 30) == -signal.SIGKILL
-            for text, filters in QUERIES[:6]:
-                await compare(store, text, filters)
+            assert await pages(store) == expected
             merger = await start_merger(store_url, MERGER_ROWS=5)
-        await until(settled(store))
+        assert await stop(merger) == 0
+        merger = await start_merger(store_url)  # the rest in bigger pieces: quicker on a busy machine
+        await until(settled(store), timeout=180)
         assert await stop(merger) == 0
         assert await store._one("SELECT count(*) FROM rank_docs WHERE seg NOT IN (SELECT seg FROM rank_segments)") == 0
-        for text, filters in QUERIES:
-            await compare(store, text, filters)
+        assert await pages(store) == expected
+        if store_url.startswith("sqlite"):
+            for text, filters in QUERIES:
+                await compare(store, text, filters)
 
 
 @SQLITE_ONLY  # the process's life, the same on either engine
