@@ -47,14 +47,14 @@ def same_arrays(kept: rank_snapshot.Snapshot, whole: rank_snapshot.Snapshot) -> 
     assert np.array_equal(a.norm, b.norm)  # the very doubles: bm25 scores stay FTS5's to the last bit
     assert [f.seg for f in kept.fresh] == [f.seg for f in whole.fresh]
     assert kept.docs.live == whole.docs.live and kept.docs.total_length == whole.docs.total_length
-    assert kept.appearances is not None and whole.appearances is not None
+    assert kept.dated is not None and whole.dated is not None
 
     def rows(app: rank_index.Appearances) -> list[tuple[int, str, int]]:
         names = {code: name for name, code in app.topics.items()}
         return sorted(zip(app.paper.tolist(), [names[t] for t in app.topic.tolist()], app.date.tolist(),
                           strict=True))
-    assert rows(kept.appearances) == rows(whole.appearances)
-    assert np.all(np.diff(kept.dated.key) >= 0) if kept.dated else True  # new ones went in their places
+    assert rows(kept.dated.whole()) == rows(whole.dated.whole())
+    assert all(np.all(np.diff(part.key) >= 0) for part in kept.dated.parts)  # each part sorted
 
 
 async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
@@ -64,7 +64,7 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
     monkeypatch.setattr(rank_index, "STEP_ROWS", 60)  # level merges under way across several commits
     monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     calls: list[str] = []
-    merges_ended = 0
+    merges_ended, most_parts = 0, 0
     for name in ("load_docs", "docs_after", "load_dated", "dated_after"):
         monkeypatch.setattr(rank_snapshot, name, counted(getattr(rank_snapshot, name), calls))
     rng = random.Random(11)
@@ -92,9 +92,12 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
                 same_arrays(running._snapshot, new_reader._snapshot)
             assert pages == fresh_pages
             merges_ended += any(t not in running._snapshot.corpus.merging for t in merging)
+            assert running._snapshot.dated is not None
+            most_parts = max(most_parts, len(running._snapshot.dated.parts))
         levels = {r[0] for r in await running._all("SELECT level FROM rank_segments")}
         assert max(levels) >= 2  # merged at two levels on the way
         assert merges_ended >= 1  # a level merge under way at one search, ended by the next
+        assert most_parts >= 2  # appearances held in parts (a commit's own, not merged in yet)
     finally:
         await running.close()
 

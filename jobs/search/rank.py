@@ -168,16 +168,3 @@ def order(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> t
     newer id, as `jobs.search.cost.order` orders rows."""
     picked = np.lexsort((-ids, -dates, ranks))[offset : offset + limit]
     return ids[picked], ranks[picked]
-
-
-def newest(papers: Array, dates: Array, size: int) -> tuple[npt.NDArray[np.bool_], Array]:
-    """From appearances sorted by paper then date: which papers have one, and the newest date of
-    each (0 for none), by paper id."""
-    has = np.zeros(size, dtype=bool)
-    latest = np.zeros(size, dtype=np.int64)
-    inside = papers < size
-    papers, dates = papers[inside], dates[inside]
-    last = np.flatnonzero(np.r_[papers[1:] != papers[:-1], True]) if len(papers) else papers
-    has[papers[last]] = True
-    latest[papers[last]] = dates[last]  # sorted by date within a paper: its last is its newest
-    return has, latest

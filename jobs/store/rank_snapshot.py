@@ -10,11 +10,12 @@ Both engines read through this module (PostgreSQL through its bridge).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from jobs.search.rank import Array, Corpus, Postings
 from jobs.store import rank_index
@@ -38,13 +39,56 @@ class Docs:
 
 
 @dataclass(frozen=True, slots=True)
-class Dated:
-    """The appearances, the highest appearance id among them, and their epoch."""
+class Part:
+    """Some appearances, sorted by paper then date (dates as YYYYMMDD integers; topics numbered)."""
 
-    appearances: Appearances
-    key: Array  # paper * _DAY_SPAN + date, sorted: where new ones go
+    paper: Array
+    topic: Array
+    date: Array
+    key: Array  # paper * _DAY_SPAN + date: where appearances merged in go
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """The appearances, in parts (the oldest and biggest first), the topics' numbers, the highest
+    appearance id among them, and their epoch."""
+
+    parts: tuple[Part, ...]
+    topics: dict[str, int]
     upto: int
     epoch: int
+
+    def whole(self) -> Appearances:
+        """Every appearance as one sorted set of arrays (what a reader that loads them whole holds)."""
+        parts = list(self.parts) or [Part(*(np.empty(0, dtype=np.int64) for _ in range(4)))]
+        while len(parts) > 1:
+            parts[-2:] = [_merged(parts[-2], parts[-1])]
+        return Appearances(parts[0].paper, parts[0].topic, parts[0].date, self.topics)
+
+    def newest(self, size: int, keep: Callable[[Part], npt.NDArray[np.bool_]]) -> tuple[npt.NDArray[np.bool_], Array]:
+        """Which papers (ids below `size`) have an appearance that `keep` keeps, and the newest date of
+        those, by paper id (0: none)."""
+        has = np.zeros(size, dtype=bool)
+        latest = np.zeros(size, dtype=np.int64)
+        for part in self.parts:
+            kept = keep(part)
+            papers, dates = part.paper[kept], part.date[kept]
+            inside = papers < size
+            papers, dates = papers[inside], dates[inside]
+            last = np.flatnonzero(np.r_[papers[1:] != papers[:-1], True]) if len(papers) else papers
+            # sorted by date within a paper: its last is its newest in this part; the newest of all parts wins
+            has[papers[last]] = True
+            latest[papers[last]] = np.maximum(latest[papers[last]], dates[last])
+        return has, latest
+
+    def newest_of(self, ids: Array) -> Array:
+        """The newest date (YYYYMMDD; 0: none) of each of these papers."""
+        out = np.zeros(len(ids), dtype=np.int64)
+        for part in self.parts:
+            at = np.searchsorted(part.paper, ids, side="right") - 1
+            found = (at >= 0) & (part.paper[np.maximum(at, 0)] == ids)
+            out = np.maximum(out, np.where(found, part.date[np.maximum(at, 0)], 0))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +105,6 @@ class Snapshot:
     def corpus(self) -> Corpus:
         return self.docs.corpus
 
-    @property
-    def appearances(self) -> Appearances | None:
-        return self.dated.appearances if self.dated else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,41 +216,54 @@ def _int_rows(rows: Sequence[Sequence[Any]], width: int) -> Array:
 
 
 def load_dated(conn: SqlConnection, epoch: int) -> Dated:
-    rows = _appearance_rows(conn, 0)
-    return _dated(rows, {}, epoch)
+    return _dated(_appearance_rows(conn, 0), {}, epoch)
+
+
+# A part is merged into the one before it once it is more than 1/_PART_RATIO of that one's size: a few parts
+# (log base 4 of the days held), the newest small, so taking in a commit's appearances costs about what it
+# added, and a merge of the biggest parts comes once in tens of thousands of appearances.
+_PART_RATIO = 4
 
 
 def dated_after(conn: SqlConnection, held: Dated) -> Dated:
-    """`held` with the appearances added since (ids above its highest), each put in its place."""
+    """`held` with the appearances added since (ids above its highest) as a new part, merged with the
+    parts before it while those are not much bigger (each part sorted by paper, then date)."""
     rows = _appearance_rows(conn, held.upto)
     if not rows:
         return held
-    new = _dated(rows, dict(held.appearances.topics), held.epoch)
-    app, add = held.appearances, new.appearances
-    at = np.searchsorted(held.key, new.key, side="right")
-    merged = Appearances(np.insert(app.paper, at, add.paper), np.insert(app.topic, at, add.topic),
-                         np.insert(app.date, at, add.date), add.topics)
-    return Dated(merged, np.insert(held.key, at, new.key), max(held.upto, new.upto), held.epoch)
+    new = _dated(rows, dict(held.topics), held.epoch)
+    parts = [*held.parts, *new.parts]
+    while len(parts) > 1 and len(parts[-1].paper) * _PART_RATIO > len(parts[-2].paper):
+        parts[-2:] = [_merged(parts[-2], parts[-1])]
+    return Dated(tuple(parts), new.topics, max(held.upto, new.upto), held.epoch)
+
+
+def _merged(old: Part, new: Part) -> Part:
+    at = np.searchsorted(old.key, new.key, side="right")
+    return Part(np.insert(old.paper, at, new.paper), np.insert(old.topic, at, new.topic),
+                np.insert(old.date, at, new.date), np.insert(old.key, at, new.key))
 
 
 def _dated(rows: Sequence[Sequence[Any]], topics: dict[str, int], epoch: int) -> Dated:
-    """Rows (id, paper, topic, YYYYMMDD) sorted by paper then date, as Dated; new topics numbered
-    after those in `topics`."""
-    paper = np.array([r[1] for r in rows], dtype=np.int64)
-    topic = np.array([topics.setdefault(r[2], len(topics)) for r in rows], dtype=np.int64)
-    date = np.array([r[3] or 0 for r in rows], dtype=np.int64)
-    upto = max((int(r[0]) for r in rows), default=0)
-    key = paper * _DAY_SPAN + date
+    """Rows (id, paper, topic, YYYYMMDD) as Dated of one part, sorted by paper then date; new topics
+    numbered after those in `topics`."""
+    n = len(rows)
+    if not n:
+        return Dated((), topics, 0, epoch)
+    ids, paper, day = (np.fromiter((r[k] for r in rows), dtype=np.int64, count=n) for k in (0, 1, 3))
+    topic = np.fromiter((topics.setdefault(r[2], len(topics)) for r in rows), dtype=np.int64, count=n)
+    key = paper * _DAY_SPAN + day
     order = np.argsort(key, kind="stable")  # a post date that is no date (0) sorts first of its paper
-    return Dated(Appearances(paper[order], topic[order], date[order], topics), key[order], upto, epoch)
+    part = Part(paper[order], topic[order], day[order], key[order])
+    return Dated((part,), topics, int(ids.max()), epoch)
 
 
 def _appearance_rows(conn: SqlConnection, after: int) -> list[tuple[Any, ...]]:
-    """Appearances with ids above `after`: (id, paper, topic, YYYYMMDD), by paper then date."""
+    """Appearances with ids above `after`: (id, paper, topic, YYYYMMDD), in no order: a range of ids,
+    not a walk of the whole (paper, date) index that ORDER BY paper would take (numpy sorts them)."""
     if not is_sqlite(conn):  # CAST of a text that is no number fails on PostgreSQL: day_number reads it
         return [(i, p, t, rank_index.day_number(d)) for i, p, t, d in conn.execute(
-            "SELECT id, paper_id, topic, post_date FROM appearances WHERE id > ? ORDER BY paper_id, post_date",
-            (after,)).fetchall()]
+            "SELECT id, paper_id, topic, post_date FROM appearances WHERE id > ?", (after,)).fetchall()]
     return conn.execute(
-        "SELECT id, paper_id, topic, CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER) FROM appearances "
-        "WHERE id > ? ORDER BY paper_id, post_date", (after,)).fetchall()
+        "SELECT id, paper_id, topic, coalesce(CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER), 0) "
+        "FROM appearances WHERE id > ?", (after,)).fetchall()
