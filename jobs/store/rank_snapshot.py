@@ -98,7 +98,7 @@ class Snapshot:
     generation: int
     docs: Docs
     fresh: list[Fresh]
-    dated: Dated | None = None  # loaded for filtered searches only
+    dated: Dated | None = None  # loaded by the first filtered search, then kept current
     appearances_generation: int | None = None
 
     @property
@@ -129,12 +129,15 @@ def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: Snapshot 
             docs, fresh = docs_after(conn, snap.docs), fresh_after(conn, snap.fresh, snap.docs.top_seg)
         dated = snap.dated if snap is not None else None
         snap = Snapshot(now, docs, fresh, dated, snap.appearances_generation if snap is not None else None)
-    if need_appearances and snap.appearances_generation != now:
-        if snap.dated is None or snap.dated.epoch != appearances_epoch:
-            dated = load_dated(conn, appearances_epoch)
-        else:
-            dated = dated_after(conn, snap.dated)
-        snap = replace(snap, dated=dated, appearances_generation=now)
+    if snap.appearances_generation != now:
+        # Held appearances take in each commit's additions as it comes (a day's part), so no filtered
+        # search finds days of them to read at once; loading them whole waits for a search that needs them.
+        if snap.dated is not None and snap.dated.epoch == appearances_epoch:
+            snap = replace(snap, dated=dated_after(conn, snap.dated), appearances_generation=now)
+        elif need_appearances:
+            snap = replace(snap, dated=load_dated(conn, appearances_epoch), appearances_generation=now)
+        elif snap.dated is not None:
+            snap = replace(snap, dated=None, appearances_generation=None)  # stale: loaded whole when needed
     return Reading(snap, rank_index.postings(conn, terms))
 
 
