@@ -40,7 +40,6 @@ class Corpus:
     rows: int
     avgdl: float
     clean: frozenset[int]  # segments whose postings are all live: no paper of theirs moved since
-    norm: Floats  # by paper id: k1 * (1 - b + b * D / avgdl), the part of bm25 a paper alone decides
     # The target of a level merge under way, and its sources: a posting of the target is live while its
     # paper is in one of them (the papers move to the target when the merge ends).
     merging: dict[int, Array] = field(default_factory=dict)
@@ -67,9 +66,13 @@ class Corpus:
         """From the arrays by paper id, the number of papers and the sum of their lengths (an integer,
         so that one kept up to date gives the very avgdl a full count gives)."""
         avgdl = float(total_length) / rows if rows else 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):  # an empty index: avgdl 0, never used
-            norm = K1 * ((1 - B) + (B * length) / avgdl)
-        return cls(segment, length, rows, avgdl, clean, norm, merging or {})
+        return cls(segment, length, rows, avgdl, clean, merging or {})
+
+    def norm(self, ids: Array) -> Floats:
+        """k1 * (1 - b + b * D / avgdl) of these papers, the part of bm25 a paper alone decides: for the
+        matches only, as they are scored (an array of every paper's would be remade at every commit, avgdl
+        moving), with the same operations in the same order, so the same doubles."""
+        return K1 * ((1 - B) + (B * self.length[ids]) / self.avgdl)
 
 
 def phrase_counts(corpus: Corpus, postings: Postings) -> Floats:
@@ -143,7 +146,7 @@ def score(corpus: Corpus, phrases: Sequence[Floats], allowed: npt.NDArray[np.boo
     if allowed is not None:
         match &= allowed
     ids = np.flatnonzero(match)
-    norm = corpus.norm[ids]
+    norm = corpus.norm(ids)
     total: Floats | None = None
     for w, f in zip(weights, phrases, strict=True):
         freq = f[ids]

@@ -36,6 +36,8 @@ class Docs:
     live: dict[int, int]
     total_length: int
     epoch: int
+    room: Room | None = None  # what corpus.segment grows into (docs_after)
+    room_length: Room | None = None  # and corpus.length
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,36 +158,71 @@ def load_docs(conn: SqlConnection, epoch: int) -> Docs:
 def docs_after(conn: SqlConnection, held: Docs) -> Docs:
     """`held` with the papers of segments newer than its newest: new papers, and papers indexed
     again or merged (they move to their new segment); and the papers of a level merge that ended
-    since, moved from its sources to its target (older than `held`'s newest segment, so not read)."""
+    since, moved from its sources to its target (older than `held`'s newest segment, so not read).
+    New papers' entries are appended in the room past `held`'s arrays; entries `held` has are never
+    changed in place (a search may be ranking with them): a change copies that array."""
     rows = _int_rows(conn.execute("SELECT id, seg, len FROM rank_docs WHERE seg > ?",
                                   (held.top_seg,)).fetchall(), 3)
     made, merging = _segments(conn)
     ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
     old = held.corpus
-    size = max(len(old.segment), int(ids.max()) + 1 if len(ids) else 0)
-    segment = np.full(size, -1, dtype=np.int64)
-    segment[: len(old.segment)] = old.segment
-    length = np.zeros(size, dtype=np.float64)
-    length[: len(old.length)] = old.length
+    n = len(old.segment)
+    size = max(n, int(ids.max()) + 1 if len(ids) else 0)
+    ended = [(target, sources) for target, sources in old.merging.items() if target not in merging]
+    known = ids < n
+    segment = _grown(old.segment, held.room, size, -1, copy=bool(ended or known.any()))
+    before = np.full(len(ids), -1, dtype=np.int64)
     live = dict(held.live)
-    for target, sources in old.merging.items():
-        if target not in merging:  # ended: what is still in its sources is in the target now
-            segment[np.isin(segment, sources)] = target
-            live[target] = live.get(target, 0) + sum(live.pop(int(s), 0) for s in sources)
-    before = segment[ids]
+    for target, sources in ended:  # what is still in its sources is in the target now
+        segment.array[np.isin(segment.array, sources)] = target
+        live[target] = live.get(target, 0) + sum(live.pop(int(s), 0) for s in sources)
+    before[known] = segment.array[ids[known]]
     moved = before >= 0
-    for seg, n in _counts(before[moved]):
-        live[seg] -= n
-    for seg, n in _counts(segs):
-        live[seg] = live.get(seg, 0) + n
-    live = {seg: n for seg, n in live.items() if n > 0}
-    total = held.total_length - int(length[ids[moved]].sum()) + int(lens.sum())
-    segment[ids] = segs
-    length[ids] = lens
+    for seg, count in _counts(before[moved]):
+        live[seg] -= count
+    for seg, count in _counts(segs):
+        live[seg] = live.get(seg, 0) + count
+    live = {seg: count for seg, count in live.items() if count > 0}
+    was = old.length[ids[known]]
+    total = held.total_length - int(was[moved[known]].sum()) + int(lens.sum())
+    # Papers merged keep their lengths: the array is copied only for a paper indexed again with another.
+    length = _grown(old.length, held.room_length, size, 0.0, copy=bool((was != lens[known]).any()))
+    segment.array[ids] = segs
+    length.array[ids] = lens
     rows_now = old.rows + int(np.count_nonzero(~moved))
-    clean = frozenset(seg for seg, n in made.items() if live.get(seg, 0) == n and seg not in merging)
-    return Docs(Corpus.built(segment, length, rows_now, total, clean, merging), max(made, default=held.top_seg),
-                live, total, held.epoch)
+    clean = frozenset(seg for seg, count in made.items() if live.get(seg, 0) == count and seg not in merging)
+    corpus = Corpus.built(segment.array, length.array, rows_now, total, clean, merging)
+    return Docs(corpus, max(made, default=held.top_seg), live, total, held.epoch, segment.room, length.room)
+
+
+@dataclass(slots=True)
+class Room:
+    """The buffer an array by paper id lives at the start of, and how much of it the newest array
+    holding it uses: only that array may grow into the rest, so an older one never sees a change."""
+
+    buffer: npt.NDArray[Any]
+    used: int
+
+
+@dataclass(slots=True)
+class _Grown:
+    array: npt.NDArray[Any]  # writable: new, or only past what any other array sees
+    room: Room
+
+
+def _grown(held: npt.NDArray[Any], room: Room | None, size: int, fill: float, copy: bool) -> _Grown:
+    """`held` extended to `size` entries (the new ones `fill`): in place in its room when it is the newest
+    array there and there is room, else copied into a new buffer with room for a quarter more."""
+    n = len(held)
+    if (not copy and room is not None and room.used == n and len(room.buffer) >= size
+            and np.shares_memory(room.buffer[:1], held[:1])):
+        room.buffer[n:size] = fill
+        room.used = size
+        return _Grown(room.buffer[:size], room)
+    buffer = np.empty(size + size // 4 + 1024, dtype=held.dtype)
+    buffer[:n] = held
+    buffer[n:size] = fill
+    return _Grown(buffer[:size], Room(buffer, size))
 
 
 def fresh_after(conn: SqlConnection, held: list[Fresh], top_seg: int) -> list[Fresh]:
