@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import logging
 import os
@@ -77,6 +78,7 @@ class Run:
     seconds: float = 0.0
     cpu: float = 0.0
     by_sender: list[int] = field(default_factory=list)
+    block: float = 0.0  # the longest the event loop went without a turn over the whole cycle (issue 20 item 3)
     shares: dict[str, float] = field(default_factory=dict)  # --profile: the send phase's CPU by whose code
 
     @property
@@ -86,6 +88,32 @@ class Run:
     @property
     def bound(self) -> float:
         return self.requests / max(1e-9, self.seconds) / DISCORD_GLOBAL_RATE
+
+
+class Heartbeat:
+    """Sleeps 1 ms at a time on the event loop while in use; `worst` is the longest it waited past that: how
+    long the bot's gateway heartbeat and slash commands could not run (benchmarks/loop_block.py's measure)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.001)
+            self.worst = max(self.worst, loop.time() - before - 0.001)
+
+    async def __aenter__(self) -> Heartbeat:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
 
 def database_url(name: str) -> str:
@@ -138,6 +166,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
             for t, topic in enumerate(TOPICS):
                 write_kedreamix(posts, topic, "2024-05-06", entries(str(6 + t), args.papers))
             before = len(env.http_requests)
+            beat = Heartbeat()
             if mode == "single":
                 plain_send = bot._send
                 timing: dict[str, float] = {}
@@ -153,10 +182,12 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
 
                 bot._send = timed_send  # type: ignore[method-assign]
                 before = len(env.http_requests)
-                await bot.run_digest()
+                async with beat:
+                    await bot.run_digest()
                 run.seconds, run.cpu = timing["wall"], timing["cpu"]
             else:
-                await bot.run_digest()  # the scheduler's cycle: planned, nothing sent
+                async with beat:
+                    await bot.run_digest()  # the scheduler's cycle: planned, nothing sent
                 stores = [await open_database(url) for _ in range(args.senders)]
                 before = len(env.http_requests)
                 sent = [0] * len(stores)
@@ -170,10 +201,12 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
 
                 wall, cpu = time.perf_counter(), time.process_time()
                 profile.enable() if profile else None
-                await asyncio.gather(*(sender(i, s) for i, s in enumerate(stores)))
+                async with beat:
+                    await asyncio.gather(*(sender(i, s) for i, s in enumerate(stores)))
                 profile.disable() if profile else None
                 run.seconds, run.cpu = time.perf_counter() - wall, time.process_time() - cpu
                 run.by_sender = sent
+            run.block = beat.worst
             await env.settle()
             requests = env.http_requests[before:]
             run.requests = len(requests)
@@ -254,7 +287,9 @@ def line(runs: list[Run]) -> str:
             f"{min(per):.3f} median {statistics.median(per):.3f} · of the 50/s bound min {min(bound):.2f} median "
             f"{statistics.median(bound):.2f} · send wall min {min(wall):.1f} s median {statistics.median(wall):.1f} s"
             f" · CPU median {statistics.median(cpu):.1f} s · duplicates {sum(r.duplicates for r in runs)} · losses "
-            f"{sum(r.losses for r in runs)}{split}\n        " + overhead(runs))
+            f"{sum(r.losses for r in runs)}{split} · longest loop block per round (ms, the whole cycle"
+            f"{' in one process' if last.mode == 'single' else ': planning, then the senders'}) "
+            + " / ".join(f"{r.block * 1000:.0f}" for r in runs) + "\n        " + overhead(runs))
 
 
 def overhead(runs: list[Run]) -> str:

@@ -18,6 +18,7 @@ import httpx
 from jobs.config import SourceConfig
 from jobs.formats import format_that_parses, parse_post
 from jobs.formats.registry import AUTO
+from jobs.gc_pause import no_cyclic_gc
 from jobs.models import FormatError, ParsedPost
 from jobs.records import PostState
 from jobs.sources import SOURCE_KINDS, build_source
@@ -84,7 +85,11 @@ async def ingest(
         client = await asyncio.to_thread(make_client)
     try:
         for cfg in sources:
-            report.sources.append(await ingest_source(store, cfg, client))
+            # A big post is tens of thousands of papers and their lists alive at once: without the pause the
+            # collector walks them all, GIL held, as they pile up (jobs/gc_pause.py; benchmarks/loop_block.py).
+            # Paused per source, so its papers are freed before it runs again.
+            with no_cyclic_gc():
+                report.sources.append(await ingest_source(store, cfg, client))
     finally:
         if own_client:
             await client.aclose()

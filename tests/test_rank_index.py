@@ -351,7 +351,7 @@ def test_many_rows_decoded_at_once_count_as_row_by_row(monkeypatch: pytest.Monke
                             merging={6: np.array([4, 5])})
     clean = {int(s) for s in np.unique(corpus.segment[ids])} - {4, 5}
     corpus = rank.Corpus(corpus.segment, corpus.length, corpus.rows, corpus.avgdl, frozenset(list(clean)[:2]),
-                         corpus.norm, corpus.merging)
+                         corpus.merging)
     postings = []
     for seg in range(7):
         for _term in range(15):

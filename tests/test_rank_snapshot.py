@@ -44,17 +44,18 @@ def same_arrays(kept: rank_snapshot.Snapshot, whole: rank_snapshot.Snapshot) -> 
     a, b = kept.corpus, whole.corpus
     assert np.array_equal(a.segment, b.segment) and np.array_equal(a.length, b.length)
     assert (a.rows, a.avgdl, a.clean) == (b.rows, b.avgdl, b.clean)
-    assert np.array_equal(a.norm, b.norm)  # the very doubles: bm25 scores stay FTS5's to the last bit
+    every = np.arange(len(a.segment))
+    assert np.array_equal(a.norm(every), b.norm(every))  # the very doubles: bm25 scores stay FTS5's to the last bit
     assert [f.seg for f in kept.fresh] == [f.seg for f in whole.fresh]
     assert kept.docs.live == whole.docs.live and kept.docs.total_length == whole.docs.total_length
-    assert kept.appearances is not None and whole.appearances is not None
+    assert kept.dated is not None and whole.dated is not None
 
     def rows(app: rank_index.Appearances) -> list[tuple[int, str, int]]:
         names = {code: name for name, code in app.topics.items()}
         return sorted(zip(app.paper.tolist(), [names[t] for t in app.topic.tolist()], app.date.tolist(),
                           strict=True))
-    assert rows(kept.appearances) == rows(whole.appearances)
-    assert np.all(np.diff(kept.dated.key) >= 0) if kept.dated else True  # new ones went in their places
+    assert rows(kept.dated.whole()) == rows(whole.dated.whole())
+    assert all(np.all(np.diff(part.key) >= 0) for part in kept.dated.parts)  # each part sorted
 
 
 async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
@@ -64,7 +65,7 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
     monkeypatch.setattr(rank_index, "STEP_ROWS", 60)  # level merges under way across several commits
     monkeypatch.setattr(rank_index, "STEP_ROWS_PER_PAPER", 1)
     calls: list[str] = []
-    merges_ended = 0
+    merges_ended, most_parts = 0, 0
     for name in ("load_docs", "docs_after", "load_dated", "dated_after"):
         monkeypatch.setattr(rank_snapshot, name, counted(getattr(rank_snapshot, name), calls))
     rng = random.Random(11)
@@ -92,9 +93,12 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
                 same_arrays(running._snapshot, new_reader._snapshot)
             assert pages == fresh_pages
             merges_ended += any(t not in running._snapshot.corpus.merging for t in merging)
+            assert running._snapshot.dated is not None
+            most_parts = max(most_parts, len(running._snapshot.dated.parts))
         levels = {r[0] for r in await running._all("SELECT level FROM rank_segments")}
         assert max(levels) >= 2  # merged at two levels on the way
         assert merges_ended >= 1  # a level merge under way at one search, ended by the next
+        assert most_parts >= 2  # appearances held in parts (a commit's own, not merged in yet)
     finally:
         await running.close()
 
@@ -115,3 +119,27 @@ async def test_a_forgotten_paper_loads_the_papers_whole(store_url: str) -> None:
         await run_search(store, "gaussian")
         assert store._snapshot is not None and store._snapshot.corpus.rows == 4
         assert store._snapshot.docs.epoch == held.docs.epoch + 1
+
+
+async def test_a_commit_taken_in_leaves_the_arrays_held_before_as_they_were(store_url: str) -> None:
+    """New papers are appended in the room past the arrays held (no copy of the whole corpus); papers indexed
+    again copy them. Either way a search still ranking with the arrays of before sees them unchanged."""
+    rng = random.Random(5)
+    papers = [make_paper(rng, n, summary=n > 3) for n in range(1, 41)]
+    again = [replace(p, summary="再次出现的摘要") for p in papers[:3]]  # a summary now: indexed again, in a new segment
+    async with await open_store(store_url) as store:
+        await add_post(store, "2024-01-01/T.md", "T", "2024-01-01", papers[:10])
+        await search(store, "gaussian", {})
+        appended = []
+        for day, listed in enumerate((papers[10:20], papers[20:30], papers[30:] + again), start=2):
+            held = store._snapshot
+            assert held is not None
+            before = [a.copy() for a in (held.corpus.segment, held.corpus.length)]
+            await add_post(store, f"2024-01-{day:02d}/T.md", "T", f"2024-01-{day:02d}", listed)
+            await search(store, "gaussian", {})
+            now = store._snapshot
+            assert now is not None and now.corpus.rows == min(40, day * 10)
+            assert np.array_equal(held.corpus.segment, before[0]) and np.array_equal(held.corpus.length, before[1])
+            appended.append(np.shares_memory(now.corpus.segment, held.corpus.segment))
+        # loaded whole, then copied into a buffer with room, then appended in place, then copied (papers moved)
+        assert appended == [False, True, False]

@@ -40,7 +40,6 @@ class Corpus:
     rows: int
     avgdl: float
     clean: frozenset[int]  # segments whose postings are all live: no paper of theirs moved since
-    norm: Floats  # by paper id: k1 * (1 - b + b * D / avgdl), the part of bm25 a paper alone decides
     # The target of a level merge under way, and its sources: a posting of the target is live while its
     # paper is in one of them (the papers move to the target when the merge ends).
     merging: dict[int, Array] = field(default_factory=dict)
@@ -67,9 +66,13 @@ class Corpus:
         """From the arrays by paper id, the number of papers and the sum of their lengths (an integer,
         so that one kept up to date gives the very avgdl a full count gives)."""
         avgdl = float(total_length) / rows if rows else 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):  # an empty index: avgdl 0, never used
-            norm = K1 * ((1 - B) + (B * length) / avgdl)
-        return cls(segment, length, rows, avgdl, clean, norm, merging or {})
+        return cls(segment, length, rows, avgdl, clean, merging or {})
+
+    def norm(self, ids: Array) -> Floats:
+        """k1 * (1 - b + b * D / avgdl) of these papers, the part of bm25 a paper alone decides: for the
+        matches only, as they are scored (an array of every paper's would be remade at every commit, avgdl
+        moving), with the same operations in the same order, so the same doubles."""
+        return K1 * ((1 - B) + (B * self.length[ids]) / self.avgdl)
 
 
 def phrase_counts(corpus: Corpus, postings: Postings) -> Floats:
@@ -143,7 +146,7 @@ def score(corpus: Corpus, phrases: Sequence[Floats], allowed: npt.NDArray[np.boo
     if allowed is not None:
         match &= allowed
     ids = np.flatnonzero(match)
-    norm = corpus.norm[ids]
+    norm = corpus.norm(ids)
     total: Floats | None = None
     for w, f in zip(weights, phrases, strict=True):
         freq = f[ids]
@@ -168,16 +171,3 @@ def order(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> t
     newer id, as `jobs.search.cost.order` orders rows."""
     picked = np.lexsort((-ids, -dates, ranks))[offset : offset + limit]
     return ids[picked], ranks[picked]
-
-
-def newest(papers: Array, dates: Array, size: int) -> tuple[npt.NDArray[np.bool_], Array]:
-    """From appearances sorted by paper then date: which papers have one, and the newest date of
-    each (0 for none), by paper id."""
-    has = np.zeros(size, dtype=bool)
-    latest = np.zeros(size, dtype=np.int64)
-    inside = papers < size
-    papers, dates = papers[inside], dates[inside]
-    last = np.flatnonzero(np.r_[papers[1:] != papers[:-1], True]) if len(papers) else papers
-    has[papers[last]] = True
-    latest[papers[last]] = dates[last]  # sorted by date within a paper: its last is its newest
-    return has, latest

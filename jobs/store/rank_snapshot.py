@@ -10,11 +10,12 @@ Both engines read through this module (PostgreSQL through its bridge).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from jobs.search.rank import Array, Corpus, Postings
 from jobs.store import rank_index
@@ -35,16 +36,61 @@ class Docs:
     live: dict[int, int]
     total_length: int
     epoch: int
+    room: Room | None = None  # what corpus.segment grows into (docs_after)
+    room_length: Room | None = None  # and corpus.length
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Some appearances, sorted by paper then date (dates as YYYYMMDD integers; topics numbered)."""
+
+    paper: Array
+    topic: Array
+    date: Array
+    key: Array  # paper * _DAY_SPAN + date: where appearances merged in go
 
 
 @dataclass(frozen=True, slots=True)
 class Dated:
-    """The appearances, the highest appearance id among them, and their epoch."""
+    """The appearances, in parts (the oldest and biggest first), the topics' numbers, the highest
+    appearance id among them, and their epoch."""
 
-    appearances: Appearances
-    key: Array  # paper * _DAY_SPAN + date, sorted: where new ones go
+    parts: tuple[Part, ...]
+    topics: dict[str, int]
     upto: int
     epoch: int
+
+    def whole(self) -> Appearances:
+        """Every appearance as one sorted set of arrays (what a reader that loads them whole holds)."""
+        parts = list(self.parts) or [Part(*(np.empty(0, dtype=np.int64) for _ in range(4)))]
+        while len(parts) > 1:
+            parts[-2:] = [_merged(parts[-2], parts[-1])]
+        return Appearances(parts[0].paper, parts[0].topic, parts[0].date, self.topics)
+
+    def newest(self, size: int, keep: Callable[[Part], npt.NDArray[np.bool_]]) -> tuple[npt.NDArray[np.bool_], Array]:
+        """Which papers (ids below `size`) have an appearance that `keep` keeps, and the newest date of
+        those, by paper id (0: none)."""
+        has = np.zeros(size, dtype=bool)
+        latest = np.zeros(size, dtype=np.int64)
+        for part in self.parts:
+            kept = keep(part)
+            papers, dates = part.paper[kept], part.date[kept]
+            inside = papers < size
+            papers, dates = papers[inside], dates[inside]
+            last = np.flatnonzero(np.r_[papers[1:] != papers[:-1], True]) if len(papers) else papers
+            # sorted by date within a paper: its last is its newest in this part; the newest of all parts wins
+            has[papers[last]] = True
+            latest[papers[last]] = np.maximum(latest[papers[last]], dates[last])
+        return has, latest
+
+    def newest_of(self, ids: Array) -> Array:
+        """The newest date (YYYYMMDD; 0: none) of each of these papers."""
+        out = np.zeros(len(ids), dtype=np.int64)
+        for part in self.parts:
+            at = np.searchsorted(part.paper, ids, side="right") - 1
+            found = (at >= 0) & (part.paper[np.maximum(at, 0)] == ids)
+            out = np.maximum(out, np.where(found, part.date[np.maximum(at, 0)], 0))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +100,13 @@ class Snapshot:
     generation: int
     docs: Docs
     fresh: list[Fresh]
-    dated: Dated | None = None  # loaded for filtered searches only
+    dated: Dated | None = None  # loaded by the first filtered search, then kept current
     appearances_generation: int | None = None
 
     @property
     def corpus(self) -> Corpus:
         return self.docs.corpus
 
-    @property
-    def appearances(self) -> Appearances | None:
-        return self.dated.appearances if self.dated else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +131,15 @@ def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: Snapshot 
             docs, fresh = docs_after(conn, snap.docs), fresh_after(conn, snap.fresh, snap.docs.top_seg)
         dated = snap.dated if snap is not None else None
         snap = Snapshot(now, docs, fresh, dated, snap.appearances_generation if snap is not None else None)
-    if need_appearances and snap.appearances_generation != now:
-        if snap.dated is None or snap.dated.epoch != appearances_epoch:
-            dated = load_dated(conn, appearances_epoch)
-        else:
-            dated = dated_after(conn, snap.dated)
-        snap = replace(snap, dated=dated, appearances_generation=now)
+    if snap.appearances_generation != now:
+        # Held appearances take in each commit's additions as it comes (a day's part), so no filtered
+        # search finds days of them to read at once; loading them whole waits for a search that needs them.
+        if snap.dated is not None and snap.dated.epoch == appearances_epoch:
+            snap = replace(snap, dated=dated_after(conn, snap.dated), appearances_generation=now)
+        elif need_appearances:
+            snap = replace(snap, dated=load_dated(conn, appearances_epoch), appearances_generation=now)
+        elif snap.dated is not None:
+            snap = replace(snap, dated=None, appearances_generation=None)  # stale: loaded whole when needed
     return Reading(snap, rank_index.postings(conn, terms))
 
 
@@ -112,36 +158,71 @@ def load_docs(conn: SqlConnection, epoch: int) -> Docs:
 def docs_after(conn: SqlConnection, held: Docs) -> Docs:
     """`held` with the papers of segments newer than its newest: new papers, and papers indexed
     again or merged (they move to their new segment); and the papers of a level merge that ended
-    since, moved from its sources to its target (older than `held`'s newest segment, so not read)."""
+    since, moved from its sources to its target (older than `held`'s newest segment, so not read).
+    New papers' entries are appended in the room past `held`'s arrays; entries `held` has are never
+    changed in place (a search may be ranking with them): a change copies that array."""
     rows = _int_rows(conn.execute("SELECT id, seg, len FROM rank_docs WHERE seg > ?",
                                   (held.top_seg,)).fetchall(), 3)
     made, merging = _segments(conn)
     ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
     old = held.corpus
-    size = max(len(old.segment), int(ids.max()) + 1 if len(ids) else 0)
-    segment = np.full(size, -1, dtype=np.int64)
-    segment[: len(old.segment)] = old.segment
-    length = np.zeros(size, dtype=np.float64)
-    length[: len(old.length)] = old.length
+    n = len(old.segment)
+    size = max(n, int(ids.max()) + 1 if len(ids) else 0)
+    ended = [(target, sources) for target, sources in old.merging.items() if target not in merging]
+    known = ids < n
+    segment = _grown(old.segment, held.room, size, -1, copy=bool(ended or known.any()))
+    before = np.full(len(ids), -1, dtype=np.int64)
     live = dict(held.live)
-    for target, sources in old.merging.items():
-        if target not in merging:  # ended: what is still in its sources is in the target now
-            segment[np.isin(segment, sources)] = target
-            live[target] = live.get(target, 0) + sum(live.pop(int(s), 0) for s in sources)
-    before = segment[ids]
+    for target, sources in ended:  # what is still in its sources is in the target now
+        segment.array[np.isin(segment.array, sources)] = target
+        live[target] = live.get(target, 0) + sum(live.pop(int(s), 0) for s in sources)
+    before[known] = segment.array[ids[known]]
     moved = before >= 0
-    for seg, n in _counts(before[moved]):
-        live[seg] -= n
-    for seg, n in _counts(segs):
-        live[seg] = live.get(seg, 0) + n
-    live = {seg: n for seg, n in live.items() if n > 0}
-    total = held.total_length - int(length[ids[moved]].sum()) + int(lens.sum())
-    segment[ids] = segs
-    length[ids] = lens
+    for seg, count in _counts(before[moved]):
+        live[seg] -= count
+    for seg, count in _counts(segs):
+        live[seg] = live.get(seg, 0) + count
+    live = {seg: count for seg, count in live.items() if count > 0}
+    was = old.length[ids[known]]
+    total = held.total_length - int(was[moved[known]].sum()) + int(lens.sum())
+    # Papers merged keep their lengths: the array is copied only for a paper indexed again with another.
+    length = _grown(old.length, held.room_length, size, 0.0, copy=bool((was != lens[known]).any()))
+    segment.array[ids] = segs
+    length.array[ids] = lens
     rows_now = old.rows + int(np.count_nonzero(~moved))
-    clean = frozenset(seg for seg, n in made.items() if live.get(seg, 0) == n and seg not in merging)
-    return Docs(Corpus.built(segment, length, rows_now, total, clean, merging), max(made, default=held.top_seg),
-                live, total, held.epoch)
+    clean = frozenset(seg for seg, count in made.items() if live.get(seg, 0) == count and seg not in merging)
+    corpus = Corpus.built(segment.array, length.array, rows_now, total, clean, merging)
+    return Docs(corpus, max(made, default=held.top_seg), live, total, held.epoch, segment.room, length.room)
+
+
+@dataclass(slots=True)
+class Room:
+    """The buffer an array by paper id lives at the start of, and how much of it the newest array
+    holding it uses: only that array may grow into the rest, so an older one never sees a change."""
+
+    buffer: npt.NDArray[Any]
+    used: int
+
+
+@dataclass(slots=True)
+class _Grown:
+    array: npt.NDArray[Any]  # writable: new, or only past what any other array sees
+    room: Room
+
+
+def _grown(held: npt.NDArray[Any], room: Room | None, size: int, fill: float, copy: bool) -> _Grown:
+    """`held` extended to `size` entries (the new ones `fill`): in place in its room when it is the newest
+    array there and there is room, else copied into a new buffer with room for a quarter more."""
+    n = len(held)
+    if (not copy and room is not None and room.used == n and len(room.buffer) >= size
+            and np.shares_memory(room.buffer[:1], held[:1])):
+        room.buffer[n:size] = fill
+        room.used = size
+        return _Grown(room.buffer[:size], room)
+    buffer = np.empty(size + size // 4 + 1024, dtype=held.dtype)
+    buffer[:n] = held
+    buffer[n:size] = fill
+    return _Grown(buffer[:size], Room(buffer, size))
 
 
 def fresh_after(conn: SqlConnection, held: list[Fresh], top_seg: int) -> list[Fresh]:
@@ -175,41 +256,54 @@ def _int_rows(rows: Sequence[Sequence[Any]], width: int) -> Array:
 
 
 def load_dated(conn: SqlConnection, epoch: int) -> Dated:
-    rows = _appearance_rows(conn, 0)
-    return _dated(rows, {}, epoch)
+    return _dated(_appearance_rows(conn, 0), {}, epoch)
+
+
+# A part is merged into the one before it once it is more than 1/_PART_RATIO of that one's size: a few parts
+# (log base 4 of the days held), the newest small, so taking in a commit's appearances costs about what it
+# added, and a merge of the biggest parts comes once in tens of thousands of appearances.
+_PART_RATIO = 4
 
 
 def dated_after(conn: SqlConnection, held: Dated) -> Dated:
-    """`held` with the appearances added since (ids above its highest), each put in its place."""
+    """`held` with the appearances added since (ids above its highest) as a new part, merged with the
+    parts before it while those are not much bigger (each part sorted by paper, then date)."""
     rows = _appearance_rows(conn, held.upto)
     if not rows:
         return held
-    new = _dated(rows, dict(held.appearances.topics), held.epoch)
-    app, add = held.appearances, new.appearances
-    at = np.searchsorted(held.key, new.key, side="right")
-    merged = Appearances(np.insert(app.paper, at, add.paper), np.insert(app.topic, at, add.topic),
-                         np.insert(app.date, at, add.date), add.topics)
-    return Dated(merged, np.insert(held.key, at, new.key), max(held.upto, new.upto), held.epoch)
+    new = _dated(rows, dict(held.topics), held.epoch)
+    parts = [*held.parts, *new.parts]
+    while len(parts) > 1 and len(parts[-1].paper) * _PART_RATIO > len(parts[-2].paper):
+        parts[-2:] = [_merged(parts[-2], parts[-1])]
+    return Dated(tuple(parts), new.topics, max(held.upto, new.upto), held.epoch)
+
+
+def _merged(old: Part, new: Part) -> Part:
+    at = np.searchsorted(old.key, new.key, side="right")
+    return Part(np.insert(old.paper, at, new.paper), np.insert(old.topic, at, new.topic),
+                np.insert(old.date, at, new.date), np.insert(old.key, at, new.key))
 
 
 def _dated(rows: Sequence[Sequence[Any]], topics: dict[str, int], epoch: int) -> Dated:
-    """Rows (id, paper, topic, YYYYMMDD) sorted by paper then date, as Dated; new topics numbered
-    after those in `topics`."""
-    paper = np.array([r[1] for r in rows], dtype=np.int64)
-    topic = np.array([topics.setdefault(r[2], len(topics)) for r in rows], dtype=np.int64)
-    date = np.array([r[3] or 0 for r in rows], dtype=np.int64)
-    upto = max((int(r[0]) for r in rows), default=0)
-    key = paper * _DAY_SPAN + date
+    """Rows (id, paper, topic, YYYYMMDD) as Dated of one part, sorted by paper then date; new topics
+    numbered after those in `topics`."""
+    n = len(rows)
+    if not n:
+        return Dated((), topics, 0, epoch)
+    ids, paper, day = (np.fromiter((r[k] for r in rows), dtype=np.int64, count=n) for k in (0, 1, 3))
+    topic = np.fromiter((topics.setdefault(r[2], len(topics)) for r in rows), dtype=np.int64, count=n)
+    key = paper * _DAY_SPAN + day
     order = np.argsort(key, kind="stable")  # a post date that is no date (0) sorts first of its paper
-    return Dated(Appearances(paper[order], topic[order], date[order], topics), key[order], upto, epoch)
+    part = Part(paper[order], topic[order], day[order], key[order])
+    return Dated((part,), topics, int(ids.max()), epoch)
 
 
 def _appearance_rows(conn: SqlConnection, after: int) -> list[tuple[Any, ...]]:
-    """Appearances with ids above `after`: (id, paper, topic, YYYYMMDD), by paper then date."""
+    """Appearances with ids above `after`: (id, paper, topic, YYYYMMDD), in no order: a range of ids,
+    not a walk of the whole (paper, date) index that ORDER BY paper would take (numpy sorts them)."""
     if not is_sqlite(conn):  # CAST of a text that is no number fails on PostgreSQL: day_number reads it
         return [(i, p, t, rank_index.day_number(d)) for i, p, t, d in conn.execute(
-            "SELECT id, paper_id, topic, post_date FROM appearances WHERE id > ? ORDER BY paper_id, post_date",
-            (after,)).fetchall()]
+            "SELECT id, paper_id, topic, post_date FROM appearances WHERE id > ?", (after,)).fetchall()]
     return conn.execute(
-        "SELECT id, paper_id, topic, CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER) FROM appearances "
-        "WHERE id > ? ORDER BY paper_id, post_date", (after,)).fetchall()
+        "SELECT id, paper_id, topic, coalesce(CAST(replace(substr(post_date, 1, 10), '-', '') AS INTEGER), 0) "
+        "FROM appearances WHERE id > ?", (after,)).fetchall()

@@ -151,28 +151,29 @@ def near_ranked(snap: _Snapshot, counts: list[search_rank.Floats], filters: Filt
 
 def _filtered(snap: _Snapshot, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
     """Papers with an appearance that passes the filters, and the newest such appearance's date."""
-    app = snap.appearances
-    assert app is not None
-    size = len(snap.corpus.segment)
-    keep = np.ones(len(app.paper), dtype=bool)
-    if filters.topic is not None:
-        code = app.topics.get(filters.topic)
-        keep &= app.topic == (code if code is not None else -1)
-    if filters.after:
-        keep &= app.date >= rank_index.day_number(filters.after)
-    if filters.before:
-        keep &= app.date <= rank_index.day_number(filters.before)
-    return search_rank.newest(app.paper[keep], app.date[keep], size)
+    dated = snap.dated
+    assert dated is not None
+    code = dated.topics.get(filters.topic, -1) if filters.topic is not None else None
+    after = rank_index.day_number(filters.after) if filters.after else None
+    before = rank_index.day_number(filters.before) if filters.before else None
+
+    def keep(part: rank_snapshot.Part) -> np.ndarray:
+        kept = np.ones(len(part.paper), dtype=bool)
+        if code is not None:
+            kept &= part.topic == code
+        if after is not None:
+            kept &= part.date >= after
+        if before is not None:
+            kept &= part.date <= before
+        return kept
+    return dated.newest(len(snap.corpus.segment), keep)
 
 
 def newest_dates(snap: _Snapshot, ids: np.ndarray) -> np.ndarray:
-    """The newest appearance date (YYYYMMDD; 0: none) of each of these papers, from the held appearances
-    (sorted by paper, then date: a paper's last is its newest), as `rank_index.newest_dates` reads them."""
-    app = snap.appearances
-    assert app is not None
-    at = np.searchsorted(app.paper, ids, side="right") - 1
-    found = (at >= 0) & (app.paper[np.maximum(at, 0)] == ids)
-    return np.where(found, app.date[np.maximum(at, 0)], 0).astype(np.int64)
+    """The newest appearance date (YYYYMMDD; 0: none) of each of these papers, from the held appearances,
+    as `rank_index.newest_dates` reads them."""
+    assert snap.dated is not None
+    return snap.dated.newest_of(ids)
 
 
 class Search(Connection):

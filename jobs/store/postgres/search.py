@@ -192,7 +192,7 @@ class PgSearch(PgConnection):
             # that generation.
             read = _Found.of(await self._pooled(lambda c: c.fetch(*found)), len(lookups), len(longer))
             if read.generation == held.generation and (not (filters or self._dates_held) or (
-                    held.appearances is not None and held.appearances_generation == held.generation)):
+                    held.dated is not None and held.appearances_generation == held.generation)):
                 snap = held
         if snap is None:  # the index changed since (or nothing is held, or a writer reads its own writes)
             async with self._reading() as (conn, keep):
@@ -216,7 +216,7 @@ class PgSearch(PgConnection):
         if ranked.latest is None and len(ranked.ids) > NEAR_ROWS:
             # A tie of many (a phrase in thousands of papers of one length): their newest dates come from the
             # appearances' arrays, which searches hold from now on (read on the server, it took tens of ms).
-            if snap.appearances is not None and snap.appearances_generation == snap.generation:
+            if snap.dated is not None and snap.appearances_generation == snap.generation:
                 ranked = replace(ranked, latest=newest_dates(snap, ranked.ids))
             self._dates_held = True
         return ranked

@@ -1,0 +1,71 @@
+"""The cyclic collector stays paused while a post is ingested (it would walk every paper alive, GIL held,
+stopping the event loop: benchmarks/loop_block.py) and runs again after; pauses that overlap (an ingest
+and a fan-out at once) end with the last one, and leave a collector someone else disabled disabled."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from jobs.config import SourceConfig
+from jobs.formats import parse_post
+from jobs.gc_pause import no_cyclic_gc
+from jobs.pipeline import ingest
+from jobs.store import Store
+from tests.postgen import entries, write_kedreamix
+
+
+@pytest.fixture
+def collections() -> Iterator[list[int]]:
+    """The generation of every automatic collection that starts while the test runs."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(int(info["generation"]))
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+
+
+async def test_no_collection_while_a_post_is_ingested(tmp_path: Path, posts_dir: Path,
+                                                      collections: list[int]) -> None:
+    post = write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 1500))
+    assert gc.isenabled()
+    parse_post(post.read_bytes(), "2024-05-06/3DGS.md", "kedreamix")  # outside a pause: the collector runs
+    assert len(collections) >= 5
+    async with await Store.open(tmp_path / "p.db") as store, httpx.AsyncClient() as client:
+        collections.clear()
+        report = await ingest(store, [SourceConfig(name="local", kind="directory", format="kedreamix",
+                                                   path=str(posts_dir))], client)
+        assert report.papers_new == 1500
+        assert len(collections) <= 1  # none while paused; the one the pause's end may let run
+        assert gc.isenabled()
+
+
+def test_overlapping_pauses_end_with_the_last() -> None:
+    assert gc.isenabled()
+    first, second = no_cyclic_gc(), no_cyclic_gc()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second is still open
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_by_someone_else_stays_disabled() -> None:
+    gc.disable()
+    try:
+        with no_cyclic_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
