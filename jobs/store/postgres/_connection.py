@@ -137,11 +137,16 @@ class PgConnection:
         return self._held.get(task) if task is not None else None
 
     @asynccontextmanager
-    async def transaction(self, *, serial: bool = True) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self, *, serial: bool = True, durable: bool = True) -> AsyncIterator[asyncpg.Connection]:
         """The one way to write: `async with store.transaction() as conn:` commits when the body ends and
         rolls back if it raises (a lost connection rolls back on the server). See the module docstring.
         `serial=False` skips the writer lock: only for statements that lock the rows they change themselves
-        (the senders' claims on the outbox, FOR UPDATE SKIP LOCKED), so senders do not queue behind a plan."""
+        (the senders' claims on the outbox, FOR UPDATE SKIP LOCKED), so senders do not queue behind a plan.
+        `durable=False` commits without waiting for the WAL to reach the disk (synchronous_commit off):
+        the commit is visible to every other transaction at once, but a crash of the server (not of
+        Paperboy) within about 3 x wal_writer_delay may lose it. Only for writes whose loss the caller has
+        shown harmless (jobs/store/postgres/claims.py); a later durable commit makes it durable too (the WAL
+        is flushed in order). Ignored when nested (the outermost transaction's commit decides)."""
         conn = self._own()
         if conn is not None:
             async with conn.transaction():  # nested: a savepoint
@@ -154,6 +159,8 @@ class PgConnection:
             try:
                 if serial:
                     await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK)
+                if not durable:
+                    await conn.execute("SET LOCAL synchronous_commit TO off")
                 self._held[task] = conn
                 try:
                     yield conn
