@@ -29,6 +29,7 @@ import asyncpg
 
 from jobs.database_url import DatabaseUrl
 from jobs.store.errors import StoreUnavailable
+from jobs.store.postgres.fresh_claims import FreshClaims
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -131,6 +132,7 @@ class PgConnection:
         # task -> its connection, while it holds a transaction
         self._held: dict[asyncio.Task[Any], asyncpg.Connection] = {}
         self.read_only = False  # opened with read_only=True: sessions read-only, never migrated
+        self.fresh_claims = FreshClaims()  # the senders' claims of a moment ago (claims.py)
 
     def _own(self) -> asyncpg.Connection | None:
         task = asyncio.current_task()

@@ -8,9 +8,11 @@ by one of them, each target's rows in order, the bot's request budget shared.
 - A claim marks its rows tried (tried_at) in its own commit, which is durable (it waits for the WAL flush), and
   says which were tried before it: a row claimed before may have reached Discord, and is looked for on
   Discord by its marker before it is posted again (bot/delivery/sender.py).
-- `begin_send` checks, before each try, that the row is still the claimer's and renews its lease; it fails
-  when another sender took the row (the claimer stalled past its lease). Its commit does not wait for the
-  WAL flush (one flush a message was most of a sender's time): see `begin_send` for why that is safe.
+- `begin_send` checks, before each try, that the row is still the claimer's; it fails when another sender
+  took the row (the claimer stalled past its lease). For a row claimed a moment ago this process knows
+  it without asking (fresh_claims.py); otherwise it renews the lease with a commit that does not wait for
+  the WAL flush. A round trip and a flush a message were most of a sender's time: see `begin_send` for
+  why both are safe.
   A sender renews its leases while it runs; one that dies stops, and after its leases run out another
   sender claims its rows, tried.
 - A sender that stops gives back what it claimed and never began (`release_claims`), untried again.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -48,6 +51,7 @@ class PgClaims(PgConnection):
         args: list[Any] = [claimer, lease, limit, list(exclude), utcnow()]
         where, scope = outbox_scope(guild_id, kind, column="o.", start=len(args) + 1)
         args += scope
+        asked_at = time.monotonic()
         async with self.transaction(serial=False) as conn:
             # The pending rows walked in id order (outbox_pending), stopping at `limit`. On a plan just
             # committed (no statistics yet) the planner took every pending row of the kind by
@@ -67,18 +71,28 @@ class PgClaims(PgConnection):
                 "RETURNING outbox.id, kind, target_id, guild_id, feed_id, payload, attempts, heads.tried",
                 *args)
         items = [outbox_item_from_row(r) for r in rows]
+        self.fresh_claims.claimed(claimer, [i.id for i in items], asked_at, lease)  # committed, durably
         return sorted(items, key=lambda i: i.id)
 
     async def begin_send(self, outbox_id: int, claimer: str, lease: float = 60.0) -> bool:
-        """Exactly once holds without waiting for this commit to reach the disk (durable=False):
-        - "Still mine" needs visibility, not durability: the commit is visible to every transaction at once,
-          and the row is locked while it runs, so a sender that stalled past its lease either renews it here
-          before another claims the row (which then skips it) or finds the row claimed by the other and sends
-          nothing.
+        """Exactly once holds with no round trip for a row this process claimed a moment ago, and with a
+        commit that does not wait for the disk (durable=False) for the others:
         - The tried mark that makes a later claimer look on Discord before posting was committed durably by
-          this claimer's claim, before this: a server crash that loses this commit loses only the lease
-          renewal (the lease falls back to the last durable one, and a claimer after it looks by marker).
+          this claimer's claim, before any send: nothing written here is needed after a crash.
+        - "Still mine": a row claimed by this process less than FRESH of its lease ago (fresh_claims.py) is
+          its claimer's for 5/6 of a lease more, certainly: the claim's lease is durable, and no other sender
+          takes a row before its lease runs out. A send starts within moments; a sender that stalled past
+          that asks the database, as every row did before.
+        - Asked, the answer needs visibility, not durability: the commit is visible to every transaction at
+          once and the row is locked while it runs, so a sender that stalled past its lease either renews
+          it here before another claims the row (which then skips it) or finds the row claimed by the other
+          and sends nothing. A server crash that loses this commit loses only the renewal: the lease falls
+          back to the last durable one, and a claimer after it looks by marker.
+        What it gives up: a pending row deleted meanwhile (its feed removed, its member forgotten) may still
+        be sent within those moments, as a row deleted while its send was on the way to Discord always could.
         The tried_at written here covers rows claimed by a Paperboy from before claims marked them."""
+        if self.fresh_claims.take(claimer, outbox_id, lease):
+            return True
         async with self.transaction(serial=False, durable=False) as conn:
             return affected(await conn.execute(
                 f"UPDATE outbox SET tried_at = coalesce(tried_at, $1), lease_until = {NOW} + $2 "
@@ -86,15 +100,19 @@ class PgClaims(PgConnection):
                 utcnow(), lease, outbox_id, claimer)) == 1
 
     async def renew_claims(self, claimer: str, lease: float = 60.0) -> int:
+        asked_at = time.monotonic()
         async with self.transaction(serial=False) as conn:
-            return affected(await conn.execute(
-                f"UPDATE outbox SET lease_until = {NOW} + $1 WHERE claimed_by = $2 AND status = 'pending'",
-                lease, claimer))
+            rows = await conn.fetch(
+                f"UPDATE outbox SET lease_until = {NOW} + $1 WHERE claimed_by = $2 AND status = 'pending' RETURNING id",
+                lease, claimer)
+        self.fresh_claims.renewed(claimer, [r[0] for r in rows], asked_at, lease)
+        return len(rows)
 
     async def release_claims(self, claimer: str, unbegun: Sequence[int] = ()) -> int:
         # `unbegun`: the claimer's word that it never began these (and they were untried when it claimed
         # them), so nobody tried them: their claim's tried mark goes (a sender's memory, which a server
         # crash does not touch; the database alone could not tell them from a try whose begin_send was lost).
+        self.fresh_claims.forget(claimer=claimer)
         async with self.transaction(serial=False) as conn:
             return affected(await conn.execute(
                 "UPDATE outbox SET claimed_by = NULL, lease_until = NULL, "

@@ -166,6 +166,7 @@ class PgFeeds(PgConnection):
         await self.mark_sent_many([(outbox_id, message_id)])
 
     async def mark_sent_many(self, sent: Sequence[tuple[int, int | None]]) -> None:
+        self.fresh_claims.forget(i for i, _ in sent)
         async with self.transaction() as conn:  # one statement for the batch: one round trip
             await conn.execute("UPDATE outbox SET status = 'sent', message_id = s.message_id, sent_at = $3, "
                                "attempts = attempts + 1, error = NULL "
@@ -174,6 +175,7 @@ class PgFeeds(PgConnection):
 
     async def mark_failed(self, outbox_ids: list[int], error: str, *, final: bool) -> None:
         status = "failed" if final else "pending"
+        self.fresh_claims.forget(outbox_ids)
         async with self.transaction() as conn:
             # The claim goes with it: a row kept for later may be taken by any sender (jobs/store/postgres/claims.py).
             await conn.executemany("UPDATE outbox SET status = $1, error = $2, attempts = attempts + 1, "
