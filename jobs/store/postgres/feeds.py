@@ -18,7 +18,8 @@ from jobs.messages import OutboxMessage
 from jobs.models import Paper
 from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, ReleasedPaper, Scope
 from jobs.store.postgres._connection import PgConnection, affected
-from jobs.store.released import released_paper
+from jobs.store.postgres.bridge import numbered
+from jobs.store.released import WAITING, released_paper
 from jobs.store.rows import (
     OUTBOX_COLUMNS,
     PAPER_COLUMNS,
@@ -33,11 +34,6 @@ from jobs.store.rows import (
 _FEED_COLUMNS = ("id, guild_id, channel_id, topic, keywords, cursor, paused_reason, created_at, style, excludes, "
                  "regex, min_score")
 
-# Waiting releases (jobs/store/released.py's WAITING in this dialect).
-WAITING = ("SELECT r.id, r.target_id, r.paper_id, p.arxiv_id, r.label, r.topic, r.post_date, EXISTS (SELECT 1 "
-           "FROM delivered d WHERE d.kind = r.kind AND d.target_id = r.target_id AND d.paper_id = r.paper_id) "
-           "FROM released r JOIN papers p ON p.id = r.paper_id WHERE r.state = 'waiting' AND r.kind = $1{where} "
-           "ORDER BY r.id")
 
 
 def _feed(r: Any) -> Feed:
@@ -295,7 +291,7 @@ class _PgPlanning:
 
     async def released(self) -> list[ReleasedPaper]:
         assert self.feed is not None
-        return [released_paper(r) for r in await self.conn.fetch(WAITING.format(where=" AND r.feed_id = $2"),
+        return [released_paper(r) for r in await self.conn.fetch(numbered(WAITING.format(where=" AND r.feed_id = ?")),
                                                                  "channel", self.feed.id)]
 
     async def settle_released(self, ids: Sequence[int]) -> None:
