@@ -51,7 +51,7 @@ class PgClaims(PgConnection):
         args: list[Any] = [claimer, lease, limit, list(exclude), utcnow()]
         where, scope = outbox_scope(guild_id, kind, column="o.", start=len(args) + 1)
         args += scope
-        asked_at = time.monotonic()
+        asked_at, own = time.monotonic(), self._own() is None  # nested, the commit is the caller's, later
         async with self.transaction(serial=False) as conn:
             # The pending rows walked in id order (outbox_pending), stopping at `limit`. On a plan just
             # committed (no statistics yet) the planner took every pending row of the kind by
@@ -71,7 +71,8 @@ class PgClaims(PgConnection):
                 "RETURNING outbox.id, kind, target_id, guild_id, feed_id, payload, attempts, heads.tried",
                 *args)
         items = [outbox_item_from_row(r) for r in rows]
-        self.fresh_claims.claimed(claimer, [i.id for i in items], asked_at, lease)  # committed, durably
+        if own:  # committed, durably
+            self.fresh_claims.claimed(claimer, [i.id for i in items], asked_at, lease)
         return sorted(items, key=lambda i: i.id)
 
     async def begin_send(self, outbox_id: int, claimer: str, lease: float = 60.0) -> bool:
