@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from jobs.store import body_codec, text_dicts
 from jobs.store.rows import sql_functions
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,13 @@ class Connection:
     async def _all(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
         # One trip to the connection's thread (an aiosqlite cursor takes three: execute, fetch, close).
         return await run_sync(self._read, _fetch_all, sql, args)
+
+    async def _paper_rows(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        """`_all` for rows holding papers' bodies: the text dictionaries they name are learnt first."""
+        rows = await self._all(sql, args)
+        if body_codec.missing(rows):
+            body_codec.learn(await self._all(text_dicts.ALL_DICTS))
+        return rows
 
     async def optimize(self) -> None:
         """Refresh the query planner's statistics where they went stale (SQLite's advice for

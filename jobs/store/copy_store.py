@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from jobs.models import Paper
+from jobs.store import text_dicts
 from jobs.store.rows import SqlConnection, is_sqlite, paper_from_row
 from jobs.store.text_index import write_text_only
 
@@ -37,7 +38,7 @@ T = TypeVar("T")
 MARK = "copy_store."  # meta key prefix of the per-table high-water marks, on the target
 BATCH = 2000
 # Parents before children (foreign keys); tables not named here (a newer schema's) follow by name.
-ORDER = ("sources", "posts", "papers", "appearances", "cycles", "feeds", "outbox", "delivered", "meta",
+ORDER = ("sources", "posts", "text_dicts", "papers", "appearances", "cycles", "feeds", "outbox", "delivered", "meta",
          "subscriptions", "dm_users", "alert_channels", "guild_languages", "member_languages",
          "rank_segments", "rank_postings", "rank_fresh", "rank_docs", "rank_state")
 # Each engine's own: its schema bookkeeping, its text index (remade from papers, see above), and PostgreSQL's
@@ -210,6 +211,7 @@ def write_batch(conn: SqlConnection, table: Table, columns: Sequence[str], rows:
                      f"{on_conflict}", values)
     if table.name == "papers":
         at = {c: i for i, c in enumerate(columns)}
+        text_dicts.ensure(conn, values)  # copied ahead of the papers (ORDER)
         papers: list[tuple[int, Paper]] = [
             (int(v[at["id"]]), paper_from_row([v[at[f]] for f in _PAPER_FIELDS])) for v in values]
         write_text_only(conn, papers)

@@ -133,7 +133,7 @@ class _Planning:
             scope_args = (feed.topic,)
         else:
             where, scope_args = "a.id > ? AND a.id <= ?", (feed.cursor, self.top)
-        rows = await self.store._all(
+        rows = await self.store._paper_rows(
             f"SELECT a.paper_id, a.topic, a.post_date, {PAPER_COLUMNS} FROM appearances a "
             f"JOIN papers p ON p.id = a.paper_id WHERE {where}{topic_sql} "
             "AND NOT EXISTS (SELECT 1 FROM delivered d WHERE d.kind = 'channel' AND d.target_id = ? "

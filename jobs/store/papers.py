@@ -15,6 +15,7 @@ from jobs.merge import merge
 from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
 from jobs.sources.base import Fetched, PostRef
+from jobs.store import text_dicts
 from jobs.store._connection import Connection, run_sync
 from jobs.store.rank_index import Pending, bump_generation, reset
 from jobs.store.rows import (
@@ -110,7 +111,7 @@ class Papers(Connection):
         are left out. One query, however many (a member's rated papers can be hundreds)."""
         if not arxiv_ids:
             return {}
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT id FROM appearances WHERE paper_id = p.id "
             "ORDER BY post_date DESC, id DESC LIMIT 1) "
@@ -169,7 +170,7 @@ class Papers(Connection):
 
     async def papers_since(self, cursor: int) -> list[Paper]:
         """Appearances added after `cursor`, as papers with their topic and date, in ingest order."""
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date FROM appearances a JOIN papers p ON p.id = a.paper_id "
             "WHERE a.id > ? ORDER BY a.topic, a.post_date, a.id", (cursor,),
         )
@@ -177,7 +178,7 @@ class Papers(Connection):
 
     async def new_papers(self, after_paper_id: int) -> list[tuple[int, Paper, list[str]]]:
         """Papers first stored after `after_paper_id`: (paper id, paper, its topics), oldest first."""
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT p.id, {PAPER_COLUMNS}, group_concat(DISTINCT a.topic), max(a.post_date) FROM papers p "
             "JOIN appearances a ON a.paper_id = p.id WHERE p.id > ? GROUP BY p.id ORDER BY p.id",
             (after_paper_id,),
@@ -189,7 +190,7 @@ class Papers(Connection):
 
     async def latest_post_papers(self, topic: str) -> list[Paper]:
         """The papers of the newest post of `topic` (by post date, then the latest stored), in post order."""
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM appearances a "
             "JOIN papers p ON p.id = a.paper_id "
             "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "
@@ -254,7 +255,8 @@ def _record_posts(
     # The ranking index takes the batch's papers as one segment at its end (a segment per post cost
     # more than the tokens themselves); papers_fts is written post by post.
     pending = Pending()
-    outcomes = [_record_post(conn, source_id, ref, fetched, parsed, now, seen, pending)
+    dict_id = text_dicts.for_ingest(conn)
+    outcomes = [_record_post(conn, source_id, ref, fetched, parsed, now, seen, pending, dict_id)
                 for ref, fetched, parsed in posts]
     pending.flush(conn)
     bump_generation(conn)  # appearances changed: searches filter and order by them
@@ -265,6 +267,7 @@ def _record_post(
     conn: SqlConnection, source_id: int, ref: PostRef, fetched: Fetched, parsed: ParsedPost, now: str,
     seen: int,
     pending: Pending | None = None,
+    dict_id: int | None = None,
 ) -> PostOutcome:
     problems = "; ".join(parsed.problems) or None
     post_id = int(conn.execute(
@@ -285,8 +288,8 @@ def _record_post(
         else:
             fresh[paper.arxiv_id] = paper
     if seen_again:
-        _merge_papers(conn, seen_again, pending)
-    existing.update(_insert_papers(conn, list(fresh.values()), seen))
+        _merge_papers(conn, seen_again, pending, dict_id)
+    existing.update(_insert_papers(conn, list(fresh.values()), seen, dict_id))
     write_index(conn, add=[(existing[p.arxiv_id], p) for p in fresh.values()], pending=pending)
     keep = [existing[i] for i in ids]
     appearances = [(existing[p.arxiv_id], post_id, p.topic or parsed.topic, p.date or parsed.date, i)
@@ -310,10 +313,10 @@ def _record_post(
     return PostOutcome(new_papers=len(fresh), appearances=len(parsed.papers))
 
 
-def _insert_papers(conn: SqlConnection, papers: list[Paper], seen: int) -> dict[str, int]:
+def _insert_papers(conn: SqlConnection, papers: list[Paper], seen: int, dict_id: int | None) -> dict[str, int]:
     """Store new papers; their ids by arXiv id, given in the order listed."""
-    rows = [(p.arxiv_id, p.version, p.title, j(p.authors), pack_body(p), p.comment, j(p.images), j(p.flags), seen)
-            for p in papers]
+    rows = [(p.arxiv_id, p.version, p.title, j(p.authors), pack_body(p, dict_id), p.comment, j(p.images),
+             j(p.flags), seen) for p in papers]
     if is_sqlite(conn):
         return {row[0]: int(conn.execute(_INSERT_PAPER, row).fetchall()[0][0]) for row in rows}
     if not rows:
@@ -335,7 +338,8 @@ def _paper_ids(conn: SqlConnection, arxiv_ids: list[str]) -> dict[str, int]:
     return found
 
 
-def _merge_papers(conn: SqlConnection, seen_again: dict[int, list[Paper]], pending: Pending | None = None) -> None:
+def _merge_papers(conn: SqlConnection, seen_again: dict[int, list[Paper]], pending: Pending | None,
+                  dict_id: int | None) -> None:
     """Papers seen again, merged by `jobs.merge` in the order they were listed. Only writes when
     something changes, so re-ingesting is a no-op."""
     old: dict[int, Paper] = {}
@@ -360,7 +364,7 @@ def _merge_papers(conn: SqlConnection, seen_again: dict[int, list[Paper]], pendi
         return
     conn.executemany(
         _UPDATE_PAPER,
-        [(m.version, m.title, j(m.authors), pack_body(m), m.comment, j(m.images), j(m.flags), paper_id)
+        [(m.version, m.title, j(m.authors), pack_body(m, dict_id), m.comment, j(m.images), j(m.flags), paper_id)
          for paper_id, _, m in changed],
     )
     write_index(conn, pending=pending, remove=[(paper_id, o) for paper_id, o, _ in changed],

@@ -247,7 +247,7 @@ class Search(Connection):
         if not page:
             return [], total
         params["ids"] = json.dumps([i for i, _ in page])
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT p.id, {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT x.id FROM appearances x INDEXED BY appearances_paper_date "
             f"WHERE x.paper_id = p.id{filters} ORDER BY x.post_date DESC, x.id DESC LIMIT 1) "

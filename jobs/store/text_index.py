@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jobs.models import Paper
-from jobs.store import rank_index
+from jobs.store import rank_index, text_dicts
 from jobs.store.rows import PAPER_COLUMNS, SqlConnection, fts_row, is_sqlite, paper_from_row
 from jobs.store.tsv import tsvector_text
 
@@ -72,6 +72,7 @@ def rebuild_rank_index(conn: SqlConnection, batch: int = rank_index.BATCH) -> in
                              (last, batch)).fetchall()
         if not found:
             break
+        text_dicts.ensure(conn, found)
         rank_index.index_rows(conn, [fts_row(int(r[0]), paper_from_row(r[1:])) for r in found], bulk=True)
         last, done = int(found[-1][0]), done + len(found)
     rank_index.merge_all(conn)

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from jobs.database_url import DatabaseUrl
+from jobs.store import body_codec, text_dicts
 from jobs.store.errors import StoreUnavailable
 from jobs.store.postgres.fresh_claims import FreshClaims
 
@@ -221,6 +222,14 @@ class PgConnection:
             return await conn.fetch(sql, *args)
         return await self._pooled(lambda c: c.fetch(sql, *args))
 
+    async def _paper_rows(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
+        """`_all` for rows holding papers' bodies: the text dictionaries they name are learnt first (the
+        process that trained one may be another: a scheduler beside senders)."""
+        rows = await self._all(sql, *args)
+        if body_codec.missing(rows):
+            body_codec.learn(await self._all(text_dicts.ALL_DICTS))
+        return rows
+
     async def optimize(self) -> None:
         """Refresh the planner's statistics (ANALYZE), as SQLite's PRAGMA optimize does."""
         await self._pooled(lambda c: c.execute("ANALYZE"))
@@ -257,3 +266,12 @@ async def _closing(conn: asyncpg.Connection, wait: float = 1.0) -> bool:
             return False
         await asyncio.sleep(0.01)
     return True
+
+
+async def paper_rows(conn: asyncpg.Connection, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
+    """`conn.fetch` for rows holding papers' bodies, on a connection held (a plan's transaction): the text
+    dictionaries they name are learnt first (see `_paper_rows`)."""
+    rows = await conn.fetch(sql, *args)
+    if body_codec.missing(rows):
+        body_codec.learn(await conn.fetch(text_dicts.ALL_DICTS))
+    return rows

@@ -17,7 +17,7 @@ import asyncpg
 from jobs.messages import OutboxMessage
 from jobs.models import Paper
 from jobs.records import ALL_TOPICS, DmMessage, Feed, OutboxItem, ReleasedPaper, Scope
-from jobs.store.postgres._connection import PgConnection, affected
+from jobs.store.postgres._connection import PgConnection, affected, paper_rows
 from jobs.store.postgres.bridge import numbered
 from jobs.store.released import WAITING, released_paper
 from jobs.store.rows import (
@@ -277,8 +277,8 @@ class _PgPlanning:
         else:
             args += [feed.cursor, self.top]
             where = f"a.id > ${len(args) - 1} AND a.id <= ${len(args)}"
-        rows = await self.conn.fetch(
-            f"SELECT a.paper_id, a.topic, a.post_date, {PAPER_COLUMNS} FROM appearances a "
+        rows = await paper_rows(
+            self.conn, f"SELECT a.paper_id, a.topic, a.post_date, {PAPER_COLUMNS} FROM appearances a "
             f"JOIN papers p ON p.id = a.paper_id WHERE {where}{topic_sql} "
             "AND NOT EXISTS (SELECT 1 FROM delivered d WHERE d.kind = 'channel' AND d.target_id = $1 "
             "AND d.paper_id = a.paper_id) ORDER BY a.post_date, a.id", *args)

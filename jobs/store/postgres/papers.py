@@ -81,7 +81,7 @@ class PgPapers(PgConnection):
     async def get_papers(self, arxiv_ids: list[str]) -> dict[str, Paper]:
         if not arxiv_ids:
             return {}
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT id FROM appearances WHERE paper_id = p.id "
             "ORDER BY post_date DESC, id DESC LIMIT 1) "
@@ -125,13 +125,13 @@ class PgPapers(PgConnection):
         return int(await self._one("SELECT coalesce(max(id), 0) FROM appearances") or 0)
 
     async def papers_since(self, cursor: int) -> list[Paper]:
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date FROM appearances a JOIN papers p ON p.id = a.paper_id "
             "WHERE a.id > $1 ORDER BY a.topic, a.post_date, a.id", cursor)
         return [placed_paper(r) for r in rows]
 
     async def new_papers(self, after_paper_id: int) -> list[tuple[int, Paper, list[str]]]:
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT p.id, {PAPER_COLUMNS}, string_agg(DISTINCT a.topic, ','), max(a.post_date) FROM papers p "
             "JOIN appearances a ON a.paper_id = p.id WHERE p.id > $1 GROUP BY p.id ORDER BY p.id", after_paper_id)
         return [new_paper(r) for r in rows]
@@ -140,7 +140,7 @@ class PgPapers(PgConnection):
         return int(await self._one("SELECT coalesce(max(id), 0) FROM papers") or 0)
 
     async def latest_post_papers(self, topic: str) -> list[Paper]:
-        rows = await self._all(
+        rows = await self._paper_rows(
             f"SELECT {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM appearances a "
             "JOIN papers p ON p.id = a.paper_id "
             "LEFT JOIN posts po ON po.id = a.post_id LEFT JOIN sources s ON s.id = po.source_id "

@@ -161,7 +161,7 @@ class PgSearch(PgConnection):
     async def _rows(self, filters: str, filter_args: list[Any], ids: list[int]) -> Sequence[asyncpg.Record]:
         """(id, newest passing date, the placed paper's columns) of these papers."""
         args = [*filter_args, ids]
-        return await self._all(
+        return await self._paper_rows(
             f"SELECT p.id, a.post_date, {PAPER_COLUMNS}, a.topic, a.post_date, s.name, po.path FROM papers p "
             "LEFT JOIN appearances a ON a.id = (SELECT x.id FROM appearances x "
             f"WHERE x.paper_id = p.id{filters} ORDER BY x.post_date DESC, x.id DESC LIMIT 1) "
