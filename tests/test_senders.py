@@ -230,6 +230,108 @@ async def test_a_sender_killed_before_its_batch_of_records_is_written_posts_noth
                 await store.close()
 
 
+LOSE_BEGIN_SEND = """
+CREATE FUNCTION lose_begin_send() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A write that keeps the row pending and its claimer (begin_send's, a renewal's) is lost, as a server
+    -- crash loses a commit that did not wait for the disk; claims, records and releases go through.
+    IF NEW.status = 'pending' AND NEW.claimed_by IS NOT DISTINCT FROM OLD.claimed_by THEN RETURN OLD; END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER lose_begin_send BEFORE UPDATE ON outbox FOR EACH ROW EXECUTE FUNCTION lose_begin_send();
+"""
+
+
+async def test_a_message_whose_begin_send_was_lost_is_adopted_not_sent_again(pg_url: str, tmp_path: Path) -> None:
+    """begin_send commits without waiting for the disk (issue 17), so a server crash may lose it. Sender A's
+    begin_send writes are lost; A sends a card, Discord takes it, A dies before recording it. The row was
+    marked tried by A's claim, whose commit is durable: sender B looks for the card by its marker and adopts
+    it. Before (the tried mark was begin_send's): B found the row untried and posted the card again."""
+    config = make_config(tmp_path, database_url=pg_url)
+    gateway = create_bot(config, role="gateway")
+    a_store = b_store = None
+    admin = await asyncpg.connect(pg_url)
+    try:
+        async with simcord.run(gateway) as env:
+            [channel] = await world(env, gateway, channels=1, papers=3)
+            first_card = (await gateway.store.pending())[1].id
+            await admin.execute(LOSE_BEGIN_SEND + HOLD_THE_RECORD.format(row=first_card))
+            a_store = await open_database(config.database())
+            a = asyncio.create_task(send_pending(a_store, Targets(gateway, a_store), images=True, claimer="a",
+                                                 budget=FAST, workers=1, lease=2.0))
+            deadline = time.monotonic() + 30
+            while len(channel.history()) < 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert len(channel.history()) == 2  # the header and the first card: Discord answered
+            await asyncio.sleep(0.3)
+            a.cancel()  # kill -9, as the database sees it (see the tests above)
+            a_store.pool.terminate()
+            await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
+            await asyncio.gather(a, return_exceptions=True)
+            a_store = None
+            await admin.execute("DROP TRIGGER hold_record ON outbox; DROP TRIGGER lose_begin_send ON outbox")
+            row = await admin.fetchrow("SELECT status, claimed_by, tried_at IS NOT NULL AS tried FROM outbox "
+                                       "WHERE id = $1", first_card)
+            assert dict(row) == {"status": "pending", "claimed_by": "a", "tried": True}  # the claim's mark
+
+            b_store = await open_database(config.database())
+            before = len(env.http_requests)
+            deadline = time.monotonic() + 30
+            while await b_store.pending() and time.monotonic() < deadline:  # A's lease runs out within 2 s
+                await send_pending(b_store, Targets(gateway, b_store), images=True, claimer="b", budget=FAST,
+                                   lease=2.0)
+                await asyncio.sleep(0.2)
+            await env.settle()
+            assert titles(channel) == expected(3)
+            assert len(channel.history()) == 4
+            looks = [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+            assert len(looks) == 1  # the card A sent, found and adopted
+            message_ids = {int(r["message_id"]) for r in await admin.fetch("SELECT message_id FROM outbox")}
+            assert message_ids == {m.id for m in channel.history()}
+    finally:
+        await admin.close()
+        for store in (a_store, b_store, gateway._store):
+            if store is not None:
+                await store.close()
+
+
+async def test_a_sender_stopped_mid_run_gives_back_what_it_never_began_and_the_next_run_posts_it_without_a_look(
+        config: Config) -> None:
+    """A claim marks its rows tried on PostgreSQL (a claimed row may reach Discord). A sender that stops with
+    rows claimed and never begun hands them back untried: the next run posts them at once, without looking
+    for them on Discord first (a request each), on both engines."""
+    gateway = create_bot(config, role="gateway")
+    store = None
+    try:
+        async with simcord.run(gateway) as env:
+            channels = await world(env, gateway, channels=4, papers=1)  # four heads claimed at once
+            store = await open_database(config.database())
+            stop = asyncio.Event()
+
+            async def stop_after_the_first_message() -> None:
+                while not any(c.history() for c in channels):
+                    await asyncio.sleep(0)
+                stop.set()
+
+            stopper = asyncio.create_task(stop_after_the_first_message())
+            first = await send_pending(store, Targets(gateway, store), images=True, claimer="a", budget=FAST,
+                                       workers=1, stop=stop)
+            await stopper
+            assert 1 <= first.sent < 4  # stopped with headers claimed and never begun
+            before = len(env.http_requests)
+            second = await send_pending(store, Targets(gateway, store), images=True, claimer="b", budget=FAST)
+            await env.settle()
+            assert first.sent + second.sent == 8 and await store.pending() == []
+            for channel in channels:
+                assert titles(channel) == expected(1) and len(channel.history()) == 2
+            looks = [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+            assert looks == []  # on PostgreSQL, handed back still marked tried by the claim: a look each
+    finally:
+        for s in (store, gateway._store):
+            if s is not None:
+                await s.close()
+
+
 async def test_a_plan_committed_wakes_the_senders(pg_url: str, tmp_path: Path) -> None:
     config = make_config(tmp_path, database_url=pg_url)
     write_kedreamix(tmp_path / "posts", "3DGS", "2024-05-06", entries("6", 2))

@@ -224,6 +224,26 @@ async def test_prune_forgets_old_dm_records_but_keeps_channel_records_and_pendin
     assert await store.prune(dm_cursor=2, keep_days=30) == (0, 0)
 
 
+async def test_planned_dms_record_only_papers_not_delivered_yet_and_count_them(store: Store) -> None:
+    """The fan-out's write (on PostgreSQL by COPY, after reading which records are there): a paper delivered to
+    a member before is not recorded again, a paper in two of one member's messages is recorded once, with
+    the first, and what is returned is the number of papers queued."""
+    from jobs.records import DmMessage
+
+    sid = await store.upsert_source("k", "directory", "kedreamix", "/x")
+    ids = ["2401.00001", "2401.00002", "2401.00003"]
+    await store.record_post(sid, PostRef("a.md", "v"), Fetched(b""), post(*(paper(i) for i in ids)))
+    cycle = await store.start_cycle("test")
+    one, two, three = ((n, arxiv_id, "topic: 3DGS") for n, arxiv_id in enumerate(ids, 1))
+    assert await store.plan_dm(cycle, 99, [DmMessage("hi", [one])]) == 1
+    queued = await store.plan_dms(cycle, [(99, [DmMessage("a", [one, two]), DmMessage("b", [two, three])]),
+                                          (98, [DmMessage("c", [one])])])
+    assert queued == 3  # member 99: papers 2 and 3 (1 was delivered before); member 98: paper 1
+    first, a, b, c = (i.id for i in await store.pending())
+    assert await rows(store, "SELECT target_id, paper_id, outbox_id FROM delivered ORDER BY target_id, paper_id") == [
+        (98, 1, c), (99, 1, first), (99, 2, a), (99, 3, b)]
+
+
 async def test_prune_keeps_sent_digest_messages_rows(store: Store, tmp_path: Path) -> None:
     """A digest message's Prev / Next and menu read its papers from its outbox row, months later too."""
     sid = await store.upsert_source("k", "directory", "kedreamix", "/x")

@@ -306,8 +306,8 @@ class SendRun:
             beat.cancel()
             await asyncio.gather(beat, return_exceptions=True)
             if self.ready or self.halted or self.stop.is_set():  # what is claimed and unsent goes back for any sender
-                with contextlib.suppress(Exception):
-                    await self.store.release_claims(self.claimer)
+                with contextlib.suppress(Exception):  # the rows still ready were never begun: untried again
+                    await self.store.release_claims(self.claimer, [i.id for i in self.ready if not i.tried])
         return self.report
 
     def spawn(self, count: int) -> None:

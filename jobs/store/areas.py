@@ -288,21 +288,23 @@ class ClaimsArea(Protocol):
     async def claim_outbox(self, claimer: str, limit: int, *, exclude: Sequence[int] = (), lease: float = 60.0,
                            guild_id: int | None = None, kind: str | None = None) -> list[OutboxItem]:
         """Up to `limit` rows, oldest first, each the first pending row of its target (a target's later rows
-        wait for it), not in `exclude` and not leased to another sender; leased to `claimer` for `lease` s."""
+        wait for it), not in `exclude` and not leased to another sender; leased to `claimer` for `lease` s.
+        Each item's `tried`: the row may have reached Discord before this claim (look before posting)."""
         ...
 
     async def begin_send(self, outbox_id: int, claimer: str, lease: float = 60.0) -> bool:
-        """Committed before each try: the row may reach Discord from now on (tried), and its lease runs
-        `lease` s more. False when it is no longer the claimer's (its lease ran out and another took it,
-        or it is no longer pending): then it must not be sent."""
+        """Before each try: the row is marked tried (it may reach Discord from now on; on PostgreSQL its claim
+        marked it already) and its lease runs `lease` s more. False when it is no longer the claimer's (its
+        lease ran out and another took it, or it is no longer pending): then it must not be sent."""
         ...
 
     async def renew_claims(self, claimer: str, lease: float = 60.0) -> int:
         """Every pending row `claimer` holds is leased `lease` s more (a running sender's heartbeat)."""
         ...
 
-    async def release_claims(self, claimer: str) -> int:
-        """Give back the pending rows `claimer` holds (a sender stopping): others may take them at once."""
+    async def release_claims(self, claimer: str, unbegun: Sequence[int] = ()) -> int:
+        """Give back the pending rows `claimer` holds (a sender stopping): others may take them at once.
+        `unbegun`: those of them it claimed untried and never began to send, untried again."""
         ...
 
     async def take_send_budget(self, requests: int, rate: float, burst: float) -> float:

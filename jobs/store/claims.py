@@ -50,7 +50,7 @@ class Claims(Connection):
     async def renew_claims(self, claimer: str, lease: float = 60.0) -> int:
         return 0  # no leases: nobody else could take the rows
 
-    async def release_claims(self, claimer: str) -> int:
+    async def release_claims(self, claimer: str, unbegun: Sequence[int] = ()) -> int:
         return 0
 
     async def take_send_budget(self, requests: int, rate: float, burst: float) -> float:

@@ -30,6 +30,7 @@ import asyncpg
 from jobs.database_url import DatabaseUrl
 from jobs.store import body_codec, text_dicts
 from jobs.store.errors import StoreUnavailable
+from jobs.store.postgres.fresh_claims import FreshClaims
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,12 +101,21 @@ async def create_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10
     settings = {"default_transaction_read_only": "on"} if read_only else {}
     try:
         return await asyncpg.create_pool(url.url, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT_S,
-                                         command_timeout=None, server_settings=settings)
+                                         command_timeout=None, server_settings=settings, reset=_no_reset)
     except Exception as exc:
         problem = connect_problem(exc, url)
         if problem is None:
             raise
         raise StoreUnavailable(problem) from exc
+
+
+async def _no_reset(conn: asyncpg.Connection) -> None:
+    """What the pool does to a connection given back, after rolling back any transaction left open: nothing.
+    asyncpg's default (unlock advisory locks, CLOSE ALL, UNLISTEN *, RESET ALL) is one more round trip for
+    every transaction and every read outside one (a quarter of a sender's time a message), and the store
+    leaves none of it on a pooled connection: its locks and settings are the transaction's own
+    (pg_advisory_xact_lock, SET LOCAL), cursors end with their transaction, LISTEN has a connection of its
+    own (claims.py), and migrate.py unlocks its session lock itself (a store whose open fails is closed)."""
 
 
 def affected(status: str) -> int:
@@ -123,17 +133,23 @@ class PgConnection:
         # task -> its connection, while it holds a transaction
         self._held: dict[asyncio.Task[Any], asyncpg.Connection] = {}
         self.read_only = False  # opened with read_only=True: sessions read-only, never migrated
+        self.fresh_claims = FreshClaims()  # the senders' claims of a moment ago (claims.py)
 
     def _own(self) -> asyncpg.Connection | None:
         task = asyncio.current_task()
         return self._held.get(task) if task is not None else None
 
     @asynccontextmanager
-    async def transaction(self, *, serial: bool = True) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self, *, serial: bool = True, durable: bool = True) -> AsyncIterator[asyncpg.Connection]:
         """The one way to write: `async with store.transaction() as conn:` commits when the body ends and
         rolls back if it raises (a lost connection rolls back on the server). See the module docstring.
         `serial=False` skips the writer lock: only for statements that lock the rows they change themselves
-        (the senders' claims on the outbox, FOR UPDATE SKIP LOCKED), so senders do not queue behind a plan."""
+        (the senders' claims on the outbox, FOR UPDATE SKIP LOCKED), so senders do not queue behind a plan.
+        `durable=False` commits without waiting for the WAL to reach the disk (synchronous_commit off):
+        the commit is visible to every other transaction at once, but a crash of the server (not of
+        Paperboy) within about 3 x wal_writer_delay may lose it. Only for writes whose loss the caller has
+        shown harmless (jobs/store/postgres/claims.py); a later durable commit makes it durable too (the WAL
+        is flushed in order). Ignored when nested (the outermost transaction's commit decides)."""
         conn = self._own()
         if conn is not None:
             async with conn.transaction():  # nested: a savepoint
@@ -146,6 +162,8 @@ class PgConnection:
             try:
                 if serial:
                     await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK)
+                if not durable:
+                    await conn.execute("SET LOCAL synchronous_commit TO off")
                 self._held[task] = conn
                 try:
                     yield conn

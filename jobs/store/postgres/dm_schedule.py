@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -17,13 +16,8 @@ from jobs.store.dm_schedule import (
     schedule_row,
 )
 from jobs.store.postgres._connection import PgConnection, affected
+from jobs.store.postgres.bridge import numbered
 from jobs.store.rows import TIME_FORMAT
-
-
-def _numbered(sql: str) -> str:
-    """? placeholders as $1, $2, …"""
-    count = iter(range(1, 100))
-    return re.sub(r"\?", lambda _: f"${next(count)}", sql)
 
 
 class PgDmSchedules(PgConnection):
@@ -37,7 +31,7 @@ class PgDmSchedules(PgConnection):
 
     async def set_dm_schedule(self, schedule: DmSchedule) -> None:
         async with self.transaction() as conn:
-            await conn.execute(_numbered(UPSERT), *schedule_row(schedule))
+            await conn.execute(numbered(UPSERT), *schedule_row(schedule))
 
     async def hold_dms(self, rows: Sequence[tuple[int, int, str, str, str]], at: datetime) -> int:
         if not rows:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from jobs.records import Refusal, Release, ReleasedPaper
-from jobs.store.postgres.feeds import WAITING, PgFeeds
-from jobs.store.released import refusal, release_rows, released_paper
+from jobs.store.postgres.bridge import numbered
+from jobs.store.postgres.feeds import PgFeeds
+from jobs.store.released import WAITING, refusal, release_rows, released_paper
 from jobs.store.rows import TIME_FORMAT
 
 
@@ -36,7 +37,7 @@ class PgReleased(PgFeeds):
         return Release(int(row[5]), len(freed), len(rows) - len(freed))
 
     async def released_dms(self) -> list[ReleasedPaper]:
-        return [released_paper(r) for r in await self._all(WAITING.format(where=""), "dm")]
+        return [released_paper(r) for r in await self._all(numbered(WAITING.format(where="")), "dm")]
 
     async def settle_released(self, ids: Sequence[int]) -> None:
         async with self.transaction() as conn:
