@@ -243,6 +243,8 @@ def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
 # segments ingests make (tens of rows a paper across levels). Fresh segments are merged whole (a few
 # thousand papers at most). See `_merge_step` for what readers see meanwhile.
 STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 120
+STEP_PIECE = 50_000  # posting rows read and merged at once inside a step (tens of MB at a million papers)
+CATCH_UP = 4
 
 
 def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> None:
@@ -264,8 +266,14 @@ def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> 
     most = int(conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
                             "AND merged_upto IS NULL GROUP BY level) AS levels").fetchone()[0])
     if behind == 1 or most >= behind * FANOUT:
-        _merge_step(conn, int(max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * rows_per_word)
-                    * (1 + max(0, most - FANOUT)))
+        # Catching up takes at most CATCH_UP times the step: a level piled up by an older release (91
+        # level-1 segments after a 960k-paper build) is caught up over days, not by an ingest of minutes.
+        budget = (int(max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * rows_per_word)
+                  * (1 + min(CATCH_UP - 1, max(0, most - FANOUT))))
+        # A big step (a bulk ingest's, or one catching up) is merged a piece at a time: the memory of one
+        # piece, the same work (one step of 5.3M rows read at once took over 20 GB).
+        while budget > 0 and _merge_step(conn, min(budget, STEP_PIECE)):
+            budget -= STEP_PIECE
 
 
 def _merge_fresh(conn: SqlConnection) -> None:
