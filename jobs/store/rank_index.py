@@ -244,7 +244,7 @@ def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
 # thousand papers at most). See `_merge_step` for what readers see meanwhile.
 STEP_ROWS, STEP_ROWS_PER_PAPER = 4_000, 120
 STEP_PIECE = 50_000  # posting rows read and merged at once inside a step (tens of MB at a million papers)
-CATCH_UP = 4
+CATCH_UP_ROWS = 500_000  # about eight days' steps at most (15-20 s of CPU), however far behind
 
 
 def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> None:
@@ -266,14 +266,16 @@ def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> 
     most = int(conn.execute("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM rank_segments WHERE level > 0 "
                             "AND merged_upto IS NULL GROUP BY level) AS levels").fetchone()[0])
     if behind == 1 or most >= behind * FANOUT:
-        # Catching up takes at most CATCH_UP times the step: a level piled up by an older release (91
+        # Catching up takes at most CATCH_UP_ROWS an ingest: a level piled up by an older release (91
         # level-1 segments after a 960k-paper build) is caught up over days, not by an ingest of minutes.
-        budget = (int(max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * rows_per_word)
-                  * (1 + min(CATCH_UP - 1, max(0, most - FANOUT))))
+        budget = min(int(max(STEP_ROWS, STEP_ROWS_PER_PAPER * papers) * rows_per_word) * (1 + max(0, most - FANOUT)),
+                     max(CATCH_UP_ROWS, int(STEP_ROWS_PER_PAPER * papers * rows_per_word)))
         # A big step (a bulk ingest's, or one catching up) is merged a piece at a time: the memory of one
         # piece, the same work (one step of 5.3M rows read at once took over 20 GB).
-        while budget > 0 and _merge_step(conn, min(budget, STEP_PIECE)):
-            budget -= STEP_PIECE
+        while budget > 0 and (merged := _merge_step(conn, min(budget, STEP_PIECE))):
+            budget -= merged
+            if not conn.execute("SELECT 1 FROM rank_segments WHERE merged_upto IS NOT NULL").fetchone():
+                break  # the merge ended: the next begins with the next ingest, as a step did before pieces
 
 
 def _merge_fresh(conn: SqlConnection) -> None:
@@ -324,18 +326,18 @@ def merge_some(conn: SqlConnection, rows: int = MERGER_ROWS) -> bool:
     return True
 
 
-def _merge_step(conn: SqlConnection, budget: int) -> bool:
+def _merge_step(conn: SqlConnection, budget: int) -> int:
     """Merge about `budget` posting rows of the level merge under way (starting one when a level is
     full): the next range of terms of its sources is written into its target and deleted from them.
     Meanwhile each term's postings are in the target (terms up to `merged_upto`) or in the sources,
     never both; the papers stay in the sources until the last step moves them, and a reader counts a
     target's posting live when its paper is still in one of the target's sources (`merging` below).
-    Whether there was a merge to step."""
+    The posting rows it merged, at least 1 when there was a merge to step (0: none)."""
     target = conn.execute("SELECT seg, merged_upto FROM rank_segments WHERE merged_upto IS NOT NULL").fetchone()
     if target is None:
         started = _start_merge(conn)
         if started is None:
-            return False
+            return 0
         target = (started, "")
     seg, upto = int(target[0]), target[1]
     sources = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE merging_into = ? ORDER BY seg",
@@ -360,11 +362,11 @@ def _merge_step(conn: SqlConnection, budget: int) -> bool:
             conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?", (low, high, source))
     if bound is not None:
         conn.execute("UPDATE rank_segments SET merged_upto = ? WHERE seg = ?", (bound, seg))
-        return True
+        return max(1, len(rows))
     conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *sources))
     conn.execute(f"DELETE FROM rank_segments WHERE seg IN ({marks})", sources)
     conn.execute("UPDATE rank_segments SET merged_upto = NULL WHERE seg = ?", (seg,))
-    return True
+    return max(1, len(rows))
 
 
 def _start_merge(conn: SqlConnection) -> int | None:
