@@ -80,6 +80,7 @@ class PaperboyBot(PaperboyClient):
         self._leader: SoleLeader | PgLeaderLock | None = None  # the scheduler's leader lock, once taken
         self._keeper: asyncio.Task[None] | None = None  # checks that the leader lock is still held
         self._merger: Merger | None = None  # merges the ranking index beside the ingests, once leading
+        self._closing = False  # close() began: a merger started meanwhile is stopped at once
         self.stopped = asyncio.Event()  # set when shutdown is done: a process without a gateway ends then
         self.scheduler: Any = None
         self._digest_lock = asyncio.Lock()
@@ -204,6 +205,7 @@ class PaperboyBot(PaperboyClient):
             if cycle is not None and not cycle.done():
                 cycle.cancel()
                 await asyncio.wait({cycle}, timeout=5)
+            await self._stop_merger()  # the next leader runs its own; leading again starts a new one
             await leader.release()
             self._leader = None
             self._keeper = None
@@ -277,20 +279,28 @@ class PaperboyBot(PaperboyClient):
     async def _start_merger(self) -> None:
         """The ranking index's merger process (jobs/ops/rank_merger.py), so that no ingest of this scheduler
         pays for merging. Not started, ingests merge themselves, as before: said, and the bot goes on."""
+        await self._stop_merger()  # never two: a leader lock lost and taken back starts it again
         merger = Merger(self.config.database())
         try:
             await merger.start()
         except OSError as exc:
             log.warning("could not start the ranking index merger (%s): ingests merge the index themselves", exc)
             return
+        if self._closing:  # closed while it started: close() found none to stop
+            await merger.stop(MERGER_STOP_S)
+            return
         self._merger = merger
 
-    async def close(self) -> None:
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def _stop_merger(self) -> None:
         merger, self._merger = self._merger, None
         if merger is not None:  # its piece in flight ends (or is rolled back), within the shutdown's time
             await merger.stop(MERGER_STOP_S)
+
+    async def close(self) -> None:
+        self._closing = True
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self._stop_merger()
         keeper, self._keeper = self._keeper, None
         if keeper is not None and keeper is not asyncio.current_task():
             keeper.cancel()

@@ -253,9 +253,28 @@ def test_a_leader_whose_lock_connection_is_lost_stops_leading_and_leads_again(pg
             scheduler.wait_for("\x00", timeout=0.5)  # read what comes
         assert sum("leading:" in line for line in scheduler.seen) == 2, scheduler.seen
         assert "Traceback" not in "\n".join(scheduler.seen)
+        # One ranking index merger, the new lead's: the old lead's stopped with its schedule (two ran before).
+        deadline = time.monotonic() + 15
+        while len(mergers_of(scheduler.proc.pid)) != 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(mergers_of(scheduler.proc.pid)) == 1, mergers_of(scheduler.proc.pid)
     finally:
         scheduler.stop()
     assert scheduler.proc.returncode == 0, scheduler.seen
+
+
+def mergers_of(pid: int) -> list[int]:
+    """The live (not zombie) merger processes that `pid` started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(stat[1]) == pid and stat[0] != "Z" and b"jobs.ops.rank_merger" in cmdline:
+            found.append(int(entry.name))
+    return found
 
 
 def write_posts(tmp_path: Path, count: int) -> None:
