@@ -199,3 +199,30 @@ async def test_the_scheduling_bot_runs_the_merger_and_stops_it_on_close(tmp_path
         await until(beating(env.bot.store))
         await env.bot.close()
         assert process.returncode == 0 and env.bot._merger is None
+
+
+def test_a_merger_that_cannot_reach_its_database_says_so_in_one_line(tmp_path: Path) -> None:
+    """Its database gone or its URL unusable: one plain line naming it, exit 1, no traceback; and run by
+    hand with stdin no pipe (/dev/null), it runs rather than crashing on the pipe it watches for its parent."""
+    import subprocess
+
+    (tmp_path / "a-file").write_text("not a folder")
+    for url, says in ((f"sqlite:///{tmp_path / 'a-file' / 'p.db'}", "p.db"),
+                      ("bogus://x", "bogus://")):
+        done = subprocess.run([sys.executable, "-m", "jobs.ops.rank_merger"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=60, env=dict(os.environ, **{ENV_VAR: url}))
+        assert done.returncode == 1, done
+        assert "Traceback" not in done.stderr and says in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    alive = subprocess.Popen([sys.executable, "-m", "jobs.ops.rank_merger"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, **{ENV_VAR: f"sqlite:///{tmp_path / 'p.db'}"}))
+    try:
+        time.sleep(3)
+        assert alive.poll() is None, alive.stderr.read() if alive.stderr else ""
+        alive.send_signal(signal.SIGTERM)
+        assert alive.wait(timeout=30) == 0
+    finally:
+        if alive.poll() is None:
+            alive.kill()
+            alive.wait()

@@ -22,7 +22,8 @@ import signal
 import sys
 import time
 
-from jobs.database_url import ENV_VAR, DatabaseUrl, parse_database_url
+from jobs.database_url import ENV_VAR, DatabaseUrl, DatabaseUrlError, parse_database_url
+from jobs.fatal import FatalError
 from jobs.ops.logsetup import configure_logging
 from jobs.store import rank_index
 from jobs.store.backends import open_database
@@ -73,7 +74,9 @@ async def _serve(url: DatabaseUrl) -> None:
             loop.remove_reader(sys.stdin.fileno())
             stop.set()
 
-    loop.add_reader(sys.stdin.fileno(), parent_gone)
+    # Run by hand with stdin a file or /dev/null (no pipe to watch): it ends on SIGTERM or Ctrl-C alone.
+    with contextlib.suppress(ValueError, OSError):
+        loop.add_reader(sys.stdin.fileno(), parent_gone)
     await run(url, stop)
 
 
@@ -83,7 +86,11 @@ def main() -> int:
     if not text:
         log.error("%s is not set: no database to merge", ENV_VAR)
         return 2
-    asyncio.run(_serve(parse_database_url(text, ENV_VAR)))
+    try:
+        asyncio.run(_serve(parse_database_url(text, ENV_VAR)))
+    except (FatalError, DatabaseUrlError) as exc:  # the database unreachable or unusable: one plain line
+        log.error("the ranking index merger cannot run: %s", exc)
+        return 1
     return 0
 
 

@@ -283,7 +283,7 @@ def _merge_fresh(conn: SqlConnection) -> None:
 
 
 # The merger process (jobs/ops/rank_merger.py) merges in transactions of its own, so that no ingest pays
-# for it; it says it is at work in `meta` at every piece of work (and every MERGER_BEAT_S when idle).
+# for it; it says it is at work in `meta` at every piece of work (and every rank_merger.BEAT_S when idle).
 MERGER_KEY, MERGER_ALIVE_S = "rank_merger", 60.0
 MERGER_ROWS = 20_000  # posting rows a piece of its work merges: a short transaction (about 0.1 s)
 
