@@ -41,7 +41,11 @@ DatabaseError = sqlite3.Error
 
 T = TypeVar("T")
 
-_PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000")
+# The busy timeout outlasts a piece of the ranking index merger's work (jobs/ops/rank_merger.py, the one
+# other process that writes the file: its fresh merge or a level merge's last step can hold the write lock
+# several seconds on a loaded machine); a close waits only CLOSE_BUSY_MS for its optimize.
+_PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 20000")
+CLOSE_BUSY_MS = 1000
 # A paper's row is about 3 KB: in 4 KiB pages a quarter of each page stayed empty. Takes effect when
 # the file is created; migrate.py rewrites an older file to it.
 PAGE_SIZE = 16384
@@ -208,6 +212,7 @@ class Connection:
         disk) is only logged; a connection left open would keep the process alive."""
         try:
             if not self.read_only:
+                await _pragma(self.db, f"busy_timeout = {CLOSE_BUSY_MS}")  # optional work: no long wait
                 await self.optimize()
         except sqlite3.Error as exc:
             log.warning("database %s: skipped PRAGMA optimize on close: %s", self.path, exc)
