@@ -309,8 +309,9 @@ async def test_a_sender_stopped_mid_run_gives_back_what_it_never_began_and_the_n
             stop = asyncio.Event()
 
             async def stop_after_the_first_message() -> None:
-                while not any(c.history() for c in channels):
-                    await asyncio.sleep(0)
+                async with asyncio.timeout(60):  # nothing posted (a regression) fails, never spins forever
+                    while not any(c.history() for c in channels):
+                        await asyncio.sleep(0)
                 stop.set()
 
             stopper = asyncio.create_task(stop_after_the_first_message())
