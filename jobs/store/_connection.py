@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from jobs.store import body_codec, text_dicts
+from jobs.store import text_dicts
 from jobs.store.rows import sql_functions
 
 log = logging.getLogger(__name__)
@@ -197,8 +197,7 @@ class Connection:
     async def _paper_rows(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
         """`_all` for rows holding papers' bodies: the text dictionaries they name are learnt first."""
         rows = await self._all(sql, args)
-        if body_codec.missing(rows):
-            body_codec.learn(await self._all(text_dicts.ALL_DICTS))
+        await text_dicts.learn_for(rows, self._all)
         return rows
 
     async def optimize(self) -> None:

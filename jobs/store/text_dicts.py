@@ -4,7 +4,7 @@ and unpacks with it), learnt by readers when they meet it and trained by the ing
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from jobs.store import body_codec
@@ -18,6 +18,14 @@ MIN_SAMPLE_BYTES = 400_000  # compressed bytes of samples needed: less text than
 
 
 ALL_DICTS = "SELECT id, data FROM text_dicts"
+
+
+async def learn_for(rows: Sequence[Sequence[Any]], fetch: Callable[[str], Awaitable[Iterable[Sequence[Any]]]]
+                    ) -> None:
+    """On the read paths: learn the dictionaries these rows name, reading the table with `fetch(sql)` (an
+    engine's own query function) only when one is missing."""
+    if body_codec.missing(rows):
+        body_codec.learn(await fetch(ALL_DICTS))
 
 
 def ensure(conn: SqlConnection, rows: Sequence[Sequence[Any]]) -> None:

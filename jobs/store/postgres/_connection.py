@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from jobs.database_url import DatabaseUrl
-from jobs.store import body_codec, text_dicts
+from jobs.store import text_dicts
 from jobs.store.errors import StoreUnavailable
 from jobs.store.postgres.fresh_claims import FreshClaims
 
@@ -226,8 +226,7 @@ class PgConnection:
         """`_all` for rows holding papers' bodies: the text dictionaries they name are learnt first (the
         process that trained one may be another: a scheduler beside senders)."""
         rows = await self._all(sql, *args)
-        if body_codec.missing(rows):
-            body_codec.learn(await self._all(text_dicts.ALL_DICTS))
+        await text_dicts.learn_for(rows, self._all)
         return rows
 
     async def optimize(self) -> None:
@@ -272,6 +271,5 @@ async def paper_rows(conn: asyncpg.Connection, sql: str, *args: Any) -> Sequence
     """`conn.fetch` for rows holding papers' bodies, on a connection held (a plan's transaction): the text
     dictionaries they name are learnt first (see `_paper_rows`)."""
     rows = await conn.fetch(sql, *args)
-    if body_codec.missing(rows):
-        body_codec.learn(await conn.fetch(text_dicts.ALL_DICTS))
+    await text_dicts.learn_for(rows, conn.fetch)
     return rows
