@@ -242,6 +242,9 @@ async def test_planned_dms_record_only_papers_not_delivered_yet_and_count_them(s
     first, a, b, c = (i.id for i in await store.pending())
     assert await rows(store, "SELECT target_id, paper_id, outbox_id FROM delivered ORDER BY target_id, paper_id") == [
         (98, 1, c), (99, 1, first), (99, 2, a), (99, 3, b)]
+    # A message with no papers (plan_dm allows one) is queued and records nothing, on both engines alike.
+    assert await store.plan_dms(cycle, [(97, [DmMessage("note", [])])]) == 0
+    assert [i.target_id for i in await store.pending()][-1] == 97
 
 
 async def test_prune_keeps_sent_digest_messages_rows(store: Store, tmp_path: Path) -> None:

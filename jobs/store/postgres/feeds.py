@@ -242,6 +242,8 @@ class PgFeeds(PgConnection):
                 for paper_id, _, _ in m.papers:
                     wanted.setdefault((user_id, paper_id), oid)
             papers = [p for _, p in wanted]
+            if not papers:  # messages without papers (plan_dm's API allows them): nothing to record
+                return 0
             there = await conn.fetch(
                 "SELECT target_id, paper_id FROM delivered WHERE kind = 'dm' AND target_id = ANY($1::bigint[]) "
                 "AND paper_id BETWEEN $2 AND $3", sorted({u for u, _ in messages}), min(papers), max(papers))
