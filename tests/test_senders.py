@@ -18,6 +18,7 @@ import simcord
 
 from bot import create_bot
 from bot.app import PaperboyBot
+from bot.delivery import sender as sender_module
 from bot.delivery.budget import Reservations
 from bot.delivery.sender import Budget, SendReport, send_pending
 from bot.delivery.targets import Targets
@@ -58,7 +59,11 @@ def expected(papers: int) -> list[str]:
     return [f"Paper 6-{i} on Gaussian splatting" for i in range(1, papers + 1)]
 
 
-async def test_three_senders_deliver_each_row_once_in_order_per_target(pg_url: str, tmp_path: Path) -> None:
+async def test_three_senders_deliver_each_row_once_in_order_per_target(pg_url: str, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Claims of 2 rows: one claim cannot take every target's head (6 here) before the other senders ask, as
+    # a claim of 20 did once claims got fast, leaving the others nothing to share.
+    monkeypatch.setattr(sender_module, "CLAIM_BATCH", 2)
     config = make_config(tmp_path, database_url=pg_url)
     gateway = create_bot(config, role="gateway")
     stores: list[Any] = []
