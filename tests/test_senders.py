@@ -102,6 +102,22 @@ async def test_three_senders_deliver_each_row_once_in_order_per_target(pg_url: s
             await gateway._store.close()
 
 
+def looks_since(env: Any, before: int) -> list[Any]:
+    """The looks for an earlier try (a GET of a channel's messages) among SimCord's requests from `before` on."""
+    return [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+
+
+async def recorded_message_ids(admin: asyncpg.Connection) -> set[int]:
+    return {int(r["message_id"]) for r in await admin.fetch("SELECT message_id FROM outbox")}
+
+
+async def close_all(admin: asyncpg.Connection, *stores: Any) -> None:
+    await admin.close()
+    for store in stores:
+        if store is not None:
+            await store.close()
+
+
 HOLD_THE_RECORD = """
 CREATE FUNCTION hold_record() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -163,16 +179,13 @@ async def test_a_sender_killed_after_discords_answer_posts_nothing_twice(lost: s
             # Before (no marker, no look): the first card twice.
             assert titles(channel) == expected(3)
             assert len(channel.history()) == 4
-            looks = [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+            looks = looks_since(env, before)
             assert len(looks) == 1  # one look, for the card A sent: found and adopted
             assert await b_store.outbox_counts() == {"sent": 4}
-            message_ids = {int(r["message_id"]) for r in await admin.fetch("SELECT message_id FROM outbox")}
+            message_ids = await recorded_message_ids(admin)
             assert message_ids == {m.id for m in channel.history()}  # the adopted card's id recorded
     finally:
-        await admin.close()
-        for store in (a_store, b_store, gateway._store):
-            if store is not None:
-                await store.close()
+        await close_all(admin, a_store, b_store, gateway._store)
 
 
 HOLD_EVERY_RECORD = """
@@ -229,16 +242,13 @@ async def test_a_sender_killed_before_its_batch_of_records_is_written_posts_noth
             for channel in channels:
                 assert titles(channel) == expected(2)
                 assert len(channel.history()) == 3
-            looks = [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+            looks = looks_since(env, before)
             assert len(looks) == 6  # one look for each row sent and not recorded
             assert await b_store.outbox_counts() == {"sent": 18}
-            message_ids = {int(r["message_id"]) for r in await admin.fetch("SELECT message_id FROM outbox")}
+            message_ids = await recorded_message_ids(admin)
             assert message_ids == {m.id for c in channels for m in c.history()}
     finally:
-        await admin.close()
-        for store in (a_store, b_store, gateway._store):
-            if store is not None:
-                await store.close()
+        await close_all(admin, a_store, b_store, gateway._store)
 
 
 LOSE_BEGIN_SEND = """
@@ -283,7 +293,7 @@ async def test_a_sender_stopped_mid_run_gives_back_what_it_never_began_and_the_n
             assert first.sent + second.sent == 8 and await store.pending() == []
             for channel in channels:
                 assert titles(channel) == expected(1) and len(channel.history()) == 2
-            looks = [r for r in env.http_requests[before:] if r.method == "GET" and r.path.endswith("/messages")]
+            looks = looks_since(env, before)
             assert looks == []  # on PostgreSQL, handed back still marked tried by the claim: a look each
     finally:
         for s in (store, gateway._store):
