@@ -344,10 +344,7 @@ async def run(args: argparse.Namespace) -> int:
                 searches[engine] += words + quoted
                 phrases[engine] += quoted
                 words_only[engine] += words
-                plan, claim, per_row, claimed[engine] = await fan_out_round(fan_urls[engine], args.claims)
-                results["fan-out plan"][engine].append(plan)
-                results["outbox claim"][engine].append(claim)
-                results["outbox per row"][engine].append(per_row)
+                claimed[engine] = await fan_out_into(results, engine, fan_urls[engine], args.claims)
         for name, res in results.items():
             print(line(name, res))
         claim_rates(results, claimed)
@@ -361,6 +358,16 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await dbs.drop_all()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def fan_out_into(results: dict[str, dict[str, list[tuple[float, float]]]], engine: str, url: str,
+                       claims: int) -> int:
+    """One round of `fan_out_round`, its three timings added to `results`; the rows claimed."""
+    plan, claim, per_row, claimed = await fan_out_round(url, claims)
+    results["fan-out plan"][engine].append(plan)
+    results["outbox claim"][engine].append(claim)
+    results["outbox per row"][engine].append(per_row)
+    return claimed
 
 
 def claim_rates(results: dict[str, dict[str, list[tuple[float, float]]]], claimed: dict[str, int]) -> None:
@@ -381,10 +388,7 @@ async def claims_only(args: argparse.Namespace, dbs: Databases, tmp: Path) -> in
     claimed: dict[str, int] = {}
     for _ in range(args.rounds):
         for engine in ENGINES:
-            plan, claim, per_row, claimed[engine] = await fan_out_round(fan_urls[engine], args.claims)
-            results["fan-out plan"][engine].append(plan)
-            results["outbox claim"][engine].append(claim)
-            results["outbox per row"][engine].append(per_row)
+            claimed[engine] = await fan_out_into(results, engine, fan_urls[engine], args.claims)
     for name, res in results.items():
         print(line(name, res))
     claim_rates(results, claimed)
