@@ -87,15 +87,20 @@ def test_health_and_backup_refuse_a_damaged_database(site: Path, tmp_path: Path)
         assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 300
 
 
+def lab_with_ops(env):  # type: ignore[no-untyped-def]
+    """A server with an #ops channel and an admin who can set it as the alert channel."""
+    guild = env.create_guild(name="Lab")
+    ops = guild.create_text_channel("ops")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    return ops, guild.add_member(env.create_user("prof"), roles=[admins])
+
+
 @SQLITE_ONLY  # garbage written into the database's file; PostgreSQL's own files are the server's to check
 async def test_the_bot_alerts_at_start_on_a_damaged_database(simcord_env, make_bot, config: Config,
                                                              posts_dir: Path) -> None:
     env = simcord_env
     write_posts(posts_dir)
-    guild = env.create_guild(name="Lab")
-    ops = guild.create_text_channel("ops")
-    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    ops, admin = lab_with_ops(env)
     await env.bot.run_digest()
     result = await admin.slash(ops, "settings alerts", channel=ops)
     assert "Alerts go to" in result.response.content
@@ -119,10 +124,7 @@ async def test_on_postgresql_a_table_that_does_not_answer_is_alerted_at_start(
         simcord_env, make_bot, config: Config, posts_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     env = simcord_env
     write_posts(posts_dir)
-    guild = env.create_guild(name="Lab")
-    ops = guild.create_text_channel("ops")
-    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    ops, admin = lab_with_ops(env)
     await admin.slash(ops, "settings alerts", channel=ops)
     await env.bot._startup
     before = [m.content for m in ops.history()]
