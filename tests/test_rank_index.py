@@ -419,3 +419,38 @@ async def test_a_piled_up_level_is_caught_up_a_bounded_step_a_day_a_piece_at_a_t
     # CATCH_UP_ROWS a day (and rows of the bound's term in other sources), where the pile of 24 asked for 23
     # steps (about 1,700 rows).
     assert all(100 < n <= 300 + 30 for n in merged), merged
+
+
+async def test_a_merge_piece_is_bounded_by_the_bytes_it_reads_not_only_its_rows(
+        any_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A piece of a level merge reads at most MERGE_CHUNK bytes of ids (or one term, when a term alone holds
+    more): a bound in rows alone let 50,000 rows of a big level hold tens of millions of postings, and a
+    1M-paper build peaked at 4.4 GB. The merger's pieces, each its own transaction; pages stay FTS5's."""
+    store = any_store
+    monkeypatch.setattr(rank_index, "FRESH_PAPERS", 20)
+    monkeypatch.setattr(rank_index, "FANOUT", 1000)
+    rng = random.Random(12)
+    for batch in range(4):
+        await add_post(store, f"2024-02-{batch + 1:02d}/T.md", "T", f"2024-02-{batch + 1:02d}",
+                       [make_paper(rng, 100 * batch + n) for n in range(1, 26)])
+    monkeypatch.setattr(rank_index, "FANOUT", 4)
+    monkeypatch.setattr(rank_index, "MERGE_CHUNK", 400)
+    sources = "SELECT seg FROM rank_segments WHERE level = 1"
+    before = await store._one(f"SELECT sum(length(ids)) FROM rank_postings WHERE seg IN ({sources})")
+    assert before > 20 * 400  # many pieces' worth
+    pieces: list[tuple[int, int]] = []  # (bytes of ids, terms) each piece took from the sources
+    while True:
+        held = await store._all("SELECT term, length(ids) FROM rank_postings WHERE seg IN "
+                                "(SELECT seg FROM rank_segments WHERE merging_into IS NOT NULL)")
+        if not await store.merge_index(10_000):  # the merger's piece: rows alone would take it all at once
+            break
+        left = set(await store._all("SELECT term, length(ids) FROM rank_postings WHERE seg IN "
+                                    "(SELECT seg FROM rank_segments WHERE merging_into IS NOT NULL)"))
+        if held:
+            gone = [row for row in held if tuple(row) not in left]
+            pieces.append((sum(n for _, n in gone), len({t for t, _ in gone})))
+    assert len(pieces) >= 10, pieces
+    assert all(size <= 400 or terms <= 2 for size, terms in pieces), pieces
+    assert await store._one("SELECT count(*) FROM rank_segments WHERE merging_into IS NOT NULL") == 0
+    for text, filters in QUERIES:
+        await compare(store, text, filters)
