@@ -280,11 +280,8 @@ class PaperboyBot(PaperboyClient):
         """The ranking index's merger process (jobs/ops/rank_merger.py), so that no ingest of this scheduler
         pays for merging. Not started, ingests merge themselves, as before: said, and the bot goes on."""
         await self._stop_merger()  # never two: a leader lock lost and taken back starts it again
-        merger = Merger(self.config.database())
-        try:
-            await merger.start()
-        except OSError as exc:
-            log.warning("could not start the ranking index merger (%s): ingests merge the index themselves", exc)
+        merger = await Merger.beside(self.config.database())
+        if merger is None:
             return
         if self._closing:  # closed while it started: close() found none to stop
             await merger.stop(MERGER_STOP_S)

@@ -346,3 +346,27 @@ def test_a_database_path_that_cannot_be_a_file_is_one_plain_line(tmp_path: Path,
     else:
         assert len(lines) == 1 and lines[0].startswith(said), lines
     assert "Traceback" not in done.stderr
+
+
+def test_ingest_merges_the_ranking_index_beside_it_and_leaves_no_merger_behind(tmp_path: Path) -> None:
+    """`ingest` runs the ranking index's merger beside it, as the bot does (an ingest that met a level merge
+    took 3.6x its usual time), and stops it when done: nothing of it outlives the command."""
+    database = tmp_path / "pb.db"
+    config = write_config(tmp_path, database)
+    for day in range(1, 6):
+        write_kedreamix(tmp_path / "posts", "3DGS", f"2024-05-{day:02d}", entries(str(day), 30))
+    done, took = paperboy(config, "ingest")
+    assert done.returncode == 0 and took < TIMEOUT, done.stderr
+    assert "ranking index merger started" in done.stderr
+    assert "papers new 150" in done.stdout
+    left = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (b"jobs.ops.rank_merger" in (entry / "cmdline").read_bytes()
+                    and str(database).encode() in (entry / "environ").read_bytes()):
+                left.append(entry.name)
+        except OSError:
+            continue
+    assert not left
+    searched, _ = paperboy(config, "search", "gaussian")
+    assert searched.returncode == 0 and "of 150" in searched.stderr, searched.stderr

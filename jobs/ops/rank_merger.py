@@ -107,6 +107,18 @@ class Merger:
             sys.executable, "-m", "jobs.ops.rank_merger", stdin=asyncio.subprocess.PIPE, env=env)
         log.info("ranking index merger started (pid %d)", self.process.pid)
 
+    @classmethod
+    async def beside(cls, url: DatabaseUrl) -> Merger | None:
+        """A merger started for a process that ingests into `url`; None when it could not start (said: the
+        ingests then merge the index themselves, as before)."""
+        merger = cls(url)
+        try:
+            await merger.start()
+        except OSError as exc:
+            log.warning("could not start the ranking index merger (%s): ingests merge the index themselves", exc)
+            return None
+        return merger
+
     async def stop(self, timeout: float = STOP_S) -> int | None:
         """Ask it to end (the pipe closed: the piece in flight finishes), kill it after `timeout`; its exit code."""
         process, self.process = self.process, None
