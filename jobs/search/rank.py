@@ -171,3 +171,17 @@ def order(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> t
     newer id, as `jobs.search.cost.order` orders rows."""
     picked = np.lexsort((-ids, -dates, ranks))[offset : offset + limit]
     return ids[picked], ranks[picked]
+
+
+def counts_from_bm25(corpus: Corpus, ids: Array, bm25: Floats) -> Array:
+    """The weighted count of one phrase in each of these papers, from FTS5's bm25 of a query of that phrase
+    alone (all its matches: `ids`, their scores): bm25 solved for f, the inverse of `score`. FTS5 holds
+    positions but hands out no counts; its scores carry them exactly (whole numbers, far inside a double's
+    precision). ValueError when one is not a whole number (the two indexes disagree: never learn from that)."""
+    s = -bm25
+    w = idf(corpus.rows, len(ids))
+    f = s * corpus.norm(ids) / (w * (K1 + 1.0) - s)
+    counts = np.rint(f)
+    if len(f) and (not np.all(np.isfinite(f)) or np.abs(f - counts).max() > 1e-6 * max(1.0, float(counts.max()))):
+        raise ValueError("FTS5's bm25 does not give whole counts: its index and the ranking index disagree")
+    return counts.astype(np.int64)

@@ -16,7 +16,7 @@ import string
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import count
 from typing import Any
 
@@ -118,12 +118,16 @@ class Counted:
     ids: npt.NDArray[np.int64]
     counts: npt.NDArray[np.int64]
     lengths: dict[int, int]  # each row's length in tokens
+    # Each phrase asked for (its tokens joined by spaces): the rows holding it and its weighted counts.
+    phrases: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = field(default_factory=dict)
 
 
-def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True) -> Counted:
+def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True, phrases: Sequence[str] = ()) -> Counted:
     """Each term's rows and counts weighted by column (WEIGHTS), for index rows (rowid, *COLUMNS)
     in rowid order, and each row's length in tokens, as FTS5 counts them. With `pairs`, the pair
-    terms of the tokens common in these rows and those tokens' markers too (jobs/search/pairs.py)."""
+    terms of the tokens common in these rows and those tokens' markers too (jobs/search/pairs.py).
+    `phrases` (tokens joined by spaces; needs `pairs`): each one's weighted count in the rows it stands in,
+    as FTS5 counts a phrase for bm25 (every place it stands in one column, weighted by the column)."""
     vocab: defaultdict[str, int] = defaultdict(count().__next__)  # term -> its number, in order of first sight
     term_id = vocab.__getitem__
     term_ids: list[int] = []
@@ -153,7 +157,7 @@ def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True) -> Cou
         lengths[int(row[0])] = length
     if not term_ids:
         empty = np.empty(0, dtype=np.int64)
-        return Counted([], np.zeros(1, dtype=np.int64), empty, empty, lengths)
+        return Counted([], np.zeros(1, dtype=np.int64), empty, empty, lengths, {p: (empty, empty) for p in phrases})
     sizes = np.array(group_sizes, dtype=np.int64)
     doc_ids = np.repeat(np.repeat(np.fromiter(lengths, dtype=np.int64, count=len(lengths)), len(_WEIGHT_OF)), sizes)
     f = np.array(counts, dtype=np.int64) * np.repeat(np.tile(_WEIGHT_OF, len(lengths)), sizes)
@@ -170,8 +174,31 @@ def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True) -> Cou
                     lengths)
     if not pairs:
         return words
-    return _with_pairs(words, names, tid, starts, np.array(seq, dtype=np.int64),
-                       np.array(columns, dtype=np.int64).reshape(-1, 3))
+    sequence, laid = np.array(seq, dtype=np.int64), np.array(columns, dtype=np.int64).reshape(-1, 3)
+    if phrases:
+        words = replace(words, phrases={p: _phrase_counts(vocab, sequence, laid, p) for p in phrases})
+    return _with_pairs(words, names, tid, starts, sequence, laid)
+
+
+def _phrase_counts(vocab: dict[str, int], seq: npt.NDArray[np.int64], columns: npt.NDArray[np.int64], phrase: str
+                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(rows, weighted counts) of `phrase` (tokens joined by spaces) in the token sequence `seq`, laid out
+    as `columns` (tokens, weight, rowid) says: each place all its tokens stand in order in one column."""
+    empty = np.empty(0, dtype=np.int64)
+    numbers = [vocab.get(t) for t in phrase.split(" ")]
+    k = len(numbers)
+    if any(n is None for n in numbers) or len(seq) < k:
+        return empty, empty
+    at = np.flatnonzero(seq[: len(seq) - k + 1] == numbers[0])
+    for j, n in enumerate(numbers[1:], 1):
+        at = at[seq[at + j] == n]
+    column = np.repeat(np.arange(len(columns)), columns[:, 0])  # each token's column
+    at = at[column[at] == column[at + k - 1]]  # never across two columns
+    if not len(at):
+        return empty, empty
+    rowid, weight = columns[column[at], 2], columns[column[at], 1]
+    ids, inverse = np.unique(rowid, return_inverse=True)
+    return ids.astype(np.int64), np.bincount(inverse, weights=weight).astype(np.int64)
 
 
 def _with_pairs(words: Counted, names: list[str], tid: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
@@ -213,4 +240,5 @@ def _with_pairs(words: Counted, names: list[str], tid: npt.NDArray[np.int64], st
         np.r_[words.ids, rowid, words.ids[starts[group]]].astype(np.int64),
         np.r_[words.counts, weight, np.ones(len(marks), dtype=np.int64)].astype(np.int64),
         words.lengths,
+        words.phrases,
     )

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from jobs.search import pairs
 from jobs.search.codec import decode_many, encode_columns
 from jobs.search.rank import Array, Postings
+from jobs.store import learned_phrases
 from jobs.store.fts_tokens import Counted, weighted_counts
 from jobs.store.rows import SqlConnection, is_sqlite
 
@@ -61,6 +62,8 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
     compact segment at once, and leave merging to the caller."""
     if not _exists(conn):
         return  # a database held at an older schema (tests build those): filled when it upgrades
+    forget = list(forget)
+    phrases = learned_phrases.learned(conn) if add or forget else []
     added = {int(r[0]) for r in add}
     gone = [i for i in forget if i not in added]
     if gone:
@@ -68,10 +71,17 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
         reset(conn, "docs")
     ordered = add if all(a[0] < b[0] for a, b in pairwise(add)) else sorted(add, key=lambda r: int(r[0]))
     terms, paired = 0, 0
+    found: dict[str, list[tuple[Array, Array]]] = {p: [] for p in phrases}
     for start in range(0, len(ordered), BATCH):  # a huge post: bounded arrays, no long call holding the GIL
-        counted = _index_batch(conn, ordered[start : start + BATCH], bulk)
+        counted = _index_batch(conn, ordered[start : start + BATCH], bulk, phrases)
         terms += len(counted.terms)
         paired += sum(1 for t in counted.terms if t < pairs.WORDS)
+        for phrase, got in counted.phrases.items():
+            found[phrase].append(got)
+    if phrases:
+        learned_phrases.write(conn, {p: (np.concatenate([g[0] for g in got] or [np.empty(0, dtype=np.int64)]),
+                                         np.concatenate([g[1] for g in got] or [np.empty(0, dtype=np.int64)]))
+                                     for p, got in found.items()}, forget)
     if not bulk:
         # Pair and marker terms are rows to merge too: steps grow with them, or merges would fall behind.
         _merge_due(conn, len(add), terms / max(1, terms - paired))
@@ -79,8 +89,9 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
         bump_generation(conn)
 
 
-def _index_batch(conn: SqlConnection, rows: Sequence[Sequence[Any]], bulk: bool) -> Counted:
-    counted = weighted_counts(rows)
+def _index_batch(conn: SqlConnection, rows: Sequence[Sequence[Any]], bulk: bool, phrases: Sequence[str] = ()
+                 ) -> Counted:
+    counted = weighted_counts(rows, phrases=phrases)
     if rows:
         seg = _new_segment(conn, 1 if bulk else 0, len(counted.lengths))
         conn.executemany("INSERT INTO rank_docs (id, seg, len) VALUES (?, ?, ?) "
@@ -525,6 +536,7 @@ def is_stale(conn: SqlConnection) -> bool:
 def clear(conn: SqlConnection) -> None:
     for table in ("rank_postings", "rank_fresh", "rank_docs", "rank_segments"):
         conn.execute(f"DELETE FROM {table}")
+    learned_phrases.clear_parts(conn)
     reset(conn, "docs")
 
 

@@ -11,14 +11,14 @@ Both engines read through this module (PostgreSQL through its bridge).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from jobs.search.rank import Array, Corpus, Postings
-from jobs.store import rank_index
+from jobs.store import learned_phrases, rank_index
 from jobs.store.rank_index import Appearances, Fresh
 from jobs.store.rows import SqlConnection, is_sqlite
 
@@ -115,12 +115,14 @@ class Reading:
 
     snapshot: Snapshot
     postings: list[Postings]
+    learned: list[list[learned_phrases.Part] | None] = field(default_factory=list)  # of the phrases asked for
 
 
 def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: Snapshot | None,
-         need_appearances: bool) -> Reading:
-    """The postings of `terms`, and `held` brought to the current generation (loaded whole when
-    None or when what changed is no addition). Call it in one read transaction."""
+         need_appearances: bool, phrases: Sequence[str] = ()) -> Reading:
+    """The postings of `terms` (and the learned parts of `phrases`: learned_phrases.parts), and `held` brought
+    to the current generation (loaded whole when None or when what changed is no addition). Call it in one
+    read transaction."""
     now, docs_epoch, appearances_epoch = (int(v) for v in conn.execute(
         "SELECT generation, docs_epoch, appearances_epoch FROM rank_state WHERE id = 1").fetchone())
     snap = held
@@ -140,7 +142,7 @@ def read(conn: SqlConnection, terms: Sequence[tuple[str, bool]], held: Snapshot 
             snap = replace(snap, dated=load_dated(conn, appearances_epoch), appearances_generation=now)
         elif snap.dated is not None:
             snap = replace(snap, dated=None, appearances_generation=None)  # stale: loaded whole when needed
-    return Reading(snap, rank_index.postings(conn, terms))
+    return Reading(snap, rank_index.postings(conn, terms), learned_phrases.parts(conn, phrases) if phrases else [])
 
 
 # ---- the papers ----------------------------------------------------------------------------------

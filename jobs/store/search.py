@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,7 +22,7 @@ from jobs.records import SearchHit
 from jobs.search import cost as search_cost
 from jobs.search import pairs
 from jobs.search import rank as search_rank
-from jobs.store import rank_index, rank_snapshot
+from jobs.store import learned_phrases, rank_index, rank_snapshot
 from jobs.store._connection import Connection, run_sync
 from jobs.store.fts_tokens import tokens
 from jobs.store.migrate import rewrite_file
@@ -82,6 +84,9 @@ def pair_lookups(phrase: Sequence[str]) -> list[tuple[str, bool]]:
     return [(t, False) for t in (pairs.pair_term(left, right), pairs.marker(left), pairs.marker(right), left, right)]
 
 
+PAIR_LOOKUPS = len(pair_lookups(("a", "b")))  # what one phrase of two tokens reads of the ranking index
+
+
 def pair_counts(snap: _Snapshot, lookups: Sequence[tuple[str, bool]], rows: Sequence[search_rank.Postings]
                 ) -> tuple[search_rank.Floats, np.ndarray]:
     """A phrase of two tokens: its weighted count in every paper of a segment complete for it (0 elsewhere),
@@ -106,6 +111,27 @@ def pair_counts(snap: _Snapshot, lookups: Sequence[tuple[str, bool]], rows: Sequ
     counts[unsure] = 0.0  # a segment that is not complete may hold some of the pairs: the text index counts them
     held = (search_rank.phrase_counts(corpus, left) > 0) & (search_rank.phrase_counts(corpus, right) > 0)
     return counts, np.flatnonzero(unsure & held)
+
+
+# A MATCH expression as jobs.search.query.build_query writes it: quoted phrases ("" inside is a quote), each
+# maybe a prefix (*), joined by AND.
+_PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
+_GLUE = re.compile(r"\s+AND\s+")
+
+
+def parse_match(match: str) -> list[tuple[list[str], bool]]:
+    """(tokens, prefix?) of each phrase of `match`; ValueError for any other FTS5 syntax."""
+    out: list[tuple[list[str], bool]] = []
+    at = 0
+    for m in _PHRASE.finditer(match):
+        between = match[at : m.start()]
+        if (out and not _GLUE.fullmatch(between)) or (not out and between.strip()):
+            raise ValueError(f"unsupported search expression: {match!r}")
+        out.append((tokens(m.group(1).replace('""', '"')), bool(m.group(2))))
+        at = m.end()
+    if not out or match[at:].strip():
+        raise ValueError(f"unsupported search expression: {match!r}")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +205,7 @@ def newest_dates(snap: _Snapshot, ids: np.ndarray) -> np.ndarray:
 class Search(Connection):
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
+    _learning: dict[str, asyncio.Task[None]] | None = None  # phrases being learned (learned_phrases.py)
 
     async def _ensure_rank_index(self) -> None:
         """Fill the ranking index when it misses papers (first open after migration 0013). The
@@ -250,6 +277,8 @@ class Search(Connection):
             fast = None
             if words and arxiv_id is None:
                 fast = await self._rank_words(words, topic, after, before, offset, limit)
+            elif arxiv_id is None:
+                fast = await self._rank_phrases(match, Filters(topic, after, before), offset, limit)
             page, total = fast or await self._ranked(match, filters, params, offset, limit)
         if not page:
             return [], total
@@ -272,25 +301,101 @@ class Search(Connection):
         terms = word_terms(words)
         if terms is None:
             return None
-        snap, rows = await self._read_index(terms, bool(topic or after or before))
-        ranked = near_ranked(snap, term_counts(snap, terms, rows), Filters(topic, after, before), offset + limit)
+        snap, reading = await self._read_index(terms, bool(topic or after or before))
+        ranked = near_ranked(snap, term_counts(snap, terms, reading.postings), Filters(topic, after, before),
+                             offset + limit)
         if ranked.latest is None:  # ties are ordered by the newest appearance: read it for the few that can tie
             ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
         return ranked.page(offset, limit)
 
-    async def _read_index(self, terms: list[tuple[str, bool]], need_appearances: bool
-                          ) -> tuple[_Snapshot, list[search_rank.Postings]]:
-        """This search's postings, with the arrays of the same moment: one read transaction, which
-        also loads the arrays again when the index changed since they were loaded."""
+    async def _rank_phrases(self, match: str, filters: Filters, offset: int, limit: int
+                            ) -> tuple[list[tuple[int, float]], int] | None:
+        """(paper id, bm25) of one page and the total for a query holding phrases of several tokens, from the
+        ranking index: each phrase learned (learned_phrases.py), or two tokens its pair terms count in full
+        (jobs/search/pairs.py). None otherwise (FTS5 ranks it), and the phrases it could not count are
+        learned for the next search."""
+        try:
+            phrases = parse_match(match)
+        except ValueError:
+            return None
+        if all(len(toks) == 1 for toks, _ in phrases) or any(
+                not toks or (len(toks) > 1 and prefix) for toks, prefix in phrases):
+            return None  # words alone (`words` says them; without it FTS5 ranks), no tokens, a prefix phrase
+        words = [(toks[0], prefix) for toks, prefix in phrases if len(toks) == 1]
+        paired = [toks for toks, _ in phrases if len(toks) == 2]
+        longer = [" ".join(toks) for toks, _ in phrases if len(toks) > 1]
+        lookups = [*words, *(t for toks in paired for t in pair_lookups(toks))]
+        snap, reading = await self._read_index(lookups, bool(filters), longer)
+        word_counts = iter(term_counts(snap, words, reading.postings[: len(words)]))
+        pair_rows = iter(range(len(words), len(lookups), PAIR_LOOKUPS))
+        learned = iter(reading.learned)
+        counts: list[search_rank.Floats] = []
+        unknown: list[str] = []
+        for toks, _ in phrases:  # in the query's order: bm25 adds its phrases' shares in that order
+            if len(toks) == 1:
+                counts.append(next(word_counts))
+                continue
+            found = next(learned)
+            if found is not None:
+                counts.append(learned_phrases.counts(len(snap.corpus.segment), found))
+                continue
+            if len(toks) == 2:
+                at = next(pair_rows)
+                count, unsure = pair_counts(snap, pair_lookups(toks), reading.postings[at : at + PAIR_LOOKUPS])
+                if not len(unsure):
+                    counts.append(count)
+                    continue
+            unknown.append(" ".join(toks))
+        if unknown:
+            self._learn(unknown)
+            return None
+        ranked = near_ranked(snap, counts, filters, offset + limit)
+        if ranked.latest is None:
+            ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
+        return ranked.page(offset, limit)
+
+    def _learn(self, phrases: list[str]) -> None:
+        """Learn these phrases after this search, in a write transaction of their own (a read-only store
+        cannot: FTS5 ranks them every time)."""
+        if self.read_only or self._db_in_transaction():
+            return
+        if self._learning is None:
+            self._learning = {}
+        for phrase in phrases:
+            if phrase not in self._learning:
+                task = asyncio.get_running_loop().create_task(self._learn_one(phrase))
+                self._learning[phrase] = task
+
+    async def _learn_one(self, phrase: str) -> None:
+        try:
+            async with self.transaction() as db:
+                if await run_sync(db, learned_phrases.learn, phrase):
+                    log.info("%s: learned the phrase %r for search", self.path, phrase)
+        except (sqlite3.Error, ValueError) as exc:  # busy past the timeout, a full disk: the next search asks again
+            log.warning("%s: could not learn the phrase %r for search: %s", self.path, phrase, exc)
+        finally:
+            if self._learning is not None:
+                self._learning.pop(phrase, None)
+
+    async def close(self) -> None:
+        learning = list((self._learning or {}).values())
+        if learning:  # a phrase being learned ends with its transaction, before the connection closes
+            await asyncio.gather(*learning, return_exceptions=True)
+        await super().close()
+
+    async def _read_index(self, terms: list[tuple[str, bool]], need_appearances: bool, phrases: Sequence[str] = ()
+                          ) -> tuple[_Snapshot, rank_snapshot.Reading]:
+        """This search's postings (and `phrases`' learned parts), with the arrays of the same moment: one read
+        transaction, which also loads the arrays again when the index changed since they were loaded."""
         if self._snapshot_lock is None:
             self._snapshot_lock = asyncio.Lock()
         async with self._snapshot_lock:  # one reload at a time
             held = self._snapshot
-            reading = await self._read_together(rank_snapshot.read, terms, held, need_appearances)
+            reading = await self._read_together(rank_snapshot.read, terms, held, need_appearances, phrases)
             held = snapshot_after(held, reading)
             if not self._db_in_transaction():  # what a writer has not committed is never kept
                 self._snapshot = held
-            return held, reading.postings
+            return held, reading
 
     async def _ranked(self, match: str, filters: str, params: dict[str, Any], offset: int,
                       limit: int) -> tuple[list[tuple[int, float]], int]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -30,11 +29,11 @@ import numpy as np
 from jobs.records import SearchHit
 from jobs.search import rank as search_rank
 from jobs.store import rank_index, rank_snapshot
-from jobs.store.fts_tokens import tokens
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
 from jobs.store.search import (
+    PAIR_LOOKUPS,
     Filters,
     Ranked,
     _Snapshot,
@@ -42,6 +41,7 @@ from jobs.store.search import (
     newest_dates,
     pair_counts,
     pair_lookups,
+    parse_match,
     snapshot_after,
     term_counts,
 )
@@ -50,29 +50,9 @@ from jobs.store.tsv import cover_count, tsquery_text
 
 log = logging.getLogger(__name__)
 
-# A MATCH expression as jobs.search.query.build_query writes it: quoted phrases ("" inside is a quote), each
-# maybe a prefix (*), joined by AND.
-_PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
-_GLUE = re.compile(r"\s+AND\s+")
 # Papers that can be on a page (ties at its end included) read with their rows in one round trip; more
 # (a tie of thousands) have their dates read first, then only the page's rows.
 NEAR_ROWS = 50
-_PAIR_LOOKUPS = len(pair_lookups(("a", "b")))  # what one phrase of two tokens reads of the ranking index
-
-
-def parse_match(match: str) -> list[tuple[list[str], bool]]:
-    """(tokens, prefix?) of each phrase of `match`; ValueError for any other FTS5 syntax."""
-    out: list[tuple[list[str], bool]] = []
-    at = 0
-    for m in _PHRASE.finditer(match):
-        between = match[at : m.start()]
-        if (out and not _GLUE.fullmatch(between)) or (not out and between.strip()):
-            raise ValueError(f"unsupported search expression: {match!r}")
-        out.append((tokens(m.group(1).replace('""', '"')), bool(m.group(2))))
-        at = m.end()
-    if not out or match[at:].strip():
-        raise ValueError(f"unsupported search expression: {match!r}")
-    return out
 
 
 def _filter_sql(topic: str | None, after: str | None, before: str | None, args: list[Any]) -> str:
@@ -200,8 +180,8 @@ class PgSearch(PgConnection):
                 snap = await self._snapshot_of(conn, keep, read.generation, bool(filters or self._dates_held))
         counts = term_counts(snap, words, read.postings[: len(words)])
         for i, toks in enumerate(paired):
-            at = len(words) + _PAIR_LOOKUPS * i
-            count, unsure = pair_counts(snap, pair_lookups(toks), read.postings[at : at + _PAIR_LOOKUPS])
+            at = len(words) + PAIR_LOOKUPS * i
+            count, unsure = pair_counts(snap, pair_lookups(toks), read.postings[at : at + PAIR_LOOKUPS])
             if len(unsure):
                 count[unsure] = await self._phrase_counts(toks, unsure.tolist())
             counts.append(count)
