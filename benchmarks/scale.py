@@ -38,6 +38,7 @@ import datetime as dt
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import sys
 import time
@@ -224,20 +225,34 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
     return out
 
 
-async def steady(path: Path, rounds: int, repeat: int) -> tuple[list[float], list[float]]:
-    """Wall and CPU of every query, `repeat` times a round, on arrays already held."""
+async def steady(path: Path, rounds: int, repeat: int
+                 ) -> tuple[list[float], list[float], dict[str, list[float]], list[tuple[str, float, float]]]:
+    """Wall and CPU of every query, `repeat` times a round, on arrays already held; each query's CPU times;
+    and the first search of each query: its CPU and wall, with the learning of a phrase it met (a phrase
+    never searched before is ranked by FTS5, then learned: jobs/store/learned_phrases.py)."""
     wall: list[float] = []
     cpu: list[float] = []
+    by_query: dict[str, list[float]] = {}
+    first: list[tuple[str, float, float]] = []
     async with await Store.open(path) as store:
+        await run_search(store, "model")  # the arrays, loaded once as a running bot holds them
         for text, filters in QUERIES:
+            c0, t0 = time.process_time(), time.perf_counter()
             await run_search(store, text, **filters)  # type: ignore[arg-type]
+            await asyncio.gather(*(store._learning or {}).values())
+            first.append((label(text, filters), time.process_time() - c0, time.perf_counter() - t0))
         for _ in range(rounds):
             for text, filters in QUERIES:
                 for _ in range(repeat):
                     c, w = await timed_search(store, text, filters)
                     cpu.append(c)
                     wall.append(w)
-    return wall, cpu
+                    by_query.setdefault(label(text, filters), []).append(c)
+    return wall, cpu, by_query, first
+
+
+def label(text: str, filters: dict[str, str]) -> str:
+    return text + "".join(f" {k}={v}" for k, v in filters.items())
 
 
 async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int,
@@ -282,6 +297,17 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
     return wall, cpu, commits
 
 
+def search_figures(path: Path, args: argparse.Namespace) -> None:
+    wall, cpu, by_query, first = asyncio.run(steady(path, args.rounds, args.repeat))
+    papers = int(sqlite3.connect(path).execute("SELECT count(*) FROM papers").fetchone()[0])
+    print(f"search at {papers:,} ({len(QUERIES)} queries x {args.repeat} x {args.rounds} rounds): "
+          f"CPU {spread(cpu)}; wall {spread(wall)}")
+    for name, times in by_query.items():
+        print(f"  {name}: CPU p50 {ms(statistics.median(times))} ms, max {ms(max(times))} ms")
+    print("  the first search of each query (a phrase never searched: FTS5 ranks it, then it is learned), "
+          "CPU / wall ms: " + "; ".join(f"{name} {ms(c)} / {ms(w)}" for name, c, w in first))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--papers", type=int, default=1_000_000, help="papers to grow to (default 1,000,000)")
@@ -298,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--merger", action="store_true", help="run the ranking index's merger process beside the "
                     "ingests, as the bot does (an ingest then never merges)")
     ap.add_argument("--smoke", action="store_true", help="3,000 papers in small days, one round: seconds")
+    ap.add_argument("--search-only", action="store_true", help="only the search figures, on --db as it is")
     args = ap.parse_args(argv)
     if args.smoke:
         args.papers, args.day, args.every, args.rounds, args.repeat, args.during_days = 3_000, 300, 3, 1, 1, 2
@@ -311,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     log = path.with_suffix(".days.jsonl")
     print(f"papers: {args.papers:,} in days of {args.day} from {len(entries)} entries; database {path}; "
           f"daily log {log}")
+    if args.search_only:
+        search_figures(path, args)
+        return 0
     t0 = time.perf_counter()
     if args.seed:
         cpu = asyncio.run(seed(path, entries, min(args.seed, args.papers), args.day, args.seed_days))
@@ -350,9 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memory while growing: the reader's fresh segments max {max(fresh):.1f} MiB, last {fresh[-1]:.1f}; "
           f"RSS median of each tenth of the days: " + ", ".join(
               f"{statistics.median(rss[i : i + tenth]):.0f}" for i in range(0, len(rss), tenth)) + " MiB")
-    wall, cpu = asyncio.run(steady(path, args.rounds, args.repeat))
-    print(f"search at {args.papers:,} ({len(QUERIES)} queries x {args.repeat} x {args.rounds} rounds): "
-          f"CPU {spread(cpu)}; wall {spread(wall)}")
+    search_figures(path, args)
     now, peak = rss_mib()
     print(f"memory: RSS {now:.0f} MiB, peak {peak:.0f} MiB (the whole process: growing, then searching)")
     wall, cpu, commits = asyncio.run(during(path, entries, args.day, args.during_days, args.merger))
