@@ -192,7 +192,7 @@ def _filtered(snap: _Snapshot, filters: Filters) -> tuple[np.ndarray, np.ndarray
         if before is not None:
             kept &= part.date <= before
         return kept
-    return dated.newest(len(snap.corpus.segment), keep)
+    return dated.newest(len(snap.corpus.segment), keep, (code, after, before))
 
 
 def newest_dates(snap: _Snapshot, ids: np.ndarray) -> np.ndarray:
