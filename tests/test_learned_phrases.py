@@ -1,7 +1,8 @@
 """Learned phrases (jobs/store/learned_phrases.py): a phrase of several tokens that a search met is counted in
 every paper after that search, and the next search for it is ranked by the ranking index, with FTS5's page,
 scores and total; through ingests of new papers, papers indexed again with other text, folding of parts,
-eviction, a rebuild of the index, and a read-only open (which never learns). Real SQLite files."""
+eviction, a rebuild of the index, and a read-only open (which never learns). Real SQLite files; and
+PostgreSQL, which learns them too (from its tsvectors), with the same pages as SQLite at every step."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from jobs.store import Store, learned_phrases
 from jobs.store._connection import run_sync
 from jobs.store.search import Filters, _appearance_filters
 from jobs.store.text_index import rebuild_rank_index
+from tests.engines import fresh_database, open_store
 from tests.test_search import add_post
 from tests.test_search_pairs import COMMON, RARE, fill, make_paper
 
@@ -142,3 +144,47 @@ async def test_a_read_only_open_searches_phrases_and_learns_nothing(tmp_path: Pa
         await reader.close()
     assert got.total == expected.total
     assert [r.paper.arxiv_id for r in got.results] == [r.paper.arxiv_id for r in expected.results]
+
+
+async def more_days(store: object, first: int, last: int) -> None:
+    """New papers with the phrases, and papers seen again with other text (their counts replaced or dropped)."""
+    rng = random.Random(first)
+    olds = [(await store.get_paper(f"2402.{n:05d}")) for n in range(1, 60, 3)]  # type: ignore[attr-defined]
+    for day in range(first, last):
+        fresh = [make_paper(rng, 1000 + 10 * day + i, COMMON + RARE[:3]) for i in range(8)]
+        again: list[Paper] = [replace(p, abstract="alpha bravo charlie alpha bravo charlie " + p.abstract[:20],
+                                      summary="高斯泼溅") for p in olds[day % 7 :: 7] if p is not None]
+        again += [replace(p, abstract="nothing here", summary="无", takeaways=[]) for p in olds[day % 9 :: 9]
+                  if p is not None]
+        await add_post(store, f"2024-02-{day:02d}/T.md", "X", f"2024-02-{day:02d}", *fresh, *again)  # type: ignore[arg-type]
+
+
+async def phrase_pages(store: object) -> list[object]:
+    got: list[object] = []
+    for text, kw in PHRASES:
+        for offset in (0, 4):
+            page = await run_search(store, text, limit=4, offset=offset, **kw)  # type: ignore[arg-type]
+            got.append((text, offset, page.total, [(r.paper.arxiv_id, r.score) for r in page.results]))
+    return got
+
+
+async def test_both_engines_learn_and_keep_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learned_phrases, "MAX_PARTS", 3)
+    found: dict[str, list[object]] = {}
+    for engine in ("sqlite", "postgres"):
+        async with fresh_database(engine, tmp_path / engine) as url, await open_store(url) as store:
+            await fill(store)
+            first = await phrase_pages(store)  # counted by the text index, then learned
+            await store._settle_learning()
+            learned = await store._all("SELECT phrase FROM rank_phrases ORDER BY phrase")
+            assert len(learned) >= 5, learned
+            assert await phrase_pages(store) == first  # now from the learned counts
+            await more_days(store, 13, 20)
+            found[engine] = [first, await phrase_pages(store)]
+            await store._settle_learning()
+            if engine == "postgres":  # learned phrases read no tsvector: their pages stay without them
+                longer = [entry for entry in found[engine][1] if len(str(entry[0]).split()) >= 3]  # type: ignore[index]
+                await store._pooled(lambda c: c.execute("DELETE FROM papers_fts"))
+                assert [entry for entry in await phrase_pages(store) if len(str(entry[0]).split()) >= 3] == longer
+    assert found["sqlite"] == found["postgres"]
+    assert found["sqlite"][0] != found["sqlite"][1]  # the new days changed the pages

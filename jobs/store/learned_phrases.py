@@ -2,18 +2,18 @@
 the next search for one is ranked from numpy like a word (issue 20).
 
 Without it a phrase of three tokens or more ("large language models", 强化学习 as its three bigrams) is
-ranked by FTS5, which reads the positions of every paper holding its tokens: 244 ms at a million papers.
-A search that meets a phrase the ranking index cannot count asks for it to be learned (`learn`): its
-weighted count in every paper is read once from the text index (FTS5's bm25 solved for the count) and kept
-as a part. From then on every write of the ranking index (`rank_index.index_rows`, the one writer) counts
-the learned phrases in the papers it indexes and adds a part: a later part's entry for a paper replaces an
-earlier one's (a paper indexed again; 0 when it left the index), so the parts applied in order are the
-phrase's counts now. A phrase's parts are folded
-into one when there are MAX_PARTS; at most MAX_PHRASES phrases are kept (the oldest learned go first).
+ranked by FTS5 (on PostgreSQL by the tsvector), which reads the positions of every paper holding its
+tokens: 244 ms at a million papers. A search that meets a phrase the ranking index cannot count asks for
+it to be learned (`learn`): its weighted count in every paper is read once from the text index (FTS5's
+bm25 solved for the count on SQLite, the tsvector's covers on PostgreSQL) and kept as a part. From then
+on every write of the ranking index (`rank_index.index_rows`, the one writer) counts the learned phrases
+in the papers it indexes and adds a part: a later part's entry for a paper replaces an earlier one's (a
+paper indexed again; 0 when it left the index), so the parts applied in order are the phrase's counts
+now. A phrase's parts are folded into one when there are MAX_PARTS; at most MAX_PHRASES phrases are
+kept (the oldest learned go first).
 
-Writes run on the write connection's thread inside the caller's transaction, as rank_index's do. SQLite's
-search learns; PostgreSQL's counts such phrases on the server from the tsvector's positions and learns none,
-but its index writes keep the parts of phrases a copied database brings (jobs/store/copy_store.py).
+Writes run on the write connection's thread inside the caller's transaction, as rank_index's do; on
+PostgreSQL every such transaction holds the writer lock, so no phrase is learned while papers are indexed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numpy as np
 from jobs.search.codec import decode_counts, decode_ids, encode_counts, encode_ids
 from jobs.search.rank import Array, Corpus, Floats, counts_from_bm25
 from jobs.store.rows import SqlConnection, is_sqlite
+from jobs.store.tsv import cover_count, tsquery_text
 
 MAX_PHRASES = 64  # each is counted again in every ingest's papers (well under a millisecond a phrase a day)
 MAX_PARTS = 16
@@ -91,10 +92,6 @@ def write(conn: SqlConnection, found: dict[str, tuple[Array, Array]], forget: It
 def learn(conn: SqlConnection, phrase: str) -> bool:
     """Count `phrase` (tokens joined by spaces) in every paper from the text index and keep it, in the
     caller's write transaction; whether it was learned now (False: it was already)."""
-    if not is_sqlite(conn):
-        # PostgreSQL's search counts these phrases on the server (jobs/store/postgres/search.py) and learns
-        # none: an index write there would need a lock against a phrase learned meanwhile, which it never takes.
-        return False
     if not _exists(conn) or conn.execute("SELECT 1 FROM rank_phrases WHERE phrase = ?", (phrase,)).fetchone():
         return False
     ids, values = _counted_by_text_index(conn, phrase)
@@ -119,6 +116,12 @@ def clear_parts(conn: SqlConnection) -> None:
 
 def _counted_by_text_index(conn: SqlConnection, phrase: str) -> tuple[Array, Array]:
     """(papers holding `phrase`, its weighted count in each), by id, from papers_fts."""
+    if not is_sqlite(conn):  # the tsvector's covers, weighted by column (tsv.cover_count)
+        query = tsquery_text(phrase.split(" "))
+        rows = conn.execute(f"SELECT id, {cover_count('doc', '?::tsquery')} FROM papers_fts WHERE doc @@ ?::tsquery",
+                            (query, query)).fetchall()
+        found = np.array(rows, dtype=np.float64).reshape(-1, 2)
+        return found[:, 0].astype(np.int64), np.rint(found[:, 1]).astype(np.int64)
     rows = conn.execute(f"SELECT rowid, {_BM25} FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid",
                         ('"' + phrase + '"',)).fetchall()  # tokens hold no quote: they are letters and digits
     found = np.array(rows, dtype=np.float64).reshape(-1, 2)

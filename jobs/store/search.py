@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -202,10 +201,48 @@ def newest_dates(snap: _Snapshot, ids: np.ndarray) -> np.ndarray:
     return snap.dated.newest_of(ids)
 
 
-class Search(Connection):
+class PhraseLearning:
+    """Learning the phrases a search could not count from the ranking index (learned_phrases.py), after that
+    search: a write transaction each, in a task the store waits for when it closes. Both engines' search."""
+
+    _learning: dict[str, asyncio.Task[None]] | None = None  # phrases being learned
+
+    def _may_learn(self) -> bool:
+        raise NotImplementedError
+
+    async def _learn_now(self, phrase: str) -> bool:
+        """Learn it in a write transaction of its own: whether it was learned now."""
+        raise NotImplementedError
+
+    def _learn(self, phrases: Sequence[str]) -> None:
+        if not self._may_learn():
+            return
+        if self._learning is None:
+            self._learning = {}
+        for phrase in phrases:
+            if phrase not in self._learning:
+                self._learning[phrase] = asyncio.get_running_loop().create_task(self._learn_one(phrase))
+
+    async def _learn_one(self, phrase: str) -> None:
+        try:
+            if await self._learn_now(phrase):
+                log.info("learned the phrase %r for search", phrase)
+        except Exception as exc:  # busy past the timeout, a full disk: the next search asks again
+            log.warning("could not learn the phrase %r for search (%s: %s)", phrase, type(exc).__name__, exc)
+        finally:
+            if self._learning is not None:
+                self._learning.pop(phrase, None)
+
+    async def _settle_learning(self) -> None:
+        """Wait for the phrases being learned (before the connections close)."""
+        learning = list((self._learning or {}).values())
+        if learning:
+            await asyncio.gather(*learning, return_exceptions=True)
+
+
+class Search(PhraseLearning, Connection):
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
-    _learning: dict[str, asyncio.Task[None]] | None = None  # phrases being learned (learned_phrases.py)
 
     async def _ensure_rank_index(self) -> None:
         """Fill the ranking index when it misses papers (first open after migration 0013). The
@@ -354,33 +391,15 @@ class Search(Connection):
             ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
         return ranked.page(offset, limit)
 
-    def _learn(self, phrases: list[str]) -> None:
-        """Learn these phrases after this search, in a write transaction of their own (a read-only store
-        cannot: FTS5 ranks them every time)."""
-        if self.read_only or self._db_in_transaction():
-            return
-        if self._learning is None:
-            self._learning = {}
-        for phrase in phrases:
-            if phrase not in self._learning:
-                task = asyncio.get_running_loop().create_task(self._learn_one(phrase))
-                self._learning[phrase] = task
+    def _may_learn(self) -> bool:
+        return not self.read_only and not self._db_in_transaction()  # read-only: FTS5 ranks them every time
 
-    async def _learn_one(self, phrase: str) -> None:
-        try:
-            async with self.transaction() as db:
-                if await run_sync(db, learned_phrases.learn, phrase):
-                    log.info("%s: learned the phrase %r for search", self.path, phrase)
-        except (sqlite3.Error, ValueError) as exc:  # busy past the timeout, a full disk: the next search asks again
-            log.warning("%s: could not learn the phrase %r for search: %s", self.path, phrase, exc)
-        finally:
-            if self._learning is not None:
-                self._learning.pop(phrase, None)
+    async def _learn_now(self, phrase: str) -> bool:
+        async with self.transaction() as db:
+            return await run_sync(db, learned_phrases.learn, phrase)
 
     async def close(self) -> None:
-        learning = list((self._learning or {}).values())
-        if learning:  # a phrase being learned ends with its transaction, before the connection closes
-            await asyncio.gather(*learning, return_exceptions=True)
+        await self._settle_learning()
         await super().close()
 
     async def _read_index(self, terms: list[tuple[str, bool]], need_appearances: bool, phrases: Sequence[str] = ()

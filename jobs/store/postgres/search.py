@@ -28,13 +28,14 @@ import numpy as np
 
 from jobs.records import SearchHit
 from jobs.search import rank as search_rank
-from jobs.store import rank_index, rank_snapshot
+from jobs.store import learned_phrases, rank_index, rank_snapshot
 from jobs.store.postgres._connection import PgConnection
 from jobs.store.postgres.bridge import run_shared
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
 from jobs.store.search import (
     PAIR_LOOKUPS,
     Filters,
+    PhraseLearning,
     Ranked,
     _Snapshot,
     near_ranked,
@@ -65,11 +66,12 @@ def _filter_sql(topic: str | None, after: str | None, before: str | None, args: 
     return sql
 
 
-class PgSearch(PgConnection):
+class PgSearch(PhraseLearning, PgConnection):
     """SearchArea (jobs/store/search.py)."""
 
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
+    _learned_known: frozenset[str] | None = None  # phrases seen learned (None: not looked; the tables' absence)
     _dates_held = False  # the arrays held include the appearances (since a search met a large tie)
 
     async def _ensure_rank_index(self) -> None:
@@ -163,7 +165,10 @@ class PgSearch(PgConnection):
         paired = [toks for toks, prefix in phrases if len(toks) == 2 and not prefix]
         longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1 and (len(toks) > 2 or prefix)]
         lookups = [*words, *(t for toks in paired for t in pair_lookups(toks))]
-        found = _Found.statement(lookups, longer)
+        if self._learned_known is None:
+            self._learned_known = frozenset() if await self._one("SELECT to_regclass('rank_phrases') IS NOT NULL") \
+                else None
+        found = _Found.statement(lookups, longer, self._learned_known)
         held = self._snapshot
         snap: _Snapshot | None = None
         if held is not None and self._own() is None:
@@ -185,6 +190,15 @@ class PgSearch(PgConnection):
             if len(unsure):
                 count[unsure] = await self._phrase_counts(toks, unsure.tolist())
             counts.append(count)
+        gone = [j for j in range(len(longer)) if read.learned[j] is None and read.matches[j] is None]
+        if gone:  # learned when this store last looked, forgotten since (the oldest make room): count them
+            self._learned_known = (self._learned_known or frozenset()) - {" ".join(longer[j][0]) for j in gone}
+            return await self._rank(phrases, arxiv_id, filters, want)
+        if self._learned_known is not None:
+            now = {" ".join(toks) for (toks, _), held in zip(longer, read.learned, strict=True) if held is not None}
+            self._learned_known |= now
+            self._learn([" ".join(toks) for (toks, prefix), held in zip(longer, read.learned, strict=True)
+                         if held is None and not prefix])
         counts += [read.phrase_counts(j, len(snap.corpus.segment)) for j in range(len(longer))]
         allowed = None
         if arxiv_id is not None:
@@ -200,6 +214,17 @@ class PgSearch(PgConnection):
                 ranked = replace(ranked, latest=newest_dates(snap, ranked.ids))
             self._dates_held = True
         return ranked
+
+    def _may_learn(self) -> bool:
+        return self._own() is None
+
+    async def _learn_now(self, phrase: str) -> bool:
+        async with self.transaction() as conn:
+            return await run_shared(conn, learned_phrases.learn, phrase)
+
+    async def close(self) -> None:
+        await self._settle_learning()
+        await super().close()
 
     async def _phrase_counts(self, phrase: list[str], ids: list[int]) -> np.ndarray:
         """The weighted count of `phrase` in each of these papers (0: not there), by the text index."""
@@ -267,12 +292,17 @@ class _Found:
 
     generation: int
     postings: list[list[tuple[int, bytes, bytes]]]
-    matches: list[tuple[list[int], list[float]]]
+    matches: list[tuple[list[int], list[float]] | None]  # None: not counted (known learned)
+    learned: list[list[tuple[int, bytes, bytes]] | None]  # each phrase's learned parts (id, ids, counts); None: not
 
     @staticmethod
-    def statement(words: list[tuple[str, bool]], phrases: list[tuple[list[str], bool]]) -> tuple[Any, ...]:
+    def statement(words: list[tuple[str, bool]], phrases: list[tuple[list[str], bool]],
+                  known: frozenset[str] | None = None) -> tuple[Any, ...]:
         """The statement and its arguments. Rows: (k, n, ids, counts, matched, weights): k -1 is the
-        generation (n); k < 1000 a posting row (segment n) of word k; k >= 1000 phrase k - 1000's matches."""
+        generation (n); k < 1000 a posting row (segment n) of word k; k >= 1000 phrase k - 1000's matches.
+        With `known` (the phrases learned so far; None: the database has no learned phrases' tables), each
+        phrase's learned parts too (k >= 2000: a part, n its id; k >= 3000: the phrase is learned), and the
+        phrases in `known` are not counted from the tsvector."""
         none = "NULL::bytea, NULL::bytea, NULL::bigint[], NULL::float8[]"
         parts = [f"SELECT -1, generation, {none} FROM rank_state WHERE id = 1"]
         args: list[Any] = []
@@ -286,6 +316,13 @@ class _Found:
             parts.append(f"SELECT {k}, seg, ids, counts, NULL::bigint[], NULL::float8[] FROM rank_postings "
                          f"WHERE {where}")
         for j, (toks, prefix) in enumerate(phrases):
+            if known is not None and not prefix:
+                args.append(" ".join(toks))
+                parts.append(f"SELECT {2000 + j}, id, ids, counts, NULL::bigint[], NULL::float8[] "
+                             f"FROM rank_phrase_parts WHERE phrase = ${len(args)}")
+                parts.append(f"SELECT {3000 + j}, 0, {none} FROM rank_phrases WHERE phrase = ${len(args)}")
+                if args[-1] in known:
+                    continue
             # The phrase's weighted count in each paper holding it, as FTS5 counts it for bm25: ts_rank_cd
             # over the phrase's covers, weighted by the column labels (tsv.cover_count).
             args.append(tsquery_text(toks) + (":*" if prefix else ""))
@@ -298,19 +335,30 @@ class _Found:
     def of(cls, rows: Sequence[asyncpg.Record], words: int, phrases: int) -> _Found:
         generation = 0
         postings: list[list[tuple[int, bytes, bytes]]] = [[] for _ in range(words)]
-        matches: list[tuple[list[int], list[float]]] = [([], []) for _ in range(phrases)]
+        matches: list[tuple[list[int], list[float]] | None] = [None for _ in range(phrases)]
+        found: list[list[tuple[int, bytes, bytes]]] = [[] for _ in range(phrases)]
+        learned = [False] * phrases
         for k, n, ids, counts, matched, weights in rows:
             if k < 0:
                 generation = int(n)
             elif k < 1000:
                 postings[k].append((int(n), ids, counts))
-            elif matched is not None:
-                matches[k - 1000] = (matched, weights)
-        return cls(generation, postings, matches)
+            elif k < 2000:
+                matches[k - 1000] = (matched or [], weights or [])  # an aggregate of no rows is NULL
+            elif k < 3000:
+                found[k - 2000].append((int(n), ids, counts))
+            else:
+                learned[k - 3000] = True
+        return cls(generation, postings, matches,
+                   [sorted(f) if held else None for f, held in zip(found, learned, strict=True)])
 
     def phrase_counts(self, j: int, size: int) -> search_rank.Floats:
         """Phrase j's weighted count in every paper (by id); papers past `size` are newer than the arrays."""
+        held = self.learned[j]
+        if held is not None:
+            return learned_phrases.counts(size, [(bytes(ids), bytes(counts)) for _, ids, counts in held])
         out = np.zeros(size, dtype=np.float64)
+        assert self.matches[j] is not None, "counted when not learned"
         ids, weights = (np.array(a) for a in self.matches[j])
         if len(ids):
             keep = ids < size
