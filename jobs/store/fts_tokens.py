@@ -176,14 +176,16 @@ def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True, phrase
         return words
     sequence, laid = np.array(seq, dtype=np.int64), np.array(columns, dtype=np.int64).reshape(-1, 3)
     if phrases:
-        words = replace(words, phrases={p: _phrase_counts(vocab, sequence, laid, p) for p in phrases})
+        column = np.repeat(np.arange(len(laid)), laid[:, 0])  # each token's column
+        words = replace(words, phrases={p: _phrase_counts(vocab, sequence, laid, column, p) for p in phrases})
     return _with_pairs(words, names, tid, starts, sequence, laid)
 
 
-def _phrase_counts(vocab: dict[str, int], seq: npt.NDArray[np.int64], columns: npt.NDArray[np.int64], phrase: str
-                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _phrase_counts(vocab: dict[str, int], seq: npt.NDArray[np.int64], columns: npt.NDArray[np.int64],
+                   column: npt.NDArray[np.int64], phrase: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(rows, weighted counts) of `phrase` (tokens joined by spaces) in the token sequence `seq`, laid out
-    as `columns` (tokens, weight, rowid) says: each place all its tokens stand in order in one column."""
+    as `columns` (tokens, weight, rowid) says (`column`: each token's), each place all its tokens stand in
+    order in one column."""
     empty = np.empty(0, dtype=np.int64)
     numbers = [vocab.get(t) for t in phrase.split(" ")]
     k = len(numbers)
@@ -192,7 +194,6 @@ def _phrase_counts(vocab: dict[str, int], seq: npt.NDArray[np.int64], columns: n
     at = np.flatnonzero(seq[: len(seq) - k + 1] == numbers[0])
     for j, n in enumerate(numbers[1:], 1):
         at = at[seq[at + j] == n]
-    column = np.repeat(np.arange(len(columns)), columns[:, 0])  # each token's column
     at = at[column[at] == column[at + k - 1]]  # never across two columns
     if not len(at):
         return empty, empty
