@@ -30,6 +30,7 @@ COLUMNS = ("title", "authors", "abstract", "summary", "takeaways", "ids")
 TOKENIZE = "unicode61 remove_diacritics 2"
 # bm25 column weights, in COLUMNS order: jobs.store.search ranks with the same ones.
 WEIGHTS = (10, 5, 2, 2, 2, 5)
+BM25_SQL = f"bm25(papers_fts, {', '.join(f'{w:.1f}' for w in WEIGHTS)})"  # FTS5's ranking with them
 
 # Row positions (a row is rowid, *COLUMNS) of each weight's columns, and the weights in that order.
 _COLUMNS_BY_WEIGHT = [[i + 1 for i, cw in enumerate(WEIGHTS) if cw == w] for w in sorted(set(WEIGHTS))]

@@ -26,12 +26,12 @@ import numpy as np
 
 from jobs.search.codec import decode_counts, decode_ids, encode_counts, encode_ids
 from jobs.search.rank import Array, Corpus, Floats, counts_from_bm25
+from jobs.store.fts_tokens import BM25_SQL
 from jobs.store.rows import SqlConnection, is_sqlite
 from jobs.store.tsv import cover_count, tsquery_text
 
 MAX_PHRASES = 64  # each is counted again in every ingest's papers (well under a millisecond a phrase a day)
 MAX_PARTS = 16
-_BM25 = "bm25(papers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 5.0)"  # as jobs/store/search.py ranks
 
 Part = tuple[bytes, bytes]  # (ids, counts), encoded
 
@@ -122,7 +122,7 @@ def _counted_by_text_index(conn: SqlConnection, phrase: str) -> tuple[Array, Arr
                             (query, query)).fetchall()
         found = np.array(rows, dtype=np.float64).reshape(-1, 2)
         return found[:, 0].astype(np.int64), np.rint(found[:, 1]).astype(np.int64)
-    rows = conn.execute(f"SELECT rowid, {_BM25} FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid",
+    rows = conn.execute(f"SELECT rowid, {BM25_SQL} FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid",
                         ('"' + phrase + '"',)).fetchall()  # tokens hold no quote: they are letters and digits
     found = np.array(rows, dtype=np.float64).reshape(-1, 2)
     ids = found[:, 0].astype(np.int64)

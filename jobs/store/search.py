@@ -1,9 +1,11 @@
 """Full-text search's SQL. Which plan a query gets is decided in `jobs.search.cost`.
 
 A query of words and prefixes (most of them) is ranked from the ranking index by
-`jobs.search.rank`, which scores every match as FTS5's bm25 would, in numpy; phrases of several
+`jobs.search.rank`, which scores every match as FTS5's bm25 would, in numpy. Phrases of several
 tokens (quoted words, Chinese words of three or more characters) need positions, which only
-papers_fts has, so FTS5 ranks those. Both give the same page for the same query."""
+papers_fts has: FTS5 ranks a query holding one the first time, and the phrase is then learned
+(`learned_phrases.py`; a phrase of two tokens the index's pair terms count in full needs none), so
+the next search for it is ranked in numpy too. Both give the same page for the same query."""
 
 from __future__ import annotations
 
@@ -23,15 +25,13 @@ from jobs.search import pairs
 from jobs.search import rank as search_rank
 from jobs.store import learned_phrases, rank_index, rank_snapshot
 from jobs.store._connection import Connection, run_sync
-from jobs.store.fts_tokens import tokens
+from jobs.store.fts_tokens import BM25_SQL, tokens
 from jobs.store.migrate import rewrite_file
 from jobs.store.rows import PAPER_COLUMNS, placed_paper
 from jobs.store.text_index import rebuild_rank_index
 
 log = logging.getLogger(__name__)
 
-# Column weights for bm25, in papers_fts column order: title, authors, abstract, summary, takeaways, ids.
-_SEARCH_BM25 = "bm25(papers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 5.0)"
 
 
 def _appearance_filters(topic: str | None, after: str | None, before: str | None) -> tuple[str, dict[str, Any]]:
@@ -373,11 +373,11 @@ class Search(PhraseLearning, Connection):
                 counts.append(next(word_counts))
                 continue
             found = next(learned)
+            at = next(pair_rows) if len(toks) == 2 else None  # every phrase of two has its rows, learned or not
             if found is not None:
                 counts.append(learned_phrases.counts(len(snap.corpus.segment), found))
                 continue
-            if len(toks) == 2:
-                at = next(pair_rows)
+            if at is not None:
                 count, unsure = pair_counts(snap, pair_lookups(toks), reading.postings[at : at + PAIR_LOOKUPS])
                 if not len(unsure):
                     counts.append(count)
@@ -432,7 +432,7 @@ class Search(PhraseLearning, Connection):
                 return [], 0
             where += await self._filter_condition(filters, params, matches)
             total = None  # the filtered matches are counted while they are ranked
-        ranked = f"SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts WHERE {where}"
+        ranked = f"SELECT rowid AS id, {BM25_SQL} AS r FROM papers_fts WHERE {where}"
         if total is None:
             # bm25 cannot sit beside a window function: LIMIT -1 keeps the subquery from being
             # flattened into this one.
@@ -451,8 +451,8 @@ class Search(PhraseLearning, Connection):
             # A tie crosses the page's end and beyond: fetch the whole tied group to order it by date.
             params["boundary"] = rows[want - 1][1]
             rows = await self._all(
-                f"SELECT m.id, m.r, {latest} FROM (SELECT rowid AS id, {_SEARCH_BM25} AS r FROM papers_fts "
-                f"WHERE {where} AND {_SEARCH_BM25} <= :boundary) m", params,
+                f"SELECT m.id, m.r, {latest} FROM (SELECT rowid AS id, {BM25_SQL} AS r FROM papers_fts "
+                f"WHERE {where} AND {BM25_SQL} <= :boundary) m", params,
             )
         ordered = search_cost.order(rows)
         return [(int(r[0]), float(r[1])) for r in ordered[offset:want]], total

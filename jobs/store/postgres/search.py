@@ -5,9 +5,11 @@ Every query is ranked by the numpy ranker over the ranking index (its tables are
 are loaded by the same code through bridge.py), as SQLite ranks words and prefixes. A quoted phrase of
 two tokens (FTS5 ranks phrases on SQLite) is counted by the index's pair terms (jobs/search/pairs.py;
 `search.pair_counts`); the papers of segments that did not pair its tokens, and every paper holding a
-longer phrase, are found through papers_fts, the GIN-indexed tsvector of the same tokens, and the
-phrase's weighted count in each is counted on the server from the tsvector's positions and column
-weights (jobs/store/tsv.py `cover_count`); all are ranked together by the same bm25. Filters (topic,
+longer phrase not learned yet, are found through papers_fts, the GIN-indexed tsvector of the same tokens,
+and the phrase's weighted count in each is counted on the server from the tsvector's positions and column
+weights (jobs/store/tsv.py `cover_count`); such a longer phrase is then learned (jobs/store/learned_phrases.py)
+and read from its learned counts after. All are ranked together by the same bm25, the phrases' shares added
+in the query's order as FTS5 adds them. Filters (topic,
 dates) are the ranker's appearance arrays, and so are the dates that order a tie of many.
 
 What one search reads is of one moment: while the index's generation is that of the arrays held, one
@@ -71,7 +73,8 @@ class PgSearch(PhraseLearning, PgConnection):
 
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
-    _learned_known: frozenset[str] | None = None  # phrases seen learned (None: not looked; the tables' absence)
+    _learned_known: frozenset[str] | None = None  # phrases seen learned (None: no learned phrases' tables)
+    _learned_looked = False
     _dates_held = False  # the arrays held include the appearances (since a search met a large tie)
 
     async def _ensure_rank_index(self) -> None:
@@ -165,9 +168,10 @@ class PgSearch(PhraseLearning, PgConnection):
         paired = [toks for toks, prefix in phrases if len(toks) == 2 and not prefix]
         longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1 and (len(toks) > 2 or prefix)]
         lookups = [*words, *(t for toks in paired for t in pair_lookups(toks))]
-        if self._learned_known is None:
-            self._learned_known = frozenset() if await self._one("SELECT to_regclass('rank_phrases') IS NOT NULL") \
-                else None
+        if not self._learned_looked:  # an older schema (a read-only open's) has no learned phrases
+            self._learned_looked = True
+            if await self._one("SELECT to_regclass('rank_phrases') IS NOT NULL"):
+                self._learned_known = frozenset()
         found = _Found.statement(lookups, longer, self._learned_known)
         held = self._snapshot
         snap: _Snapshot | None = None
@@ -183,13 +187,14 @@ class PgSearch(PhraseLearning, PgConnection):
             async with self._reading() as (conn, keep):
                 read = _Found.of(await conn.fetch(*found), len(lookups), len(longer))
                 snap = await self._snapshot_of(conn, keep, read.generation, bool(filters or self._dates_held))
-        counts = term_counts(snap, words, read.postings[: len(words)])
+        word_counts = iter(term_counts(snap, words, read.postings[: len(words)]))
+        paired_counts = []
         for i, toks in enumerate(paired):
             at = len(words) + PAIR_LOOKUPS * i
             count, unsure = pair_counts(snap, pair_lookups(toks), read.postings[at : at + PAIR_LOOKUPS])
             if len(unsure):
                 count[unsure] = await self._phrase_counts(toks, unsure.tolist())
-            counts.append(count)
+            paired_counts.append(count)
         gone = [j for j in range(len(longer)) if read.learned[j] is None and read.matches[j] is None]
         if gone:  # learned when this store last looked, forgotten since (the oldest make room): count them
             self._learned_known = (self._learned_known or frozenset()) - {" ".join(longer[j][0]) for j in gone}
@@ -199,7 +204,11 @@ class PgSearch(PhraseLearning, PgConnection):
             self._learned_known |= now
             self._learn([" ".join(toks) for (toks, prefix), held in zip(longer, read.learned, strict=True)
                          if held is None and not prefix])
-        counts += [read.phrase_counts(j, len(snap.corpus.segment)) for j in range(len(longer))]
+        pairs_in_order = iter(paired_counts)
+        longer_in_order = (read.phrase_counts(j, len(snap.corpus.segment)) for j in range(len(longer)))
+        # In the query's order, as FTS5 adds the phrases' shares of bm25 (another order can move the last bit).
+        counts = [next(word_counts) if len(toks) == 1 else next(pairs_in_order) if len(toks) == 2 and not prefix
+                  else next(longer_in_order) for toks, prefix in phrases]
         allowed = None
         if arxiv_id is not None:
             allowed = np.zeros(len(snap.corpus.segment), dtype=bool)
@@ -216,7 +225,7 @@ class PgSearch(PhraseLearning, PgConnection):
         return ranked
 
     def _may_learn(self) -> bool:
-        return self._own() is None
+        return not self.read_only and self._own() is None
 
     async def _learn_now(self, phrase: str) -> bool:
         async with self.transaction() as conn:
