@@ -239,7 +239,7 @@ async def steady(path: Path, rounds: int, repeat: int
         for text, filters in QUERIES:
             c0, t0 = time.process_time(), time.perf_counter()
             await run_search(store, text, **filters)  # type: ignore[arg-type]
-            await asyncio.gather(*(store._learning or {}).values())
+            await asyncio.gather(*(getattr(store, "_learning", None) or {}).values())  # older code: none
             first.append((label(text, filters), time.process_time() - c0, time.perf_counter() - t0))
         for _ in range(rounds):
             for text, filters in QUERIES:
