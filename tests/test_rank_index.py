@@ -454,3 +454,34 @@ async def test_a_merge_piece_is_bounded_by_the_bytes_it_reads_not_only_its_rows(
     assert await store._one("SELECT count(*) FROM rank_segments WHERE merging_into IS NOT NULL") == 0
     for text, filters in QUERIES:
         await compare(store, text, filters)
+
+
+async def test_a_merger_keeps_a_merges_owners_between_pieces_while_papers_move_out(
+        any_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merger reads a merge's papers once for all its pieces (rank_index.Owners): papers indexed again
+    meanwhile leave the sources, and the pages stay FTS5's after every piece and when the merge ends."""
+    store = any_store
+    monkeypatch.setattr(rank_index, "FRESH_PAPERS", 20)
+    monkeypatch.setattr(rank_index, "FANOUT", 1000)
+    rng = random.Random(13)
+    papers = []
+    for batch in range(4):
+        group = [make_paper(rng, 100 * batch + n) for n in range(1, 26)]
+        papers += group
+        await add_post(store, f"2024-02-{batch + 1:02d}/T.md", "T", f"2024-02-{batch + 1:02d}", group)
+    monkeypatch.setattr(rank_index, "FANOUT", 4)
+    monkeypatch.setattr(rank_index, "MERGE_CHUNK", 400)
+    owners = rank_index.Owners()
+    pieces = 0
+    while await store.merge_index(10_000, owners):
+        pieces += 1
+        if pieces % 3 == 1:  # two papers of the sources seen again with other text: they move to a fresh segment
+            moved = [replace(p, summary=f"再次出现 {pieces} 高斯模型", abstract=p.abstract + " agent")
+                     for p in rng.sample(papers, 2)]
+            await add_post(store, f"2024-03-{pieces:02d}/T.md", "NeRF", f"2024-03-{pieces:02d}", moved)
+        for text, filters in QUERIES[:8]:
+            await compare(store, text, filters)
+    assert pieces >= 6
+    assert await store._one("SELECT count(*) FROM rank_segments WHERE merging_into IS NOT NULL") == 0
+    for text, filters in QUERIES:
+        await compare(store, text, filters)

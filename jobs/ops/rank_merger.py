@@ -41,12 +41,13 @@ async def run(url: DatabaseUrl, stop: asyncio.Event, *, rows: int | None = None)
     as long as the piece (so that the bot's writes, which wait for the same lock, go between two pieces),
     and when there is nothing to merge, a look every BEAT_S."""
     rows = rows or rank_index.MERGER_ROWS
+    owners = rank_index.Owners()  # one merge's papers, read once for all its pieces
     store = await open_database(url)
     try:
         while not stop.is_set():
             began = time.monotonic()
             try:
-                worked = await store.merge_index(rows)
+                worked = await store.merge_index(rows, owners)
             except Exception as exc:  # a lost connection, a writer holding the lock past the busy timeout
                 log.warning("merging the ranking index failed (%s: %s); trying again in %.0f s",
                             type(exc).__name__, exc, RETRY_S)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from jobs.club import ClubPaper
 from jobs.dm_schedule import DmSchedule
@@ -40,6 +40,9 @@ from jobs.records import (
     TopicInfo,
 )
 from jobs.sources.base import Fetched, PostRef
+
+if TYPE_CHECKING:  # the store's own module: imported for the type alone
+    from jobs.store.rank_index import Owners
 
 
 @runtime_checkable
@@ -142,10 +145,10 @@ class SearchArea(Protocol):
     ) -> tuple[list[SearchHit], int]:
         ...
 
-    async def merge_index(self, rows: int) -> bool:
+    async def merge_index(self, rows: int, owners: Owners | None = None) -> bool:
         """One piece of the ranking index's merging (about `rows` posting rows, or the fresh segments when
         due) in a transaction of its own: the merger process's (jobs/ops/rank_merger.py). Whether there was
-        any to do."""
+        any to do. `owners`: what the previous piece read of the merge's papers, kept by the caller."""
         ...
 
 

@@ -283,7 +283,8 @@ def _merge_due(conn: SqlConnection, papers: int, rows_per_word: float = 1.0) -> 
                      max(CATCH_UP_ROWS, int(STEP_ROWS_PER_PAPER * papers * rows_per_word)))
         # A big step (a bulk ingest's, or one catching up) is merged a piece at a time: the memory of one
         # piece, the same work (one step of 5.3M rows read at once took over 20 GB).
-        while budget > 0 and (merged := _merge_step(conn, min(budget, STEP_PIECE))):
+        owners = Owners()
+        while budget > 0 and (merged := _merge_step(conn, min(budget, STEP_PIECE), owners)):
             budget -= merged
             if not conn.execute("SELECT 1 FROM rank_segments WHERE merged_upto IS NOT NULL").fetchone():
                 break  # the merge ended: the next begins with the next ingest, as a step did before pieces
@@ -322,22 +323,41 @@ def due(conn: SqlConnection) -> bool:
     return bool(fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS or under_way or int(full) >= FANOUT)
 
 
-def merge_some(conn: SqlConnection, rows: int = MERGER_ROWS) -> bool:
+class Owners:
+    """Each paper's segment among a level merge's sources (`_owners`), kept between the pieces of that merge
+    by one process: at a million papers reading them (370,000 rows for a merge into level 3) was most of a
+    piece. Kept stale is safe: sources only lose papers (indexed again, forgotten), and a posting of a paper
+    that left is copied into the target, where readers count it dead as they count any posting of a paper
+    that moved (the target is not clean: it holds fewer papers than it was made with)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, tuple[int, ...]] | None = None
+        self._live: Array | None = None
+
+    def of(self, conn: SqlConnection, target: int, sources: list[int]) -> Array:
+        key = (target, tuple(sources))
+        if self._key != key or self._live is None:
+            self._live, self._key = _owners(conn, sources), key
+        return self._live
+
+
+def merge_some(conn: SqlConnection, rows: int = MERGER_ROWS, owners: Owners | None = None) -> bool:
     """One piece of the merging (the merger's; the caller's transaction): the fresh segments when they
-    are due, else about `rows` posting rows of a level merge. Whether there was any to do."""
+    are due, else about `rows` posting rows of a level merge. Whether there was any to do. `owners`: kept
+    from the previous piece (the merger's, between its transactions)."""
     beat(conn)
     if not _exists(conn):
         return False
     fresh = conn.execute("SELECT count(*), coalesce(sum(docs), 0) FROM rank_segments WHERE level = 0").fetchone()
     if fresh[0] >= FRESH_SEGMENTS or fresh[1] >= FRESH_PAPERS:
         _merge_fresh(conn)
-    elif not _merge_step(conn, rows):
+    elif not _merge_step(conn, rows, owners):
         return False
     bump_generation(conn)
     return True
 
 
-def _merge_step(conn: SqlConnection, budget: int) -> int:
+def _merge_step(conn: SqlConnection, budget: int, owners: Owners | None = None) -> int:
     """Merge about `budget` posting rows of the level merge under way (starting one when a level is
     full): the next range of terms of its sources is written into its target and deleted from them.
     Meanwhile each term's postings are in the target (terms up to `merged_upto`) or in the sources,
@@ -364,7 +384,8 @@ def _merge_step(conn: SqlConnection, budget: int) -> int:
         rows += conn.execute("SELECT term, seg, ids, counts FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?",
                              (low, high, source)).fetchall()
     if rows:
-        _merge_terms(conn, seg, _owners(conn, sources), rows, [], len(sources))
+        live = owners.of(conn, seg, sources) if owners is not None else _owners(conn, sources)
+        _merge_terms(conn, seg, live, rows, [], len(sources))
         for source, low, high in spans:
             conn.execute("DELETE FROM rank_postings WHERE id BETWEEN ? AND ? AND seg = ?", (low, high, source))
     if bound is not None:

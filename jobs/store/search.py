@@ -258,11 +258,11 @@ class Search(PhraseLearning, Connection):
         # Building it merged segments, which leaves free pages behind: give them back once.
         await rewrite_file(self)
 
-    async def merge_index(self, rows: int) -> bool:
+    async def merge_index(self, rows: int, owners: rank_index.Owners | None = None) -> bool:
         """One piece of the ranking index's merging in a transaction of its own (the merger process's,
         jobs/ops/rank_merger.py): whether there was any to do."""
         async with self.transaction() as db:
-            return await run_sync(db, rank_index.merge_some, rows)
+            return await run_sync(db, rank_index.merge_some, rows, owners)
 
     async def search(
         self,

@@ -89,10 +89,10 @@ class PgSearch(PhraseLearning, PgConnection):
                 count = await run_shared(conn, rebuild_rank_index)
                 log.info("%s: ranking index built for %d papers", self.url.shown, count)
 
-    async def merge_index(self, rows: int) -> bool:
+    async def merge_index(self, rows: int, owners: rank_index.Owners | None = None) -> bool:
         """As the SQLite store's (jobs/store/search.py)."""
         async with self.transaction() as conn:
-            return await run_shared(conn, rank_index.merge_some, rows)
+            return await run_shared(conn, rank_index.merge_some, rows, owners)
 
     async def search(
         self,
