@@ -52,6 +52,7 @@ async def run(url: DatabaseUrl, stop: asyncio.Event, *, rows: int | None = None)
                 log.warning("merging the ranking index failed (%s: %s); trying again in %.0f s",
                             type(exc).__name__, exc, RETRY_S)
                 worked, pause = False, RETRY_S
+                owners = rank_index.Owners()  # what the failed piece read is not kept
             else:
                 pause = max(PAUSE_S, time.monotonic() - began) if worked else BEAT_S
             with contextlib.suppress(TimeoutError):

@@ -331,11 +331,14 @@ class Owners:
     that moved (the target is not clean: it holds fewer papers than it was made with)."""
 
     def __init__(self) -> None:
-        self._key: tuple[int, tuple[int, ...]] | None = None
+        self._key: tuple[int, int, tuple[int, ...]] | None = None
         self._live: Array | None = None
 
     def of(self, conn: SqlConnection, target: int, sources: list[int]) -> Array:
-        key = (target, tuple(sources))
+        # With the docs epoch: a rebuild (`clear`) numbers segments from 1 again on SQLite, and the same numbers
+        # would hold other papers.
+        epoch = int(conn.execute("SELECT docs_epoch FROM rank_state WHERE id = 1").fetchone()[0])
+        key = (epoch, target, tuple(sources))
         if self._key != key or self._live is None:
             self._live, self._key = _owners(conn, sources), key
         return self._live

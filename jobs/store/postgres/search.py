@@ -169,9 +169,9 @@ class PgSearch(PhraseLearning, PgConnection):
         longer = [(toks, prefix) for toks, prefix in phrases if len(toks) > 1 and (len(toks) > 2 or prefix)]
         lookups = [*words, *(t for toks in paired for t in pair_lookups(toks))]
         if not self._learned_looked:  # an older schema (a read-only open's) has no learned phrases
-            self._learned_looked = True
             if await self._one("SELECT to_regclass('rank_phrases') IS NOT NULL"):
                 self._learned_known = frozenset()
+            self._learned_looked = True  # once it was answered: a lost connection asks again next time
         found = _Found.statement(lookups, longer, self._learned_known)
         held = self._snapshot
         snap: _Snapshot | None = None
