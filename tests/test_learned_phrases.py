@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from jobs.store._connection import run_sync
 from jobs.store.search import Filters, _appearance_filters
 from jobs.store.text_index import rebuild_rank_index
 from tests.engines import fresh_database, open_store
+from tests.pages import result_pages
 from tests.test_search import add_post
 from tests.test_search_pairs import COMMON, RARE, fill, make_paper
 
@@ -33,6 +35,12 @@ PHRASES: list[tuple[str, dict[str, str]]] = [
 # Queries of words and phrases of three tokens or more only: on PostgreSQL, once learned, no tsvector is read.
 LEARNED_ONLY = {'"alpha bravo charlie"', '"charlie delta echo" foxtrot', '"bravo alpha bravo"', '"delta echo foxtrot"',
                 '"golf hotel india"', 'delta "alpha bravo charlie" echo'}
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with await Store.open(tmp_path / "paperboy.db") as opened:
+        yield opened
 
 
 async def by_fts5(store: Store, match: str, filters: dict[str, str], offset: int
@@ -65,13 +73,6 @@ async def same_as_fts5(store: Store) -> int:
                 assert found == await by_fts5(store, match, filters, offset), (text, filters, offset)
                 served += 1
     return served
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(tmp_path / "paperboy.db")
-    yield s
-    await s.close()
 
 
 async def test_a_phrase_searched_once_is_ranked_by_the_index_after_with_fts5s_page(store: Store) -> None:
@@ -163,12 +164,7 @@ async def more_days(store: object, first: int, last: int) -> None:
 
 
 async def phrase_pages(store: object) -> list[object]:
-    got: list[object] = []
-    for text, kw in PHRASES:
-        for offset in (0, 4):
-            page = await run_search(store, text, limit=4, offset=offset, **kw)  # type: ignore[arg-type]
-            got.append((text, offset, page.total, [(r.paper.arxiv_id, r.score) for r in page.results]))
-    return got
+    return await result_pages(store, PHRASES, (0, 4), 4)
 
 
 async def test_both_engines_learn_and_keep_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,6 +96,20 @@ async def any_store(store_url: str):  # type: ignore[no-untyped-def]
     await s.close()
 
 
+async def level_one_segments(store: Store, monkeypatch: pytest.MonkeyPatch, rng: random.Random, batches: int
+                             ) -> list[Paper]:
+    """`batches` posts of 25 papers, each made a level-1 segment of its own, no level merge started (FANOUT is
+    left raised: a test lowers it to start one); the papers."""
+    monkeypatch.setattr(rank_index, "FRESH_PAPERS", 20)
+    monkeypatch.setattr(rank_index, "FANOUT", 1000)
+    papers: list[Paper] = []
+    for batch in range(batches):
+        group = [make_paper(rng, 100 * batch + n) for n in range(1, 26)]
+        papers += group
+        await add_post(store, f"2024-02-{batch + 1:02d}/T.md", "T", f"2024-02-{batch + 1:02d}", group)
+    return papers
+
+
 async def ingest_with_updates_and_merges(store: Store) -> None:
     """250 papers over 25 posts, some seen again with a summary they lacked (indexed again)."""
     rng = random.Random(7)
@@ -392,12 +406,8 @@ async def test_a_piled_up_level_is_caught_up_a_bounded_step_a_day_a_piece_at_a_t
     up in steps of at most CATCH_UP_ROWS an ingest, each read a piece at a time: one step of 5.3M rows at once
     took over 20 GB and minutes of an ingest. Pages stay FTS5's throughout."""
     store = any_store
-    monkeypatch.setattr(rank_index, "FRESH_PAPERS", 20)
-    monkeypatch.setattr(rank_index, "FANOUT", 1000)  # no level merge starts while the pile is made
     rng = random.Random(11)
-    for batch in range(24):
-        await add_post(store, f"2024-02-{batch + 1:02d}/T.md", "T", f"2024-02-{batch + 1:02d}",
-                       [make_paper(rng, 100 * batch + n) for n in range(1, 26)])
+    await level_one_segments(store, monkeypatch, rng, 24)  # no level merge starts while the pile is made
     assert await store._all("SELECT level, count(*) FROM rank_segments WHERE level > 0 GROUP BY level") == [(1, 24)]
     total = await store._one("SELECT count(*) FROM rank_postings")
     monkeypatch.setattr(rank_index, "FANOUT", 2)
@@ -428,12 +438,7 @@ async def test_a_merge_piece_is_bounded_by_the_bytes_it_reads_not_only_its_rows(
     more): a bound in rows alone let 50,000 rows of a big level hold tens of millions of postings, and a
     1M-paper build peaked at 4.4 GB. The merger's pieces, each its own transaction; pages stay FTS5's."""
     store = any_store
-    monkeypatch.setattr(rank_index, "FRESH_PAPERS", 20)
-    monkeypatch.setattr(rank_index, "FANOUT", 1000)
-    rng = random.Random(12)
-    for batch in range(4):
-        await add_post(store, f"2024-02-{batch + 1:02d}/T.md", "T", f"2024-02-{batch + 1:02d}",
-                       [make_paper(rng, 100 * batch + n) for n in range(1, 26)])
+    await level_one_segments(store, monkeypatch, random.Random(12), 4)
     monkeypatch.setattr(rank_index, "FANOUT", 4)
     monkeypatch.setattr(rank_index, "MERGE_CHUNK", 400)
     sources = "SELECT seg FROM rank_segments WHERE level = 1"
@@ -462,14 +467,8 @@ async def test_a_merger_keeps_a_merges_owners_between_pieces_while_papers_move_o
     """The merger reads a merge's papers once for all its pieces (rank_index.Owners): papers indexed again
     meanwhile leave the sources, and the pages stay FTS5's after every piece and when the merge ends."""
     store = any_store
-    monkeypatch.setattr(rank_index, "FRESH_PAPERS", 20)
-    monkeypatch.setattr(rank_index, "FANOUT", 1000)
     rng = random.Random(13)
-    papers = []
-    for batch in range(4):
-        group = [make_paper(rng, 100 * batch + n) for n in range(1, 26)]
-        papers += group
-        await add_post(store, f"2024-02-{batch + 1:02d}/T.md", "T", f"2024-02-{batch + 1:02d}", group)
+    papers = await level_one_segments(store, monkeypatch, rng, 4)
     monkeypatch.setattr(rank_index, "FANOUT", 4)
     monkeypatch.setattr(rank_index, "MERGE_CHUNK", 400)
     owners = rank_index.Owners()

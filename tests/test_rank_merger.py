@@ -19,11 +19,11 @@ import pytest
 import simcord
 
 from jobs.database_url import ENV_VAR, parse_database_url
-from jobs.find import run_search
 from jobs.ops.rank_merger import Merger
 from jobs.store import rank_index
 from tests.conftest import make_config
 from tests.engines import SQLITE_ONLY, fresh_database, open_store
+from tests.pages import result_pages
 from tests.test_rank_index import QUERIES, add_post, compare, ingest_with_updates_and_merges, make_paper
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,12 +77,7 @@ def settled(store: Any) -> Callable[[], Awaitable[bool]]:
 
 async def pages(store: Any) -> list[object]:
     queries = [*QUERIES, ("再次", {}), ('"gaussian splatting"', {}), ("高斯泼溅", {})]
-    out: list[object] = []
-    for text, filters in queries:
-        for offset in (0, 20):
-            page = await run_search(store, text, limit=10, offset=offset, **filters)  # type: ignore[arg-type]
-            out.append((text, offset, page.total, [(r.paper.arxiv_id, r.score) for r in page.results]))
-    return out
+    return await result_pages(store, queries, (0, 20), 10)
 
 
 async def test_the_merger_merges_beside_the_ingests_and_every_page_stays_exact(

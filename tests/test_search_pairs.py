@@ -15,6 +15,7 @@ from jobs.models import Paper
 from jobs.search import pairs
 from jobs.store import fts_tokens, rank_index
 from tests.engines import fresh_database, open_store
+from tests.pages import result_pages
 from tests.test_search import add_post
 
 COMMON = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "the"]
@@ -55,12 +56,7 @@ async def fill(store: object, *, small: bool = True) -> None:
 
 
 async def pages(store: object) -> list[object]:
-    got: list[object] = []
-    for text, kw in QUERIES:
-        for offset in (0, 6):
-            page = await run_search(store, text, limit=6, offset=offset, **kw)  # type: ignore[arg-type]
-            got.append((text, offset, page.total, [(r.paper.arxiv_id, r.score, r.paper.date) for r in page.results]))
-    return got
+    return await result_pages(store, QUERIES, (0, 6), 6, dates=True)
 
 
 async def pair_rows(store: object) -> int:
