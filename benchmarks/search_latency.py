@@ -303,6 +303,8 @@ async def measure(path: Path, plan: list[tuple[str, str, dict[str, str]]], repea
         for _, text, filters, q in prepared:
             await run_search(store, text, **filters)
             bm25_search(conn, q, filters)
+        # ... and the phrases it met learned (jobs/store/learned_phrases.py; older code learns none), before timing.
+        await asyncio.gather(*(getattr(store, "_learning", None) or {}).values())
         # Exactness: the product's top 10 against full bm25 with the product's order of ties.
         id_of = dict(conn.execute("SELECT id, arxiv_id FROM papers"))
         for n, (_, text, filters, q) in enumerate(prepared):
