@@ -112,20 +112,20 @@ async def test_learned_counts_follow_new_papers_papers_indexed_again_and_a_rebui
     assert await same_as_fts5(store) == 2 * len(PHRASES)
 
 
-async def test_the_oldest_learned_phrase_makes_room(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_least_recently_searched_phrase_makes_room(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(learned_phrases, "MAX_PHRASES", 2)
     await fill(store)
-    for text in ('"alpha bravo charlie"', '"bravo charlie delta"', '"charlie delta echo"'):
-        await run_search(store, text, limit=10)
+    for text in ('"alpha bravo charlie"', '"bravo charlie delta"', '"alpha bravo charlie"', '"charlie delta echo"'):
+        await run_search(store, text, limit=10)  # the third: "alpha bravo charlie" searched again, after the second
         await learnt(store)
     held = await store._all("SELECT phrase FROM rank_phrases ORDER BY phrase")
-    assert held == [("bravo charlie delta",), ("charlie delta echo",)]
+    assert held == [("alpha bravo charlie",), ("charlie delta echo",)]
     assert await store._one("SELECT count(DISTINCT phrase) FROM rank_phrase_parts") == 2
-    for text in ('"bravo charlie delta"', '"charlie delta echo"'):
+    for text in ('"alpha bravo charlie"', '"charlie delta echo"'):
         assert await by_index(store, text, {}, 0) == await by_fts5(store, text, {}, 0)
-    assert await by_index(store, '"alpha bravo charlie"', {}, 0) is None  # FTS5 ranks it again, and learns it
+    assert await by_index(store, '"bravo charlie delta"', {}, 0) is None  # FTS5 ranks it again, and learns it
     await learnt(store)
-    assert ("alpha bravo charlie",) in await store._all("SELECT phrase FROM rank_phrases")
+    assert ("bravo charlie delta",) in await store._all("SELECT phrase FROM rank_phrases")
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])

@@ -10,7 +10,7 @@ on every write of the ranking index (`rank_index.index_rows`, the one writer) co
 in the papers it indexes and adds a part: a later part's entry for a paper replaces an earlier one's (a
 paper indexed again; 0 when it left the index), so the parts applied in order are the phrase's counts
 now. A phrase's parts are folded into one when there are MAX_PARTS; at most MAX_PHRASES phrases are
-kept (the oldest learned go first).
+kept (the least recently searched go first).
 
 Writes run on the write connection's thread inside the caller's transaction, as rank_index's do; on
 PostgreSQL every such transaction holds the writer lock, so no phrase is learned while papers are indexed.
@@ -32,6 +32,7 @@ from jobs.store.tsv import cover_count, tsquery_text
 
 MAX_PHRASES = 64  # each is counted again in every ingest's papers (well under a millisecond a phrase a day)
 MAX_PARTS = 16
+TOUCH_S = 3600.0  # a store says a learned phrase was searched at most this often (a write)
 
 Part = tuple[bytes, bytes]  # (ids, counts), encoded
 
@@ -95,12 +96,18 @@ def learn(conn: SqlConnection, phrase: str) -> bool:
     if not _exists(conn) or conn.execute("SELECT 1 FROM rank_phrases WHERE phrase = ?", (phrase,)).fetchone():
         return False
     ids, values = _counted_by_text_index(conn, phrase)
-    held = [r[0] for r in conn.execute("SELECT phrase FROM rank_phrases ORDER BY learned, phrase")]
+    held = [r[0] for r in conn.execute("SELECT phrase FROM rank_phrases ORDER BY learned, phrase")]  # searched last
     for old in held[: max(0, len(held) - MAX_PHRASES + 1)]:
         forget(conn, old)
     conn.execute("INSERT INTO rank_phrases (phrase, learned) VALUES (?, ?)", (phrase, time.time()))
     _add_part(conn, phrase, ids, values)
     return True
+
+
+def touch(conn: SqlConnection, phrases: Sequence[str]) -> None:
+    """These phrases were searched now: the least recently searched makes room first (`learn`)."""
+    if _exists(conn):
+        conn.executemany("UPDATE rank_phrases SET learned = ? WHERE phrase = ?", [(time.time(), p) for p in phrases])
 
 
 def forget(conn: SqlConnection, phrase: str) -> None:

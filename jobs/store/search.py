@@ -13,9 +13,10 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from jobs.store.rows import PAPER_COLUMNS, placed_paper
 from jobs.store.text_index import rebuild_rank_index
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 
@@ -203,38 +205,54 @@ def newest_dates(snap: _Snapshot, ids: np.ndarray) -> np.ndarray:
 
 class PhraseLearning:
     """Learning the phrases a search could not count from the ranking index (learned_phrases.py), after that
-    search: a write transaction each, in a task the store waits for when it closes. Both engines' search."""
+    search, and saying when a learned one was last searched (the least recently searched makes room first):
+    a write transaction each, in a task the store waits for when it closes. Both engines' search."""
 
-    _learning: dict[str, asyncio.Task[None]] | None = None  # phrases being learned
+    _learning: dict[str, asyncio.Task[None]] | None = None  # writes under way, by phrase ("" + phrase: a touch)
+    _touched: dict[str, float] | None = None  # when this store last said a phrase was searched
 
     def _may_learn(self) -> bool:
         raise NotImplementedError
 
-    async def _learn_now(self, phrase: str) -> bool:
-        """Learn it in a write transaction of its own: whether it was learned now."""
+    async def _write_now(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(conn, *args)` in a write transaction of its own."""
         raise NotImplementedError
 
     def _learn(self, phrases: Sequence[str]) -> None:
-        if not self._may_learn():
-            return
-        if self._learning is None:
-            self._learning = {}
         for phrase in phrases:
-            if phrase not in self._learning:
-                self._learning[phrase] = asyncio.get_running_loop().create_task(self._learn_one(phrase))
+            self._later(phrase, self._learn_one(phrase))
+
+    def _used(self, phrases: Sequence[str]) -> None:
+        """These learned phrases were searched: said once an hour at most (a write)."""
+        now = time.time()
+        touched = self._touched = self._touched or {}
+        due = [p for p in phrases if now - touched.get(p, 0.0) >= learned_phrases.TOUCH_S]
+        if due and self._may_learn():
+            touched.update(dict.fromkeys(due, now))
+            self._later("\0" + " ".join(due), self._write(learned_phrases.touch, due))
+
+    def _later(self, key: str, work: Coroutine[Any, Any, None]) -> None:
+        learning = self._learning = self._learning if self._learning is not None else {}
+        if key in learning or not self._may_learn():
+            work.close()
+            return
+        task = asyncio.get_running_loop().create_task(work)
+        learning[key] = task
+        task.add_done_callback(lambda _: learning.pop(key, None))
 
     async def _learn_one(self, phrase: str) -> None:
+        if await self._write(learned_phrases.learn, phrase):
+            log.info("learned the phrase %r for search", phrase)
+
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T | None:
         try:
-            if await self._learn_now(phrase):
-                log.info("learned the phrase %r for search", phrase)
+            return await self._write_now(fn, *args)
         except Exception as exc:  # busy past the timeout, a full disk: the next search asks again
-            log.warning("could not learn the phrase %r for search (%s: %s)", phrase, type(exc).__name__, exc)
-        finally:
-            if self._learning is not None:
-                self._learning.pop(phrase, None)
+            log.warning("could not keep a phrase for search (%s: %s)", type(exc).__name__, exc)
+            return None
 
     async def _settle_learning(self) -> None:
-        """Wait for the phrases being learned (before the connections close)."""
+        """Wait for the writes under way (before the connections close)."""
         learning = list((self._learning or {}).values())
         if learning:
             await asyncio.gather(*learning, return_exceptions=True)
@@ -368,6 +386,7 @@ class Search(PhraseLearning, Connection):
         learned = iter(reading.learned)
         counts: list[search_rank.Floats] = []
         unknown: list[str] = []
+        used: list[str] = []
         for toks, _ in phrases:  # in the query's order: bm25 adds its phrases' shares in that order
             if len(toks) == 1:
                 counts.append(next(word_counts))
@@ -376,6 +395,7 @@ class Search(PhraseLearning, Connection):
             at = next(pair_rows) if len(toks) == 2 else None  # every phrase of two has its rows, learned or not
             if found is not None:
                 counts.append(learned_phrases.counts(len(snap.corpus.segment), found))
+                used.append(" ".join(toks))
                 continue
             if at is not None:
                 count, unsure = pair_counts(snap, pair_lookups(toks), reading.postings[at : at + PAIR_LOOKUPS])
@@ -383,6 +403,7 @@ class Search(PhraseLearning, Connection):
                     counts.append(count)
                     continue
             unknown.append(" ".join(toks))
+        self._used(used)
         if unknown:
             self._learn(unknown)
             return None
@@ -394,9 +415,9 @@ class Search(PhraseLearning, Connection):
     def _may_learn(self) -> bool:
         return not self.read_only and not self._db_in_transaction()  # read-only: FTS5 ranks them every time
 
-    async def _learn_now(self, phrase: str) -> bool:
+    async def _write_now(self, fn: Callable[..., T], *args: Any) -> T:
         async with self.transaction() as db:
-            return await run_sync(db, learned_phrases.learn, phrase)
+            return await run_sync(db, fn, *args)
 
     async def close(self) -> None:
         await self._settle_learning()

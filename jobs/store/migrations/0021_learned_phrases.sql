@@ -4,7 +4,7 @@
 -- entries; a later part's entry for a paper replaces an earlier one's.
 CREATE TABLE rank_phrases (
     phrase  TEXT PRIMARY KEY,
-    learned REAL NOT NULL
+    learned REAL NOT NULL  -- when it was learned, or last searched: the least recent makes room first
 );
 CREATE TABLE rank_phrase_parts (
     id     INTEGER PRIMARY KEY,

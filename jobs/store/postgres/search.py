@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import numpy as np
@@ -52,6 +52,7 @@ from jobs.store.text_index import rebuild_rank_index
 from jobs.store.tsv import cover_count, tsquery_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Papers that can be on a page (ties at its end included) read with their rows in one round trip; more
 # (a tie of thousands) have their dates read first, then only the page's rows.
@@ -200,8 +201,9 @@ class PgSearch(PhraseLearning, PgConnection):
             self._learned_known = (self._learned_known or frozenset()) - {" ".join(longer[j][0]) for j in gone}
             return await self._rank(phrases, arxiv_id, filters, want)
         if self._learned_known is not None:
-            now = {" ".join(toks) for (toks, _), held in zip(longer, read.learned, strict=True) if held is not None}
-            self._learned_known |= now
+            now = [" ".join(toks) for (toks, _), held in zip(longer, read.learned, strict=True) if held is not None]
+            self._learned_known |= set(now)
+            self._used(now)
             self._learn([" ".join(toks) for (toks, prefix), held in zip(longer, read.learned, strict=True)
                          if held is None and not prefix])
         pairs_in_order = iter(paired_counts)
@@ -227,9 +229,9 @@ class PgSearch(PhraseLearning, PgConnection):
     def _may_learn(self) -> bool:
         return not self.read_only and self._own() is None
 
-    async def _learn_now(self, phrase: str) -> bool:
+    async def _write_now(self, fn: Callable[..., T], *args: Any) -> T:
         async with self.transaction() as conn:
-            return await run_shared(conn, learned_phrases.learn, phrase)
+            return await run_shared(conn, fn, *args)
 
     async def close(self) -> None:
         await self._settle_learning()

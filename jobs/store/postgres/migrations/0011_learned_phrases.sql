@@ -2,7 +2,7 @@
 -- (jobs/store/learned_phrases.py).
 CREATE TABLE rank_phrases (
     phrase  TEXT COLLATE "C" PRIMARY KEY,
-    learned DOUBLE PRECISION NOT NULL
+    learned DOUBLE PRECISION NOT NULL  -- when it was learned, or last searched
 );
 CREATE TABLE rank_phrase_parts (
     id     BIGINT PRIMARY KEY,
