@@ -15,7 +15,7 @@ No SQL here: the arrays come from `jobs.store.rank_index`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,8 +114,15 @@ MANY_ROWS = 64  # rows decoded all at once past this many; fewer (a word's rows,
 
 
 def _counts_row_by_row(corpus: Corpus, postings: Postings) -> Floats:
+    out = np.zeros(len(corpus.segment), dtype=np.float64)
+    for ids, counts in _live_rows(corpus, postings):
+        out[ids] += counts  # a row's ids are distinct, so each gets its own count
+    return out
+
+
+def _live_rows(corpus: Corpus, postings: Postings) -> Iterator[tuple[Array, Array]]:
+    """Each row's live postings (ids, counts), decoded."""
     size = len(corpus.segment)
-    out = np.zeros(size, dtype=np.float64)
     for segment, ids_blob, counts_blob in postings:
         ids = decode_ids(ids_blob) if isinstance(ids_blob, bytes) else ids_blob
         counts = decode_counts(counts_blob) if isinstance(counts_blob, bytes) else counts_blob
@@ -125,8 +132,26 @@ def _counts_row_by_row(corpus: Corpus, postings: Postings) -> Floats:
             live = owner == segment if sources is None else np.isin(owner, sources)
             live &= ids < size
             ids, counts = ids[live], counts[live]
-        out[ids] += counts  # a row's ids are distinct, so each gets its own count
-    return out
+        yield ids, counts
+
+
+@dataclass(frozen=True, slots=True)
+class Sparse:
+    """One term's live postings: each paper holding it once, with its weighted count (not by id)."""
+
+    ids: Array
+    counts: Floats
+
+
+def term_postings(corpus: Corpus, postings: Postings) -> Sparse:
+    """The live postings of one term (not a prefix): a paper's postings of a term are in one segment, the one
+    holding it, so each paper comes once; no array of every paper is made (at a million papers filling one by
+    scatter cost 3.5 ms for a term in 600,000 papers, and counting and scanning it 1.5 ms more)."""
+    rows = list(_live_rows(corpus, postings))
+    if not rows:
+        return Sparse(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+    return Sparse(np.concatenate([ids for ids, _ in rows]).astype(np.int64, copy=False),
+                  np.concatenate([counts for _, counts in rows]).astype(np.float64))
 
 
 def idf(rows: int, hits: int) -> float:
@@ -134,9 +159,18 @@ def idf(rows: int, hits: int) -> float:
     return value if value > 0.0 else 1e-6
 
 
-def score(corpus: Corpus, phrases: Sequence[Floats], allowed: npt.NDArray[np.bool_] | None = None
+def score(corpus: Corpus, phrases: Sequence[Floats] | Sparse, allowed: npt.NDArray[np.bool_] | None = None
           ) -> tuple[Array, Floats]:
-    """(ids, bm25) of the papers holding every phrase (and `allowed`, when given), by id."""
+    """(ids, bm25) of the papers holding every phrase (and `allowed`, when given), by id; or of one term's
+    `Sparse` postings, in their order (the same doubles: the same operations on the same counts)."""
+    if isinstance(phrases, Sparse):
+        ids, freq = phrases.ids, phrases.counts
+        w = idf(corpus.rows, len(ids))
+        if allowed is not None:
+            keep = allowed[ids]
+            ids, freq = ids[keep], freq[keep]
+        term = w * ((freq * (K1 + 1.0)) / (freq + corpus.norm(ids)))
+        return ids, np.negative(term, out=term)
     if not phrases:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     weights = [idf(corpus.rows, int(np.count_nonzero(f))) for f in phrases]

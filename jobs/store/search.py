@@ -78,6 +78,17 @@ def term_counts(snap: _Snapshot, terms: Sequence[tuple[str, bool]], rows: list[s
     return [search_rank.phrase_counts(snap.corpus, r) for r in rows]
 
 
+def query_counts(snap: _Snapshot, terms: Sequence[tuple[str, bool]], rows: list[search_rank.Postings]
+                 ) -> list[search_rank.Floats] | search_rank.Sparse:
+    """`term_counts`, or for a query of one whole word (a Chinese word, an acronym: most of them) its postings
+    alone, which `near_ranked` scores without an array of every paper."""
+    if len(terms) == 1 and not terms[0][1]:
+        term = terms[0][0]
+        return search_rank.term_postings(snap.corpus, [*rows[0], *((f.seg, ids, c) for f in snap.fresh
+                                                                   for ids, c in f.lookup(term, False))])
+    return term_counts(snap, terms, rows)
+
+
 def pair_lookups(phrase: Sequence[str]) -> list[tuple[str, bool]]:
     """What a phrase of two tokens reads of the ranking index (`pair_counts` takes them in this order):
     its pair term, its tokens' markers and its tokens (jobs/search/pairs.py)."""
@@ -163,7 +174,7 @@ class Ranked:
         return [(int(i), float(r)) for i, r in zip(ids, ranks, strict=True)], self.total
 
 
-def near_ranked(snap: _Snapshot, counts: list[search_rank.Floats], filters: Filters, want: int,
+def near_ranked(snap: _Snapshot, counts: list[search_rank.Floats] | search_rank.Sparse, filters: Filters, want: int,
                 allowed: np.ndarray | None = None) -> Ranked:
     """Score every paper holding each count's phrase (and passing the filters, and `allowed`), keep
     those that can be among the first `want`; with filters, their newest passing dates too."""
@@ -357,7 +368,7 @@ class Search(PhraseLearning, Connection):
         if terms is None:
             return None
         snap, reading = await self._read_index(terms, bool(topic or after or before))
-        ranked = near_ranked(snap, term_counts(snap, terms, reading.postings), Filters(topic, after, before),
+        ranked = near_ranked(snap, query_counts(snap, terms, reading.postings), Filters(topic, after, before),
                              offset + limit)
         if ranked.latest is None:  # ties are ordered by the newest appearance: read it for the few that can tie
             ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
