@@ -78,11 +78,12 @@ def term_counts(snap: _Snapshot, terms: Sequence[tuple[str, bool]], rows: list[s
     return [search_rank.phrase_counts(snap.corpus, r) for r in rows]
 
 
-def query_counts(snap: _Snapshot, terms: Sequence[tuple[str, bool]], rows: list[search_rank.Postings]
-                 ) -> list[search_rank.Floats] | search_rank.Sparse:
-    """`term_counts`, or for a query of one whole word (a Chinese word, an acronym: most of them) its postings
-    alone, which `near_ranked` scores without an array of every paper."""
-    if len(terms) == 1 and not terms[0][1]:
+def query_counts(snap: _Snapshot, terms: Sequence[tuple[str, bool]], rows: list[search_rank.Postings],
+                 filters: Filters) -> list[search_rank.Floats] | search_rank.Sparse:
+    """`term_counts`, or for a query of one whole word (a Chinese word, an acronym: most of them) and no filter its
+    postings alone, which `near_ranked` scores without an array of every paper (1M papers: `模型`, 651,564 matches,
+    12.4 -> 8.9 ms CPU; `扩散` 5.2 -> 2.4). With a filter the array is quicker: its mask is an array too."""
+    if len(terms) == 1 and not terms[0][1] and not filters:
         term = terms[0][0]
         return search_rank.term_postings(snap.corpus, [*rows[0], *((f.seg, ids, c) for f in snap.fresh
                                                                    for ids, c in f.lookup(term, False))])
@@ -368,8 +369,8 @@ class Search(PhraseLearning, Connection):
         if terms is None:
             return None
         snap, reading = await self._read_index(terms, bool(topic or after or before))
-        ranked = near_ranked(snap, query_counts(snap, terms, reading.postings), Filters(topic, after, before),
-                             offset + limit)
+        filters = Filters(topic, after, before)
+        ranked = near_ranked(snap, query_counts(snap, terms, reading.postings, filters), filters, offset + limit)
         if ranked.latest is None:  # ties are ordered by the newest appearance: read it for the few that can tie
             ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
         return ranked.page(offset, limit)

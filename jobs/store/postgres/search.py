@@ -189,7 +189,7 @@ class PgSearch(PhraseLearning, PgConnection):
             async with self._reading() as (conn, keep):
                 read = _Found.of(await conn.fetch(*found), len(lookups), len(longer))
                 snap = await self._snapshot_of(conn, keep, read.generation, bool(filters or self._dates_held))
-        one_word = len(phrases) == 1 == len(words)  # `query_counts` may score it without an array of every paper
+        one_word = len(phrases) == 1 == len(words) and arxiv_id is None  # `query_counts` may spare an array
         word_counts = iter([] if one_word else term_counts(snap, words, read.postings[: len(words)]))
         paired_counts = []
         for i, toks in enumerate(paired):
@@ -211,9 +211,12 @@ class PgSearch(PhraseLearning, PgConnection):
         pairs_in_order = iter(paired_counts)
         longer_in_order = (read.phrase_counts(j, len(snap.corpus.segment)) for j in range(len(longer)))
         # In the query's order, as FTS5 adds the phrases' shares of bm25 (another order can move the last bit).
-        counts: list[search_rank.Floats] | search_rank.Sparse = query_counts(snap, words, read.postings) if one_word \
-            else [next(word_counts) if len(toks) == 1 else next(pairs_in_order) if len(toks) == 2 and not prefix
-                  else next(longer_in_order) for toks, prefix in phrases]
+        counts: list[search_rank.Floats] | search_rank.Sparse
+        if one_word:
+            counts = query_counts(snap, words, read.postings, filters)
+        else:
+            counts = [next(word_counts) if len(toks) == 1 else next(pairs_in_order) if len(toks) == 2 and not prefix
+                      else next(longer_in_order) for toks, prefix in phrases]
         allowed = None
         if arxiv_id is not None:
             allowed = np.zeros(len(snap.corpus.segment), dtype=bool)
