@@ -220,7 +220,7 @@ class PhraseLearning:
     search, and saying when a learned one was last searched (the least recently searched makes room first):
     a write transaction each, in a task the store waits for when it closes. Both engines' search."""
 
-    _learning: dict[str, asyncio.Task[None]] | None = None  # writes under way, by phrase ("" + phrase: a touch)
+    _learning: dict[str, asyncio.Task[None]] | None = None  # writes under way by phrase (a touch: NUL + phrases)
     _touched: dict[str, float] | None = None  # when this store last said a phrase was searched
 
     def _may_learn(self) -> bool:
