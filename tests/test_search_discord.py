@@ -185,3 +185,17 @@ async def test_search_over_the_shared_digests(tmp_path: Path, make_bot) -> None:
             result = await alice.slash(channel, "search", query=query)
             assert result.response.embeds, query
             assert result.response.embeds[0].footer.text.startswith("Page 1/"), query
+
+
+async def test_a_phrase_searched_again_answers_the_same_once_it_is_learned(lab) -> None:
+    """A Chinese word of four characters is a phrase of three bigrams: the first /search ranks it from the text
+    index's positions, and the bot learns it afterwards (jobs/store/learned_phrases.py); the next /search reads its
+    counts from the ranking index, and the member sees the same answer."""
+    env, channel, alice = lab
+    first = listed(await alice.slash(channel, "search", query="头像生成"))
+    store = env.bot.store
+    await store._settle_learning()
+    assert await store._all("SELECT phrase FROM rank_phrases") == [("头像 像生 生成",)]
+    second = listed(await alice.slash(channel, "search", query="头像生成"))
+    assert second == first
+    assert first.startswith("**1. [Talking Head Generation with Diffusion]")
