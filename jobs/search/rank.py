@@ -169,7 +169,7 @@ def score(corpus: Corpus, phrases: Sequence[Floats] | Sparse, allowed: npt.NDArr
         if allowed is not None:
             keep = allowed[ids]
             ids, freq = ids[keep], freq[keep]
-        term = w * ((freq * (K1 + 1.0)) / (freq + corpus.norm(ids)))
+        term = _share(w, freq, corpus.norm(ids))
         return ids, np.negative(term, out=term)
     if not phrases:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
@@ -183,11 +183,16 @@ def score(corpus: Corpus, phrases: Sequence[Floats] | Sparse, allowed: npt.NDArr
     norm = corpus.norm(ids)
     total: Floats | None = None
     for w, f in zip(weights, phrases, strict=True):
-        freq = f[ids]
-        term = w * ((freq * (K1 + 1.0)) / (freq + norm))
+        term = _share(w, f[ids], norm)
         total = term if total is None else total + term  # 0.0 + x is x: the first needs no sum
     assert total is not None
     return ids, np.negative(total, out=total)
+
+
+def _share(w: float, freq: Floats, norm: Floats) -> Floats:
+    """One phrase's share of bm25 (before negation), FTS5's operations in FTS5's order: the one place it is
+    computed, so every path gives the same doubles."""
+    return w * ((freq * (K1 + 1.0)) / (freq + norm))
 
 
 def near_page(ids: Array, ranks: Floats, want: int) -> tuple[Array, Floats]:

@@ -74,13 +74,13 @@ def counts(size: int, found: Sequence[Part]) -> Floats:
     return out
 
 
-def write(conn: SqlConnection, found: dict[str, tuple[Array, Array]], forget: Iterable[int]) -> None:
+def write(conn: SqlConnection, found: dict[str, list[tuple[Array, Array]]], forget: Iterable[int]) -> None:
     """A part for each learned phrase: 0 for the papers in `forget` (indexed again, or gone), then `found`'s
-    (rows holding the phrase, weighted counts) of the papers just indexed."""
+    (rows holding the phrase, weighted counts) of the papers just indexed, a pair for each batch of them."""
     gone = np.array(sorted(set(forget)), dtype=np.int64)
-    for phrase, (ids, values) in found.items():
-        merged_ids = np.r_[gone, ids].astype(np.int64)
-        merged = np.r_[np.zeros(len(gone), dtype=np.int64), values].astype(np.int64)
+    for phrase, batches in found.items():
+        merged_ids = np.r_[gone, *(ids for ids, _ in batches)].astype(np.int64)
+        merged = np.r_[np.zeros(len(gone), dtype=np.int64), *(values for _, values in batches)].astype(np.int64)
         if not len(merged_ids):
             continue
         last = len(merged_ids) - 1 - np.unique(merged_ids[::-1], return_index=True)[1]  # the found entry wins

@@ -79,9 +79,7 @@ def index_rows(conn: SqlConnection, add: Sequence[Sequence[Any]], forget: Iterab
         for phrase, got in counted.phrases.items():
             found[phrase].append(got)
     if phrases:
-        learned_phrases.write(conn, {p: (np.concatenate([g[0] for g in got] or [np.empty(0, dtype=np.int64)]),
-                                         np.concatenate([g[1] for g in got] or [np.empty(0, dtype=np.int64)]))
-                                     for p, got in found.items()}, forget)
+        learned_phrases.write(conn, found, forget)
     if not bulk:
         # Pair and marker terms are rows to merge too: steps grow with them, or merges would fall behind.
         _merge_due(conn, len(add), terms / max(1, terms - paired))
