@@ -382,6 +382,26 @@ def test_many_rows_decoded_at_once_count_as_row_by_row(monkeypatch: pytest.Monke
     assert one_by_one.any()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3000), st.integers(1, 400), st.integers(1, 10),
+       st.sampled_from([16, 32, 64, 128]))
+def test_the_papers_near_the_page_are_those_a_full_selection_keeps(seed: int, matches: int, spread: int, want: int,
+                                                                   sample: int) -> None:
+    """Many matches take a bound from a sample first: the same papers near the page as selecting among all of
+    them, ties with the last place included, in the same order."""
+    ranks = -np.random.default_rng(seed).integers(0, spread, matches).astype(np.float64) / 4
+    ids = np.arange(100, 100 + matches)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rank, "SAMPLE", sample)
+        mp.setattr(rank, "SAMPLE_PAST", 2)
+        near_ids, near_ranks = rank.near_page(ids, ranks, want)
+    if matches > want:
+        bound = np.sort(ranks)[want - 1]
+        assert np.array_equal(near_ids, ids[ranks <= bound]) and np.array_equal(near_ranks, ranks[ranks <= bound])
+    else:
+        assert np.array_equal(near_ids, ids)
+
+
 async def test_bulk_ingests_keep_merging_levels(any_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of posts each past the fresh threshold (a pipeline's bulk ingest, `python -m bot ingest` of an
     archive) make a level-1 segment every time: they step level merges too, or level 1 only grows (48 segments

@@ -199,10 +199,26 @@ def near_page(ids: Array, ranks: Floats, want: int) -> tuple[Array, Floats]:
     """The papers that can be on the first `want` places: the best `want` ranks and every paper
     tied with the last of them (dates, then ids, order ties: `order`)."""
     if len(ids) > want:
-        bound = np.partition(ranks, want - 1)[want - 1]
-        near = np.flatnonzero(ranks <= bound)
+        near = _at_most_kth(ranks, want)
         return ids[near], ranks[near]
     return ids, ranks
+
+
+SAMPLE = 2048  # ranks a bound is first taken from, past SAMPLE_PAST matches
+SAMPLE_PAST = 32 * SAMPLE
+
+
+def _at_most_kth(ranks: Floats, k: int) -> Array:
+    """Positions of the ranks at most the k-th smallest, in order. With many matches the k-th smallest of a
+    sample comes first: it is at least the whole's (a subset's k-th smallest never is smaller), so the few ranks
+    under it hold all the page; selecting among 651,564 matches took 6 ms, most of a search, at 1M papers."""
+    if len(ranks) > SAMPLE_PAST and k * 16 <= SAMPLE:
+        sample = ranks[:: max(1, len(ranks) // SAMPLE)]
+        cap = np.partition(sample, k - 1)[k - 1]
+        under = np.flatnonzero(ranks <= cap)
+        kept = ranks[under]
+        return under[kept <= np.partition(kept, k - 1)[k - 1]]
+    return np.flatnonzero(ranks <= np.partition(ranks, k - 1)[k - 1])
 
 
 def order(ids: Array, ranks: Floats, dates: Array, offset: int, limit: int) -> tuple[Array, Floats]:
