@@ -72,8 +72,11 @@ def encode_counts(counts: Counts) -> bytes:
     raise ValueError(f"a weighted count of {top} does not fit in 32 bits")
 
 
-def decode_counts(data: bytes) -> Counts:
-    return np.frombuffer(data, dtype=_COUNT_DTYPES[data[0]], offset=1).astype(np.int64)
+def decode_counts(data: bytes, *, wide: bool = True) -> Counts:
+    """The counts as int64, or with `wide=False` as stored (uint8, uint16 or uint32, read-only): no copy, for a
+    caller that only adds them up."""
+    stored = np.frombuffer(data, dtype=_COUNT_DTYPES[data[0]], offset=1)
+    return stored.astype(np.int64) if wide else stored  # type: ignore[return-value]
 
 
 def encode_groups(starts: Ids, ids: Ids, counts: Counts, *, compact: bool) -> list[tuple[bytes, bytes]]:

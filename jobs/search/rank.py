@@ -124,11 +124,11 @@ def _counts_row_by_row(corpus: Corpus, postings: Postings) -> Floats:
 
 
 def _live_rows(corpus: Corpus, postings: Postings) -> Iterator[tuple[Array, Array]]:
-    """Each row's live postings (ids, counts), decoded."""
+    """Each row's live postings (ids, counts): ids decoded, counts as stored (added up, never changed)."""
     size = len(corpus.segment)
     for segment, ids_blob, counts_blob in postings:
         ids = decode_ids(ids_blob) if isinstance(ids_blob, bytes) else ids_blob
-        counts = decode_counts(counts_blob) if isinstance(counts_blob, bytes) else counts_blob
+        counts = decode_counts(counts_blob, wide=False) if isinstance(counts_blob, bytes) else counts_blob
         if segment not in corpus.clean:
             owner = corpus.segment[np.minimum(ids, size - 1)]
             sources = corpus.merging.get(segment)
