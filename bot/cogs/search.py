@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from typing import Any, Protocol
 
 import discord
@@ -24,6 +27,7 @@ from jobs.records import ALL_TOPICS
 from jobs.search.query import QueryError, resolve_topic
 from jobs.store.areas import FeedsArea, PapersArea, SearchArea, SubscriptionsArea
 
+log = logging.getLogger(__name__)
 TOPICS_IN_TITLE = 3  # a /latest title names this many topics, then "+N"
 
 
@@ -58,6 +62,31 @@ class Search(ItemOwner):
     def __init__(self, bot: PaperboyClient, store: SearchStore) -> None:
         super().__init__(bot)
         self.store = store
+        self._ready: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        await super().cog_load()
+        self._ready = asyncio.create_task(self._ready_search(), name="paperboy-search-ready")
+
+    async def cog_unload(self) -> None:
+        ready, self._ready = self._ready, None
+        if ready is not None:  # before the store closes
+            ready.cancel()
+            await asyncio.gather(ready, return_exceptions=True)
+        await super().cog_unload()
+
+    async def _ready_search(self) -> None:
+        """Once connected, the search arrays are loaded, so the first /search after a start answers as fast as
+        the rest. Failing is only said: that search loads them itself."""
+        await self.bot.wait_until_ready()
+        started = time.perf_counter()
+        try:
+            await self.store.ready_search()
+        except Exception as exc:
+            log.warning("could not load the search index ahead of the first search (%s: %s); the first search "
+                        "loads it", type(exc).__name__, exc)
+            return
+        log.info("search index loaded in %.1f s", time.perf_counter() - started)
 
     async def _topics(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return topic_choices(await self.store.known_topics(), current)

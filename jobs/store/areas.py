@@ -145,6 +145,11 @@ class SearchArea(Protocol):
     ) -> tuple[list[SearchHit], int]:
         ...
 
+    async def ready_search(self) -> None:
+        """Load what searches rank with (the papers' arrays, and the appearances a filter reads) now, not at the
+        first search: at a million papers that search would wait 0.8 s, or 2.2 s with a topic filter."""
+        ...
+
     async def merge_index(self, rows: int, owners: Owners | None = None) -> bool:
         """One piece of the ranking index's merging (about `rows` posting rows, or the fresh segments when
         due) in a transaction of its own: the merger process's (jobs/ops/rank_merger.py). Whether there was

@@ -288,6 +288,9 @@ class Search(PhraseLearning, Connection):
         # Building it merged segments, which leaves free pages behind: give them back once.
         await rewrite_file(self)
 
+    async def ready_search(self) -> None:
+        await self._read_index([], True)
+
     async def merge_index(self, rows: int, owners: rank_index.Owners | None = None) -> bool:
         """One piece of the ranking index's merging in a transaction of its own (the merger process's,
         jobs/ops/rank_merger.py): whether there was any to do."""

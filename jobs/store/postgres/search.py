@@ -96,6 +96,11 @@ class PgSearch(PhraseLearning, PgConnection):
         async with self.transaction() as conn:
             return await run_shared(conn, rank_index.merge_some, rows, owners)
 
+    async def ready_search(self) -> None:
+        async with self._reading() as (conn, keep):
+            generation = await conn.fetchval("SELECT generation FROM rank_state WHERE id = 1")
+            await self._snapshot_of(conn, keep, int(generation), True)
+
     async def search(
         self,
         match: str | None,
