@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import logging
 import os
 import pstats
@@ -79,6 +80,8 @@ class Run:
     cpu: float = 0.0
     by_sender: list[int] = field(default_factory=list)
     block: float = 0.0  # the longest the event loop went without a turn over the whole cycle (issue 20 item 3)
+    full: list[float] = field(default_factory=list)  # the cyclic GC's full collections meanwhile, wall seconds
+    tracked: int = 0  # objects the GC tracked at the cycle's end
     shares: dict[str, float] = field(default_factory=dict)  # --profile: the send phase's CPU by whose code
 
     @property
@@ -92,11 +95,25 @@ class Run:
 
 class Heartbeat:
     """Sleeps 1 ms at a time on the event loop while in use; `worst` is the longest it waited past that: how
-    long the bot's gateway heartbeat and slash commands could not run (benchmarks/loop_block.py's measure)."""
+    long the bot's gateway heartbeat and slash commands could not run (benchmarks/loop_block.py's measure).
+    Also the cyclic garbage collector's full collections meanwhile (`full`: their wall times) and the objects
+    it tracks at the end: a full collection walks all of them, GIL held, the simulated Discord's (in this
+    process: every message it was sent, kept) with the bot's."""
 
     def __init__(self) -> None:
         self.worst = 0.0
+        self.full: list[float] = []
+        self.tracked = 0
         self._task: asyncio.Task[None] | None = None
+        self._began = 0.0
+
+    def _collection(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.full.append(time.perf_counter() - self._began)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -106,6 +123,7 @@ class Heartbeat:
             self.worst = max(self.worst, loop.time() - before - 0.001)
 
     async def __aenter__(self) -> Heartbeat:
+        gc.callbacks.append(self._collection)
         self._task = asyncio.create_task(self._run())
         return self
 
@@ -114,6 +132,8 @@ class Heartbeat:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+        gc.callbacks.remove(self._collection)
+        self.tracked = len(gc.get_objects())
 
 
 def database_url(name: str) -> str:
@@ -206,7 +226,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
                 profile.disable() if profile else None
                 run.seconds, run.cpu = time.perf_counter() - wall, time.process_time() - cpu
                 run.by_sender = sent
-            run.block = beat.worst
+            run.block, run.full, run.tracked = beat.worst, beat.full, beat.tracked
             await env.settle()
             requests = env.http_requests[before:]
             run.requests = len(requests)
@@ -289,7 +309,10 @@ def line(runs: list[Run]) -> str:
             f" · CPU median {statistics.median(cpu):.1f} s · duplicates {sum(r.duplicates for r in runs)} · losses "
             f"{sum(r.losses for r in runs)}{split} · longest loop block per round (ms, the whole cycle"
             f"{' in one process' if last.mode == 'single' else ': planning, then the senders'}) "
-            + " / ".join(f"{r.block * 1000:.0f}" for r in runs) + "\n        " + overhead(runs))
+            + " / ".join(f"{r.block * 1000:.0f}" for r in runs) + " · the cyclic GC's full collections meanwhile "
+            "(count, longest ms, objects tracked at the end) " + " / ".join(
+                f"{len(r.full)}, {max(r.full, default=0) * 1000:.0f}, {r.tracked:,}" for r in runs)
+            + "\n        " + overhead(runs))
 
 
 def overhead(runs: list[Run]) -> str:
