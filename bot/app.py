@@ -27,6 +27,7 @@ from bot.i18n.translator import PaperboyTranslator
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
+from jobs.gc_pause import freeze_heap
 from jobs.ops.instance import SoleLeader, leader_lock
 from jobs.ops.rank_merger import Merger
 from jobs.ops.roles import Role, Shards, connects_gateway, schedules, sends
@@ -91,6 +92,9 @@ class PaperboyBot(PaperboyClient):
         self.send_budget = BUDGET  # the bot token's requests a second, shared by every sender
         self.send_poll = SEND_POLL_S
         self.stopping = asyncio.Event()  # set on shutdown: no new send starts
+        # serve() sets it: a running bot's start-up heap is left out of later collections (jobs/gc_pause.py);
+        # not in a test process, which would keep each test's objects
+        self.freeze_heap_at_ready = False
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
 
@@ -144,6 +148,8 @@ class PaperboyBot(PaperboyClient):
             await check_database(self, self.store, self.config.database_name())
         except Exception:
             log.exception("could not check the database at start")
+        if self.freeze_heap_at_ready:
+            log.info("start-up heap frozen: %d objects left out of later garbage collections", freeze_heap())
         if sends(self.role):  # whatever a crash left planned but unsent goes out first, once
             try:
                 await self.deliver()
@@ -469,6 +475,7 @@ async def stop_on_signals(bot: PaperboyBot) -> AsyncIterator[list[str]]:
 async def serve(bot: PaperboyBot, main: Coroutine[Any, Any, None]) -> str | None:
     """Run `main` (`bot.start(token)`) with the database opened first, until it ends or SIGTERM or
     SIGINT arrives; then shut down gracefully. Returns the signal's name, if one stopped it."""
+    bot.freeze_heap_at_ready = True
     async with stop_on_signals(bot) as received, bot:
         try:
             await bot.open_store()

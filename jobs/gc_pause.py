@@ -1,4 +1,5 @@
-"""The cyclic garbage collector paused over big batches of short-lived objects.
+"""The cyclic garbage collector paused over big batches of short-lived objects, and kept off what a started
+process holds for its life.
 
 Planning a cycle's DMs or ingesting a big post allocates hundreds of thousands of objects (papers, their
 lists, plans), none in a cycle: reference counting frees them all at the end. Meanwhile, each time they
@@ -31,3 +32,15 @@ def no_cyclic_gc() -> Iterator[None]:
         _held -= 1
         if _held == 0 and _was_enabled:
             gc.enable()
+
+
+def freeze_heap() -> int:
+    """Leave every object alive now out of all later collections (`gc.freeze`), after one full collection so
+    that no garbage is frozen: for a process that has started and holds what it keeps for its life (its
+    modules, a connected bot's caches). A full collection walks every tracked object, GIL held: a started bot
+    tracks about 100,000, 40-60 ms a walk on a loaded 2-core machine, most of which never die. A frozen object
+    that dies is still freed by reference counting; only one that dies inside a reference cycle would stay.
+    Returns how many objects are frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
