@@ -22,8 +22,13 @@ budget's, not Discord's round trips; but the simulator runs in this process, and
 SimCord's, discord.py's, asyncpg's and the rest (the event loop): Paperboy's own send overhead a message is
 its share.
 
+The bot runs as `serve()` runs it: its start-up heap frozen once connected (jobs/gc_pause.py). The simulated
+world (servers, channels, members: in production Discord's, not in the bot's process) is frozen too before the
+cycle, so that a full collection walks what a served bot would hold; what SimCord keeps of each message it is
+sent still piles up in this process (--unfrozen: nothing frozen, as before).
+
     .venv/bin/python benchmarks/senders.py [--servers 1000] [--subscribers 20000] [--papers 5] [--rounds 3]
-                                           [--profile]
+                                           [--profile] [--unfrozen]
     .venv/bin/python benchmarks/senders.py --smoke
 """
 
@@ -160,6 +165,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
                     sources=[SourceConfig(name="local", kind="directory", format="kedreamix", path=str(posts))],
                     feeds=FeedsConfig(max_per_cycle=25))
     bot = create_bot(config, scheduler=False, role="all" if mode == "single" else "gateway")
+    bot.freeze_heap_at_ready = not args.unfrozen  # as serve() runs it
     stores: list[Any] = []
     run = Run(mode)
     profile = cProfile.Profile(time.process_time) if profiled else None
@@ -185,6 +191,9 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
             dms = [d for _, d, _ in members]
             for t, topic in enumerate(TOPICS):
                 write_kedreamix(posts, topic, "2024-05-06", entries(str(6 + t), args.papers))
+            if not args.unfrozen:  # the simulated Discord's servers, channels and members: Discord's, not the bot's
+                gc.collect()
+                gc.freeze()
             before = len(env.http_requests)
             beat = Heartbeat()
             if mode == "single":
@@ -241,6 +250,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
             run.losses = (counts.get("pending", 0) + counts.get("failed", 0)
                           + sum(1 for c in channels if not reached[c]) + sum(1 for d in dms if reached[d] != 1))
     finally:
+        gc.unfreeze()  # the next round starts from the same heap
         for s in stores:
             await s.close()
         if bot._store is not None:
@@ -362,6 +372,9 @@ def main() -> None:
                         help="profile the last round: the send phase's CPU by code (Paperboy, SimCord, "
                              "discord.py, asyncpg, other)")
     parser.add_argument("--smoke", action="store_true", help="3 servers, 30 subscribers, one round: seconds")
+    parser.add_argument("--unfrozen", action="store_true",
+                        help="no heap frozen: neither the served bot's start-up heap (jobs/gc_pause.py freeze_heap) "
+                             "nor the simulated Discord's world, which a full collection then walks too")
     args = parser.parse_args()
     if args.smoke:
         args.servers, args.subscribers, args.rounds = 3, 30, 1
