@@ -16,7 +16,8 @@ Measured:
               interleaved on the same days (goal: <= 20 ms at 100k);
   search      p50/p95/p99 (wall and CPU) of benchmarks/search_latency.py's queries at the end size;
   during      p50/p95/p99 (wall) of searches made while more days are ingested on the same event loop, one
-              commit after another (goal p99 <= 50 ms);
+              commit after another (goal p99 <= 50 ms); then with another process ingesting them (a scheduler
+              apart from the gateway that answers /search);
   size        bytes per paper of the database file (goal <= 5.5 KiB); memory: the process's RSS and peak.
 
     .venv/bin/python benchmarks/scale.py [--papers 1000000] [--day 530] [--db PATH] [--seed N] [--merger] [--smoke]
@@ -262,12 +263,26 @@ def label(text: str, filters: dict[str, str]) -> str:
     return text + "".join(f" {k}={v}" for k, v in filters.items())
 
 
+async def ingest_days(store: Store, entries: list[dict[str, Any]], size: int, extra_days: int) -> int:
+    """`extra_days` more days, one `record_post` (one commit) each, after the papers held; how many."""
+    source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
+    done = int(await store._one("SELECT count(*) FROM papers") or 0)
+    commits = 0
+    for _, date, batch in days(entries, done // size, done + extra_days * size, size):
+        await store.record_post(source, PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
+                                ParsedPost(papers=batch, topic="", date=date))
+        commits += 1
+    return commits
+
+
 async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int,
-                 use_merger: bool = False) -> tuple[list[float], list[float], int]:
+                 use_merger: bool = False, apart: Path | None = None) -> tuple[list[float], list[float], int]:
     """Wall and CPU times of searches made (one every 20 ms) while `extra_days` more days are ingested on
     the same loop (and the merger merges, with --merger); and how many commits they spanned. A search's CPU
     is the event loop's thread's and the read connection's thread's over it (the ingest's own thread is left
-    out; what the ingest does on the loop meanwhile is counted in, a small share)."""
+    out; what the ingest does on the loop meanwhile is counted in, a small share). With `apart` (the digests
+    folder `entries` come from), another process ingests: a scheduler apart from the gateway that answers
+    /search (`run --role scheduler`), so the ingest's Python work no longer shares this process's GIL."""
     wall: list[float] = []
     cpu: list[float] = []
     merger = Merger(DatabaseUrl.for_path(path)) if use_merger else None
@@ -275,9 +290,7 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
         await merger.start()
     async with await Store.open(path) as store:
         reader = time.pthread_getcpuclockid(store.reader._thread.ident)  # aiosqlite's worker thread
-        source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
-        done = int(await store._one("SELECT count(*) FROM papers") or 0)
-        await run_search(store, "model")
+        await store.ready_search()  # as the bot does once connected
         stop = asyncio.Event()
 
         async def searcher() -> None:
@@ -292,16 +305,35 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
                 await asyncio.sleep(0.02)
 
         task = asyncio.create_task(searcher())
-        commits = 0
-        for _, date, batch in days(entries, done // size, done + extra_days * size, size):
-            await store.record_post(source, PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
-                                    ParsedPost(papers=batch, topic="", date=date))
-            commits += 1
+        if apart:
+            child = await asyncio.create_subprocess_exec(
+                sys.executable, __file__, "--ingest-days", str(extra_days), "--day", str(size), "--db", str(path),
+                "--corpus", str(apart), stdout=asyncio.subprocess.DEVNULL)
+            if await child.wait():
+                raise RuntimeError(f"the ingesting process failed (exit {child.returncode})")
+            commits = extra_days
+        else:
+            commits = await ingest_days(store, entries, size, extra_days)
         stop.set()
         await task
     if merger is not None:
         await merger.stop()
     return wall, cpu, commits
+
+
+async def ingest_apart(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int) -> None:
+    async with await Store.open(path) as store:
+        await ingest_days(store, entries, size, extra_days)
+
+
+def during_figures(path: Path, entries: list[dict[str, Any]], corpus: Path, args: argparse.Namespace) -> None:
+    """Searches during more days' ingest: on the same event loop (one process doing both), then with another
+    process ingesting (the scheduler role apart)."""
+    for apart in (None, corpus):
+        wall, cpu, commits = asyncio.run(during(path, entries, args.day, args.during_days, args.merger, apart))
+        print(f"searches during {commits} more days' ingest {'by another process' if apart else 'in this process'} "
+              f"({len(wall)} searches): wall {spread(wall)} (goal p99 <= 50 ms); CPU (the loop's and the reader's "
+              f"threads) {spread(cpu)}; load average {os.getloadavg()[0]:.1f}")
 
 
 def search_figures(path: Path, args: argparse.Namespace) -> None:
@@ -332,11 +364,17 @@ def main(argv: list[str] | None = None) -> int:
                     "ingests, as the bot does (an ingest then never merges)")
     ap.add_argument("--smoke", action="store_true", help="3,000 papers in small days, one round: seconds")
     ap.add_argument("--search-only", action="store_true", help="only the search figures, on --db as it is")
+    ap.add_argument("--during-only", action="store_true",
+                    help="only the searches during --during-days more days, on --db (grown by them)")
+    ap.add_argument("--ingest-days", type=int, help=argparse.SUPPRESS)  # the ingesting process `during` starts
     args = ap.parse_args(argv)
     if args.smoke:
         args.papers, args.day, args.every, args.rounds, args.repeat, args.during_days = 3_000, 300, 3, 1, 1, 2
-    print(machine())
     source = digests(args.corpus) / "daily-arxiv"
+    if args.ingest_days:
+        asyncio.run(ingest_apart(args.db, load_entries(source), args.day, args.ingest_days))
+        return 0
+    print(machine())
     entries = load_entries(source)
     if not entries:
         print(f"no daily-arXiv entries at {source}", file=sys.stderr)
@@ -347,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
           f"daily log {log}")
     if args.search_only:
         search_figures(path, args)
+        return 0
+    if args.during_only:
+        during_figures(path, entries, source.parent, args)
         return 0
     t0 = time.perf_counter()
     if args.seed:
@@ -390,10 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     search_figures(path, args)
     now, peak = rss_mib()
     print(f"memory: RSS {now:.0f} MiB, peak {peak:.0f} MiB (the whole process: growing, then searching)")
-    wall, cpu, commits = asyncio.run(during(path, entries, args.day, args.during_days, args.merger))
-    print(f"searches during {commits} more days' ingest ({len(wall)} searches): wall {spread(wall)} "
-          f"(goal p99 <= 50 ms); CPU (the loop's and the reader's threads) {spread(cpu)}; load average "
-          f"{os.getloadavg()[0]:.1f}")
+    during_figures(path, entries, source.parent, args)
     print("load average at the end: " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
           + f" on {os.cpu_count()} cores (wall times above 1 per core are inflated: read the CPU times)")
     if args.db is None:
