@@ -94,7 +94,7 @@ class PaperboyBot(PaperboyClient):
         self.stopping = asyncio.Event()  # set on shutdown: no new send starts
         # serve() sets it: a running bot's start-up heap is left out of later collections (jobs/gc_pause.py);
         # not in a test process, which would keep each test's objects
-        self.freeze_heap_at_ready = False
+        self.freeze_heap_at_start = False
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
 
@@ -107,8 +107,14 @@ class PaperboyBot(PaperboyClient):
 
     async def setup_hook(self) -> None:
         await self.open_store()
-        if not connects_gateway(self.role):  # a sender logs in over REST only: no commands to answer
-            return
+        if connects_gateway(self.role):  # a sender or a scheduler has no commands to answer
+            await self._answer_commands()
+        if self.freeze_heap_at_start:
+            # Before the gateway fills the guild cache: that cache is not kept for life (a new session
+            # clears it, a server that removes the bot drops its part), and what is frozen is never collected.
+            log.info("start-up heap frozen: %d objects left out of later garbage collections", freeze_heap())
+
+    async def _answer_commands(self) -> None:
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         # Before the sync: the synced payload carries the zh-CN / zh-TW names and descriptions.
@@ -148,8 +154,6 @@ class PaperboyBot(PaperboyClient):
             await check_database(self, self.store, self.config.database_name())
         except Exception:
             log.exception("could not check the database at start")
-        if self.freeze_heap_at_ready:
-            log.info("start-up heap frozen: %d objects left out of later garbage collections", freeze_heap())
         if sends(self.role):  # whatever a crash left planned but unsent goes out first, once
             try:
                 await self.deliver()
@@ -475,7 +479,7 @@ async def stop_on_signals(bot: PaperboyBot) -> AsyncIterator[list[str]]:
 async def serve(bot: PaperboyBot, main: Coroutine[Any, Any, None]) -> str | None:
     """Run `main` (`bot.start(token)`) with the database opened first, until it ends or SIGTERM or
     SIGINT arrives; then shut down gracefully. Returns the signal's name, if one stopped it."""
-    bot.freeze_heap_at_ready = True
+    bot.freeze_heap_at_start = True
     async with stop_on_signals(bot) as received, bot:
         try:
             await bot.open_store()

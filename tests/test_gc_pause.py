@@ -76,10 +76,11 @@ def test_a_collector_disabled_by_someone_else_stays_disabled() -> None:
 
 async def test_a_served_bot_leaves_its_start_up_heap_out_of_later_collections(make_bot,
                                                                               caplog: pytest.LogCaptureFixture) -> None:
-    """Once connected, a bot that `serve` runs freezes what it holds for its life (its modules, its caches), so a
-    full collection no longer walks them; garbage is collected first, never frozen."""
+    """Before it connects, a bot that `serve` runs freezes what it holds for its life (its modules, its store, its
+    commands), so a full collection no longer walks them; garbage is collected first, never frozen; and what
+    the gateway brings (the guild cache, which a new session clears) is not frozen."""
     bot = make_bot()
-    bot.freeze_heap_at_ready = True  # what serve() sets
+    bot.freeze_heap_at_start = True  # what serve() sets
     assert gc.get_freeze_count() == 0
     try:
         with caplog.at_level(logging.INFO, logger="bot.app"):
