@@ -545,3 +545,18 @@ async def test_a_merger_that_outlives_a_rebuild_reads_the_new_segments_papers(
         pass
     for text, filters in QUERIES:
         await compare(store, text, filters)
+
+
+def test_counts_too_big_for_float32_are_counted_exactly() -> None:
+    """A count past 2**24 (a post repeating one word a million times) is the same whichever way its rows are
+    decoded: row by row (float32 while exact) or all at once."""
+    corpus = rank.Corpus.of(np.arange(1, 4), np.zeros(3, dtype=np.int64), np.full(3, 10), made={0: 3})
+    big = [(0, encode_ids(np.array([1, 2])), encode_counts(np.array([2**24 + 1, 3])))]
+    small = [(0, encode_ids(np.array([1, 3])), encode_counts(np.array([2**24 - 1, 5])))]
+    for postings in (big, small):
+        one_by_one = rank.phrase_counts(corpus, postings)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(rank, "MANY_ROWS", 0)
+            at_once = rank.phrase_counts(corpus, postings)
+        assert np.array_equal(one_by_one, at_once)
+        assert int(one_by_one.max()) == int(decode_counts(postings[0][2]).max())

@@ -114,13 +114,19 @@ MANY_ROWS = 64  # rows decoded all at once past this many; fewer (a word's rows,
 
 
 def _counts_row_by_row(corpus: Corpus, postings: Postings) -> Floats:
-    # float32 holds a paper's weighted count exactly (whole numbers far below 2**24), in half the bytes a
-    # million papers' array takes: filling, counting and scanning it are memory-bound. `score` widens what
-    # it gathers to float64 before the arithmetic.
-    out = np.zeros(len(corpus.segment), dtype=np.float32)
-    for ids, counts in _live_rows(corpus, postings):
+    # float32 holds whole numbers exactly below 2**24, in half the bytes a million papers' array takes
+    # (filling, counting and scanning it are memory-bound); `score` widens what it gathers to float64. A
+    # paper's sum is at most the rows' maxima summed: past 2**24 (a hostile post repeating one word a
+    # million times) the array is float64, as the bulk path's.
+    rows = list(_live_rows(corpus, postings))
+    top = sum(int(counts.max()) for _, counts in rows if len(counts))
+    out = np.zeros(len(corpus.segment), dtype=np.float32 if top < EXACT_F32 else np.float64)
+    for ids, counts in rows:
         out[ids] += counts  # a row's ids are distinct, so each gets its own count
     return out  # type: ignore[return-value]
+
+
+EXACT_F32 = 2**24  # every whole number up to it is a float32
 
 
 def _live_rows(corpus: Corpus, postings: Postings) -> Iterator[tuple[Array, Array]]:
