@@ -305,25 +305,28 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
                 await asyncio.sleep(0.02)
 
         task = asyncio.create_task(searcher())
-        if apart:
-            child = await asyncio.create_subprocess_exec(
-                sys.executable, __file__, "--ingest-days", str(extra_days), "--day", str(size), "--db", str(path),
-                "--corpus", str(apart), stdout=asyncio.subprocess.DEVNULL)
-            if await child.wait():
-                raise RuntimeError(f"the ingesting process failed (exit {child.returncode})")
-            commits = extra_days
-        else:
-            commits = await ingest_days(store, entries, size, extra_days)
-        stop.set()
-        await task
-    if merger is not None:
-        await merger.stop()
+        try:
+            if apart:
+                child = await asyncio.create_subprocess_exec(
+                    sys.executable, __file__, "--ingest-days", str(extra_days), "--day", str(size), "--db",
+                    str(path), "--corpus", str(apart), stdout=asyncio.subprocess.PIPE)
+                said, _ = await child.communicate()
+                if child.returncode:
+                    raise RuntimeError(f"the ingesting process failed (exit {child.returncode})")
+                commits = int(said.split()[-1])
+            else:
+                commits = await ingest_days(store, entries, size, extra_days)
+        finally:
+            stop.set()
+            await task
+            if merger is not None:
+                await merger.stop()
     return wall, cpu, commits
 
 
 async def ingest_apart(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int) -> None:
     async with await Store.open(path) as store:
-        await ingest_days(store, entries, size, extra_days)
+        print(await ingest_days(store, entries, size, extra_days))  # the last line `during` reads
 
 
 def during_figures(path: Path, entries: list[dict[str, Any]], corpus: Path, args: argparse.Namespace) -> None:

@@ -22,7 +22,7 @@ budget's, not Discord's round trips; but the simulator runs in this process, and
 SimCord's, discord.py's, asyncpg's and the rest (the event loop): Paperboy's own send overhead a message is
 its share.
 
-The bot runs as `serve()` runs it: its start-up heap frozen once connected (jobs/gc_pause.py). The simulated
+The bot runs as `serve()` runs it: its start-up heap frozen before it connects (jobs/gc_pause.py). The simulated
 world (servers, channels, members: in production Discord's, not in the bot's process) is frozen too before the
 cycle, so that a full collection walks what a served bot would hold; what SimCord keeps of each message it is
 sent still piles up in this process (--unfrozen: nothing frozen, as before).
@@ -65,6 +65,7 @@ from bot.delivery.sender import BUDGET, send_pending  # noqa: E402
 from bot.delivery.targets import Targets  # noqa: E402
 from jobs.config import Config, FeedsConfig, SourceConfig  # noqa: E402
 from jobs.database_url import parse_database_url  # noqa: E402
+from jobs.gc_pause import freeze_heap  # noqa: E402
 from jobs.store.backends import open_database  # noqa: E402
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, folded_value  # noqa: E402
 from tests.postgen import entries, write_kedreamix  # noqa: E402
@@ -165,7 +166,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
                     sources=[SourceConfig(name="local", kind="directory", format="kedreamix", path=str(posts))],
                     feeds=FeedsConfig(max_per_cycle=25))
     bot = create_bot(config, scheduler=False, role="all" if mode == "single" else "gateway")
-    bot.freeze_heap_at_ready = not args.unfrozen  # as serve() runs it
+    bot.freeze_heap_at_start = not args.unfrozen  # as serve() runs it
     stores: list[Any] = []
     run = Run(mode)
     profile = cProfile.Profile(time.process_time) if profiled else None
@@ -192,8 +193,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
             for t, topic in enumerate(TOPICS):
                 write_kedreamix(posts, topic, "2024-05-06", entries(str(6 + t), args.papers))
             if not args.unfrozen:  # the simulated Discord's servers, channels and members: Discord's, not the bot's
-                gc.collect()
-                gc.freeze()
+                freeze_heap()
             before = len(env.http_requests)
             beat = Heartbeat()
             if mode == "single":
