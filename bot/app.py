@@ -95,6 +95,7 @@ class PaperboyBot(PaperboyClient):
         # serve() sets it: a running bot's start-up heap is left out of later collections (jobs/gc_pause.py);
         # not in a test process, which would keep each test's objects
         self.freeze_heap_at_start = False
+        self._checked = asyncio.Event()  # the start-up check of the database is done (wait_until_started)
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
 
@@ -154,6 +155,8 @@ class PaperboyBot(PaperboyClient):
             await check_database(self, self.store, self.config.database_name())
         except Exception:
             log.exception("could not check the database at start")
+        finally:
+            self._checked.set()
         if sends(self.role):  # whatever a crash left planned but unsent goes out first, once
             try:
                 await self.deliver()
@@ -338,6 +341,9 @@ class PaperboyBot(PaperboyClient):
                 return summary
             finally:
                 self._cycle = None
+
+    async def wait_until_started(self) -> None:
+        await self._checked.wait()
 
     def digest_busy(self) -> bool:
         return self._digest_lock.locked()

@@ -37,6 +37,11 @@ class PaperboyClient(commands.Bot):
     async def run_digest(self, *, guild_id: int | None = None, trigger: str = "manual") -> Summary:
         raise NotImplementedError
 
+    async def wait_until_started(self) -> None:
+        """Connected, and the start-up checks done: work a cog starts at start waits for it, so that it does not
+        hold up the database's check (on SQLite they share the read connection)."""
+        await self.wait_until_ready()
+
     def digest_busy(self) -> bool:
         """A digest cycle, or the start-up delivery, is running now."""
         raise NotImplementedError

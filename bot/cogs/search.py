@@ -76,9 +76,9 @@ class Search(ItemOwner):
         await super().cog_unload()
 
     async def _ready_search(self) -> None:
-        """Once connected, the search arrays are loaded, so the first /search after a start answers as fast as
-        the rest. Failing is only said: that search loads them itself."""
-        await self.bot.wait_until_ready()
+        """Once connected (and the database checked), the search arrays are loaded, so the first /search after a
+        start answers as fast as the rest. Failing is only said: that search loads them itself."""
+        await self.bot.wait_until_started()
         started = time.perf_counter()
         try:
             await self.store.ready_search()
