@@ -72,9 +72,12 @@ class PaperboyBot(PaperboyClient):
         # Server Members (privileged): who leaves and comes back, for the 30-day privacy rule
         # (jobs/departures.py). Members are not cached or fetched: the events carry what is needed.
         intents.members = members
+        # No message cache: nothing reads it (buttons and menus carry their message), and it kept the last
+        # 1,000 messages the bot sent, each a few dozen objects that live long enough to reach the garbage
+        # collector's oldest generation, so a send phase set off full collections of the whole heap.
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
                          tree_cls=PaperboyTree, chunk_guilds_at_startup=False,
-                         member_cache_flags=discord.MemberCacheFlags.none(), **client)
+                         member_cache_flags=discord.MemberCacheFlags.none(), max_messages=None, **client)
         self.config = config
         self.use_scheduler = scheduler
         self.role: Role = role  # which parts this process runs (jobs/ops/roles.py)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import discord
 import httpx
 import pytest
 import simcord
@@ -95,3 +96,24 @@ async def test_a_served_bot_leaves_its_start_up_heap_out_of_later_collections(ma
                 assert gc.collect() >= 1  # what dies in a cycle after the freeze is collected as before
     finally:
         gc.unfreeze()  # the test process keeps no test's objects
+
+
+async def test_the_bot_keeps_none_of_the_messages_it_sends(simcord_env, posts_dir: Path) -> None:
+    """No message cache: a cycle's posts reach the channel, and none stays in the bot's memory (each one kept was a
+    few dozen objects that lived long enough for the collector's oldest generation, setting off full collections
+    over the whole heap as they piled up); the buttons on them still answer."""
+    env = simcord_env
+    write_kedreamix(posts_dir, "3DGS", "2024-05-06", entries("6", 3))
+    guild = env.create_guild(name="Lab")
+    papers = guild.create_text_channel("papers")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("prof"), roles=[admins])
+    await env.bot.run_digest()  # the topic is known once ingested
+    await admin.slash(papers, "feed add", channel=papers, topic="3dgs", style="cards")
+    summary = await env.bot.run_digest()
+    await env.settle()
+    assert summary.send.sent == 4 and len(papers.history()) == 4
+    assert len(env.bot.cached_messages) == 0
+    card = next(m for m in papers.history() if m.embeds and m.embeds[0].url)
+    result = await admin.click(card, label="Abstract")
+    assert result.ephemeral and "Abstract" in (result.response.embeds[0].description or "")
