@@ -27,7 +27,7 @@ from bot.i18n.translator import PaperboyTranslator
 from bot.tree import PaperboyTree
 from jobs.config import Config
 from jobs.config_load import load_config
-from jobs.gc_pause import freeze_heap
+from jobs.gc_pause import freeze_heap, thaw_heap
 from jobs.ops.instance import SoleLeader, leader_lock
 from jobs.ops.rank_merger import Merger
 from jobs.ops.roles import Role, Shards, connects_gateway, schedules, sends
@@ -99,6 +99,7 @@ class PaperboyBot(PaperboyClient):
         # not in a test process, which would keep each test's objects
         self.freeze_heap_at_start = False
         self._checked = asyncio.Event()  # the start-up check of the database is done (wait_until_started)
+        self._frozen = False  # this bot froze the heap: a closed bot thaws it, so none of it stays for good
         self._cycle: asyncio.Task[Any] | None = None  # the task holding the digest lock
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pass a simulated one
 
@@ -117,6 +118,7 @@ class PaperboyBot(PaperboyClient):
             # Before the gateway fills the guild cache: that cache is not kept for life (a new session
             # clears it, a server that removes the bot drops its part), and what is frozen is never collected.
             log.info("start-up heap frozen: %d objects left out of later garbage collections", freeze_heap())
+            self._frozen = True
 
     async def _answer_commands(self) -> None:
         for ext in EXTENSIONS:
@@ -311,6 +313,9 @@ class PaperboyBot(PaperboyClient):
 
     async def close(self) -> None:
         self._closing = True
+        if self._frozen:
+            self._frozen = False
+            thaw_heap()
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self._stop_merger()

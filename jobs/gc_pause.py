@@ -40,8 +40,15 @@ def freeze_heap() -> int:
     modules, its store, its commands). A full collection walks every tracked object, GIL held: a started bot
     tracks about 100,000, 48-51 ms a walk on a loaded 2-core machine, most of which never die. A frozen object
     that dies is still freed by reference counting; one that dies inside a reference cycle would stay, so
-    nothing that is dropped later is frozen (a connected bot's guild cache: a new gateway session clears it).
+    nothing that is dropped later should be frozen (a connected bot's guild cache: a new gateway session clears
+    it), and what is closed for good is thawed first (`thaw_heap`).
     Returns how many objects are frozen."""
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+def thaw_heap() -> None:
+    """Undo `freeze_heap` (what was frozen is collectable again): for a process that goes on after what it froze
+    is closed (a bot refused at connect, then built again without the intent it asked for)."""
+    gc.unfreeze()

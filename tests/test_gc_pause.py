@@ -78,22 +78,31 @@ def test_a_collector_disabled_by_someone_else_stays_disabled() -> None:
 async def test_a_served_bot_leaves_its_start_up_heap_out_of_later_collections(make_bot,
                                                                               caplog: pytest.LogCaptureFixture) -> None:
     """Before it connects, a bot that `serve` runs freezes what it holds for its life (its modules, its store, its
-    commands), so a full collection no longer walks them; garbage is collected first, never frozen; and what
-    the gateway brings (the guild cache, which a new session clears) is not frozen."""
+    commands), so a full collection no longer walks them; garbage is collected first, never frozen; what the
+    gateway brings (the guild cache, which a new session clears) is not frozen; and a closed bot thaws it all."""
     bot = make_bot()
     bot.freeze_heap_at_start = True  # what serve() sets
+    env = simcord.Env(bot)
+    guild = env.create_guild(name="Lab")  # there before the bot connects: the gateway brings it
     assert gc.get_freeze_count() == 0
     try:
         with caplog.at_level(logging.INFO, logger="bot.app"):
-            async with simcord.run(bot) as env:
+            await env.start()
+            try:
                 await env.settle()
                 said = re.search(r"start-up heap frozen: (\d+) objects", caplog.text)
                 assert said is not None and int(said.group(1)) > 10_000  # the modules alone are tens of thousands
                 assert gc.get_freeze_count() > 10_000  # (fewer than said: what died since was freed as ever)
+                cached = bot.get_guild(guild.id)
+                assert cached is not None and any(o is cached for o in gc.get_objects())  # not frozen
                 cycle = [object()]
                 cycle.append(cycle)
                 del cycle
                 assert gc.collect() >= 1  # what dies in a cycle after the freeze is collected as before
+            finally:
+                await env.shutdown()
+        await bot.close()
+        assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()  # the test process keeps no test's objects
 
