@@ -112,7 +112,7 @@ class PaperboyBot(PaperboyClient):
 
     async def setup_hook(self) -> None:
         await self.open_store()
-        if connects_gateway(self.role):  # a sender or a scheduler has no commands to answer
+        if connects_gateway(self.role):  # a gateway answers commands; a sender or a scheduler has none
             await self._answer_commands()
         if self.freeze_heap_at_start:
             # Before the gateway fills the guild cache: that cache is not kept for life (a new session

@@ -182,7 +182,7 @@ def score(corpus: Corpus, phrases: Sequence[Floats] | Sparse, allowed: npt.NDArr
         return ids, np.negative(term, out=term)
     if not phrases:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-    held = [f > 0 for f in phrases]  # a bool array is counted and combined in an eighth of the bytes
+    held = [f > 0 for f in phrases]  # a bool array: counted and combined in a quarter of float32's bytes
     weights = [idf(corpus.rows, int(np.count_nonzero(h))) for h in held]
     match = held[0]
     for h in held[1:]:
