@@ -181,7 +181,7 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
     async with await Store.open(path) as store:
         source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
         done = int(await store._one("SELECT count(*) FROM papers") or 0)
-        await run_search(store, "model")  # the running bot holds the arrays
+        await store.ready_search()  # the running bot holds the arrays, appearances included, from its start
         if merger is not None:
             await merger.start()
         for day, date, batch in days(entries, done // size, papers, size):
@@ -243,7 +243,7 @@ async def steady(path: Path, rounds: int, repeat: int
     by_query: dict[str, list[float]] = {}
     first: list[tuple[str, float, float]] = []
     async with await Store.open(path) as store:
-        await run_search(store, "model")  # the arrays, loaded once as a running bot holds them
+        await store.ready_search()  # the arrays, loaded once as a running bot holds them from its start
         for text, filters in QUERIES:
             c0, t0 = time.process_time(), time.perf_counter()
             await run_search(store, text, **filters)  # type: ignore[arg-type]
