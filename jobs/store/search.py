@@ -374,9 +374,7 @@ class Search(PhraseLearning, Connection):
         snap, reading = await self._read_index(terms, bool(topic or after or before))
         filters = Filters(topic, after, before)
         ranked = near_ranked(snap, query_counts(snap, terms, reading.postings, filters), filters, offset + limit)
-        if ranked.latest is None:  # ties are ordered by the newest appearance: read it for the few that can tie
-            ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
-        return ranked.page(offset, limit)
+        return (await self._with_dates(snap, ranked)).page(offset, limit)
 
     async def _rank_phrases(self, match: str, filters: Filters, offset: int, limit: int
                             ) -> tuple[list[tuple[int, float]], int] | None:
@@ -423,9 +421,17 @@ class Search(PhraseLearning, Connection):
             self._learn(unknown)
             return None
         ranked = near_ranked(snap, counts, filters, offset + limit)
-        if ranked.latest is None:
-            ranked = ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
-        return ranked.page(offset, limit)
+        return (await self._with_dates(snap, ranked)).page(offset, limit)
+
+    async def _with_dates(self, snap: _Snapshot, ranked: Ranked) -> Ranked:
+        """`ranked` with the newest appearance date of the few papers that can tie on the page (ties are ordered
+        by it): from the appearances held (the bot holds them from its start: no trip to the database), else
+        read."""
+        if ranked.latest is not None:
+            return ranked
+        if snap.dated is not None:  # held ones are current: `rank_snapshot.read` takes in each commit's
+            return replace(ranked, latest=newest_dates(snap, ranked.ids))
+        return ranked.dated(await run_sync(self._read, rank_index.newest_dates, ranked.ids.tolist()))
 
     def _may_learn(self) -> bool:
         return not self.read_only and not self._db_in_transaction()  # read-only: FTS5 ranks them every time
