@@ -65,7 +65,7 @@ from bot.delivery.sender import BUDGET, send_pending  # noqa: E402
 from bot.delivery.targets import Targets  # noqa: E402
 from jobs.config import Config, FeedsConfig, SourceConfig  # noqa: E402
 from jobs.database_url import parse_database_url  # noqa: E402
-from jobs.gc_pause import freeze_heap  # noqa: E402
+from jobs.gc_pause import freeze_heap, thaw_heap  # noqa: E402
 from jobs.store.backends import open_database  # noqa: E402
 from jobs.subscriptions import MAX_SUBSCRIPTIONS, folded_value  # noqa: E402
 from tests.postgen import entries, write_kedreamix  # noqa: E402
@@ -250,7 +250,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
             run.losses = (counts.get("pending", 0) + counts.get("failed", 0)
                           + sum(1 for c in channels if not reached[c]) + sum(1 for d in dms if reached[d] != 1))
     finally:
-        gc.unfreeze()  # the next round starts from the same heap
+        thaw_heap()  # the next round starts from the same heap
         for s in stores:
             await s.close()
         if bot._store is not None:
