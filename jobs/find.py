@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from jobs.foreground import foreground
 from jobs.models import Paper
 from jobs.ops.metrics import record_search
 from jobs.search.query import MAX_LIMIT, QueryError, SearchQuery, build_query, check_date_range, resolve_topic
@@ -56,7 +57,15 @@ async def run_search(
     offset: int = 0,
     width: int = 160,
 ) -> SearchPage:
-    """Check every input (QueryError on bad input), search, and attach snippets."""
+    """Check every input (QueryError on bad input), search, and attach snippets. Background work in this
+    process (an ingest) steps aside while it runs (`jobs.foreground`)."""
+    with foreground():
+        return await _run_search(store, text, topic=topic, after=after, before=before, limit=limit,
+                                 offset=offset, width=width)
+
+
+async def _run_search(store: FindStore, text: str, *, topic: str | None, after: str | None, before: str | None,
+                      limit: int, offset: int, width: int) -> SearchPage:
     started = time.perf_counter()
     query = build_query(text)
     after, before = check_date_range(after, before)

@@ -30,6 +30,7 @@ import json
 import re
 from typing import Any
 
+from jobs.foreground import step_aside, stepping
 from jobs.formats._common import (
     cleaned,
     cleaned_list,
@@ -174,6 +175,7 @@ def parse_jsonl(text: str, path: str = "", *, source: str = "", problems: list[s
         if not isinstance(record, dict):
             problems.append(f"line {lineno}: a JSON {type(record).__name__}, not a paper object; skipped")
             continue
+        step_aside()  # a search in this process goes first (jobs/foreground.py)
         paper = _paper(record, date=date, source=source, path=path, problems=problems, where=f"line {lineno}")
         if paper is not None:
             papers.append(paper)
@@ -231,7 +233,7 @@ def parse_md(text: str, path: str = "", *, source: str = "", problems: list[str]
             target[field] = f"{target[field]}\n{s}"
 
     papers = []
-    for n, rec in enumerate(records, 1):
+    for n, rec in enumerate(stepping(records), 1):
         record = {
             "abs": rec["abs"],
             "title": rec["title"],

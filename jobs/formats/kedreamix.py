@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from jobs.foreground import stepping
 from jobs.formats._common import (
     cleaned,
     cleaned_list,
@@ -358,7 +359,7 @@ def parse(text: str, path: str = "", *, source: str = "", problems: list[str] | 
             spans[-1] = (spans[-1][0], end)
             continue
         spans.append((start, end))
-    for start, end in spans:
+    for start, end in stepping(spans):  # a search in this process goes first (jobs/foreground.py)
         entries += 1
         paper = post.entry(body[start:end])
         if paper is not None:

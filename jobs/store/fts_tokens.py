@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jobs.foreground import stepping
 from jobs.search import pairs
 
 # As papers_fts declares them (migration 0007): the columns, in order, and the tokenizer.
@@ -137,7 +138,7 @@ def weighted_counts(rows: Sequence[Sequence[Any]], *, pairs: bool = True, phrase
     lengths: dict[int, int] = {}
     seq: list[int] = []  # with pairs: every column's tokens as numbers, column after column
     columns: list[tuple[int, int, int]] = []  # (tokens, weight, rowid) of each column in seq
-    for row in rows:
+    for row in stepping(rows):  # a search in this process goes first (jobs/foreground.py)
         length = 0
         # Per weight, the distinct terms and their counts, in C (Counter, map, extend); numpy
         # weighs, sums and groups them below.

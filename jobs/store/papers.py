@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Sequence
 
+from jobs.foreground import stepping
 from jobs.merge import merge
 from jobs.models import Paper, ParsedPost
 from jobs.records import PostOutcome, PostState, TopicInfo
@@ -316,7 +317,7 @@ def _record_post(
 def _insert_papers(conn: SqlConnection, papers: list[Paper], seen: int, dict_id: int | None) -> dict[str, int]:
     """Store new papers; their ids by arXiv id, given in the order listed."""
     rows = [(p.arxiv_id, p.version, p.title, j(p.authors), pack_body(p, dict_id), p.comment, j(p.images),
-             j(p.flags), seen) for p in papers]
+             j(p.flags), seen) for p in stepping(papers)]
     if is_sqlite(conn):
         return {row[0]: int(conn.execute(_INSERT_PAPER, row).fetchall()[0][0]) for row in rows}
     if not rows:
@@ -353,7 +354,7 @@ def _merge_papers(conn: SqlConnection, seen_again: dict[int, list[Paper]], pendi
         ):
             old[row[0]] = paper_from_row(row[1:])
     changed: list[tuple[int, Paper, Paper]] = []
-    for paper_id, copies in seen_again.items():
+    for paper_id, copies in stepping(seen_again.items()):
         merged = old[paper_id]
         for new in copies:
             merged = merge(merged, new)

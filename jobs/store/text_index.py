@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from jobs.foreground import stepping
 from jobs.models import Paper
 from jobs.store import rank_index, text_dicts
 from jobs.store.rows import PAPER_COLUMNS, SqlConnection, fts_row, is_sqlite, paper_from_row
@@ -26,8 +27,9 @@ def write_index(
     it until its `flush` (in the same transaction)."""
     # A paper merged with a new copy often changes only what the indexes don't hold (images,
     # links, version): then there is nothing to re-index.
-    old = {paper_id: fts_row(paper_id, p) for paper_id, p in remove}
-    rows = [row for row in (fts_row(paper_id, p) for paper_id, p in add) if old.pop(row[0], None) != row]
+    # Row by row, stepping aside for a search in this process (jobs/foreground.py).
+    old = {paper_id: fts_row(paper_id, p) for paper_id, p in stepping(remove)}
+    rows = [row for row in (fts_row(paper_id, p) for paper_id, p in stepping(add)) if old.pop(row[0], None) != row]
     unchanged = {paper_id for paper_id, _ in remove} - set(old) - {row[0] for row in rows}
     remove = [(paper_id, p) for paper_id, p in remove if paper_id not in unchanged]
     if not is_sqlite(conn) and remove:
