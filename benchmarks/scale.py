@@ -276,13 +276,15 @@ async def ingest_days(store: Store, entries: list[dict[str, Any]], size: int, ex
 
 
 async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int,
-                 use_merger: bool = False, apart: Path | None = None) -> tuple[list[float], list[float], int]:
+                 use_merger: bool = False, apart: Path | None = None
+                 ) -> tuple[list[float], list[float], int, float]:
     """Wall and CPU times of searches made (one every 20 ms) while `extra_days` more days are ingested on
     the same loop (and the merger merges, with --merger); and how many commits they spanned. A search's CPU
     is the event loop's thread's and the read connection's thread's over it (the ingest's own thread is left
     out; what the ingest does on the loop meanwhile is counted in, a small share). With `apart` (the digests
     folder `entries` come from), another process ingests: a scheduler apart from the gateway that answers
-    /search (`run --role scheduler`), so the ingest's Python work no longer shares this process's GIL."""
+    /search (`run --role scheduler`), so the ingest's Python work no longer shares this process's GIL. Last, the
+    ingest's wall time (what the searches cost it: in this process it steps aside for them, jobs/foreground.py)."""
     wall: list[float] = []
     cpu: list[float] = []
     merger = Merger(DatabaseUrl.for_path(path)) if use_merger else None
@@ -305,6 +307,7 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
                 await asyncio.sleep(0.02)
 
         task = asyncio.create_task(searcher())
+        began = time.perf_counter()
         try:
             if apart:
                 child = await asyncio.create_subprocess_exec(
@@ -316,12 +319,13 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
                 commits = int(said.split()[-1])
             else:
                 commits = await ingest_days(store, entries, size, extra_days)
+            took = time.perf_counter() - began
         finally:
             stop.set()
             await task
             if merger is not None:
                 await merger.stop()
-    return wall, cpu, commits
+    return wall, cpu, commits, took
 
 
 async def ingest_apart(path: Path, entries: list[dict[str, Any]], size: int, extra_days: int) -> None:
@@ -333,10 +337,10 @@ def during_figures(path: Path, entries: list[dict[str, Any]], corpus: Path, args
     """Searches during more days' ingest: on the same event loop (one process doing both), then with another
     process ingesting (the scheduler role apart)."""
     for apart in (None, corpus):
-        wall, cpu, commits = asyncio.run(during(path, entries, args.day, args.during_days, args.merger, apart))
+        wall, cpu, commits, took = asyncio.run(during(path, entries, args.day, args.during_days, args.merger, apart))
         print(f"searches during {commits} more days' ingest {'by another process' if apart else 'in this process'} "
               f"({len(wall)} searches): wall {spread(wall)} (goal p99 <= 50 ms); CPU (the loop's and the reader's "
-              f"threads) {spread(cpu)}; load average {os.getloadavg()[0]:.1f}")
+              f"threads) {spread(cpu)}; the ingest took {took:.1f} s wall; load average {os.getloadavg()[0]:.1f}")
 
 
 def search_figures(path: Path, args: argparse.Namespace) -> None:
