@@ -16,6 +16,7 @@ from jobs.find import run_search
 from jobs.foreground import foreground, stepping
 from jobs.formats import parse_post
 from jobs.sources.base import Fetched, PostRef
+from jobs.store import rank_index
 from tests.engines import open_store
 from tests.postgen import daily_arxiv_line, entries, kedreamix
 
@@ -107,6 +108,28 @@ async def test_storing_a_post_waits_for_a_search_under_way(store_url: str, monke
             await asyncio.sleep(0.5)
             assert not task.done(), "the post was stored while a search was under way"
         assert (await asyncio.wait_for(task, 20)).new_papers == 40
+        assert (await run_search(store, "gaussian")).total == 40
+    finally:
+        await store.close()
+
+
+async def test_merging_the_index_waits_for_a_search_under_way(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merger's piece, or an ingest's overdue merge, on the write thread: between its rows."""
+    monkeypatch.setattr(fg, "MOST", 30.0)
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 3)  # the ingests below leave their segments fresh
+    store = await open_store(store_url)
+    try:
+        source = await store.upsert_source("local", "directory", "kedreamix", "/posts")
+        for day, first in (("2024-05-06", 1), ("2024-05-07", 21)):
+            post = parse_post(kedreamix("3DGS", day, entries("6", 20, first)).encode(), f"{day}/3DGS.md", "kedreamix")
+            await store.record_post(source, PostRef(f"{day}/3DGS.md", "v1"), Fetched(b""), post)
+        monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 2)  # now due
+        with foreground():
+            task = asyncio.create_task(store.merge_index(20_000))
+            await asyncio.sleep(0.5)
+            assert not task.done(), "the index was merged while a search was under way"
+        assert await asyncio.wait_for(task, 20)
+        assert not await store._one("SELECT count(*) FROM rank_segments WHERE level = 0")
         assert (await run_search(store, "gaussian")).total == 40
     finally:
         await store.close()

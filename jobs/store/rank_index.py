@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jobs.foreground import step_aside, stepping
 from jobs.search import pairs
 from jobs.search.codec import decode_many, encode_columns
 from jobs.search.rank import Array, Postings
@@ -467,7 +468,7 @@ def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
                         segs) if merged else iter(())
     chunk: list[Any] = []
     held, after = 0, None  # bytes of ids in `chunk`; the last term of the previous chunk
-    for row in rows:
+    for row in stepping(rows):  # a search in this process goes first (jobs/foreground.py)
         if held >= MERGE_CHUNK and row[0] != chunk[-1][0]:
             _merge_terms(conn, seg, live, chunk, [f.between(after, chunk[-1][0]) for f in fresh], len(segs))
             after, chunk, held = chunk[-1][0], [], 0
@@ -486,6 +487,7 @@ def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
     """Merge the postings of one range of terms: merged segments' rows and fresh segments' slices
     (segment, terms, starts, ids, counts), live ones only, into rows of segment `seg`; the `sources`
     segments merged keep the markers (jobs/search/pairs.py) they all hold."""
+    step_aside()
     size = len(live)
     names = sorted({r[0] for r in rows}.union(*(f[1] for f in fresh)))
     if not names:
