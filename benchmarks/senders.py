@@ -24,11 +24,13 @@ its share.
 
 The bot runs as `serve()` runs it: its start-up heap frozen before it connects (jobs/gc_pause.py). The simulated
 world (servers, channels, members: in production Discord's, not in the bot's process) is frozen too before the
-cycle, so that a full collection walks what a served bot would hold; what SimCord keeps of each message it is
-sent still piles up in this process (--unfrozen: nothing frozen, as before).
+cycle, so that a full collection walks what a served bot would hold (--unfrozen: nothing frozen, as before).
+SimCord's diagnostics (its log of every request and its transcript: two more copies of every message sent,
+which the collector would walk with the bot's heap) are tallied as they come and emptied, every 50 ms;
+the messages stay in their channels, as they would on Discord (--keep-log: kept, as before).
 
     .venv/bin/python benchmarks/senders.py [--servers 1000] [--subscribers 20000] [--papers 5] [--rounds 3]
-                                           [--profile] [--unfrozen]
+                                           [--profile] [--unfrozen] [--keep-log]
     .venv/bin/python benchmarks/senders.py --smoke
 """
 
@@ -88,6 +90,10 @@ class Run:
     block: float = 0.0  # the longest the event loop went without a turn over the whole cycle (issue 20 item 3)
     full: list[float] = field(default_factory=list)  # the cyclic GC's full collections meanwhile, wall seconds
     tracked: int = 0  # objects the GC tracked at the cycle's end
+    # A full collection at the cycle's end (CPU ms, objects walked): over all this process holds, then with the
+    # simulated channels' messages dropped (what a served bot holds: Discord keeps those, not the bot).
+    collect_all: tuple[float, int] = (0.0, 0)
+    collect_bot: tuple[float, int] = (0.0, 0)
     shares: dict[str, float] = field(default_factory=dict)  # --profile: the send phase's CPU by whose code
 
     @property
@@ -142,6 +148,61 @@ class Heartbeat:
         self.tracked = len(gc.get_objects())
 
 
+class Tally:
+    """The REST calls the bot makes, counted from SimCord's request log as they come (requests, each message
+    post's nonce, the channels reached), then, unless `keep`, dropped from the log and the transcript."""
+
+    def __init__(self, env: Any, keep: bool) -> None:
+        self.env, self.keep = env, keep
+        self.reset()
+        self._task: asyncio.Task[None] | None = None
+
+    def reset(self) -> None:
+        """Count from now on."""
+        self.seen = len(self.env.http_requests)
+        self.requests = 0
+        self.nonces: Counter[Any] = Counter()
+        self.reached: Counter[int] = Counter()
+
+    def take(self) -> None:
+        log = self.env.backend.http_requests
+        for r in log[self.seen:]:
+            self.requests += 1
+            if r.method == "POST" and (m := re.match(r"/channels/(\d+)/messages$", r.path)):
+                self.nonces[(r.json or {}).get("nonce")] += 1
+                self.reached[int(m[1])] += 1
+        self.seen = len(log)
+        if not self.keep:
+            log.clear()
+            self.env.backend.transcript.clear()
+            self.seen = 0
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(0.05)
+            self.take()
+
+    async def __aenter__(self) -> Tally:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self.take()
+
+
+def full_collection() -> tuple[float, int]:
+    """CPU ms of one full collection after garbage is gone (what every later one walks), and the objects it
+    walks (the frozen heap is not walked)."""
+    gc.collect()
+    began = time.process_time()
+    gc.collect()
+    return (time.process_time() - began) * 1000, len(gc.get_objects())
+
+
 def database_url(name: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
@@ -194,7 +255,7 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
                 write_kedreamix(posts, topic, "2024-05-06", entries(str(6 + t), args.papers))
             if not args.unfrozen:  # the simulated Discord's servers, channels and members: Discord's, not the bot's
                 freeze_heap()
-            before = len(env.http_requests)
+            tally = Tally(env, args.keep_log)
             beat = Heartbeat()
             if mode == "single":
                 plain_send = bot._send
@@ -210,15 +271,15 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
                         timing["wall"], timing["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
 
                 bot._send = timed_send  # type: ignore[method-assign]
-                before = len(env.http_requests)
-                async with beat:
+                tally.reset()
+                async with beat, tally:
                     await bot.run_digest()
                 run.seconds, run.cpu = timing["wall"], timing["cpu"]
             else:
-                async with beat:
+                async with beat, tally:
                     await bot.run_digest()  # the scheduler's cycle: planned, nothing sent
                 stores = [await open_database(url) for _ in range(args.senders)]
-                before = len(env.http_requests)
+                tally.reset()
                 sent = [0] * len(stores)
 
                 async def sender(i: int, mine: Any) -> None:
@@ -230,25 +291,27 @@ async def one_run(mode: str, args: argparse.Namespace, tmp: Path, profiled: bool
 
                 wall, cpu = time.perf_counter(), time.process_time()
                 profile.enable() if profile else None
-                async with beat:
+                async with beat, tally:
                     await asyncio.gather(*(sender(i, s) for i, s in enumerate(stores)))
                 profile.disable() if profile else None
                 run.seconds, run.cpu = time.perf_counter() - wall, time.process_time() - cpu
                 run.by_sender = sent
             run.block, run.full, run.tracked = beat.worst, beat.full, beat.tracked
             await env.settle()
-            requests = env.http_requests[before:]
-            run.requests = len(requests)
-            posted = [r for r in requests if r.method == "POST" and r.path.endswith("/messages")]
-            nonces = Counter((r.json or {}).get("nonce") for r in posted)
-            run.duplicates = sum(n - 1 for n in nonces.values() if n > 1)
+            tally.take()
+            run.requests = tally.requests
+            run.duplicates = sum(n - 1 for n in tally.nonces.values() if n > 1)
             counts = await store.outbox_counts()
             run.delivered = counts.get("sent", 0)
-            reached = Counter(int(m[1]) for r in posted if (m := re.match(r"/channels/(\d+)/messages", r.path)))
+            reached = tally.reached
             if profile:
                 run.shares = shares(profile)
             run.losses = (counts.get("pending", 0) + counts.get("failed", 0)
                           + sum(1 for c in channels if not reached[c]) + sum(1 for d in dms if reached[d] != 1))
+            run.collect_all = full_collection()
+            for messages in env.backend.messages.values():
+                messages.clear()
+            run.collect_bot = full_collection()
     finally:
         thaw_heap()  # the next round starts from the same heap
         for s in stores:
@@ -322,6 +385,10 @@ def line(runs: list[Run]) -> str:
             + " / ".join(f"{r.block * 1000:.0f}" for r in runs) + " · the cyclic GC's full collections meanwhile "
             "(count, longest ms, objects tracked at the end) " + " / ".join(
                 f"{len(r.full)}, {max(r.full, default=0) * 1000:.0f}, {r.tracked:,}" for r in runs)
+            + " · a full collection at the end, CPU ms over objects: all " + " / ".join(
+                f"{r.collect_all[0]:.0f} over {r.collect_all[1]:,}" for r in runs)
+            + "; without SimCord's messages (a served bot's heap) " + " / ".join(
+                f"{r.collect_bot[0]:.0f} over {r.collect_bot[1]:,}" for r in runs)
             + "\n        " + overhead(runs))
 
 
@@ -375,6 +442,9 @@ def main() -> None:
     parser.add_argument("--unfrozen", action="store_true",
                         help="no heap frozen: neither the served bot's start-up heap (jobs/gc_pause.py freeze_heap) "
                              "nor the simulated Discord's world, which a full collection then walks too")
+    parser.add_argument("--keep-log", action="store_true",
+                        help="keep SimCord's request log and transcript (two copies of every message sent, "
+                             "walked by every full collection), as before")
     args = parser.parse_args()
     if args.smoke:
         args.servers, args.subscribers, args.rounds = 3, 30, 1
