@@ -21,6 +21,13 @@ from tests.engines import open_store
 from tests.postgen import daily_arxiv_line, entries, kedreamix
 
 
+def hold_up_to(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """A search may hold background work up `seconds` (credit enough for it)."""
+    monkeypatch.setattr(fg, "MOST", seconds)
+    monkeypatch.setattr(fg, "BURST", 60.0)
+    monkeypatch.setattr(fg, "_credit", 60.0)
+
+
 def in_thread(work: Callable[[], object]) -> threading.Thread:
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
@@ -28,7 +35,7 @@ def in_thread(work: Callable[[], object]) -> threading.Thread:
 
 
 def test_work_waits_for_the_search_under_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fg, "MOST", 30.0)
+    hold_up_to(monkeypatch, 30.0)
     order: list[str] = []
     with foreground():
         worker = in_thread(lambda: (list(stepping(range(3))), order.append("work done")))
@@ -39,7 +46,7 @@ def test_work_waits_for_the_search_under_way(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_without_a_search_work_does_not_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fg, "MOST", 5.0)
+    hold_up_to(monkeypatch, 5.0)
     with foreground():
         pass  # a search that has ended
     t0 = time.perf_counter()
@@ -50,7 +57,7 @@ def test_without_a_search_work_does_not_wait(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_a_search_that_does_not_end_holds_work_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """A search may wait on the work itself (a connection it holds): the work goes on after MOST."""
-    monkeypatch.setattr(fg, "MOST", 0.3)
+    hold_up_to(monkeypatch, 0.3)
     with foreground():
         t0 = time.perf_counter()
         worker = in_thread(lambda: list(stepping(range(100))))
@@ -65,9 +72,49 @@ def test_a_search_that_does_not_end_holds_work_up_once(monkeypatch: pytest.Monke
         assert 0.3 <= time.perf_counter() - t0 < 3
 
 
+def test_a_stream_of_searches_leaves_background_work_half_its_time() -> None:
+    """Searches that overlap, one beginning every 20 ms: each is new, but the work still goes on, stepping
+    aside for at most SHARE of its time (without that bound, one step each MOST: about 40 in 2 s)."""
+    stop = threading.Event()
+
+    def one_search() -> None:
+        with foreground():
+            time.sleep(0.03)
+
+    def searches() -> None:
+        while not stop.is_set():
+            in_thread(one_search)
+            time.sleep(0.02)
+
+    stream = in_thread(searches)
+    done, until = 0, time.monotonic() + 2
+    try:
+        for _ in stepping(iter(int, 1)):  # endless
+            time.sleep(0.001)  # a piece of work
+            done += 1
+            if time.monotonic() > until:
+                break
+    finally:
+        stop.set()
+        stream.join(5)
+    assert done >= 300, done
+
+
+async def test_a_search_is_foreground_work(store_url: str) -> None:
+    """`run_search` (every /search and its pages) marks itself under way, whatever it finds."""
+    store = await open_store(store_url)
+    try:
+        for text in ("gaussian", "2405.00001", '"a phrase"'):
+            before = fg._begun
+            await run_search(store, text)
+            assert fg._begun == before + 1 and fg._idle.is_set()
+    finally:
+        await store.close()
+
+
 async def test_work_on_the_event_loop_thread_never_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """The search awaits answers that this very thread delivers: waiting here would only hold it up."""
-    monkeypatch.setattr(fg, "MOST", 5.0)
+    hold_up_to(monkeypatch, 5.0)
     with foreground():
         t0 = time.perf_counter()
         assert list(stepping(range(3))) == [0, 1, 2]
@@ -86,7 +133,7 @@ def md_day(n: int) -> str:
 ])
 async def test_a_post_parsed_in_a_thread_waits_for_a_search(monkeypatch: pytest.MonkeyPatch, path: str, fmt: str,
                                                             text: str) -> None:
-    monkeypatch.setattr(fg, "MOST", 30.0)
+    hold_up_to(monkeypatch, 30.0)
     with foreground():
         task = asyncio.create_task(asyncio.to_thread(parse_post, text.encode(), path, fmt))
         await asyncio.sleep(0.3)
@@ -97,7 +144,7 @@ async def test_a_post_parsed_in_a_thread_waits_for_a_search(monkeypatch: pytest.
 async def test_storing_a_post_waits_for_a_search_under_way(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """On both engines the rows are built on a worker thread: they step aside, and the post is stored whole
     once the search is done."""
-    monkeypatch.setattr(fg, "MOST", 30.0)
+    hold_up_to(monkeypatch, 30.0)
     post = parse_post(kedreamix("3DGS", "2024-05-06", entries("6", 40)).encode(), "2024-05-06/3DGS.md", "kedreamix")
     store = await open_store(store_url)
     try:
@@ -115,7 +162,7 @@ async def test_storing_a_post_waits_for_a_search_under_way(store_url: str, monke
 
 async def test_merging_the_index_waits_for_a_search_under_way(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The merger's piece, or an ingest's overdue merge, on the write thread: between its rows."""
-    monkeypatch.setattr(fg, "MOST", 30.0)
+    hold_up_to(monkeypatch, 30.0)
     monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 3)  # the ingests below leave their segments fresh
     store = await open_store(store_url)
     try:

@@ -21,6 +21,7 @@ from bot.ui.views import ItemOwner
 from jobs.arxiv_id import normalize_arxiv_id
 from jobs.find import run_search
 from jobs.fold import fold
+from jobs.foreground import foreground
 from jobs.models import Paper
 from jobs.present.i18n import t
 from jobs.records import ALL_TOPICS
@@ -107,6 +108,11 @@ class Search(ItemOwner):
                      topic: str | None = None, after: str | None = None, before: str | None = None) -> None:
         # The database may be busy with a digest cycle: acknowledge within Discord's 3 seconds first.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        with foreground():  # the member waits on the reply too: an ingest steps aside (jobs/foreground.py)
+            await self._answer(interaction, query, topic, after, before)
+
+    async def _answer(self, interaction: Interaction, query: str, topic: str | None, after: str | None,
+                      before: str | None) -> None:
         store = self.store
 
         async def fetch(offset: int, limit: int) -> tuple[list[Entry], int]:

@@ -487,7 +487,7 @@ def _merge_terms(conn: SqlConnection, seg: int, live: Array, rows: list[Any],
     """Merge the postings of one range of terms: merged segments' rows and fresh segments' slices
     (segment, terms, starts, ids, counts), live ones only, into rows of segment `seg`; the `sources`
     segments merged keep the markers (jobs/search/pairs.py) they all hold."""
-    step_aside()
+    step_aside()  # between ranges of terms too: a search in this process goes first (jobs/foreground.py)
     size = len(live)
     names = sorted({r[0] for r in rows}.union(*(f[1] for f in fresh)))
     if not names:
