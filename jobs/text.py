@@ -315,6 +315,15 @@ _GBK_MARKERS_RE = re.compile(
 )
 
 
+_CHUNK = 1 << 20
+
+
+def search_by_chunks(pattern: re.Pattern[str], text: str) -> bool:
+    """pattern.search over a whole post, a megabyte at a time (patterns of at most two characters): one
+    long C call would hold the GIL, freezing the event loop while a worker thread parses."""
+    return any(pattern.search(text, start, start + _CHUNK + 1) for start in range(0, len(text), _CHUNK))
+
+
 def _looks_gbk_mojibake(text: str, max_runs: int = 200) -> bool:
     """Whether the first runs of non-ASCII text read back as UTF-8 with few characters lost (at most one
     in four): real Chinese re-encoded loses about half of them, mojibake about one in eight."""
@@ -333,7 +342,7 @@ def _looks_gbk_mojibake(text: str, max_runs: int = 200) -> bool:
 def repair_gbk_mojibake(text: str, *, mark_lost: bool = False) -> tuple[str, bool]:
     """Repair UTF-8-read-as-GBK mojibake. Returns ``(text, lossy)``; lost characters are dropped (or left
     as U+FFFD with ``mark_lost=True``). Text that is not such mojibake is returned unchanged."""
-    if text.isascii() or not _GBK_MARKERS_RE.search(text) or not _looks_gbk_mojibake(text):
+    if text.isascii() or not search_by_chunks(_GBK_MARKERS_RE, text) or not _looks_gbk_mojibake(text):
         return text, False
     return _gbk_redecode_all(text, mark_lost=mark_lost)
 

@@ -194,6 +194,14 @@ def test_gbk_repair_says_so_and_flags_what_it_lost() -> None:
         assert len(paper.takeaways) == 3
 
 
+def test_gbk_mojibake_past_the_first_megabyte_is_found() -> None:
+    """The markers are searched a megabyte at a time (a worker thread lets the GIL go between): mojibake that
+    starts after a megabyte of ASCII is repaired as one at the top is."""
+    post = parse("<!-- " + "x" * (1 << 20) + " -->\n" + mojibake(CLEAN, "gbk:replace"))
+    assert any("UTF-8 read as GBK" in p for p in post.problems)
+    assert len(post.papers) == 4
+
+
 def test_clean_chinese_is_not_taken_for_gbk_mojibake() -> None:
     post = parse(CLEAN)
     assert not any("mojibake" in p for p in post.problems)

@@ -26,6 +26,7 @@ from jobs.text import (
     has_zero_width,
     repair_gbk_mojibake,
     repair_mojibake,
+    search_by_chunks,
     strip_zero_width,
 )
 
@@ -34,15 +35,6 @@ __all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "format_th
 # Control characters that text posts do not contain (tab, LF, VT, FF, CR excluded).
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 _BINARY_SAMPLE = 8192
-_CHUNK = 1 << 20
-
-
-def _search(pattern: re.Pattern[str], text: str) -> bool:
-    """pattern.search over a whole post, a megabyte at a time (patterns of at most two characters): one
-    long C call would hold the GIL, freezing the event loop while a worker thread parses."""
-    return any(pattern.search(text, start, start + _CHUNK + 1) for start in range(0, len(text), _CHUNK))
-
-
 def decode_post(content: bytes | str) -> tuple[str, list[str]]:
     """Post bytes (or text) -> (text ready for an adapter, problems).
 
@@ -83,7 +75,7 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
         raise FormatError("binary data, not a text post (mostly control characters or invalid UTF-8)")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii() and _search(MOJIBAKE_RE, text):
+    if not text.isascii() and search_by_chunks(MOJIBAKE_RE, text):
         fixed, _ = repair_mojibake(text, mark_lost=True)
         if fixed != text:
             lost = fixed.count(REPLACEMENT_CHAR) - text.count(REPLACEMENT_CHAR)
