@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -36,12 +37,18 @@ _begun = 0  # searches begun since the start
 _given = 0  # the newest of them that background work has stepped aside for
 _credit = BURST  # seconds background work may still spend stepping aside
 _credited = time.monotonic()
+_inside: ContextVar[bool] = ContextVar("_inside", default=False)  # a search's task is under way already
 
 
 @contextmanager
 def foreground() -> Iterator[None]:
-    """A search under way (from any thread; searches may overlap)."""
+    """A search under way (from any thread; searches may overlap). Nested in one task (the /search command
+    around `run_search`), it is one search."""
     global _under_way, _begun
+    if _inside.get():
+        yield
+        return
+    token = _inside.set(True)
     with _lock:
         _under_way += 1
         _begun += 1
@@ -49,6 +56,7 @@ def foreground() -> Iterator[None]:
     try:
         yield
     finally:
+        _inside.reset(token)
         with _lock:
             _under_way -= 1
             if not _under_way:
@@ -68,16 +76,18 @@ def step_aside() -> None:
         return  # on the loop's thread: the search cannot finish while this thread sleeps
     except RuntimeError:
         pass
-    with _lock:
+    with _lock:  # the wait is taken from the credit before it begins: threads cannot overspend it together
         now = time.monotonic()
         _credit = min(BURST, _credit + (now - _credited) * SHARE)
         _credited = now
         most = min(MOST, _credit)
+        if most <= 0:
+            return
+        _credit -= most
     began = time.monotonic()
-    if most > 0:
-        _idle.wait(most)
-    with _lock:
-        _credit -= time.monotonic() - began
+    _idle.wait(most)
+    with _lock:  # what was not waited goes back (never more than was taken: a frozen process owes nothing)
+        _credit += most - min(most, time.monotonic() - began)
         _given = max(_given, newest)
 
 

@@ -221,13 +221,29 @@ def _decode_runs(text: str, *, only_bad: bool) -> tuple[str, bool]:
     return (_HIGH_RUN_RE if only_bad else _DECODE_RUN_RE).sub(fix, text), lossy
 
 
+_CHUNK = 1 << 20
+
+
+def first_match(pattern: re.Pattern[str], text: str, pos: int = 0) -> re.Match[str] | None:
+    """pattern.search(text, pos), a megabyte at a time (patterns of at most two characters, no anchors): one
+    long C call over a whole post would hold the GIL, freezing the event loop while a worker thread parses."""
+    for start in range(pos, len(text), _CHUNK):
+        if m := pattern.search(text, start, start + _CHUNK + 1):
+            return m
+    return None
+
+
+def search_by_chunks(pattern: re.Pattern[str], text: str) -> bool:
+    return first_match(pattern, text) is not None
+
+
 def _candidate_runs(text: str, max_lines: int = 64) -> list[str]:
     """The runs that pair a lead with a continuation, from the first `max_lines` lines holding one
     (a sample: enough to tell a mojibake copy from real text that has a few accented names)."""
     runs: list[str] = []
     pos = 0
     for _ in range(max_lines):
-        m = MOJIBAKE_RE.search(text, pos)
+        m = first_match(MOJIBAKE_RE, text, pos)
         if m is None:
             break
         start = text.rfind("\n", 0, m.start()) + 1
@@ -248,7 +264,7 @@ def repair_mojibake(text: str, *, mark_lost: bool = False) -> tuple[str, bool]:
     too. Text without mojibake is returned unchanged (and quickly).
     """
     lossy = False
-    if not text.isascii() and MOJIBAKE_RE.search(text):
+    if not text.isascii() and search_by_chunks(MOJIBAKE_RE, text):
         runs = _candidate_runs(text)
         bad = sum(1 for run in runs if is_bad(run))
         if bad and bad * 2 >= len(runs):
@@ -313,15 +329,6 @@ _GBK_MARKERS_RE = re.compile(
     )
     + "]"
 )
-
-
-_CHUNK = 1 << 20
-
-
-def search_by_chunks(pattern: re.Pattern[str], text: str) -> bool:
-    """pattern.search over a whole post, a megabyte at a time (patterns of at most two characters): one
-    long C call would hold the GIL, freezing the event loop while a worker thread parses."""
-    return any(pattern.search(text, start, start + _CHUNK + 1) for start in range(0, len(text), _CHUNK))
 
 
 def _looks_gbk_mojibake(text: str, max_runs: int = 200) -> bool:

@@ -74,30 +74,44 @@ def test_a_search_that_does_not_end_holds_work_up_once(monkeypatch: pytest.Monke
 
 def test_a_stream_of_searches_leaves_background_work_half_its_time() -> None:
     """Searches that overlap, one beginning every 20 ms: each is new, but the work still goes on, stepping
-    aside for at most SHARE of its time (without that bound, one step each MOST: about 40 in 2 s)."""
+    aside for at most SHARE of its time and the BURST saved up (without that bound, nearly all of it)."""
     stop = threading.Event()
+    searches: list[threading.Thread] = []
 
     def one_search() -> None:
         with foreground():
             time.sleep(0.03)
 
-    def searches() -> None:
+    def stream() -> None:
         while not stop.is_set():
-            in_thread(one_search)
+            searches.append(in_thread(one_search))
             time.sleep(0.02)
 
-    stream = in_thread(searches)
-    done, until = 0, time.monotonic() + 2
+    starter = in_thread(stream)
+    aside, began = 0.0, time.monotonic()
+    steps = stepping(iter(int, 1))  # endless
     try:
-        for _ in stepping(iter(int, 1)):  # endless
+        while time.monotonic() - began < 3:
+            t0 = time.monotonic()
+            next(steps)
+            aside += time.monotonic() - t0
             time.sleep(0.001)  # a piece of work
-            done += 1
-            if time.monotonic() > until:
-                break
     finally:
         stop.set()
-        stream.join(5)
-    assert done >= 300, done
+        starter.join(5)
+        for search in searches:
+            search.join(5)
+    took = time.monotonic() - began
+    assert aside <= fg.SHARE * took + fg.BURST + 0.3, (aside, took)
+
+
+def test_a_search_inside_a_search_is_one() -> None:
+    """The /search command is foreground around `run_search`, which is foreground too: one search, so
+    background work steps aside for it once."""
+    before = fg._begun
+    with foreground(), foreground():
+        assert not fg._idle.is_set()
+    assert fg._begun == before + 1 and fg._idle.is_set()
 
 
 async def test_a_search_is_foreground_work(store_url: str) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
+import jobs.text
 from jobs.text import (
     HTML_TAG_RE,
+    MOJIBAKE_RE,
     clean_lines,
     clean_text,
     collapse_ws,
     find_urls,
+    first_match,
     has_mojibake,
     repair_mojibake,
+    search_by_chunks,
     strip_html,
     strip_zero_width,
     trim_url,
@@ -134,3 +141,17 @@ def test_urls() -> None:
 @pytest.mark.parametrize("text", ["", "a", "中文", "x" * 1000])
 def test_clean_text_plain_text_is_not_lossy(text: str) -> None:
     assert clean_text(text) == (text, False)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_scan_a_chunk_at_a_time_finds_what_one_scan_finds(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posts are scanned a megabyte at a time (the GIL goes between); here 8 characters at a time, so that a
+    two-character match straddles a chunk's end somewhere: the same first match, from any position."""
+    monkeypatch.setattr(jobs.text, "_CHUNK", 8)
+    rng = random.Random(seed)
+    text = "".join(rng.choice("ab\nÃ©æ–") for _ in range(rng.randrange(0, 60)))
+    for pattern in (MOJIBAKE_RE, re.compile("[–]")):
+        for pos in range(len(text) + 1):
+            want, got = pattern.search(text, pos), first_match(pattern, text, pos)
+            assert (got and got.span()) == (want and want.span()), (text, pos)
+        assert search_by_chunks(pattern, text) == (pattern.search(text) is not None)
