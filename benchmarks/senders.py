@@ -53,7 +53,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -106,7 +106,34 @@ class Run:
         return self.requests / max(1e-9, self.seconds) / DISCORD_GLOBAL_RATE
 
 
-class Heartbeat:
+class Background:
+    """A task running `_run` while in use (`async with`), cancelled at the end."""
+
+    _task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+    def _started(self) -> None:
+        pass
+
+    def _ended(self) -> None:
+        pass
+
+    async def __aenter__(self) -> Self:
+        self._started()
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._ended()
+
+
+class Heartbeat(Background):
     """Sleeps 1 ms at a time on the event loop while in use; `worst` is the longest it waited past that: how
     long the bot's gateway heartbeat and slash commands could not run (benchmarks/loop_block.py's measure).
     Also the cyclic garbage collector's full collections meanwhile (`full`: their wall times) and the objects
@@ -120,7 +147,6 @@ class Heartbeat:
         self.full: list[float] = []
         self._in_full = 0.0  # seconds of full collections so far
         self.tracked = 0
-        self._task: asyncio.Task[None] | None = None
         self._began = 0.0
 
     def _collection(self, phase: str, info: dict[str, int]) -> None:
@@ -141,21 +167,15 @@ class Heartbeat:
             self.worst = max(self.worst, late)
             self.worst_besides = max(self.worst_besides, late - (self._in_full - full))
 
-    async def __aenter__(self) -> Heartbeat:
+    def _started(self) -> None:
         gc.callbacks.append(self._collection)
-        self._task = asyncio.create_task(self._run())
-        return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+    def _ended(self) -> None:
         gc.callbacks.remove(self._collection)
         self.tracked = len(gc.get_objects())
 
 
-class Tally:
+class Tally(Background):
     """The REST calls the bot makes, counted from SimCord's request log as they come (requests, each message
     post's nonce, the channels reached), then, unless `keep`, dropped from the log and the transcript. The
     counting runs on the loop inside the measured phase (a regex and a Counter a request: small beside the
@@ -164,7 +184,6 @@ class Tally:
     def __init__(self, env: Any, keep: bool) -> None:
         self.env, self.keep = env, keep
         self.reset()
-        self._task: asyncio.Task[None] | None = None
 
     def reset(self) -> None:
         """Count from now on."""
@@ -191,15 +210,7 @@ class Tally:
             await asyncio.sleep(0.05)
             self.take()
 
-    async def __aenter__(self) -> Tally:
-        self._task = asyncio.create_task(self._run())
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+    def _ended(self) -> None:
         self.take()
 
 
