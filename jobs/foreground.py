@@ -26,7 +26,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 MOST = 0.05  # seconds one search may hold background work up
-SHARE = 0.5  # the most of its time background work spends stepping aside, however many search
+SHARE = 0.5  # the most of its time background work spends stepping aside, however many searches
 BURST = 0.25  # seconds of stepping aside saved up at most (credit earned at SHARE a second)
 
 _idle = threading.Event()
