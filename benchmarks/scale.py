@@ -101,12 +101,17 @@ def days(entries: list[dict[str, Any]], start: int, papers: int, size: int) -> I
         day += 1
 
 
+def day_post(date: str, batch: list[Paper]) -> tuple[PostRef, Fetched, ParsedPost]:
+    """A day's papers as the post `record_post(s)` takes, as a daily-arXiv source would hand it over."""
+    return PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""), ParsedPost(papers=batch, topic="",
+                                                                                         date=date)
+
+
 async def ingest(store: Store, source: int, date: str, batch: list[Paper]) -> tuple[float, float, bool]:
     """(CPU s, wall s, merged?) of one day's record_post."""
     before = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
     c0, t0 = time.process_time(), time.perf_counter()
-    await store.record_post(source, PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
-                            ParsedPost(papers=batch, topic="", date=date))
+    await store.record_post(source, *day_post(date, batch))
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     after = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
     return cpu, wall, after != before
@@ -123,8 +128,7 @@ async def seed(path: Path, entries: list[dict[str, Any]], papers: int, size: int
         done = int(await store._one("SELECT count(*) FROM papers") or 0)
         posts: list[tuple[PostRef, Fetched, ParsedPost]] = []
         for day, date, batch in days(entries, done // size, papers, size):
-            posts.append((PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
-                          ParsedPost(papers=batch, topic="", date=date)))
+            posts.append(day_post(date, batch))
             if len(posts) == batch_days or (day + 1) * size >= papers:
                 await store.record_posts(source, posts)
                 posts = []
@@ -269,8 +273,7 @@ async def ingest_days(store: Store, entries: list[dict[str, Any]], size: int, ex
     done = int(await store._one("SELECT count(*) FROM papers") or 0)
     commits = 0
     for _, date, batch in days(entries, done // size, done + extra_days * size, size):
-        await store.record_post(source, PostRef(f"{date}_AI_enhanced_Chinese.jsonl", date), Fetched(b""),
-                                ParsedPost(papers=batch, topic="", date=date))
+        await store.record_post(source, *day_post(date, batch))
         commits += 1
     return commits
 
