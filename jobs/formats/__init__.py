@@ -21,12 +21,10 @@ from jobs.formats.html import html_to_markdown, looks_like_html
 from jobs.formats.registry import AUTO, FORMAT_NAMES, FORMATS, detect
 from jobs.models import FormatError, ParsedPost
 from jobs.text import (
-    MOJIBAKE_RE,
     REPLACEMENT_CHAR,
     has_zero_width,
     repair_gbk_mojibake,
     repair_mojibake,
-    search_by_chunks,
     strip_zero_width,
 )
 
@@ -75,7 +73,7 @@ def decode_post(content: bytes | str) -> tuple[str, list[str]]:
         raise FormatError("binary data, not a text post (mostly control characters or invalid UTF-8)")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii() and search_by_chunks(MOJIBAKE_RE, text):
+    if not text.isascii():  # repair_mojibake looks for it first, a megabyte at a time
         fixed, _ = repair_mojibake(text, mark_lost=True)
         if fixed != text:
             lost = fixed.count(REPLACEMENT_CHAR) - text.count(REPLACEMENT_CHAR)
