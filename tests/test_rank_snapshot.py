@@ -143,3 +143,71 @@ async def test_a_commit_taken_in_leaves_the_arrays_held_before_as_they_were(stor
             appended.append(np.shares_memory(now.corpus.segment, held.corpus.segment))
         # loaded whole, then copied into a buffer with room, then appended in place, then copied (papers moved)
         assert appended == [False, True, False]
+
+
+async def _in_transaction(store: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    async with store.transaction() as conn:
+        return await (run_shared if hasattr(store, "pool") else run_sync)(conn, fn, *args)
+
+
+def _merged_since(top_seg: int) -> Callable[[Any], list[int]]:
+    def targets(conn: Any) -> list[int]:
+        return [int(r[0]) for r in conn.execute(
+            "SELECT seg FROM rank_segments WHERE seg > ? AND seg IN (SELECT target FROM rank_merges) "
+            "AND merged_upto IS NULL",
+            (top_seg,)).fetchall()]
+    return targets
+
+
+def _lengthen(conn: Any, segs: list[int]) -> None:
+    conn.execute(f"UPDATE rank_docs SET len = len + 1000 WHERE seg IN ({','.join('?' * len(segs))})", segs)
+
+
+def _levels(conn: Any, segs: list[int]) -> list[int]:
+    marks = ",".join("?" * len(segs))
+    return [int(r[0]) for r in conn.execute(f"SELECT level FROM rank_segments WHERE seg IN ({marks})", segs)]
+
+
+async def test_merges_between_two_searches_move_the_papers_held_in_memory(store_url: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merger's work between two searches (fresh segments merged, a level merge begun and ended) moves the
+    papers the running bot holds to their new segments in memory: its arrays equal a new reader's after every
+    day, and the papers of those segments are not read again (a length changed behind the index's back in
+    them stays as held, where a new reader reads it)."""
+    monkeypatch.setattr(rank_index, "FRESH_SEGMENTS", 2)
+    monkeypatch.setattr(rank_index, "FANOUT", 2)
+    rng = random.Random(17)
+    papers = [make_paper(rng, n) for n in range(1, 91)]
+    running = await open_store(store_url)
+    try:
+        await running.merge_index(rank_index.MERGER_ROWS)  # the merger is at work: ingests leave merging to it
+        moved_levels: set[int] = set()
+        for day in range(9):
+            while await running.merge_index(rank_index.MERGER_ROWS):  # the merger, between two days
+                pass
+            held = running._snapshot
+            targets = await _in_transaction(running, _merged_since(held.docs.top_seg)) if held else []
+            again = rng.sample(papers[: day * 10 + 10], 2) if day else []  # seen again: indexed anew
+            await add_post(running, f"2024-02-{day + 1:02d}/T.md", "3DGS", f"2024-02-{day + 1:02d}",
+                           papers[day * 10 : day * 10 + 10] + again)
+            if day == 8:
+                assert targets
+                await _in_transaction(running, _lengthen, targets)
+            pages = [await search(running, text, filters) for text, filters in QUERIES]
+            async with await open_store(store_url) as new_reader:
+                fresh_pages = [await search(new_reader, text, filters) for text, filters in QUERIES]
+                kept, whole = running._snapshot, new_reader._snapshot
+                assert kept is not None and whole is not None
+                if day < 8:
+                    same_arrays(kept, whole)
+                    assert pages == fresh_pages
+                    if targets:
+                        moved_levels.update(await _in_transaction(running, _levels, targets))
+                else:
+                    in_targets = np.isin(whole.corpus.segment, targets)
+                    assert np.array_equal(kept.corpus.segment, whole.corpus.segment)
+                    assert np.array_equal(kept.corpus.length[in_targets] + 1000, whole.corpus.length[in_targets])
+                    assert np.array_equal(kept.corpus.length[~in_targets], whole.corpus.length[~in_targets])
+        assert {1, 2} <= moved_levels  # fresh segments merged, and a level merge begun and ended, between searches
+    finally:
+        await running.close()

@@ -242,9 +242,20 @@ def _after_prefix(term: str) -> str:
     return term[:-1] + chr(0xE000 if 0xD7FF <= last < 0xE000 else last + 1)
 
 
-def _new_segment(conn: SqlConnection, level: int, docs: int) -> int:
-    return int(conn.execute("INSERT INTO rank_segments (level, docs) VALUES (?, ?) RETURNING seg",
-                            (level, docs)).fetchall()[0][0])
+# A merge's record (rank_merges) is kept while this many newer segments are made: years of days. A reader
+# holding arrays older than that reads the merged papers again, as it did before records were kept.
+MERGES_KEPT = 10_000
+
+
+def _new_segment(conn: SqlConnection, level: int, docs: int, sources: Sequence[int] = ()) -> int:
+    """A new segment's number; `sources`: the segments merged into it, recorded so that readers move their
+    papers in memory (jobs/store/rank_snapshot.py)."""
+    seg = int(conn.execute("INSERT INTO rank_segments (level, docs) VALUES (?, ?) RETURNING seg",
+                           (level, docs)).fetchall()[0][0])
+    if sources:
+        conn.executemany("INSERT INTO rank_merges (target, source) VALUES (?, ?)", [(seg, s) for s in sources])
+        conn.execute("DELETE FROM rank_merges WHERE target < ?", (seg - MERGES_KEPT,))
+    return seg
 
 
 # A level merge (segments of level 1 and up) is done a range of terms at a time, one step an ingest, so no
@@ -432,7 +443,7 @@ def _start_merge(conn: SqlConnection) -> int | None:
     sources = [int(r[0]) for r in conn.execute("SELECT seg FROM rank_segments WHERE level = ? ORDER BY seg", (full,))]
     marks = ",".join("?" * len(sources))
     docs = int(conn.execute(f"SELECT count(*) FROM rank_docs WHERE seg IN ({marks})", sources).fetchone()[0])
-    seg = _new_segment(conn, full + 1, docs)
+    seg = _new_segment(conn, full + 1, docs, sources)
     conn.execute("UPDATE rank_segments SET merged_upto = '' WHERE seg = ?", (seg,))
     conn.execute(f"UPDATE rank_segments SET merging_into = ? WHERE seg IN ({marks})", (seg, *sources))
     return seg
@@ -460,7 +471,7 @@ def _merge(conn: SqlConnection, segs: list[int], level: int) -> None:
     merged = conn.execute(f"SELECT 1 FROM rank_segments WHERE seg IN ({marks}) AND level > 0 LIMIT 1",
                           segs).fetchone()
     fresh = [Fresh.of(r) for r in conn.execute(f"{_FRESH} WHERE seg IN ({marks})", segs)]
-    seg = _new_segment(conn, level, docs)
+    seg = _new_segment(conn, level, docs, segs)
     first = _next_row(conn)
     conn.execute(f"UPDATE rank_docs SET seg = ? WHERE seg IN ({marks})", (seg, *segs))
     # Rows of the merged segments in term order; new rows (segment `seg`) never pass the filter.
@@ -558,7 +569,8 @@ def is_stale(conn: SqlConnection) -> bool:
 
 
 def clear(conn: SqlConnection) -> None:
-    for table in ("rank_postings", "rank_fresh", "rank_docs", "rank_segments"):
+    # rank_merges too: SQLite numbers segments anew after this, and a record must never name another's
+    for table in ("rank_postings", "rank_fresh", "rank_docs", "rank_segments", "rank_merges"):
         conn.execute(f"DELETE FROM {table}")
     learned_phrases.clear_parts(conn)
     reset(conn, "docs")

@@ -176,25 +176,30 @@ def load_docs(conn: SqlConnection, epoch: int) -> Docs:
 
 def docs_after(conn: SqlConnection, held: Docs) -> Docs:
     """`held` with the papers of segments newer than its newest: new papers, and papers indexed
-    again or merged (they move to their new segment); and the papers of a level merge that ended
-    since, moved from its sources to its target (older than `held`'s newest segment, so not read).
+    again or merged (they move to their new segment). Papers merged since are moved in memory, not
+    read: those of a level merge that ended (its target older than `held`'s newest segment), and
+    those of a merge begun and ended since whose sources `held` places (the target names them).
     New papers' entries are appended in the room past `held`'s arrays; entries `held` has are never
     changed in place (a search may be ranking with them): a change copies that array."""
-    rows = _int_rows(conn.execute("SELECT id, seg, len FROM rank_docs WHERE seg > ?",
-                                  (held.top_seg,)).fetchall(), 3)
     made, merging = _segments(conn)
+    ended = {target: sources.tolist() for target, sources in held.corpus.merging.items() if target not in merging}
+    since = _merges_since(conn, held.top_seg)
+    new_targets = [seg for seg in made if seg > held.top_seg and seg not in merging and _placed(seg, held, since)]
+    for target in new_targets:
+        _with_merges(target, since, ended)
+    unread = f" AND seg NOT IN ({','.join('?' * len(new_targets))})" if new_targets else ""
+    rows = _int_rows(conn.execute(f"SELECT id, seg, len FROM rank_docs WHERE seg > ?{unread}",
+                                  (held.top_seg, *new_targets)).fetchall(), 3)
     ids, segs, lens = rows[:, 0], rows[:, 1], rows[:, 2]
     old = held.corpus
     n = len(old.segment)
     size = max(n, int(ids.max()) + 1 if len(ids) else 0)
-    ended = [(target, sources) for target, sources in old.merging.items() if target not in merging]
     known = ids < n
     segment = _grown(old.segment, held.room, size, -1, copy=bool(ended or known.any()))
     before = np.full(len(ids), -1, dtype=np.int64)
     live = dict(held.live)
-    for target, sources in ended:  # what is still in its sources is in the target now
-        segment.array[np.isin(segment.array, sources)] = target
-        live[target] = live.get(target, 0) + sum(live.pop(int(s), 0) for s in sources)
+    if ended:
+        _move(segment.array[:n], ended, live)
     before[known] = segment.array[ids[known]]
     moved = before >= 0
     for seg, count in _counts(before[moved]):
@@ -212,6 +217,42 @@ def docs_after(conn: SqlConnection, held: Docs) -> Docs:
     clean = frozenset(seg for seg, count in made.items() if live.get(seg, 0) == count and seg not in merging)
     corpus = Corpus.built(segment.array, length.array, rows_now, total, clean, merging)
     return Docs(corpus, max(made, default=held.top_seg), live, total, held.epoch, segment.room, length.room)
+
+
+def _merges_since(conn: SqlConnection, top_seg: int) -> dict[int, list[int]]:
+    """The merges recorded since segment `top_seg` was made: each target's sources."""
+    merges: dict[int, list[int]] = {}
+    for target, source in conn.execute("SELECT target, source FROM rank_merges WHERE target > ?", (top_seg,)):
+        merges.setdefault(int(target), []).append(int(source))
+    return merges
+
+
+def _placed(seg: int, held: Docs, since: dict[int, list[int]]) -> bool:
+    """Whether `held` places every paper of segment `seg`: one it holds, or a merge (since) of such segments
+    (a segment an ingest made since holds papers `held` has not seen)."""
+    if seg <= held.top_seg:
+        return True
+    return seg in since and all(_placed(source, held, since) for source in since[seg])
+
+
+def _with_merges(target: int, since: dict[int, list[int]], into: dict[int, list[int]]) -> None:
+    """`target`'s merge and those it merged (since) added to `into`."""
+    into[target] = since[target]
+    for source in since[target]:
+        if source in since:
+            _with_merges(source, since, into)
+
+
+def _move(segment: Array, merges: dict[int, list[int]], live: dict[int, int]) -> None:
+    """Papers of each merge's sources moved to its target (in place; `live` counted along), oldest target
+    first, so one merged again since goes on to the next: one pass over the array for all of them."""
+    top = max(int(segment.max(initial=-1)), *merges, *(s for sources in merges.values() for s in sources))
+    to = np.arange(top + 2, dtype=np.int64) - 1  # to[seg + 1]: where seg's papers are now; -1 (none) stays
+    for target in sorted(merges):
+        for source in merges[target]:
+            to[to == source] = target
+            live[target] = live.get(target, 0) + live.pop(int(source), 0)
+    segment[:] = to[segment + 1]
 
 
 @dataclass(slots=True)
