@@ -77,16 +77,19 @@ async def test_each_commit_is_taken_in_and_ranks_as_a_new_reader(store_url: str,
             again = [replace(p, summary=p.summary or "再次出现的摘要") for p in rng.sample(papers[: day * 10 + 10], 2)]
             listed = papers[day * 10 : day * 10 + 10] + again
             path = f"2024-01-{day + 1:02d}/{topics[day % 2]}.md"
+            merging = dict(running._snapshot.corpus.merging) if running._snapshot else {}
+            calls.clear()
             await add_post(running, path, topics[day % 2], f"2024-01-{day + 1:02d}", listed)
             if day in (6, 12):  # the same post listed again: one paper dropped, under the other topic
                 await add_post(running, path, topics[(day + 1) % 2], f"2024-01-{day + 1:02d}", listed[1:])
-            calls.clear()
-            merging = dict(running._snapshot.corpus.merging) if running._snapshot else {}
-            pages = [await search(running, text, filters) for text, filters in QUERIES]
+            await running._settle_take_in()  # taken in as it committed (TakeIn), once search was made ready
             if day in (6, 12):
-                assert calls == ["docs_after", "load_dated"], day  # appearances changed: loaded whole
+                assert "load_dated" in calls and "load_docs" not in calls, day  # appearances changed: loaded whole
             elif day:
                 assert calls == ["docs_after", "dated_after"], day  # only the commit's papers and appearances
+            calls.clear()
+            pages = [await search(running, text, filters) for text, filters in QUERIES]
+            assert calls == [] or day == 0, day  # nothing left for the searches to take in
             async with await open_store(store_url) as new_reader:
                 fresh_pages = [await search(new_reader, text, filters) for text, filters in QUERIES]
                 assert new_reader._snapshot is not None and running._snapshot is not None
@@ -211,3 +214,30 @@ async def test_merges_between_two_searches_move_the_papers_held_in_memory(store_
         assert {1, 2} <= moved_levels  # fresh segments merged, and a level merge begun and ended, between searches
     finally:
         await running.close()
+
+
+async def test_an_ingest_in_this_process_is_taken_in_as_it_commits(store_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once search is ready in a process, its own ingests are taken into the arrays it holds right after they
+    commit, in the background: the first search after a day's ingest takes nothing in itself. A store that never
+    made search ready (a scheduler apart) loads nothing."""
+    calls: list[str] = []
+    for name in ("load_docs", "docs_after", "fresh_after"):
+        monkeypatch.setattr(rank_snapshot, name, counted(getattr(rank_snapshot, name), calls))
+    rng = random.Random(23)
+    papers = [make_paper(rng, n) for n in range(1, 31)]
+    async with await open_store(store_url) as scheduler:
+        await add_post(scheduler, "2024-03-01/T.md", "T", "2024-03-01", papers[:10])
+        await scheduler._settle_take_in()
+        assert scheduler._snapshot is None and calls == []
+    async with await open_store(store_url) as bot:
+        await bot.ready_search()
+        for day, listed in ((2, papers[10:20]), (3, papers[20:])):
+            calls.clear()
+            await add_post(bot, f"2024-03-{day:02d}/T.md", "T", f"2024-03-{day:02d}", listed)
+            await bot._settle_take_in()
+            assert calls == ["docs_after", "fresh_after"] and bot._snapshot is not None
+            assert bot._snapshot.corpus.rows == day * 10
+            calls.clear()
+            total, _ = await search(bot, "gaussian", {})
+            assert calls == []  # nothing left to take in

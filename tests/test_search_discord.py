@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 import simcord
 
+from bot.cogs.search import KEEP_CURRENT_S
+from jobs.models import Paper
+from jobs.store import rank_snapshot
 from tests.conftest import SHARED_DIGESTS
-from tests.engines import SQLITE_ONLY
+from tests.engines import SQLITE_ONLY, open_store
 from tests.postgen import Entry, entries, write_kedreamix
+from tests.test_rank_index import add_post
+from tests.test_rank_snapshot import counted
 
 CORPUS = [
     Entry("2405.10001", "Gaussian Splatting for Dynamic Scenes", authors=["José García", "Li Wei"],
@@ -220,3 +225,26 @@ async def test_a_phrase_searched_again_answers_the_same_once_it_is_learned(lab) 
     second = listed(await alice.slash(channel, "search", query="头像生成"))
     assert second == first
     assert first.startswith("**1. [Talking Head Generation with Diffusion]")
+
+
+async def test_an_ingest_apart_is_taken_in_before_anyone_searches(lab, store_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post a scheduler apart ingests (another store on the same database) is taken into the running bot's
+    search arrays within KEEP_CURRENT_S, with nobody searching: the first /search after it finds the new paper
+    and takes nothing in itself."""
+    env, channel, alice = lab
+    await env.settle()
+    calls: list[str] = []
+    for name in ("docs_after", "fresh_after", "load_docs"):
+        monkeypatch.setattr(rank_snapshot, name, counted(getattr(rank_snapshot, name), calls))
+    async with await open_store(store_url) as scheduler:
+        await add_post(scheduler, "2024-05-09/Quantum.md", "Quantum", "2024-05-09",
+                       [Paper(arxiv_id="2405.10009", version=1, title="Entangled Splats for Quantum Scenes",
+                              authors=["Emmy Noether"], abstract="Qubits meet splats.", summary="量子场景。")])
+    await env.advance_time(KEEP_CURRENT_S + 0.5)
+    await env.settle()
+    assert calls == ["docs_after", "fresh_after"]  # taken in by the bot, as it came
+    calls.clear()
+    text = listed(await alice.slash(channel, "search", query="entangled"))
+    assert text.startswith("**1. [Entangled Splats for Quantum Scenes]")
+    assert calls == []  # the search itself took nothing in

@@ -127,6 +127,9 @@ class Connection:
         self._savepoints = 0
         self.read_only = False  # opened with mode=ro (Store.open(read_only=True)): nothing to optimize
 
+    def _index_changed(self) -> None:
+        """An ingest committed papers to the index: searches held here take it in (jobs/store/search.py: TakeIn)."""
+
     def _in_own_transaction(self) -> bool:
         return self._owner is not None and self._owner is asyncio.current_task()
 

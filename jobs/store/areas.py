@@ -147,7 +147,8 @@ class SearchArea(Protocol):
 
     async def ready_search(self) -> None:
         """Load what searches rank with (the papers' arrays, and the appearances a filter reads) now, not at the
-        first search: at a million papers that search would wait 0.8 s, or 2.2 s with a topic filter."""
+        first search: at a million papers that search would wait 0.8 s, or 2.2 s with a topic filter. Once
+        loaded, bring them up to date: take in what was committed since (nothing to do: one row read)."""
         ...
 
     async def merge_index(self, rows: int, owners: Owners | None = None) -> bool:

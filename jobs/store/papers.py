@@ -99,7 +99,9 @@ class Papers(Connection):
             return []
         now = utcnow()
         async with self.transaction() as db:
-            return await run_sync(db, _record_posts, source_id, list(posts), now)
+            outcomes = await run_sync(db, _record_posts, source_id, list(posts), now)
+        self._index_changed()
+        return outcomes
 
     # ---- reading papers ----------------------------------------------------------------------
 

@@ -271,7 +271,44 @@ class PhraseLearning:
             await asyncio.gather(*learning, return_exceptions=True)
 
 
-class Search(PhraseLearning, Connection):
+class TakeIn:
+    """After this process commits an ingest, the search arrays it holds take the commit in, in the background:
+    the first search after a day's ingest (the digest it posts, a member searching) finds them current.
+    Nothing when search was never made ready here (a scheduler apart holds no arrays). Both engines' search;
+    commits of other processes are taken in by the bot's search cog every few seconds, or by the next search."""
+
+    _snapshot: _Snapshot | None = None
+    _taking_in: asyncio.Task[None] | None = None
+    _again = False  # a commit came while the take-in under way had begun reading
+
+    async def ready_search(self) -> None:
+        raise NotImplementedError
+
+    def _index_changed(self) -> None:
+        if self._snapshot is None:
+            return
+        if self._taking_in is not None and not self._taking_in.done():
+            self._again = True
+            return
+        self._taking_in = asyncio.get_running_loop().create_task(self._take_in())
+
+    async def _take_in(self) -> None:
+        self._again = True
+        while self._again:
+            self._again = False
+            try:
+                await self.ready_search()
+            except Exception as exc:  # the next search takes it in itself
+                log.warning("could not take in an ingest's commit for search (%s: %s)", type(exc).__name__, exc)
+                return
+
+    async def _settle_take_in(self) -> None:
+        """Wait for a take-in under way (before the connections close)."""
+        if self._taking_in is not None:
+            await asyncio.gather(self._taking_in, return_exceptions=True)
+
+
+class Search(TakeIn, PhraseLearning, Connection):
     _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
 
@@ -442,6 +479,7 @@ class Search(PhraseLearning, Connection):
             return await run_sync(db, fn, *args)
 
     async def close(self) -> None:
+        await self._settle_take_in()
         await self._settle_learning()
         await super().close()
 

@@ -135,6 +135,9 @@ class PgConnection:
         self.read_only = False  # opened with read_only=True: sessions read-only, never migrated
         self.fresh_claims = FreshClaims()  # the senders' claims of a moment ago (claims.py)
 
+    def _index_changed(self) -> None:
+        """An ingest committed papers to the index: searches held here take it in (jobs/store/search.py: TakeIn)."""
+
     def _own(self) -> asyncpg.Connection | None:
         task = asyncio.current_task()
         return self._held.get(task) if task is not None else None

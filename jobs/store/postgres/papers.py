@@ -64,7 +64,9 @@ class PgIngest(PgConnection):
             return []
         now = utcnow()
         async with self.transaction() as conn:
-            return await run_shared(conn, _record_posts, source_id, list(posts), now)
+            outcomes = await run_shared(conn, _record_posts, source_id, list(posts), now)
+        self._index_changed()
+        return outcomes
 
     async def failed_posts(self) -> list[tuple[str, str, str]]:
         rows = await self._all("SELECT s.name, po.path, po.error FROM posts po JOIN sources s ON s.id = po.source_id "

@@ -39,6 +39,7 @@ from jobs.store.search import (
     Filters,
     PhraseLearning,
     Ranked,
+    TakeIn,
     _Snapshot,
     near_ranked,
     newest_dates,
@@ -70,7 +71,7 @@ def _filter_sql(topic: str | None, after: str | None, before: str | None, args: 
     return sql
 
 
-class PgSearch(PhraseLearning, PgConnection):
+class PgSearch(TakeIn, PhraseLearning, PgConnection):
     """SearchArea (jobs/store/search.py)."""
 
     _snapshot: _Snapshot | None = None
@@ -245,6 +246,7 @@ class PgSearch(PhraseLearning, PgConnection):
             return await run_shared(conn, fn, *args)
 
     async def close(self) -> None:
+        await self._settle_take_in()
         await self._settle_learning()
         await super().close()
 
