@@ -4,53 +4,73 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from jobs.fold import fold_with_index
 from jobs.models import Paper
 from jobs.search.bigrams import CJK, TOKEN, has_cjk, is_cjk_token
 
-_WORDCHAR_NOT_CJK = rf"[^\W_{CJK}]"
+# A word character that is not CJK, and a run of them, compiled once: a character class holding the CJK ranges
+# takes 2 ms to compile (re builds its bitmap in Python), and a term's pattern compiled with two of them made the
+# first search of every new term 3-6 ms slower.
+_WORD_NOT_CJK = re.compile(rf"[^\W_{CJK}]")
+_WORD_NOT_CJK_RUN = re.compile(rf"[^\W_{CJK}]*")
 _MD_SPECIAL = re.compile(r"([\\*_~`|])")
 _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
 
-def _term_pattern(term: str) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """A term's tokens as a pattern (separators between them), and the edges a match of it needs: `lead`, not
+    preceded by a word character other than CJK ("gauss" is no match inside "degauss"); `tail`, runs on over
+    such characters ("gauss" highlights all of "Gaussian")."""
+
+    core: re.Pattern[str]
+    lead: bool
+    tail: bool
+
+    def spans(self, folded: str) -> Iterator[tuple[int, int]]:
+        """Each match in `folded`, as one regex with the edges inside it would find them (leftmost first, then
+        on from its end)."""
+        pos = 0
+        while (m := self.core.search(folded, pos)) is not None:
+            start, end = m.span()
+            if self.lead and start and _WORD_NOT_CJK.match(folded, start - 1):
+                pos = start + 1
+                continue
+            if self.tail:
+                end = _WORD_NOT_CJK_RUN.match(folded, end).end()  # type: ignore[union-attr]  # matches empty
+            yield start, end
+            pos = end if end > start else start + 1
+
+
+@functools.lru_cache(maxsize=512)
+def _term_regex(term: str) -> _Term | None:
+    """A term's compiled pattern, kept here: re's own cache of 512 is shared with the rest of the process."""
     folded, _ = fold_with_index(term)
     tokens = TOKEN.findall(folded)
     if not tokens:
         return None
-    pattern = "" if is_cjk_token(tokens[0]) else rf"(?<!{_WORDCHAR_NOT_CJK})"
+    pattern = ""
     for i, token in enumerate(tokens):
         if i:
             both_words = not is_cjk_token(tokens[i - 1]) and not is_cjk_token(token)
             pattern += r"[\W_]+" if both_words else r"[\W_]*"
         pattern += re.escape(token)
-    if not is_cjk_token(tokens[-1]):
-        pattern += f"{_WORDCHAR_NOT_CJK}*"  # "gauss" highlights all of "Gaussian"
-    return pattern
+    return _Term(re.compile(pattern), not is_cjk_token(tokens[0]), not is_cjk_token(tokens[-1]))
 
 
-@functools.lru_cache(maxsize=512)
-def _term_regex(term: str) -> re.Pattern[str] | None:
-    """A term's compiled pattern, kept here: compiling one takes 1-3 ms (the word-character class without
-    CJK), and re's own cache of 512 is shared with the rest of the process (an ingest evicts it)."""
-    pattern = _term_pattern(term)
-    return re.compile(pattern) if pattern is not None else None
-
-
-def _matches(text: str, patterns: list[re.Pattern[str]]) -> list[tuple[int, int, int]]:
+def _matches(text: str, patterns: list[_Term]) -> list[tuple[int, int, int]]:
     """Every match in `text` as (start, end, pattern number), in order of start."""
     folded, index = fold_with_index(text)
     found: list[tuple[int, int, int]] = []
-    for n, pat in enumerate(patterns):
-        for m in pat.finditer(folded):
-            if m.end() == m.start():
-                continue
+    for n, term in enumerate(patterns):
+        for start, end in term.spans(folded):
             if index is None:
-                found.append((m.start(), m.end(), n))
+                found.append((start, end, n))
             else:
-                found.append((index[m.start()], index[m.end() - 1] + 1, n))
+                found.append((index[start], index[end - 1] + 1, n))
     found.sort()
     return found
 
