@@ -239,5 +239,5 @@ async def test_an_ingest_in_this_process_is_taken_in_as_it_commits(store_url: st
             assert calls == ["docs_after", "fresh_after"] and bot._snapshot is not None
             assert bot._snapshot.corpus.rows == day * 10
             calls.clear()
-            total, _ = await search(bot, "gaussian", {})
+            await search(bot, "gaussian", {})
             assert calls == []  # nothing left to take in

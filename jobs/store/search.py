@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from jobs.foreground import foreground
 from jobs.records import SearchHit
 from jobs.search import cost as search_cost
 from jobs.search import pairs
@@ -297,7 +298,8 @@ class TakeIn:
         while self._again:
             self._again = False
             try:
-                await self.ready_search()
+                with foreground():  # a search would wait for it: an ingest of this process steps aside meanwhile
+                    await self.ready_search()
             except Exception as exc:  # the next search takes it in itself
                 log.warning("could not take in an ingest's commit for search (%s: %s)", type(exc).__name__, exc)
                 return
