@@ -58,6 +58,7 @@ from search_latency import AI_PARTS, file_size, load_entries, pct  # noqa: E402
 
 from jobs.database_url import DatabaseUrl  # noqa: E402
 from jobs.find import run_search  # noqa: E402
+from jobs.fold import warm_fold  # noqa: E402
 from jobs.models import Paper, ParsedPost  # noqa: E402
 from jobs.ops.rank_merger import Merger  # noqa: E402
 from jobs.sources.base import Fetched, PostRef  # noqa: E402
@@ -188,6 +189,7 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
     async with await Store.open(path) as store, await Store.open(path) as apart:
         source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
         done = int(await store._one("SELECT count(*) FROM papers") or 0)
+        warm_fold()  # as the bot does once connected (bot/cogs/search.py)
         await store.ready_search()  # the running bot holds the arrays, appearances included, from its start
         await apart.ready_search()  # and so does a process that ingests nothing (a gateway beside a scheduler)
         if merger is not None:
@@ -258,6 +260,7 @@ async def steady(path: Path, rounds: int, repeat: int
     by_query: dict[str, list[float]] = {}
     first: list[tuple[str, float, float]] = []
     async with await Store.open(path) as store:
+        warm_fold()  # as the bot does once connected (bot/cogs/search.py)
         await store.ready_search()  # the arrays, loaded once as a running bot holds them from its start
         for text, filters in QUERIES:
             c0, t0 = time.process_time(), time.perf_counter()
@@ -306,6 +309,7 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
         await merger.start()
     async with await Store.open(path) as store:
         reader = time.pthread_getcpuclockid(store.reader._thread.ident)  # aiosqlite's worker thread
+        warm_fold()  # as the bot does once connected (bot/cogs/search.py)
         await store.ready_search()  # as the bot does once connected
         stop = asyncio.Event()
 

@@ -21,7 +21,7 @@ from bot.ui.pager import PAGE_SIZE, Entry, PaperPages, ShareButton, opened_paper
 from bot.ui.views import ItemOwner
 from jobs.arxiv_id import normalize_arxiv_id
 from jobs.find import run_search
-from jobs.fold import fold
+from jobs.fold import fold, warm_fold
 from jobs.foreground import foreground
 from jobs.models import Paper
 from jobs.present.i18n import t
@@ -104,6 +104,7 @@ class Search(ItemOwner):
         start answers as fast as the rest. Failing is only said: that search loads them itself."""
         await self.bot.wait_until_started()
         started = time.perf_counter()
+        warm_fold()  # what the first search's snippets would build
         try:
             await self.store.ready_search()
         except Exception as exc:
