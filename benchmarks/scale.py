@@ -111,13 +111,26 @@ def day_post(date: str, batch: list[Paper]) -> tuple[PostRef, Fetched, ParsedPos
 
 
 async def ingest(store: Store, source: int, date: str, batch: list[Paper]) -> tuple[float, float, bool]:
-    """(CPU s, wall s, merged?) of one day's record_post."""
+    """(CPU s, wall s, merged?) of one day's record_post. The take-in it begins (search.TakeIn) is left to run:
+    `taken_in` times it."""
     before = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
     c0, t0 = time.process_time(), time.perf_counter()
     await store.record_post(source, *day_post(date, batch))
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    taken = asyncio.create_task(taken_in(store))  # timed from here, before anything else reads
     after = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
+    await taken
     return cpu, wall, after != before
+
+
+TAKE_INS: list[tuple[float, float]] = []  # (CPU s, wall s) of each take-in `ingest` began, for `grow`
+
+
+async def taken_in(store: Store) -> None:
+    """Time the take-in of the commit just made (the bot's, search.TakeIn), from now until it ends."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    await store._settle_take_in()
+    TAKE_INS.append((time.process_time() - c0, time.perf_counter() - t0))
 
 
 async def seed(path: Path, entries: list[dict[str, Any]], papers: int, size: int, batch_days: int) -> float:
@@ -199,9 +212,7 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
             cpu, wall, merged = await ingest(store, source, date, batch)
             out["merge_cpu" if merged else "cpu"].append(cpu)
             out["merge_wall" if merged else "wall"].append(wall)
-            c0, t0 = time.process_time(), time.perf_counter()
-            await store._settle_take_in()  # the bot takes its own ingest in as it commits (search.TakeIn)
-            take_in = (time.process_time() - c0, time.perf_counter() - t0)
+            take_in = TAKE_INS[-1]  # the bot takes its own ingest in as it commits (search.TakeIn)
             text, filters = QUERIES[day % len(QUERIES)]
             early = await timed_search(apart, text, filters)  # before anything took the commit in: inside it
             await settled(apart)

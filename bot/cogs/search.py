@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 TOPICS_IN_TITLE = 3  # a /latest title names this many topics, then "+N"
 # How often the search arrays look for a commit of another process to take in (a scheduler apart, the index's
 # merger): a search within this long after one takes it in itself (at 100,000 papers 2-10 ms of CPU). This
-# process's own ingests are taken in as they commit (jobs/store/search.py: TakeIn). A look finding nothing reads
-# one row.
+# process's own ingests are taken in as they commit (jobs/store/search.py: TakeIn). A look that finds nothing
+# changed reads the index's generation.
 KEEP_CURRENT_S = 10.0
 
 
@@ -87,7 +87,8 @@ class Search(ItemOwner):
         """Take in what other processes committed since, so that the first /search after it does not. Failing is
         said once: meanwhile a search takes in what it finds changed itself."""
         try:
-            await self.store.ready_search()
+            with foreground():  # a search would wait for it: an ingest of this process steps aside meanwhile
+                await self.store.ready_search()
         except Exception as exc:
             if not self._failing:
                 log.warning("could not take in the search index's changes (%s: %s); searches take them in "
@@ -95,7 +96,7 @@ class Search(ItemOwner):
             self._failing = True
             return
         if self._failing:
-            log.info("the search index is kept current again")
+            log.info("the search index is current again")
         self._failing = False
 
     @_keep_current.before_loop

@@ -145,10 +145,11 @@ class SearchArea(Protocol):
     ) -> tuple[list[SearchHit], int]:
         ...
 
-    async def ready_search(self) -> None:
+    async def ready_search(self, appearances: bool = True) -> None:
         """Load what searches rank with (the papers' arrays, and the appearances a filter reads) now, not at the
         first search: at a million papers that search would wait 0.8 s, or 2.2 s with a topic filter. Once
-        loaded, bring them up to date: take in what was committed since (nothing to do: one row read)."""
+        loaded, bring them up to date: take in what was committed since (nothing: the generation read).
+        `appearances=False`: never load the appearances whole (a change that was no addition drops them)."""
         ...
 
     async def merge_index(self, rows: int, owners: Owners | None = None) -> bool:

@@ -275,18 +275,23 @@ class PhraseLearning:
 class TakeIn:
     """After this process commits an ingest, the search arrays it holds take the commit in, in the background:
     the first search after a day's ingest (the digest it posts, a member searching) finds them current.
-    Nothing when search was never made ready here (a scheduler apart holds no arrays). Both engines' search;
-    commits of other processes are taken in by the bot's search cog every few seconds, or by the next search."""
+    Nothing when search was never made ready here (a scheduler apart holds no arrays). Additions only: a
+    change that is no addition (a changed post's appearances) is loaded whole by the search cog's next look or
+    the first search that needs it, not after every commit of a burst (a resync's batches: 1.4 s of CPU each
+    at a million papers). Both engines' search; other processes' commits are taken in by the bot's search cog
+    every few seconds, or by the next search."""
 
     _snapshot: _Snapshot | None = None
     _taking_in: asyncio.Task[None] | None = None
     _again = False  # a commit came while the take-in under way had begun reading
+    _take_in_failing = False
+    _closing = False
 
-    async def ready_search(self) -> None:
+    async def ready_search(self, appearances: bool = True) -> None:
         raise NotImplementedError
 
     def _index_changed(self) -> None:
-        if self._snapshot is None:
+        if self._snapshot is None or self._closing:
             return
         if self._taking_in is not None and not self._taking_in.done():
             self._again = True
@@ -299,10 +304,14 @@ class TakeIn:
             self._again = False
             try:
                 with foreground():  # a search would wait for it: an ingest of this process steps aside meanwhile
-                    await self.ready_search()
+                    await self.ready_search(appearances=False)
             except Exception as exc:  # the next search takes it in itself
-                log.warning("could not take in an ingest's commit for search (%s: %s)", type(exc).__name__, exc)
+                if not self._take_in_failing:
+                    log.warning("could not take in an ingest's commit for search (%s: %s); the next search "
+                                "takes it in", type(exc).__name__, exc)
+                self._take_in_failing = True
                 return
+            self._take_in_failing = False
 
     async def _settle_take_in(self) -> None:
         """Wait for a take-in under way (before the connections close)."""
@@ -328,8 +337,8 @@ class Search(TakeIn, PhraseLearning, Connection):
         # Building it merged segments, which leaves free pages behind: give them back once.
         await rewrite_file(self)
 
-    async def ready_search(self) -> None:
-        await self._read_index([], True)
+    async def ready_search(self, appearances: bool = True) -> None:
+        await self._read_index([], appearances)
 
     async def merge_index(self, rows: int, owners: rank_index.Owners | None = None) -> bool:
         """One piece of the ranking index's merging in a transaction of its own (the merger process's,
@@ -481,6 +490,7 @@ class Search(TakeIn, PhraseLearning, Connection):
             return await run_sync(db, fn, *args)
 
     async def close(self) -> None:
+        self._closing = True  # an ingest still committing begins no take-in now
         await self._settle_take_in()
         await self._settle_learning()
         await super().close()

@@ -97,10 +97,10 @@ class PgSearch(TakeIn, PhraseLearning, PgConnection):
         async with self.transaction() as conn:
             return await run_shared(conn, rank_index.merge_some, rows, owners)
 
-    async def ready_search(self) -> None:
+    async def ready_search(self, appearances: bool = True) -> None:
         async with self._reading() as (conn, keep):
             generation = await conn.fetchval("SELECT generation FROM rank_state WHERE id = 1")
-            await self._snapshot_of(conn, keep, int(generation), True)
+            await self._snapshot_of(conn, keep, int(generation), appearances)
 
     async def search(
         self,
@@ -246,6 +246,7 @@ class PgSearch(TakeIn, PhraseLearning, PgConnection):
             return await run_shared(conn, fn, *args)
 
     async def close(self) -> None:
+        self._closing = True  # an ingest still committing begins no take-in now
         await self._settle_take_in()
         await self._settle_learning()
         await super().close()
