@@ -279,7 +279,7 @@ class TakeIn:
     change that is no addition (a changed post's appearances) is loaded whole by the search cog's next look or
     the first search that needs it, not after every commit of a burst (a resync's batches: 1.4 s of CPU each
     at a million papers). Both engines' search; other processes' commits are taken in by the bot's search cog
-    every few seconds, or by the next search."""
+    every KEEP_CURRENT_S (10 s), or by the next search."""
 
     _snapshot: _Snapshot | None = None
     _taking_in: asyncio.Task[None] | None = None
