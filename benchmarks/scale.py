@@ -110,27 +110,26 @@ def day_post(date: str, batch: list[Paper]) -> tuple[PostRef, Fetched, ParsedPos
                                                                                          date=date)
 
 
-async def ingest(store: Store, source: int, date: str, batch: list[Paper]) -> tuple[float, float, bool]:
-    """(CPU s, wall s, merged?) of one day's record_post. The take-in it begins (search.TakeIn) is left to run:
-    `taken_in` times it."""
+async def ingest(store: Store, source: int, date: str, batch: list[Paper]
+                 ) -> tuple[float, float, bool, tuple[float, float]]:
+    """(CPU s, wall s, merged?) of one day's record_post, and (CPU s, wall s) of the take-in it begins (the bot
+    takes its own ingest in as it commits: search.TakeIn), from the commit until it ends."""
     before = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
     c0, t0 = time.process_time(), time.perf_counter()
     await store.record_post(source, *day_post(date, batch))
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
-    taken = asyncio.create_task(taken_in(store))  # timed from here, before anything else reads
-    after = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
-    await taken
-    return cpu, wall, after != before
-
-
-TAKE_INS: list[tuple[float, float]] = []  # (CPU s, wall s) of each take-in `ingest` began, for `grow`
-
-
-async def taken_in(store: Store) -> None:
-    """Time the take-in of the commit just made (the bot's, search.TakeIn), from now until it ends."""
     c0, t0 = time.process_time(), time.perf_counter()
-    await store._settle_take_in()
-    TAKE_INS.append((time.process_time() - c0, time.perf_counter() - t0))
+    await store._settle_take_in()  # nothing else read meanwhile
+    take_in = time.process_time() - c0, time.perf_counter() - t0
+    after = await store._one("SELECT coalesce(max(seg), 0) FROM rank_segments WHERE level > 0")
+    return cpu, wall, after != before, take_in
+
+
+async def as_connected(store: Store) -> None:
+    """What the bot does once connected (bot/cogs/search.py): the fold's table, and the search arrays loaded,
+    appearances included."""
+    warm_fold()
+    await store.ready_search()
 
 
 async def seed(path: Path, entries: list[dict[str, Any]], papers: int, size: int, batch_days: int) -> float:
@@ -202,17 +201,15 @@ async def grow(path: Path, entries: list[dict[str, Any]], papers: int, size: int
     async with await Store.open(path) as store, await Store.open(path) as apart:
         source = await store.upsert_source("scale-bench", "directory", "daily-arxiv", "/scale")
         done = int(await store._one("SELECT count(*) FROM papers") or 0)
-        warm_fold()  # as the bot does once connected (bot/cogs/search.py)
-        await store.ready_search()  # the running bot holds the arrays, appearances included, from its start
-        await apart.ready_search()  # and so does a process that ingests nothing (a gateway beside a scheduler)
+        await as_connected(store)  # the running bot holds the arrays from its start
+        await as_connected(apart)  # and so does a process that ingests nothing (a gateway beside a scheduler)
         if merger is not None:
             await merger.start()
         for day, date, batch in days(entries, done // size, papers, size):
             out["merger_wait"].append(await merger_idle(store, merger))
-            cpu, wall, merged = await ingest(store, source, date, batch)
+            cpu, wall, merged, take_in = await ingest(store, source, date, batch)
             out["merge_cpu" if merged else "cpu"].append(cpu)
             out["merge_wall" if merged else "wall"].append(wall)
-            take_in = TAKE_INS[-1]  # the bot takes its own ingest in as it commits (search.TakeIn)
             text, filters = QUERIES[day % len(QUERIES)]
             early = await timed_search(apart, text, filters)  # before anything took the commit in: inside it
             await settled(apart)
@@ -271,8 +268,7 @@ async def steady(path: Path, rounds: int, repeat: int
     by_query: dict[str, list[float]] = {}
     first: list[tuple[str, float, float]] = []
     async with await Store.open(path) as store:
-        warm_fold()  # as the bot does once connected (bot/cogs/search.py)
-        await store.ready_search()  # the arrays, loaded once as a running bot holds them from its start
+        await as_connected(store)  # the arrays, loaded once as a running bot holds them from its start
         for text, filters in QUERIES:
             c0, t0 = time.process_time(), time.perf_counter()
             await run_search(store, text, **filters)  # type: ignore[arg-type]
@@ -320,8 +316,7 @@ async def during(path: Path, entries: list[dict[str, Any]], size: int, extra_day
         await merger.start()
     async with await Store.open(path) as store:
         reader = time.pthread_getcpuclockid(store.reader._thread.ident)  # aiosqlite's worker thread
-        warm_fold()  # as the bot does once connected (bot/cogs/search.py)
-        await store.ready_search()  # as the bot does once connected
+        await as_connected(store)
         stop = asyncio.Event()
 
         async def searcher() -> None:
