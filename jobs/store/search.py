@@ -281,7 +281,7 @@ class TakeIn:
     at a million papers). Both engines' search; other processes' commits are taken in by the bot's search cog
     every KEEP_CURRENT_S (10 s), or by the next search."""
 
-    _snapshot: _Snapshot | None = None
+    _snapshot: _Snapshot | None = None  # the arrays searches rank with (both engines' search)
     _taking_in: asyncio.Task[None] | None = None
     _again = False  # a commit came while the take-in under way had begun reading
     _take_in_failing = False
@@ -320,7 +320,6 @@ class TakeIn:
 
 
 class Search(TakeIn, PhraseLearning, Connection):
-    _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
 
     async def _ensure_rank_index(self) -> None:

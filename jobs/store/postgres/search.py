@@ -74,7 +74,6 @@ def _filter_sql(topic: str | None, after: str | None, before: str | None, args: 
 class PgSearch(TakeIn, PhraseLearning, PgConnection):
     """SearchArea (jobs/store/search.py)."""
 
-    _snapshot: _Snapshot | None = None
     _snapshot_lock: asyncio.Lock | None = None
     _learned_known: frozenset[str] | None = None  # phrases seen learned (None: no learned phrases' tables)
     _learned_looked = False
