@@ -33,6 +33,8 @@ __all__ = ["FORMATS", "FORMAT_NAMES", "decode_post", "detect_format", "format_th
 # Control characters that text posts do not contain (tab, LF, VT, FF, CR excluded).
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 _BINARY_SAMPLE = 8192
+
+
 def decode_post(content: bytes | str) -> tuple[str, list[str]]:
     """Post bytes (or text) -> (text ready for an adapter, problems).
 
